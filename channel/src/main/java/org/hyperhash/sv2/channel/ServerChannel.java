@@ -1,0 +1,299 @@
+package org.hyperhash.sv2.channel;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.hyperhash.base.BlockHeader80;
+import org.hyperhash.base.Bytes;
+import org.hyperhash.base.Hash256;
+import org.hyperhash.base.HotPath;
+import org.hyperhash.base.Sha256d;
+import org.hyperhash.base.Target;
+import org.hyperhash.base.Targets;
+import org.hyperhash.sv2.message.Sv2Message;
+import org.hyperhash.sv2.message.mining.SetExtranoncePrefix;
+import org.hyperhash.sv2.message.mining.SetNewPrevHash;
+import org.hyperhash.sv2.message.mining.SetTarget;
+import org.hyperhash.sv2.message.mining.SubmitSharesSuccess;
+import org.hyperhash.sv2.message.mining.UpdateChannel;
+import org.hyperhash.sv2.message.mining.UpdateChannelError;
+
+/**
+ * Server-side state of one mining channel (sans-I/O): jobs per chain tip, per-job targets,
+ * duplicate detection, share validation (sv2-protocol.md 5.6) and batched acks. Confined to the
+ * connection's event loop: no locks. Per share: no BigInteger, no allocation on the reject and
+ * accept paths beyond the result (reject results are shared constants); one reused 80-byte header
+ * buffer.
+ */
+@HotPath
+public abstract sealed class ServerChannel permits ExtendedChannel, StandardChannel {
+    final int channelId;
+    final String userIdentity;
+    final ChannelConfig config;
+    final JobIdSequence jobIds;
+    final JobStore jobs;
+    final DuplicateShareSet seen;
+    final ShareBatcher batcher;
+    final ExtranonceAllocation allocation;
+    final int groupChannelId;
+    final ExtranonceAllocator allocator;
+    Bytes extranoncePrefix;
+    Target target;
+    Target maxTarget;
+    ChainTip tip;
+    private boolean closed;
+
+    // hot-path scratch, reused for every share
+    final Sha256d sha = new Sha256d();
+    final byte[] header = new byte[BlockHeader80.LENGTH];
+    final byte[] hash = new byte[32];
+    final byte[] root = new byte[32];
+
+    ServerChannel(int channelId, String userIdentity, ChannelConfig config, JobIdSequence jobIds,
+            ExtranonceAllocator allocator, ExtranonceAllocation allocation, Target target, Target maxTarget,
+            int groupChannelId) {
+        this.channelId = channelId;
+        this.userIdentity = Objects.requireNonNull(userIdentity, "userIdentity");
+        this.config = config;
+        this.jobIds = jobIds != null ? jobIds : new JobIdSequence();
+        this.jobs = new JobStore(config.maxPastJobs(), config.maxFutureJobs());
+        this.seen = new DuplicateShareSet(config.duplicateSetMaxEntries());
+        this.batcher = new ShareBatcher(channelId, config.shareBatchSize());
+        this.allocator = allocator;
+        this.allocation = allocation;
+        this.extranoncePrefix = allocation.prefix();
+        this.target = target;
+        this.maxTarget = maxTarget;
+        this.groupChannelId = groupChannelId;
+    }
+
+    static void checkHashrate(float h, String code) throws ChannelOpenException {
+        if (!Float.isFinite(h) || h < 0) {
+            throw new ChannelOpenException(code, "nominal_hash_rate must be finite and >= 0, got " + h);
+        }
+    }
+
+    static Target initialTarget(float nominalHashRate, Target maxTarget, ChannelConfig cfg) throws ChannelOpenException {
+        checkHashrate(nominalHashRate, "invalid-nominal-hashrate");
+        if (maxTarget.isZero()) {
+            throw new ChannelOpenException("max-target-out-of-range", "max_target is zero");
+        }
+        return Targets.fromNominalHashrate(nominalHashRate, cfg.sharesPerMinute(), maxTarget);
+    }
+
+    public int channelId() {
+        return channelId;
+    }
+
+    public String userIdentity() {
+        return userIdentity;
+    }
+
+    public int groupChannelId() {
+        return groupChannelId;
+    }
+
+    /** Target for jobs sent from now on. */
+    public Target target() {
+        return target;
+    }
+
+    public Target maxTarget() {
+        return maxTarget;
+    }
+
+    public Bytes extranoncePrefix() {
+        return extranoncePrefix;
+    }
+
+    /** Full extranonce length (prefix + rollable bytes): OP_PUSHBYTES_N of this channel's jobs. */
+    public abstract int fullExtranonceSize();
+
+    public ChainTip chainTip() {
+        return tip;
+    }
+
+    public JobStore jobs() {
+        return jobs;
+    }
+
+    public ExtranonceAllocation allocation() {
+        return allocation;
+    }
+
+    /**
+     * Registers a job built from {@code t} with the given id. Future templates wait for their
+     * SetNewPrevHash; others become active on the current tip.
+     *
+     * @return the job, or null for a non-future template when there is no chain tip yet
+     */
+    ServerJob addJob(JobTemplate t, int jobId) {
+        if (t.fullExtranonceSize() != fullExtranonceSize()) {
+            throw new IllegalArgumentException("template built for full extranonce " + t.fullExtranonceSize()
+                    + " but channel " + channelId + " needs " + fullExtranonceSize());
+        }
+        if (!t.future() && tip == null) {
+            return null;
+        }
+        ServerJob job = newJob(t, jobId);
+        if (t.future()) {
+            jobs.addFuture(job);
+        } else {
+            jobs.addActive(job);
+        }
+        return job;
+    }
+
+    abstract ServerJob newJob(JobTemplate t, int jobId);
+
+    /** The job message for this channel (NewExtendedMiningJob or NewMiningJob). */
+    abstract Sv2Message jobMessage(ServerJob job);
+
+    /**
+     * A new template: returns the job message to send on this channel (empty for a non-future
+     * template before any chain tip).
+     */
+    public Optional<? extends Sv2Message> onNewTemplate(JobTemplate t) {
+        ServerJob job = addJob(t, jobIds.next());
+        return job == null ? Optional.empty() : Optional.of(jobMessage(job));
+    }
+
+    /**
+     * New chain tip: the future job built from {@code tip.templateId()} becomes active, every other
+     * job becomes stale, duplicate detection restarts. Returns the mining SetNewPrevHash to send,
+     * or empty when this channel has no future job for that template (send a fresh job then).
+     */
+    public Optional<SetNewPrevHash> onSetNewPrevHash(ChainTip newTip) {
+        this.tip = newTip;
+        seen.clear();
+        ServerJob job = jobs.activate(newTip.templateId());
+        if (job == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new SetNewPrevHash(channelId, job.jobId, newTip.prevHash(), newTip.headerTimestamp(),
+                newTip.nbits()));
+    }
+
+    /**
+     * Opening sequence on current work (SRI order after .Success): the job as a future job, then
+     * SetNewPrevHash naming it.
+     */
+    public List<Sv2Message> start(JobTemplate current, ChainTip currentTip) {
+        ServerJob job = addJob(current.asFuture(), jobIds.next());
+        Sv2Message jobMsg = jobMessage(job);
+        SetNewPrevHash snph = onSetNewPrevHash(currentTip).orElseThrow();
+        return List.of(jobMsg, snph);
+    }
+
+    /**
+     * Sets the target for jobs sent from now on (and for future jobs not yet activated), clamped to
+     * the channel's max target. Active and past jobs keep their target.
+     */
+    public SetTarget setTarget(Target newTarget) {
+        Target t = newTarget.min(maxTarget);
+        this.target = t;
+        jobs.retargetFutures(t);
+        return new SetTarget(channelId, t);
+    }
+
+    /**
+     * UpdateChannel: records the new maximum target and recomputes the target from the nominal
+     * hashrate (SRI). Returns SetTarget when the target changed, UpdateChannel.Error for a bad
+     * hashrate, else empty. A pool running vardiff may ignore the hashrate and only honour the max.
+     */
+    public Optional<Sv2Message> onUpdateChannel(UpdateChannel u) {
+        if (!Float.isFinite(u.nominalHashRate()) || u.nominalHashRate() < 0) {
+            return Optional.of(new UpdateChannelError(channelId, "invalid-nominal-hashrate"));
+        }
+        this.maxTarget = u.maximumTarget();
+        Target t = Targets.fromNominalHashrate(u.nominalHashRate(), config.sharesPerMinute(), maxTarget);
+        if (t.equals(target)) {
+            return Optional.empty();
+        }
+        return Optional.of(setTarget(t));
+    }
+
+    /** Changes the prefix for jobs sent afterwards (existing jobs keep theirs). */
+    public SetExtranoncePrefix setExtranoncePrefix(Bytes prefix) {
+        if (prefix.length() != extranoncePrefix.length()) {
+            throw new IllegalArgumentException("new prefix must keep length " + extranoncePrefix.length());
+        }
+        this.extranoncePrefix = prefix;
+        return new SetExtranoncePrefix(channelId, prefix);
+    }
+
+    /** SubmitShares.Success for shares accepted since the last ack, or null (call from a timer). */
+    public SubmitSharesSuccess flushAcks() {
+        return batcher.flush();
+    }
+
+    /** Releases the extranonce prefix. Idempotent. */
+    public void close() {
+        if (!closed) {
+            closed = true;
+            if (allocator != null) {
+                allocator.release(allocation);
+            }
+        }
+    }
+
+    /** Computes {@link #hash} for the share (and leaves the header in {@link #header}). */
+    abstract void hashShare(ServerJob job, byte[] extranonce, int version, int ntime, int nonce);
+
+    /** prefix || extranonce of the job (block submission only). */
+    abstract Bytes fullExtranonce(ServerJob job, byte[] extranonce);
+
+    /** Share validation, sv2-protocol.md 5.6 steps 2..9 (step 1 is the caller's channel lookup). */
+    final ShareResult validate(int sequenceNumber, int jobId, int nonce, int ntime, int version, byte[] extranonce,
+            int expectedExtranonceLength, long nowEpochSeconds) {
+        ServerJob job = jobs.findCurrent(jobId);
+        if (job == null) {
+            return (jobIds.issued(jobId) && !jobs.isPendingFuture(jobId)) ? RejectReason.STALE_SHARE.result()
+                    : RejectReason.INVALID_JOB_ID.result();
+        }
+        if (expectedExtranonceLength >= 0 && extranonce.length != expectedExtranonceLength) {
+            return RejectReason.BAD_EXTRANONCE_SIZE.result();
+        }
+        ChainTip t = tip;
+        long ntimeU = ntime & 0xffffffffL;
+        if (ntimeU < (t.headerTimestamp() & 0xffffffffL)) {
+            return RejectReason.NTIME_TOO_OLD.result();
+        }
+        if (ntimeU > nowEpochSeconds + config.maxNtimeAheadSeconds()) {
+            return RejectReason.NTIME_TOO_NEW.result();
+        }
+        int mask = job.versionRollingAllowed ? ChannelConfig.VERSION_ROLLING_MASK : 0;
+        if (((version ^ job.template.version()) & ~mask) != 0) {
+            return job.versionRollingAllowed ? RejectReason.INVALID_NON_ROLLABLE_VERSION_BIT.result()
+                    : RejectReason.VERSION_ROLLING_NOT_ALLOWED.result();
+        }
+        hashShare(job, extranonce, version, ntime, nonce);
+        boolean block = t.networkTarget().isMetBy(hash);
+        if (!block && !job.target.isMetBy(hash)) {
+            return RejectReason.DIFFICULTY_TOO_LOW.result();
+        }
+        switch (seen.add(hash)) {
+            case DUPLICATE:
+                return RejectReason.DUPLICATE_SHARE.result();
+            case FULL:
+                if (!block) {
+                    return RejectReason.TOO_MANY_SHARES.result();
+                }
+                break; // never drop a block
+            default:
+                break;
+        }
+        SubmitSharesSuccess ack = batcher.onAccepted(sequenceNumber, job.truncatedDifficulty, block);
+        if (!block) {
+            return new ShareResult.Accepted(channelId, sequenceNumber, jobId, job.difficulty, ack);
+        }
+        Bytes full = fullExtranonce(job, extranonce);
+        return new ShareResult.BlockFound(channelId, sequenceNumber, jobId, job.template.templateId(), version, ntime,
+                nonce, t.nbits(), t.prevHash(), full, job.template.coinbaseWithWitness(full),
+                Hash256.fromWireBytes(hash), Bytes.of(header), job.difficulty, ack);
+    }
+
+    final ShareResult wrongChannel() {
+        return RejectReason.INVALID_CHANNEL_ID.result();
+    }
+}

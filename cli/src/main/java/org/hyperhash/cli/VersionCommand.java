@@ -1,0 +1,19 @@
+package org.hyperhash.cli;
+
+import org.hyperhash.daemon.Version;
+import picocli.CommandLine.Command;
+
+import java.util.concurrent.Callable;
+
+/** {@code hh version}: versions of Hyperhash, the JVM and the crypto provider that would be chosen. */
+@Command(name = "version", mixinStandardHelpOptions = true, description = "Print versions and the crypto provider in use.")
+final class VersionCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        System.out.println("hyperhash " + Version.version());
+        System.out.println("java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")");
+        System.out.println("netty transport " + NettyInfo.transport());
+        System.out.println("crypto " + CryptoInfo.describe());
+        return 0;
+    }
+}

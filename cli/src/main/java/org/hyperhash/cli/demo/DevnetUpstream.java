@@ -1,0 +1,124 @@
+package org.hyperhash.cli.demo;
+
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import org.hyperhash.pool.upstream.TemplateSource;
+import org.hyperhash.sv2.message.template.CoinbaseOutputConstraints;
+import org.hyperhash.sv2.message.template.SetNewPrevHash;
+import org.hyperhash.sv2.message.template.SubmitSolution;
+import org.hyperhash.sv2.tdp.TdpEndpoint;
+import org.hyperhash.sv2.tdp.TdpListener;
+import org.hyperhash.tp.devnet.DevnetChain;
+import org.hyperhash.tp.devnet.DevnetParams;
+import org.hyperhash.tp.node.BlockTemplate;
+import org.hyperhash.tp.node.SubmitResult;
+import org.hyperhash.tp.template.BlockAssembler;
+import org.hyperhash.tp.template.BuiltTemplate;
+import org.hyperhash.tp.template.CoinbaseStyle;
+import org.hyperhash.tp.template.OutputReservation;
+import org.hyperhash.tp.template.TemplateFactory;
+
+/**
+ * (Same as the pool ITs' DevnetTemplateSource; the pool module cannot depend on hh-tp at compile
+ * scope, so the demo keeps its own copy until the TDP client/server pair replaces both.)
+ * In-process template source over the template provider's real devnet chain and template factory
+ * (no TDP socket): NewTemplate(future) + SetNewPrevHash per tip; SubmitSolution assembles the block
+ * and submits it to the chain, which then moves to the next tip. {@link #disconnect()} /
+ * {@link #reconnect()} simulate a TP restart.
+ */
+public final class DevnetUpstream implements TemplateSource {
+    public static final TdpEndpoint ENDPOINT = new TdpEndpoint("in-process-devnet", 1, null);
+    private final DevnetChain chain = new DevnetChain(DevnetParams.defaults(), InstantSource.system());
+    private final TemplateFactory factory = new TemplateFactory(CoinbaseStyle.values()[0]);
+    private final Map<Long, BuiltTemplate> built = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong(1000);
+    private final ExecutorService thread = Executors.newSingleThreadExecutor();
+    public final List<String> accepted = new CopyOnWriteArrayList<>();
+    public final List<String> rejected = new CopyOnWriteArrayList<>();
+    private volatile TdpListener listener;
+    private volatile OutputReservation reservation;
+    private volatile boolean connected;
+
+    @Override
+    public void start(TdpListener l, CoinbaseOutputConstraints c) {
+        this.listener = l;
+        this.reservation = OutputReservation.of(c);
+        reconnect();
+    }
+
+    public DevnetChain chain() {
+        return chain;
+    }
+
+    public void disconnect() {
+        thread.execute(() -> {
+            connected = false;
+            listener.onDisconnected(ENDPOINT, "simulated TP restart");
+        });
+    }
+
+    public void reconnect() {
+        thread.execute(() -> {
+            connected = true;
+            listener.onConnected(ENDPOINT);
+            publish();
+        });
+    }
+
+    private void publish() {
+        BlockTemplate gbt = chain.getBlockTemplate();
+        long id = ids.incrementAndGet();
+        BuiltTemplate t = factory.build(gbt, id, true, reservation);
+        built.put(id, t);
+        listener.onNewTemplate(t.message());
+        listener.onSetNewPrevHash(new SetNewPrevHash(id, gbt.previousBlockHash(), (int) gbt.curTime(), gbt.bits(),
+                gbt.target()));
+    }
+
+    @Override
+    public boolean connected() {
+        return connected;
+    }
+
+    @Override
+    public boolean submitSolution(SubmitSolution s) {
+        if (!connected) {
+            return false;
+        }
+        thread.execute(() -> {
+            BuiltTemplate t = built.get(s.templateId());
+            try {
+                BlockAssembler.AssembledBlock b = BlockAssembler.assemble(t, s);
+                SubmitResult r = chain.submitBlock(b.block());
+                if (r instanceof SubmitResult.Accepted) {
+                    accepted.add(b.hash().toDisplayHex());
+                    if (connected) {
+                        publish();
+                    }
+                } else {
+                    rejected.add(r.label());
+                }
+            } catch (Exception e) {
+                rejected.add(e.toString());
+            }
+        });
+        return true;
+    }
+
+    @Override
+    public String describe() {
+        return connected ? "in-process devnet" : "disconnected";
+    }
+
+    @Override
+    public void close() {
+        connected = false;
+        thread.shutdownNow();
+    }
+}

@@ -1,0 +1,34 @@
+package org.hyperhash.cli.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DemoRunnerIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void demoMinesBlocksAndCreditsMiners() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int rc = DemoRunner.run(new DemoOptions(0, 0, dir, 2, 2000, Duration.ofSeconds(6), Duration.ofMillis(500)),
+                new PrintStream(buf, true, StandardCharsets.UTF_8));
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, out);
+        String last = out.substring(out.lastIndexOf('\n', out.length() - 2) + 1);
+        Matcher m = Pattern.compile("shares accepted (\\d+).*chain accepted (\\d+)\\) \\| credited (\\d+)").matcher(last);
+        assertTrue(m.find(), last);
+        assertTrue(Long.parseLong(m.group(1)) > 0, last);
+        assertTrue(Long.parseLong(m.group(2)) > 0, last);
+        assertEquals(2, Integer.parseInt(m.group(3)), last);
+    }
+}

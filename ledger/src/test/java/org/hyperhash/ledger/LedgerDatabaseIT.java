@@ -1,0 +1,153 @@
+package org.hyperhash.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The ledger schema and the pool's stores on SQLite and PostgreSQL. */
+class LedgerDatabaseIT {
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void migratesOnceAndRecordsChecksums(String dialect) throws Exception {
+        try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
+            try (LedgerDatabase db = t.open()) {
+                assertEquals(dialect.equals("sqlite") ? Dialect.SQLITE : Dialect.POSTGRESQL, db.dialect());
+                Map<Integer, Migrations.Applied> applied;
+                try (Connection c = db.dataSource().getConnection()) {
+                    applied = Migrations.applied(c);
+                }
+                List<Migrations.Migration> shipped = Migrations.shipped(db.dialect());
+                assertEquals(shipped.size(), applied.size());
+                for (Migrations.Migration m : shipped) {
+                    assertEquals(m.checksumSha256(), applied.get(m.version()).checksumSha256(), m.name());
+                }
+                assertEquals(0, Migrations.migrate(db.dataSource(), db.dialect(), InstantSource.system()), "second run is a no-op");
+                assertTrue(db.isReachable());
+            }
+            try (LedgerDatabase again = t.open()) {
+                assertTrue(again.isReachable());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void refusesEditedOrNewerSchema(String dialect) throws Exception {
+        try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
+            try (LedgerDatabase db = t.open(); Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+                st.executeUpdate("UPDATE schema_version SET checksum_sha256 = 'x' WHERE version = 1");
+            }
+            LedgerException e = assertThrows(LedgerException.class, t::open);
+            assertTrue(e.getMessage().contains("V1__pool_accounting was changed"), e.getMessage());
+        }
+        try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
+            try (LedgerDatabase db = t.open(); Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+                st.executeUpdate("INSERT INTO schema_version VALUES (999, 'V999__future', 'y', 0)");
+            }
+            LedgerException e = assertThrows(LedgerException.class, t::open);
+            assertTrue(e.getMessage().contains("newer than this build"), e.getMessage());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void concurrentOpensMigrateOnce(String dialect) throws Exception {
+        try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
+            ExecutorService ex = Executors.newFixedThreadPool(3);
+            try {
+                List<Callable<LedgerDatabase>> opens = List.of(t::open, t::open, t::open);
+                for (Future<LedgerDatabase> f : ex.invokeAll(opens)) {
+                    f.get().close();
+                }
+            } finally {
+                ex.shutdownNow();
+            }
+            try (LedgerDatabase db = t.open(); Connection c = db.dataSource().getConnection()) {
+                assertEquals(Migrations.shipped(db.dialect()).size(), Migrations.applied(c).size());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void shareWindowsUpsertAdds(String dialect) throws Exception {
+        try (TestLedgers t = TestLedgers.create(dialect, tmp); LedgerDatabase db = t.open()) {
+            ShareWindowStore s = new ShareWindowStore(db);
+            s.upsertBatch(List.of(new ShareWindow("p1", 60_000, "bc1qa", "w1", 3, 1.5),
+                    new ShareWindow("p1", 60_000, "bc1qa", "w2", 1, 0.25)));
+            s.upsertBatch(List.of(new ShareWindow("p1", 60_000, "bc1qa", "w1", 2, 2.0),
+                    new ShareWindow("p1", 120_000, "bc1qa", "w1", 1, 8.0)));
+            List<ShareWindow> rows = s.byAddress("bc1qa", 10);
+            assertEquals(List.of(new ShareWindow("p1", 120_000, "bc1qa", "w1", 1, 8.0),
+                    new ShareWindow("p1", 60_000, "bc1qa", "w1", 5, 3.5),
+                    new ShareWindow("p1", 60_000, "bc1qa", "w2", 1, 0.25)), rows);
+            List<ShareWindow> seen = new java.util.ArrayList<>();
+            s.forEachNewestFirst(60_000, seen::add);
+            List<ShareWindow> first = new java.util.ArrayList<>();
+            s.forEachNewestFirst(120_000, w -> first.add(w) && false);
+            assertEquals(1, first.size());
+            assertEquals(120_000, first.getFirst().windowStartMs());
+            assertEquals(2, seen.size());
+            assertEquals(2, s.pruneBefore(120_000), "two rows pruned");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void foundBlocksInsertIdempotentAndUpdate(String dialect) throws Exception {
+        try (TestLedgers t = TestLedgers.create(dialect, tmp); LedgerDatabase db = t.open()) {
+            FoundBlockStore s = new FoundBlockStore(db, InstantSource.fixed(java.time.Instant.ofEpochMilli(5_000)));
+            FoundBlock b = new FoundBlock("00ab", 100, 1_000, "p1", "bc1qa", "w1", 312_500_000L, 1.5e13,
+                    BlockStatus.SUBMITTED, null, 1_000);
+            assertTrue(s.insertFound(b));
+            assertFalse(s.insertFound(b), "second insert of the same hash is a no-op");
+            assertTrue(s.updateStatus("00ab", BlockStatus.ACCEPTED, "null"));
+            assertFalse(s.updateStatus("ffff", BlockStatus.ACCEPTED, null));
+            FoundBlock got = s.find("00ab").orElseThrow();
+            assertEquals(BlockStatus.ACCEPTED, got.status());
+            assertEquals("null", got.submitResult());
+            assertEquals(5_000, got.updatedAtMs());
+            assertEquals(1.5e13, got.networkDifficulty());
+            assertEquals(List.of(got), s.listByStatus(Set.of(BlockStatus.ACCEPTED, BlockStatus.CONFIRMED)));
+            assertEquals(List.of(), s.listByStatus(Set.of(BlockStatus.MATURED)));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void ledgerEntriesAreAppendOnly(String dialect) throws Exception {
+        try (TestLedgers t = TestLedgers.create(dialect, tmp); LedgerDatabase db = t.open();
+             Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO ledger_entries (account, kind, amount_msat, ref, created_at_ms) VALUES ('a','adjustment',5,'r',0)");
+            assertThrows(SQLException.class, () -> st.executeUpdate("UPDATE ledger_entries SET amount_msat = 6"));
+            assertThrows(SQLException.class, () -> st.executeUpdate("DELETE FROM ledger_entries"));
+            assertThrows(SQLException.class, () -> st.executeUpdate(
+                    "INSERT INTO ledger_entries (account, kind, amount_msat, ref, created_at_ms) VALUES ('a','bogus',5,'r2',0)"));
+            try (ResultSet rs = st.executeQuery("SELECT SUM(amount_msat) FROM ledger_entries")) {
+                rs.next();
+                assertEquals(5, rs.getLong(1));
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package org.hyperhash.agent.systemd;
+
+import java.io.IOException;
+
+/** The part of systemd the agent uses. Unit names are validated by the caller ({@code [A-Za-z0-9@._-]}). */
+public interface Systemctl {
+    /** {@code systemctl restart <unit>}; throws when systemctl reports failure. */
+    void restart(String unit) throws IOException;
+
+    /** The unit's ActiveState ({@code active}, {@code failed}, {@code inactive}, {@code activating}, ...; "unknown" if it cannot be read). */
+    String activeState(String unit);
+}

@@ -1,0 +1,52 @@
+package org.hyperhash.agent;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AgentConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void precedenceFileEnvSet() throws Exception {
+        Path f = dir.resolve("node-agent.conf");
+        Files.writeString(f, """
+                # node agent
+                manifest.url = https://core.example/releases/release.json
+                poll.interval-seconds = 60
+                units = hh-pool.service
+                unit.hh-pool.service.admin-url = http://127.0.0.1:9090
+                """);
+        AgentConfig c = AgentConfig.load(f, Map.of("AGENT_POLL_INTERVAL__SECONDS", "120", "AGENT_INSTALL_KEEP", "5",
+                "AGENT_UNIT_HH__POOL_SERVICE_ADMIN__URL", "http://127.0.0.1:9999", "OTHER", "x"), List.of("install.keep=4"));
+        assertEquals(Duration.ofSeconds(120), c.pollInterval());
+        assertEquals(4, c.keep());
+        assertEquals(URI.create("http://127.0.0.1:9999"), c.adminUrls().get("hh-pool.service"));
+        assertEquals(URI.create("https://core.example/releases/roots/"), c.rootsUrl());
+        assertEquals("127.0.0.1:8442", c.statusListen());
+        assertEquals("AGENT_HEALTH_DEADLINE__SECONDS", AgentConfig.envName("health.deadline-seconds"));
+    }
+
+    @Test
+    void errorsNameTheKey() {
+        var e = assertThrows(AgentConfig.ConfigError.class, () -> AgentConfig.load(null, Map.of(), List.of("install.keep=1")));
+        assertTrue(e.getMessage().contains("install.keep"), e.getMessage());
+        e = assertThrows(AgentConfig.ConfigError.class, () -> AgentConfig.load(null, Map.of(), List.of("manifest.url=ftp://x")));
+        assertTrue(e.getMessage().contains("manifest.url"), e.getMessage());
+        e = assertThrows(AgentConfig.ConfigError.class, () -> AgentConfig.load(null, Map.of(), List.of("unit.hh-x.service.admin-url=http://a")));
+        assertTrue(e.getMessage().contains("hh-x.service"), e.getMessage());
+        e = assertThrows(AgentConfig.ConfigError.class, () -> AgentConfig.load(null, Map.of(), List.of("core.register-url=https://c/r")));
+        assertTrue(e.getMessage().contains("core.public-key"), e.getMessage());
+    }
+}

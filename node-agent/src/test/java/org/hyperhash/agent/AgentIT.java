@@ -1,0 +1,496 @@
+package org.hyperhash.agent;
+
+import org.hyperhash.agent.Agent.CheckResult;
+import org.hyperhash.agent.install.AgentState;
+import org.hyperhash.agent.install.CrashPoints;
+import org.hyperhash.agent.manifest.KeyFiles.SigningKey;
+import org.hyperhash.agent.manifest.Reason;
+import org.hyperhash.agent.manifest.Signed;
+import org.hyperhash.agent.status.AgentMetrics;
+import org.hyperhash.agent.systemd.FakeSystemctl;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The agent against a local HTTPS release server, fake systemctl and fake services on loopback. */
+class AgentIT {
+    static final String POOL = "hh-pool.service";
+    static final String TP = "hh-tp.service";
+    static final String JAR = "cli/target/hh-cli.jar";
+    static final int JAR_BYTES = 300_000;
+    static final int DEADLINE_SECONDS = 3;
+
+    @TempDir
+    Path dir;
+    ReleaseServer server;
+    List<SigningKey> keys;
+    FakeSystemctl systemctl;
+    FakeService pool;
+    FakeService tp;
+    Path releases;
+    Path current;
+    final List<String> log = new CopyOnWriteArrayList<>();
+    final Handler logHandler = new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+            log.add(r.getLevel() + " " + r.getMessage());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    /** Thrown at a crash point: an Error, so nothing in the agent catches it (like a kill). */
+    static final class SimulatedCrash extends Error {
+        SimulatedCrash(String step) {
+            super("simulated crash at " + step);
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        server = new ReleaseServer(dir);
+        keys = Publisher.keys(3);
+        Files.writeString(dir.resolve("root.json"), Publisher.root(1, 2, keys, Instant.now().plus(Duration.ofDays(365)),
+                keys.subList(0, 2)).toJson());
+        releases = dir.resolve("opt/releases");
+        current = dir.resolve("opt/current");
+        Files.createDirectories(releases.resolve("0.1.0-base"));
+        Files.writeString(releases.resolve("0.1.0-base/health-mode"), "ok");
+        Files.createSymbolicLink(current, releases.resolve("0.1.0-base"));
+        pool = new FakeService(current);
+        tp = new FakeService(current);
+        systemctl = new FakeSystemctl();
+        systemctl.setState(POOL, "active");
+        systemctl.setState(TP, "active");
+        systemctl.onRestart(u -> (u.equals(POOL) ? pool : tp).restarted());
+        Logger.getLogger("org.hyperhash.agent").addHandler(logHandler);
+    }
+
+    @AfterEach
+    void tearDown() {
+        Logger.getLogger("org.hyperhash.agent").removeHandler(logHandler);
+        server.close();
+        pool.close();
+        tp.close();
+    }
+
+    List<String> sets() {
+        return new ArrayList<>(List.of(
+                "manifest.url=" + server.uri("/releases/release.json"),
+                "trust.root-file=" + dir.resolve("root.json"),
+                "tls.ca-file=" + server.caPem,
+                "paths.state-dir=" + dir.resolve("state"),
+                "paths.releases-dir=" + releases,
+                "paths.current-link=" + current,
+                "units=" + POOL + "," + TP,
+                "unit." + POOL + ".admin-url=" + pool.uri(),
+                "unit." + TP + ".admin-url=" + tp.uri(),
+                "health.deadline-seconds=" + DEADLINE_SECONDS,
+                "health.interval-millis=50",
+                "reach.bitcoind=", "reach.lnd=",
+                "install.keep=3"));
+    }
+
+    AgentConfig config() throws Exception {
+        return AgentConfig.load(null, Map.of(), sets());
+    }
+
+    Agent agent(CrashPoints crash) throws Exception {
+        return new Agent(config(), systemctl, InstantSource.system(), crash, new AgentMetrics("test"));
+    }
+
+    static CrashPoints crashAt(String step) {
+        return s -> {
+            if (s.equals(step)) {
+                throw new SimulatedCrash(s);
+            }
+        };
+    }
+
+    static byte[] jar(String label) {
+        byte[] b = new byte[JAR_BYTES];
+        Arrays.fill(b, (byte) label.hashCode());
+        byte[] l = ("jar " + label).getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(l, 0, b, 0, l.length);
+        return b;
+    }
+
+    /** Publishes a release: jar + health-mode, manifest signed by {@code signers}. */
+    Signed publish(long version, String label, String healthMode, List<SigningKey> signers, Instant expires, List<String> units) {
+        server.put("/releases/" + label + "/hh-cli.jar", jar(label));
+        server.put("/releases/" + label + "/health-mode", healthMode.getBytes(StandardCharsets.UTF_8));
+        Signed m = Publisher.release(version, label, expires, List.of(
+                new Publisher.Art(JAR, jar(label), label + "/hh-cli.jar"),
+                new Publisher.Art("health-mode", healthMode.getBytes(StandardCharsets.UTF_8), label + "/health-mode")), units, signers);
+        server.put("/releases/release.json", m.toJson().getBytes(StandardCharsets.UTF_8));
+        return m;
+    }
+
+    Signed publish(long version, String label) {
+        return publish(version, label, "ok", keys.subList(1, 3), Instant.now().plus(Duration.ofDays(7)), List.of());
+    }
+
+    String currentDir() throws Exception {
+        return Files.readSymbolicLink(current).getFileName().toString();
+    }
+
+    List<String> releaseDirs() throws Exception {
+        try (var s = Files.list(releases)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    // ------------------------------------------------------------------ happy path
+
+    @Test
+    void happyPathInstallsCommitsAndKeepsLastN() throws Exception {
+        try (Agent a = agent(CrashPoints.NONE)) {
+            publish(1, "1.0.0");
+            assertEquals(new CheckResult.Updated(0, 1), a.checkOnce());
+            assertEquals("1.0.0-r1", currentDir());
+            assertTrue(Arrays.equals(jar("1.0.0"), Files.readAllBytes(current.resolve(JAR))));
+            assertTrue(Files.exists(current.resolve("RELEASE.json")), "the signed manifest travels with the release");
+            assertEquals(List.of("restart " + POOL, "restart " + TP), systemctl.calls());
+            AgentState s = a.state();
+            assertEquals(1, s.committed().version());
+            assertEquals("0.1.0-base", s.history().getFirst().dir());
+            assertNull(s.pending());
+            assertEquals("updated", s.lastCheck().result());
+            assertEquals(1, a.metrics().checks("updated"));
+            assertTrue(a.metrics().render().contains("hh_agent_installed_version 1\n"));
+            assertTrue(log.stream().anyMatch(l -> l.contains("committed v1")), log.toString());
+
+            assertEquals(new CheckResult.UpToDate(1), a.checkOnce());
+
+            publish(2, "1.1.0", "ok", keys.subList(0, 2), Instant.now().plus(Duration.ofDays(7)), List.of(POOL));
+            assertEquals(new CheckResult.Updated(1, 2), a.checkOnce());
+            assertEquals("restart " + POOL, systemctl.calls().getLast(), "only the units the release names");
+            publish(3, "1.2.0");
+            assertEquals(new CheckResult.Updated(2, 3), a.checkOnce());
+            publish(4, "1.3.0");
+            assertEquals(new CheckResult.Updated(3, 4), a.checkOnce());
+            assertEquals(List.of("1.1.0-r2", "1.2.0-r3", "1.3.0-r4"), releaseDirs(), "keep 3");
+            assertEquals(List.of(3L, 2L), a.state().history().stream().map(AgentState.InstalledRelease::version).toList());
+            assertFalse(Files.exists(dir.resolve("state/downloads")) && Files.list(dir.resolve("state/downloads")).findAny().isPresent(),
+                    "downloads are cleaned after commit");
+        }
+    }
+
+    // ------------------------------------------------------------------ attacks
+
+    void assertRefused(Agent a, Reason reason, String expectedCurrent) throws Exception {
+        int restartsBefore = systemctl.calls().size();
+        List<String> dirsBefore = releaseDirs();
+        CheckResult r = a.checkOnce();
+        CheckResult.Refused f = assertInstanceOf(CheckResult.Refused.class, r, () -> r.toString());
+        assertEquals(reason, f.reason(), f.detail());
+        assertEquals(1, a.metrics().refusals(reason));
+        assertTrue(a.metrics().render().contains("hh_agent_refusals_total{reason=\"" + reason.label() + "\"} 1"));
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("WARNING REFUSED (" + reason.label() + ")")), log.toString());
+        assertEquals(expectedCurrent, currentDir());
+        assertEquals(dirsBefore, releaseDirs(), "nothing installed");
+        assertEquals(restartsBefore, systemctl.calls().size(), "nothing restarted");
+        assertEquals("refused", a.state().lastCheck().result());
+    }
+
+    @Test
+    void badSignatureRefused() throws Exception {
+        Signed m = publish(1, "1.0.0");
+        List<Signed.Sig> sigs = new ArrayList<>(m.signatures());
+        byte[] s = sigs.getFirst().sig().clone();
+        s[0] ^= 0x40;
+        sigs.set(0, new Signed.Sig(sigs.getFirst().keyId(), s));
+        server.put("/releases/release.json", new Signed(m.signed(), sigs).toJson().getBytes(StandardCharsets.UTF_8));
+        try (Agent a = agent(CrashPoints.NONE)) {
+            assertRefused(a, Reason.BAD_SIGNATURE, "0.1.0-base");
+        }
+    }
+
+    @Test
+    void belowThresholdRefused() throws Exception {
+        publish(1, "1.0.0", "ok", keys.subList(2, 3), Instant.now().plus(Duration.ofDays(7)), List.of());
+        try (Agent a = agent(CrashPoints.NONE)) {
+            assertRefused(a, Reason.BELOW_THRESHOLD, "0.1.0-base");
+        }
+    }
+
+    @Test
+    void expiredRefused() throws Exception {
+        publish(1, "1.0.0", "ok", keys.subList(0, 2), Instant.now().minusSeconds(60), List.of());
+        try (Agent a = agent(CrashPoints.NONE)) {
+            assertRefused(a, Reason.EXPIRED, "0.1.0-base");
+        }
+    }
+
+    @Test
+    void olderVersionRefused() throws Exception {
+        Signed v1 = publish(1, "1.0.0");
+        try (Agent a = agent(CrashPoints.NONE)) {
+            publish(2, "2.0.0");
+            assertInstanceOf(CheckResult.Updated.class, a.checkOnce());
+            server.put("/releases/release.json", v1.toJson().getBytes(StandardCharsets.UTF_8));
+            assertRefused(a, Reason.OLDER_VERSION, "2.0.0-r2");
+        }
+    }
+
+    @Test
+    void tamperedArtifactRefused() throws Exception {
+        publish(1, "1.0.0");
+        byte[] evil = jar("1.0.0");
+        evil[JAR_BYTES - 1] ^= 1;
+        server.put("/releases/1.0.0/hh-cli.jar", evil);
+        try (Agent a = agent(CrashPoints.NONE)) {
+            assertRefused(a, Reason.TAMPERED_ARTIFACT, "0.1.0-base");
+        }
+    }
+
+    @Test
+    void wrongLengthRefusedLongerAndShorter() throws Exception {
+        publish(1, "1.0.0");
+        server.put("/releases/1.0.0/hh-cli.jar", Arrays.copyOf(jar("1.0.0"), JAR_BYTES + 1));
+        try (Agent a = agent(CrashPoints.NONE)) {
+            assertRefused(a, Reason.WRONG_LENGTH, "0.1.0-base");
+            assertTrue(log.stream().anyMatch(l -> l.contains("longer than")), log.toString());
+        }
+        publish(1, "1.0.0");
+        server.put("/releases/1.0.0/hh-cli.jar", Arrays.copyOf(jar("1.0.0"), JAR_BYTES - 1));
+        log.clear();
+        try (Agent a = agent(CrashPoints.NONE)) {
+            assertRefused(a, Reason.WRONG_LENGTH, "0.1.0-base");
+        }
+    }
+
+    @Test
+    void mixAndMatchRefused() throws Exception {
+        publish(1, "1.0.0");
+        try (Agent a = agent(CrashPoints.NONE)) {
+            assertInstanceOf(CheckResult.Updated.class, a.checkOnce());
+            // the v2 manifest is genuine, but the mirror serves v1's jar under v2's URL
+            publish(2, "2.0.0");
+            server.put("/releases/2.0.0/hh-cli.jar", jar("1.0.0"));
+            assertRefused(a, Reason.MIX_AND_MATCH, "1.0.0-r1");
+            assertTrue(log.stream().anyMatch(l -> l.contains("of release v1")), log.toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ health gate and rollback
+
+    @Test
+    void failingHealthCheckRolledBackWithinDeadline() throws Exception {
+        try (Agent a = agent(CrashPoints.NONE)) {
+            publish(1, "1.0.0");
+            assertInstanceOf(CheckResult.Updated.class, a.checkOnce());
+            publish(2, "2.0.0", "fail", keys.subList(0, 2), Instant.now().plus(Duration.ofDays(7)), List.of());
+            long t0 = System.nanoTime();
+            CheckResult r = a.checkOnce();
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            CheckResult.RolledBack rb = assertInstanceOf(CheckResult.RolledBack.class, r);
+            assertEquals(2, rb.failedVersion());
+            assertEquals(1, rb.restoredVersion());
+            assertTrue(rb.detail().contains("/v1/ready"), rb.detail());
+            assertTrue(took.compareTo(Duration.ofSeconds(DEADLINE_SECONDS + 5)) < 0, "rolled back in " + took);
+            assertEquals("1.0.0-r1", currentDir());
+            assertFalse(releaseDirs().contains("2.0.0-r2"));
+            assertEquals(200, a.health().get(pool.uri().resolve("/v1/ready"), 1000), "services restarted on the old release");
+            assertEquals(List.of(2L), a.state().failedVersions());
+            assertEquals(1, a.metrics().rollbacks("health"));
+            assertTrue(log.stream().anyMatch(l -> l.startsWith("SEVERE release v2 failed its health gate")), log.toString());
+            assertInstanceOf(CheckResult.Skipped.class, a.checkOnce(), "a failed release is not retried");
+            publish(3, "3.0.0");
+            assertEquals(new CheckResult.Updated(1, 3), a.checkOnce());
+        }
+    }
+
+    @Test
+    void failedRestartRollsBack() throws Exception {
+        try (Agent a = agent(CrashPoints.NONE)) {
+            publish(1, "1.0.0");
+            systemctl.failRestartOf(TP);
+            CheckResult.RolledBack rb = assertInstanceOf(CheckResult.RolledBack.class, a.checkOnce());
+            assertTrue(rb.detail().contains("restart of " + TP), rb.detail());
+            assertEquals("0.1.0-base", currentDir());
+        }
+    }
+
+    @Test
+    void manualRollbackStatusAndUpgradeThroughTheCli() throws Exception {
+        List<String> base = new ArrayList<>();
+        base.add("--set");
+        base.add("x");
+        AgentCli cli = new AgentCli(Map.of(), c -> systemctl, InstantSource.system(), CrashPoints.NONE);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+        publish(1, "1.0.0");
+        assertEquals(AgentCli.OK, cli.execute(args("upgrade", "--verify-signature"), ps, ps), out.toString());
+        publish(2, "2.0.0");
+        assertEquals(AgentCli.OK, cli.execute(args("upgrade"), ps, ps), out.toString());
+        assertEquals("2.0.0-r2", currentDir());
+        out.reset();
+        assertEquals(AgentCli.OK, cli.execute(args("rollback"), ps, ps), out.toString());
+        assertTrue(out.toString().contains("rolled back v2 -> v1"), out.toString());
+        assertEquals("1.0.0-r1", currentDir());
+        out.reset();
+        assertEquals(AgentCli.OK, cli.execute(args("upgrade"), ps, ps));
+        assertTrue(out.toString().contains("failed or was rolled back"), out.toString());
+        out.reset();
+        assertEquals(AgentCli.OK, cli.execute(args("status"), ps, ps));
+        assertTrue(out.toString().contains("\"dir\": \"1.0.0-r1\""), out.toString());
+        assertTrue(out.toString().contains("\"active_state\": \"active\""), out.toString());
+        assertTrue(out.toString().contains("\"version\": \"1.0.0-r1\""), "service versions from /v1/status: " + out);
+        Signed bad = publish(3, "3.0.0", "ok", keys.subList(0, 1), Instant.now().plus(Duration.ofDays(1)), List.of());
+        assertEquals(AgentCli.REFUSED, cli.execute(args("upgrade"), ps, ps));
+        assertTrue(bad.signatures().size() == 1);
+    }
+
+    private String[] args(String... cmd) throws Exception {
+        List<String> a = new ArrayList<>(List.of("node-agent"));
+        a.addAll(List.of(cmd));
+        for (String s : sets()) {
+            a.add("--set");
+            a.add(s);
+        }
+        return a.toArray(String[]::new);
+    }
+
+    // ------------------------------------------------------------------ crash safety
+
+    @ParameterizedTest
+    @ValueSource(strings = {CrashPoints.DOWNLOADED, CrashPoints.STAGING, CrashPoints.STAGED, CrashPoints.SWITCHED,
+            CrashPoints.RESTARTED, CrashPoints.HEALTHY, CrashPoints.COMMITTED})
+    void killAtEachInstallStepRecoversOnRestart(String step) throws Exception {
+        publish(1, "1.0.0");
+        try (Agent a = agent(CrashPoints.NONE)) {
+            assertInstanceOf(CheckResult.Updated.class, a.checkOnce());
+        }
+        publish(2, "2.0.0");
+        try (Agent crashing = agent(crashAt(step))) {
+            assertThrows(SimulatedCrash.class, crashing::checkOnce);
+        }
+        try (Agent restarted = agent(CrashPoints.NONE)) {
+            AgentState s = restarted.repair();
+            assertNull(s.pending(), "repaired");
+            assertTrue(releaseDirs().stream().noneMatch(d -> d.startsWith(".staging")), releaseDirs().toString());
+            if (step.equals(CrashPoints.COMMITTED)) {
+                assertEquals(2, s.committed().version());
+                assertEquals("2.0.0-r2", currentDir());
+                assertEquals(new CheckResult.UpToDate(2), restarted.checkOnce());
+            } else {
+                assertEquals(1, s.committed().version());
+                assertEquals("1.0.0-r1", currentDir(), "the last committed release is in service");
+                assertFalse(releaseDirs().contains("2.0.0-r2"), releaseDirs().toString());
+                assertEquals(200, restarted.health().get(pool.uri().resolve("/v1/ready"), 1000));
+                if (!step.equals(CrashPoints.DOWNLOADED)) {
+                    assertEquals(1, restarted.metrics().crashRecoveries());
+                }
+                assertEquals(new CheckResult.Updated(1, 2), restarted.checkOnce(), "the next check installs it cleanly");
+                assertEquals("2.0.0-r2", currentDir());
+            }
+        }
+    }
+
+    @Test
+    void killDuringRollbackRecoversOnRestart() throws Exception {
+        publish(1, "1.0.0");
+        try (Agent a = agent(CrashPoints.NONE)) {
+            assertInstanceOf(CheckResult.Updated.class, a.checkOnce());
+        }
+        publish(2, "2.0.0", "fail", keys.subList(0, 2), Instant.now().plus(Duration.ofDays(7)), List.of());
+        try (Agent crashing = agent(crashAt(CrashPoints.ROLLBACK_SWITCHED))) {
+            assertThrows(SimulatedCrash.class, crashing::checkOnce);
+        }
+        try (Agent restarted = agent(CrashPoints.NONE)) {
+            AgentState s = restarted.repair();
+            assertNull(s.pending());
+            assertEquals(1, s.committed().version());
+            assertEquals(List.of(2L), s.failedVersions());
+            assertEquals("1.0.0-r1", currentDir());
+            assertEquals(List.of("0.1.0-base", "1.0.0-r1"), releaseDirs());
+            assertEquals(1, restarted.metrics().rollbacks("recovery"));
+        }
+    }
+
+    // ------------------------------------------------------------------ transport
+
+    @Test
+    void interruptedDownloadResumesWithRange() throws Exception {
+        publish(1, "1.0.0");
+        server.dropOnce("/releases/1.0.0/hh-cli.jar");
+        try (Agent a = agent(CrashPoints.NONE)) {
+            assertInstanceOf(CheckResult.Failed.class, a.checkOnce());
+            Path part = dir.resolve("state/downloads/1/0.part");
+            assertTrue(Files.exists(part) && Files.size(part) > 0 && Files.size(part) < JAR_BYTES, "partial download kept");
+            long have = Files.size(part);
+            assertEquals(new CheckResult.Updated(0, 1), a.checkOnce());
+            assertTrue(server.requests().contains("GET /releases/1.0.0/hh-cli.jar bytes=" + have + "-"), server.requests().toString());
+            assertTrue(Arrays.equals(jar("1.0.0"), Files.readAllBytes(current.resolve(JAR))));
+        }
+    }
+
+    @Test
+    void untrustedServerCertificateFails() throws Exception {
+        publish(1, "1.0.0");
+        List<String> s = sets();
+        s.removeIf(x -> x.startsWith("tls.ca-file="));
+        try (Agent a = new Agent(AgentConfig.load(null, Map.of(), s), systemctl, InstantSource.system(), CrashPoints.NONE,
+                new AgentMetrics("t"))) {
+            assertInstanceOf(CheckResult.Failed.class, a.checkOnce());
+            assertEquals("0.1.0-base", currentDir());
+        }
+    }
+
+    @Test
+    void rootRotationFollowedAndForgedRotationRefused() throws Exception {
+        List<SigningKey> fresh = Publisher.keys(2);
+        List<SigningKey> forgedSigners = new ArrayList<>(fresh);
+        server.put("/releases/roots/2.json", Publisher.root(2, 2, fresh, Instant.now().plus(Duration.ofDays(30)), forgedSigners)
+                .toJson().getBytes(StandardCharsets.UTF_8));
+        publish(1, "1.0.0", "ok", fresh, Instant.now().plus(Duration.ofDays(7)), List.of());
+        try (Agent a = agent(CrashPoints.NONE)) {
+            assertRefused(a, Reason.ROTATION_REJECTED, "0.1.0-base");
+        }
+        List<SigningKey> both = new ArrayList<>(keys.subList(0, 2));
+        both.addAll(fresh);
+        server.put("/releases/roots/2.json", Publisher.root(2, 2, fresh, Instant.now().plus(Duration.ofDays(30)), both)
+                .toJson().getBytes(StandardCharsets.UTF_8));
+        try (Agent a = agent(CrashPoints.NONE)) {
+            assertEquals(new CheckResult.Updated(0, 1), a.checkOnce());
+            assertTrue(a.metrics().render().contains("hh_agent_trusted_root_version 2\n"));
+            // the old keys alone no longer sign releases
+            publish(2, "2.0.0", "ok", keys.subList(0, 2), Instant.now().plus(Duration.ofDays(7)), List.of());
+            assertEquals(Reason.BELOW_THRESHOLD, assertInstanceOf(CheckResult.Refused.class, a.checkOnce()).reason());
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package org.hyperhash.agent;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A local HTTPS release server with a self-signed certificate made by the JDK's keytool: serves files by
+ * path, honours {@code Range: bytes=N-}, can drop a connection half way once, and records requests.
+ */
+final class ReleaseServer implements AutoCloseable {
+    private final HttpsServer server;
+    private final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    private final Set<String> dropOnce = ConcurrentHashMap.newKeySet();
+    private final List<String> requests = new ArrayList<>();
+    final Path caPem;
+
+    ReleaseServer(Path dir) throws Exception {
+        Path ks = dir.resolve("server.p12");
+        caPem = dir.resolve("ca.pem");
+        keytool("-genkeypair", "-alias", "srv", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+                "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", ks.toString(), "-storetype", "PKCS12",
+                "-storepass", "changeit", "-keypass", "changeit");
+        keytool("-exportcert", "-rfc", "-alias", "srv", "-keystore", ks.toString(), "-storepass", "changeit", "-file", caPem.toString());
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(ks)) {
+            store.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(store, "changeit".toCharArray());
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), null, null);
+        server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        server.setHttpsConfigurator(new HttpsConfigurator(ctx));
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    private static void keytool(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("keytool failed: " + out);
+        }
+    }
+
+    URI uri(String path) {
+        return URI.create("https://127.0.0.1:" + server.getAddress().getPort() + path);
+    }
+
+    void put(String path, byte[] content) {
+        files.put(path, content);
+    }
+
+    void remove(String path) {
+        files.remove(path);
+    }
+
+    void dropOnce(String path) {
+        dropOnce.add(path);
+    }
+
+    synchronized List<String> requests() {
+        return List.copyOf(requests);
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            String range = ex.getRequestHeaders().getFirst("Range");
+            synchronized (this) {
+                requests.add(ex.getRequestMethod() + " " + path + (range == null ? "" : " " + range));
+            }
+            byte[] body = files.get(path);
+            if (body == null) {
+                ex.sendResponseHeaders(404, -1);
+                return;
+            }
+            int from = 0;
+            if (range != null && range.matches("bytes=\\d+-")) {
+                from = Integer.parseInt(range.substring(6, range.length() - 1));
+                if (from >= body.length) {
+                    ex.sendResponseHeaders(416, -1);
+                    return;
+                }
+                ex.getResponseHeaders().set("Content-Range", "bytes " + from + "-" + (body.length - 1) + "/" + body.length);
+                ex.sendResponseHeaders(206, body.length - from);
+            } else {
+                ex.sendResponseHeaders(200, body.length);
+            }
+            OutputStream out = ex.getResponseBody();
+            if (dropOnce.remove(path)) {
+                out.write(body, from, (body.length - from) / 2);
+                out.flush();
+                // closing with bytes missing makes the JDK server drop the connection
+                try {
+                    out.close();
+                } catch (IOException expected) {
+                    // "insufficient bytes written"
+                }
+                return;
+            }
+            out.write(body, from, body.length - from);
+            out.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

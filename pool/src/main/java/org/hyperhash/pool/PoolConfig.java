@@ -1,0 +1,285 @@
+package org.hyperhash.pool;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import org.hyperhash.daemon.Banner;
+import org.hyperhash.daemon.DaemonConfig.ConfigError;
+import org.hyperhash.pool.identity.PoolNetwork;
+import org.hyperhash.sv2.channel.ChannelConfig;
+import org.hyperhash.sv2.channel.VardiffConfig;
+
+/**
+ * The pool's whole configuration, validated once at start (reference.conf documents every key).
+ * Every component constructor takes the sub-record it needs.
+ *
+ * @param network bitcoin network (address validation)
+ * @param instanceId 0..255: leading extranonce byte and ledger instance id
+ * @param sv2 mining server settings
+ * @param limits connection limits and bans
+ * @param payout pool payout address, tag, solo prefix
+ * @param channel per-channel policy
+ * @param vardiff vardiff policy (null when disabled)
+ * @param templateProviders TPs in order of preference
+ * @param tdp TDP client timings
+ * @param ledger share accounting database
+ * @param adminListen admin HTTP address
+ * @param shutdownDeadline graceful shutdown bound
+ */
+public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits limits, Payout payout, Channel channel,
+        VardiffConfig vardiff, List<TemplateProvider> templateProviders, Tdp tdp, Ledger ledger,
+        InetSocketAddress adminListen, Duration shutdownDeadline) {
+
+    /** Root path of the pool's configuration. */
+    public static final String ROOT = "hyperhash.pool";
+    /** Environment variable prefix. */
+    public static final String ENV_PREFIX = "POOL_";
+
+    /** Transport security of the mining port. */
+    public enum Security { NOISE, PLAINTEXT }
+
+    /** Mining server settings (see reference.conf). */
+    public record Sv2(List<InetSocketAddress> listen, Security security, String authoritySecretKey,
+            String staticSecretKey, Duration certificateValidity, int ioThreads, Duration handshakeTimeout,
+            Duration idleTimeout, int maxFrameBytes, int outboundHighWaterMarkBytes, int outboundLowWaterMarkBytes,
+            boolean allowWorkSelection) {
+        public Sv2 {
+            listen = List.copyOf(listen);
+            require(!listen.isEmpty(), "sv2.listen", "at least one address");
+            Objects.requireNonNull(security, "sv2.security");
+            authoritySecretKey = authoritySecretKey == null ? "" : authoritySecretKey.trim();
+            staticSecretKey = staticSecretKey == null ? "" : staticSecretKey.trim();
+            positive(certificateValidity, "sv2.certificate-validity");
+            require(ioThreads >= 0 && ioThreads <= 1024, "sv2.io-threads", "must be 0..1024, got " + ioThreads);
+            positive(handshakeTimeout, "sv2.handshake-timeout");
+            positive(idleTimeout, "sv2.idle-timeout");
+            require(maxFrameBytes >= 1024 && maxFrameBytes <= 16_777_221, "sv2.max-frame-bytes",
+                    "must be 1024..16777221, got " + maxFrameBytes);
+            require(outboundLowWaterMarkBytes > 0 && outboundHighWaterMarkBytes > outboundLowWaterMarkBytes,
+                    "sv2.outbound-high-water-mark-bytes", "need 0 < low (" + outboundLowWaterMarkBytes + ") < high ("
+                            + outboundHighWaterMarkBytes + ")");
+            require(!allowWorkSelection, "sv2.allow-work-selection",
+                    "custom work (job declaration) is not supported by this pool yet; set false");
+        }
+    }
+
+    /** Limits and bans. */
+    public record Limits(int maxConnections, int maxConnectionsPerIp, int maxChannelsPerConnection, int banInvalidShares,
+            int banProtocolViolations, Duration banWindow, Duration banDuration) {
+        public Limits {
+            require(maxConnections >= 1, "limits.max-connections", "must be >= 1, got " + maxConnections);
+            require(maxConnectionsPerIp >= 1, "limits.max-connections-per-ip", "must be >= 1, got " + maxConnectionsPerIp);
+            require(maxChannelsPerConnection >= 1, "limits.max-channels-per-connection",
+                    "must be >= 1, got " + maxChannelsPerConnection);
+            require(banInvalidShares >= 1, "limits.ban.invalid-shares", "must be >= 1, got " + banInvalidShares);
+            require(banProtocolViolations >= 1, "limits.ban.protocol-violations",
+                    "must be >= 1, got " + banProtocolViolations);
+            positive(banWindow, "limits.ban.window");
+            require(!banDuration.isNegative(), "limits.ban.duration", "must be >= 0");
+        }
+    }
+
+    /** Payout settings. */
+    public record Payout(String address, String poolTag, String soloPrefix) {
+        public Payout {
+            require(address != null && !address.isBlank(), "payout.address",
+                    "the pool payout address is required (it receives the coinbase of pooled jobs)");
+            address = address.trim();
+            Objects.requireNonNull(poolTag, "payout.pool-tag");
+            require(poolTag.length() <= 20 && poolTag.chars().allMatch(c -> c >= 0x21 && c < 0x7f && c != '/'),
+                    "payout.pool-tag", "at most 20 printable ASCII characters without '/' or spaces");
+            soloPrefix = soloPrefix == null ? "" : soloPrefix;
+        }
+    }
+
+    /** Channel policy; {@link #toChannelConfig()} maps it to the channel module. */
+    public record Channel(double sharesPerMinute, int shareBatchSize, Duration ackInterval, int maxPastJobs,
+            int maxFutureJobs, Duration maxNtimeAhead, int duplicateSetMaxEntries, int extranonceIndexBytes,
+            int extranonceClientBytes) {
+        public Channel {
+            require(sharesPerMinute > 0 && Double.isFinite(sharesPerMinute), "channel.shares-per-minute", "must be > 0");
+            positive(ackInterval, "channel.ack-interval");
+            require(extranonceIndexBytes >= 1 && extranonceIndexBytes <= 7, "channel.extranonce-index-bytes",
+                    "must be 1..7, got " + extranonceIndexBytes);
+            require(extranonceClientBytes >= 0 && 1 + extranonceIndexBytes + extranonceClientBytes <= 32,
+                    "channel.extranonce-client-bytes", "1 + index + client bytes must be <= 32");
+            try {
+                new ChannelConfig(sharesPerMinute, maxPastJobs, maxFutureJobs, shareBatchSize, maxNtimeAhead.toSeconds(),
+                        duplicateSetMaxEntries, true);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigError("channel: " + e.getMessage());
+            }
+        }
+
+        public ChannelConfig toChannelConfig() {
+            return new ChannelConfig(sharesPerMinute, maxPastJobs, maxFutureJobs, shareBatchSize, maxNtimeAhead.toSeconds(),
+                    duplicateSetMaxEntries, true);
+        }
+    }
+
+    /**
+     * One template provider.
+     *
+     * @param address host:port
+     * @param authorityKey base58check authority public key to pin, or "" (accept any; loopback only)
+     */
+    public record TemplateProvider(InetSocketAddress address, String authorityKey) {
+        public TemplateProvider {
+            Objects.requireNonNull(address, "template-providers[].address");
+            authorityKey = authorityKey == null ? "" : authorityKey.trim();
+        }
+    }
+
+    /** TDP client timings. */
+    public record Tdp(Duration connectTimeout, Duration initialBackoff, Duration maxBackoff, Duration cooldown) {
+        public Tdp {
+            positive(connectTimeout, "tdp.connect-timeout");
+            positive(initialBackoff, "tdp.initial-backoff");
+            require(maxBackoff.compareTo(initialBackoff) >= 0, "tdp.max-backoff", "must be >= tdp.initial-backoff");
+            require(!cooldown.isNegative(), "tdp.cooldown", "must be >= 0");
+        }
+    }
+
+    /** Share accounting. */
+    public record Ledger(String jdbcUrl, Duration window, Duration flushInterval, int queueCapacity) {
+        public Ledger {
+            require(jdbcUrl != null && (jdbcUrl.startsWith("jdbc:sqlite:") || jdbcUrl.startsWith("jdbc:postgresql:")),
+                    "ledger.jdbc-url", "must start with jdbc:sqlite: or jdbc:postgresql:");
+            positive(window, "ledger.window");
+            positive(flushInterval, "ledger.flush-interval");
+            require(flushInterval.compareTo(Duration.ofSeconds(1)) <= 0, "ledger.flush-interval",
+                    "must be <= 1s (it bounds what a crash can lose), got " + flushInterval);
+            require(queueCapacity >= 16, "ledger.queue-capacity", "must be >= 16, got " + queueCapacity);
+        }
+    }
+
+    public PoolConfig {
+        Objects.requireNonNull(network, "network");
+        require(instanceId >= 0 && instanceId <= 255, "instance-id", "must be 0..255, got " + instanceId);
+        Objects.requireNonNull(sv2, "sv2");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(payout, "payout");
+        Objects.requireNonNull(channel, "channel");
+        templateProviders = List.copyOf(templateProviders);
+        require(!templateProviders.isEmpty(), "template-providers", "at least one template provider");
+        Objects.requireNonNull(tdp, "tdp");
+        Objects.requireNonNull(ledger, "ledger");
+        Objects.requireNonNull(adminListen, "admin.listen");
+        positive(shutdownDeadline, "shutdown-deadline");
+        require(shutdownDeadline.compareTo(Duration.ofSeconds(30)) <= 0, "shutdown-deadline", "must be <= 30s");
+        try {
+            network.parse(payout.address());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError("payout.address: " + e.getMessage());
+        }
+        if (network == PoolNetwork.MAINNET && sv2.security() == Security.NOISE && sv2.authoritySecretKey().isEmpty()) {
+            throw new ConfigError("sv2.authority-secret-key: required on mainnet (miners pin its public key; a random "
+                    + "key per start would break every miner's configuration)");
+        }
+        if (network == PoolNetwork.MAINNET && sv2.security() == Security.PLAINTEXT) {
+            throw new ConfigError("sv2.security: plaintext is refused on mainnet");
+        }
+    }
+
+    /** Ledger instance id string. */
+    public String instanceName() {
+        return "pool-" + instanceId;
+    }
+
+    /** Reads and validates the configuration under {@link #ROOT} (already selected by DaemonConfig.load). */
+    public static PoolConfig from(Config c) {
+        try {
+            PoolNetwork network = parseEnum(PoolNetwork.class, "network", c.getString("network"));
+            Config s = c.getConfig("sv2");
+            Sv2 sv2 = new Sv2(addresses(s.getStringList("listen"), "sv2.listen"),
+                    parseEnum(Security.class, "sv2.security", s.getString("security")),
+                    s.getString("authority-secret-key"), s.getString("static-secret-key"),
+                    s.getDuration("certificate-validity"), s.getInt("io-threads"), s.getDuration("handshake-timeout"),
+                    s.getDuration("idle-timeout"), s.getInt("max-frame-bytes"),
+                    s.getInt("outbound-high-water-mark-bytes"), s.getInt("outbound-low-water-mark-bytes"),
+                    s.getBoolean("allow-work-selection"));
+            Config l = c.getConfig("limits");
+            Limits limits = new Limits(l.getInt("max-connections"), l.getInt("max-connections-per-ip"),
+                    l.getInt("max-channels-per-connection"), l.getInt("ban.invalid-shares"),
+                    l.getInt("ban.protocol-violations"), l.getDuration("ban.window"), l.getDuration("ban.duration"));
+            Config p = c.getConfig("payout");
+            Payout payout = new Payout(p.getString("address"), p.getString("pool-tag"), p.getString("solo-prefix"));
+            Config ch = c.getConfig("channel");
+            Channel channel = new Channel(ch.getDouble("shares-per-minute"), ch.getInt("share-batch-size"),
+                    ch.getDuration("ack-interval"), ch.getInt("max-past-jobs"), ch.getInt("max-future-jobs"),
+                    ch.getDuration("max-ntime-ahead"), ch.getInt("duplicate-set-max-entries"),
+                    ch.getInt("extranonce-index-bytes"), ch.getInt("extranonce-client-bytes"));
+            Config v = c.getConfig("vardiff");
+            VardiffConfig vardiff;
+            try {
+                vardiff = v.getBoolean("enabled") ? new VardiffConfig(v.getDouble("shares-per-minute"),
+                        v.getDouble("min-difficulty"), v.getDouble("max-difficulty"), v.getDuration("decay-window"),
+                        v.getDuration("min-retarget-interval"), v.getInt("min-shares-for-retarget"),
+                        v.getDuration("max-retarget-interval"), v.getDouble("low-ratio"), v.getDouble("high-ratio"))
+                        : null;
+            } catch (IllegalArgumentException e) {
+                throw new ConfigError("vardiff: " + e.getMessage());
+            }
+            List<TemplateProvider> tps = new ArrayList<>();
+            int i = 0;
+            for (Config tp : c.getConfigList("template-providers")) {
+                String where = "template-providers[" + i++ + "]";
+                tps.add(new TemplateProvider(address(tp.getString("address"), where + ".address"),
+                        tp.hasPath("authority-key") ? tp.getString("authority-key") : ""));
+            }
+            Config t = c.getConfig("tdp");
+            Tdp tdp = new Tdp(t.getDuration("connect-timeout"), t.getDuration("initial-backoff"),
+                    t.getDuration("max-backoff"), t.getDuration("cooldown"));
+            Config lg = c.getConfig("ledger");
+            Ledger ledger = new Ledger(lg.getString("jdbc-url"), lg.getDuration("window"), lg.getDuration("flush-interval"),
+                    lg.getInt("queue-capacity"));
+            return new PoolConfig(network, c.getInt("instance-id"), sv2, limits, payout, channel, vardiff, tps, tdp,
+                    ledger, address(c.getString("admin.listen"), "admin.listen"), c.getDuration("shutdown-deadline"));
+        } catch (ConfigException e) {
+            throw new ConfigError(e.getMessage());
+        }
+    }
+
+    private static List<InetSocketAddress> addresses(List<String> list, String field) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (String s : list) {
+            out.add(address(s, field));
+        }
+        return out;
+    }
+
+    private static InetSocketAddress address(String s, String field) {
+        try {
+            return Banner.parseHostPort(s);
+        } catch (ConfigError e) {
+            throw new ConfigError(field + ": " + e.getMessage());
+        }
+    }
+
+    static <E extends Enum<E>> E parseEnum(Class<E> type, String field, String value) {
+        try {
+            return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            List<String> names = new ArrayList<>();
+            for (E v : type.getEnumConstants()) {
+                names.add(v.name().toLowerCase(Locale.ROOT));
+            }
+            throw new ConfigError(field + ": '" + value + "' is not one of " + names);
+        }
+    }
+
+    static void require(boolean ok, String field, String message) {
+        if (!ok) {
+            throw new ConfigError(field + ": " + message);
+        }
+    }
+
+    static void positive(Duration d, String field) {
+        require(d != null && !d.isNegative() && !d.isZero(), field, "must be > 0");
+    }
+}

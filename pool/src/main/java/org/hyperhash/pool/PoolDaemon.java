@@ -1,0 +1,249 @@
+package org.hyperhash.pool;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import org.hyperhash.base.Bytes;
+import org.hyperhash.daemon.AdminServer;
+import org.hyperhash.daemon.Banner;
+import org.hyperhash.daemon.Daemon;
+import org.hyperhash.daemon.Metrics;
+import org.hyperhash.ledger.FoundBlockStore;
+import org.hyperhash.ledger.LedgerDatabase;
+import org.hyperhash.ledger.ShareWindowStore;
+import org.hyperhash.pool.admin.PoolMetrics;
+import org.hyperhash.pool.downstream.AbuseGuard;
+import org.hyperhash.pool.downstream.MiningServer;
+import org.hyperhash.pool.downstream.PoolContext;
+import org.hyperhash.pool.identity.UserIdentityParser;
+import org.hyperhash.pool.share.MinerStats;
+import org.hyperhash.pool.share.ShareLog;
+import org.hyperhash.pool.upstream.TemplateSource;
+import org.hyperhash.pool.work.JobDispatcher;
+import org.hyperhash.sv2.channel.ExtranonceAllocator;
+import org.hyperhash.sv2.channel.JobFactory;
+import org.hyperhash.sv2.message.template.CoinbaseOutputConstraints;
+import org.hyperhash.sv2.netty.Sv2Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pool: wiring only. Start order: ledger (migrations) -> share log -> dispatcher -> template
+ * source -> mining listener -> admin HTTP. Close order (graceful, bounded by
+ * {@code shutdown-deadline}): stop accepting -> close miner connections -> stop the template
+ * source and dispatcher -> flush the share log (every accepted share and block) -> ledger.
+ */
+public final class PoolDaemon implements Daemon {
+    private static final Logger LOG = LoggerFactory.getLogger(PoolDaemon.class);
+
+    private final PoolConfig config;
+    private final InstantSource clock;
+    private final TemplateSource upstream;
+    private final MiningServer.Security security;
+    private final PrometheusMeterRegistry registry;
+    private final PoolMetrics metrics;
+    private final MinerStats stats;
+    private final String securityDescription;
+    private LedgerDatabase ledger;
+    private ShareLog shareLog;
+    private JobDispatcher dispatcher;
+    private AbuseGuard guard;
+    private MiningServer server;
+    private AdminServer admin;
+    private List<InetSocketAddress> sv2Addresses = List.of();
+    private volatile boolean closed;
+    private final long startedMs;
+
+    /**
+     * @param config validated configuration
+     * @param clock time source
+     * @param upstream where templates come from (TDP client in production)
+     * @param security mining-port transport security (Noise responder in production)
+     * @param securityDescription for /v1/status (e.g. "noise, authority key 9a1...")
+     */
+    public PoolDaemon(PoolConfig config, InstantSource clock, TemplateSource upstream, MiningServer.Security security,
+            String securityDescription) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.upstream = Objects.requireNonNull(upstream, "upstream");
+        this.security = Objects.requireNonNull(security, "security");
+        this.securityDescription = securityDescription;
+        this.registry = Metrics.newRegistry("pool");
+        this.metrics = new PoolMetrics(registry);
+        this.stats = new MinerStats(clock, 100_000);
+        this.startedMs = clock.millis();
+    }
+
+    @Override
+    public void start() throws Exception {
+        ledger = LedgerDatabase.open(config.ledger().jdbcUrl());
+        LOG.info("ledger {}", ledger.displayUrl());
+        shareLog = new ShareLog(new ShareWindowStore(ledger), new FoundBlockStore(ledger, clock), config.instanceName(),
+                clock, config.ledger().window(), config.ledger().flushInterval(), config.ledger().queueCapacity(), metrics);
+        shareLog.start();
+        Bytes poolScript = config.network().parse(config.payout().address());
+        ExtranonceAllocator allocator = new ExtranonceAllocator(Bytes.of((byte) config.instanceId()),
+                config.channel().extranonceIndexBytes(), config.channel().extranonceClientBytes());
+        dispatcher = new JobDispatcher(new JobFactory(config.payout().poolTag(), ""), poolScript,
+                allocator.fullExtranonceSize(), config.channel().ackInterval(), metrics);
+        guard = new AbuseGuard(config.limits(), clock, metrics);
+        PoolContext px = new PoolContext(config, config.channel().toChannelConfig(), config.vardiff(), allocator,
+                new UserIdentityParser(config.network(), config.payout().soloPrefix()), dispatcher, upstream, shareLog,
+                stats, guard, metrics, clock);
+        metrics.gauge("hh.pool.hashrate.hps", "pool hashrate estimate from accepted work (10 min)",
+                stats::poolHashrateHps);
+        metrics.gauge("hh.pool.sharelog.queued", "accepted shares waiting for the ledger writer", shareLog::queued);
+        metrics.gauge("hh.pool.ready", "1 when a template provider is connected and work is available",
+                () -> ready() ? 1 : 0);
+        upstream.start(new UpstreamListener(), constraints(poolScript));
+        server = new MiningServer(px, security);
+        sv2Addresses = server.bind(config.sv2().listen());
+        for (InetSocketAddress a : sv2Addresses) {
+            Banner.listening(LOG, "sv2", a);
+        }
+        admin = AdminServer.start(config.adminListen(), registry, this);
+        admin.addJsonRoute("/v1/miners/", path -> {
+            String address = path.substring("/v1/miners/".length());
+            return address.isEmpty() || address.length() > 100 ? null : stats.describe(address);
+        });
+        LOG.info("pool instance {} on {} ({}), payout {}, transport {}", config.instanceId(),
+                config.network().name().toLowerCase(), securityDescription, config.payout().address(),
+                Sv2Transport.name());
+    }
+
+    /** SRI: serialized size of the pool's payout outputs plus the coinbase growth they cause; sigops. */
+    static CoinbaseOutputConstraints constraints(Bytes poolScript) {
+        int outputSize = 8 + 1 + poolScript.length();
+        // solo miners' scripts can be up to 34 bytes (P2WSH / P2TR): reserve for the largest
+        int reserve = Math.max(outputSize, 8 + 1 + 34) + 43;
+        return new CoinbaseOutputConstraints(reserve, OptionalInt.of(4 * 4));
+    }
+
+    /** Forwards TDP events to the dispatcher (separate object so the daemon does not expose TdpListener). */
+    private final class UpstreamListener implements org.hyperhash.sv2.tdp.TdpListener {
+        @Override
+        public void onNewTemplate(org.hyperhash.sv2.message.template.NewTemplate t) {
+            dispatcher.onNewTemplate(t);
+        }
+
+        @Override
+        public void onSetNewPrevHash(org.hyperhash.sv2.message.template.SetNewPrevHash p) {
+            dispatcher.onSetNewPrevHash(p);
+        }
+
+        @Override
+        public void onConnected(org.hyperhash.sv2.tdp.TdpEndpoint e) {
+            dispatcher.onConnected(e);
+        }
+
+        @Override
+        public void onDisconnected(org.hyperhash.sv2.tdp.TdpEndpoint e, String reason) {
+            dispatcher.onDisconnected(e, reason);
+        }
+    }
+
+    @Override
+    public boolean ready() {
+        return !closed && dispatcher != null && dispatcher.ready() && upstream.connected();
+    }
+
+    @Override
+    public Map<String, Boolean> readinessChecks() {
+        Map<String, Boolean> m = new LinkedHashMap<>();
+        m.put("template_provider", upstream.connected());
+        m.put("work", dispatcher != null && dispatcher.work().usable());
+        m.put("ledger", ledger != null && ledger.isReachable());
+        m.put("accepting", !closed);
+        return m;
+    }
+
+    @Override
+    public Map<String, Object> status() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("service", "pool");
+        m.put("instance_id", config.instanceId());
+        m.put("network", config.network().name().toLowerCase());
+        m.put("sv2_listen", sv2Addresses.stream().map(Banner::hostPort).toList());
+        m.put("security", securityDescription);
+        m.put("transport", Sv2Transport.name());
+        m.put("template_provider", upstream.describe());
+        m.put("ready", ready());
+        m.put("connections", metrics.connections.get());
+        m.put("hashrate_hps", stats.poolHashrateHps());
+        m.put("shares_accepted", (long) metrics.sharesAccepted.count());
+        m.put("blocks_found", (long) metrics.blocksFound.count());
+        m.put("active_bans", guard == null ? 0 : guard.activeBans());
+        m.put("share_log_queued", shareLog == null ? 0 : shareLog.queued());
+        m.put("last_error", dispatcher == null ? "" : dispatcher.lastError());
+        m.put("uptime_seconds", (clock.millis() - startedMs) / 1000);
+        return m;
+    }
+
+    public List<InetSocketAddress> sv2Addresses() {
+        return sv2Addresses;
+    }
+
+    public InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.address();
+    }
+
+    public PoolMetrics metrics() {
+        return metrics;
+    }
+
+    public MinerStats stats() {
+        return stats;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public ShareLog shareLog() {
+        return shareLog;
+    }
+
+    public LedgerDatabase ledger() {
+        return ledger;
+    }
+
+    public JobDispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long t0 = System.nanoTime();
+        Duration deadline = config.shutdownDeadline();
+        if (server != null) {
+            server.stopAccepting();
+            server.close();
+        }
+        upstream.close();
+        if (dispatcher != null) {
+            dispatcher.close();
+        }
+        if (shareLog != null) {
+            Duration left = deadline.minusNanos(System.nanoTime() - t0).minusSeconds(2);
+            shareLog.close(left.isNegative() ? Duration.ofSeconds(1) : left);
+            LOG.info("share log flushed: {} shares, {} blocks recorded", shareLog.flushedShares(), shareLog.blocksRecorded());
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        if (ledger != null) {
+            ledger.close();
+        }
+        LOG.info("pool stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+    }
+}

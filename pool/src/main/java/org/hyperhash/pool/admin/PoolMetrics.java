@@ -1,0 +1,129 @@
+package org.hyperhash.pool.admin;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
+import org.hyperhash.sv2.channel.RejectReason;
+import org.hyperhash.sv2.netty.Sv2ErrorEvent;
+
+/**
+ * Every pool meter, created once (hot paths only increment pre-built counters). Labels come from
+ * bounded sets only (reject reason, channel type, error kind); never a user, address or IP.
+ */
+public final class PoolMetrics {
+    /** Channel kinds for the channels gauge. */
+    public enum ChannelKind { STANDARD, EXTENDED, GROUP }
+
+    /** Why a connection was refused or closed by the pool (bounded label set). */
+    public enum Drop { MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, BANNED, SETUP_TIMEOUT, IDLE_TIMEOUT, SLOW_CONSUMER,
+        PROTOCOL_VIOLATION, SETUP_ERROR, SHUTDOWN }
+
+    public final AtomicInteger connections = new AtomicInteger();
+    private final Map<ChannelKind, AtomicInteger> channels = new EnumMap<>(ChannelKind.class);
+    private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
+    private final Map<Drop, Counter> drops = new EnumMap<>(Drop.class);
+    private final Map<Sv2ErrorEvent.Kind, Counter> protocolErrors = new EnumMap<>(Sv2ErrorEvent.Kind.class);
+    public final Counter sharesAccepted;
+    public final Counter workAccepted;
+    public final Counter blocksFound;
+    public final Counter blocksSubmitFailed;
+    public final Counter bans;
+    public final Counter openChannelErrors;
+    public final Counter shareLogBackpressure;
+    public final Counter shareLogFlushFailures;
+    public final Counter dispatcherDropped;
+    public final Counter templatesReceived;
+    public final Counter invalidTemplates;
+    public final Timer fanOutLatency;
+    public final Timer templateLatency;
+    public final Timer blockFoundLatency;
+    public final DistributionSummary shareLogBatchRows;
+    public final AtomicLong bannedIps = new AtomicLong();
+    private final MeterRegistry registry;
+
+    public PoolMetrics(MeterRegistry r) {
+        this.registry = r;
+        Gauge.builder("hh.pool.connections", connections, AtomicInteger::get).description("open miner connections")
+                .register(r);
+        for (ChannelKind k : ChannelKind.values()) {
+            AtomicInteger a = new AtomicInteger();
+            channels.put(k, a);
+            Gauge.builder("hh.pool.channels", a, AtomicInteger::get).tag("type", k.name().toLowerCase())
+                    .description("open mining channels by type").register(r);
+        }
+        for (RejectReason reason : RejectReason.values()) {
+            rejected.put(reason, Counter.builder("hh.pool.shares.rejected").tag("reason", reason.name().toLowerCase())
+                    .description("rejected shares by reason").register(r));
+        }
+        for (Drop d : Drop.values()) {
+            drops.put(d, Counter.builder("hh.pool.connections.dropped").tag("reason", d.name().toLowerCase())
+                    .description("connections refused or closed by the pool").register(r));
+        }
+        for (Sv2ErrorEvent.Kind k : Sv2ErrorEvent.Kind.values()) {
+            protocolErrors.put(k, Counter.builder("hh.pool.protocol.errors").tag("kind", k.label())
+                    .description("SV2 framing/noise/decode errors (connection closed)").register(r));
+        }
+        sharesAccepted = Counter.builder("hh.pool.shares.accepted").description("accepted shares").register(r);
+        workAccepted = Counter.builder("hh.pool.work.accepted").description("sum of accepted share difficulty").register(r);
+        blocksFound = Counter.builder("hh.pool.blocks.found").description("shares meeting the network target").register(r);
+        blocksSubmitFailed = Counter.builder("hh.pool.blocks.submit.failed")
+                .description("found blocks that could not be sent to a template provider").register(r);
+        bans = Counter.builder("hh.pool.bans").description("IP bans issued").register(r);
+        openChannelErrors = Counter.builder("hh.pool.channel.open.errors").description("OpenMiningChannel.Error sent")
+                .register(r);
+        shareLogBackpressure = Counter.builder("hh.pool.sharelog.backpressure")
+                .description("shares that found the share-log queue full (connection paused, share kept)").register(r);
+        shareLogFlushFailures = Counter.builder("hh.pool.sharelog.flush.failures")
+                .description("ledger flushes that failed (retried)").register(r);
+        dispatcherDropped = Counter.builder("hh.pool.dispatcher.dropped")
+                .description("template events dropped because the dispatcher mailbox was full").register(r);
+        templatesReceived = Counter.builder("hh.pool.templates.received").register(r);
+        invalidTemplates = Counter.builder("hh.pool.templates.invalid").register(r);
+        fanOutLatency = Timer.builder("hh.pool.job.fanout.latency").publishPercentileHistogram()
+                .description("template/prevhash received -> jobs written and flushed, per event loop")
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(5)).register(r);
+        templateLatency = Timer.builder("hh.pool.template.latency").publishPercentileHistogram()
+                .description("TDP message received -> jobs built on the dispatcher")
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(5)).register(r);
+        blockFoundLatency = Timer.builder("hh.pool.block.found.latency")
+                .description("share read -> SubmitSolution written to the template provider").register(r);
+        shareLogBatchRows = DistributionSummary.builder("hh.pool.sharelog.batch.rows").register(r);
+        Gauge.builder("hh.pool.bans.active", bannedIps, AtomicLong::get).description("currently banned IPs").register(r);
+    }
+
+    public void gauge(String name, String description, DoubleSupplier f) {
+        Gauge.builder(name, f, DoubleSupplier::getAsDouble).description(description).register(registry);
+    }
+
+    public AtomicInteger channels(ChannelKind k) {
+        return channels.get(k);
+    }
+
+    public void rejected(RejectReason r) {
+        rejected.get(r).increment();
+    }
+
+    public double rejectedCount(RejectReason r) {
+        return rejected.get(r).count();
+    }
+
+    public void dropped(Drop d) {
+        drops.get(d).increment();
+    }
+
+    public double droppedCount(Drop d) {
+        return drops.get(d).count();
+    }
+
+    public void protocolError(Sv2ErrorEvent.Kind k) {
+        protocolErrors.get(k).increment();
+    }
+}

@@ -1,0 +1,651 @@
+package org.hyperhash.pool.downstream;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.hyperhash.base.CompactBits;
+import org.hyperhash.base.HotPath;
+import org.hyperhash.base.Target;
+import org.hyperhash.base.Targets;
+import org.hyperhash.ledger.BlockStatus;
+import org.hyperhash.ledger.FoundBlock;
+import org.hyperhash.pool.admin.PoolMetrics;
+import org.hyperhash.pool.admin.PoolMetrics.ChannelKind;
+import org.hyperhash.pool.admin.PoolMetrics.Drop;
+import org.hyperhash.pool.identity.MinerIdentity;
+import org.hyperhash.pool.identity.UserIdentityParser.InvalidIdentityException;
+import org.hyperhash.pool.work.JobDispatcher;
+import org.hyperhash.pool.work.JobDispatcher.NewJob;
+import org.hyperhash.pool.work.JobDispatcher.NewTip;
+import org.hyperhash.pool.work.JobDispatcher.TemplateJob;
+import org.hyperhash.pool.work.JobDispatcher.Work;
+import org.hyperhash.sv2.channel.ChainTip;
+import org.hyperhash.sv2.channel.ChannelOpenException;
+import org.hyperhash.sv2.channel.ExtendedChannel;
+import org.hyperhash.sv2.channel.GroupChannel;
+import org.hyperhash.sv2.channel.RejectReason;
+import org.hyperhash.sv2.channel.ServerChannel;
+import org.hyperhash.sv2.channel.ShareResult;
+import org.hyperhash.sv2.channel.StandardChannel;
+import org.hyperhash.sv2.channel.Vardiff;
+import org.hyperhash.sv2.message.Sv2Message;
+import org.hyperhash.sv2.message.common.SetupConnection;
+import org.hyperhash.sv2.message.common.SetupConnectionError;
+import org.hyperhash.sv2.message.common.SetupConnectionSuccess;
+import org.hyperhash.sv2.message.mining.CloseChannel;
+import org.hyperhash.sv2.message.mining.OpenExtendedMiningChannel;
+import org.hyperhash.sv2.message.mining.OpenMiningChannelError;
+import org.hyperhash.sv2.message.mining.OpenStandardMiningChannel;
+import org.hyperhash.sv2.message.mining.SetCustomMiningJob;
+import org.hyperhash.sv2.message.mining.SetCustomMiningJobError;
+import org.hyperhash.sv2.message.mining.SubmitSharesError;
+import org.hyperhash.sv2.message.mining.SubmitSharesExtended;
+import org.hyperhash.sv2.message.mining.SubmitSharesStandard;
+import org.hyperhash.sv2.message.mining.SubmitSharesSuccess;
+import org.hyperhash.sv2.message.mining.UpdateChannel;
+import org.hyperhash.sv2.message.mining.UpdateChannelError;
+import org.hyperhash.sv2.netty.Sv2ErrorEvent;
+import org.hyperhash.sv2.netty.UnknownFrame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One miner connection: SetupConnection, channels, share validation and acks. Every field is
+ * confined to the connection's event loop (no locks on the share path); the share itself is
+ * validated by the channel module, this class only routes results.
+ */
+@HotPath
+public final class DownstreamHandler extends ChannelInboundHandlerAdapter implements JobDispatcher.Session {
+    private static final Logger LOG = LoggerFactory.getLogger(DownstreamHandler.class);
+    /** SetupConnection flag bits (client, mining protocol). */
+    static final int REQUIRES_STANDARD_JOBS = 1;
+    static final int REQUIRES_WORK_SELECTION = 1 << 1;
+    static final int REQUIRES_VERSION_ROLLING = 1 << 2;
+    static final int KNOWN_FLAGS = REQUIRES_STANDARD_JOBS | REQUIRES_WORK_SELECTION | REQUIRES_VERSION_ROLLING;
+    static final int PROTOCOL_VERSION = 2;
+    /** OpenMiningChannel.Error while the pool has no template provider. */
+    static final String NO_WORK = "no-work-available";
+    static final String TOO_MANY_CHANNELS = "too-many-channels";
+
+    private final PoolContext px;
+    private final PoolMetrics metrics;
+    private final InetAddress ip;
+    private Channel channel;
+    private boolean setupDone;
+    private boolean standardJobsOnly;
+    private boolean closed;
+    private boolean dirty;
+    private int nextChannelId = 1;
+    private GroupChannel group;
+    private final Map<Integer, ChannelState> channels = new HashMap<>();
+    private Work view;
+    private ScheduledFuture<?> setupTimer;
+    private long invalidWindowStartMs;
+    private int invalidInWindow;
+    private final ArrayDeque<HeldShare> held = new ArrayDeque<>();
+    private boolean retryScheduled;
+
+    /** Per channel: the channel, who it credits, its vardiff. */
+    static final class ChannelState {
+        final ServerChannel ch;
+        final MinerIdentity id;
+        final ChannelKind kind;
+        final boolean grouped;
+        Vardiff vardiff;
+
+        ChannelState(ServerChannel ch, MinerIdentity id, ChannelKind kind, boolean grouped, Vardiff vardiff) {
+            this.ch = ch;
+            this.id = id;
+            this.kind = kind;
+            this.grouped = grouped;
+            this.vardiff = vardiff;
+        }
+    }
+
+    private record HeldShare(String address, String worker, double difficulty, long atMs) {
+    }
+
+    DownstreamHandler(PoolContext px, InetAddress ip) {
+        this.px = px;
+        this.metrics = px.metrics();
+        this.ip = ip;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        channel = ctx.channel();
+        metrics.connections.incrementAndGet();
+        long ms = px.config().sv2().handshakeTimeout().toMillis();
+        setupTimer = ctx.executor().schedule(() -> {
+            if (!setupDone) {
+                metrics.dropped(Drop.SETUP_TIMEOUT);
+                ctx.close();
+            }
+        }, ms, TimeUnit.MILLISECONDS);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closed = true;
+        metrics.connections.decrementAndGet();
+        if (setupTimer != null) {
+            setupTimer.cancel(false);
+        }
+        if (setupDone) {
+            px.dispatcher().unregister(ctx.channel().eventLoop(), this);
+        }
+        for (ChannelState s : channels.values()) {
+            s.ch.close();
+            metrics.channels(s.kind).decrementAndGet();
+        }
+        channels.clear();
+        if (group != null) {
+            metrics.channels(ChannelKind.GROUP).decrementAndGet();
+            group = null;
+        }
+        px.guard().release(ip);
+        if (!held.isEmpty()) {
+            List<HeldShare> left = new ArrayList<>(held);
+            held.clear();
+            Thread.ofVirtual().name("pool-held-shares").start(() -> {
+                try {
+                    for (HeldShare h : left) {
+                        px.shareLog().putShare(h.address(), h.worker(), h.difficulty(), h.atMs());
+                    }
+                } catch (InterruptedException e) {
+                    LOG.error("{} held-back shares not credited (interrupted at shutdown)", left.size());
+                }
+            });
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        long readNanos = System.nanoTime();
+        try {
+            switch (msg) {
+                case SubmitSharesStandard s -> onSubmitStandard(s, readNanos);
+                case SubmitSharesExtended s -> onSubmitExtended(s, readNanos);
+                case SetupConnection s -> onSetupConnection(s);
+                case OpenStandardMiningChannel o -> onOpenStandard(o);
+                case OpenExtendedMiningChannel o -> onOpenExtended(o);
+                case UpdateChannel u -> onUpdateChannel(u);
+                case CloseChannel c -> onCloseChannel(c);
+                case SetCustomMiningJob j -> write(new SetCustomMiningJobError(j.channelId(), j.requestId(),
+                        "jd-not-supported"));
+                case UnknownFrame u -> {
+                    // unknown extension or message: ignored (spec); not a violation
+                }
+                default -> violation(ctx, "unexpected " + msg.getClass().getSimpleName());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{}: closing after internal error handling {}: {}", ip.getHostAddress(),
+                    msg.getClass().getSimpleName(), e.toString());
+            metrics.protocolError(Sv2ErrorEvent.Kind.INTERNAL_ERROR);
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flush();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof Sv2ErrorEvent e) {
+            metrics.protocolError(e.kind());
+            if (e.kind() != Sv2ErrorEvent.Kind.HANDSHAKE_TIMEOUT && e.kind() != Sv2ErrorEvent.Kind.INTERNAL_ERROR) {
+                px.guard().violation(ip);
+            }
+            LOG.debug("{}: {} {}", ip.getHostAddress(), e.kind().label(), e.detail());
+            return;
+        }
+        if (evt instanceof IdleStateEvent) {
+            metrics.dropped(Drop.IDLE_TIMEOUT);
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (!ctx.channel().isWritable() && !closed) {
+            // outbound buffer above the high-water mark: this miner does not read; it must not hold others back
+            metrics.dropped(Drop.SLOW_CONSUMER);
+            LOG.info("{}: slow consumer disconnected ({} bytes queued)", ip.getHostAddress(),
+                    ctx.channel().unsafe().outboundBuffer() == null ? -1
+                            : ctx.channel().unsafe().outboundBuffer().totalPendingWriteBytes());
+            ctx.close();
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("{}: {}", ip.getHostAddress(), cause.toString());
+        ctx.close();
+    }
+
+    // ---- setup and channels (cold path) ----
+
+    private void violation(ChannelHandlerContext ctx, String what) {
+        metrics.dropped(Drop.PROTOCOL_VIOLATION);
+        LOG.debug("{}: protocol violation: {}", ip.getHostAddress(), what);
+        px.guard().violation(ip);
+        ctx.close();
+    }
+
+    private void onSetupConnection(SetupConnection s) {
+        if (setupDone) {
+            violation(channel.pipeline().lastContext(), "second SetupConnection");
+            return;
+        }
+        String error = null;
+        int badFlags = 0;
+        if (s.protocol() != 0) {
+            error = "unsupported-protocol";
+        } else if (s.minVersion() > PROTOCOL_VERSION || s.maxVersion() < PROTOCOL_VERSION) {
+            error = "protocol-version-mismatch";
+        } else {
+            badFlags = s.flags() & ~KNOWN_FLAGS;
+            if ((s.flags() & REQUIRES_WORK_SELECTION) != 0 && !px.config().sv2().allowWorkSelection()) {
+                badFlags |= REQUIRES_WORK_SELECTION;
+            }
+            if (badFlags != 0) {
+                error = "unsupported-feature-flags";
+            }
+        }
+        if (error != null) {
+            metrics.dropped(Drop.SETUP_ERROR);
+            channel.writeAndFlush(new SetupConnectionError(badFlags, error))
+                    .addListener(f -> channel.close());
+            closed = true;
+            return;
+        }
+        setupDone = true;
+        standardJobsOnly = (s.flags() & REQUIRES_STANDARD_JOBS) != 0;
+        setupTimer.cancel(false);
+        write(new SetupConnectionSuccess(PROTOCOL_VERSION, 0));
+        px.dispatcher().register(channel.eventLoop(), this);
+        view = px.dispatcher().work();
+    }
+
+    private boolean checkCanOpen(int requestId) {
+        if (!setupDone) {
+            violation(channel.pipeline().lastContext(), "OpenMiningChannel before SetupConnection");
+            return false;
+        }
+        if (channels.size() >= px.config().limits().maxChannelsPerConnection()) {
+            openError(requestId, TOO_MANY_CHANNELS);
+            return false;
+        }
+        if (!px.dispatcher().upstreamConnected() || view == null || !view.usable()) {
+            openError(requestId, NO_WORK);
+            return false;
+        }
+        return true;
+    }
+
+    private void openError(int requestId, String code) {
+        metrics.openChannelErrors.increment();
+        write(new OpenMiningChannelError(requestId, code));
+    }
+
+    private MinerIdentity identity(int requestId, String userIdentity) {
+        try {
+            return px.identities().parse(userIdentity);
+        } catch (InvalidIdentityException e) {
+            LOG.debug("{}: {}", ip.getHostAddress(), e.getMessage());
+            openError(requestId, e.errorCode());
+            return null;
+        }
+    }
+
+    private GroupChannel groupFor(MinerIdentity id) {
+        if (standardJobsOnly || id.solo()) {
+            return null; // solo channels have their own coinbase: they cannot share group jobs
+        }
+        if (group == null) {
+            group = new GroupChannel(nextChannelId++, px.channelConfig());
+            metrics.channels(ChannelKind.GROUP).incrementAndGet();
+        }
+        return group;
+    }
+
+    private void onOpenStandard(OpenStandardMiningChannel o) {
+        if (!checkCanOpen(o.requestId())) {
+            return;
+        }
+        MinerIdentity id = identity(o.requestId(), o.userIdentity());
+        if (id == null) {
+            return;
+        }
+        GroupChannel g = groupFor(id);
+        StandardChannel ch;
+        try {
+            ch = StandardChannel.open(o, nextChannelId, px.allocator(), px.channelConfig(), g);
+        } catch (ChannelOpenException e) {
+            openError(o.requestId(), e.errorCode());
+            return;
+        }
+        nextChannelId++;
+        write(ch.openSuccess(o.requestId()));
+        started(ch, id, ChannelKind.STANDARD, g != null);
+    }
+
+    private void onOpenExtended(OpenExtendedMiningChannel o) {
+        if (!checkCanOpen(o.requestId())) {
+            return;
+        }
+        if (standardJobsOnly) {
+            openError(o.requestId(), "extended-channels-not-supported-for-standard-jobs");
+            return;
+        }
+        MinerIdentity id = identity(o.requestId(), o.userIdentity());
+        if (id == null) {
+            return;
+        }
+        GroupChannel g = groupFor(id);
+        ExtendedChannel ch;
+        try {
+            ch = ExtendedChannel.open(o, nextChannelId, px.allocator(), px.channelConfig(), g);
+        } catch (ChannelOpenException e) {
+            openError(o.requestId(), e.errorCode());
+            return;
+        }
+        nextChannelId++;
+        write(ch.openSuccess(o.requestId()));
+        started(ch, id, ChannelKind.EXTENDED, g != null);
+    }
+
+    private void started(ServerChannel ch, MinerIdentity id, ChannelKind kind, boolean grouped) {
+        Vardiff vd = px.vardiff() == null ? null : Vardiff.fromTarget(px.vardiff(), px.clock(), ch.target());
+        ChannelState st = new ChannelState(ch, id, kind, grouped, vd);
+        channels.put(ch.channelId(), st);
+        metrics.channels(kind).incrementAndGet();
+        writeAll(ch.start(px.dispatcher().jobFor(view.active(), id), view.tip()));
+        for (TemplateJob f : view.futures()) {
+            ch.onNewTemplate(px.dispatcher().jobFor(f, id)).ifPresent(this::write);
+        }
+        if (vd != null && Targets.toDifficulty(ch.target()) != vd.difficulty()) {
+            write(ch.setTarget(vd.target())); // initial target clamped into the vardiff range
+        }
+    }
+
+    private void onUpdateChannel(UpdateChannel u) {
+        ChannelState st = channels.get(u.channelId());
+        if (st == null) {
+            write(new UpdateChannelError(u.channelId(), "invalid-channel-id"));
+            return;
+        }
+        Optional<Sv2Message> r = st.ch.onUpdateChannel(u);
+        if (r.isPresent()) {
+            write(r.get());
+            if (st.vardiff != null && !(r.get() instanceof UpdateChannelError)) {
+                st.vardiff = Vardiff.fromTarget(px.vardiff(), px.clock(), st.ch.target());
+            }
+        }
+    }
+
+    private void onCloseChannel(CloseChannel c) {
+        if (group != null && c.channelId() == group.groupChannelId()) {
+            for (ServerChannel m : List.copyOf(group.members())) {
+                closeChannel(m.channelId());
+            }
+            return;
+        }
+        closeChannel(c.channelId());
+    }
+
+    private void closeChannel(int channelId) {
+        ChannelState st = channels.remove(channelId);
+        if (st == null) {
+            return; // closing an unknown channel is harmless
+        }
+        if (st.grouped && group != null) {
+            group.remove(st.ch);
+        }
+        st.ch.close();
+        metrics.channels(st.kind).decrementAndGet();
+    }
+
+    // ---- shares (hot path) ----
+
+    private void onSubmitStandard(SubmitSharesStandard s, long readNanos) {
+        ChannelState st = channels.get(s.channelId());
+        if (st == null || !(st.ch instanceof StandardChannel sc)) {
+            rejected(st, s.channelId(), s.sequenceNumber(), RejectReason.INVALID_CHANNEL_ID.result());
+            return;
+        }
+        handle(st, sc.onShare(s, px.clock().instant()), s.channelId(), s.sequenceNumber(), readNanos);
+    }
+
+    private void onSubmitExtended(SubmitSharesExtended s, long readNanos) {
+        ChannelState st = channels.get(s.channelId());
+        if (st == null || !(st.ch instanceof ExtendedChannel ec)) {
+            rejected(st, s.channelId(), s.sequenceNumber(), RejectReason.INVALID_CHANNEL_ID.result());
+            return;
+        }
+        handle(st, ec.onShare(s, px.clock().instant()), s.channelId(), s.sequenceNumber(), readNanos);
+    }
+
+    private void handle(ChannelState st, ShareResult r, int channelId, int seq, long readNanos) {
+        switch (r) {
+            case ShareResult.Accepted a -> accepted(st, a.difficulty(), a.ack());
+            case ShareResult.BlockFound b -> {
+                blockFound(st, b, readNanos);
+                accepted(st, b.difficulty(), b.ack());
+            }
+            case ShareResult.Rejected rej -> rejected(st, channelId, seq, rej);
+        }
+    }
+
+    private void accepted(ChannelState st, double difficulty, SubmitSharesSuccess ack) {
+        metrics.sharesAccepted.increment();
+        metrics.workAccepted.increment(difficulty);
+        px.stats().accepted(st.id.address(), st.id.worker(), difficulty);
+        if (!held.isEmpty() || !px.shareLog().offerShare(st.id.address(), st.id.worker(), difficulty)) {
+            hold(new HeldShare(st.id.address(), st.id.worker(), difficulty, px.clock().millis()));
+        }
+        if (ack != null) {
+            write(ack);
+        }
+        if (st.vardiff != null) {
+            Optional<Target> t = st.vardiff.onShare(difficulty);
+            if (t.isPresent()) {
+                write(st.ch.setTarget(t.get()));
+            }
+        }
+    }
+
+    private void rejected(ChannelState st, int channelId, int seq, ShareResult.Rejected r) {
+        metrics.rejected(r.reason());
+        if (st != null) {
+            px.stats().rejected(st.id.address(), st.id.worker());
+        }
+        write(new SubmitSharesError(channelId, seq, r.errorCode()));
+        if (r.reason() != RejectReason.STALE_SHARE) {
+            long now = px.clock().millis();
+            if (now - invalidWindowStartMs > px.config().limits().banWindow().toMillis()) {
+                invalidWindowStartMs = now;
+                invalidInWindow = 0;
+            }
+            if (++invalidInWindow >= px.config().limits().banInvalidShares()) {
+                LOG.info("{}: banned after {} invalid shares", ip.getHostAddress(), invalidInWindow);
+                px.guard().ban(ip);
+                metrics.dropped(Drop.PROTOCOL_VIOLATION);
+                flush();
+                channel.close();
+            }
+        }
+    }
+
+    private void blockFound(ChannelState st, ShareResult.BlockFound b, long readNanos) {
+        metrics.blocksFound.increment();
+        boolean sent = px.upstream().submitSolution(b.toSubmitSolution());
+        long latency = System.nanoTime() - readNanos;
+        metrics.blockFoundLatency.record(latency, TimeUnit.NANOSECONDS);
+        if (!sent) {
+            metrics.blocksSubmitFailed.increment();
+        }
+        TemplateJob tj = px.dispatcher().template(b.templateId());
+        long height = tj == null ? 0 : tj.height();
+        long reward = tj == null ? 0 : tj.template().coinbaseTxValueRemaining();
+        double netDiff = Math.max(Double.MIN_VALUE, Targets.toDifficulty(CompactBits.toTarget(b.nbits())));
+        String hash = b.blockHash().toDisplayHex();
+        LOG.info("BLOCK FOUND {} height {} by {}{} ({}): SubmitSolution {} after {} us", hash, height,
+                st.id.solo() ? "solo " : "", st.id.address(), st.id.worker(), sent ? "sent" : "NOT SENT (no TP)",
+                latency / 1000);
+        long now = px.clock().millis();
+        px.shareLog().recordBlock(new FoundBlock(hash, height, now, px.config().instanceName(), st.id.address(),
+                st.id.worker(), reward, netDiff, BlockStatus.SUBMITTED,
+                sent ? "sent to template provider " + px.upstream().describe() : "no template provider connected", now));
+    }
+
+    /** Back-pressure: keep the share, stop reading this connection, retry from the event loop. */
+    private void hold(HeldShare h) {
+        held.addLast(h);
+        channel.config().setAutoRead(false);
+        if (!retryScheduled) {
+            retryScheduled = true;
+            channel.eventLoop().schedule(this::retryHeld, 5, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void retryHeld() {
+        retryScheduled = false;
+        if (closed) {
+            return;
+        }
+        while (!held.isEmpty()) {
+            HeldShare h = held.peekFirst();
+            if (!px.shareLog().offerShare(h.address(), h.worker(), h.difficulty())) {
+                retryScheduled = true;
+                channel.eventLoop().schedule(this::retryHeld, 5, TimeUnit.MILLISECONDS);
+                return;
+            }
+            held.pollFirst();
+        }
+        channel.config().setAutoRead(true);
+    }
+
+    // ---- work fan-out (on this loop, from JobDispatcher) ----
+
+    @Override
+    public void onWork(JobDispatcher.WorkUpdate u) {
+        if (closed || view == null || u.seq() <= view.seq()) {
+            return;
+        }
+        switch (u) {
+            case NewJob nj -> onNewJob(nj);
+            case NewTip nt -> onNewTip(nt);
+        }
+    }
+
+    private void onNewJob(NewJob nj) {
+        TemplateJob tj = nj.job();
+        if (tj.template().futureTemplate()) {
+            List<TemplateJob> f = new ArrayList<>(view.futures());
+            f.add(tj);
+            view = new Work(nj.seq(), view.active(), view.tip(), List.copyOf(f));
+        } else {
+            view = new Work(nj.seq(), tj, view.tip(), view.futures());
+        }
+        if (group != null) {
+            group.onNewTemplate(tj.pooled()).ifPresent(this::write);
+        }
+        for (ChannelState st : channels.values()) {
+            if (!st.grouped) {
+                st.ch.onNewTemplate(px.dispatcher().jobFor(tj, st.id)).ifPresent(this::write);
+            }
+        }
+    }
+
+    private void onNewTip(NewTip nt) {
+        view = new Work(nt.seq(), nt.activated(), nt.tip(), List.of());
+        ChainTip tip = nt.tip();
+        if (group != null) {
+            group.onSetNewPrevHash(tip).ifPresent(this::write);
+        }
+        for (ChannelState st : channels.values()) {
+            if (!st.grouped) {
+                Optional<? extends Sv2Message> m = st.ch.onSetNewPrevHash(tip);
+                if (m.isPresent()) {
+                    write(m.get());
+                    continue;
+                }
+            } else if (st.ch.jobs().active() != null) {
+                continue;
+            } else {
+                Optional<? extends Sv2Message> own = st.ch.onSetNewPrevHash(tip);
+                if (own.isPresent()) {
+                    write(own.get());
+                    continue;
+                }
+            }
+            // no future job for this tip on the channel: start it on the activated template
+            writeAll(st.ch.start(px.dispatcher().jobFor(nt.activated(), st.id), tip));
+        }
+    }
+
+    @Override
+    public void tick() {
+        if (closed) {
+            return;
+        }
+        for (ChannelState st : channels.values()) {
+            SubmitSharesSuccess ack = st.ch.flushAcks();
+            if (ack != null) {
+                write(ack);
+            }
+            if (st.vardiff != null) {
+                Optional<Target> t = st.vardiff.onTick();
+                if (t.isPresent()) {
+                    write(st.ch.setTarget(t.get()));
+                }
+            }
+        }
+        flush();
+    }
+
+    @Override
+    public void flush() {
+        if (dirty && channel != null) {
+            dirty = false;
+            channel.flush();
+        }
+    }
+
+    private void write(Sv2Message m) {
+        if (!closed) {
+            channel.write(m, channel.voidPromise());
+            dirty = true;
+        }
+    }
+
+    private void writeAll(List<? extends Sv2Message> ms) {
+        for (Sv2Message m : ms) {
+            write(m);
+        }
+    }
+
+    /** Open channels (tests, status). Loop-confined. */
+    int channelCount() {
+        return channels.size();
+    }
+}

@@ -1,0 +1,127 @@
+package org.hyperhash.pool.downstream;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.hyperhash.pool.PoolConfig;
+import org.hyperhash.pool.admin.PoolMetrics.Drop;
+import org.hyperhash.sv2.netty.Sv2Limits;
+import org.hyperhash.sv2.netty.Sv2Pipeline;
+import org.hyperhash.sv2.netty.Sv2Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SV2 mining listener: admission (limits, bans) in the initializer, then the SV2 pipeline
+ * (Noise or plaintext, installed by {@code security}), an idle timer and one
+ * {@link DownstreamHandler} per connection.
+ */
+public final class MiningServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MiningServer.class);
+
+    /** Installs the transport security handlers (Noise responder or plaintext framing). */
+    @FunctionalInterface
+    public interface Security {
+        void install(ChannelPipeline p, Sv2Limits limits);
+
+        /** Unencrypted SV2 (trusted links and tests only). */
+        Security PLAINTEXT = Sv2Pipeline::plaintext;
+    }
+
+    private final PoolContext px;
+    private final Security security;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ChannelGroup all = new DefaultChannelGroup("pool-miners", GlobalEventExecutor.INSTANCE);
+    private final List<Channel> listeners = new ArrayList<>();
+    private final Sv2Limits limits;
+
+    public MiningServer(PoolContext px, Security security) {
+        this.px = px;
+        this.security = security;
+        PoolConfig.Sv2 c = px.config().sv2();
+        this.limits = new Sv2Limits(c.maxFrameBytes(), c.handshakeTimeout());
+        this.boss = Sv2Transport.newEventLoopGroup(1, "pool-accept");
+        this.workers = Sv2Transport.newEventLoopGroup(c.ioThreads(), "pool-io");
+    }
+
+    /** Binds every address; returns the bound addresses (port 0 resolved). */
+    public List<InetSocketAddress> bind(List<InetSocketAddress> addresses) throws InterruptedException {
+        PoolConfig.Sv2 c = px.config().sv2();
+        ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(Sv2Transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(c.outboundLowWaterMarkBytes(), c.outboundHighWaterMarkBytes()))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        InetAddress ip = ch.remoteAddress().getAddress();
+                        AbuseGuard.Admission a = px.guard().admit(ip);
+                        if (a != AbuseGuard.Admission.OK) {
+                            px.metrics().dropped(switch (a) {
+                                case BANNED -> Drop.BANNED;
+                                case MAX_CONNECTIONS -> Drop.MAX_CONNECTIONS;
+                                default -> Drop.MAX_CONNECTIONS_PER_IP;
+                            });
+                            ch.close();
+                            return;
+                        }
+                        all.add(ch);
+                        ChannelPipeline p = ch.pipeline();
+                        p.addLast("idle", new IdleStateHandler(c.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+                        security.install(p, limits);
+                        p.addLast("pool", new DownstreamHandler(px, ip));
+                    }
+                });
+        List<InetSocketAddress> bound = new ArrayList<>();
+        for (InetSocketAddress addr : addresses) {
+            Channel ch = b.bind(addr).sync().channel();
+            listeners.add(ch);
+            bound.add((InetSocketAddress) ch.localAddress());
+        }
+        return bound;
+    }
+
+    /** Stops accepting new connections (existing ones continue). */
+    public void stopAccepting() {
+        for (Channel l : listeners) {
+            l.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+    }
+
+    public int openConnections() {
+        return all.size();
+    }
+
+    @Override
+    public void close() {
+        stopAccepting();
+        for (Channel ch : all) {
+            ch.eventLoop().execute(() -> {
+                px.metrics().dropped(Drop.SHUTDOWN);
+                ch.flush();
+                ch.close();
+            });
+        }
+        all.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

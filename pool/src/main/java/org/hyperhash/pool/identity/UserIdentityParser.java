@@ -1,0 +1,70 @@
+package org.hyperhash.pool.identity;
+
+import java.util.Objects;
+import org.hyperhash.base.Bytes;
+
+/**
+ * Parses {@code [soloPrefix]<bitcoin address>[.<worker>]} user identities. The worker name is
+ * limited to 64 characters of {@code [A-Za-z0-9_-.:@]}; everything after the first '.' is the worker.
+ * Thread-safe (stateless).
+ */
+public final class UserIdentityParser {
+    /** OpenMiningChannel.Error code for an unparsable identity (SRI string). */
+    public static final String INVALID_USER_IDENTITY = "invalid-user-identity";
+    /** Max worker name length. */
+    public static final int MAX_WORKER_LENGTH = 64;
+
+    private final PoolNetwork network;
+    private final String soloPrefix;
+
+    /**
+     * @param network network whose addresses are valid
+     * @param soloPrefix prefix selecting solo mining ("" = solo disabled)
+     */
+    public UserIdentityParser(PoolNetwork network, String soloPrefix) {
+        this.network = Objects.requireNonNull(network, "network");
+        this.soloPrefix = soloPrefix == null ? "" : soloPrefix;
+    }
+
+    /** Thrown for an identity that cannot be credited; {@link #errorCode()} goes into OpenMiningChannel.Error. */
+    public static final class InvalidIdentityException extends Exception {
+        public InvalidIdentityException(String message) {
+            super(message);
+        }
+
+        public String errorCode() {
+            return INVALID_USER_IDENTITY;
+        }
+    }
+
+    public MinerIdentity parse(String userIdentity) throws InvalidIdentityException {
+        if (userIdentity == null || userIdentity.isBlank()) {
+            throw new InvalidIdentityException("user_identity is empty; expected <bitcoin address>.<worker>");
+        }
+        String s = userIdentity.trim();
+        boolean solo = false;
+        if (!soloPrefix.isEmpty() && s.startsWith(soloPrefix)) {
+            solo = true;
+            s = s.substring(soloPrefix.length());
+        }
+        int dot = s.indexOf('.');
+        String address = dot < 0 ? s : s.substring(0, dot);
+        String worker = dot < 0 ? "" : s.substring(dot + 1);
+        if (worker.length() > MAX_WORKER_LENGTH) {
+            throw new InvalidIdentityException("worker name longer than " + MAX_WORKER_LENGTH + " characters");
+        }
+        for (int i = 0; i < worker.length(); i++) {
+            char c = worker.charAt(i);
+            if (!(Character.isLetterOrDigit(c) && c < 128) && "_-.:@".indexOf(c) < 0) {
+                throw new InvalidIdentityException("worker name may only contain A-Z a-z 0-9 _ - . : @");
+            }
+        }
+        Bytes script;
+        try {
+            script = network.parse(address);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidIdentityException("user_identity address: " + e.getMessage());
+        }
+        return new MinerIdentity(address, worker, solo, script);
+    }
+}

@@ -1,0 +1,262 @@
+package org.hyperhash.pool.share;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.hyperhash.ledger.FoundBlock;
+import org.hyperhash.ledger.FoundBlockStore;
+import org.hyperhash.ledger.ShareWindow;
+import org.hyperhash.ledger.ShareWindowStore;
+import org.hyperhash.pool.admin.PoolMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Share accounting: one writer thread behind a bounded queue.
+ *
+ * <ul>
+ *   <li>Event loops call {@link #offerShare} (never blocks). When the queue is full it returns false
+ *       and counts {@code hh_pool_sharelog_backpressure_total}: the caller keeps the share, stops
+ *       reading from that connection and offers it again shortly (back-pressure, nothing lost).</li>
+ *   <li>The writer adds each share's difficulty to its (window, address, worker) row in memory and
+ *       upserts the rows changed since the last flush in ONE transaction every {@code flushInterval}
+ *       (<= 1 s). A failed flush keeps the rows and retries (memory is bounded by the number of
+ *       distinct rows, not shares).</li>
+ *   <li>{@link #recordBlock} goes to a separate queue the writer always drains first; each block is
+ *       committed (durable) before any further share batch is written, and retried until it is.</li>
+ *   <li>{@link #close()} drains both queues and flushes everything.</li>
+ * </ul>
+ * What a kill -9 loses: shares accepted since the last completed flush (at most one flush interval,
+ * plus what was still queued). See pool/README.md.
+ */
+public final class ShareLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ShareLog.class);
+
+    /** One accepted share, as queued. */
+    record Share(String address, String worker, double difficulty, long acceptedAtMs) {
+    }
+
+    private record Key(long windowStartMs, String address, String worker) {
+    }
+
+    private static final class Acc {
+        long shares;
+        double work;
+    }
+
+    private final ShareWindowStore windows;
+    private final FoundBlockStore blocks;
+    private final String instanceId;
+    private final InstantSource clock;
+    private final long windowMs;
+    private final long flushMs;
+    private final PoolMetrics metrics;
+    private final BlockingQueue<Share> queue;
+    private final BlockingQueue<FoundBlock> blockQueue = new LinkedBlockingQueue<>(10_000);
+    private final Map<Key, Acc> pending = new HashMap<>();
+    private final Thread writer;
+    private final AtomicLong flushedShares = new AtomicLong();
+    private final AtomicLong blocksRecorded = new AtomicLong();
+    private volatile boolean closing;
+    private volatile long lastFlushMs;
+
+    public ShareLog(ShareWindowStore windows, FoundBlockStore blocks, String instanceId, InstantSource clock,
+            Duration window, Duration flushInterval, int queueCapacity, PoolMetrics metrics) {
+        this.windows = windows;
+        this.blocks = blocks;
+        this.instanceId = instanceId;
+        this.clock = clock;
+        this.windowMs = window.toMillis();
+        this.flushMs = Math.max(1, flushInterval.toMillis());
+        this.metrics = metrics;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.writer = Thread.ofPlatform().name("pool-sharelog").daemon(false).unstarted(this::run);
+    }
+
+    public void start() {
+        writer.start();
+    }
+
+    /**
+     * Queues an accepted share; false when the queue is full (the caller must keep the share and
+     * retry: see class doc). Any thread; never blocks.
+     */
+    public boolean offerShare(String address, String worker, double difficulty) {
+        if (queue.offer(new Share(address, worker, difficulty, clock.millis()))) {
+            return true;
+        }
+        metrics.shareLogBackpressure.increment();
+        return false;
+    }
+
+    /**
+     * Queues an accepted share, waiting for room (virtual/cold-path threads only, never an event
+     * loop): used for the shares a closing connection still held back.
+     */
+    public void putShare(String address, String worker, double difficulty, long acceptedAtMs) throws InterruptedException {
+        queue.put(new Share(address, worker, difficulty, acceptedAtMs));
+    }
+
+    /** Queues a found block for a durable insert ahead of every share batch. Any thread; never blocks. */
+    public void recordBlock(FoundBlock b) {
+        if (!blockQueue.offer(b)) {
+            // 10k blocks pending means the database is down for good; never drop a block silently
+            LOG.error("found-block queue full; writing block {} from a separate thread", b.blockHash());
+            Thread.ofVirtual().name("pool-block-writer").start(() -> insertBlockUntilDone(b));
+        }
+    }
+
+    /** Shares queued but not yet aggregated. */
+    public int queued() {
+        return queue.size();
+    }
+
+    public long flushedShares() {
+        return flushedShares.get();
+    }
+
+    public long blocksRecorded() {
+        return blocksRecorded.get();
+    }
+
+    public long lastFlushMs() {
+        return lastFlushMs;
+    }
+
+    private void run() {
+        long nextFlush = clock.millis() + flushMs;
+        List<Share> drained = new ArrayList<>(4096);
+        while (true) {
+            drainBlocks();
+            try {
+                long wait = Math.max(0, nextFlush - clock.millis());
+                Share s = closing ? queue.poll() : queue.poll(Math.min(wait, 50), TimeUnit.MILLISECONDS);
+                if (s != null) {
+                    add(s);
+                    queue.drainTo(drained, 4096);
+                    for (Share d : drained) {
+                        add(d);
+                    }
+                    drained.clear();
+                }
+            } catch (InterruptedException e) {
+                closing = true;
+            }
+            if (closing && queue.isEmpty()) {
+                drainBlocks();
+                flush(true);
+                return;
+            }
+            if (clock.millis() >= nextFlush) {
+                drainBlocks(); // blocks are always durable before the shares around them
+                flush(false);
+                nextFlush = clock.millis() + flushMs;
+            }
+        }
+    }
+
+    private void add(Share s) {
+        long start = Math.floorDiv(s.acceptedAtMs(), windowMs) * windowMs;
+        Acc a = pending.computeIfAbsent(new Key(start, s.address(), s.worker()), k -> new Acc());
+        a.shares++;
+        a.work += s.difficulty();
+    }
+
+    private void drainBlocks() {
+        FoundBlock b;
+        while ((b = blockQueue.poll()) != null) {
+            insertBlockUntilDone(b);
+        }
+    }
+
+    private void insertBlockUntilDone(FoundBlock b) {
+        long backoff = 100;
+        while (true) {
+            try {
+                boolean inserted = blocks.insertFound(b);
+                blocksRecorded.incrementAndGet();
+                LOG.info("found block {} recorded in the ledger{}", b.blockHash(), inserted ? "" : " (already present)");
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("recording found block {} failed, retrying: {}", b.blockHash(), e.toString());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    closing = true;
+                    Thread.currentThread().interrupt();
+                    if (backoff > 1600) {
+                        LOG.error("giving up recording block {} during shutdown: {}", b.blockHash(), b);
+                        return;
+                    }
+                }
+                backoff = Math.min(5000, backoff * 2);
+            }
+        }
+    }
+
+    private void flush(boolean last) {
+        if (pending.isEmpty()) {
+            lastFlushMs = clock.millis();
+            return;
+        }
+        List<ShareWindow> rows = new ArrayList<>(pending.size());
+        long shares = 0;
+        for (Map.Entry<Key, Acc> e : pending.entrySet()) {
+            Key k = e.getKey();
+            rows.add(new ShareWindow(instanceId, k.windowStartMs(), k.address(), k.worker(), e.getValue().shares,
+                    e.getValue().work));
+            shares += e.getValue().shares;
+        }
+        int attempts = last ? 5 : 1;
+        for (int i = 0; i < attempts; i++) {
+            try {
+                windows.upsertBatch(rows);
+                pending.clear();
+                flushedShares.addAndGet(shares);
+                metrics.shareLogBatchRows.record(rows.size());
+                lastFlushMs = clock.millis();
+                return;
+            } catch (RuntimeException e) {
+                metrics.shareLogFlushFailures.increment();
+                LOG.warn("share window flush of {} rows failed (kept, retrying): {}", rows.size(), e.toString());
+                if (last) {
+                    try {
+                        Thread.sleep(200L << i);
+                    } catch (InterruptedException ie) {
+                        break;
+                    }
+                }
+            }
+        }
+        if (last) {
+            LOG.error("share windows NOT written at shutdown: {} rows, {} shares", rows.size(), shares);
+        }
+    }
+
+    /** Stops accepting work, drains the queues and writes everything; returns when done or after the deadline. */
+    public void close(Duration deadline) {
+        closing = true;
+        try {
+            writer.join(deadline.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (writer.isAlive()) {
+            LOG.error("share log did not finish flushing within {}", deadline);
+            writer.interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(20));
+    }
+}

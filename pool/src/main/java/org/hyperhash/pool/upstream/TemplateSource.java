@@ -1,0 +1,27 @@
+package org.hyperhash.pool.upstream;
+
+import org.hyperhash.sv2.message.template.CoinbaseOutputConstraints;
+import org.hyperhash.sv2.message.template.SubmitSolution;
+import org.hyperhash.sv2.tdp.TdpListener;
+
+/**
+ * Where the pool's work comes from: normally a template provider over TDP
+ * ({@link TdpTemplateSource}); tests may plug an in-process source.
+ */
+public interface TemplateSource extends AutoCloseable {
+
+    /** Starts delivering templates to {@code listener} (returns at once; reconnects by itself). */
+    void start(TdpListener listener, CoinbaseOutputConstraints constraints);
+
+    /** True while a session with a template provider is established. */
+    boolean connected();
+
+    /** Sends a block solution now; false when no template provider is connected. Never blocks. */
+    boolean submitSolution(SubmitSolution solution);
+
+    /** For /v1/status: the connected provider or the state. */
+    String describe();
+
+    @Override
+    void close();
+}

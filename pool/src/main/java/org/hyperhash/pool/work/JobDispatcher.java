@@ -1,0 +1,358 @@
+package org.hyperhash.pool.work;
+
+import io.netty.channel.EventLoop;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.hyperhash.base.Bytes;
+import org.hyperhash.base.HotPath;
+import org.hyperhash.base.TxOut;
+import org.hyperhash.pool.admin.PoolMetrics;
+import org.hyperhash.pool.identity.MinerIdentity;
+import org.hyperhash.sv2.channel.ChainTip;
+import org.hyperhash.sv2.channel.InvalidTemplateException;
+import org.hyperhash.sv2.channel.JobFactory;
+import org.hyperhash.sv2.channel.JobTemplate;
+import org.hyperhash.sv2.message.template.NewTemplate;
+import org.hyperhash.sv2.message.template.SetNewPrevHash;
+import org.hyperhash.sv2.tdp.TdpEndpoint;
+import org.hyperhash.sv2.tdp.TdpListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the pool's current work. One thread ("pool-dispatcher", behind a bounded mailbox) receives
+ * the template provider's NewTemplate / SetNewPrevHash, builds the pooled {@link JobTemplate} once
+ * per template, publishes an immutable {@link Work} snapshot and fans each change out with ONE task
+ * per event loop; that task updates every session of the loop (writes without flushing) and then
+ * flushes each session once. Solo jobs (a miner's own payout) are built lazily per (template,
+ * script) and cached.
+ */
+@HotPath
+public final class JobDispatcher implements TdpListener, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JobDispatcher.class);
+    private static final int KEPT_TEMPLATES = 64;
+
+    /** A template and the pooled job built from it. */
+    public record TemplateJob(NewTemplate template, JobTemplate pooled, long height) {
+    }
+
+    /**
+     * The work in force.
+     *
+     * @param seq increases with every change (sessions ignore updates older than their snapshot)
+     * @param active job for the current tip (null before the first tip)
+     * @param tip current chain tip (null before the first)
+     * @param futures future templates not yet activated, oldest first
+     */
+    public record Work(long seq, TemplateJob active, ChainTip tip, List<TemplateJob> futures) {
+        public boolean usable() {
+            return active != null && tip != null;
+        }
+    }
+
+    /** A change delivered to sessions on their event loop. */
+    public sealed interface WorkUpdate {
+        long seq();
+
+        long receivedNanos();
+    }
+
+    /** A new template: future (waits for its tip) or active on the current tip. */
+    public record NewJob(long seq, long receivedNanos, TemplateJob job) implements WorkUpdate {
+    }
+
+    /** A new chain tip activating {@code activated}. */
+    public record NewTip(long seq, long receivedNanos, ChainTip tip, TemplateJob activated) implements WorkUpdate {
+    }
+
+    /** One miner connection, as the dispatcher sees it; every method runs on the session's event loop. */
+    public interface Session {
+        /** Applies a work change (write, do not flush). */
+        void onWork(WorkUpdate update);
+
+        /** Flushes what {@link #onWork} wrote. */
+        void flush();
+
+        /** Periodic housekeeping (ack batches, vardiff); called every ack interval. */
+        void tick();
+    }
+
+    /** Sessions of one event loop; only touched on that loop. */
+    private final class LoopSessions {
+        final EventLoop loop;
+        final List<Session> sessions = new ArrayList<>();
+
+        LoopSessions(EventLoop loop) {
+            this.loop = loop;
+            loop.scheduleAtFixedRate(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+        }
+
+        void tick() {
+            for (int i = 0; i < sessions.size(); i++) {
+                try {
+                    sessions.get(i).tick();
+                } catch (RuntimeException e) {
+                    LOG.warn("session tick failed: {}", e.toString());
+                }
+            }
+        }
+
+        void deliver(WorkUpdate u) {
+            for (int i = 0; i < sessions.size(); i++) {
+                try {
+                    sessions.get(i).onWork(u);
+                } catch (RuntimeException e) {
+                    LOG.warn("session work update failed: {}", e.toString());
+                }
+            }
+            for (int i = 0; i < sessions.size(); i++) {
+                sessions.get(i).flush();
+            }
+            metrics.fanOutLatency.record(System.nanoTime() - u.receivedNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private record SoloKey(long templateId, Bytes script) {
+    }
+
+    private final JobFactory factory;
+    private final Bytes poolScript;
+    private final int fullExtranonceSize;
+    private final PoolMetrics metrics;
+    private final long tickMillis;
+    private final ThreadPoolExecutor mailbox;
+    private final ConcurrentHashMap<EventLoop, LoopSessions> loops = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, TemplateJob> recent = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<SoloKey, JobTemplate> solo = new ConcurrentHashMap<>();
+    // dispatcher-thread state
+    private final LinkedHashMap<Long, TemplateJob> futures = new LinkedHashMap<>();
+    private final ArrayBlockingQueue<Long> recentOrder = new ArrayBlockingQueue<>(KEPT_TEMPLATES + 1);
+    private long seq;
+    private volatile Work work = new Work(0, null, null, List.of());
+    private volatile boolean upstreamConnected;
+    private volatile String lastError = "no template yet";
+
+    /**
+     * @param factory job factory (pool tag)
+     * @param poolScript pool payout script (receives the whole coinbase of pooled jobs)
+     * @param fullExtranonceSize full extranonce length of every channel
+     * @param ackInterval period of {@link Session#tick()}
+     */
+    public JobDispatcher(JobFactory factory, Bytes poolScript, int fullExtranonceSize, Duration ackInterval,
+            PoolMetrics metrics) {
+        this.factory = Objects.requireNonNull(factory, "factory");
+        this.poolScript = Objects.requireNonNull(poolScript, "poolScript");
+        this.fullExtranonceSize = fullExtranonceSize;
+        this.metrics = metrics;
+        this.tickMillis = Math.max(10, ackInterval.toMillis());
+        this.mailbox = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1024),
+                r -> Thread.ofPlatform().name("pool-dispatcher").daemon(true).unstarted(r));
+    }
+
+    /** Current work snapshot (any thread). */
+    public Work work() {
+        return work;
+    }
+
+    /** Work can be handed out: a template provider is connected and a tip + job exist. */
+    public boolean ready() {
+        return upstreamConnected && work.usable();
+    }
+
+    public boolean upstreamConnected() {
+        return upstreamConnected;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    /** A recent template by id (block recording), or null. */
+    public TemplateJob template(long templateId) {
+        return recent.get(templateId);
+    }
+
+    /** Registers a session; call on {@code loop}. */
+    public void register(EventLoop loop, Session s) {
+        loops.computeIfAbsent(loop, LoopSessions::new).sessions.add(s);
+    }
+
+    /** Unregisters a session; call on {@code loop}. */
+    public void unregister(EventLoop loop, Session s) {
+        LoopSessions ls = loops.get(loop);
+        if (ls != null) {
+            ls.sessions.remove(s);
+        }
+    }
+
+    /**
+     * The job of a template for a miner: the pooled job, or for solo miners a job paying the whole
+     * coinbase to their own script (built once per template and script).
+     */
+    public JobTemplate jobFor(TemplateJob t, MinerIdentity id) {
+        if (!id.solo()) {
+            return t.pooled();
+        }
+        return solo.computeIfAbsent(new SoloKey(t.template().templateId(), id.scriptPubKey()), k -> {
+            try {
+                return build(t.template(), k.script());
+            } catch (InvalidTemplateException e) {
+                throw new IllegalStateException("solo job for template " + k.templateId() + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    private JobTemplate build(NewTemplate t, Bytes script) throws InvalidTemplateException {
+        return factory.build(t, List.of(new TxOut(t.coinbaseTxValueRemaining(), script)), fullExtranonceSize);
+    }
+
+    @Override
+    public void onConnected(TdpEndpoint endpoint) {
+        upstreamConnected = true;
+        LOG.info("template provider {} connected", endpoint);
+    }
+
+    @Override
+    public void onDisconnected(TdpEndpoint endpoint, String reason) {
+        upstreamConnected = false;
+        lastError = "template provider " + endpoint + ": " + reason;
+        LOG.warn("template provider {} lost ({}): no new work until one is back", endpoint, reason);
+    }
+
+    /** Marks the upstream state directly (sources without endpoints). */
+    public void setUpstreamConnected(boolean connected) {
+        upstreamConnected = connected;
+    }
+
+    @Override
+    public void onNewTemplate(NewTemplate template) {
+        long t0 = System.nanoTime();
+        submit(() -> handleTemplate(template, t0));
+    }
+
+    @Override
+    public void onSetNewPrevHash(SetNewPrevHash prevHash) {
+        long t0 = System.nanoTime();
+        submit(() -> handlePrevHash(prevHash, t0));
+    }
+
+    private void submit(Runnable r) {
+        try {
+            mailbox.execute(r);
+        } catch (RejectedExecutionException e) {
+            metrics.dispatcherDropped.increment();
+            LOG.error("dispatcher mailbox full or closed: template event dropped");
+        }
+    }
+
+    private void handleTemplate(NewTemplate nt, long t0) {
+        metrics.templatesReceived.increment();
+        JobTemplate pooled;
+        try {
+            pooled = build(nt, poolScript);
+        } catch (InvalidTemplateException | RuntimeException e) {
+            metrics.invalidTemplates.increment();
+            lastError = "template " + nt.templateId() + " unusable: " + e.getMessage();
+            LOG.error(lastError);
+            return;
+        }
+        TemplateJob tj = new TemplateJob(nt, pooled, bip34Height(nt.coinbasePrefix()));
+        remember(tj);
+        Work w = work;
+        if (nt.futureTemplate()) {
+            futures.put(nt.templateId(), tj);
+            while (futures.size() > 8) {
+                futures.remove(futures.keySet().iterator().next());
+            }
+            work = new Work(++seq, w.active(), w.tip(), List.copyOf(futures.values()));
+        } else {
+            if (w.tip() == null) {
+                LOG.warn("non-future template {} before any chain tip: ignored", nt.templateId());
+                return;
+            }
+            work = new Work(++seq, tj, w.tip(), List.copyOf(futures.values()));
+        }
+        metrics.templateLatency.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+        fanOut(new NewJob(seq, t0, tj));
+    }
+
+    private void handlePrevHash(SetNewPrevHash p, long t0) {
+        TemplateJob activated = futures.get(p.templateId());
+        if (activated == null) {
+            activated = recent.get(p.templateId());
+        }
+        if (activated == null) {
+            lastError = "SetNewPrevHash for unknown template " + p.templateId();
+            LOG.error(lastError);
+            return;
+        }
+        ChainTip tip = ChainTip.from(p);
+        futures.clear();
+        solo.keySet().removeIf(k -> k.templateId() != p.templateId());
+        work = new Work(++seq, activated, tip, List.of());
+        lastError = "";
+        metrics.templateLatency.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+        LOG.info("new chain tip {} (template {}, height {})", p.prevHash().toDisplayHex(), p.templateId(),
+                activated.height());
+        fanOut(new NewTip(seq, t0, tip, activated));
+    }
+
+    private void remember(TemplateJob tj) {
+        recent.put(tj.template().templateId(), tj);
+        while (!recentOrder.offer(tj.template().templateId())) {
+            Long old = recentOrder.poll();
+            if (old != null) {
+                recent.remove(old);
+            }
+        }
+        if (recentOrder.size() > KEPT_TEMPLATES) {
+            Long old = recentOrder.poll();
+            if (old != null) {
+                recent.remove(old);
+            }
+        }
+    }
+
+    private void fanOut(WorkUpdate u) {
+        for (LoopSessions ls : loops.values()) {
+            try {
+                ls.loop.execute(() -> ls.deliver(u));
+            } catch (RejectedExecutionException e) {
+                // the loop is shutting down
+            }
+        }
+    }
+
+    /** Block height from the BIP34 push at the start of coinbase_prefix (0 if absent). */
+    static long bip34Height(Bytes coinbasePrefix) {
+        if (coinbasePrefix.length() < 1) {
+            return 0;
+        }
+        int op = coinbasePrefix.get(0) & 0xff;
+        if (op >= 0x51 && op <= 0x60) {
+            return op - 0x50; // OP_1..OP_16
+        }
+        if (op < 1 || op > 8 || coinbasePrefix.length() < 1 + op) {
+            return 0;
+        }
+        long h = 0;
+        for (int i = 0; i < op; i++) {
+            h |= (long) (coinbasePrefix.get(1 + i) & 0xff) << (8 * i);
+        }
+        return h;
+    }
+
+    @Override
+    public void close() {
+        mailbox.shutdownNow();
+    }
+}

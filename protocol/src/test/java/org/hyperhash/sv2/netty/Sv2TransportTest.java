@@ -1,0 +1,35 @@
+package org.hyperhash.sv2.netty;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class Sv2TransportTest {
+    @Test
+    void channelClassesMatchTheChosenTransport() throws Exception {
+        boolean linuxX64 = System.getProperty("os.name").toLowerCase().contains("linux")
+                && System.getProperty("os.arch").matches("amd64|x86_64");
+        if (linuxX64 && System.getProperty(Sv2Transport.TRANSPORT_PROPERTY) == null) {
+            // the linux-x86_64 native classifier jar is a dependency of this module
+            assertEquals("epoll", Sv2Transport.name());
+        }
+        if (Sv2Transport.name().equals("epoll")) {
+            assertEquals(EpollServerSocketChannel.class, Sv2Transport.serverChannelClass());
+            assertEquals(EpollSocketChannel.class, Sv2Transport.socketChannelClass());
+        } else {
+            assertEquals(NioServerSocketChannel.class, Sv2Transport.serverChannelClass());
+            assertEquals(NioSocketChannel.class, Sv2Transport.socketChannelClass());
+        }
+        EventLoopGroup g = Sv2Transport.newEventLoopGroup(1, "transport-test");
+        String thread = g.next().submit(() -> Thread.currentThread().getName()).get(10, TimeUnit.SECONDS);
+        assertEquals(true, thread.startsWith("transport-test"), thread);
+        g.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
+}

@@ -1,0 +1,106 @@
+package org.hyperhash.sv1;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** Parses and writes SV1 JSON-RPC lines (without the trailing newline). Thread-safe. */
+public final class Sv1Json {
+    /** Shared mapper; nesting depth limited so hostile input cannot recurse deeply. */
+    public static final ObjectMapper MAPPER = new ObjectMapper();
+
+    static {
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16)
+                .maxStringLength(64 * 1024).maxNumberLength(64).build());
+    }
+
+    private Sv1Json() {
+    }
+
+    /**
+     * Parses one line.
+     *
+     * @throws Sv1ParseException invalid JSON, not an object, or neither a method call nor a reply
+     */
+    public static Sv1Message parse(String line) throws Sv1ParseException {
+        JsonNode n;
+        try {
+            n = MAPPER.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw new Sv1ParseException("invalid JSON: " + firstLine(e.getOriginalMessage()));
+        }
+        if (n == null || !n.isObject()) {
+            throw new Sv1ParseException("expected a JSON object, got " + (n == null ? "nothing" : n.getNodeType()));
+        }
+        JsonNode id = n.get("id");
+        JsonNode method = n.get("method");
+        if (method != null && !method.isNull()) {
+            if (!method.isTextual()) {
+                throw new Sv1ParseException("method: expected a string, got " + method.getNodeType());
+            }
+            JsonNode params = n.get("params");
+            ArrayNode arr;
+            if (params == null || params.isNull()) {
+                arr = JsonNodeFactory.instance.arrayNode();
+            } else if (params.isArray()) {
+                arr = (ArrayNode) params;
+            } else {
+                throw new Sv1ParseException(method.asText() + " params: expected an array, got " + params.getNodeType());
+            }
+            return new Sv1Message.Request(id, method.asText(), arr);
+        }
+        if (n.has("result") || n.has("error")) {
+            JsonNode err = n.get("error");
+            Sv1Error error = null;
+            if (err != null && !err.isNull()) {
+                error = parseError(err);
+            }
+            return new Sv1Message.Response(id, n.get("result"), error);
+        }
+        throw new Sv1ParseException("neither a method call nor a reply (no method/result/error)");
+    }
+
+    private static Sv1Error parseError(JsonNode err) {
+        if (err.isArray() && err.size() >= 2) {
+            return new Sv1Error(err.get(0).asInt(Sv1Error.OTHER), err.get(1).asText(""));
+        }
+        if (err.isObject()) {
+            return new Sv1Error(err.path("code").asInt(Sv1Error.OTHER), err.path("message").asText(""));
+        }
+        return new Sv1Error(Sv1Error.OTHER, err.asText(""));
+    }
+
+    /** Serializes a message as one line (no newline). */
+    public static String write(Sv1Message m) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        switch (m) {
+            case Sv1Message.Request r -> {
+                o.set("id", r.id());
+                o.put("method", r.method());
+                o.set("params", r.params());
+            }
+            case Sv1Message.Response r -> {
+                o.set("id", r.id());
+                o.set("result", r.result());
+                o.set("error", r.error() == null ? null : r.error().toJson());
+            }
+        }
+        try {
+            return MAPPER.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize SV1 message", e);
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unknown error";
+        }
+        int nl = s.indexOf('\n');
+        return Sv1ParseException.excerpt(nl < 0 ? s : s.substring(0, nl));
+    }
+}

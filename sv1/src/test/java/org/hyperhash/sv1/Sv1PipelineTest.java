@@ -1,0 +1,93 @@
+package org.hyperhash.sv1;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.TooLongFrameException;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class Sv1PipelineTest {
+
+    private static final class Capture extends ChannelInboundHandlerAdapter {
+        final List<Object> seen = new ArrayList<>();
+        final List<Throwable> errors = new ArrayList<>();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            seen.add(msg);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            errors.add(cause);
+        }
+    }
+
+    private static EmbeddedChannel channel(Capture c, int max) {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        Sv1Pipeline.install(ch.pipeline(), max);
+        ch.pipeline().addLast(c);
+        return ch;
+    }
+
+    @Test
+    void pipelinedRequestsSplitAtAnyByte() {
+        String in = "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"bmminer/2.0.0\"]}\r\n\n"
+                + "{\"id\":\"x\",\"method\":\"mining.authorize\",\"params\":[\"a.w\",\"p\"]}\n";
+        byte[] b = in.getBytes(StandardCharsets.UTF_8);
+        Capture c = new Capture();
+        EmbeddedChannel ch = channel(c, 1024);
+        for (byte x : b) {
+            ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {x}));
+        }
+        assertEquals(2, c.seen.size());
+        assertEquals("mining.subscribe", ((Sv1Message.Request) c.seen.get(0)).method());
+        assertEquals("x", ((Sv1Message.Request) c.seen.get(1)).id().asText());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void malformedLineBecomesSv1MalformedAndStreamContinues() {
+        Capture c = new Capture();
+        EmbeddedChannel ch = channel(c, 1024);
+        ch.writeInbound(Unpooled.copiedBuffer("not json\n{\"id\":2,\"method\":\"m\"}\n", StandardCharsets.UTF_8));
+        assertInstanceOf(Sv1Malformed.class, c.seen.get(0));
+        assertInstanceOf(Sv1Message.Request.class, c.seen.get(1));
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void hugeLineFailsFastWithoutBuffering() {
+        Capture c = new Capture();
+        EmbeddedChannel ch = channel(c, 128);
+        ch.writeInbound(Unpooled.copiedBuffer("x".repeat(200), StandardCharsets.UTF_8));
+        assertEquals(1, c.errors.size());
+        assertInstanceOf(TooLongFrameException.class, c.errors.get(0));
+        assertTrue(c.seen.isEmpty());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void encoderWritesLinesForMessagesAndPreSerializedStrings() {
+        Capture c = new Capture();
+        EmbeddedChannel ch = channel(c, 1024);
+        ch.writeOutbound(Sv1Message.Response.ok(null, com.fasterxml.jackson.databind.node.BooleanNode.TRUE), "{\"x\":1}");
+        ByteBuf a = ch.readOutbound();
+        ByteBuf b = ch.readOutbound();
+        assertEquals("{\"id\":null,\"result\":true,\"error\":null}\n", a.toString(StandardCharsets.UTF_8));
+        assertEquals("{\"x\":1}\n", b.toString(StandardCharsets.UTF_8));
+        a.release();
+        b.release();
+        ch.finishAndReleaseAll();
+    }
+}

@@ -1,0 +1,161 @@
+package org.hyperhash.tp;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import org.hyperhash.daemon.Banner;
+import org.hyperhash.daemon.DaemonConfig.ConfigError;
+import org.hyperhash.tp.node.RpcAuth;
+import org.hyperhash.tp.node.RpcEndpoint;
+import org.hyperhash.tp.template.CoinbaseStyle;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The validated {@code hyperhash.tp} configuration. {@link #from(Config)} turns every problem into
+ * a {@link ConfigError} naming the path.
+ */
+public record TpConfig(Network network, Backend backend, List<InetSocketAddress> listen, String authoritySecretKey,
+                       String staticSecretKey, Duration certificateValidity, Duration handshakeTimeout, int maxFrameBytes,
+                       int outboundHighWaterMarkBytes, int outboundLowWaterMarkBytes, int ioThreads,
+                       Duration refreshInterval, long feeDeltaSats, CoinbaseStyle coinbaseStyle,
+                       RpcEndpoint rpc, String zmqHashblock, int devnetSyntheticTransactions, int devnetHalvingInterval,
+                       InetSocketAddress adminListen, Duration shutdownDeadline) {
+
+    /** Root path of the TP's config. */
+    public static final String ROOT = "hyperhash.tp";
+
+    /** Supported networks with their default TDP port and Core's chain name. */
+    public enum Network {
+        MAINNET(8442, "main"), TESTNET4(48442, "testnet4"), SIGNET(38442, "signet"), REGTEST(18447, "regtest"),
+        DEVNET(18448, "devnet");
+
+        private final int defaultPort;
+        private final String coreChain;
+
+        Network(int defaultPort, String coreChain) {
+            this.defaultPort = defaultPort;
+            this.coreChain = coreChain;
+        }
+
+        public int defaultPort() {
+            return defaultPort;
+        }
+
+        /** The {@code chain} Core's getblockchaininfo reports. */
+        public String coreChain() {
+            return coreChain;
+        }
+    }
+
+    public enum Backend { DEVNET, BITCOIND }
+
+    public TpConfig {
+        listen = List.copyOf(listen);
+        if (backend == Backend.DEVNET && network != Network.DEVNET) {
+            throw new ConfigError("backend = devnet requires network = devnet (got " + network.name().toLowerCase(Locale.ROOT) + ")");
+        }
+        if (backend == Backend.BITCOIND && network == Network.DEVNET) {
+            throw new ConfigError("network = devnet needs backend = devnet (bitcoind has no devnet chain)");
+        }
+        if (listen.isEmpty()) {
+            throw new ConfigError("sv2.listen: at least one address");
+        }
+        if (outboundLowWaterMarkBytes <= 0 || outboundHighWaterMarkBytes <= outboundLowWaterMarkBytes) {
+            throw new ConfigError("sv2.outbound-high-water-mark-bytes must exceed sv2.outbound-low-water-mark-bytes (> 0)");
+        }
+        if (maxFrameBytes < 1024 || maxFrameBytes > 0xFFFFFF) {
+            throw new ConfigError("sv2.max-frame-bytes must be 1024..16777215, got " + maxFrameBytes);
+        }
+        if (ioThreads < 1 || ioThreads > 64) {
+            throw new ConfigError("sv2.io-threads must be 1..64, got " + ioThreads);
+        }
+        if (feeDeltaSats < 0) {
+            throw new ConfigError("template.fee-delta-sats must be >= 0, got " + feeDeltaSats);
+        }
+        if (refreshInterval.toMillis() < 100) {
+            throw new ConfigError("template.refresh-interval must be at least 100ms, got " + refreshInterval);
+        }
+    }
+
+    /** @param c the {@code hyperhash.tp} subtree, as {@code DaemonConfig.load(..., ROOT)} returns it */
+    public static TpConfig from(Config c) {
+        try {
+            Network network = parseEnum(Network.class, "network", c.getString("network"));
+            Backend backend = parseEnum(Backend.class, "backend", c.getString("backend"));
+            List<InetSocketAddress> listen = c.getStringList("sv2.listen").stream().map(Banner::parseHostPort).toList();
+            if (listen.isEmpty()) {
+                listen = List.of(new InetSocketAddress("127.0.0.1", network.defaultPort()));
+            }
+            RpcEndpoint rpc = null;
+            if (backend == Backend.BITCOIND) {
+                rpc = rpcEndpoint(c.getConfig("bitcoind"));
+            }
+            return new TpConfig(network, backend, listen,
+                    c.getString("sv2.authority-secret-key").trim(),
+                    c.getString("sv2.static-secret-key").trim(),
+                    c.getDuration("sv2.certificate-validity"),
+                    c.getDuration("sv2.handshake-timeout"),
+                    c.getInt("sv2.max-frame-bytes"),
+                    c.getInt("sv2.outbound-high-water-mark-bytes"),
+                    c.getInt("sv2.outbound-low-water-mark-bytes"),
+                    c.getInt("sv2.io-threads"),
+                    c.getDuration("template.refresh-interval"),
+                    c.getLong("template.fee-delta-sats"),
+                    parseEnum(CoinbaseStyle.class, "template.coinbase-style", c.getString("template.coinbase-style")),
+                    rpc,
+                    c.getString("bitcoind.zmq-hashblock").trim(),
+                    c.getInt("devnet.synthetic-transactions-per-block"),
+                    c.getInt("devnet.halving-interval"),
+                    Banner.parseHostPort(c.getString("admin.listen")),
+                    c.getDuration("shutdown-deadline"));
+        } catch (ConfigException e) {
+            throw new ConfigError(e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(e.getMessage());
+        }
+    }
+
+    private static RpcEndpoint rpcEndpoint(Config b) {
+        URI url;
+        try {
+            url = URI.create(b.getString("rpc-url"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError("bitcoind.rpc-url: " + e.getMessage());
+        }
+        String cookie = b.getString("rpc-cookie-file").trim();
+        String user = b.getString("rpc-user");
+        String password = b.getString("rpc-password");
+        RpcAuth auth;
+        if (!cookie.isEmpty()) {
+            auth = new RpcAuth.Cookie(Path.of(cookie));
+        } else if (!user.isEmpty()) {
+            auth = new RpcAuth.UserPassword(user, password);
+        } else {
+            throw new ConfigError("bitcoind: set rpc-cookie-file, or rpc-user and rpc-password");
+        }
+        try {
+            return new RpcEndpoint(url, auth, b.getDuration("connect-timeout"), b.getDuration("request-timeout"),
+                    b.getDuration("long-poll-timeout"), b.getInt("max-retries"), b.getDuration("initial-backoff"),
+                    b.getDuration("max-backoff"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError("bitcoind." + e.getMessage());
+        }
+    }
+
+    private static <E extends Enum<E>> E parseEnum(Class<E> type, String path, String value) {
+        try {
+            return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            StringBuilder allowed = new StringBuilder();
+            for (E x : type.getEnumConstants()) {
+                allowed.append(allowed.isEmpty() ? "" : ", ").append(x.name().toLowerCase(Locale.ROOT));
+            }
+            throw new ConfigError(path + ": '" + value + "' is not one of " + allowed);
+        }
+    }
+}

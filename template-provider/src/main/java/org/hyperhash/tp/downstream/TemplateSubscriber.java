@@ -1,0 +1,20 @@
+package org.hyperhash.tp.downstream;
+
+import org.hyperhash.sv2.message.Sv2Message;
+import org.hyperhash.tp.template.OutputReservation;
+
+import java.util.List;
+
+/** A TDP client connection as the {@link TemplateHub} sees it. */
+interface TemplateSubscriber {
+
+    OutputReservation reservation();
+
+    /**
+     * Delivers messages in order (called from the hub's thread; must not block: implementations
+     * hand over to their connection's event loop).
+     *
+     * @param notifiedNanos latency start for a SetNewPrevHash in the batch, 0 if none
+     */
+    void deliver(List<Sv2Message> messages, long notifiedNanos);
+}

@@ -1,0 +1,17 @@
+package org.hyperhash.tp.node;
+
+import org.hyperhash.base.Hash256;
+
+/**
+ * A new chain tip announced by the node (ZMQ {@code hashblock}, a long-poll return or the devnet).
+ *
+ * @param blockHash the new tip
+ * @param sequence the publisher's sequence number (-1 when the source has none)
+ * @param receivedNanos {@link System#nanoTime()} when the notification arrived: start of the
+ *     template latency measurement
+ */
+public record BlockNotification(Hash256 blockHash, long sequence, long receivedNanos) {
+    public BlockNotification {
+        java.util.Objects.requireNonNull(blockHash, "blockHash");
+    }
+}

@@ -1,0 +1,96 @@
+package org.hyperhash.tp.node;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * Fallback new-block detection when ZMQ is not configured: a virtual thread keeps one long-poll
+ * {@code getblocktemplate} open and reports a notification whenever the returned template builds
+ * on a different previous block. Errors back off (doubling up to {@code maxBackoff}) and are
+ * logged once per distinct message, never fatal.
+ */
+public final class LongPollNotifier implements BlockNotifier {
+    private static final Logger LOG = LoggerFactory.getLogger(LongPollNotifier.class);
+
+    private final BitcoindRpc rpc;
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
+    private volatile boolean running;
+    private Thread thread;
+
+    public LongPollNotifier(BitcoindRpc rpc, Duration initialBackoff, Duration maxBackoff) {
+        this.rpc = rpc;
+        this.initialBackoff = initialBackoff;
+        this.maxBackoff = maxBackoff;
+    }
+
+    @Override
+    public String name() {
+        return "longpoll";
+    }
+
+    @Override
+    public synchronized void start(Consumer<BlockNotification> onBlock) {
+        running = true;
+        thread = Thread.ofVirtual().name("tp-longpoll").start(() -> loop(onBlock));
+    }
+
+    private void loop(Consumer<BlockNotification> onBlock) {
+        org.hyperhash.base.Hash256 lastPrev = null;
+        String longPollId = null;
+        Duration backoff = initialBackoff;
+        String lastError = null;
+        while (running) {
+            try {
+                BlockTemplate t = longPollId == null ? rpc.getBlockTemplate() : rpc.getBlockTemplateLongPoll(longPollId);
+                long now = System.nanoTime();
+                backoff = initialBackoff;
+                lastError = null;
+                longPollId = t.longPollId().isEmpty() ? null : t.longPollId();
+                if (lastPrev != null && !lastPrev.equals(t.previousBlockHash())) {
+                    // the template's parent is the new tip
+                    onBlock.accept(new BlockNotification(t.previousBlockHash(), -1, now));
+                }
+                lastPrev = t.previousBlockHash();
+                if (longPollId == null) {
+                    sleep(initialBackoff); // node without long-poll support: plain polling
+                }
+            } catch (RpcException e) {
+                if (!running) {
+                    break;
+                }
+                if (!e.getMessage().equals(lastError)) {
+                    LOG.warn("long-poll getblocktemplate failed: {}", e.getMessage());
+                    lastError = e.getMessage();
+                }
+                longPollId = null;
+                sleep(backoff);
+                Duration next = backoff.multipliedBy(2);
+                backoff = next.compareTo(maxBackoff) > 0 ? maxBackoff : next;
+            } catch (RuntimeException e) {
+                LOG.error("long-poll notifier handler failed", e);
+                sleep(backoff);
+            }
+        }
+    }
+
+    private void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package org.hyperhash.translator;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import org.hyperhash.daemon.DaemonConfig.ConfigError;
+import org.hyperhash.sv2.channel.VardiffConfig;
+import org.hyperhash.translator.bridge.BridgeConfig;
+import org.hyperhash.translator.sv2.PoolEndpoint;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The translator's validated configuration (root {@code hyperhash.translator}).
+ *
+ * @param sv1Listen SV1 listen address
+ * @param maxLineBytes SV1 line limit
+ * @param maxPendingRequests per-miner bound on queued requests
+ * @param idleTimeout idle SV1 connections are closed
+ * @param bridge the bridge's settings
+ * @param pools upstream pools in priority order
+ * @param connectTimeout TCP connect timeout
+ * @param backoffInitial first back-off after a pool failure
+ * @param backoffMax back-off cap
+ * @param cooldown delay before a failed higher-priority pool is probed again
+ * @param adminListen admin HTTP address
+ * @param tick bridge timer period
+ * @param ioThreads SV1 event loop threads (0 = cores)
+ */
+public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, int maxPendingRequests, Duration idleTimeout,
+        BridgeConfig bridge, List<PoolEndpoint> pools, Duration connectTimeout, Duration backoffInitial, Duration backoffMax,
+        Duration cooldown, InetSocketAddress adminListen, Duration tick, int ioThreads) {
+    public static final String ROOT = "hyperhash.translator";
+    public static final String ENV_PREFIX = "TRANSLATOR";
+
+    public TranslatorConfig {
+        Objects.requireNonNull(sv1Listen);
+        Objects.requireNonNull(bridge);
+        pools = List.copyOf(pools);
+        if (pools.isEmpty()) {
+            throw new ConfigError("upstream.pools must list at least one pool");
+        }
+        if (maxLineBytes < 1024 || maxLineBytes > 1 << 20) {
+            throw new ConfigError("sv1.max-line-bytes must be 1024..1048576: " + maxLineBytes);
+        }
+        if (maxPendingRequests < 1) {
+            throw new ConfigError("sv1.max-pending-requests must be >= 1");
+        }
+        if (tick.isZero() || tick.isNegative()) {
+            throw new ConfigError("tick must be > 0");
+        }
+        if (ioThreads < 0) {
+            throw new ConfigError("io-threads must be >= 0");
+        }
+    }
+
+    /** Reads and validates {@code c} (the config at {@link #ROOT}); errors name the path. */
+    public static TranslatorConfig from(Config c) {
+        try {
+            String mode = c.getString("upstream.mode").toLowerCase(Locale.ROOT);
+            if (!mode.equals("aggregated") && !mode.equals("per-miner")) {
+                throw new ConfigError("upstream.mode must be \"aggregated\" or \"per-miner\" (got \"" + mode + "\")");
+            }
+            VardiffConfig vd = VardiffConfig.defaults()
+                    .withTargetSharesPerMinute(c.getDouble("sv1.shares-per-minute"))
+                    .withDifficultyRange(c.getDouble("sv1.min-difficulty"), c.getDouble("sv1.max-difficulty"));
+            BridgeConfig bc = new BridgeConfig(c.getInt("sv1.extranonce2-size"), c.getInt("upstream.miner-index-bytes"),
+                    c.getInt("sv1.max-extranonce1-bytes"), c.getBoolean("sv1.stable-extranonce1"),
+                    c.getString("upstream.user-identity"), c.getDouble("upstream.initial-hashrate"), vd,
+                    c.getDouble("sv1.start-difficulty"), c.getDuration("upstream.grace-period"),
+                    c.getDuration("upstream.update-interval"), c.getDuration("sv1.resume-window"), c.getInt("sv1.max-miners"),
+                    16, c.getString("sv1.reconnect-host"), c.getInt("sv1.reconnect-port"), mode.equals("per-miner"));
+            List<PoolEndpoint> pools = new ArrayList<>();
+            int i = 0;
+            for (Config p : c.getConfigList("upstream.pools")) {
+                try {
+                    PoolEndpoint pe = new PoolEndpoint(p.hasPath("name") ? p.getString("name") : null, p.getString("host"),
+                            p.getInt("port"), p.hasPath("authority-key") ? p.getString("authority-key") : "");
+                    if (pe.encrypted()) {
+                        org.hyperhash.sv2.noise.AuthorityPublicKey.fromBase58(pe.authorityKey()); // names checksum/version/length
+                    }
+                    pools.add(pe);
+                } catch (IllegalArgumentException | ConfigException e) {
+                    throw new ConfigError("upstream.pools[" + i + "]: " + e.getMessage());
+                }
+                i++;
+            }
+            return new TranslatorConfig(address("sv1.listen", c.getString("sv1.listen")), c.getInt("sv1.max-line-bytes"),
+                    c.getInt("sv1.max-pending-requests"), c.getDuration("sv1.idle-timeout"), bc, pools,
+                    c.getDuration("upstream.connect-timeout"), c.getDuration("upstream.backoff-initial"),
+                    c.getDuration("upstream.backoff-max"), c.getDuration("upstream.cooldown"),
+                    address("admin.listen", c.getString("admin.listen")), c.getDuration("tick"), c.getInt("io-threads"));
+        } catch (ConfigException e) {
+            throw new ConfigError(e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(e.getMessage());
+        }
+    }
+
+    static InetSocketAddress address(String path, String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0 || colon == hostPort.length() - 1) {
+            throw new ConfigError(path + ": expected host:port, got \"" + hostPort + "\"");
+        }
+        String host = hostPort.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        try {
+            int port = Integer.parseInt(hostPort.substring(colon + 1));
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return new InetSocketAddress(host, port);
+        } catch (NumberFormatException e) {
+            throw new ConfigError(path + ": bad port in \"" + hostPort + "\"");
+        }
+    }
+
+    /** The effective values for the startup log and /v1/status (no secrets in this config). */
+    public Map<String, Object> summary() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("sv1.listen", sv1Listen.toString());
+        m.put("sv1.extranonce2-size", bridge.extranonce2Size());
+        m.put("sv1.max-extranonce1-bytes", bridge.maxExtranonce1Bytes());
+        m.put("sv1.stable-extranonce1", bridge.stableExtranonce1());
+        m.put("sv1.difficulty", bridge.vardiff().minDifficulty() + ".." + bridge.vardiff().maxDifficulty());
+        m.put("upstream.mode", bridge.perMinerChannels() ? "per-miner" : "aggregated");
+        m.put("upstream.user-identity", bridge.userIdentity());
+        m.put("upstream.pools", pools.stream().map(p -> p.name() + (p.encrypted() ? " (noise)" : " (plaintext)")).toList());
+        m.put("upstream.grace-period", bridge.grace().toString());
+        m.put("admin.listen", adminListen.toString());
+        return m;
+    }
+}

@@ -1,0 +1,180 @@
+package org.hyperhash.translator;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import org.hyperhash.daemon.AdminServer;
+import org.hyperhash.daemon.Banner;
+import org.hyperhash.daemon.Daemon;
+import org.hyperhash.daemon.Metrics;
+import org.hyperhash.daemon.Version;
+import org.hyperhash.sv2.netty.Sv2Limits;
+import org.hyperhash.sv2.netty.Sv2Pipeline;
+import org.hyperhash.sv2.netty.Sv2Transport;
+import org.hyperhash.translator.bridge.Bridge;
+import org.hyperhash.translator.sv1.Sv1Server;
+import org.hyperhash.translator.sv2.PoolSelector;
+import org.hyperhash.translator.sv2.UpstreamConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code hh translator}: SV1 firmware in, one aggregated SV2 extended channel out. Wiring only: the
+ * logic is in {@link Bridge} (sans-I/O), {@link Sv1Server} and {@link UpstreamConnector}.
+ */
+public final class TranslatorDaemon implements Daemon {
+    private static final Logger LOG = LoggerFactory.getLogger(TranslatorDaemon.class);
+
+    private final TranslatorConfig cfg;
+    private final InstantSource clock;
+    private final boolean startAdmin;
+    private PrometheusMeterRegistry registry;
+    private TranslatorMetrics metrics;
+    private EventLoopGroup ioGroup;
+    private EventLoopGroup bridgeGroup;
+    private EventLoop bridgeLoop;
+    private Bridge bridge;
+    private Sv1Server sv1;
+    private UpstreamConnector upstream;
+    private AdminServer admin;
+    private InetSocketAddress sv1Address;
+    private volatile boolean upstreamReady;
+
+    public TranslatorDaemon(TranslatorConfig cfg, InstantSource clock) {
+        this(cfg, clock, true);
+    }
+
+    /** @param startAdmin false to skip the admin HTTP server (tests that only need SV1/SV2) */
+    public TranslatorDaemon(TranslatorConfig cfg, InstantSource clock, boolean startAdmin) {
+        this.cfg = cfg;
+        this.clock = clock;
+        this.startAdmin = startAdmin;
+    }
+
+    @Override
+    public void start() throws Exception {
+        LOG.info("translator config in force: {}", cfg.summary());
+        for (org.hyperhash.translator.sv2.PoolEndpoint p : cfg.pools()) {
+            if (p.encrypted()) {
+                throw new org.hyperhash.daemon.DaemonConfig.ConfigError("upstream.pools " + p.name()
+                        + ": Noise upstreams need Sv2Pipeline.client (protocol/noise modules), not in this build yet;"
+                        + " remove authority-key to use a plaintext LAN pool");
+            }
+        }
+        registry = Metrics.newRegistry("translator");
+        metrics = new TranslatorMetrics(registry);
+        int threads = cfg.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : cfg.ioThreads();
+        ioGroup = Sv2Transport.newEventLoopGroup(threads, "hh-translator-sv1");
+        bridgeGroup = Sv2Transport.newEventLoopGroup(1, "hh-translator-bridge");
+        bridgeLoop = bridgeGroup.next();
+        bridge = new Bridge(cfg.bridge(), clock, metrics);
+        bridgeLoop.scheduleAtFixedRate(() -> {
+            try {
+                bridge.onTick();
+                upstreamReady = bridge.upstreamReady();
+            } catch (RuntimeException e) {
+                LOG.error("bridge tick failed", e);
+            }
+        }, cfg.tick().toMillis(), cfg.tick().toMillis(), TimeUnit.MILLISECONDS);
+        sv1 = new Sv1Server(ioGroup, bridgeLoop, bridge, metrics, cfg.maxLineBytes(), cfg.maxPendingRequests(), cfg.idleTimeout());
+        sv1Address = sv1.bind(cfg.sv1Listen());
+        Banner.listening(LOG, "sv1", sv1Address);
+        PoolSelector selector = new PoolSelector(cfg.pools().size(), cfg.backoffInitial(), cfg.backoffMax(), cfg.cooldown());
+        upstream = new UpstreamConnector(cfg.pools(), selector, bridgeLoop, bridge, metrics, TranslatorDaemon::installUpstreamPipeline,
+                clock, cfg.connectTimeout(), "hh-translator/" + Version.version());
+        upstream.start();
+        if (startAdmin) {
+            admin = AdminServer.start(cfg.adminListen(), registry, this);
+            admin.addJsonRoute("/v1/miners", path -> onBridge(bridge::miners));
+        }
+    }
+
+    /**
+     * Plaintext SV2 when the pool has no authority key; Noise when it has one.
+     * Encrypted upstreams need {@code Sv2Pipeline.client} (protocol + noise modules), which this build
+     * does not have yet: {@link #start()} refuses such a pool instead of connecting unencrypted.
+     */
+    static void installUpstreamPipeline(io.netty.channel.ChannelPipeline p, org.hyperhash.translator.sv2.PoolEndpoint pool) {
+        // encrypted pools are refused in start() until Sv2Pipeline.client exists
+        Sv2Pipeline.plaintext(p, Sv2Limits.MINING);
+    }
+
+    private <T> T onBridge(Callable<T> c) {
+        try {
+            return bridgeLoop.submit(c).get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("bridge did not answer: " + e);
+        }
+    }
+
+    @Override
+    public boolean ready() {
+        return upstreamReady;
+    }
+
+    @Override
+    public Map<String, Boolean> readinessChecks() {
+        return Map.of("upstream", upstreamReady);
+    }
+
+    @Override
+    public Map<String, Object> status() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("service", "translator");
+        s.put("version", Version.version());
+        s.put("sv1Listen", sv1Address == null ? null : Banner.hostPort(sv1Address));
+        s.put("transport", Sv2Transport.name());
+        s.put("bridge", onBridge(bridge::status));
+        s.put("pools", onBridge(upstream::status));
+        s.put("config", cfg.summary());
+        return s;
+    }
+
+    /** The bound SV1 address (after start). */
+    public InetSocketAddress sv1Address() {
+        return sv1Address;
+    }
+
+    /** The admin address (after start), or null. */
+    public InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.address();
+    }
+
+    public TranslatorMetrics metrics() {
+        return metrics;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Runs a query on the bridge thread (tests, status). */
+    public <T> T query(java.util.function.Function<Bridge, T> f) {
+        return onBridge(() -> f.apply(bridge));
+    }
+
+    @Override
+    public void close() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+        if (sv1 != null) {
+            sv1.close();
+        }
+        for (EventLoopGroup g : List.of(java.util.Optional.ofNullable(ioGroup), java.util.Optional.ofNullable(bridgeGroup))
+                .stream().flatMap(java.util.Optional::stream).toList()) {
+            g.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}

@@ -1,0 +1,1004 @@
+package org.hyperhash.translator.bridge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import org.hyperhash.base.Bytes;
+import org.hyperhash.base.Hash256;
+import org.hyperhash.base.Target;
+import org.hyperhash.base.Targets;
+import org.hyperhash.sv1.ExtranonceLayout;
+import org.hyperhash.sv1.MiningConfigure;
+import org.hyperhash.sv1.MiningNotify;
+import org.hyperhash.sv1.MiningSubmit;
+import org.hyperhash.sv1.SubscribeResult;
+import org.hyperhash.sv1.Sv1Error;
+import org.hyperhash.sv1.Sv1Json;
+import org.hyperhash.sv1.Sv1Message;
+import org.hyperhash.sv1.Sv1ParseException;
+import org.hyperhash.sv1.Sv1Sv2;
+import org.hyperhash.sv1.VersionRolling;
+import org.hyperhash.sv2.channel.ExtendedChannelClient;
+import org.hyperhash.sv2.channel.RejectReason;
+import org.hyperhash.sv2.channel.ShareResult;
+import org.hyperhash.sv2.channel.Vardiff;
+import org.hyperhash.sv2.message.Sv2Message;
+import org.hyperhash.sv2.message.common.Reconnect;
+import org.hyperhash.sv2.message.mining.CloseChannel;
+import org.hyperhash.sv2.message.mining.NewExtendedMiningJob;
+import org.hyperhash.sv2.message.mining.OpenExtendedMiningChannel;
+import org.hyperhash.sv2.message.mining.OpenExtendedMiningChannelSuccess;
+import org.hyperhash.sv2.message.mining.OpenMiningChannelError;
+import org.hyperhash.sv2.message.mining.SetExtranoncePrefix;
+import org.hyperhash.sv2.message.mining.SetNewPrevHash;
+import org.hyperhash.sv2.message.mining.SetTarget;
+import org.hyperhash.sv2.message.mining.SubmitSharesError;
+import org.hyperhash.sv2.message.mining.SubmitSharesSuccess;
+import org.hyperhash.sv2.message.mining.UpdateChannel;
+import org.hyperhash.translator.TranslatorMetrics;
+import org.hyperhash.translator.TranslatorMetrics.ShareReject;
+import org.hyperhash.translator.TranslatorMetrics.Sv1Problem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * The translator's core, sans-I/O: SV1 sessions on one side, SV2 extended channel(s) on
+ * the other: one aggregated channel or one per miner (sv2-protocol.md 8.4). Every method must be
+ * called on the single bridge thread.
+ *
+ * <p>Departure from architecture.md (per-connection state on each connection's loop): the SV1
+ * sessions share the upstream channel, its job table and the extranonce space, and SV1 shares are
+ * rare (vardiff steers each miner to a few per minute), so one owner thread for all of it is simpler
+ * and lock-free; the Netty shells only parse lines and bound the work they post here.
+ */
+public final class Bridge {
+    private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
+    /** Shares remembered per miner per chain tip for duplicate detection. */
+    static final int MAX_SEEN_PER_TIP = 100_000;
+    /** Malformed lines tolerated per connection before it is closed. */
+    static final int MAX_MALFORMED = 5;
+    /** Seconds an ntime may be ahead of this clock (Bitcoin's 2-hour rule). */
+    static final long MAX_NTIME_AHEAD_SECONDS = 7200;
+    /** per-miner mode: how long mining.authorize waits for OpenExtendedMiningChannel's answer. */
+    static final long PENDING_AUTHORIZE_MILLIS = 15_000;
+
+    /** Upstream channel state. */
+    public enum UpstreamState { DISCONNECTED, OPENING, READY }
+
+    /** A job as sent to SV1 miners. */
+    record Sv1Job(long seq, String sv1JobId, int sv2JobId, MiningNotify miningNotify, String line) {
+    }
+
+    private final BridgeConfig cfg;
+    private final InstantSource clock;
+    private final TranslatorMetrics metrics;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<Long, Miner> miners = new LinkedHashMap<>();
+    private final BitSet usedIndexes = new BitSet();
+    /** subscription id -> reservation kept for session resume after a disconnect (insertion = expiry order). */
+    private final LinkedHashMap<String, Reservation> resumable = new LinkedHashMap<>();
+    private long nextMinerId = 1;
+    private long jobSeq;
+
+    private UpstreamLink upstream;
+    private UpstreamState state = UpstreamState.DISCONNECTED;
+    /** The aggregated channel (aggregated mode), or null. */
+    private Upch shared;
+    /** Channels by OpenExtendedMiningChannel request id until answered. */
+    private final Map<Integer, Upch> opening = new LinkedHashMap<>();
+    /** Open channels (upstream messages are routed by channel id or group channel id). */
+    private final List<Upch> open = new ArrayList<>();
+    private long downSinceMillis;
+    private boolean reconnectSent;
+    private int nextRequestId;
+    private String lastUpstreamError = "";
+
+    /**
+     * One upstream extended channel and the SV1 jobs derived from it: shared by all miners
+     * (aggregated) or owned by one miner (per-miner mode).
+     */
+    final class Upch {
+        final int requestId;
+        final Miner owner;
+        ExtendedChannelClient client;
+        ExtranonceLayout layout;
+        final LinkedHashMap<String, Sv1Job> jobs = new LinkedHashMap<>();
+        Sv1Job latestJob;
+        long lastUpdateMillis;
+        double lastAnnouncedHashrate;
+
+        Upch(int requestId, Miner owner) {
+            this.requestId = requestId;
+            this.owner = owner;
+        }
+
+        boolean addressedBy(int channelId) {
+            return client != null && (client.channelId() == channelId
+                    || (client.groupChannelId() != 0 && client.groupChannelId() == channelId));
+        }
+
+        Iterable<Miner> members() {
+            if (owner != null) {
+                return List.of(owner);
+            }
+            return miners.values().stream().filter(m -> m.ch == this).toList();
+        }
+    }
+
+    private record Reservation(long index, long expiresAtMillis) {
+    }
+
+    public Bridge(BridgeConfig cfg, InstantSource clock, TranslatorMetrics metrics) {
+        this.cfg = Objects.requireNonNull(cfg, "cfg");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.downSinceMillis = clock.millis();
+    }
+
+    /** One SV1 connection. Mutable state owned by the bridge thread. */
+    public final class Miner {
+        final long id;
+        final MinerLink link;
+        final long connectedAtMillis;
+        String userAgent = "";
+        FirmwareFamily firmware = FirmwareFamily.UNKNOWN;
+        boolean subscribed;
+        boolean authorized;
+        boolean working;
+        boolean extranonceSubscribed;
+        String subscriptionId;
+        String username;
+        long index = -1;
+        Bytes extranonce1;
+        int versionMask;
+        double suggestedDifficulty;
+        Vardiff vardiff;
+        double difficulty;
+        Target target;
+        Target previousTarget;
+        long changeSeq;
+        final Set<Hash256> seen = new HashSet<>();
+        /** The upstream channel this miner's work comes from (null while there is none). */
+        Upch ch;
+        /** per-miner mode: the authorize id whose reply waits for the channel to open. */
+        JsonNode pendingAuthorizeId;
+        long pendingSinceMillis;
+        long accepted;
+        long rejected;
+        long lastShareMillis;
+        int malformed;
+        boolean closed;
+
+        Miner(long id, MinerLink link) {
+            this.id = id;
+            this.link = link;
+            this.connectedAtMillis = clock.millis();
+        }
+
+        public long id() {
+            return id;
+        }
+
+        void reply(JsonNode reqId, JsonNode result) {
+            link.send(Sv1Message.Response.ok(reqId, result));
+        }
+
+        void error(JsonNode reqId, Sv1Error e) {
+            link.send(Sv1Message.Response.error(reqId, e));
+        }
+    }
+
+    // ------------------------------------------------------------------ SV1 side
+
+    /** A connection was accepted; returns null (and closes it) when the translator is full. */
+    public Miner onMinerConnected(MinerLink link) {
+        if (miners.size() >= cfg.maxMiners()) {
+            metrics.problem(Sv1Problem.OVERFLOW);
+            link.sendAndClose(Sv1Message.Request.notification("client.show_message",
+                    JsonNodeFactory.instance.arrayNode().add("translator full")));
+            return null;
+        }
+        Miner m = new Miner(nextMinerId++, link);
+        miners.put(m.id, m);
+        metrics.connectionOpened();
+        return m;
+    }
+
+    public void onMinerDisconnected(Miner m) {
+        if (m == null || m.closed) {
+            return;
+        }
+        m.closed = true;
+        miners.remove(m.id);
+        metrics.connectionClosed();
+        if (m.subscribed) {
+            metrics.minerGone(m.firmware);
+        }
+        if (cfg.perMinerChannels()) {
+            closeOwnChannel(m, "miner-disconnected");
+        }
+        if (m.index >= 0) {
+            if (m.subscriptionId != null && !cfg.resumeWindow().isZero()) {
+                resumable.put(m.subscriptionId, new Reservation(m.index, clock.millis() + cfg.resumeWindow().toMillis()));
+            } else {
+                usedIndexes.clear((int) m.index);
+            }
+        }
+    }
+
+    private void closeOwnChannel(Miner m, String reason) {
+        opening.values().removeIf(u -> u.owner == m);
+        Upch u = m.ch;
+        m.ch = null;
+        if (u != null && open.remove(u) && upstream != null) {
+            upstream.send(new CloseChannel(u.client.channelId(), reason));
+        }
+    }
+
+    /** A line that was not valid JSON-RPC: error with id null; the connection closes after repeated garbage. */
+    public void onMinerMalformed(Miner m, String reason) {
+        metrics.problem(Sv1Problem.MALFORMED);
+        m.error(null, Sv1Error.other(reason));
+        if (++m.malformed >= MAX_MALFORMED) {
+            m.link.close();
+        }
+    }
+
+    /** A response from the miner (e.g. to client.get_version): nothing to do. */
+    public void onMinerResponse(Miner m, Sv1Message.Response r) {
+        // accepted and ignored
+    }
+
+    public void onMinerRequest(Miner m, Sv1Message.Request r) {
+        if (m.closed) {
+            return;
+        }
+        switch (r.method()) {
+            case MiningConfigure.METHOD -> configure(m, r);
+            case "mining.subscribe" -> subscribe(m, r);
+            case "mining.authorize" -> authorize(m, r);
+            case "mining.extranonce.subscribe" -> {
+                m.extranonceSubscribed = true;
+                m.reply(r.id(), BooleanNode.TRUE);
+            }
+            case "mining.suggest_difficulty" -> suggestDifficulty(m, r);
+            case MiningSubmit.METHOD -> submit(m, r);
+            default -> {
+                metrics.problem(Sv1Problem.UNKNOWN_METHOD);
+                m.error(r.id(), Sv1Error.other("Unknown method '" + excerpt(r.method()) + "'"));
+            }
+        }
+    }
+
+    private void configure(Miner m, Sv1Message.Request r) {
+        MiningConfigure c;
+        try {
+            c = MiningConfigure.parse(r.params());
+        } catch (Sv1ParseException e) {
+            metrics.problem(Sv1Problem.BAD_PARAMS);
+            m.error(r.id(), Sv1Error.other(e.getMessage()));
+            return;
+        }
+        OptionalInt granted = OptionalInt.empty();
+        if (c.wants(MiningConfigure.VERSION_ROLLING)) {
+            int mask = VersionRolling.negotiate(c.versionRollingMask(), VersionRolling.BIP323_MASK);
+            if (Integer.bitCount(mask) >= c.versionRollingMinBitCount()) {
+                granted = OptionalInt.of(mask);
+                m.versionMask = mask;
+            }
+        }
+        boolean minDiff = false;
+        if (c.wants(MiningConfigure.MINIMUM_DIFFICULTY) && c.minimumDifficulty().isPresent()
+                && c.minimumDifficulty().getAsDouble() > 0) {
+            m.suggestedDifficulty = clampDifficulty(c.minimumDifficulty().getAsDouble());
+            minDiff = true;
+        }
+        if (c.wants(MiningConfigure.SUBSCRIBE_EXTRANONCE)) {
+            m.extranonceSubscribed = true;
+        }
+        m.reply(r.id(), c.result(granted, minDiff, c.wants(MiningConfigure.SUBSCRIBE_EXTRANONCE)));
+    }
+
+    private void subscribe(Miner m, Sv1Message.Request r) {
+        if (m.subscribed) {
+            m.error(r.id(), Sv1Error.other("Already subscribed"));
+            return;
+        }
+        ArrayNode p = r.params();
+        if (p.size() > 0 && p.get(0).isTextual()) {
+            m.userAgent = excerpt(p.get(0).asText());
+        }
+        String resumeId = p.size() > 1 && p.get(1).isTextual() ? p.get(1).asText() : null;
+        if (!cfg.stableExtranonce1() && (shared == null || shared.layout == null)) {
+            metrics.problem(Sv1Problem.NO_UPSTREAM);
+            m.error(r.id(), Sv1Error.other("Upstream pool not connected, retry later"));
+            return;
+        }
+        long index = -1;
+        String subId = null;
+        if (resumeId != null) {
+            Reservation res = resumable.remove(resumeId);
+            if (res != null) {
+                index = res.index();
+                subId = resumeId;
+            }
+        }
+        if (index < 0) {
+            index = allocateIndex();
+            if (index < 0) {
+                metrics.problem(Sv1Problem.OVERFLOW);
+                m.error(r.id(), Sv1Error.other("No extranonce space left"));
+                return;
+            }
+            subId = newSubscriptionId();
+        }
+        m.index = index;
+        m.subscriptionId = subId;
+        m.extranonce1 = extranonce1(shared == null ? null : shared.layout, index);
+        m.subscribed = true;
+        m.firmware = FirmwareFamily.of(m.userAgent);
+        metrics.minerSubscribed(m.firmware);
+        if (!cfg.perMinerChannels()) {
+            m.ch = shared;
+        }
+        m.reply(r.id(), new SubscribeResult(subId, subId, m.extranonce1, cfg.extranonce2Size()).toJson());
+        startWorkIfReady(m);
+    }
+
+    private void authorize(Miner m, Sv1Message.Request r) {
+        ArrayNode p = r.params();
+        if (p.isEmpty() || !p.get(0).isTextual() || p.get(0).asText().isBlank() || p.get(0).asText().length() > 255) {
+            metrics.problem(Sv1Problem.BAD_PARAMS);
+            m.error(r.id(), Sv1Error.other("mining.authorize params[0] username: expected a non-empty string of at most 255 chars"));
+            return;
+        }
+        if (m.authorized || m.pendingAuthorizeId != null) {
+            m.reply(r.id(), BooleanNode.valueOf(m.username.equals(p.get(0).asText())));
+            return;
+        }
+        // the password (params[1]) is never stored or logged
+        m.username = p.get(0).asText();
+        if (cfg.perMinerChannels() && state != UpstreamState.DISCONNECTED) {
+            // the pool judges the identity: answer when its channel opens (or is refused)
+            m.pendingAuthorizeId = r.id();
+            m.pendingSinceMillis = clock.millis();
+            openChannel(m);
+            return;
+        }
+        m.authorized = true;
+        m.reply(r.id(), BooleanNode.TRUE);
+        if (cfg.perMinerChannels()) {
+            openChannel(m); // no-op while disconnected: opened on onUpstreamUp
+        }
+        startWorkIfReady(m);
+    }
+
+    private void suggestDifficulty(Miner m, Sv1Message.Request r) {
+        ArrayNode p = r.params();
+        if (p.isEmpty() || !p.get(0).isNumber() || !(p.get(0).asDouble() > 0) || Double.isInfinite(p.get(0).asDouble())) {
+            metrics.problem(Sv1Problem.BAD_PARAMS);
+            m.error(r.id(), Sv1Error.other("mining.suggest_difficulty params[0]: expected a number > 0"));
+            return;
+        }
+        m.suggestedDifficulty = clampDifficulty(p.get(0).asDouble());
+        m.reply(r.id(), BooleanNode.TRUE);
+        if (m.working && m.accepted == 0) {
+            m.vardiff = new Vardiff(cfg.vardiff(), clock, m.suggestedDifficulty);
+            setDifficulty(m, capToUpstream(m, m.suggestedDifficulty));
+        }
+    }
+
+    private void startWorkIfReady(Miner m) {
+        if (m.working || !m.subscribed || !m.authorized) {
+            return;
+        }
+        m.working = true;
+        double start = m.suggestedDifficulty > 0 ? m.suggestedDifficulty : clampDifficulty(cfg.startDifficulty());
+        m.vardiff = new Vardiff(cfg.vardiff(), clock, start);
+        setDifficulty(m, capToUpstream(m, start));
+        if (m.versionMask != 0) {
+            m.link.send(Sv1Message.Request.notification("mining.set_version_mask",
+                    JsonNodeFactory.instance.arrayNode().add(org.hyperhash.sv1.Sv1Hex.u32(m.versionMask))));
+        }
+        if (m.ch != null && m.ch.latestJob != null) {
+            m.link.send(cleanCopy(m.ch.latestJob));
+        }
+    }
+
+    private void submit(Miner m, Sv1Message.Request r) {
+        if (!m.subscribed) {
+            reject(m, r, ShareReject.NOT_SUBSCRIBED, Sv1Error.notSubscribed());
+            return;
+        }
+        if (!m.authorized) {
+            reject(m, r, ShareReject.UNAUTHORIZED, Sv1Error.unauthorized());
+            return;
+        }
+        MiningSubmit s;
+        try {
+            s = MiningSubmit.parse(r.params(), cfg.extranonce2Size());
+        } catch (Sv1ParseException e) {
+            reject(m, r, ShareReject.BAD_PARAMS, Sv1Error.other(e.getMessage()));
+            return;
+        }
+        Upch u = m.ch;
+        Sv1Job job = u == null ? null : u.jobs.get(s.jobId());
+        if (job == null || u.client == null || state != UpstreamState.READY) {
+            reject(m, r, ShareReject.STALE, Sv1Error.stale());
+            return;
+        }
+        ExtendedChannelClient channel = u.client;
+        if (s.versionBits().isPresent()) {
+            int bits = s.versionBits().getAsInt();
+            if (m.versionMask == 0 && bits != 0) {
+                reject(m, r, ShareReject.VERSION_BITS, Sv1Error.other("version_bits sent but version rolling was not negotiated"));
+                return;
+            }
+            if (!VersionRolling.withinMask(bits, m.versionMask)) {
+                reject(m, r, ShareReject.VERSION_BITS, Sv1Error.other("version_bits " + org.hyperhash.sv1.Sv1Hex.u32(bits)
+                        + " outside the negotiated mask " + org.hyperhash.sv1.Sv1Hex.u32(m.versionMask)));
+                return;
+            }
+        }
+        long nowSeconds = clock.millis() / 1000;
+        if (Integer.toUnsignedLong(s.ntime()) > nowSeconds + MAX_NTIME_AHEAD_SECONDS) {
+            reject(m, r, ShareReject.NTIME, Sv1Error.other("ntime too far in the future"));
+            return;
+        }
+        int version = Sv1Sv2.shareVersion(job.miningNotify().version(), s, m.versionMask);
+        Bytes upstreamExtranonce = u.layout.upstreamExtranonce(m.index, s.extranonce2());
+        ShareResult check = channel.check(job.sv2JobId(), upstreamExtranonce, s.nonce(), s.ntime(), version);
+        boolean forward;
+        switch (check) {
+            case ShareResult.Accepted _ -> forward = true;
+            case ShareResult.Rejected rej when rej.reason() == RejectReason.DIFFICULTY_TOO_LOW -> forward = false;
+            case ShareResult.Rejected rej when rej.reason() == RejectReason.STALE_SHARE
+                    || rej.reason() == RejectReason.INVALID_JOB_ID -> {
+                reject(m, r, ShareReject.STALE, Sv1Error.stale());
+                return;
+            }
+            case ShareResult.Rejected rej when rej.reason() == RejectReason.NTIME_TOO_OLD
+                    || rej.reason() == RejectReason.NTIME_TOO_NEW -> {
+                reject(m, r, ShareReject.NTIME, Sv1Error.other("ntime out of range"));
+                return;
+            }
+            case ShareResult.Rejected rej -> {
+                reject(m, r, ShareReject.VERSION_BITS, Sv1Error.other("invalid share: " + rej.errorCode()));
+                return;
+            }
+            case ShareResult.BlockFound _ -> forward = true;
+        }
+        Hash256 hash = channel.lastShareHash();
+        boolean block = channel.lastShareMeetsNetworkTarget();
+        Target t = job.seq() > m.changeSeq || m.previousTarget == null ? m.target : easier(m.target, m.previousTarget);
+        if (!block && !t.isMetBy(hash.unsafeWireBytes())) {
+            reject(m, r, ShareReject.LOW_DIFFICULTY, Sv1Error.lowDifficulty());
+            return;
+        }
+        if (m.seen.size() >= MAX_SEEN_PER_TIP) {
+            reject(m, r, ShareReject.TOO_MANY, Sv1Error.other("Too many shares for this block"));
+            return;
+        }
+        if (!m.seen.add(hash)) {
+            reject(m, r, ShareReject.DUPLICATE, Sv1Error.duplicate());
+            return;
+        }
+        m.accepted++;
+        m.lastShareMillis = clock.millis();
+        metrics.shareAccepted();
+        m.reply(r.id(), BooleanNode.TRUE);
+        if (forward || block) {
+            upstream.send(channel.submit(job.sv2JobId(), upstreamExtranonce, s.nonce(), s.ntime(), version));
+            metrics.shareForwarded();
+            if (block) {
+                metrics.blockFound();
+                LOG.info("block candidate from miner {} ({}): {}", m.id, m.firmware.label(), hash.toDisplayHex());
+            }
+        }
+        m.vardiff.onShare(Targets.toDifficulty(t)).ifPresent(nt -> setDifficulty(m, capToUpstream(m, Targets.toDifficulty(nt))));
+    }
+
+    private void reject(Miner m, Sv1Message.Request r, ShareReject reason, Sv1Error e) {
+        m.rejected++;
+        metrics.shareRejected(reason);
+        m.error(r.id(), e);
+    }
+
+    // ------------------------------------------------------------------ upstream side
+
+    /** SetupConnection succeeded on a (new) upstream connection: open the channel(s). */
+    public void onUpstreamUp(UpstreamLink link) {
+        if (upstream != null && upstream != link) {
+            dropUpstreamState();
+        }
+        upstream = link;
+        state = UpstreamState.OPENING;
+        if (cfg.perMinerChannels()) {
+            state = UpstreamState.READY; // the connection is usable; each miner's channel opens on its own
+            metrics.upstreamConnected(true);
+            for (Miner m : miners.values()) {
+                if (m.authorized) {
+                    openChannel(m);
+                }
+            }
+            return;
+        }
+        double hr = aggregateHashrate(null);
+        if (hr <= 0) {
+            hr = cfg.initialHashrateHps();
+        }
+        Upch u = new Upch(++nextRequestId, null);
+        u.lastAnnouncedHashrate = hr;
+        opening.put(u.requestId, u);
+        link.send(new OpenExtendedMiningChannel(u.requestId, cfg.userIdentity(), (float) hr, Target.MAX,
+                cfg.extranonce2Size() + cfg.indexBytes()));
+    }
+
+    /** per-miner mode: opens the miner's own channel under its authorized username. */
+    private void openChannel(Miner m) {
+        if (upstream == null || m.ch != null || m.closed || opening.values().stream().anyMatch(u -> u.owner == m)) {
+            return;
+        }
+        double d = m.suggestedDifficulty > 0 ? m.suggestedDifficulty : clampDifficulty(cfg.startDifficulty());
+        double hr = Targets.hashrateFromDifficulty(d, cfg.vardiff().targetSharesPerMinute() / 60.0);
+        Upch u = new Upch(++nextRequestId, m);
+        u.lastAnnouncedHashrate = hr;
+        opening.put(u.requestId, u);
+        upstream.send(new OpenExtendedMiningChannel(u.requestId, m.username, (float) hr, Target.MAX,
+                cfg.extranonce2Size() + cfg.indexBytes()));
+    }
+
+    public void onUpstreamDown(UpstreamLink link) {
+        if (link != upstream) {
+            return;
+        }
+        dropUpstreamState();
+        upstream = null;
+    }
+
+    private void dropUpstreamState() {
+        if (state == UpstreamState.READY) {
+            metrics.upstreamConnected(false);
+        }
+        state = UpstreamState.DISCONNECTED;
+        shared = null;
+        opening.clear();
+        open.clear();
+        downSinceMillis = clock.millis();
+        reconnectSent = false;
+        for (Miner m : miners.values()) {
+            m.seen.clear();
+            m.ch = null;
+            if (m.pendingAuthorizeId != null) {
+                // the pool never answered: accept locally, the channel opens on the next upstream
+                m.authorized = true;
+                m.reply(m.pendingAuthorizeId, BooleanNode.TRUE);
+                m.pendingAuthorizeId = null;
+                startWorkIfReady(m);
+            }
+        }
+    }
+
+    public void onUpstreamMessage(UpstreamLink link, Sv2Message msg) {
+        if (link != upstream) {
+            return;
+        }
+        switch (msg) {
+            case OpenExtendedMiningChannelSuccess s -> channelOpened(link, s);
+            case OpenMiningChannelError e -> channelRefused(link, e);
+            case Sv2Message.ChannelMessage cm -> {
+                for (Upch u : List.copyOf(open)) {
+                    if (u.addressedBy(cm.channelId())) {
+                        onChannelMessage(link, u, cm);
+                    }
+                }
+            }
+            case Reconnect rc -> link.close("pool asked to reconnect");
+            default -> LOG.debug("ignoring {} from upstream", msg.type());
+        }
+    }
+
+    private void onChannelMessage(UpstreamLink link, Upch u, Sv2Message.ChannelMessage msg) {
+        switch (msg) {
+            case NewExtendedMiningJob j -> {
+                if (u.client.onNewExtendedMiningJob(j) && u.client.chainTip() != null) {
+                    publish(u, u.client.activeJob(), false);
+                }
+            }
+            case SetNewPrevHash p -> {
+                ExtendedChannelClient.ClientJob cj = u.client.onSetNewPrevHash(p);
+                for (Miner m : u.members()) {
+                    m.seen.clear();
+                }
+                if (cj != null) {
+                    publish(u, cj, true);
+                } else {
+                    u.jobs.clear();
+                    u.latestJob = null;
+                }
+            }
+            case SetTarget t -> {
+                u.client.onSetTarget(t);
+                double cap = Targets.toDifficulty(t.maximumTarget());
+                for (Miner m : u.members()) {
+                    if (m.working && m.difficulty > cap) {
+                        setDifficulty(m, cap);
+                    }
+                }
+            }
+            case SetExtranoncePrefix p -> {
+                u.client.onSetExtranoncePrefix(p);
+                applyLayout(link, u);
+            }
+            case SubmitSharesSuccess s -> metrics.upstreamAcks(Integer.toUnsignedLong(s.newSubmitsAcceptedCount()));
+            case SubmitSharesError e -> {
+                metrics.upstreamReject();
+                LOG.debug("upstream rejected share {}: {}", Integer.toUnsignedLong(e.sequenceNumber()), excerpt(e.errorCode()));
+            }
+            case CloseChannel c -> {
+                lastUpstreamError = "CloseChannel " + excerpt(c.reasonCode());
+                if (u.owner == null) {
+                    link.close("channel closed by pool");
+                } else {
+                    open.remove(u);
+                    u.owner.ch = null;
+                    sendReconnect(u.owner);
+                }
+            }
+            default -> LOG.debug("ignoring {} from upstream", msg.type());
+        }
+    }
+
+    private void channelRefused(UpstreamLink link, OpenMiningChannelError e) {
+        Upch u = opening.remove(e.requestId());
+        if (u == null) {
+            return;
+        }
+        lastUpstreamError = "OpenMiningChannel.Error " + excerpt(e.errorCode());
+        if (u.owner == null) {
+            LOG.warn("pool {} refused the channel: {}", link.poolName(), excerpt(e.errorCode()));
+            link.close("channel refused");
+            return;
+        }
+        Miner m = u.owner;
+        if (m.pendingAuthorizeId != null) {
+            m.error(m.pendingAuthorizeId, new Sv1Error(Sv1Error.UNAUTHORIZED, "Pool refused worker: " + excerpt(e.errorCode())));
+            m.pendingAuthorizeId = null;
+            m.username = null;
+        } else {
+            sendReconnect(m);
+        }
+    }
+
+    private void channelOpened(UpstreamLink link, OpenExtendedMiningChannelSuccess s) {
+        Upch u = opening.remove(s.requestId());
+        if (u == null || (u.owner != null && u.owner.closed)) {
+            if (u != null) {
+                link.send(new CloseChannel(s.channelId(), "miner-disconnected"));
+            }
+            return;
+        }
+        u.client = new ExtendedChannelClient(s, cfg.maxJobsPerTip());
+        u.lastUpdateMillis = clock.millis();
+        if (!applyLayout(link, u)) {
+            return;
+        }
+        open.add(u);
+        if (u.owner == null) {
+            shared = u;
+            for (Miner m : miners.values()) {
+                if (m.subscribed) {
+                    m.ch = u;
+                }
+            }
+            state = UpstreamState.READY;
+            metrics.upstreamConnected(true);
+            lastUpstreamError = "";
+        } else {
+            Miner m = u.owner;
+            m.ch = u;
+            if (m.pendingAuthorizeId != null) {
+                m.authorized = true;
+                m.reply(m.pendingAuthorizeId, BooleanNode.TRUE);
+                m.pendingAuthorizeId = null;
+                startWorkIfReady(m);
+            }
+        }
+        LOG.info("upstream channel {} open on {} for {}: extranonce_prefix {} B, extranonce_size {}, extranonce1 {} B",
+                Integer.toUnsignedLong(s.channelId()), link.poolName(), u.owner == null ? "all miners" : "miner " + u.owner.id,
+                s.extranoncePrefix().length(), s.extranonceSize(), u.layout.extranonce1Size());
+    }
+
+    /** (Re)computes a channel's layout; miners whose extranonce1 changed get set_extranonce or client.reconnect. */
+    private boolean applyLayout(UpstreamLink link, Upch u) {
+        try {
+            u.layout = ExtranonceLayout.choose(u.client.extranoncePrefix(), u.client.extranonceSize(), cfg.extranonce2Size(),
+                    cfg.indexBytes(), cfg.maxExtranonce1Bytes(), cfg.stableExtranonce1());
+        } catch (IllegalArgumentException e) {
+            lastUpstreamError = "extranonce space: " + e.getMessage();
+            LOG.error("pool {}: {}", link.poolName(), e.getMessage());
+            if (u.owner == null) {
+                link.close("unusable extranonce space");
+            } else {
+                open.remove(u);
+                link.send(new CloseChannel(u.client.channelId(), "unusable-extranonce-space"));
+            }
+            return false;
+        }
+        List<Miner> affected = new ArrayList<>();
+        if (u.owner != null) {
+            affected.add(u.owner);
+        } else {
+            for (Miner m : miners.values()) {
+                if (m.subscribed) {
+                    affected.add(m);
+                }
+            }
+        }
+        for (Miner m : affected) {
+            Bytes en1 = u.layout.extranonce1(m.index);
+            if (en1.equals(m.extranonce1)) {
+                continue;
+            }
+            m.extranonce1 = en1;
+            if (m.extranonceSubscribed) {
+                m.link.send(Sv1Message.Request.notification("mining.set_extranonce",
+                        JsonNodeFactory.instance.arrayNode().add(en1.toHex()).add(cfg.extranonce2Size())));
+            } else {
+                sendReconnect(m);
+            }
+        }
+        return true;
+    }
+
+    private void publish(Upch u, ExtendedChannelClient.ClientJob cj, boolean clean) {
+        long seq = ++jobSeq;
+        String id = Long.toHexString(seq);
+        MiningNotify n = Sv1Sv2.notify(id, cj.job(), u.client.chainTip(), u.layout, clean);
+        Sv1Job job = new Sv1Job(seq, id, cj.job().jobId(), n, Sv1Json.write(n.toMessage()));
+        if (clean) {
+            u.jobs.clear();
+        }
+        u.jobs.put(id, job);
+        while (u.jobs.size() > cfg.maxJobsPerTip()) {
+            Iterator<String> it = u.jobs.keySet().iterator();
+            it.next();
+            it.remove();
+        }
+        u.latestJob = job;
+        for (Miner m : u.members()) {
+            if (m.working) {
+                m.link.send(job.line());
+            }
+        }
+    }
+
+    private String cleanCopy(Sv1Job j) {
+        if (j.miningNotify().cleanJobs()) {
+            return j.line();
+        }
+        MiningNotify n = j.miningNotify();
+        return Sv1Json.write(new MiningNotify(n.jobId(), n.prevHash(), n.coinb1(), n.coinb2(), n.merkleBranch(), n.version(),
+                n.nbits(), n.ntime(), true).toMessage());
+    }
+
+    // ------------------------------------------------------------------ timers
+
+    /** Call about once a second: grace expiry, silent-miner vardiff, UpdateChannel, resume expiry. */
+    public void onTick() {
+        long now = clock.millis();
+        if (state != UpstreamState.READY && !reconnectSent && now - downSinceMillis >= cfg.grace().toMillis()
+                && !miners.isEmpty()) {
+            reconnectSent = true;
+            LOG.warn("upstream down for {} s: sending client.reconnect to {} miners", cfg.grace().toSeconds(), miners.size());
+            for (Miner m : new ArrayList<>(miners.values())) {
+                sendReconnect(m);
+            }
+        }
+        for (Miner m : miners.values()) {
+            if (m.pendingAuthorizeId != null && now - m.pendingSinceMillis >= PENDING_AUTHORIZE_MILLIS) {
+                opening.values().removeIf(u -> u.owner == m);
+                m.error(m.pendingAuthorizeId, Sv1Error.other("Pool did not answer the channel request, retry"));
+                m.pendingAuthorizeId = null;
+                m.username = null;
+            }
+            if (m.working) {
+                m.vardiff.onTick().ifPresent(t -> setDifficulty(m, capToUpstream(m, Targets.toDifficulty(t))));
+            }
+        }
+        if (state == UpstreamState.READY) {
+            for (Upch u : open) {
+                if (now - u.lastUpdateMillis < cfg.updateInterval().toMillis()) {
+                    continue;
+                }
+                u.lastUpdateMillis = now;
+                double hr = aggregateHashrate(u);
+                if (hr > 0 && Math.abs(hr - u.lastAnnouncedHashrate) > 0.1 * u.lastAnnouncedHashrate) {
+                    u.lastAnnouncedHashrate = hr;
+                    upstream.send(new UpdateChannel(u.client.channelId(), (float) hr, Target.MAX));
+                }
+            }
+        }
+        Iterator<Map.Entry<String, Reservation>> it = resumable.entrySet().iterator();
+        while (it.hasNext()) {
+            Reservation r = it.next().getValue();
+            if (r.expiresAtMillis() > now) {
+                break;
+            }
+            usedIndexes.clear((int) r.index());
+            it.remove();
+        }
+    }
+
+    private void sendReconnect(Miner m) {
+        ArrayNode p = JsonNodeFactory.instance.arrayNode();
+        if (!cfg.reconnectHost().isEmpty()) {
+            p.add(cfg.reconnectHost());
+            p.add(cfg.reconnectPort());
+            p.add(0);
+        }
+        metrics.reconnectSent();
+        m.link.sendAndClose(Sv1Message.Request.notification("client.reconnect", p));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void setDifficulty(Miner m, double d) {
+        if (d == m.difficulty && m.target != null) {
+            return;
+        }
+        m.previousTarget = m.target;
+        m.changeSeq = jobSeq;
+        m.difficulty = d;
+        m.target = Targets.fromDifficulty(d);
+        m.link.send(Sv1Message.Request.notification("mining.set_difficulty", JsonNodeFactory.instance.arrayNode().add(d)));
+    }
+
+    /** A miner's difficulty never exceeds its upstream channel's (else shares the pool would credit are lost). */
+    private double capToUpstream(Miner m, double d) {
+        double c = clampDifficulty(d);
+        if (m.ch != null && m.ch.client != null) {
+            c = Math.min(c, Targets.toDifficulty(m.ch.client.target()));
+        }
+        return c;
+    }
+
+    private double clampDifficulty(double d) {
+        return Math.max(cfg.vardiff().minDifficulty(), Math.min(cfg.vardiff().maxDifficulty(), d));
+    }
+
+    private static Target easier(Target a, Target b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    /** Sum of the vardiff hashrate estimates of the channel's miners (all miners when u is null). */
+    private double aggregateHashrate(Upch u) {
+        double sum = 0;
+        for (Miner m : u == null ? miners.values() : u.members()) {
+            if (m.working && m.accepted > 0) {
+                sum += m.vardiff.estimatedHashrateHps();
+            }
+        }
+        return sum;
+    }
+
+    private long allocateIndex() {
+        long capacity = cfg.indexBytes() >= 4 ? Integer.MAX_VALUE : 1L << (8 * cfg.indexBytes());
+        int i = usedIndexes.nextClearBit(0);
+        if (i < capacity) {
+            usedIndexes.set(i);
+            return i;
+        }
+        if (!resumable.isEmpty()) {
+            // reclaim the oldest resume reservation rather than refusing a live miner
+            Iterator<Map.Entry<String, Reservation>> it = resumable.entrySet().iterator();
+            long idx = it.next().getValue().index();
+            it.remove();
+            return idx;
+        }
+        return -1;
+    }
+
+    private Bytes extranonce1(ExtranonceLayout layout, long index) {
+        if (layout != null) {
+            return layout.extranonce1(index);
+        }
+        byte[] b = new byte[cfg.indexBytes()];
+        long v = index;
+        for (int i = b.length - 1; i >= 0; i--) {
+            b[i] = (byte) v;
+            v >>>= 8;
+        }
+        return Bytes.wrap(b);
+    }
+
+    private String newSubscriptionId() {
+        byte[] b = new byte[8];
+        random.nextBytes(b);
+        return Bytes.wrap(b).toHex();
+    }
+
+    private static String excerpt(String s) {
+        if (s == null) {
+            return "";
+        }
+        String t = s.length() > 64 ? s.substring(0, 64) : s;
+        return t.replaceAll("[\\p{Cntrl}]", "?");
+    }
+
+    // ------------------------------------------------------------------ status
+
+    public UpstreamState upstreamState() {
+        return state;
+    }
+
+    /** Aggregated: the shared channel is open; per-miner: the upstream connection is up. */
+    public boolean upstreamReady() {
+        return state == UpstreamState.READY;
+    }
+
+    public int minerCount() {
+        return miners.size();
+    }
+
+    /** /v1/status summary. */
+    public Map<String, Object> status() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("upstreamState", state.name().toLowerCase(java.util.Locale.ROOT));
+        s.put("upstreamPool", upstream == null ? null : upstream.poolName());
+        s.put("mode", cfg.perMinerChannels() ? "per-miner" : "aggregated");
+        s.put("lastUpstreamError", lastUpstreamError);
+        s.put("openChannels", open.size());
+        if (shared != null) {
+            s.put("channelId", Integer.toUnsignedLong(shared.client.channelId()));
+            s.put("upstreamDifficulty", Targets.toDifficulty(shared.client.target()));
+            s.put("extranonce1Bytes", shared.layout.extranonce1Size());
+            s.put("currentJob", shared.latestJob == null ? null : shared.latestJob.sv1JobId());
+        }
+        s.put("extranonce2Bytes", cfg.extranonce2Size());
+        s.put("miners", miners.size());
+        s.put("aggregateHashrateHps", aggregateHashrate(null));
+        return s;
+    }
+
+    /** /v1/miners: one entry per connection (admin surface, not metrics). */
+    public List<Map<String, Object>> miners() {
+        List<Map<String, Object>> l = new ArrayList<>();
+        for (Miner m : miners.values()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("id", m.id);
+            e.put("remote", String.valueOf(m.link.remoteAddress()));
+            e.put("worker", m.username);
+            e.put("userAgent", m.userAgent);
+            e.put("firmware", m.firmware.label());
+            e.put("subscribed", m.subscribed);
+            e.put("authorized", m.authorized);
+            e.put("upstreamChannel", m.ch == null || m.ch.client == null ? null : Integer.toUnsignedLong(m.ch.client.channelId()));
+            e.put("extranonce1", m.extranonce1 == null ? null : m.extranonce1.toHex());
+            e.put("versionMask", m.versionMask == 0 ? null : org.hyperhash.sv1.Sv1Hex.u32(m.versionMask));
+            e.put("difficulty", m.difficulty);
+            e.put("hashrateHps", m.vardiff == null ? 0.0 : m.vardiff.estimatedHashrateHps());
+            e.put("accepted", m.accepted);
+            e.put("rejected", m.rejected);
+            e.put("lastShare", m.lastShareMillis == 0 ? null : Instant.ofEpochMilli(m.lastShareMillis).toString());
+            e.put("connectedSince", Instant.ofEpochMilli(m.connectedAtMillis).toString());
+            l.add(e);
+        }
+        return l;
+    }
+}

@@ -1,0 +1,15 @@
+package org.hyperhash.translator.bridge;
+
+import org.hyperhash.sv2.message.Sv2Message;
+
+/** The bridge's view of the current SV2 upstream connection (SetupConnection already succeeded). */
+public interface UpstreamLink {
+
+    void send(Sv2Message message);
+
+    /** Drops the connection (e.g. after OpenMiningChannel.Error); the connector fails over. */
+    void close(String reason);
+
+    /** Pool name as configured (for status and logs). */
+    String poolName();
+}

@@ -1,0 +1,196 @@
+package org.hyperhash.translator.sv1;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import org.hyperhash.sv1.Sv1Error;
+import org.hyperhash.sv1.Sv1Malformed;
+import org.hyperhash.sv1.Sv1Message;
+import org.hyperhash.sv1.Sv1Pipeline;
+import org.hyperhash.sv2.netty.Sv2Transport;
+import org.hyperhash.translator.TranslatorMetrics;
+import org.hyperhash.translator.TranslatorMetrics.Sv1Problem;
+import org.hyperhash.translator.bridge.Bridge;
+import org.hyperhash.translator.bridge.MinerLink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The SV1 listener: a thin Netty shell that frames lines, parses JSON-RPC and posts each request to
+ * the {@link Bridge} on its loop. Work posted per connection is bounded ({@code maxPendingPerMiner};
+ * overflow closes that miner and is counted); a miner that stops reading (outbound buffer above the
+ * high water mark) is closed too.
+ */
+public final class Sv1Server implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Sv1Server.class);
+
+    private final EventLoopGroup workers;
+    private final EventLoop bridgeLoop;
+    private final Bridge bridge;
+    private final TranslatorMetrics metrics;
+    private final int maxLineBytes;
+    private final int maxPendingPerMiner;
+    private final Duration idleTimeout;
+    private Channel serverChannel;
+
+    public Sv1Server(EventLoopGroup workers, EventLoop bridgeLoop, Bridge bridge, TranslatorMetrics metrics, int maxLineBytes,
+            int maxPendingPerMiner, Duration idleTimeout) {
+        this.workers = workers;
+        this.bridgeLoop = bridgeLoop;
+        this.bridge = bridge;
+        this.metrics = metrics;
+        this.maxLineBytes = maxLineBytes;
+        this.maxPendingPerMiner = maxPendingPerMiner;
+        this.idleTimeout = idleTimeout;
+    }
+
+    /** Binds and returns the bound address (port 0 picks a free one). */
+    public InetSocketAddress bind(InetSocketAddress address) throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap().group(workers, workers).channel(Sv2Transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("idle", new IdleStateHandler(idleTimeout.toSeconds(), 0, 0, TimeUnit.SECONDS));
+                        Sv1Pipeline.install(ch.pipeline(), maxLineBytes);
+                        ch.pipeline().addLast("sv1-session", new Session());
+                    }
+                });
+        serverChannel = b.bind(address).sync().channel();
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+    }
+
+    /** One SV1 connection's Netty side. {@link #miner} is only touched on the bridge loop. */
+    private final class Session extends ChannelInboundHandlerAdapter implements MinerLink {
+        private final AtomicInteger pending = new AtomicInteger();
+        private Channel channel;
+        private Bridge.Miner miner;
+        private volatile boolean overflowed;
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            channel = ctx.channel();
+            bridgeLoop.execute(() -> miner = bridge.onMinerConnected(this));
+            super.channelActive(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            bridgeLoop.execute(() -> bridge.onMinerDisconnected(miner));
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            switch (msg) {
+                case Sv1Message.Request r -> post(() -> bridge.onMinerRequest(miner, r));
+                case Sv1Message.Response r -> post(() -> bridge.onMinerResponse(miner, r));
+                case Sv1Malformed bad -> post(() -> bridge.onMinerMalformed(miner, bad.reason()));
+                default -> LOG.debug("unexpected inbound {}", msg.getClass().getSimpleName());
+            }
+        }
+
+        private void post(Runnable task) {
+            if (pending.incrementAndGet() > maxPendingPerMiner) {
+                if (!overflowed) {
+                    overflowed = true;
+                    metrics.problem(Sv1Problem.OVERFLOW);
+                    sendAndClose(Sv1Message.Response.error(null, Sv1Error.other("Too many pending requests")));
+                }
+                return;
+            }
+            bridgeLoop.execute(() -> {
+                pending.decrementAndGet();
+                if (miner != null) {
+                    task.run();
+                }
+            });
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof IdleStateEvent) {
+                ctx.close();
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+            if (c instanceof TooLongFrameException) {
+                metrics.problem(Sv1Problem.LINE_TOO_LONG);
+                sendAndClose(Sv1Message.Response.error(null, Sv1Error.other("Line longer than " + maxLineBytes + " bytes")));
+            } else if (c instanceof IOException) {
+                ctx.close();
+            } else {
+                LOG.warn("SV1 connection {} failed: {}", ctx.channel().remoteAddress(), c.toString());
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void send(Object message) {
+            Channel ch = channel;
+            if (ch == null || !ch.isActive()) {
+                return;
+            }
+            if (!ch.isWritable()) {
+                // slow consumer: never let its outbound buffer grow without bound
+                metrics.problem(Sv1Problem.OVERFLOW);
+                ch.close();
+                return;
+            }
+            ch.writeAndFlush(message, ch.voidPromise());
+        }
+
+        @Override
+        public void sendAndClose(Object message) {
+            Channel ch = channel;
+            if (ch != null && ch.isActive()) {
+                ch.writeAndFlush(message).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        @Override
+        public void close() {
+            Channel ch = channel;
+            if (ch != null) {
+                ch.close();
+            }
+        }
+
+        @Override
+        public SocketAddress remoteAddress() {
+            Channel ch = channel;
+            return ch == null ? null : ch.remoteAddress();
+        }
+    }
+}

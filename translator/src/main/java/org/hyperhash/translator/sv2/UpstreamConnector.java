@@ -1,0 +1,323 @@
+package org.hyperhash.translator.sv2;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.hyperhash.sv2.message.Sv2Message;
+import org.hyperhash.sv2.message.common.SetupConnection;
+import org.hyperhash.sv2.message.common.SetupConnectionError;
+import org.hyperhash.sv2.message.common.SetupConnectionSuccess;
+import org.hyperhash.sv2.netty.NoiseHandshakeEvent;
+import org.hyperhash.sv2.netty.Sv2ErrorEvent;
+import org.hyperhash.sv2.netty.Sv2Transport;
+import org.hyperhash.translator.TranslatorMetrics;
+import org.hyperhash.translator.bridge.Bridge;
+import org.hyperhash.translator.bridge.UpstreamLink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.LinkedHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps one SV2 upstream session alive over a prioritised pool list: connect, SetupConnection
+ * (mining, version 2, REQUIRES_VERSION_ROLLING), hand the session to the {@link Bridge}; on loss,
+ * fail over with back-off ({@link PoolSelector}); while on a backup, probe the primary after its
+ * cooldown and switch back once it accepts a connection. Every callback runs on the bridge loop.
+ */
+public final class UpstreamConnector implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamConnector.class);
+    /** SetupConnection flag (mining, client): REQUIRES_VERSION_ROLLING. */
+    static final int REQUIRES_VERSION_ROLLING = 1 << 2;
+    /** A session that lived this long resets its pool's back-off when it ends. */
+    static final long STABLE_SESSION_MILLIS = 30_000;
+
+    /** Installs the SV2 handlers for a pool (Noise with the pinned key, or plaintext). */
+    @FunctionalInterface
+    public interface PipelineInstaller {
+        void install(ChannelPipeline p, PoolEndpoint pool);
+    }
+
+    private final List<PoolEndpoint> pools;
+    private final PoolSelector selector;
+    private final EventLoop loop;
+    private final Bridge bridge;
+    private final TranslatorMetrics metrics;
+    private final PipelineInstaller installer;
+    private final InstantSource clock;
+    private final Duration connectTimeout;
+    private final String firmware;
+    private Session current;
+    private Session probe;
+    private Session connecting;
+    private int lastActiveIndex = -1;
+    private ScheduledFuture<?> retry;
+    private ScheduledFuture<?> probeTimer;
+    private volatile boolean closed;
+
+    public UpstreamConnector(List<PoolEndpoint> pools, PoolSelector selector, EventLoop bridgeLoop, Bridge bridge,
+            TranslatorMetrics metrics, PipelineInstaller installer, InstantSource clock, Duration connectTimeout,
+            String firmware) {
+        this.pools = List.copyOf(pools);
+        this.selector = selector;
+        this.loop = bridgeLoop;
+        this.bridge = bridge;
+        this.metrics = metrics;
+        this.installer = installer;
+        this.clock = clock;
+        this.connectTimeout = connectTimeout;
+        this.firmware = firmware;
+    }
+
+    /** Starts connecting (asynchronously, on the bridge loop). */
+    public void start() {
+        loop.execute(this::scheduleNext);
+        probeTimer = loop.scheduleAtFixedRate(this::maybeProbe, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private void scheduleNext() {
+        if (closed || current != null || connecting != null || (retry != null && !retry.isDone())) {
+            return;
+        }
+        PoolSelector.Choice c = selector.next(clock.millis());
+        retry = loop.schedule(() -> {
+            retry = null;
+            if (!closed && current == null && connecting == null) {
+                connecting = attempt(c.index(), false);
+            }
+        }, Math.max(0, c.delayMillis()), TimeUnit.MILLISECONDS);
+    }
+
+    private void maybeProbe() {
+        if (closed || current == null || probe != null) {
+            return;
+        }
+        int p = selector.probeCandidate(current.index, clock.millis());
+        if (p >= 0) {
+            LOG.info("probing higher-priority pool {}", pools.get(p).name());
+            probe = attempt(p, true);
+        }
+    }
+
+    private Session attempt(int index, boolean isProbe) {
+        PoolEndpoint pool = pools.get(index);
+        Session s = new Session(index, pool, isProbe);
+        Bootstrap b = new Bootstrap().group(loop).channel(Sv2Transport.socketChannelClass())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        installer.install(ch.pipeline(), pool);
+                        ch.pipeline().addLast("translator-upstream", s);
+                    }
+                });
+        b.connect(pool.host(), pool.port()).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                LOG.warn("cannot connect to pool {}: {}", pool.name(), f.cause() == null ? "?" : f.cause().getMessage());
+                sessionFailed(s);
+            } else {
+                s.channel = f.channel();
+            }
+        });
+        // SetupConnection.Success must arrive within twice the connect timeout (plaintext links have no handshake timer)
+        loop.schedule(() -> {
+            if (!s.ready && !s.failed && s.channel != null) {
+                LOG.warn("pool {}: no SetupConnection.Success in time", pool.name());
+                s.channel.close();
+            }
+        }, connectTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+        return s;
+    }
+
+    private void sessionFailed(Session s) {
+        if (s.failed) {
+            return;
+        }
+        s.failed = true;
+        metrics.connectFailure();
+        if (s.ready && clock.millis() - s.readyAtMillis >= STABLE_SESSION_MILLIS) {
+            selector.onConnected(s.index, clock.millis()); // a long session resets the back-off
+        }
+        selector.onFailure(s.index, clock.millis());
+        if (s == probe) {
+            probe = null;
+            return;
+        }
+        if (s == connecting) {
+            connecting = null;
+        }
+        if (s == current) {
+            current = null;
+            bridge.onUpstreamDown(s);
+            LOG.warn("lost upstream pool {}", s.pool.name());
+        }
+        scheduleNext();
+    }
+
+    private void sessionReady(Session s) {
+        s.readyAtMillis = clock.millis();
+        Session old = current;
+        if (s == probe) {
+            probe = null;
+        }
+        if (s == connecting) {
+            connecting = null;
+        }
+        current = s;
+        if (lastActiveIndex >= 0 && lastActiveIndex != s.index) {
+            metrics.failover();
+            LOG.info("upstream switched from pool {} to {}", pools.get(lastActiveIndex).name(), s.pool.name());
+        }
+        lastActiveIndex = s.index;
+        bridge.onUpstreamUp(s);
+        if (old != null && old != s) {
+            old.retired = true;
+            old.close("switched to higher-priority pool");
+        }
+    }
+
+    /** Name of the connected pool, or null. */
+    public String currentPool() {
+        Session c = current;
+        return c == null ? null : c.pool.name();
+    }
+
+    /** Per-pool failure counts (status). */
+    public Map<String, Object> status() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < pools.size(); i++) {
+            m.put(pools.get(i).name(), Map.of("priority", i, "consecutiveFailures", selector.failures(i),
+                    "encrypted", pools.get(i).encrypted()));
+        }
+        return m;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        loop.execute(() -> {
+            if (retry != null) {
+                retry.cancel(false);
+            }
+            if (probeTimer != null) {
+                probeTimer.cancel(false);
+            }
+            for (Session s : new Session[] {current, probe, connecting}) {
+                if (s != null) {
+                    s.retired = true;
+                    s.close("shutdown");
+                }
+            }
+        });
+    }
+
+    /** One upstream connection attempt (Netty handler + the bridge's link). */
+    private final class Session extends ChannelInboundHandlerAdapter implements UpstreamLink {
+        final int index;
+        final PoolEndpoint pool;
+        final boolean isProbe;
+        Channel channel;
+        boolean ready;
+        boolean failed;
+        boolean retired;
+        long readyAtMillis;
+
+        Session(int index, PoolEndpoint pool, boolean isProbe) {
+            this.index = index;
+            this.pool = pool;
+            this.isProbe = isProbe;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            channel = ctx.channel();
+            super.channelActive(ctx);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof NoiseHandshakeEvent.Completed) {
+                ctx.writeAndFlush(new SetupConnection(0, 2, 2, REQUIRES_VERSION_ROLLING, pool.host(), pool.port(),
+                        "hyperhash", "", firmware, ""));
+            } else if (evt instanceof Sv2ErrorEvent e) {
+                LOG.warn("pool {}: {} ({})", pool.name(), e.kind().label(), e.detail());
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof Sv2Message m)) {
+                return; // UnknownFrame: not an error
+            }
+            if (!ready) {
+                switch (m) {
+                    case SetupConnectionSuccess ok -> {
+                        ready = true;
+                        sessionReady(this);
+                    }
+                    case SetupConnectionError err -> {
+                        LOG.warn("pool {} refused SetupConnection: {}", pool.name(), err.errorCode());
+                        ctx.close();
+                    }
+                    default -> LOG.debug("pool {}: {} before SetupConnection.Success ignored", pool.name(), m.type());
+                }
+                return;
+            }
+            if (this == current) {
+                bridge.onUpstreamMessage(this, m);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (!retired) {
+                sessionFailed(this);
+            } else if (this == current) {
+                current = null;
+                bridge.onUpstreamDown(this);
+            }
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.warn("pool {}: {}", pool.name(), cause.toString());
+            ctx.close();
+        }
+
+        @Override
+        public void send(Sv2Message message) {
+            Channel c = channel;
+            if (c != null && c.isActive()) {
+                c.writeAndFlush(message);
+            }
+        }
+
+        @Override
+        public void close(String reason) {
+            Channel c = channel;
+            if (c != null) {
+                LOG.info("closing upstream {}: {}", pool.name(), reason);
+                c.close();
+            }
+        }
+
+        @Override
+        public String poolName() {
+            return pool.name();
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package org.hyperhash.translator;
+
+import org.hyperhash.daemon.DaemonConfig;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TranslatorConfigTest {
+
+    static TranslatorConfig load(List<String> sets, Map<String, String> env) {
+        sets = new java.util.ArrayList<>(sets);
+        sets.add(0, "upstream.user-identity=\"bcrt1qexample.translator\"");
+        return TranslatorConfig.from(DaemonConfig.load(null, sets, TranslatorConfig.ENV_PREFIX, TranslatorConfig.ROOT, env));
+    }
+
+    @Test
+    void referenceDefaults() {
+        TranslatorConfig c = load(List.of(), Map.of());
+        assertEquals(34255, c.sv1Listen().getPort());
+        assertEquals("0.0.0.0", c.sv1Listen().getHostString());
+        assertEquals(4, c.bridge().extranonce2Size());
+        assertEquals(16, c.bridge().maxExtranonce1Bytes());
+        assertTrue(c.bridge().stableExtranonce1());
+        assertEquals(1, c.pools().size());
+        assertEquals(9092, c.adminListen().getPort());
+        assertTrue(c.bridge().vardiff().minDifficulty() <= 1e-5, "floor low enough for NerdMiner");
+        assertTrue(c.bridge().vardiff().maxDifficulty() >= 1e6, "ceiling high enough for 200+ TH/s");
+    }
+
+    @Test
+    void envAndSetOverrides() {
+        TranslatorConfig c = load(List.of("upstream.pools=[{host=\"10.0.0.1\",port=3333},{name=backup,host=b.example,port=3334}]"),
+                Map.of("TRANSLATOR_SV1_EXTRANONCE2__SIZE", "8", "TRANSLATOR_SV1_LISTEN", "127.0.0.1:3333"));
+        assertEquals(8, c.bridge().extranonce2Size());
+        assertEquals(3333, c.sv1Listen().getPort());
+        assertEquals("10.0.0.1:3333", c.pools().get(0).name());
+        assertEquals("backup", c.pools().get(1).name());
+        assertFalse(c.pools().get(1).encrypted());
+    }
+
+    @Test
+    void userIdentityIsRequired() {
+        assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> TranslatorConfig.from(DaemonConfig.load(null, List.of(),
+                null, TranslatorConfig.ROOT, Map.of()))).getMessage().contains("upstream.user-identity must be set"));
+    }
+
+    @Test
+    void invalidValuesNameThePath() {
+        assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("sv1.extranonce2-size=9"), Map.of()))
+                .getMessage().contains("sv1.extranonce2-size must be 1..8"));
+        assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("upstream.mode=solo"), Map.of()))
+                .getMessage().contains("upstream.mode"));
+        assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("upstream.mode=per-miner",
+                "sv1.stable-extranonce1=false"), Map.of())).getMessage().contains("stable-extranonce1"));
+        assertTrue(load(List.of("upstream.mode=per-miner"), Map.of()).bridge().perMinerChannels());
+        assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("upstream.pools=[]"), Map.of()))
+                .getMessage().contains("upstream.pools"));
+        assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("upstream.pools=[{host=x,port=70000}]"), Map.of()))
+                .getMessage().contains("upstream.pools[0]"));
+        assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(
+                List.of("upstream.pools=[{host=x,port=3333,authority-key=\"9auqWEzQDVyd2oe1JVGFLMLHZtCo2FFqZwtKA5gd9xbuEu7PH73\"}]"),
+                Map.of())).getMessage().contains("upstream.pools[0]: authority public key"));
+        assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("sv1.listen=nonsense"), Map.of()))
+                .getMessage().contains("sv1.listen"));
+    }
+
+    @Test
+    void shippedExamplesParse() throws Exception {
+        Path dir = Path.of("config-examples");
+        try (var files = Files.list(dir)) {
+            List<Path> l = files.filter(p -> p.toString().endsWith(".conf")).toList();
+            assertEquals(4, l.size(), "mainnet, testnet4, signet, regtest");
+            for (Path p : l) {
+                TranslatorConfig c = TranslatorConfig.from(DaemonConfig.load(p, List.of(), null, TranslatorConfig.ROOT, Map.of()));
+                assertFalse(c.pools().isEmpty(), p.toString());
+            }
+        }
+    }
+}

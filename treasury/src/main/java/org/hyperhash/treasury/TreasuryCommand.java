@@ -1,0 +1,254 @@
+package org.hyperhash.treasury;
+
+import com.typesafe.config.Config;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.hyperhash.daemon.DaemonConfig;
+import org.hyperhash.daemon.DaemonOptions;
+import org.hyperhash.daemon.DaemonRunner;
+import org.hyperhash.daemon.Redact;
+import org.hyperhash.ledger.LedgerDatabase;
+import org.hyperhash.treasury.lightning.PayoutEngine;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hh treasury}: without a subcommand (or with {@code run}) runs the daemon; the other subcommands operate
+ * on the ledger directly (they may run while the daemon runs: pause/resume are read by the daemon each cycle).
+ * Exit codes: 0 ok, 1 failure (check found problems, audit mismatch ...), 2 configuration error.
+ */
+@Command(name = "treasury", mixinStandardHelpOptions = true, description = "Ledger, PPLNS and Lightning payouts.",
+        subcommands = {TreasuryCommand.Run.class, TreasuryCommand.Balances.class, TreasuryCommand.Payouts.class,
+                TreasuryCommand.Audit.class, TreasuryCommand.Pause.class, TreasuryCommand.Resume.class,
+                TreasuryCommand.BackupCmd.class, TreasuryCommand.Restore.class, TreasuryCommand.Check.class})
+public final class TreasuryCommand implements Callable<Integer> {
+    @Mixin
+    DaemonOptions opts;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        return runDaemon(opts, spec.commandLine().getOut());
+    }
+
+    static TreasuryConfig config(DaemonOptions o) {
+        return TreasuryConfig.from(o.load(TreasuryConfig.ENV_PREFIX, TreasuryConfig.ROOT));
+    }
+
+    static int runDaemon(DaemonOptions o, PrintWriter out) {
+        TreasuryConfig cfg;
+        try {
+            Config c = o.load(TreasuryConfig.ENV_PREFIX, TreasuryConfig.ROOT);
+            if (o.printConfig) {
+                out.println(Redact.render(c));
+                return 0;
+            }
+            cfg = TreasuryConfig.from(c);
+        } catch (DaemonConfig.ConfigError e) {
+            out.println("configuration error: " + e.getMessage());
+            return 2;
+        }
+        return DaemonRunner.runUntilSignalled("treasury", new TreasuryDaemon(cfg, InstantSource.system()), Duration.ofSeconds(30));
+    }
+
+    /** Base for ledger subcommands: loads config, opens the ledger, maps errors to exit codes. */
+    abstract static class LedgerCmd implements Callable<Integer> {
+        @Mixin
+        DaemonOptions opts;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        abstract int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) throws Exception;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            TreasuryConfig cfg;
+            try {
+                cfg = config(opts);
+            } catch (DaemonConfig.ConfigError e) {
+                out.println("configuration error: " + e.getMessage());
+                return 2;
+            }
+            try (LedgerDatabase db = LedgerDatabase.open(cfg.ledgerUrl())) {
+                return run(cfg, db, out);
+            } catch (TreasuryException | org.hyperhash.ledger.LedgerException e) {
+                out.println("error: " + e.getMessage());
+                return 1;
+            } catch (Exception e) {
+                out.println("error: " + e);
+                return 1;
+            } finally {
+                out.flush();
+            }
+        }
+    }
+
+    @Command(name = "run", description = "Run the treasury daemon (the default).")
+    static final class Run implements Callable<Integer> {
+        @Mixin
+        DaemonOptions opts;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            return runDaemon(opts, spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "balances", description = "Miner balances (sats), largest first.")
+    static final class Balances extends LedgerCmd {
+        @Option(names = "--limit", defaultValue = "100", description = "Rows to show. Default: ${DEFAULT-VALUE}.")
+        int limit;
+
+        @Override
+        int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) {
+            Accounts a = new Accounts(db);
+            List<Accounts.Balance> all = a.balances();
+            out.printf("%-64s %20s %8s%n", "account", "balance_msat", "entries");
+            all.stream().limit(limit).forEach(b -> out.printf("%-64s %20d %8d%n", b.account(), b.balanceMsat(), b.entryCount()));
+            out.printf("owed to miners: %d msat (%d accounts)%n", a.owedMsat(), all.size());
+            return 0;
+        }
+    }
+
+    @Command(name = "payouts", description = "Payouts, newest first.")
+    static final class Payouts extends LedgerCmd {
+        @Option(names = "--failed", description = "Only failed payouts.")
+        boolean failed;
+
+        @Option(names = "--open", description = "Only reserved/in-flight payouts.")
+        boolean open;
+
+        @Option(names = "--limit", defaultValue = "50", description = "Rows to show. Default: ${DEFAULT-VALUE}.")
+        int limit;
+
+        @Override
+        int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) {
+            List<String> st = failed ? List.of("failed") : open ? List.of("reserved", "in_flight") : List.of();
+            for (PayoutEngine.Payout p : PayoutEngine.list(db, st, limit)) {
+                out.printf("%s %-10s %-40s %12d msat fee %s attempts %d hash %s %s%n", p.payoutId(), p.status(), p.account(), p.amountMsat(),
+                        p.feePaidMsat() == null ? "-" : p.feePaidMsat() + " msat", p.attempts(), p.paymentHashHex(),
+                        p.failureReason() == null ? "" : "(" + p.failureReason() + ")");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "audit", description = "Recompute a block's PPLNS distribution from its stored inputs and compare with the ledger.")
+    static final class Audit extends LedgerCmd {
+        @Parameters(paramLabel = "BLOCK_HASH")
+        String block;
+
+        @Override
+        int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) {
+            BlockRewards.AuditReport r = new BlockRewards(db, cfg.rewards(), InstantSource.system()).audit(block);
+            out.println("block " + r.blockHash() + " (" + r.status() + ")");
+            out.println("pool fee: " + r.recomputed().poolFeeSats() + " sats");
+            r.recomputed().allocations().forEach(a -> out.println("  " + a.account() + " " + a.amountSats() + " sats"));
+            out.println("ledger credits: " + r.creditedSats());
+            out.println("inputs vs share windows: " + r.inputsVsShareWindows());
+            r.problems().forEach(p -> out.println("PROBLEM: " + p));
+            out.println(r.ok() ? "audit OK" : "audit FAILED");
+            return r.ok() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "pause", description = "Pause new payouts (in-flight payouts are still reconciled).")
+    static final class Pause extends LedgerCmd {
+        @Override
+        int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) {
+            PayoutEngine.setPaused(db, true, System.currentTimeMillis());
+            out.println("payouts paused");
+            return 0;
+        }
+    }
+
+    @Command(name = "resume", description = "Resume payouts.")
+    static final class Resume extends LedgerCmd {
+        @Override
+        int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) {
+            PayoutEngine.setPaused(db, false, System.currentTimeMillis());
+            out.println("payouts resumed");
+            return 0;
+        }
+    }
+
+    @Command(name = "backup", description = "Write an encrypted (AES-256-GCM), compressed ledger + config backup with a .sha256 file.")
+    static final class BackupCmd extends LedgerCmd {
+        @Option(names = "--out", required = true, paramLabel = "FILE")
+        Path outFile;
+
+        @Option(names = "--key-file", paramLabel = "FILE", description = "32-byte key (default: backup.key-file).")
+        Path keyFile;
+
+        @Override
+        int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) throws Exception {
+            Path key = keyFile != null ? keyFile : cfg.backupKeyFile().isBlank() ? null : Path.of(cfg.backupKeyFile());
+            if (key == null) {
+                out.println("error: --key-file or backup.key-file is required");
+                return 2;
+            }
+            String configText = opts.config != null && Files.isRegularFile(opts.config) ? Files.readString(opts.config) : null;
+            Backup.Summary s = Backup.export(db, configText, key, outFile, System.currentTimeMillis());
+            out.println("backup written: " + outFile + " sha256 " + s.sha256Hex() + " rows " + s.rows());
+            return 0;
+        }
+    }
+
+    @Command(name = "restore", description = "Verify and restore a backup into an empty ledger, then check it.")
+    static final class Restore extends LedgerCmd {
+        @Option(names = "--in", required = true, paramLabel = "FILE")
+        Path inFile;
+
+        @Option(names = "--key-file", paramLabel = "FILE", description = "32-byte key (default: backup.key-file).")
+        Path keyFile;
+
+        @Override
+        int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) throws Exception {
+            Path key = keyFile != null ? keyFile : cfg.backupKeyFile().isBlank() ? null : Path.of(cfg.backupKeyFile());
+            if (key == null) {
+                out.println("error: --key-file or backup.key-file is required");
+                return 2;
+            }
+            Backup.Summary s = Backup.restore(inFile, key, db);
+            out.println("restored rows " + s.rows());
+            Accounts.CheckReport r = new Accounts(db).check();
+            out.println(r.ok() ? "check OK" : "check FAILED: " + r.problems());
+            return r.ok() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "check", description = "Prove every balance equals the sum of its entries and payouts match their entries.")
+    static final class Check extends LedgerCmd {
+        @Override
+        int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) throws Exception {
+            Accounts.CheckReport r = new Accounts(db).check();
+            out.printf("%d accounts, %d entries, total %d msat%n", r.accounts(), r.entries(), r.totalMsat());
+            r.problems().forEach(p -> out.println("PROBLEM " + p.account() + ": " + p.what()));
+            if (Files.exists(cfg.auditLog())) {
+                AuditLog.Verification v = AuditLog.verify(cfg.auditLog());
+                out.println(v.ok() ? "audit log chain OK (" + v.lines() + " lines)" : "audit log BROKEN: " + v.problem());
+                if (!v.ok()) {
+                    return 1;
+                }
+            }
+            out.println(r.ok() ? "ledger OK" : "ledger FAILED");
+            return r.ok() ? 0 : 1;
+        }
+    }
+}

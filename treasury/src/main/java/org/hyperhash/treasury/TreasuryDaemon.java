@@ -1,0 +1,214 @@
+package org.hyperhash.treasury;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.hyperhash.daemon.AdminServer;
+import org.hyperhash.daemon.Banner;
+import org.hyperhash.daemon.Daemon;
+import org.hyperhash.daemon.Metrics;
+import org.hyperhash.daemon.Version;
+import org.hyperhash.ledger.LedgerDatabase;
+import org.hyperhash.treasury.lightning.Destinations;
+import org.hyperhash.treasury.lightning.LightningNode;
+import org.hyperhash.treasury.lightning.LndException;
+import org.hyperhash.treasury.lightning.LndGrpcNode;
+import org.hyperhash.treasury.lightning.LnurlPay;
+import org.hyperhash.treasury.lightning.NoLightningNode;
+import org.hyperhash.treasury.lightning.PayoutEngine;
+import org.hyperhash.treasury.proof.AddressProof;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The treasury daemon: a loop (one virtual thread) that tracks found blocks to maturity and credits them, then
+ * reconciles open payouts and pays eligible balances; plus the admin HTTP surface. Cold path throughout.
+ */
+public final class TreasuryDaemon implements Daemon {
+    private static final Logger LOG = LoggerFactory.getLogger(TreasuryDaemon.class);
+
+    private final TreasuryConfig cfg;
+    private final InstantSource clock;
+    private final PrometheusMeterRegistry registry = Metrics.newRegistry("treasury");
+    private final TreasuryMetrics metrics = new TreasuryMetrics(registry);
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean lndOk = new AtomicBoolean();
+    private final AtomicReference<String> lastError = new AtomicReference<>("");
+    private LedgerDatabase db;
+    private AuditLog audit;
+    private LightningNode node;
+    private PayoutEngine engine;
+    private BlockRewards rewards;
+    private BitcoindRpc bitcoind;
+    private Accounts accounts;
+    private AdminServer admin;
+    private Thread loop;
+
+    public TreasuryDaemon(TreasuryConfig cfg, InstantSource clock) {
+        this.cfg = cfg;
+        this.clock = clock;
+    }
+
+    @Override
+    public void start() throws Exception {
+        db = LedgerDatabase.open(cfg.ledgerUrl(), new LedgerDatabase.Options(cfg.ledgerPoolSize(), java.time.Duration.ofSeconds(30),
+                java.time.Duration.ofSeconds(10)), clock);
+        audit = AuditLog.open(cfg.auditLog(), clock);
+        accounts = new Accounts(db);
+        rewards = new BlockRewards(db, cfg.rewards(), clock);
+        if (!cfg.bitcoindUrl().isBlank()) {
+            bitcoind = new HttpBitcoindRpc(URI.create(cfg.bitcoindUrl()), cfg.bitcoindCookieFile().isBlank() ? null : Path.of(cfg.bitcoindCookieFile()),
+                    cfg.bitcoindUser(), cfg.bitcoindPassword(), cfg.bitcoindTimeout());
+        }
+        if (cfg.policy().dryRun()) {
+            node = new NoLightningNode();
+            LOG.warn("payouts in DRY-RUN mode: balances are credited, nothing is paid ({})",
+                    cfg.lndHost().isBlank() ? "no lnd.host configured" : "payouts.dry-run=true");
+        } else {
+            node = new LndGrpcNode(cfg.lndHost(), cfg.lndPort(), Path.of(cfg.lndTlsCert()), Path.of(cfg.lndMacaroon()),
+                    cfg.lndAuthority(), cfg.lndCallTimeout());
+        }
+        Destinations destinations = new Destinations(db, new AddressProof(cfg.network(), cfg.proofMaxSkew().toSeconds()), cfg.lnNetwork(), clock);
+        engine = new PayoutEngine(db, node, destinations, new LnurlPay(cfg.lnurlTimeout(), cfg.lnurlInsecure()), cfg.policy(), audit,
+                metrics, clock, PayoutEngine.NO_FAULTS);
+        audit.append("treasury.start", Map.of("version", Version.version(), "dry_run", cfg.policy().dryRun(), "ledger", db.displayUrl()));
+        admin = AdminServer.start(Banner.parseHostPort(cfg.adminListen()), registry, this);
+        admin.addJsonRoute("/v1/miners/", this::minerRoute);
+        running.set(true);
+        loop = Thread.ofVirtual().name("treasury-loop").start(this::runLoop);
+    }
+
+    private Object minerRoute(String path) {
+        // /v1/miners/{address}/balance
+        String rest = path.substring("/v1/miners/".length());
+        if (!rest.endsWith("/balance")) {
+            return null;
+        }
+        String account = rest.substring(0, rest.length() - "/balance".length());
+        if (account.isEmpty() || account.length() > 200) {
+            return null;
+        }
+        Optional<Accounts.Balance> b = accounts.find(account);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("address", account);
+        m.put("balance_msat", b.map(Accounts.Balance::balanceMsat).orElse(0L));
+        m.put("balance_sats", b.map(x -> x.balanceMsat() / 1000).orElse(0L));
+        m.put("dry_run", cfg.policy().dryRun());
+        return m;
+    }
+
+    private void runLoop() {
+        while (running.get()) {
+            tick();
+            try {
+                Thread.sleep(cfg.pollInterval());
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** One pass: maturity, payouts, gauges. Never throws. */
+    public void tick() {
+        try {
+            if (bitcoind != null) {
+                BlockRewards.PollResult r = rewards.poll(bitcoind);
+                metrics.blocks(r.credited(), r.orphaned());
+                if (r.rpcErrors() > 0) {
+                    metrics.error("bitcoind");
+                }
+            }
+            try {
+                if (!cfg.policy().dryRun()) {
+                    LightningNode.ChannelSummary ch = node.channelSummary();
+                    metrics.localSats.set(ch.localSats());
+                    metrics.remoteSats.set(ch.remoteSats());
+                    metrics.channels.set(ch.channels());
+                }
+                lndOk.set(true);
+            } catch (LndException e) {
+                lndOk.set(false);
+                metrics.error("lnd");
+                lastError.set(e.getMessage());
+                LOG.warn("{}", e.getMessage());
+            }
+            if (cfg.policy().dryRun() || lndOk.get()) {
+                engine.runCycle();
+            }
+            metrics.owedSats.set(accounts.owedMsat() / 1000);
+        } catch (RuntimeException e) {
+            metrics.error("db");
+            lastError.set(e.getClass().getSimpleName() + ": " + e.getMessage());
+            LOG.error("treasury cycle failed: {}", e.toString());
+        }
+    }
+
+    public InstantSource clock() {
+        return clock;
+    }
+
+    public LedgerDatabase ledger() {
+        return db;
+    }
+
+    public PayoutEngine engine() {
+        return engine;
+    }
+
+    public java.net.InetSocketAddress adminAddress() {
+        return admin.address();
+    }
+
+    @Override
+    public boolean ready() {
+        return db != null && db.isReachable() && (cfg.policy().dryRun() || lndOk.get());
+    }
+
+    @Override
+    public Map<String, Boolean> readinessChecks() {
+        return Map.of("db", db != null && db.isReachable(), "lnd", cfg.policy().dryRun() || lndOk.get());
+    }
+
+    @Override
+    public Map<String, Object> status() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("service", "treasury");
+        m.put("version", Version.version());
+        m.put("ledger", db == null ? null : db.displayUrl());
+        m.put("network", cfg.network().toString());
+        if (engine != null) {
+            m.putAll(engine.status());
+            m.put("owed_sats", metrics.owedSats.get());
+        }
+        m.put("last_error", lastError.get());
+        return m;
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        if (loop != null) {
+            loop.interrupt();
+            try {
+                loop.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (AutoCloseable c : List.<AutoCloseable>of(() -> { if (admin != null) admin.close(); }, () -> { if (engine != null) engine.close(); },
+                () -> { if (node != null) node.close(); }, () -> { if (audit != null) audit.close(); }, () -> { if (db != null) db.close(); })) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("close: {}", e.toString());
+            }
+        }
+    }
+}
