@@ -1,5 +1,7 @@
 package org.hyperhash.sv2.netty;
 
+import org.hyperhash.sv2.noise.SignatureNoiseMessage;
+
 /**
  * The sans-I/O Noise NX handshake of one connection, as driven by {@link NoiseHandler}: the handler
  * does the I/O (raw 64 / 234-byte messages, no SV2 header), the driver the cryptography. Adapters
@@ -10,7 +12,7 @@ package org.hyperhash.sv2.netty;
 public interface NoiseHandshakeDriver {
 
     /** The result of the last handshake message. */
-    record Outcome(byte[] replyOrNull, FrameCipher sender, FrameCipher receiver, Object peerCertificateOrNull) {
+    record Outcome(byte[] replyOrNull, FrameCipher sender, FrameCipher receiver, SignatureNoiseMessage peerCertificateOrNull) {
         public Outcome {
             java.util.Objects.requireNonNull(sender, "sender");
             java.util.Objects.requireNonNull(receiver, "receiver");

@@ -1,5 +1,7 @@
 package org.hyperhash.sv2.netty;
 
+import org.hyperhash.sv2.noise.SignatureNoiseMessage;
+
 /**
  * User events about the Noise handshake, fired towards the application handler.
  */
@@ -14,7 +16,7 @@ public sealed interface NoiseHandshakeEvent {
      *                        and on plaintext links)
      * @param encrypted true for a Noise link
      */
-    record Completed(Object peerCertificate, boolean encrypted) implements NoiseHandshakeEvent {
+    record Completed(SignatureNoiseMessage peerCertificate, boolean encrypted) implements NoiseHandshakeEvent {
         /** The event of a plaintext pipeline. */
         public static final Completed PLAINTEXT = new Completed(null, false);
     }

@@ -3,6 +3,12 @@ package org.hyperhash.sv2.netty;
 import io.netty.channel.ChannelPipeline;
 
 import java.time.Duration;
+import java.time.InstantSource;
+import org.hyperhash.sv2.noise.AuthorityPublicKey;
+import org.hyperhash.sv2.noise.NoiseInitiator;
+import org.hyperhash.sv2.noise.NoiseResponder;
+import org.hyperhash.sv2.noise.Secp256k1Provider;
+import org.hyperhash.sv2.noise.ServerIdentity;
 
 /**
  * Assembles the SV2 handlers in a channel pipeline. Call from a {@code ChannelInitializer}, then add
@@ -23,6 +29,28 @@ public final class Sv2Pipeline {
     public static final Duration CERTIFICATE_CLOCK_SKEW = Duration.ofSeconds(10);
 
     private Sv2Pipeline() {
+    }
+
+
+    /** Noise responder (pool, template provider): presents {@code id}'s certificate. */
+    public static void server(ChannelPipeline p, Secp256k1Provider crypto, ServerIdentity id, InstantSource clock,
+                              Sv2Limits limits) {
+        noise(p, NoiseDrivers.responder(new NoiseResponder(crypto, id, clock)), limits);
+    }
+
+    /**
+     * Noise initiator (miner, translator, pool towards a TP): verifies the server certificate against
+     * {@code pinnedOrNull} (null = accept any key, as SRI's {@code without_pk}; trusted links only).
+     */
+    public static void client(ChannelPipeline p, Secp256k1Provider crypto, AuthorityPublicKey pinnedOrNull,
+                              InstantSource clock, Sv2Limits limits) {
+        client(p, crypto, pinnedOrNull, clock, CERTIFICATE_CLOCK_SKEW, limits);
+    }
+
+    /** As above with an explicit certificate clock skew. */
+    public static void client(ChannelPipeline p, Secp256k1Provider crypto, AuthorityPublicKey pinnedOrNull,
+                              InstantSource clock, Duration allowedSkew, Sv2Limits limits) {
+        noise(p, NoiseDrivers.initiator(new NoiseInitiator(crypto, pinnedOrNull, clock, allowedSkew)), limits);
     }
 
     /**

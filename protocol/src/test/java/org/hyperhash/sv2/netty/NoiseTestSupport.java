@@ -13,6 +13,17 @@ import java.util.Random;
 /** In-memory encrypted client/server pairs over EmbeddedChannels (test fixture). */
 public final class NoiseTestSupport {
     public static final int AUTHORITY = 0x42;
+    /** The real secp256k1 provider (native where it loads) for loopback ITs over the noise module. */
+    public static final org.hyperhash.sv2.noise.Secp256k1Provider CRYPTO = org.hyperhash.sv2.noise.Secp256k1Providers.best();
+    /** A real authority key for the ITs (generated per run). */
+    public static final org.hyperhash.sv2.noise.AuthorityKeyPair REAL_AUTHORITY =
+            org.hyperhash.sv2.noise.AuthorityKeyPair.generate(new java.security.SecureRandom());
+
+    /** A server identity signed per handshake by {@link #REAL_AUTHORITY}, certificates valid for {@code validity}. */
+    public static org.hyperhash.sv2.noise.ServerIdentity identity(java.time.Duration validity) {
+        return org.hyperhash.sv2.noise.ServerIdentity.signedPerHandshake(
+                org.hyperhash.sv2.noise.StaticKeyPair.generate(new java.security.SecureRandom()), REAL_AUTHORITY, validity);
+    }
 
     private NoiseTestSupport() {
     }

@@ -59,7 +59,7 @@ public final class TestNoiseDriver implements NoiseHandshakeDriver {
             }
             byte[] k1 = key("k1", act1, message);
             byte[] k2 = key("k2", act1, message);
-            return new Outcome(null, new JdkCipher(k1), new JdkCipher(k2), "certificate-of-" + authority);
+            return new Outcome(null, new JdkCipher(k1), new JdkCipher(k2), certificateOf(authority));
         }
         byte[] act2 = new byte[234];
         random.nextBytes(act2);
@@ -126,5 +126,11 @@ public final class TestNoiseDriver implements NoiseHandshakeDriver {
                 throw new NoiseFailure(Sv2ErrorEvent.Kind.AEAD_FAILURE, e.toString());
             }
         }
+    }
+
+    /** A stand-in certificate that names the fake authority in its validity fields (no curve math here). */
+    static org.hyperhash.sv2.noise.SignatureNoiseMessage certificateOf(int authority) {
+        return new org.hyperhash.sv2.noise.SignatureNoiseMessage(0, authority, authority + 1,
+                org.hyperhash.base.Bytes.wrap(new byte[64]));
     }
 }

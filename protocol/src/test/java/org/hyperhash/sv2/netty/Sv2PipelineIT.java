@@ -122,7 +122,7 @@ class Sv2PipelineIT {
         Channel server = bindServer(NoiseTestSupport.identity(Duration.ofHours(1)), InstantSource.system(), sa);
         try {
             ClientApp ca = new ClientApp();
-            Channel client = connect(server, NoiseTestSupport.AUTHORITY.publicKey(), InstantSource.system(), ca);
+            Channel client = connect(server, NoiseTestSupport.REAL_AUTHORITY.publicKey(), InstantSource.system(), ca);
             NoiseHandshakeEvent.Completed done = assertInstanceOf(NoiseHandshakeEvent.Completed.class, next(ca.seen));
             assertNotNull(done.peerCertificate());
             assertInstanceOf(NoiseHandshakeEvent.Completed.class, next(sa.seen));
@@ -158,7 +158,7 @@ class Sv2PipelineIT {
         Channel server = bindServer(NoiseTestSupport.identity(Duration.ofHours(1)), serverClock, sa);
         try {
             ClientApp ca = new ClientApp();
-            connect(server, NoiseTestSupport.AUTHORITY.publicKey(), InstantSource.system(), ca);
+            connect(server, NoiseTestSupport.REAL_AUTHORITY.publicKey(), InstantSource.system(), ca);
             Sv2ErrorEvent e = assertInstanceOf(Sv2ErrorEvent.class, next(ca.seen));
             assertEquals(Sv2ErrorEvent.Kind.CERTIFICATE_REJECTED, e.kind());
             assertTrue(e.detail().contains("CERTIFICATE_EXPIRED"), e.detail());
