@@ -13,7 +13,9 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "hh", mixinStandardHelpOptions = true, versionProvider = Hh.VersionProvider.class,
         description = "Hyperhash: Stratum V2 pool, template provider, translator, treasury and node agent.",
-        subcommands = {VersionCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {VersionCommand.class, KeygenCommand.class, DemoCommand.class,
+            org.hyperhash.translator.TranslatorCommand.class, org.hyperhash.treasury.TreasuryCommand.class,
+            AgentCommands.NodeAgent.class, AgentCommands.Release.class, CommandLine.HelpCommand.class})
 public final class Hh implements Callable<Integer> {
 
     public static void main(String[] args) {

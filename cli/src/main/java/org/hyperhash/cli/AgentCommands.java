@@ -1,0 +1,49 @@
+package org.hyperhash.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.hyperhash.agent.AgentCli;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Unmatched;
+
+/**
+ * {@code hh node-agent ...} and {@code hh release ...}: the node agent is JDK-only by design (it must
+ * outlive bugs in the rest of the stack), so it parses its own arguments; these commands pass them on.
+ */
+final class AgentCommands {
+    private AgentCommands() {
+    }
+
+    /** AgentCli takes the command group first: {@code release ...} or {@code node-agent ...}. */
+    static int delegate(String group, List<String> args) {
+        List<String> all = new ArrayList<>(args.size() + 1);
+        all.add(group);
+        all.addAll(args);
+        return AgentCli.run(all.toArray(String[]::new), System.out, System.err);
+    }
+
+    @Command(name = "node-agent", description = "Node agent: signed release manifests, upgrades, rollback "
+            + "(run `hh node-agent --help` for its commands).")
+    static final class NodeAgent implements Callable<Integer> {
+        @Unmatched
+        List<String> args = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            return delegate("node-agent", args);
+        }
+    }
+
+    @Command(name = "release", description = "Publisher side: `hh release keygen | sign | verify` "
+            + "(run `hh release --help`).")
+    static final class Release implements Callable<Integer> {
+        @Unmatched
+        List<String> args = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            return delegate("release", args);
+        }
+    }
+}
