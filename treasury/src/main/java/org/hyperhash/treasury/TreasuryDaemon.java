@@ -52,8 +52,17 @@ public final class TreasuryDaemon implements Daemon {
     private Thread loop;
 
     public TreasuryDaemon(TreasuryConfig cfg, InstantSource clock) {
+        this(cfg, clock, null);
+    }
+
+    /**
+     * @param bitcoindOrNull block-maturity source to use instead of the configured JSON-RPC endpoint (the
+     *                       demo passes its in-process devnet chain); null = from {@code bitcoind.url}
+     */
+    public TreasuryDaemon(TreasuryConfig cfg, InstantSource clock, BitcoindRpc bitcoindOrNull) {
         this.cfg = cfg;
         this.clock = clock;
+        this.bitcoind = bitcoindOrNull;
     }
 
     @Override
@@ -63,7 +72,7 @@ public final class TreasuryDaemon implements Daemon {
         audit = AuditLog.open(cfg.auditLog(), clock);
         accounts = new Accounts(db);
         rewards = new BlockRewards(db, cfg.rewards(), clock);
-        if (!cfg.bitcoindUrl().isBlank()) {
+        if (bitcoind == null && !cfg.bitcoindUrl().isBlank()) {
             bitcoind = new HttpBitcoindRpc(URI.create(cfg.bitcoindUrl()), cfg.bitcoindCookieFile().isBlank() ? null : Path.of(cfg.bitcoindCookieFile()),
                     cfg.bitcoindUser(), cfg.bitcoindPassword(), cfg.bitcoindTimeout());
         }
