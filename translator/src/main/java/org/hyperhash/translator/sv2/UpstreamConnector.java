@@ -65,6 +65,8 @@ public final class UpstreamConnector implements AutoCloseable {
     private ScheduledFuture<?> retry;
     private ScheduledFuture<?> probeTimer;
     private volatile boolean closed;
+    /** Last failure per pool, for /v1/status (bridge loop only; no key material). */
+    private final String[] lastError;
 
     public UpstreamConnector(List<PoolEndpoint> pools, PoolSelector selector, EventLoop bridgeLoop, Bridge bridge,
             TranslatorMetrics metrics, PipelineInstaller installer, InstantSource clock, Duration connectTimeout,
@@ -78,6 +80,7 @@ public final class UpstreamConnector implements AutoCloseable {
         this.clock = clock;
         this.connectTimeout = connectTimeout;
         this.firmware = firmware;
+        this.lastError = new String[this.pools.size()];
     }
 
     /** Starts connecting (asynchronously, on the bridge loop). */
@@ -125,7 +128,9 @@ public final class UpstreamConnector implements AutoCloseable {
                 });
         b.connect(pool.host(), pool.port()).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
-                LOG.warn("cannot connect to pool {}: {}", pool.name(), f.cause() == null ? "?" : f.cause().getMessage());
+                String why = f.cause() == null ? "?" : f.cause().getMessage();
+                LOG.warn("cannot connect to pool {}: {}", pool.name(), why);
+                lastError[index] = "connect: " + why;
                 sessionFailed(s);
             } else {
                 s.channel = f.channel();
@@ -135,6 +140,7 @@ public final class UpstreamConnector implements AutoCloseable {
         loop.schedule(() -> {
             if (!s.ready && !s.failed && s.channel != null) {
                 LOG.warn("pool {}: no SetupConnection.Success in time", pool.name());
+                lastError[index] = "no SetupConnection.Success in time";
                 s.channel.close();
             }
         }, connectTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
@@ -198,8 +204,15 @@ public final class UpstreamConnector implements AutoCloseable {
     public Map<String, Object> status() {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < pools.size(); i++) {
-            m.put(pools.get(i).name(), Map.of("priority", i, "consecutiveFailures", selector.failures(i),
-                    "encrypted", pools.get(i).encrypted()));
+            PoolEndpoint p = pools.get(i);
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("priority", i);
+            e.put("encrypted", p.encrypted());
+            e.put("authorityKey", p.encrypted() ? p.authorityKey() : null);
+            e.put("consecutiveFailures", selector.failures(i));
+            e.put("lastError", lastError[i]);
+            e.put("connected", current != null && current.index == i);
+            m.put(p.name(), e);
         }
         return m;
     }
@@ -252,7 +265,10 @@ public final class UpstreamConnector implements AutoCloseable {
                 ctx.writeAndFlush(new SetupConnection(0, 2, 2, REQUIRES_VERSION_ROLLING, pool.host(), pool.port(),
                         "hyperhash", "", firmware, ""));
             } else if (evt instanceof Sv2ErrorEvent e) {
+                // a wrong/expired certificate is a pool failure like any other: back-off and failover, never a ban
                 LOG.warn("pool {}: {} ({})", pool.name(), e.kind().label(), e.detail());
+                metrics.upstreamError(e.kind());
+                lastError[index] = e.kind().label() + ": " + e.detail();
             }
             super.userEventTriggered(ctx, evt);
         }
@@ -270,6 +286,7 @@ public final class UpstreamConnector implements AutoCloseable {
                     }
                     case SetupConnectionError err -> {
                         LOG.warn("pool {} refused SetupConnection: {}", pool.name(), err.errorCode());
+                        lastError[index] = "SetupConnection.Error: " + err.errorCode();
                         ctx.close();
                     }
                     default -> LOG.debug("pool {}: {} before SetupConnection.Success ignored", pool.name(), m.type());
