@@ -51,6 +51,7 @@ public final class TranslatorMetrics {
     private final Counter failovers;
     private final Counter connectFailures;
     private final Counter reconnectsSent;
+    private final Counter poolReconnects;
     private final Map<Sv2ErrorEvent.Kind, Counter> upstreamErrors = new EnumMap<>(Sv2ErrorEvent.Kind.class);
 
     public TranslatorMetrics(MeterRegistry r) {
@@ -85,6 +86,8 @@ public final class TranslatorMetrics {
         connectFailures = Counter.builder("hh.translator.upstream.connect.failures").register(r);
         reconnectsSent = Counter.builder("hh.translator.sv1.reconnects.sent")
                 .description("client.reconnect sent to miners").register(r);
+        poolReconnects = Counter.builder("hh.translator.upstream.pool.reconnects")
+                .description("SV2 Reconnect requests from the pool that were followed").register(r);
         for (Sv2ErrorEvent.Kind k : Sv2ErrorEvent.Kind.values()) {
             upstreamErrors.put(k, Counter.builder("hh.translator.upstream.errors").tag("kind", k.label())
                     .description("upstream SV2/Noise errors that closed the pool connection").register(r));
@@ -154,6 +157,14 @@ public final class TranslatorMetrics {
 
     public double upstreamErrorCount(Sv2ErrorEvent.Kind kind) {
         return upstreamErrors.get(kind).count();
+    }
+
+    public void poolReconnect() {
+        poolReconnects.increment();
+    }
+
+    public double poolReconnectCount() {
+        return poolReconnects.count();
     }
 
     public void reconnectSent() {

@@ -143,6 +143,13 @@ final class FakeSv2Pool implements AutoCloseable {
         }
     }
 
+    /** SV2 Reconnect to every connection with an open channel. */
+    void sendReconnect(String host, int port) {
+        for (Channel ch : channels.keySet()) {
+            ch.writeAndFlush(new org.hyperhash.sv2.message.common.Reconnect(host, port));
+        }
+    }
+
     void setTarget(double difficulty) {
         channelTarget = Targets.fromDifficulty(difficulty);
         for (var e : channels.entrySet()) {

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.hyperhash.sv2.message.Sv2Message;
+import org.hyperhash.sv2.message.common.Reconnect;
 import org.hyperhash.sv2.message.common.SetupConnection;
 import org.hyperhash.sv2.message.common.SetupConnectionError;
 import org.hyperhash.sv2.message.common.SetupConnectionSuccess;
@@ -42,6 +43,8 @@ public final class UpstreamConnector implements AutoCloseable {
     static final int REQUIRES_VERSION_ROLLING = 1 << 2;
     /** A session that lived this long resets its pool's back-off when it ends. */
     static final long STABLE_SESSION_MILLIS = 30_000;
+    /** Pool-requested Reconnects followed at once in a row (without a stable session); more count as failures. */
+    static final int MAX_REDIRECTS_IN_ROW = 3;
 
     /** Installs the SV2 handlers for a pool (Noise with the pinned key, or plaintext). */
     @FunctionalInterface
@@ -67,6 +70,7 @@ public final class UpstreamConnector implements AutoCloseable {
     private volatile boolean closed;
     /** Last failure per pool, for /v1/status (bridge loop only; no key material). */
     private final String[] lastError;
+    private final int[] redirectsInRow;
 
     public UpstreamConnector(List<PoolEndpoint> pools, PoolSelector selector, EventLoop bridgeLoop, Bridge bridge,
             TranslatorMetrics metrics, PipelineInstaller installer, InstantSource clock, Duration connectTimeout,
@@ -81,6 +85,7 @@ public final class UpstreamConnector implements AutoCloseable {
         this.connectTimeout = connectTimeout;
         this.firmware = firmware;
         this.lastError = new String[this.pools.size()];
+        this.redirectsInRow = new int[this.pools.size()];
     }
 
     /** Starts connecting (asynchronously, on the bridge loop). */
@@ -114,7 +119,11 @@ public final class UpstreamConnector implements AutoCloseable {
     }
 
     private Session attempt(int index, boolean isProbe) {
-        PoolEndpoint pool = pools.get(index);
+        return attempt(index, isProbe, pools.get(index));
+    }
+
+    /** @param pool the configured endpoint of {@code index}, or where that pool redirected us (same authority key) */
+    private Session attempt(int index, boolean isProbe, PoolEndpoint pool) {
         Session s = new Session(index, pool, isProbe);
         Bootstrap b = new Bootstrap().group(loop).channel(Sv2Transport.socketChannelClass())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
@@ -170,6 +179,50 @@ public final class UpstreamConnector implements AutoCloseable {
             LOG.warn("lost upstream pool {}", s.pool.name());
         }
         scheduleNext();
+    }
+
+    /**
+     * The pool sent Reconnect: follow it at once to new_host:new_port (empty host = same endpoint), keeping the
+     * pinned authority key; no back-off unless the pool keeps redirecting without a stable session.
+     */
+    private void poolRequestedReconnect(Session s, Reconnect rc) {
+        PoolEndpoint target = s.pool;
+        if (!rc.newHost().isEmpty()) {
+            target = new PoolEndpoint(pools.get(s.index).name(), rc.newHost(), rc.newPort() == 0 ? s.pool.port() : rc.newPort(),
+                    s.pool.authorityKey());
+        }
+        LOG.info("pool {} asked to reconnect to {}:{}", s.pool.name(), target.host(), target.port());
+        if (s != current) {
+            s.retired = true;
+            s.close("pool asked to reconnect");
+            if (s == probe) {
+                probe = null;
+            }
+            return;
+        }
+        long now = clock.millis();
+        if (now - s.readyAtMillis >= STABLE_SESSION_MILLIS) {
+            redirectsInRow[s.index] = 0;
+        }
+        if (++redirectsInRow[s.index] > MAX_REDIRECTS_IN_ROW) {
+            lastError[s.index] = "too many Reconnect requests in a row";
+            LOG.warn("pool {}: {} Reconnects without a stable session; backing off", s.pool.name(), redirectsInRow[s.index]);
+            redirectsInRow[s.index] = 0;
+            s.close("too many Reconnect requests"); // channelInactive: a failure with back-off
+            return;
+        }
+        metrics.poolReconnect();
+        s.retired = true;
+        current = null;
+        bridge.onUpstreamDown(s);
+        s.close("pool asked to reconnect");
+        if (!closed && connecting == null) {
+            if (retry != null) {
+                retry.cancel(false);
+                retry = null;
+            }
+            connecting = attempt(s.index, false, target);
+        }
     }
 
     private void sessionReady(Session s) {
@@ -293,7 +346,9 @@ public final class UpstreamConnector implements AutoCloseable {
                 }
                 return;
             }
-            if (this == current) {
+            if (m instanceof Reconnect rc) {
+                poolRequestedReconnect(this, rc);
+            } else if (this == current) {
                 bridge.onUpstreamMessage(this, m);
             }
         }
