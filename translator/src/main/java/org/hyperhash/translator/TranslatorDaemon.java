@@ -1,6 +1,7 @@
 package org.hyperhash.translator;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import org.hyperhash.daemon.AdminServer;
@@ -11,8 +12,12 @@ import org.hyperhash.daemon.Version;
 import org.hyperhash.sv2.netty.Sv2Limits;
 import org.hyperhash.sv2.netty.Sv2Pipeline;
 import org.hyperhash.sv2.netty.Sv2Transport;
+import org.hyperhash.sv2.noise.AuthorityPublicKey;
+import org.hyperhash.sv2.noise.Secp256k1Provider;
+import org.hyperhash.sv2.noise.Secp256k1Providers;
 import org.hyperhash.translator.bridge.Bridge;
 import org.hyperhash.translator.sv1.Sv1Server;
+import org.hyperhash.translator.sv2.PoolEndpoint;
 import org.hyperhash.translator.sv2.PoolSelector;
 import org.hyperhash.translator.sv2.UpstreamConnector;
 import org.slf4j.Logger;
@@ -20,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +51,8 @@ public final class TranslatorDaemon implements Daemon {
     private Sv1Server sv1;
     private UpstreamConnector upstream;
     private AdminServer admin;
+    private Secp256k1Provider crypto;
+    private Map<String, AuthorityPublicKey> pinnedKeys;
     private InetSocketAddress sv1Address;
     private volatile boolean upstreamReady;
 
@@ -62,13 +70,16 @@ public final class TranslatorDaemon implements Daemon {
     @Override
     public void start() throws Exception {
         LOG.info("translator config in force: {}", cfg.summary());
-        for (org.hyperhash.translator.sv2.PoolEndpoint p : cfg.pools()) {
+        crypto = Secp256k1Providers.best();
+        pinnedKeys = new HashMap<>();
+        for (PoolEndpoint p : cfg.pools()) {
             if (p.encrypted()) {
-                throw new org.hyperhash.daemon.DaemonConfig.ConfigError("upstream.pools " + p.name()
-                        + ": Noise upstreams need Sv2Pipeline.client (protocol/noise modules), not in this build yet;"
-                        + " remove authority-key to use a plaintext LAN pool");
+                pinnedKeys.put(p.authorityKey(), AuthorityPublicKey.fromBase58(p.authorityKey()));
+            } else {
+                LOG.warn("upstream pool {} is plaintext SV2 (no authority-key): trusted LAN only", p.name());
             }
         }
+        LOG.info("secp256k1 provider for Noise upstreams: {}", crypto.name());
         registry = Metrics.newRegistry("translator");
         metrics = new TranslatorMetrics(registry);
         int threads = cfg.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : cfg.ioThreads();
@@ -88,7 +99,7 @@ public final class TranslatorDaemon implements Daemon {
         sv1Address = sv1.bind(cfg.sv1Listen());
         Banner.listening(LOG, "sv1", sv1Address);
         PoolSelector selector = new PoolSelector(cfg.pools().size(), cfg.backoffInitial(), cfg.backoffMax(), cfg.cooldown());
-        upstream = new UpstreamConnector(cfg.pools(), selector, bridgeLoop, bridge, metrics, TranslatorDaemon::installUpstreamPipeline,
+        upstream = new UpstreamConnector(cfg.pools(), selector, bridgeLoop, bridge, metrics, this::installUpstreamPipeline,
                 clock, cfg.connectTimeout(), "hh-translator/" + Version.version());
         upstream.start();
         if (startAdmin) {
@@ -97,14 +108,13 @@ public final class TranslatorDaemon implements Daemon {
         }
     }
 
-    /**
-     * Plaintext SV2 when the pool has no authority key; Noise when it has one.
-     * Encrypted upstreams need {@code Sv2Pipeline.client} (protocol + noise modules), which this build
-     * does not have yet: {@link #start()} refuses such a pool instead of connecting unencrypted.
-     */
-    static void installUpstreamPipeline(io.netty.channel.ChannelPipeline p, org.hyperhash.translator.sv2.PoolEndpoint pool) {
-        // encrypted pools are refused in start() until Sv2Pipeline.client exists
-        Sv2Pipeline.plaintext(p, Sv2Limits.MINING);
+    /** Noise with the pool's pinned authority key when it has one; plaintext SV2 otherwise (trusted LAN). */
+    void installUpstreamPipeline(ChannelPipeline p, PoolEndpoint pool) {
+        if (pool.encrypted()) {
+            Sv2Pipeline.client(p, crypto, pinnedKeys.get(pool.authorityKey()), clock, Sv2Limits.MINING);
+        } else {
+            Sv2Pipeline.plaintext(p, Sv2Limits.MINING);
+        }
     }
 
     private <T> T onBridge(Callable<T> c) {
@@ -132,6 +142,7 @@ public final class TranslatorDaemon implements Daemon {
         s.put("version", Version.version());
         s.put("sv1Listen", sv1Address == null ? null : Banner.hostPort(sv1Address));
         s.put("transport", Sv2Transport.name());
+        s.put("crypto", crypto == null ? null : crypto.name());
         s.put("bridge", onBridge(bridge::status));
         s.put("pools", onBridge(upstream::status));
         s.put("config", cfg.summary());

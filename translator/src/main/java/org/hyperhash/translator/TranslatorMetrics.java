@@ -3,6 +3,7 @@ package org.hyperhash.translator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.hyperhash.sv2.netty.Sv2ErrorEvent;
 import org.hyperhash.translator.bridge.FirmwareFamily;
 
 import java.util.EnumMap;
@@ -50,6 +51,8 @@ public final class TranslatorMetrics {
     private final Counter failovers;
     private final Counter connectFailures;
     private final Counter reconnectsSent;
+    private final Counter poolReconnects;
+    private final Map<Sv2ErrorEvent.Kind, Counter> upstreamErrors = new EnumMap<>(Sv2ErrorEvent.Kind.class);
 
     public TranslatorMetrics(MeterRegistry r) {
         accepted = Counter.builder("hh.translator.shares").tag("result", "accepted").tag("reason", "ok")
@@ -83,6 +86,12 @@ public final class TranslatorMetrics {
         connectFailures = Counter.builder("hh.translator.upstream.connect.failures").register(r);
         reconnectsSent = Counter.builder("hh.translator.sv1.reconnects.sent")
                 .description("client.reconnect sent to miners").register(r);
+        poolReconnects = Counter.builder("hh.translator.upstream.pool.reconnects")
+                .description("SV2 Reconnect requests from the pool that were followed").register(r);
+        for (Sv2ErrorEvent.Kind k : Sv2ErrorEvent.Kind.values()) {
+            upstreamErrors.put(k, Counter.builder("hh.translator.upstream.errors").tag("kind", k.label())
+                    .description("upstream SV2/Noise errors that closed the pool connection").register(r));
+        }
     }
 
     public void shareAccepted() {
@@ -140,6 +149,22 @@ public final class TranslatorMetrics {
 
     public void connectFailure() {
         connectFailures.increment();
+    }
+
+    public void upstreamError(Sv2ErrorEvent.Kind kind) {
+        upstreamErrors.get(kind).increment();
+    }
+
+    public double upstreamErrorCount(Sv2ErrorEvent.Kind kind) {
+        return upstreamErrors.get(kind).count();
+    }
+
+    public void poolReconnect() {
+        poolReconnects.increment();
+    }
+
+    public double poolReconnectCount() {
+        return poolReconnects.count();
     }
 
     public void reconnectSent() {

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Kill the primary pool mid-run: miners continue on the backup; the primary is retried after its cooldown. */
+@org.junit.jupiter.api.Timeout(60)
 class FailoverIT {
 
     @Test

@@ -34,7 +34,15 @@ import org.hyperhash.sv2.netty.Sv2Limits;
 import org.hyperhash.sv2.netty.Sv2Pipeline;
 import org.hyperhash.sv2.netty.Sv2Transport;
 
+import org.hyperhash.sv2.noise.AuthorityKeyPair;
+import org.hyperhash.sv2.noise.Secp256k1Providers;
+import org.hyperhash.sv2.noise.ServerIdentity;
+import org.hyperhash.sv2.noise.StaticKeyPair;
+
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,7 +51,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A minimal SV2 mining server for translator ITs, built from the protocol library (plaintext
- * pipeline): SetupConnection, one extended channel per OpenExtendedMiningChannel (SRI layout:
+ * pipeline, or Noise after {@link #noise}): SetupConnection, one extended channel per OpenExtendedMiningChannel (SRI layout:
  * 4-byte prefix, extranonce_size 16), a future job + SetNewPrevHash, and independent share
  * validation (rebuilds coinbase, merkle root and header from the SubmitSharesExtended bytes).
  */
@@ -73,6 +81,10 @@ final class FakeSv2Pool implements AutoCloseable {
     private volatile Hash256 prevHash = Hash256.fromWireHex("ab".repeat(32));
     private volatile int minNtime;
     private Channel server;
+    /** TCP connections accepted (every attempt, including ones whose handshake fails). */
+    final AtomicInteger accepts = new AtomicInteger();
+    private volatile ServerIdentity identity;
+    private volatile InstantSource noiseClock = InstantSource.system();
 
     FakeSv2Pool(Bytes prefix, double channelDifficulty, int minNtime) {
         this.prefix = prefix;
@@ -81,12 +93,30 @@ final class FakeSv2Pool implements AutoCloseable {
         this.group = Sv2Transport.newEventLoopGroup(1, "fake-pool");
     }
 
+    /** Serve Noise with {@code id} (certificates dated by {@code clock}) on connections accepted from now on. */
+    FakeSv2Pool noise(ServerIdentity id, InstantSource clock) {
+        this.noiseClock = clock;
+        this.identity = id;
+        return this;
+    }
+
+    /** A Noise identity whose certificates are signed per handshake by {@code authority}. */
+    static ServerIdentity identity(AuthorityKeyPair authority, Duration validity) {
+        return ServerIdentity.signedPerHandshake(StaticKeyPair.generate(new SecureRandom()), authority, validity);
+    }
+
     InetSocketAddress start(int port) throws InterruptedException {
         server = new ServerBootstrap().group(group, group).channel(Sv2Transport.serverChannelClass())
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        Sv2Pipeline.plaintext(ch.pipeline(), Sv2Limits.MINING);
+                        accepts.incrementAndGet();
+                        ServerIdentity id = identity;
+                        if (id == null) {
+                            Sv2Pipeline.plaintext(ch.pipeline(), Sv2Limits.MINING);
+                        } else {
+                            Sv2Pipeline.server(ch.pipeline(), Secp256k1Providers.best(), id, noiseClock, Sv2Limits.MINING);
+                        }
                         ch.pipeline().addLast(new Handler());
                         children.add(ch);
                     }
@@ -110,6 +140,13 @@ final class FakeSv2Pool implements AutoCloseable {
             for (int id : e.getValue()) {
                 e.getKey().eventLoop().execute(() -> sendJob(e.getKey(), id));
             }
+        }
+    }
+
+    /** SV2 Reconnect to every connection with an open channel. */
+    void sendReconnect(String host, int port) {
+        for (Channel ch : channels.keySet()) {
+            ch.writeAndFlush(new org.hyperhash.sv2.message.common.Reconnect(host, port));
         }
     }
 

@@ -23,6 +23,10 @@ final class Harness {
         for (int i = 0; i < poolPorts.length; i++) {
             pools.add(new PoolEndpoint("pool" + i, "127.0.0.1", poolPorts[i], ""));
         }
+        return config(perMiner, startDifficulty, grace, pools);
+    }
+
+    static TranslatorConfig config(boolean perMiner, double startDifficulty, Duration grace, List<PoolEndpoint> pools) {
         BridgeConfig bc = new BridgeConfig(4, 2, 16, true, "bc1qtranslator.proxy", 1e6,
                 VardiffConfig.defaults().withDifficultyRange(1e-6, 1e7), startDifficulty, grace, Duration.ofSeconds(1),
                 Duration.ofMinutes(5), 1000, 16, "", 0, perMiner);

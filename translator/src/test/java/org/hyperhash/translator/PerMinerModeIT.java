@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** upstream.mode = per-miner: each SV1 miner gets its own extended channel under its own <address>.<worker>. */
+@org.junit.jupiter.api.Timeout(60)
 class PerMinerModeIT {
 
     @Test

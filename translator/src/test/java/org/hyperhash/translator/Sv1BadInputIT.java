@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Hostile and broken SV1 input over real sockets: clear JSON-RPC errors, no crash, the next miner is served. */
+@org.junit.jupiter.api.Timeout(60)
 class Sv1BadInputIT {
     FakeSv2Pool pool;
     TranslatorDaemon translator;

@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Firmware-shaped SV1 sequences through the translator to a fake SV2 pool, each ending in accepted shares. */
+@org.junit.jupiter.api.Timeout(60)
 class TranslatorFirmwareIT {
     FakeSv2Pool pool;
     TranslatorDaemon translator;

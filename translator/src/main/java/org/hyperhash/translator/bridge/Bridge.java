@@ -704,6 +704,7 @@ public final class Bridge {
             for (Miner m : miners.values()) {
                 if (m.subscribed) {
                     m.ch = u;
+                    capToNewChannel(m);
                 }
             }
             state = UpstreamState.READY;
@@ -712,6 +713,7 @@ public final class Bridge {
         } else {
             Miner m = u.owner;
             m.ch = u;
+            capToNewChannel(m);
             if (m.pendingAuthorizeId != null) {
                 m.authorized = true;
                 m.reply(m.pendingAuthorizeId, BooleanNode.TRUE);
@@ -867,6 +869,16 @@ public final class Bridge {
         m.difficulty = d;
         m.target = Targets.fromDifficulty(d);
         m.link.send(Sv1Message.Request.notification("mining.set_difficulty", JsonNodeFactory.instance.arrayNode().add(d)));
+    }
+
+    /** After a (re)open, possibly on another pool: a working miner above the new channel's difficulty is lowered. */
+    private void capToNewChannel(Miner m) {
+        if (m.working && m.target != null) {
+            double capped = capToUpstream(m, m.difficulty);
+            if (capped < m.difficulty) {
+                setDifficulty(m, capped);
+            }
+        }
     }
 
     /** A miner's difficulty never exceeds its upstream channel's (else shares the pool would credit are lost). */

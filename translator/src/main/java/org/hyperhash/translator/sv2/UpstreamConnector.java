@@ -11,6 +11,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.hyperhash.sv2.message.Sv2Message;
+import org.hyperhash.sv2.message.common.Reconnect;
 import org.hyperhash.sv2.message.common.SetupConnection;
 import org.hyperhash.sv2.message.common.SetupConnectionError;
 import org.hyperhash.sv2.message.common.SetupConnectionSuccess;
@@ -42,6 +43,8 @@ public final class UpstreamConnector implements AutoCloseable {
     static final int REQUIRES_VERSION_ROLLING = 1 << 2;
     /** A session that lived this long resets its pool's back-off when it ends. */
     static final long STABLE_SESSION_MILLIS = 30_000;
+    /** Pool-requested Reconnects followed at once in a row (without a stable session); more count as failures. */
+    static final int MAX_REDIRECTS_IN_ROW = 3;
 
     /** Installs the SV2 handlers for a pool (Noise with the pinned key, or plaintext). */
     @FunctionalInterface
@@ -65,6 +68,9 @@ public final class UpstreamConnector implements AutoCloseable {
     private ScheduledFuture<?> retry;
     private ScheduledFuture<?> probeTimer;
     private volatile boolean closed;
+    /** Last failure per pool, for /v1/status (bridge loop only; no key material). */
+    private final String[] lastError;
+    private final int[] redirectsInRow;
 
     public UpstreamConnector(List<PoolEndpoint> pools, PoolSelector selector, EventLoop bridgeLoop, Bridge bridge,
             TranslatorMetrics metrics, PipelineInstaller installer, InstantSource clock, Duration connectTimeout,
@@ -78,6 +84,8 @@ public final class UpstreamConnector implements AutoCloseable {
         this.clock = clock;
         this.connectTimeout = connectTimeout;
         this.firmware = firmware;
+        this.lastError = new String[this.pools.size()];
+        this.redirectsInRow = new int[this.pools.size()];
     }
 
     /** Starts connecting (asynchronously, on the bridge loop). */
@@ -111,7 +119,11 @@ public final class UpstreamConnector implements AutoCloseable {
     }
 
     private Session attempt(int index, boolean isProbe) {
-        PoolEndpoint pool = pools.get(index);
+        return attempt(index, isProbe, pools.get(index));
+    }
+
+    /** @param pool the configured endpoint of {@code index}, or where that pool redirected us (same authority key) */
+    private Session attempt(int index, boolean isProbe, PoolEndpoint pool) {
         Session s = new Session(index, pool, isProbe);
         Bootstrap b = new Bootstrap().group(loop).channel(Sv2Transport.socketChannelClass())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
@@ -125,7 +137,9 @@ public final class UpstreamConnector implements AutoCloseable {
                 });
         b.connect(pool.host(), pool.port()).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
-                LOG.warn("cannot connect to pool {}: {}", pool.name(), f.cause() == null ? "?" : f.cause().getMessage());
+                String why = f.cause() == null ? "?" : f.cause().getMessage();
+                LOG.warn("cannot connect to pool {}: {}", pool.name(), why);
+                lastError[index] = "connect: " + why;
                 sessionFailed(s);
             } else {
                 s.channel = f.channel();
@@ -135,6 +149,7 @@ public final class UpstreamConnector implements AutoCloseable {
         loop.schedule(() -> {
             if (!s.ready && !s.failed && s.channel != null) {
                 LOG.warn("pool {}: no SetupConnection.Success in time", pool.name());
+                lastError[index] = "no SetupConnection.Success in time";
                 s.channel.close();
             }
         }, connectTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
@@ -164,6 +179,50 @@ public final class UpstreamConnector implements AutoCloseable {
             LOG.warn("lost upstream pool {}", s.pool.name());
         }
         scheduleNext();
+    }
+
+    /**
+     * The pool sent Reconnect: follow it at once to new_host:new_port (empty host = same endpoint), keeping the
+     * pinned authority key; no back-off unless the pool keeps redirecting without a stable session.
+     */
+    private void poolRequestedReconnect(Session s, Reconnect rc) {
+        PoolEndpoint target = s.pool;
+        if (!rc.newHost().isEmpty()) {
+            target = new PoolEndpoint(pools.get(s.index).name(), rc.newHost(), rc.newPort() == 0 ? s.pool.port() : rc.newPort(),
+                    s.pool.authorityKey());
+        }
+        LOG.info("pool {} asked to reconnect to {}:{}", s.pool.name(), target.host(), target.port());
+        if (s != current) {
+            s.retired = true;
+            s.close("pool asked to reconnect");
+            if (s == probe) {
+                probe = null;
+            }
+            return;
+        }
+        long now = clock.millis();
+        if (now - s.readyAtMillis >= STABLE_SESSION_MILLIS) {
+            redirectsInRow[s.index] = 0;
+        }
+        if (++redirectsInRow[s.index] > MAX_REDIRECTS_IN_ROW) {
+            lastError[s.index] = "too many Reconnect requests in a row";
+            LOG.warn("pool {}: {} Reconnects without a stable session; backing off", s.pool.name(), redirectsInRow[s.index]);
+            redirectsInRow[s.index] = 0;
+            s.close("too many Reconnect requests"); // channelInactive: a failure with back-off
+            return;
+        }
+        metrics.poolReconnect();
+        s.retired = true;
+        current = null;
+        bridge.onUpstreamDown(s);
+        s.close("pool asked to reconnect");
+        if (!closed && connecting == null) {
+            if (retry != null) {
+                retry.cancel(false);
+                retry = null;
+            }
+            connecting = attempt(s.index, false, target);
+        }
     }
 
     private void sessionReady(Session s) {
@@ -198,8 +257,15 @@ public final class UpstreamConnector implements AutoCloseable {
     public Map<String, Object> status() {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < pools.size(); i++) {
-            m.put(pools.get(i).name(), Map.of("priority", i, "consecutiveFailures", selector.failures(i),
-                    "encrypted", pools.get(i).encrypted()));
+            PoolEndpoint p = pools.get(i);
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("priority", i);
+            e.put("encrypted", p.encrypted());
+            e.put("authorityKey", p.encrypted() ? p.authorityKey() : null);
+            e.put("consecutiveFailures", selector.failures(i));
+            e.put("lastError", lastError[i]);
+            e.put("connected", current != null && current.index == i);
+            m.put(p.name(), e);
         }
         return m;
     }
@@ -252,7 +318,10 @@ public final class UpstreamConnector implements AutoCloseable {
                 ctx.writeAndFlush(new SetupConnection(0, 2, 2, REQUIRES_VERSION_ROLLING, pool.host(), pool.port(),
                         "hyperhash", "", firmware, ""));
             } else if (evt instanceof Sv2ErrorEvent e) {
+                // a wrong/expired certificate is a pool failure like any other: back-off and failover, never a ban
                 LOG.warn("pool {}: {} ({})", pool.name(), e.kind().label(), e.detail());
+                metrics.upstreamError(e.kind());
+                lastError[index] = e.kind().label() + ": " + e.detail();
             }
             super.userEventTriggered(ctx, evt);
         }
@@ -270,13 +339,16 @@ public final class UpstreamConnector implements AutoCloseable {
                     }
                     case SetupConnectionError err -> {
                         LOG.warn("pool {} refused SetupConnection: {}", pool.name(), err.errorCode());
+                        lastError[index] = "SetupConnection.Error: " + err.errorCode();
                         ctx.close();
                     }
                     default -> LOG.debug("pool {}: {} before SetupConnection.Success ignored", pool.name(), m.type());
                 }
                 return;
             }
-            if (this == current) {
+            if (m instanceof Reconnect rc) {
+                poolRequestedReconnect(this, rc);
+            } else if (this == current) {
                 bridge.onUpstreamMessage(this, m);
             }
         }

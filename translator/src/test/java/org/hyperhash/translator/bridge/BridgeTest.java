@@ -428,6 +428,34 @@ class BridgeTest {
     }
 
     @Test
+    void failoverToAPoolWithAnEasierChannelLowersTheMinersDifficultyBeforeItsFirstJob() throws Exception {
+        Up u = connectUpstream(1e-3, PREFIX);
+        FakeMiner link = new FakeMiner();
+        Bridge.Miner m = miner(link, "bmminer/2.0.0");
+        request(m, 5, "mining.suggest_difficulty", 1e-4);
+        assertEquals(1e-4, link.notifications("mining.set_difficulty").getLast().params().get(0).asDouble(), 1e-12);
+        bridge.onUpstreamDown(u);
+
+        int before = link.sent.size();
+        connectUpstream(2e-5, Bytes.fromHex("09090909"));
+        List<Sv1Message> after = link.sent.subList(before, link.sent.size());
+        int diffAt = -1;
+        int notifyAt = -1;
+        for (int i = 0; i < after.size(); i++) {
+            if (after.get(i) instanceof Sv1Message.Request r) {
+                if (r.method().equals("mining.set_difficulty") && diffAt < 0) {
+                    diffAt = i;
+                    assertEquals(2e-5, r.params().get(0).asDouble(), 1e-12);
+                } else if (r.method().equals("mining.notify") && notifyAt < 0) {
+                    notifyAt = i;
+                }
+            }
+        }
+        assertTrue(diffAt >= 0, "set_difficulty down to the new channel's difficulty");
+        assertTrue(notifyAt > diffAt, "before the first job from the new pool");
+    }
+
+    @Test
     void notifyIsFannedOutToWorkingMinersOnANewBlock() throws Exception {
         Up u = connectUpstream(1e-6, PREFIX);
         FakeMiner a = new FakeMiner();

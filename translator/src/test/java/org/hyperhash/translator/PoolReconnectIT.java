@@ -1,0 +1,80 @@
+package org.hyperhash.translator;
+
+import org.hyperhash.base.Bytes;
+import org.hyperhash.sv1.MiningNotify;
+import org.hyperhash.sv2.noise.AuthorityKeyPair;
+import org.hyperhash.testkit.sv1.FakeSv1Miner;
+import org.hyperhash.testkit.sv1.FirmwareProfile;
+import org.hyperhash.translator.sv2.PoolEndpoint;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The pool sends SV2 Reconnect: the translator follows it at once (same pinned key), without a back-off or failure. */
+@Timeout(60)
+class PoolReconnectIT {
+
+    @Test
+    void poolRedirectIsFollowedWithThePinnedKeyAndMinersKeepMining() throws Exception {
+        AuthorityKeyPair authority = AuthorityKeyPair.generate(new SecureRandom());
+        int now = (int) (System.currentTimeMillis() / 1000);
+        FakeSv2Pool a = new FakeSv2Pool(Bytes.fromHex("0a0a0a0a"), 1e-5, now)
+                .noise(FakeSv2Pool.identity(authority, Duration.ofHours(1)), InstantSource.system());
+        FakeSv2Pool b = new FakeSv2Pool(Bytes.fromHex("0b0b0b0b"), 1e-5, now)
+                .noise(FakeSv2Pool.identity(authority, Duration.ofHours(1)), InstantSource.system());
+        try (a; b) {
+            a.start(0);
+            b.start(0);
+            // only pool a is configured: b is reachable only through the redirect
+            TranslatorDaemon t = new TranslatorDaemon(Harness.config(false, 1e-5, Duration.ofSeconds(20),
+                    List.of(new PoolEndpoint("a", "127.0.0.1", a.port(), authority.publicKey().toBase58()))),
+                    InstantSource.system(), false);
+            try (t) {
+                t.start();
+                Harness.await("on a", () -> a.connections() == 1 && t.ready(), Duration.ofSeconds(15));
+                try (FakeSv1Miner m = FakeSv1Miner.connect(t.sv1Address(), FirmwareProfile.CGMINER)) {
+                    m.handshake("bc1qredirect.rig");
+                    MiningNotify first = m.awaitJob(Duration.ofSeconds(5));
+                    assertTrue(m.mineAndSubmit(5_000_000).result().asBoolean());
+                    Harness.await("share at a", () -> a.accepted.size() == 1, Duration.ofSeconds(5));
+
+                    a.sendReconnect("127.0.0.1", b.port());
+                    Harness.await("on b", () -> b.connections() == 1 && a.connections() == 0 && t.ready(),
+                            Duration.ofSeconds(15));
+                    Harness.await("clean job from b", () -> m.currentJob() != first && m.currentJob().cleanJobs(),
+                            Duration.ofSeconds(5));
+                    Harness.await("share at b", () -> {
+                        try {
+                            return m.mineAndSubmit(5_000_000).result().asBoolean() && b.accepted.size() >= 1;
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }, Duration.ofSeconds(10));
+
+                    // empty new_host: reconnect to the same (redirected) endpoint
+                    int bAccepts = b.accepts.get();
+                    b.sendReconnect("", 0);
+                    Harness.await("reconnected to b", () -> b.accepts.get() > bAccepts && b.connections() == 1 && t.ready(),
+                            Duration.ofSeconds(15));
+                    assertEquals(0, a.connections());
+                    assertNull(m.reconnectParams(), "the miner was never disconnected");
+                }
+                assertEquals(2.0, t.metrics().poolReconnectCount());
+                assertEquals(0.0, t.metrics().failoverCount());
+                @SuppressWarnings("unchecked")
+                Map<String, Object> p = (Map<String, Object>) ((Map<String, Object>) t.status().get("pools")).get("a");
+                assertEquals(0, p.get("consecutiveFailures"), "a followed Reconnect is not a pool failure");
+                assertEquals(true, p.get("connected"));
+            }
+        }
+    }
+}
