@@ -102,11 +102,11 @@ public final class FakeSv2Miner implements AutoCloseable {
      * @param hashrateLimitHps CPU mining throttle in H/s; 0 = do not mine (manual shares only)
      * @param setupFlags SetupConnection flags (e.g. 1 = REQUIRES_STANDARD_JOBS)
      * @param security transport security
-     * @param setup the SetupConnection to send instead of the default one (protocol 0, version 2,
-     *              {@code setupFlags}), or null; tests of SetupConnection.Error use it
+     * @param setup the first message to send instead of the default SetupConnection (protocol 0, version 2,
+     *              {@code setupFlags}), or null; SetupConnection.Error and protocol-violation tests use it
      */
     public record Options(InetSocketAddress pool, Kind kind, String userIdentity, float nominalHashRate,
-            double hashrateLimitHps, int setupFlags, Security security, SetupConnection setup) {
+            double hashrateLimitHps, int setupFlags, Security security, Sv2Message setup) {
         public Options {
             Objects.requireNonNull(pool, "pool");
             Objects.requireNonNull(kind, "kind");
@@ -142,7 +142,7 @@ public final class FakeSv2Miner implements AutoCloseable {
             return new Options(pool, kind, userIdentity, nominalHashRate, hashrateLimitHps, flags, security, setup);
         }
 
-        public Options withSetup(SetupConnection s) {
+        public Options withSetup(Sv2Message s) {
             return new Options(pool, kind, userIdentity, nominalHashRate, hashrateLimitHps, setupFlags, security, s);
         }
     }
@@ -430,6 +430,21 @@ public final class FakeSv2Miner implements AutoCloseable {
                     Bytes.wrap(extranonce), List.of()));
         } else {
             ch.writeAndFlush(new SubmitSharesStandard(j.channelId(), seq, j.jobId(), nonce, ntime, version));
+        }
+    }
+
+    /** Queues a message without flushing (floods); {@link #flush()} sends what is queued. */
+    public void sendNoFlush(Sv2Message m) {
+        Channel ch = channel;
+        if (ch != null) {
+            ch.write(m, ch.voidPromise());
+        }
+    }
+
+    public void flush() {
+        Channel ch = channel;
+        if (ch != null) {
+            ch.flush();
         }
     }
 
