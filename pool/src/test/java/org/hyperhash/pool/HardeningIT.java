@@ -128,10 +128,13 @@ class HardeningIT {
     @Test
     void connectionLimitsPerIpAndGlobal() throws Exception {
         DevnetTemplateSource tp = new DevnetTemplateSource();
-        try (PoolHarness h = pool(tp, "limits.max-connections-per-ip=2")) {
+        try (PoolHarness h = pool(tp, "limits.max-connections-per-ip=2", "limits.max-channels-per-connection=1")) {
             try (FakeSv2Miner a = FakeSv2Miner.connect(Options.of(h.sv2(), Kind.EXTENDED, PoolHarness.address(22)));
                  FakeSv2Miner b = FakeSv2Miner.connect(Options.of(h.sv2(), Kind.EXTENDED, PoolHarness.address(23)))) {
                 assertTrue(FakeSv2Miner.waitFor(() -> a.currentJob() != null && b.currentJob() != null, T));
+                a.send(new OpenExtendedMiningChannel(2, PoolHarness.address(22), 1000f, Target.MAX, 4));
+                assertNotNull(a.await(OpenMiningChannelError.class, e -> e.requestId() == 2
+                        && e.errorCode().equals("too-many-channels"), T), "max channels per connection");
                 try (FakeSv2Miner c = FakeSv2Miner.connect(Options.of(h.sv2(), Kind.EXTENDED, PoolHarness.address(24)))) {
                     assertTrue(FakeSv2Miner.waitFor(() -> !c.connected(), T), "third connection from one IP refused");
                 }
