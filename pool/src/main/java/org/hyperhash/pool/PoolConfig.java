@@ -2,17 +2,24 @@ package org.hyperhash.pool;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Function;
 import org.hyperhash.daemon.Banner;
 import org.hyperhash.daemon.DaemonConfig.ConfigError;
 import org.hyperhash.pool.identity.PoolNetwork;
 import org.hyperhash.sv2.channel.ChannelConfig;
 import org.hyperhash.sv2.channel.VardiffConfig;
+import org.hyperhash.sv2.noise.AuthorityKeyPair;
+import org.hyperhash.sv2.noise.StaticKeyPair;
 
 /**
  * The pool's whole configuration, validated once at start (reference.conf documents every key).
@@ -40,21 +47,29 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
     /** Environment variable prefix. */
     public static final String ENV_PREFIX = "POOL_";
 
+    /** Longest certificate validity accepted (a leaked static key stays usable at most this long). */
+    public static final Duration MAX_CERTIFICATE_VALIDITY = Duration.ofDays(365);
+
     /** Transport security of the mining port. */
     public enum Security { NOISE, PLAINTEXT }
 
-    /** Mining server settings (see reference.conf). */
-    public record Sv2(List<InetSocketAddress> listen, Security security, String authoritySecretKey,
-            String staticSecretKey, Duration certificateValidity, int ioThreads, Duration handshakeTimeout,
+    /**
+     * Mining server settings (see reference.conf). The key pairs' {@code toString} never shows the secret.
+     *
+     * @param authorityKey signs the Noise certificates; null = a random key per start (refused on mainnet)
+     * @param staticKey Noise static key; null = a random key per start
+     */
+    public record Sv2(List<InetSocketAddress> listen, Security security, AuthorityKeyPair authorityKey,
+            StaticKeyPair staticKey, Duration certificateValidity, int ioThreads, Duration handshakeTimeout,
             Duration idleTimeout, int maxFrameBytes, int outboundHighWaterMarkBytes, int outboundLowWaterMarkBytes,
             boolean allowWorkSelection) {
         public Sv2 {
             listen = List.copyOf(listen);
             require(!listen.isEmpty(), "sv2.listen", "at least one address");
             Objects.requireNonNull(security, "sv2.security");
-            authoritySecretKey = authoritySecretKey == null ? "" : authoritySecretKey.trim();
-            staticSecretKey = staticSecretKey == null ? "" : staticSecretKey.trim();
             positive(certificateValidity, "sv2.certificate-validity");
+            require(certificateValidity.compareTo(MAX_CERTIFICATE_VALIDITY) <= 0, "sv2.certificate-validity",
+                    "must be <= " + MAX_CERTIFICATE_VALIDITY.toDays() + "d, got " + certificateValidity);
             require(ioThreads >= 0 && ioThreads <= 1024, "sv2.io-threads", "must be 0..1024, got " + ioThreads);
             positive(handshakeTimeout, "sv2.handshake-timeout");
             positive(idleTimeout, "sv2.idle-timeout");
@@ -177,8 +192,8 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
         } catch (IllegalArgumentException e) {
             throw new ConfigError("payout.address: " + e.getMessage());
         }
-        if (network == PoolNetwork.MAINNET && sv2.security() == Security.NOISE && sv2.authoritySecretKey().isEmpty()) {
-            throw new ConfigError("sv2.authority-secret-key: required on mainnet (miners pin its public key; a random "
+        if (network == PoolNetwork.MAINNET && sv2.security() == Security.NOISE && sv2.authorityKey() == null) {
+            throw new ConfigError("sv2.authority-secret-key: required on mainnet (or sv2.authority-secret-key-file) (miners pin its public key; a random "
                     + "key per start would break every miner's configuration)");
         }
         if (network == PoolNetwork.MAINNET && sv2.security() == Security.PLAINTEXT) {
@@ -198,7 +213,8 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
             Config s = c.getConfig("sv2");
             Sv2 sv2 = new Sv2(addresses(s.getStringList("listen"), "sv2.listen"),
                     parseEnum(Security.class, "sv2.security", s.getString("security")),
-                    s.getString("authority-secret-key"), s.getString("static-secret-key"),
+                    secretKey(s, "authority-secret-key", AuthorityKeyPair::fromSecretBase58),
+                    secretKey(s, "static-secret-key", StaticKeyPair::fromSecretBase58),
                     s.getDuration("certificate-validity"), s.getInt("io-threads"), s.getDuration("handshake-timeout"),
                     s.getDuration("idle-timeout"), s.getInt("max-frame-bytes"),
                     s.getInt("outbound-high-water-mark-bytes"), s.getInt("outbound-low-water-mark-bytes"),
@@ -242,6 +258,41 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
                     ledger, address(c.getString("admin.listen"), "admin.listen"), c.getDuration("shutdown-deadline"));
         } catch (ConfigException e) {
             throw new ConfigError(e.getMessage());
+        }
+    }
+
+    /**
+     * A base58check secret from {@code key} or from the file named by {@code key-file} (its content, whitespace
+     * and {@code #} comment lines ignored); null when neither is set. Errors name the key, never the value.
+     */
+    static <T> T secretKey(Config s, String key, Function<String, T> parse) {
+        String field = "sv2." + key;
+        String inline = s.hasPath(key) ? s.getString(key).strip() : "";
+        String file = s.hasPath(key + "-file") ? s.getString(key + "-file").strip() : "";
+        if (!inline.isEmpty() && !file.isEmpty()) {
+            throw new ConfigError(field + ": set either " + key + " or " + key + "-file, not both");
+        }
+        String value = inline;
+        if (!file.isEmpty()) {
+            field += "-file";
+            try {
+                value = Files.readAllLines(Path.of(file), StandardCharsets.UTF_8).stream().map(String::strip)
+                        .filter(l -> !l.isEmpty() && !l.startsWith("#")).reduce("", String::concat);
+            } catch (IOException | RuntimeException e) {
+                throw new ConfigError(field + ": cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+            }
+            if (value.isEmpty()) {
+                throw new ConfigError(field + ": " + file + " holds no key");
+            }
+        }
+        if (value.isEmpty()) {
+            return null;
+        }
+        try {
+            return parse.apply(value);
+        } catch (RuntimeException e) {
+            // the noise module's messages name the problem (checksum, length, range), never the value
+            throw new ConfigError(field + ": invalid key: " + e.getMessage());
         }
     }
 

@@ -67,6 +67,19 @@ public final class PoolDaemon implements Daemon {
      * @param security mining-port transport security (Noise responder in production)
      * @param securityDescription for /v1/status (e.g. "noise, authority key 9a1...")
      */
+    /**
+     * As {@link #PoolDaemon(PoolConfig, InstantSource, TemplateSource, MiningServer.Security, String)} with
+     * {@code security.description()}.
+     */
+    public PoolDaemon(PoolConfig config, InstantSource clock, TemplateSource upstream, MiningServer.Security security) {
+        this(config, clock, upstream, security, security.description());
+    }
+
+    /** The production wiring: mining-port security from {@code sv2.*} ({@link MiningServer.Security#fromConfig}). */
+    public static PoolDaemon fromConfig(PoolConfig config, InstantSource clock, TemplateSource upstream) {
+        return new PoolDaemon(config, clock, upstream, MiningServer.Security.fromConfig(config, clock));
+    }
+
     public PoolDaemon(PoolConfig config, InstantSource clock, TemplateSource upstream, MiningServer.Security security,
             String securityDescription) {
         this.config = Objects.requireNonNull(config, "config");
@@ -82,6 +95,10 @@ public final class PoolDaemon implements Daemon {
 
     @Override
     public void start() throws Exception {
+        if (config.network() == org.hyperhash.pool.identity.PoolNetwork.MAINNET
+                && security == MiningServer.Security.PLAINTEXT) {
+            throw new org.hyperhash.daemon.DaemonConfig.ConfigError("sv2.security: plaintext is refused on mainnet");
+        }
         ledger = LedgerDatabase.open(config.ledger().jdbcUrl());
         LOG.info("ledger {}", ledger.displayUrl());
         shareLog = new ShareLog(new ShareWindowStore(ledger), new FoundBlockStore(ledger, clock), config.instanceName(),
@@ -115,6 +132,9 @@ public final class PoolDaemon implements Daemon {
         LOG.info("pool instance {} on {} ({}), payout {}, transport {}", config.instanceId(),
                 config.network().name().toLowerCase(), securityDescription, config.payout().address(),
                 Sv2Transport.name());
+        if (security.authorityPublicKey() != null) {
+            LOG.info("miners pin authority public key {}", security.authorityPublicKey().toBase58());
+        }
     }
 
     /** SRI: serialized size of the pool's payout outputs plus the coinbase growth they cause; sigops. */
@@ -171,6 +191,9 @@ public final class PoolDaemon implements Daemon {
         m.put("network", config.network().name().toLowerCase());
         m.put("sv2_listen", sv2Addresses.stream().map(Banner::hostPort).toList());
         m.put("security", securityDescription);
+        m.put("authority_public_key", security.authorityPublicKey() == null ? ""
+                : security.authorityPublicKey().toBase58());
+        m.put("crypto_provider", security.cryptoProvider() == null ? "" : security.cryptoProvider());
         m.put("transport", Sv2Transport.name());
         m.put("template_provider", upstream.describe());
         m.put("ready", ready());
@@ -183,6 +206,11 @@ public final class PoolDaemon implements Daemon {
         m.put("last_error", dispatcher == null ? "" : dispatcher.lastError());
         m.put("uptime_seconds", (clock.millis() - startedMs) / 1000);
         return m;
+    }
+
+    /** The mining port's security (e.g. its authority public key for miners to pin). */
+    public MiningServer.Security security() {
+        return security;
     }
 
     public List<InetSocketAddress> sv2Addresses() {

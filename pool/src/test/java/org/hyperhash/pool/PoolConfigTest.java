@@ -1,19 +1,35 @@
 package org.hyperhash.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import org.hyperhash.daemon.DaemonConfig;
 import org.hyperhash.daemon.DaemonConfig.ConfigError;
+import org.hyperhash.daemon.Redact;
+import org.hyperhash.pool.downstream.MiningServer;
+import org.hyperhash.pool.downstream.NoiseSecurity;
 import org.hyperhash.pool.identity.MinerIdentity;
 import org.hyperhash.pool.identity.PoolNetwork;
 import org.hyperhash.pool.identity.UserIdentityParser;
 import org.hyperhash.pool.identity.UserIdentityParser.InvalidIdentityException;
+import org.hyperhash.sv2.noise.AuthorityKeyPair;
+import org.hyperhash.sv2.noise.AuthorityPublicKey;
+import org.hyperhash.sv2.noise.Secp256k1Providers;
+import org.hyperhash.sv2.noise.StaticKeyPair;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PoolConfigTest {
     static final String REGTEST = "bcrt1qqypqxpq9qcrsszg2pvxq6rs0zqg3yyc5phstwt";
@@ -60,8 +76,84 @@ class PoolConfigTest {
             assertEquals(n.toUpperCase(), c.network().name());
         }
         PoolConfig m = load(Path.of("config-examples", "mainnet.conf"), Map.of(), "payout.address=" + MAINNET,
-                "sv2.authority-secret-key=x");
+                "sv2.authority-secret-key=" + AuthorityKeyPair.generate(new SecureRandom()).secretToBase58());
         assertEquals(PoolNetwork.MAINNET, m.network());
+    }
+
+    @Test
+    void noiseKeysInlineOrFromFileNeverEchoed(@TempDir Path dir) throws Exception {
+        SecureRandom rng = new SecureRandom();
+        AuthorityKeyPair authority = AuthorityKeyPair.generate(rng);
+        StaticKeyPair stat = StaticKeyPair.generate(rng);
+        PoolConfig inline = load(null, Map.of("POOL_SV2_AUTHORITY__SECRET__KEY", authority.secretToBase58()),
+                "payout.address=" + REGTEST, "sv2.static-secret-key=" + stat.secretToBase58(),
+                "sv2.certificate-validity=2h");
+        assertEquals(authority.publicKey(), inline.sv2().authorityKey().publicKey());
+        assertEquals(stat.publicKeyHex(), inline.sv2().staticKey().publicKeyHex());
+        assertEquals(java.time.Duration.ofHours(2), inline.sv2().certificateValidity());
+        assertFalse(inline.toString().contains(authority.secretToBase58()), "record toString hides the secret");
+        assertFalse(inline.toString().contains(stat.secretToBase58()));
+
+        Path f = dir.resolve("authority.key");
+        Files.writeString(f, "# pool authority key\n  " + authority.secretToBase58() + "  \n\n");
+        PoolConfig file = load(null, Map.of(), "payout.address=" + REGTEST,
+                "sv2.authority-secret-key-file=\"" + f + "\"");
+        assertEquals(authority.publicKey(), file.sv2().authorityKey().publicKey());
+        assertEquals(null, file.sv2().staticKey(), "not configured: random at start");
+
+        ConfigError both = assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST,
+                "sv2.authority-secret-key=" + authority.secretToBase58(), "sv2.authority-secret-key-file=\"" + f + "\""));
+        assertTrue(both.getMessage().startsWith("sv2.authority-secret-key"), both.getMessage());
+        assertFalse(both.getMessage().contains(authority.secretToBase58()));
+
+        String broken = authority.secretToBase58().substring(0, 20) + "zzzz" + authority.secretToBase58().substring(24);
+        ConfigError bad = assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST,
+                "sv2.authority-secret-key=" + broken));
+        assertTrue(bad.getMessage().startsWith("sv2.authority-secret-key: invalid key"), bad.getMessage());
+        assertFalse(bad.getMessage().contains(broken), "the value is never echoed");
+        ConfigError missing = assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST,
+                "sv2.static-secret-key-file=\"" + dir.resolve("nope") + "\""));
+        assertTrue(missing.getMessage().startsWith("sv2.static-secret-key-file: cannot read"), missing.getMessage());
+        assertTrue(assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST,
+                "sv2.certificate-validity=400d")).getMessage().startsWith("sv2.certificate-validity"));
+
+        // the logged effective configuration redacts both secrets
+        String rendered = Redact.render(DaemonConfig.load(null, List.of("payout.address=" + REGTEST,
+                "sv2.authority-secret-key=" + authority.secretToBase58(), "sv2.static-secret-key=" + stat.secretToBase58()),
+                PoolConfig.ENV_PREFIX, PoolConfig.ROOT, Map.of()));
+        assertFalse(rendered.contains(authority.secretToBase58()), rendered);
+        assertFalse(rendered.contains(stat.secretToBase58()), rendered);
+        assertTrue(rendered.contains(Redact.REDACTED));
+    }
+
+    @Test
+    void plaintextRefusedOnMainnet() {
+        ConfigError e = assertThrows(ConfigError.class, () -> load(null, Map.of(), "network=mainnet",
+                "payout.address=" + MAINNET, "sv2.security=plaintext"));
+        assertTrue(e.getMessage().startsWith("sv2.security"), e.getMessage());
+    }
+
+    @Test
+    void noiseSecurityFromConfig() {
+        SecureRandom rng = new SecureRandom();
+        AuthorityKeyPair authority = AuthorityKeyPair.generate(rng);
+        PoolConfig c = load(null, Map.of(), "payout.address=" + REGTEST,
+                "sv2.authority-secret-key=" + authority.secretToBase58());
+        MiningServer.Security s = MiningServer.Security.fromConfig(c, InstantSource.system());
+        NoiseSecurity n = assertInstanceOf(NoiseSecurity.class, s);
+        assertEquals(authority.publicKey(), n.authorityPublicKey());
+        assertEquals(Secp256k1Providers.best().name(), n.cryptoProvider());
+        assertTrue(n.description().contains(authority.publicKey().toBase58()), n.description());
+        assertFalse(n.description().contains(authority.secretToBase58()));
+        // nothing configured (devnet): random keys, different each time
+        PoolConfig r = load(null, Map.of(), "payout.address=" + REGTEST);
+        AuthorityPublicKey k1 = MiningServer.Security.fromConfig(r, InstantSource.system()).authorityPublicKey();
+        AuthorityPublicKey k2 = MiningServer.Security.fromConfig(r, InstantSource.system()).authorityPublicKey();
+        assertNotNull(k1);
+        assertNotEquals(k1, k2);
+        PoolConfig p = load(null, Map.of(), "payout.address=" + REGTEST, "sv2.security=plaintext");
+        assertSame(MiningServer.Security.PLAINTEXT, MiningServer.Security.fromConfig(p, InstantSource.system()));
+        assertEquals(null, MiningServer.Security.PLAINTEXT.authorityPublicKey());
     }
 
     @Test

@@ -20,9 +20,11 @@ import org.hyperhash.testkit.FakeSv2Miner;
 import org.hyperhash.testkit.FakeSv2Miner.Kind;
 import org.hyperhash.testkit.FakeSv2Miner.Options;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Standard and extended CPU miners mine on the devnet chain through the pool; credited in the ledger. */
+@Timeout(120)
 class PoolMiningIT {
     @TempDir
     Path dir;

@@ -7,13 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import org.hyperhash.base.BlockHeader80;
-import org.hyperhash.base.CompactBits;
-import org.hyperhash.base.Sha256d;
-import org.hyperhash.base.Target;
 import org.hyperhash.pool.admin.PoolMetrics.Drop;
 import org.hyperhash.pool.support.DevnetTemplateSource;
 import org.hyperhash.pool.support.PoolHarness;
+import org.hyperhash.pool.support.Shares;
 import org.hyperhash.sv2.message.mining.OpenMiningChannelError;
 import org.hyperhash.sv2.message.mining.SubmitSharesError;
 import org.hyperhash.sv2.message.mining.SubmitSharesStandard;
@@ -23,29 +20,18 @@ import org.hyperhash.testkit.FakeSv2Miner.Job;
 import org.hyperhash.testkit.FakeSv2Miner.Kind;
 import org.hyperhash.testkit.FakeSv2Miner.Options;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every share rejection reason reaches the miner with its spec code; an abusive peer does not hurt a healthy one. */
+@Timeout(120)
 class RejectionsAndAbuseIT {
     private static final Duration T = Duration.ofSeconds(20);
     @TempDir
     Path dir;
 
-    /** Finds a nonce whose header hash meets ({@code meets}) or fails both the job and the network target. */
     private static int nonce(Job j, int ntime, boolean meets) {
-        byte[] h = new byte[80];
-        byte[] hash = new byte[32];
-        Sha256d sha = new Sha256d();
-        Target net = CompactBits.toTarget(j.nbits());
-        for (int n = 0; ; n++) {
-            BlockHeader80.write(h, 0, j.version(), j.prevHash().unsafeWireBytes(), j.merkleRoot().unsafeWireBytes(), ntime,
-                    j.nbits(), n);
-            sha.hash(h, 0, 80, hash, 0);
-            boolean ok = j.target().isMetBy(hash) || net.isMetBy(hash);
-            if (ok == meets) {
-                return n;
-            }
-        }
+        return Shares.nonce(j, ntime, meets);
     }
 
     private static String error(FakeSv2Miner m, int seq) throws InterruptedException {

@@ -11,6 +11,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,9 +50,13 @@ import org.hyperhash.sv2.message.mining.SubmitSharesExtended;
 import org.hyperhash.sv2.message.mining.SubmitSharesStandard;
 import org.hyperhash.sv2.message.mining.SubmitSharesSuccess;
 import org.hyperhash.sv2.netty.NoiseHandshakeEvent;
+import org.hyperhash.sv2.netty.Sv2ErrorEvent;
 import org.hyperhash.sv2.netty.Sv2Limits;
 import org.hyperhash.sv2.netty.Sv2Pipeline;
 import org.hyperhash.sv2.netty.Sv2Transport;
+import org.hyperhash.sv2.noise.AuthorityPublicKey;
+import org.hyperhash.sv2.noise.Secp256k1Provider;
+import org.hyperhash.sv2.noise.Secp256k1Providers;
 
 /**
  * A real SV2 mining client for tests, the demo and load generation: connects (Noise or plaintext,
@@ -69,6 +74,21 @@ public final class FakeSv2Miner implements AutoCloseable {
         void install(ChannelPipeline p, Sv2Limits limits);
 
         Security PLAINTEXT = Sv2Pipeline::plaintext;
+
+        /**
+         * Noise NX initiator on the best secp256k1 provider and the system clock, verifying the pool's
+         * certificate against {@code pinned} (null = accept any authority key; trusted links only).
+         */
+        static Security noise(AuthorityPublicKey pinned) {
+            return noise(Secp256k1Providers.best(), pinned, InstantSource.system());
+        }
+
+        /** Noise NX initiator with an explicit provider and clock (certificate validity is checked against it). */
+        static Security noise(Secp256k1Provider crypto, AuthorityPublicKey pinnedOrNull, InstantSource clock) {
+            Objects.requireNonNull(crypto, "crypto");
+            Objects.requireNonNull(clock, "clock");
+            return (p, limits) -> Sv2Pipeline.client(p, crypto, pinnedOrNull, clock, limits);
+        }
     }
 
     /** Channel kind to open. */
@@ -82,9 +102,11 @@ public final class FakeSv2Miner implements AutoCloseable {
      * @param hashrateLimitHps CPU mining throttle in H/s; 0 = do not mine (manual shares only)
      * @param setupFlags SetupConnection flags (e.g. 1 = REQUIRES_STANDARD_JOBS)
      * @param security transport security
+     * @param setup the first message to send instead of the default SetupConnection (protocol 0, version 2,
+     *              {@code setupFlags}), or null; SetupConnection.Error and protocol-violation tests use it
      */
     public record Options(InetSocketAddress pool, Kind kind, String userIdentity, float nominalHashRate,
-            double hashrateLimitHps, int setupFlags, Security security) {
+            double hashrateLimitHps, int setupFlags, Security security, Sv2Message setup) {
         public Options {
             Objects.requireNonNull(pool, "pool");
             Objects.requireNonNull(kind, "kind");
@@ -92,20 +114,36 @@ public final class FakeSv2Miner implements AutoCloseable {
             Objects.requireNonNull(security, "security");
         }
 
+        /** Without a SetupConnection override (the original constructor). */
+        public Options(InetSocketAddress pool, Kind kind, String userIdentity, float nominalHashRate,
+                double hashrateLimitHps, int setupFlags, Security security) {
+            this(pool, kind, userIdentity, nominalHashRate, hashrateLimitHps, setupFlags, security, null);
+        }
+
+        /** Plaintext, 1000 H/s advertised, not mining; standard channels set REQUIRES_STANDARD_JOBS. */
         public static Options of(InetSocketAddress pool, Kind kind, String userIdentity) {
             return new Options(pool, kind, userIdentity, 1000f, 0, kind == Kind.STANDARD ? 1 : 0, Security.PLAINTEXT);
         }
 
         public Options mining(double hps) {
-            return new Options(pool, kind, userIdentity, (float) hps, hps, setupFlags, security);
+            return new Options(pool, kind, userIdentity, (float) hps, hps, setupFlags, security, setup);
         }
 
         public Options withSecurity(Security s) {
-            return new Options(pool, kind, userIdentity, nominalHashRate, hashrateLimitHps, setupFlags, s);
+            return new Options(pool, kind, userIdentity, nominalHashRate, hashrateLimitHps, setupFlags, s, setup);
+        }
+
+        /** Noise with the pool's authority public key pinned ({@link Security#noise(AuthorityPublicKey)}). */
+        public Options withNoise(AuthorityPublicKey pinned) {
+            return withSecurity(Security.noise(pinned));
         }
 
         public Options withSetupFlags(int flags) {
-            return new Options(pool, kind, userIdentity, nominalHashRate, hashrateLimitHps, flags, security);
+            return new Options(pool, kind, userIdentity, nominalHashRate, hashrateLimitHps, flags, security, setup);
+        }
+
+        public Options withSetup(Sv2Message s) {
+            return new Options(pool, kind, userIdentity, nominalHashRate, hashrateLimitHps, setupFlags, security, s);
         }
     }
 
@@ -135,6 +173,9 @@ public final class FakeSv2Miner implements AutoCloseable {
     private volatile boolean closed;
     private volatile String openError;
     private volatile String setupError;
+    private volatile Sv2ErrorEvent transportError;
+    private volatile boolean handshakeDone;
+    private volatile boolean encrypted;
     private Thread miner;
     private final AtomicLong sequence = new AtomicLong();
     private final LongAdder submitted = new LongAdder();
@@ -172,10 +213,14 @@ public final class FakeSv2Miner implements AutoCloseable {
     private final class Handler extends ChannelInboundHandlerAdapter {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt instanceof NoiseHandshakeEvent.Completed) {
-                ctx.write(new SetupConnection(0, 2, 2, options.setupFlags(), "127.0.0.1", options.pool().getPort(),
-                        "hyperhash-testkit", "cpu", "0.1", "fake-miner"));
+            if (evt instanceof NoiseHandshakeEvent.Completed c) {
+                encrypted = c.encrypted();
+                handshakeDone = true;
+                ctx.write(options.setup() != null ? options.setup() : new SetupConnection(0, 2, 2, options.setupFlags(),
+                        "127.0.0.1", options.pool().getPort(), "hyperhash-testkit", "cpu", "0.1", "fake-miner"));
                 ctx.flush();
+            } else if (evt instanceof Sv2ErrorEvent e) {
+                transportError = e;
             }
             super.userEventTriggered(ctx, evt);
         }
@@ -388,6 +433,21 @@ public final class FakeSv2Miner implements AutoCloseable {
         }
     }
 
+    /** Queues a message without flushing (floods); {@link #flush()} sends what is queued. */
+    public void sendNoFlush(Sv2Message m) {
+        Channel ch = channel;
+        if (ch != null) {
+            ch.write(m, ch.voidPromise());
+        }
+    }
+
+    public void flush() {
+        Channel ch = channel;
+        if (ch != null) {
+            ch.flush();
+        }
+    }
+
     /** Writes any message (abuse tests). */
     public void send(Sv2Message m) {
         Channel ch = channel;
@@ -396,7 +456,10 @@ public final class FakeSv2Miner implements AutoCloseable {
         }
     }
 
-    /** Writes raw bytes, bypassing the codec (garbage/oversized frame tests; plaintext links only). */
+    /**
+     * Writes raw bytes, bypassing the codec (garbage/oversized frame tests). Plaintext links send them as is;
+     * Noise links encrypt them as plaintext frames, so there they must be complete frames.
+     */
     public void sendRaw(byte[] bytes) {
         Channel ch = channel;
         if (ch != null) {
@@ -462,6 +525,29 @@ public final class FakeSv2Miner implements AutoCloseable {
 
     public String setupError() {
         return setupError;
+    }
+
+    /** The SV2 transport error that closed the link (e.g. CERTIFICATE_REJECTED for a wrong pinned key), or null. */
+    public Sv2ErrorEvent transportError() {
+        return transportError;
+    }
+
+    /** True once the Noise handshake completed (immediately on plaintext links). */
+    public boolean handshakeCompleted() {
+        return handshakeDone;
+    }
+
+    /** True when the link is Noise-encrypted (valid after {@link #handshakeCompleted()}). */
+    public boolean encrypted() {
+        return encrypted;
+    }
+
+    /** Stops reading from the pool (slow-consumer tests); the pool's writes pile up in the socket buffers. */
+    public void pauseReading() {
+        Channel ch = channel;
+        if (ch != null) {
+            ch.config().setAutoRead(false);
+        }
     }
 
     public long submitted() {

@@ -36,6 +36,7 @@ public final class PoolMetrics {
     public final Counter blocksFound;
     public final Counter blocksSubmitFailed;
     public final Counter bans;
+    public final Counter bansRefused;
     public final Counter openChannelErrors;
     public final Counter shareLogBackpressure;
     public final Counter shareLogFlushFailures;
@@ -77,6 +78,8 @@ public final class PoolMetrics {
         blocksSubmitFailed = Counter.builder("hh.pool.blocks.submit.failed")
                 .description("found blocks that could not be sent to a template provider").register(r);
         bans = Counter.builder("hh.pool.bans").description("IP bans issued").register(r);
+        bansRefused = Counter.builder("hh.pool.bans.refused")
+                .description("bans not recorded because the ban table was full").register(r);
         openChannelErrors = Counter.builder("hh.pool.channel.open.errors").description("OpenMiningChannel.Error sent")
                 .register(r);
         shareLogBackpressure = Counter.builder("hh.pool.sharelog.backpressure")
@@ -125,5 +128,9 @@ public final class PoolMetrics {
 
     public void protocolError(Sv2ErrorEvent.Kind k) {
         protocolErrors.get(k).increment();
+    }
+
+    public double protocolErrorCount(Sv2ErrorEvent.Kind k) {
+        return protocolErrors.get(k).count();
     }
 }

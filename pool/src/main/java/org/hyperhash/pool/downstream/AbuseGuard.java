@@ -21,6 +21,10 @@ public final class AbuseGuard {
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perIp = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<InetAddress, Long> bannedUntilMs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<InetAddress, long[]> violations = new ConcurrentHashMap<>();
+    private volatile long lastPurgeMs = Long.MIN_VALUE / 2;
+
+    /** Most IPs banned at once (bounds memory under a flood of distinct addresses). */
+    public static final int MAX_BANNED = 100_000;
 
     public AbuseGuard(PoolConfig.Limits limits, InstantSource clock, PoolMetrics metrics) {
         this.limits = limits;
@@ -68,13 +72,28 @@ public final class AbuseGuard {
         return true;
     }
 
-    /** Bans {@code ip} for the configured duration (no-op when the duration is zero). */
+    /**
+     * Bans {@code ip} for the configured duration (no-op when the duration is zero). The table holds at most
+     * {@link #MAX_BANNED} IPs: when full, expired entries are purged (at most once a second) and a new IP that
+     * still does not fit is not banned (its connection is closed all the same).
+     */
     public void ban(InetAddress ip) {
         Duration d = limits.banDuration();
         if (d.isZero()) {
             return;
         }
-        if (bannedUntilMs.put(ip, clock.millis() + d.toMillis()) == null) {
+        long now = clock.millis();
+        if (!bannedUntilMs.containsKey(ip) && bannedUntilMs.size() >= MAX_BANNED) {
+            if (now - lastPurgeMs >= 1000) {
+                lastPurgeMs = now;
+                bannedUntilMs.keySet().forEach(this::isBanned);
+            }
+            if (bannedUntilMs.size() >= MAX_BANNED) {
+                metrics.bansRefused.increment();
+                return;
+            }
+        }
+        if (bannedUntilMs.put(ip, now + d.toMillis()) == null) {
             metrics.bannedIps.incrementAndGet();
         }
         metrics.bans.increment();

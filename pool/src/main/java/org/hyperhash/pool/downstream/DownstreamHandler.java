@@ -175,7 +175,14 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         long readNanos = System.nanoTime();
+        if (closed) {
+            return; // after SetupConnection.Error: pipelined messages are not violations
+        }
         try {
+            if (!setupDone && !(msg instanceof SetupConnection)) {
+                violation(ctx, "first message " + msg.getClass().getSimpleName() + " is not SetupConnection");
+                return;
+            }
             switch (msg) {
                 case SubmitSharesStandard s -> onSubmitStandard(s, readNanos);
                 case SubmitSharesExtended s -> onSubmitExtended(s, readNanos);
@@ -244,6 +251,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     // ---- setup and channels (cold path) ----
 
     private void violation(ChannelHandlerContext ctx, String what) {
+        closed = true;
         metrics.dropped(Drop.PROTOCOL_VIOLATION);
         LOG.debug("{}: protocol violation: {}", ip.getHostAddress(), what);
         px.guard().violation(ip);

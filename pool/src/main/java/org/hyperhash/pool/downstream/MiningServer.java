@@ -14,6 +14,8 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +25,10 @@ import org.hyperhash.pool.admin.PoolMetrics.Drop;
 import org.hyperhash.sv2.netty.Sv2Limits;
 import org.hyperhash.sv2.netty.Sv2Pipeline;
 import org.hyperhash.sv2.netty.Sv2Transport;
+import org.hyperhash.sv2.noise.AuthorityPublicKey;
+import org.hyperhash.sv2.noise.Secp256k1Provider;
+import org.hyperhash.sv2.noise.Secp256k1Providers;
+import org.hyperhash.sv2.noise.ServerIdentity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,13 +40,58 @@ import org.slf4j.LoggerFactory;
 public final class MiningServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MiningServer.class);
 
-    /** Installs the transport security handlers (Noise responder or plaintext framing). */
+    /**
+     * Installs the transport security handlers (Noise responder or plaintext framing). Production code
+     * builds it with {@link #fromConfig}; {@link #noise} / {@link NoiseSecurity} for explicit keys.
+     */
     @FunctionalInterface
     public interface Security {
         void install(ChannelPipeline p, Sv2Limits limits);
 
+        /** One line for logs and /v1/status (never a secret). */
+        default String description() {
+            return "custom";
+        }
+
+        /** The authority public key miners must pin, or null (plaintext). */
+        default AuthorityPublicKey authorityPublicKey() {
+            return null;
+        }
+
+        /** {@link Secp256k1Provider#name()} of the Noise crypto, or null (plaintext). */
+        default String cryptoProvider() {
+            return null;
+        }
+
         /** Unencrypted SV2 (trusted links and tests only). */
-        Security PLAINTEXT = Sv2Pipeline::plaintext;
+        Security PLAINTEXT = new Security() {
+            @Override
+            public void install(ChannelPipeline p, Sv2Limits limits) {
+                Sv2Pipeline.plaintext(p, limits);
+            }
+
+            @Override
+            public String description() {
+                return "plaintext";
+            }
+        };
+
+        /** Noise NX responder presenting {@code identity}'s certificate. */
+        static NoiseSecurity noise(Secp256k1Provider crypto, ServerIdentity identity, InstantSource clock) {
+            return new NoiseSecurity(crypto, identity, clock);
+        }
+
+        /**
+         * What {@code sv2.security} asks for: {@link #PLAINTEXT}, or Noise with the configured keys (random
+         * ones where not configured, see {@link NoiseSecurity#fromConfig}) on the best secp256k1 provider.
+         */
+        static Security fromConfig(PoolConfig config, InstantSource clock) {
+            if (config.sv2().security() == PoolConfig.Security.PLAINTEXT) {
+                LOG.warn("sv2.security = plaintext: miner connections are neither encrypted nor authenticated");
+                return PLAINTEXT;
+            }
+            return NoiseSecurity.fromConfig(config.sv2(), Secp256k1Providers.best(), clock, new SecureRandom());
+        }
     }
 
     private final PoolContext px;

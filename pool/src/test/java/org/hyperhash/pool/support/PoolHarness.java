@@ -11,10 +11,15 @@ import org.bitcoinj.base.SegwitAddress;
 import org.hyperhash.daemon.DaemonConfig;
 import org.hyperhash.pool.PoolConfig;
 import org.hyperhash.pool.PoolDaemon;
-import org.hyperhash.pool.downstream.MiningServer;
 import org.hyperhash.pool.upstream.TemplateSource;
+import org.hyperhash.sv2.noise.AuthorityPublicKey;
+import org.hyperhash.testkit.FakeSv2Miner.Kind;
+import org.hyperhash.testkit.FakeSv2Miner.Options;
 
-/** Starts a pool on loopback port 0 with a plaintext mining port and a given template source. */
+/**
+ * Starts a pool on loopback port 0 with a given template source; the mining port is plaintext unless the
+ * extra settings say {@code sv2.security=noise} (then {@link #miner} pins the pool's authority key).
+ */
 public final class PoolHarness implements AutoCloseable {
     public final PoolDaemon pool;
     public final PoolConfig config;
@@ -34,12 +39,23 @@ public final class PoolHarness implements AutoCloseable {
                 "channel.shares-per-minute=600", "vardiff.shares-per-minute=600", "channel.ack-interval=100ms"));
         sets.addAll(List.of(extraSets));
         config = PoolConfig.from(DaemonConfig.load(null, sets, null, PoolConfig.ROOT, Map.of()));
-        pool = new PoolDaemon(config, InstantSource.system(), source, MiningServer.Security.PLAINTEXT, "plaintext");
+        pool = PoolDaemon.fromConfig(config, InstantSource.system(), source);
         pool.start();
     }
 
     public static String sqlite(Path dir) {
         return "jdbc:sqlite:" + dir.resolve("ledger.db");
+    }
+
+    /** The authority public key miners pin (null on a plaintext port). */
+    public AuthorityPublicKey authorityKey() {
+        return pool.security().authorityPublicKey();
+    }
+
+    /** Miner options for this pool's mining port: Noise pinned to its authority key, or plaintext. */
+    public Options miner(Kind kind, String userIdentity) {
+        Options o = Options.of(sv2(), kind, userIdentity);
+        return authorityKey() == null ? o : o.withNoise(authorityKey());
     }
 
     public InetSocketAddress sv2() {
