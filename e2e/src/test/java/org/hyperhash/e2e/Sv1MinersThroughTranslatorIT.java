@@ -9,7 +9,6 @@ import org.hyperhash.ledger.ShareWindow;
 import org.hyperhash.ledger.ShareWindowStore;
 import org.hyperhash.pool.PoolConfig;
 import org.hyperhash.pool.PoolDaemon;
-import org.hyperhash.pool.downstream.MiningServer;
 import org.hyperhash.testkit.sv1.FakeSv1Miner;
 import org.hyperhash.testkit.sv1.FirmwareProfile;
 import org.hyperhash.translator.TranslatorConfig;
@@ -29,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * SV1 firmware-shaped miners → hh translator (per-miner channels) → hh pool → hh-tp devnet chain:
+ * SV1 firmware-shaped miners → hh translator (per-miner channels) → Noise → hh pool → hh-tp devnet chain:
  * blocks are found and accepted by the chain, and the pool credits each miner's own address.
  */
 class Sv1MinersThroughTranslatorIT {
@@ -53,17 +52,17 @@ class Sv1MinersThroughTranslatorIT {
         InProcessDevnetSource tp = new InProcessDevnetSource();
         long startHeight = tp.chain.height();
         PoolConfig poolCfg = PoolConfig.from(DaemonConfig.load(null, List.of("sv2.listen=[\"127.0.0.1:0\"]",
-                "sv2.security=plaintext", "admin.listen=\"127.0.0.1:0\"", "payout.address=\"" + address(0) + "\"",
+                "sv2.security=noise", "admin.listen=\"127.0.0.1:0\"", "payout.address=\"" + address(0) + "\"",
                 "ledger.jdbc-url=\"" + jdbc + "\"", "ledger.flush-interval=200ms", "channel.ack-interval=100ms"),
                 null, PoolConfig.ROOT, Map.of()));
-        PoolDaemon pool = new PoolDaemon(poolCfg, InstantSource.system(), tp, MiningServer.Security.PLAINTEXT, "plaintext");
+        PoolDaemon pool = PoolDaemon.fromConfig(poolCfg, InstantSource.system(), tp);
         try (pool) {
             pool.start();
             assertTrue(waitFor(pool::ready, T), "pool ready");
             int port = pool.sv2Addresses().get(0).getPort();
             TranslatorConfig tcfg = TranslatorConfig.from(DaemonConfig.load(null, List.of("sv1.listen=\"127.0.0.1:0\"",
                     "admin.listen=\"127.0.0.1:0\"", "upstream.mode=per-miner", "upstream.pools=[{host=\"127.0.0.1\",port=" + port
-                            + "}]", "sv1.start-difficulty=0.00001", "sv1.min-difficulty=0.000001", "tick=200ms"),
+                            + ",authority-key=\"" + pool.security().authorityPublicKey().toBase58() + "\"}]", "sv1.start-difficulty=0.00001", "sv1.min-difficulty=0.000001", "tick=200ms"),
                     null, TranslatorConfig.ROOT, Map.of()));
             try (TranslatorDaemon translator = new TranslatorDaemon(tcfg, InstantSource.system())) {
                 translator.start();
@@ -108,17 +107,18 @@ class Sv1MinersThroughTranslatorIT {
         String farm = address(3);
         InProcessDevnetSource tp = new InProcessDevnetSource();
         PoolConfig poolCfg = PoolConfig.from(DaemonConfig.load(null, List.of("sv2.listen=[\"127.0.0.1:0\"]",
-                "sv2.security=plaintext", "admin.listen=\"127.0.0.1:0\"", "payout.address=\"" + address(0) + "\"",
+                "sv2.security=noise", "admin.listen=\"127.0.0.1:0\"", "payout.address=\"" + address(0) + "\"",
                 "ledger.jdbc-url=\"" + jdbc + "\"", "ledger.flush-interval=200ms", "channel.ack-interval=100ms"),
                 null, PoolConfig.ROOT, Map.of()));
-        PoolDaemon pool = new PoolDaemon(poolCfg, InstantSource.system(), tp, MiningServer.Security.PLAINTEXT, "plaintext");
+        PoolDaemon pool = PoolDaemon.fromConfig(poolCfg, InstantSource.system(), tp);
         try (pool) {
             pool.start();
             assertTrue(waitFor(pool::ready, T), "pool ready");
             int port = pool.sv2Addresses().get(0).getPort();
             TranslatorConfig tcfg = TranslatorConfig.from(DaemonConfig.load(null, List.of("sv1.listen=\"127.0.0.1:0\"",
                     "admin.listen=\"127.0.0.1:0\"", "upstream.user-identity=\"" + farm + ".farm\"",
-                    "upstream.pools=[{host=\"127.0.0.1\",port=" + port + "}]", "sv1.start-difficulty=0.00001",
+                    "upstream.pools=[{host=\"127.0.0.1\",port=" + port
+                            + ",authority-key=\"" + pool.security().authorityPublicKey().toBase58() + "\"}]", "sv1.start-difficulty=0.00001",
                     "sv1.min-difficulty=0.000001", "tick=200ms"), null, TranslatorConfig.ROOT, Map.of()));
             try (TranslatorDaemon translator = new TranslatorDaemon(tcfg, InstantSource.system());
                     FakeSv1Miner a = FakeSv1Miner.connect(start(translator).sv1Address(), FirmwareProfile.CGMINER);
