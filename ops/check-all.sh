@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Checks the operations files with the real tools: systemd units (systemd-analyze verify + security),
-# Prometheus alert rules (promtool check + unit tests), the compose stack (docker-compose config) and
-# the Dockerfile (basic lint). In CI (CI=true) a missing tool is a failure; locally it is reported
-# and skipped, with the package to install.
+# Prometheus alert rules (promtool check + unit tests) and scrape config, the Alertmanager config
+# (amtool), the compose stack (docker-compose config, with the example env file), the Dockerfile
+# (basic lint) and the Grafana dashboards (JSON + metric names against ops/metrics-exported.txt).
+# In CI (CI=true) a missing tool is a failure; locally it is reported and skipped, with the package
+# to install (.ci/run installs them all).
 set -uo pipefail
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$HERE"
 fail=0; ran=0; skipped=0
 need() { # tool package
   if command -v "$1" >/dev/null 2>&1; then return 0; fi
+  missing "$1" "$2"
+}
+missing() { # what package: fails in CI, skips locally
   if [ "${CI:-}" = true ]; then echo "ops: FAIL $1 is missing (apt-get install $2)"; fail=1; else echo "ops: skipped, $1 missing (apt-get install $2)"; skipped=$((skipped+1)); fi
   return 1
 }
@@ -22,10 +27,17 @@ if need promtool prometheus; then
   check "promtool test rules" promtool test rules ops/prometheus/tests/*.yml
   check "promtool check config" promtool check config --syntax-only docker/prometheus/prometheus.yml
 fi
+if need amtool prometheus-alertmanager; then
+  check "amtool check-config" amtool check-config docker/alertmanager/alertmanager.yml
+fi
 if need docker-compose docker-compose; then
-  check "compose config" sh -c 'cd docker && docker-compose -f compose.yml config -q'
+  check "compose config" sh -c 'cd docker && docker-compose --env-file hyperhash.env.example -f compose.yml config -q'
+  # without the variables the stack must refuse to start (keys, addresses and passwords are required)
+  check "compose requires env" sh -c 'cd docker && ! env -i PATH="$PATH" docker-compose --env-file /dev/null -f compose.yml config -q 2>/dev/null'
 fi
 check "dockerfile lint" ops/lint-dockerfile.sh docker/Dockerfile
-check "dashboards" ops/check-dashboards.sh
+if need python3 python3 && { python3 -c 'import yaml' 2>/dev/null || missing "python3 module yaml" python3-yaml; }; then
+  check "dashboards and metric names" ops/check-dashboards.sh
+fi
 echo "ops: $ran passed, $fail failed, $skipped skipped"
 exit $fail

@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Installs Hyperhash under systemd on one host (run as root from an unpacked release or a built checkout):
-#   sudo systemd/install.sh [--enable pool,tp,translator,treasury,node-agent]
+#   sudo systemd/install.sh [--enable pool,tp,translator,treasury,node-agent] [--journald]
+# --journald also installs the log policy (daily rotation, 14 days) as a host-wide journald drop-in.
 # Layout: /opt/hyperhash/releases/<version> (code), /opt/hyperhash/current -> the active release,
 # /opt/hyperhash/agent (the node agent's own pinned copy), /etc/hyperhash (config, keys, env files),
 # /var/lib/hyperhash/<daemon> (state; created by systemd's StateDirectory=).
 set -euo pipefail
 SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ENABLE="${2:-}"
-[ "${1:-}" = "--enable" ] || ENABLE=""
+ENABLE=""; JOURNALD=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --enable) ENABLE="${2:?--enable needs a list, e.g. tp,pool}"; shift 2 ;;
+    --journald) JOURNALD=1; shift ;;
+    *) echo "install.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
 [ "$(id -u)" = 0 ] || { echo "install.sh: run as root" >&2; exit 1; }
 
 getent group hyperhash >/dev/null || groupadd --system hyperhash
@@ -33,6 +40,11 @@ for d in pool tp translator treasury node-agent; do
 done
 install -m 0644 "$SRC"/systemd/hh-*.service /etc/systemd/system/
 install -d /etc/polkit-1/rules.d && install -m 0644 "$SRC/systemd/50-hyperhash-agent.rules" /etc/polkit-1/rules.d/
+if [ "$JOURNALD" = 1 ]; then
+  install -d /etc/systemd/journald.conf.d
+  install -m 0644 "$SRC/systemd/journald-hyperhash.conf" /etc/systemd/journald.conf.d/hyperhash.conf
+  systemctl restart systemd-journald
+fi
 systemctl daemon-reload
 IFS=, read -ra units <<< "$ENABLE"
 for u in "${units[@]}"; do [ -n "$u" ] && systemctl enable --now "hh-$u.service"; done

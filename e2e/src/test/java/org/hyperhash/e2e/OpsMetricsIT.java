@@ -1,0 +1,288 @@
+package org.hyperhash.e2e;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.bitcoinj.base.BitcoinNetwork;
+import org.bitcoinj.base.SegwitAddress;
+import org.hyperhash.agent.Agent;
+import org.hyperhash.agent.AgentConfig;
+import org.hyperhash.agent.AgentDaemon;
+import org.hyperhash.agent.install.CrashPoints;
+import org.hyperhash.agent.status.AgentMetrics;
+import org.hyperhash.agent.systemd.FakeSystemctl;
+import org.hyperhash.daemon.AdminServer;
+import org.hyperhash.daemon.DaemonConfig;
+import org.hyperhash.daemon.HealthSource;
+import org.hyperhash.daemon.Metrics;
+import org.hyperhash.ledger.BlockStatus;
+import org.hyperhash.ledger.FoundBlock;
+import org.hyperhash.ledger.FoundBlockStore;
+import org.hyperhash.pool.PoolConfig;
+import org.hyperhash.pool.PoolDaemon;
+import org.hyperhash.pool.downstream.MiningServer;
+import org.hyperhash.tp.downstream.TpMetrics;
+import org.hyperhash.translator.TranslatorConfig;
+import org.hyperhash.translator.TranslatorDaemon;
+import org.hyperhash.treasury.TreasuryConfig;
+import org.hyperhash.treasury.TreasuryDaemon;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Starts every daemon in process on port 0, scrapes each {@code /metrics} and compares the metric names with the
+ * checked-in {@code ops/metrics-exported.txt}, which ops/check-dashboards.sh uses to check dashboards and alert rules.
+ * Regenerate the file with {@code -Dhh.ops.write-metrics=true}.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class OpsMetricsIT {
+    static final String WRITE_PROPERTY = "hh.ops.write-metrics";
+    static final String REGENERATE = "./mvnw -B -ntp -o -pl e2e -am verify -Dtest=org.hyperhash.e2e.OpsMetricsIT"
+            + " -Dit.test=org.hyperhash.e2e.OpsMetricsIT -Dsurefire.failIfNoSpecifiedTests=false"
+            + " -Dfailsafe.failIfNoSpecifiedTests=false -D" + WRITE_PROPERTY + "=true";
+    /**
+     * Families a JVM registers only after its first concurrent GC cycle (whether one happens during the test is up to
+     * the GC): never part of the list, so dashboards and rules cannot rely on them.
+     */
+    static final Pattern NONDETERMINISTIC = Pattern.compile("jvm_gc_concurrent_phase_time_seconds.*");
+    private static final String GC_PAUSE = "jvm_gc_pause_seconds_count";
+    private static final Duration T = Duration.ofSeconds(60);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    Path dir;
+
+    static String address(int n) {
+        byte[] h = new byte[20];
+        h[0] = (byte) (0x50 + n);
+        h[19] = (byte) (n * 7 + 1);
+        return SegwitAddress.fromHash(BitcoinNetwork.REGTEST, h).toString();
+    }
+
+    @Test
+    void everyDaemonsMetricsMatchTheCheckedInList() throws Exception {
+        SortedMap<String, Set<String>> scraped = new TreeMap<>();
+        InProcessDevnetSource tp = new InProcessDevnetSource();
+        PoolConfig poolCfg = PoolConfig.from(DaemonConfig.load(null, List.of("sv2.listen=[\"127.0.0.1:0\"]",
+                "sv2.security=plaintext", "admin.listen=\"127.0.0.1:0\"", "payout.address=\"" + address(0) + "\"",
+                "ledger.jdbc-url=\"jdbc:sqlite:" + dir.resolve("pool.db") + "\""), null, PoolConfig.ROOT, Map.of()));
+        try (PoolDaemon pool = new PoolDaemon(poolCfg, InstantSource.system(), tp, MiningServer.Security.PLAINTEXT, "plaintext")) {
+            pool.start();
+            assertTrue(waitFor(pool::ready, T), "pool ready");
+            collect(scraped, "pool", waitForMetric(pool.adminAddress(), GC_PAUSE));
+
+            TranslatorConfig tcfg = TranslatorConfig.from(DaemonConfig.load(null, List.of("sv1.listen=\"127.0.0.1:0\"",
+                    "admin.listen=\"127.0.0.1:0\"", "upstream.user-identity=\"" + address(1) + ".farm\"",
+                    "upstream.pools=[{host=\"127.0.0.1\",port=" + pool.sv2Addresses().get(0).getPort() + "}]"),
+                    null, TranslatorConfig.ROOT, Map.of()));
+            try (TranslatorDaemon translator = new TranslatorDaemon(tcfg, InstantSource.system())) {
+                translator.start();
+                assertTrue(waitFor(translator::ready, T), "translator connected to the pool");
+                collect(scraped, "translator", waitForMetric(translator.adminAddress(), GC_PAUSE));
+            }
+
+            collect(scraped, "tp", scrapeTemplateProvider());
+            collect(scraped, "treasury", scrapeTreasury());
+            collect(scraped, "node-agent", scrapeAgent(pool.adminAddress()));
+        }
+
+        scraped.keySet().removeIf(n -> NONDETERMINISTIC.matcher(n).matches());
+        List<String> actual = render(scraped);
+        Path file = repoRoot().resolve("ops/metrics-exported.txt");
+        if (Boolean.getBoolean(WRITE_PROPERTY)) {
+            List<String> out = new ArrayList<>(header());
+            out.addAll(actual);
+            Files.write(file, out, StandardCharsets.UTF_8);
+            System.out.println("OpsMetricsIT: wrote " + actual.size() + " metrics to " + file);
+            return;
+        }
+        List<String> expected = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                .filter(l -> !l.isBlank() && !l.startsWith("#")).toList() : List.of();
+        if (!expected.equals(actual)) {
+            StringBuilder diff = new StringBuilder("ops/metrics-exported.txt differs from what the daemons export"
+                    + " (- only in the file, + only in the scrape):\n");
+            Set<String> exp = new TreeSet<>(expected);
+            Set<String> act = new TreeSet<>(actual);
+            exp.stream().filter(l -> !act.contains(l)).forEach(l -> diff.append("- ").append(l).append('\n'));
+            act.stream().filter(l -> !exp.contains(l)).forEach(l -> diff.append("+ ").append(l).append('\n'));
+            diff.append("If the change is intended, regenerate the file and check the dashboards/rules"
+                    + " (ops/check-dashboards.sh):\n  ").append(REGENERATE).append('\n');
+            System.err.print(diff);
+            fail(diff.toString());
+        }
+    }
+
+    /**
+     * TpDaemon is not in src yet: TpMetrics on the TP's registry behind its admin server, wired as TpDaemon wires
+     * them. The counters TpMetrics registers on first use get one event each, as a running TP does after its first
+     * block submission, closed session and failed RPC.
+     */
+    private String scrapeTemplateProvider() throws Exception {
+        PrometheusMeterRegistry registry = Metrics.newRegistry("tp");
+        TpMetrics m = new TpMetrics(registry);
+        m.blockSubmitted("accepted");
+        m.sessionClosed("closed");
+        m.rpcError("getblocktemplate", "timeout");
+        HealthSource health = new HealthSource() {
+            @Override
+            public boolean ready() {
+                return true;
+            }
+
+            @Override
+            public Map<String, Object> status() {
+                return Map.of("service", "tp");
+            }
+        };
+        try (AdminServer admin = AdminServer.start(new InetSocketAddress("127.0.0.1", 0), registry, health)) {
+            return waitForMetric(admin.address(), GC_PAUSE);
+        }
+    }
+
+    /** Treasury in dry-run mode with one found block and an unreachable bitcoind (so its error counter exists). */
+    private String scrapeTreasury() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        TreasuryConfig cfg = TreasuryConfig.from(DaemonConfig.load(null, List.of(
+                "ledger.url=\"jdbc:sqlite:" + dir.resolve("treasury.db") + "\"", "admin.listen=\"127.0.0.1:0\"",
+                "bitcoind.url=\"http://127.0.0.1:" + closedPort + "\"", "bitcoind.timeout=2s",
+                "audit-log=\"" + dir.resolve("audit.jsonl") + "\"", "poll-interval=1h"), "TREASURY_TEST_NONE", TreasuryConfig.ROOT));
+        try (TreasuryDaemon d = new TreasuryDaemon(cfg, InstantSource.system())) {
+            d.start();
+            new FoundBlockStore(d.ledger(), InstantSource.system()).insertFound(new FoundBlock("cd".repeat(32), 5, 2, "p",
+                    address(2), "w", 50_000, 1.0, BlockStatus.ACCEPTED, null, 2));
+            d.tick();
+            return waitForMetric(d.adminAddress(), GC_PAUSE, "hh_treasury_errors_total");
+        }
+    }
+
+    /** The node agent's status server, one configured unit and one reachable dependency. */
+    private String scrapeAgent(InetSocketAddress reachable) throws Exception {
+        AgentConfig cfg = AgentConfig.load(null, Map.of(), List.of("status.listen=127.0.0.1:0",
+                "paths.state-dir=" + dir.resolve("agent-state"), "paths.releases-dir=" + dir.resolve("releases"),
+                "paths.current-link=" + dir.resolve("current"), "trust.root-file=" + dir.resolve("root.json"),
+                "units=hh-pool.service", "reach.bitcoind=127.0.0.1:" + reachable.getPort(), "reach.lnd=",
+                "node.name=ops-it"));
+        FakeSystemctl systemctl = new FakeSystemctl();
+        systemctl.setState("hh-pool.service", "active");
+        try (Agent agent = new Agent(cfg, systemctl, InstantSource.system(), CrashPoints.NONE, new AgentMetrics("ops-it"));
+                AgentDaemon d = new AgentDaemon(agent, java.util.random.RandomGenerator.getDefault(), "ops-it")) {
+            d.start();
+            return waitForMetric(d.statusAddress(), "hh_agent_unit_active");
+        }
+    }
+
+    /**
+     * Scrapes until samples of every name show up. GC pause timers exist once the registry saw a collection (the
+     * notification is asynchronous), so a missing jvm_gc name triggers one.
+     */
+    private static String waitForMetric(InetSocketAddress admin, String... names) throws Exception {
+        long deadline = System.nanoTime() + T.toNanos();
+        String body = "";
+        while (System.nanoTime() < deadline) {
+            body = scrape(admin);
+            Set<String> have = sampleNames(body);
+            List<String> missing = java.util.Arrays.stream(names).filter(n -> !have.contains(n)).toList();
+            if (missing.isEmpty()) {
+                return body;
+            }
+            if (missing.stream().anyMatch(n -> n.startsWith("jvm_gc_"))) {
+                System.gc();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("not all of " + List.of(names) + " on " + admin + " within " + T + ":\n" + body);
+    }
+
+    private static String scrape(InetSocketAddress admin) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.getPort() + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new AssertionError("/metrics on " + admin + " answered " + r.statusCode());
+        }
+        return r.body();
+    }
+
+    /** Names of the samples in a Prometheus text exposition (what Prometheus stores and PromQL selects). */
+    static Set<String> sampleNames(String exposition) {
+        Set<String> names = new TreeSet<>();
+        for (String line : exposition.split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            int end = 0;
+            while (end < line.length() && line.charAt(end) != '{' && line.charAt(end) != ' ') {
+                end++;
+            }
+            names.add(line.substring(0, end));
+        }
+        return names;
+    }
+
+    private static void collect(SortedMap<String, Set<String>> into, String service, String exposition) {
+        for (String n : sampleNames(exposition)) {
+            into.computeIfAbsent(n, k -> new TreeSet<>()).add(service);
+        }
+    }
+
+    private static List<String> render(SortedMap<String, Set<String>> m) {
+        List<String> out = new ArrayList<>();
+        m.forEach((name, services) -> out.add(name + " " + String.join(",", services)));
+        return out;
+    }
+
+    private static List<String> header() {
+        return List.of("# Metric names the daemons export on /metrics (sample names as Prometheus stores them) and the",
+                "# services exporting each. Generated by e2e OpsMetricsIT, which fails when this file and a scrape differ.",
+                "# ops/check-dashboards.sh checks every metric in the dashboards and alert rules against it. Regenerate:",
+                "#   " + REGENERATE);
+    }
+
+    private static Path repoRoot() {
+        Path p = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
+        for (Path q = p; q != null; q = q.getParent()) {
+            if (Files.isDirectory(q.resolve("ops")) && Files.exists(q.resolve("mvnw"))) {
+                return q;
+            }
+        }
+        throw new AssertionError("repository root not found above " + p);
+    }
+
+    private static boolean waitFor(BooleanSupplier c, Duration t) throws InterruptedException {
+        long deadline = System.nanoTime() + t.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (c.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return c.getAsBoolean();
+    }
+}
