@@ -94,6 +94,11 @@ public final class TreasuryDaemon implements Daemon {
         loop = Thread.ofVirtual().name("treasury-loop").start(this::runLoop);
     }
 
+    /** Balances (after {@link #start()}). */
+    public Accounts accounts() {
+        return accounts;
+    }
+
     private Object minerRoute(String path) {
         // /v1/miners/{address}/balance
         String rest = path.substring("/v1/miners/".length());

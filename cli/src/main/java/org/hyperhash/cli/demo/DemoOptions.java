@@ -8,26 +8,36 @@ import java.util.Objects;
  * Options of {@code hh demo}.
  *
  * @param sv2Port pool mining port on 127.0.0.1 (0 = any free port)
+ * @param sv1Port translator SV1 port on 127.0.0.1 (0 = any free port)
  * @param adminPort pool admin HTTP port on 127.0.0.1 (0 = any free port)
- * @param dataDir where the demo ledger (SQLite) lives
- * @param miners number of built-in CPU miners (alternating standard / extended channels)
+ * @param dataDir where the demo ledger (SQLite) and the treasury audit log live
+ * @param miners built-in SV2 CPU miners (alternating standard / extended channels; the third mines solo)
+ * @param sv1Miners built-in SV1 CPU miners, connected through the translator
  * @param hashrateHps throttle per CPU miner (H/s)
+ * @param devnetBits nBits of the devnet chain (difficulty of every block)
  * @param duration stop after this long; zero = run until Ctrl-C
  * @param statusInterval status line period
  */
-public record DemoOptions(int sv2Port, int adminPort, Path dataDir, int miners, double hashrateHps, Duration duration,
-        Duration statusInterval) {
+public record DemoOptions(int sv2Port, int sv1Port, int adminPort, Path dataDir, int miners, int sv1Miners,
+        double hashrateHps, int devnetBits, Duration duration, Duration statusInterval) {
     public DemoOptions {
         Objects.requireNonNull(dataDir, "dataDir");
         if (miners < 0 || miners > 64) {
             throw new IllegalArgumentException("miners must be 0..64, got " + miners);
         }
+        if (sv1Miners < 0 || sv1Miners > 64) {
+            throw new IllegalArgumentException("sv1 miners must be 0..64, got " + sv1Miners);
+        }
         if (!(hashrateHps > 0)) {
-            throw new IllegalArgumentException("hashrateHps must be > 0");
+            throw new IllegalArgumentException("hashrate must be > 0");
+        }
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException("duration must be >= 0");
         }
     }
 
     public static DemoOptions defaults() {
-        return new DemoOptions(3333, 9090, Path.of("hh-data", "demo"), 2, 2000, Duration.ZERO, Duration.ofSeconds(1));
+        return new DemoOptions(34254, 3333, 9090, Path.of("hh-data", "demo"), 2, 1, 2000, DemoStack.DEMO_BITS,
+                Duration.ZERO, Duration.ofSeconds(1));
     }
 }

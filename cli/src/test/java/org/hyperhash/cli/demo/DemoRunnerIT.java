@@ -20,15 +20,15 @@ class DemoRunnerIT {
     @Test
     void demoMinesBlocksAndCreditsMiners() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int rc = DemoRunner.run(new DemoOptions(0, 0, dir, 2, 2000, Duration.ofSeconds(6), Duration.ofMillis(500)),
+        int rc = DemoRunner.run(new DemoOptions(0, 0, 0, dir, 2, 1, 2000, 0x207fffff, Duration.ofSeconds(8), Duration.ofMillis(500)),
                 new PrintStream(buf, true, StandardCharsets.UTF_8));
         String out = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc, out);
         String last = out.substring(out.lastIndexOf('\n', out.length() - 2) + 1);
-        Matcher m = Pattern.compile("shares accepted (\\d+).*chain accepted (\\d+)\\) \\| credited (\\d+)").matcher(last);
+        Matcher m = Pattern.compile("shares accepted (\\d+).*chain accepted (\\d+)\\) \\| credited (\\d+) \\| owed (\\d+) sats").matcher(last);
         assertTrue(m.find(), last);
         assertTrue(Long.parseLong(m.group(1)) > 0, last);
         assertTrue(Long.parseLong(m.group(2)) > 0, last);
-        assertEquals(2, Integer.parseInt(m.group(3)), last);
+        assertEquals(3, Integer.parseInt(m.group(3)), last); // two SV2 miners and the SV1 miner
     }
 }

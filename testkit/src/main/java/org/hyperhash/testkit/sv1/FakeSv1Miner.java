@@ -329,9 +329,18 @@ public final class FakeSv1Miner implements AutoCloseable {
      * rejects (stale after a new block) are counted, not fatal. Stops on {@link #stopMining()} or close.
      */
     public synchronized FakeSv1Miner startMining(long hashesPerSlice) {
+        return startMining(hashesPerSlice, 0);
+    }
+
+    /**
+     * As {@link #startMining(long)}, throttled to about {@code hashrateHps} (0 = as fast as the CPU goes): after
+     * each slice the thread sleeps for what is left of the slice's share of time.
+     */
+    public synchronized FakeSv1Miner startMining(long hashesPerSlice, double hashrateHps) {
         if (miningThread != null) {
             return this;
         }
+        long sliceNanos = hashrateHps > 0 ? (long) (hashesPerSlice * 1e9 / hashrateHps) : 0;
         miningThread = Thread.ofVirtual().name("fake-sv1-cpu-" + profile.name()).start(() -> {
             while (!Thread.currentThread().isInterrupted() && !socket.isClosed()) {
                 try {
@@ -339,7 +348,12 @@ public final class FakeSv1Miner implements AutoCloseable {
                         Thread.sleep(50);
                         continue;
                     }
+                    long t0 = System.nanoTime();
                     mineAndSubmit(hashesPerSlice);
+                    long left = sliceNanos - (System.nanoTime() - t0);
+                    if (left > 0) {
+                        Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+                    }
                 } catch (InterruptedException e) {
                     return;
                 } catch (IOException e) {

@@ -1,0 +1,185 @@
+package org.hyperhash.cli.demo;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.bitcoinj.base.BitcoinNetwork;
+import org.bitcoinj.base.SegwitAddress;
+import org.hyperhash.base.Hash256;
+import org.hyperhash.daemon.Daemon;
+import org.hyperhash.daemon.DaemonConfig;
+import org.hyperhash.pool.PoolConfig;
+import org.hyperhash.pool.PoolDaemon;
+import org.hyperhash.pool.upstream.TdpTemplateSource;
+import org.hyperhash.sv2.noise.Secp256k1Provider;
+import org.hyperhash.sv2.noise.Secp256k1Providers;
+import org.hyperhash.tp.TpConfig;
+import org.hyperhash.tp.TpDaemon;
+import org.hyperhash.tp.devnet.DevnetChain;
+import org.hyperhash.tp.node.BlockSummary;
+import org.hyperhash.tp.node.RpcException;
+import org.hyperhash.translator.TranslatorConfig;
+import org.hyperhash.translator.TranslatorDaemon;
+import org.hyperhash.treasury.BitcoindRpc;
+import org.hyperhash.treasury.TreasuryConfig;
+import org.hyperhash.treasury.TreasuryDaemon;
+
+/**
+ * The whole stack of {@code hh demo} in one process, wired exactly as separate daemons would be, over
+ * real loopback sockets: template provider (embedded devnet chain) --TDP/Noise--> pool --SV2/Noise-->
+ * translator, and a treasury (dry-run payouts) on the pool's SQLite ledger. Every daemon gets its own
+ * authority key; each client pins the key of the daemon it connects to. The treasury tracks block
+ * maturity on the TP's devnet chain directly (there is no JSON-RPC server in front of the devnet).
+ */
+public final class DemoStack implements AutoCloseable {
+    /**
+     * Devnet nBits of the demo: target 2^240, about 65,536 hashes per block, so the built-in CPU miners
+     * (a few kH/s) find a block every ten seconds or so and shares stay far more frequent than blocks.
+     */
+    public static final int DEMO_BITS = 0x1f010000;
+
+    /**
+     * @param tdpPort TP port (0 = any), @param sv2Port pool mining port, @param sv1Port translator SV1 port,
+     * @param poolAdminPort pool admin HTTP port; every other admin port is ephemeral
+     */
+    public record Ports(int tdpPort, int sv2Port, int sv1Port, int poolAdminPort) {
+        public static Ports ephemeral() {
+            return new Ports(0, 0, 0, 0);
+        }
+    }
+
+    private final List<Daemon> started = new ArrayList<>();
+    private TpDaemon tp;
+    private PoolDaemon pool;
+    private TranslatorDaemon translator;
+    private TreasuryDaemon treasury;
+
+    private DemoStack() {
+    }
+
+    /** Devnet/regtest P2WPKH address n (a fixed pattern: nobody holds its key; fine for a devnet). */
+    public static String address(int n) {
+        byte[] h = new byte[20];
+        h[0] = (byte) (0xd0 + n);
+        h[19] = (byte) n;
+        return SegwitAddress.fromHash(BitcoinNetwork.REGTEST, h).toString();
+    }
+
+    /** Starts TP, pool, translator and treasury; on failure stops what started and rethrows. */
+    public static DemoStack start(Path dataDir, Ports ports, int devnetBits) throws Exception {
+        DemoStack s = new DemoStack();
+        try {
+            s.startAll(dataDir, ports, devnetBits);
+            return s;
+        } catch (Exception | Error e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Path dataDir, Ports ports, int devnetBits) throws Exception {
+        Files.createDirectories(dataDir);
+        Secp256k1Provider crypto = Secp256k1Providers.best();
+        String jdbc = "jdbc:sqlite:" + dataDir.resolve("ledger.db").toAbsolutePath();
+        InstantSource clock = InstantSource.system();
+
+        tp = new TpDaemon(TpConfig.from(load(TpConfig.ROOT, List.of("network=devnet", "backend=devnet",
+                "sv2.listen=[\"127.0.0.1:" + ports.tdpPort() + "\"]", "admin.listen=\"127.0.0.1:0\"",
+                "devnet.bits=" + devnetBits))), clock, crypto);
+        startDaemon(tp);
+
+        PoolConfig poolCfg = PoolConfig.from(load(PoolConfig.ROOT, List.of(
+                "sv2.listen=[\"127.0.0.1:" + ports.sv2Port() + "\"]", "sv2.security=noise",
+                "admin.listen=\"127.0.0.1:" + ports.poolAdminPort() + "\"", "payout.address=\"" + address(0) + "\"",
+                "ledger.jdbc-url=\"" + jdbc + "\"", "ledger.flush-interval=500ms",
+                "template-providers=[{address=\"" + hostPort(tp.tdpAddresses().get(0)) + "\",authority-key=\""
+                        + tp.authorityPublicKeyBase58() + "\"}]",
+                "channel.shares-per-minute=30", "vardiff.shares-per-minute=30")));
+        pool = PoolDaemon.fromConfig(poolCfg, clock, new TdpTemplateSource(
+                TdpTemplateSource.clientConfig(poolCfg.templateProviders(), poolCfg.tdp()), crypto, clock));
+        startDaemon(pool);
+
+        translator = new TranslatorDaemon(TranslatorConfig.from(load(TranslatorConfig.ROOT, List.of(
+                "sv1.listen=\"127.0.0.1:" + ports.sv1Port() + "\"", "admin.listen=\"127.0.0.1:0\"", "upstream.mode=per-miner",
+                "upstream.pools=[{host=\"127.0.0.1\",port=" + pool.sv2Addresses().get(0).getPort() + ",authority-key=\""
+                        + pool.security().authorityPublicKey().toBase58() + "\"}]",
+                "sv1.start-difficulty=0.00001", "sv1.min-difficulty=0.0000001"))), clock);
+        startDaemon(translator);
+
+        treasury = new TreasuryDaemon(TreasuryConfig.from(load(TreasuryConfig.ROOT, List.of(
+                "ledger.url=\"" + jdbc + "\"", "admin.listen=\"127.0.0.1:0\"", "network=regtest", "poll-interval=2s",
+                "maturity.confirmations=3", "bitcoind.url=\"\"", "payouts.dry-run=true",
+                "audit-log=\"" + dataDir.resolve("treasury-audit.jsonl").toAbsolutePath() + "\""))),
+                clock, new DevnetMaturity(tp.devnetChain()));
+        startDaemon(treasury);
+    }
+
+    private void startDaemon(Daemon d) throws Exception {
+        started.add(d);
+        d.start();
+    }
+
+    private static com.typesafe.config.Config load(String root, List<String> sets) {
+        return DaemonConfig.load(null, sets, null, root, Map.of());
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    public TpDaemon tp() {
+        return tp;
+    }
+
+    public PoolDaemon pool() {
+        return pool;
+    }
+
+    public TranslatorDaemon translator() {
+        return translator;
+    }
+
+    public TreasuryDaemon treasury() {
+        return treasury;
+    }
+
+    /** Stops in reverse start order (miners first is the caller's job). */
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                System.err.println("hh demo: closing " + started.get(i).getClass().getSimpleName() + ": " + e);
+            }
+        }
+        started.clear();
+    }
+
+    /** The treasury's maturity source over the TP's in-process devnet chain. */
+    static final class DevnetMaturity implements BitcoindRpc {
+        private final DevnetChain chain;
+
+        DevnetMaturity(DevnetChain chain) {
+            this.chain = chain;
+        }
+
+        @Override
+        public Optional<BlockHeaderInfo> getBlockHeader(String blockHashHex) throws BitcoindRpc.RpcException {
+            try {
+                BlockSummary b = chain.getBlock(Hash256.fromDisplayHex(blockHashHex));
+                return Optional.of(new BlockHeaderInfo(blockHashHex, b.height(), b.confirmations()));
+            } catch (RpcException e) {
+                if (e.code() == -5) {
+                    return Optional.empty();
+                }
+                throw new BitcoindRpc.RpcException("devnet getblock: " + e.getMessage(), e);
+            }
+        }
+    }
+}
