@@ -69,6 +69,7 @@ public final class TdpServer implements AutoCloseable {
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(Sv2Transport.serverChannelClass())
+                .option(ChannelOption.SO_REUSEADDR, true) // rebind at once after a restart
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, outboundBuffer)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
