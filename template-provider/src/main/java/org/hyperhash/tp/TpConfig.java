@@ -20,7 +20,8 @@ import java.util.Locale;
  * a {@link ConfigError} naming the path.
  */
 public record TpConfig(Network network, Backend backend, List<InetSocketAddress> listen, String authoritySecretKey,
-                       String staticSecretKey, Duration certificateValidity, Duration handshakeTimeout, int maxFrameBytes,
+                       String staticSecretKey, String authoritySecretKeyFile, String staticSecretKeyFile,
+                       Duration certificateValidity, Duration handshakeTimeout, int maxFrameBytes,
                        int outboundHighWaterMarkBytes, int outboundLowWaterMarkBytes, int ioThreads,
                        Duration refreshInterval, long feeDeltaSats, CoinbaseStyle coinbaseStyle,
                        RpcEndpoint rpc, String zmqHashblock, int devnetSyntheticTransactions, int devnetHalvingInterval,
@@ -65,6 +66,12 @@ public record TpConfig(Network network, Backend backend, List<InetSocketAddress>
         if (listen.isEmpty()) {
             throw new ConfigError("sv2.listen: at least one address");
         }
+        if (!authoritySecretKey.isEmpty() && !authoritySecretKeyFile.isEmpty()) {
+            throw new ConfigError("set sv2.authority-secret-key or sv2.authority-secret-key-file, not both");
+        }
+        if (!staticSecretKey.isEmpty() && !staticSecretKeyFile.isEmpty()) {
+            throw new ConfigError("set sv2.static-secret-key or sv2.static-secret-key-file, not both");
+        }
         if (outboundLowWaterMarkBytes <= 0 || outboundHighWaterMarkBytes <= outboundLowWaterMarkBytes) {
             throw new ConfigError("sv2.outbound-high-water-mark-bytes must exceed sv2.outbound-low-water-mark-bytes (> 0)");
         }
@@ -98,6 +105,8 @@ public record TpConfig(Network network, Backend backend, List<InetSocketAddress>
             return new TpConfig(network, backend, listen,
                     c.getString("sv2.authority-secret-key").trim(),
                     c.getString("sv2.static-secret-key").trim(),
+                    c.getString("sv2.authority-secret-key-file").trim(),
+                    c.getString("sv2.static-secret-key-file").trim(),
                     c.getDuration("sv2.certificate-validity"),
                     c.getDuration("sv2.handshake-timeout"),
                     c.getInt("sv2.max-frame-bytes"),

@@ -84,6 +84,49 @@ public final class EndpointSelector {
         return d.compareTo(maxBackoff) > 0 || d.isNegative() ? maxBackoff : d;
     }
 
+    /**
+     * A failed probe of a preferred endpoint while another session is up: cools the endpoint down
+     * without counting towards the reconnect backoff of the active session.
+     */
+    public void probeFailed(TdpEndpoint e) {
+        int i = endpoints.indexOf(e);
+        if (i >= 0) {
+            coolUntil[i] = clock.instant().plus(cooldown);
+        }
+    }
+
+    /** The most preferred endpoint ranked before {@code current} that is not cooling down, or null. */
+    public TdpEndpoint preferredOver(TdpEndpoint current) {
+        Instant now = clock.instant();
+        int limit = endpoints.indexOf(current);
+        for (int i = 0; i < limit; i++) {
+            if (coolUntil[i] == null || !coolUntil[i].isAfter(now)) {
+                return endpoints.get(i);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * How long until an endpoint ranked before {@code current} leaves its cooldown (zero when one
+     * already has), or null when {@code current} is the most preferred endpoint.
+     */
+    public Duration untilPreferredAvailable(TdpEndpoint current) {
+        int limit = endpoints.indexOf(current);
+        if (limit <= 0) {
+            return null;
+        }
+        Instant now = clock.instant();
+        Duration best = null;
+        for (int i = 0; i < limit; i++) {
+            Duration d = coolUntil[i] == null || !coolUntil[i].isAfter(now) ? Duration.ZERO : Duration.between(now, coolUntil[i]);
+            if (best == null || d.compareTo(best) < 0) {
+                best = d;
+            }
+        }
+        return best;
+    }
+
     public List<TdpEndpoint> endpoints() {
         return endpoints;
     }

@@ -22,6 +22,10 @@ import java.util.List;
  * @param maxBackoff reconnect delay cap
  * @param cooldown how long a failed endpoint is skipped while others are available
  * @param maxFrameBytes largest accepted frame payload (RequestTransactionData.Success can be a few MB)
+ *
+ * <p>{@code handshakeTimeout} also bounds the wait for SetupConnection.Success; {@code requestTimeout}
+ * is also how long the old session stays open (for late SubmitSolutions) after failing back to a
+ * preferred provider.
  */
 public record TdpClientConfig(List<TdpEndpoint> endpoints, CoinbaseOutputConstraints constraints, String vendor,
                               String hardwareVersion, String firmware, String deviceId, Duration connectTimeout,
@@ -33,6 +37,40 @@ public record TdpClientConfig(List<TdpEndpoint> endpoints, CoinbaseOutputConstra
             throw new IllegalArgumentException("at least one template provider endpoint");
         }
         java.util.Objects.requireNonNull(constraints, "constraints");
+        positive(connectTimeout, "connectTimeout");
+        positive(handshakeTimeout, "handshakeTimeout");
+        positive(requestTimeout, "requestTimeout");
+        positive(initialBackoff, "initialBackoff");
+        positive(maxBackoff, "maxBackoff");
+        java.util.Objects.requireNonNull(cooldown, "cooldown");
+        if (cooldown.isNegative()) {
+            throw new IllegalArgumentException("cooldown must be >= 0: " + cooldown);
+        }
+        if (maxBackoff.compareTo(initialBackoff) < 0) {
+            throw new IllegalArgumentException("maxBackoff must be >= initialBackoff");
+        }
+        if (maxFrameBytes < 1024 || maxFrameBytes > 0xFFFFFF) {
+            throw new IllegalArgumentException("maxFrameBytes must be 1024..16777215: " + maxFrameBytes);
+        }
+    }
+
+    private static void positive(Duration d, String what) {
+        java.util.Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive: " + d);
+        }
+    }
+
+    /** This config with other coinbase output constraints. */
+    public TdpClientConfig withConstraints(CoinbaseOutputConstraints c) {
+        return new TdpClientConfig(endpoints, c, vendor, hardwareVersion, firmware, deviceId, connectTimeout, handshakeTimeout,
+                requestTimeout, initialBackoff, maxBackoff, cooldown, maxFrameBytes);
+    }
+
+    /** This config with other reconnect timings (connect timeout, backoff range, cooldown). */
+    public TdpClientConfig withTimings(Duration connectTimeout, Duration initialBackoff, Duration maxBackoff, Duration cooldown) {
+        return new TdpClientConfig(endpoints, constraints, vendor, hardwareVersion, firmware, deviceId, connectTimeout,
+                handshakeTimeout, requestTimeout, initialBackoff, maxBackoff, cooldown, maxFrameBytes);
     }
 
     /** Defaults: vendor "hyperhash", 5 s connect, 10 s handshake and requests, backoff 1 s..30 s, 60 s cooldown, 16 MB frames. */

@@ -15,7 +15,12 @@ public interface TdpListener {
     /** The chain tip changed; {@code templateId()} names an earlier future template. */
     void onSetNewPrevHash(SetNewPrevHash prevHash);
 
-    /** SetupConnection.Success received and CoinbaseOutputConstraints sent: templates will follow. */
+    /**
+     * SetupConnection.Success received and CoinbaseOutputConstraints sent: templates will follow.
+     * Also called, without an {@code onDisconnected} in between, when the client fails back to a
+     * preferred provider: templates then come from {@code endpoint} (new ids, a fresh future
+     * template and SetNewPrevHash first).
+     */
     default void onConnected(TdpEndpoint endpoint) {
     }
 

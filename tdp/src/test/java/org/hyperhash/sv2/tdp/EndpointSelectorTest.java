@@ -56,4 +56,31 @@ class EndpointSelectorTest {
         assertEquals("[::1]:8442", new TdpEndpoint("::1", 8442, " ").address());
         assertThrows(IllegalArgumentException.class, () -> new EndpointSelector(List.of(), clock, Duration.ZERO, Duration.ZERO, Duration.ZERO));
     }
+
+    @Test
+    void probesPreferredEndpointsOnlyAfterTheirCooldown() {
+        TdpEndpoint c = new TdpEndpoint("10.0.0.3", 8442, null);
+        EndpointSelector sel = new EndpointSelector(List.of(a, b, c), clock, Duration.ofSeconds(1), Duration.ofSeconds(8),
+                Duration.ofSeconds(60));
+        assertEquals(null, sel.untilPreferredAvailable(a)); // nothing is preferred over the first
+        assertEquals(Duration.ZERO, sel.untilPreferredAvailable(c));
+        sel.failed(a);
+        sel.failed(b);
+        sel.succeeded(c);
+        assertEquals(null, sel.preferredOver(c));
+        assertEquals(Duration.ofSeconds(60), sel.untilPreferredAvailable(c));
+        clock.advance(Duration.ofSeconds(10));
+        sel.failed(b); // b's cooldown restarts
+        assertEquals(Duration.ofSeconds(50), sel.untilPreferredAvailable(c));
+        clock.advance(Duration.ofSeconds(50));
+        assertEquals(a, sel.preferredOver(c));
+        assertEquals(null, sel.preferredOver(a));
+        // a failed probe cools the endpoint down again without growing the backoff of the active session
+        sel.succeeded(c);
+        sel.probeFailed(a);
+        assertEquals(0, sel.consecutiveFailures());
+        assertEquals(Duration.ZERO, sel.delayBeforeNextAttempt());
+        assertEquals(null, sel.preferredOver(c));
+        assertEquals(Duration.ofSeconds(10), sel.untilPreferredAvailable(c)); // b's cooldown ends first
+    }
 }

@@ -68,6 +68,28 @@ public final class DevnetMiner {
         throw new IllegalStateException("no nonce meets the target");
     }
 
+    /**
+     * Solves a template received over TDP, as a pool would: coinbase from {@link #coinbaseFor},
+     * header from the template's version and merkle path and the SetNewPrevHash's prev hash,
+     * timestamp and nBits; nonce ground until the nBits target is met (devnet: about two attempts).
+     *
+     * @param meetTarget false = find a nonce whose hash does NOT meet the target (an invalid solution for tests)
+     */
+    public static SubmitSolution solve(NewTemplate t, org.hyperhash.sv2.message.template.SetNewPrevHash p, Bytes payoutScript,
+                                       long extranonce, boolean meetTarget) {
+        Transaction cb = coinbaseFor(t, payoutScript, extranonce);
+        org.hyperhash.base.Hash256 root = org.hyperhash.base.MerkleBranch.root(cb.txid(), t.merklePath());
+        Target target = org.hyperhash.base.CompactBits.toTarget(p.nBits());
+        for (long nonce = 0; nonce <= 0xFFFF_FFFFL; nonce++) {
+            org.hyperhash.base.BlockHeader80 h = new org.hyperhash.base.BlockHeader80(t.version(), p.prevHash(), root,
+                    p.headerTimestamp(), p.nBits(), (int) nonce);
+            if (target.isMetBy(h.hash().unsafeWireBytes()) == meetTarget) {
+                return new SubmitSolution(t.templateId(), t.version(), p.headerTimestamp(), (int) nonce, cb.serialize());
+            }
+        }
+        throw new IllegalStateException("no nonce found");
+    }
+
     /** Mines one block paying {@code payoutScript}; returns the node's verdict. */
     public static SubmitResult generate(DevnetChain chain, Bytes payoutScript) throws RpcException {
         var gbt = chain.getBlockTemplate();
