@@ -11,6 +11,7 @@ import org.hyperhash.agent.systemd.FakeSystemctl;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,6 +29,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -40,12 +42,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The agent against a local HTTPS release server, fake systemctl and fake services on loopback. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class AgentIT {
     static final String POOL = "hh-pool.service";
     static final String TP = "hh-tp.service";
     static final String JAR = "cli/target/hh-cli.jar";
     static final int JAR_BYTES = 300_000;
     static final int DEADLINE_SECONDS = 3;
+    /** Generous for loopback; only the stall test expects to reach it. */
+    static final int READ_TIMEOUT_SECONDS = 10;
 
     @TempDir
     Path dir;
@@ -121,7 +126,8 @@ class AgentIT {
                 "health.deadline-seconds=" + DEADLINE_SECONDS,
                 "health.interval-millis=50",
                 "reach.bitcoind=", "reach.lnd=",
-                "install.keep=3"));
+                "install.keep=3",
+                "http.read-timeout-seconds=" + READ_TIMEOUT_SECONDS));
     }
 
     AgentConfig config() throws Exception {
@@ -449,10 +455,31 @@ class AgentIT {
         publish(1, "1.0.0");
         server.dropOnce("/releases/1.0.0/hh-cli.jar");
         try (Agent a = agent(CrashPoints.NONE)) {
-            assertInstanceOf(CheckResult.Failed.class, a.checkOnce());
+            CheckResult.Failed first = assertInstanceOf(CheckResult.Failed.class, a.checkOnce());
+            assertFalse(first.detail().contains("read timeout"), "the connection was dropped, not stalled: " + first);
             Path part = dir.resolve("state/downloads/1/0.part");
             assertTrue(Files.exists(part) && Files.size(part) > 0 && Files.size(part) < JAR_BYTES, "partial download kept");
             long have = Files.size(part);
+            assertEquals(new CheckResult.Updated(0, 1), a.checkOnce());
+            assertTrue(server.requests().contains("GET /releases/1.0.0/hh-cli.jar bytes=" + have + "-"), server.requests().toString());
+            assertTrue(Arrays.equals(jar("1.0.0"), Files.readAllBytes(current.resolve(JAR))));
+        }
+    }
+
+    @Test
+    void stalledDownloadTimesOutAndResumes() throws Exception {
+        publish(1, "1.0.0");
+        server.stallOnce("/releases/1.0.0/hh-cli.jar");
+        List<String> s = sets();
+        s.add("http.read-timeout-seconds=1");
+        try (Agent a = new Agent(AgentConfig.load(null, Map.of(), s), systemctl, InstantSource.system(), CrashPoints.NONE,
+                new AgentMetrics("t"))) {
+            CheckResult.Failed f = assertInstanceOf(CheckResult.Failed.class, a.checkOnce());
+            assertTrue(f.detail().contains("read timeout"), f.detail());
+            assertEquals("0.1.0-base", currentDir());
+            Path part = dir.resolve("state/downloads/1/0.part");
+            long have = Files.size(part);
+            assertTrue(have > 0 && have < JAR_BYTES, "partial download kept: " + have);
             assertEquals(new CheckResult.Updated(0, 1), a.checkOnce());
             assertTrue(server.requests().contains("GET /releases/1.0.0/hh-cli.jar bytes=" + have + "-"), server.requests().toString());
             assertTrue(Arrays.equals(jar("1.0.0"), Files.readAllBytes(current.resolve(JAR))));
