@@ -28,6 +28,7 @@ public final class HealthChecker {
         }
     }
 
+    private static final long MIN_PROBE_MILLIS = 1000;
     private final Systemctl systemctl;
     private final Map<String, URI> adminUrls;
     private final Duration interval;
@@ -49,7 +50,8 @@ public final class HealthChecker {
         while (true) {
             for (var it = pending.iterator(); it.hasNext(); ) {
                 String u = it.next();
-                String problem = probe(u, Math.max(1, (end - System.nanoTime()) / 1_000_000));
+                // a floor, so that a probe started just before the deadline can still get an answer (at most that overshoot)
+                String problem = probe(u, Math.max(MIN_PROBE_MILLIS, (end - System.nanoTime()) / 1_000_000));
                 if (problem == null) {
                     it.remove();
                 } else {

@@ -39,9 +39,8 @@ class TimedBodyTest {
         }
     }
 
-    @SuppressWarnings("unchecked")
     static HttpResponse.BodySubscriber<InputStream> body(Duration idle, Duration total) {
-        return (HttpResponse.BodySubscriber<InputStream>) TimedBody.handler(idle, total).apply(null);
+        return TimedBody.handler(idle, total).apply(null);
     }
 
     static List<ByteBuffer> chunk(String s) {
