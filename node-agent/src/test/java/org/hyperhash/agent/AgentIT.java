@@ -62,6 +62,8 @@ class AgentIT {
     static final int READ_TIMEOUT_SECONDS = 10;
 
     @TempDir
+    static Path tlsDir;
+    @TempDir
     Path dir;
     ReleaseServer server;
     List<SigningKey> keys;
@@ -95,7 +97,7 @@ class AgentIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        server = new ReleaseServer(dir);
+        server = new ReleaseServer(tlsDir);
         keys = Publisher.keys(3);
         Files.writeString(dir.resolve("root.json"), Publisher.root(1, 2, keys, Instant.now().plus(Duration.ofDays(365)),
                 keys.subList(0, 2)).toJson());

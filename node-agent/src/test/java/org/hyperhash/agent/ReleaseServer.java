@@ -39,13 +39,17 @@ final class ReleaseServer implements AutoCloseable {
     private final List<String> requests = new ArrayList<>();
     final Path caPem;
 
+    /** @param dir where the key store and CA certificate are made (reused if present) */
     ReleaseServer(Path dir) throws Exception {
         Path ks = dir.resolve("server.p12");
         caPem = dir.resolve("ca.pem");
-        keytool("-genkeypair", "-alias", "srv", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-                "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", ks.toString(), "-storetype", "PKCS12",
-                "-storepass", "changeit", "-keypass", "changeit");
-        keytool("-exportcert", "-rfc", "-alias", "srv", "-keystore", ks.toString(), "-storepass", "changeit", "-file", caPem.toString());
+        if (!Files.exists(ks)) {
+            // generated once per directory: keytool is two JVM starts
+            keytool("-genkeypair", "-alias", "srv", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+                    "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", ks.toString(), "-storetype", "PKCS12",
+                    "-storepass", "changeit", "-keypass", "changeit");
+            keytool("-exportcert", "-rfc", "-alias", "srv", "-keystore", ks.toString(), "-storepass", "changeit", "-file", caPem.toString());
+        }
         KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(ks)) {
             store.load(in, "changeit".toCharArray());
