@@ -101,7 +101,7 @@ public final class Agent implements AutoCloseable {
         this.store = new StateStore(cfg.stateDir());
         this.installer = new Installer(cfg.releasesDir(), cfg.currentLink(), cfg.maxArtifactBytes());
         this.health = new HealthChecker(systemctl, cfg.adminUrls(), cfg.healthInterval());
-        this.fetcher = new HttpFetcher(cfg.caFile(), Duration.ofSeconds(10), cfg.httpTimeout());
+        this.fetcher = new HttpFetcher(cfg.caFile(), Duration.ofSeconds(10), cfg.httpTimeout(), cfg.httpReadTimeout());
     }
 
     public AgentConfig config() {
@@ -127,7 +127,7 @@ public final class Agent implements AutoCloseable {
 
     /** Repairs an interrupted install or rollback (see class comment); returns the repaired state. */
     public AgentState repair() throws IOException {
-        try (AgentLock l = AgentLock.acquire(cfg.stateDir(), LOCK_WAIT)) {
+        try (AgentLock _ = AgentLock.acquire(cfg.stateDir(), LOCK_WAIT)) {
             return repairLocked();
         }
     }
@@ -135,7 +135,7 @@ public final class Agent implements AutoCloseable {
     /** One check now: verify, and install when a newer valid release exists. Never throws for remote problems. */
     public CheckResult checkOnce() {
         CheckResult r;
-        try (AgentLock l = AgentLock.acquire(cfg.stateDir(), LOCK_WAIT)) {
+        try (AgentLock _ = AgentLock.acquire(cfg.stateDir(), LOCK_WAIT)) {
             AgentState s = repairLocked();
             r = check(s);
         } catch (IOException | RuntimeException e) {
@@ -148,7 +148,7 @@ public final class Agent implements AutoCloseable {
 
     /** Manual rollback to the previous committed release (the current one is marked failed). */
     public CheckResult rollback() throws IOException {
-        try (AgentLock l = AgentLock.acquire(cfg.stateDir(), LOCK_WAIT)) {
+        try (AgentLock _ = AgentLock.acquire(cfg.stateDir(), LOCK_WAIT)) {
             AgentState s = repairLocked();
             if (s.committed() == null || s.history().isEmpty()) {
                 throw new IOException("nothing to roll back to: no previous release is recorded");

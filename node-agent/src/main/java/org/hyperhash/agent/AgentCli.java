@@ -443,6 +443,9 @@ public final class AgentCli {
             printAgentHelp();
             return OK;
         }
+        if (!List.of("run", "upgrade", "status", "rollback", "register").contains(cmd)) {
+            throw new UsageException("node-agent: unknown command \"" + cmd + "\" (run, upgrade, status, rollback, register)");
+        }
         Opts o = parse("node-agent " + cmd, rest, List.of("config", "set"),
                 cmd.equals("upgrade") ? List.of("verify-signature") : List.of());
         String cfgFile = o.opt("config", null);

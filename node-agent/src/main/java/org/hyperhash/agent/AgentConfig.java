@@ -34,7 +34,8 @@ import java.util.TreeMap;
  * @param currentLink         symlink to the release in service
  * @param keep                releases kept on disk (current included)
  * @param maxArtifactBytes    cap on any artifact (and on an unpacked zip)
- * @param httpTimeout         per request timeout (download of one artifact included)
+ * @param httpTimeout         time to the response headers; for manifests, roots and registration also the whole body
+ * @param httpReadTimeout     longest silence while receiving a body (a stalled download fails, keeping its partial file)
  * @param units               systemd units on this node
  * @param adminUrls           unit → admin base URL for /v1/health and /v1/ready
  * @param healthDeadline      how long restarted units have to become healthy
@@ -50,7 +51,7 @@ import java.util.TreeMap;
  */
 public record AgentConfig(URI manifestUrl, URI rootsUrl, Path trustRootFile, Path caFile, Duration pollInterval,
                           Duration pollJitter, Path stateDir, Path releasesDir, Path currentLink, int keep,
-                          long maxArtifactBytes, Duration httpTimeout, List<String> units, Map<String, URI> adminUrls,
+                          long maxArtifactBytes, Duration httpTimeout, Duration httpReadTimeout, List<String> units, Map<String, URI> adminUrls,
                           Duration healthDeadline, Duration healthInterval, String statusListen, URI coreRegisterUrl,
                           String corePublicKey, String nodeName, String systemctlCommand, Duration systemctlTimeout,
                           String bitcoindAddress, String lndAddress) {
@@ -78,7 +79,8 @@ public record AgentConfig(URI manifestUrl, URI rootsUrl, Path trustRootFile, Pat
             new Key("paths.current-link", "/opt/hyperhash/current", "symlink to the release in service"),
             new Key("install.keep", "3", "releases kept on disk, the current one included (>= 2)"),
             new Key("download.max-bytes", "536870912", "cap on one artifact (and on an unpacked zip)"),
-            new Key("http.timeout-seconds", "300", "timeout of one HTTP request (a whole artifact download)"),
+            new Key("http.timeout-seconds", "60", "time to the response headers; for manifests, roots and registration the whole request"),
+            new Key("http.read-timeout-seconds", "30", "longest silence while receiving a body; a stalled download fails and resumes at the next check"),
             new Key("units", "hh-pool.service,hh-tp.service,hh-translator.service,hh-treasury.service",
                     "systemd units installed on this node (comma separated)"),
             new Key("unit.<unit>.admin-url", "", "admin base URL of a unit for /v1/health and /v1/ready, e.g. unit.hh-pool.service.admin-url = http://127.0.0.1:9090"),
@@ -217,7 +219,8 @@ public record AgentConfig(URI manifestUrl, URI rootsUrl, Path trustRootFile, Pat
         return new AgentConfig(manifest, roots, path(v, "trust.root-file"), v.get("tls.ca-file").isEmpty() ? null : path(v, "tls.ca-file"),
                 Duration.ofSeconds(positive(v, "poll.interval-seconds")), Duration.ofSeconds(nonNegative(v, "poll.jitter-seconds")),
                 path(v, "paths.state-dir"), path(v, "paths.releases-dir"), path(v, "paths.current-link"), keep,
-                positive(v, "download.max-bytes"), Duration.ofSeconds(positive(v, "http.timeout-seconds")), units, admin,
+                positive(v, "download.max-bytes"), Duration.ofSeconds(positive(v, "http.timeout-seconds")),
+                Duration.ofSeconds(positive(v, "http.read-timeout-seconds")), units, admin,
                 Duration.ofSeconds(positive(v, "health.deadline-seconds")), Duration.ofMillis(positive(v, "health.interval-millis")),
                 listen, register, coreKey, nodeName, v.get("systemctl.command"),
                 Duration.ofSeconds(positive(v, "systemctl.timeout-seconds")), v.get("reach.bitcoind"), v.get("reach.lnd"));

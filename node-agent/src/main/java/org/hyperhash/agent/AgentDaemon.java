@@ -41,9 +41,9 @@ public final class AgentDaemon implements AutoCloseable {
     private final CountDownLatch stop = new CountDownLatch(1);
     private StatusServer server;
     private Thread poller;
+    private Thread prober;
     private volatile Instant nextCheck;
     private volatile Map<String, Object> probes = Map.of();
-    private volatile Instant probedAt = Instant.EPOCH;
     private volatile boolean registered;
 
     public AgentDaemon(Agent agent, RandomGenerator random, String agentVersion) {
@@ -57,11 +57,11 @@ public final class AgentDaemon implements AutoCloseable {
         agent.repair();
         AgentConfig cfg = agent.config();
         var hp = AgentConfig.hostPort(cfg.statusListen(), "status.listen", true);
+        refreshProbes();
+        // probes (systemctl, HTTP, TCP) can take seconds: refreshed here, never in a status request
+        prober = Thread.ofPlatform().name("hh-agent-probe").daemon(true).start(this::probeLoop);
         server = new StatusServer(new InetSocketAddress(hp.getKey(), hp.getValue()), () -> Json.pretty(status()),
-                this::ready, () -> {
-                    refreshProbesIfStale();
-                    return agent.metrics().render();
-                });
+                this::ready, () -> agent.metrics().render());
         LOG.log(System.Logger.Level.INFO, "node status listening on " + server.address()
                 + " (/v1/status /v1/health /v1/ready /metrics)");
         poller = Thread.ofPlatform().name("hh-agent-poll").daemon(true).start(this::loop);
@@ -145,16 +145,25 @@ public final class AgentDaemon implements AutoCloseable {
         }
     }
 
-    private void refreshProbesIfStale() {
-        if (Instant.now().isAfter(probedAt.plus(PROBE_EVERY))) {
-            refreshProbes();
+    private void probeLoop() {
+        try {
+            while (!stop.await(PROBE_EVERY.toMillis(), TimeUnit.MILLISECONDS)) {
+                try {
+                    refreshProbes();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "status probes failed: " + e);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     /** Probes units (state and version) and dependencies; cached for the status page. */
     public synchronized void refreshProbes() {
-        probes = probe(agent, agent.metrics());
-        probedAt = Instant.now();
+        Map<String, Object> p = new LinkedHashMap<>(probe(agent, agent.metrics()));
+        p.put("probed_at", Instant.now().toString());
+        probes = p;
     }
 
     /** Live probes of units and dependencies (used by {@code status} on the command line too). */
@@ -212,9 +221,8 @@ public final class AgentDaemon implements AutoCloseable {
         }
     }
 
-    /** The /v1/status document. */
+    /** The /v1/status document (probes as last refreshed, at most {@link #PROBE_EVERY} old). */
     public Map<String, Object> status() {
-        refreshProbesIfStale();
         return statusDocument(agent, agentVersion, probes, nextCheck, registered);
     }
 

@@ -8,14 +8,23 @@ import org.hyperhash.agent.manifest.Reason;
 import org.hyperhash.agent.manifest.Signed;
 import org.hyperhash.agent.status.AgentMetrics;
 import org.hyperhash.agent.systemd.FakeSystemctl;
+import com.sun.net.httpserver.HttpServer;
+import org.hyperhash.agent.registration.Registration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,9 +34,11 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -40,13 +51,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The agent against a local HTTPS release server, fake systemctl and fake services on loopback. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class AgentIT {
     static final String POOL = "hh-pool.service";
     static final String TP = "hh-tp.service";
     static final String JAR = "cli/target/hh-cli.jar";
     static final int JAR_BYTES = 300_000;
     static final int DEADLINE_SECONDS = 3;
+    /** Generous for loopback; only the stall test expects to reach it. */
+    static final int READ_TIMEOUT_SECONDS = 10;
 
+    @TempDir
+    static Path tlsDir;
     @TempDir
     Path dir;
     ReleaseServer server;
@@ -81,7 +97,7 @@ class AgentIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        server = new ReleaseServer(dir);
+        server = new ReleaseServer(tlsDir);
         keys = Publisher.keys(3);
         Files.writeString(dir.resolve("root.json"), Publisher.root(1, 2, keys, Instant.now().plus(Duration.ofDays(365)),
                 keys.subList(0, 2)).toJson());
@@ -121,7 +137,8 @@ class AgentIT {
                 "health.deadline-seconds=" + DEADLINE_SECONDS,
                 "health.interval-millis=50",
                 "reach.bitcoind=", "reach.lnd=",
-                "install.keep=3"));
+                "install.keep=3",
+                "http.read-timeout-seconds=" + READ_TIMEOUT_SECONDS));
     }
 
     AgentConfig config() throws Exception {
@@ -442,6 +459,155 @@ class AgentIT {
         }
     }
 
+    // ------------------------------------------------------------------ daemon: status HTTP and registration
+
+    /** A fake core: verifies registration requests and answers with an acknowledgement signed by {@code signer}. */
+    static final class FakeCore implements AutoCloseable {
+        final HttpServer http;
+        final List<Signed> requests = new CopyOnWriteArrayList<>();
+
+        FakeCore(SigningKey signer, boolean ackAnotherRequest) throws Exception {
+            http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+            http.createContext("/v1/nodes/register", ex -> {
+                try (ex) {
+                    Signed req;
+                    byte[] body;
+                    int code = 200;
+                    try {
+                        req = Signed.parse(ex.getRequestBody().readAllBytes());
+                        Registration.verifyRequest(req, Instant.now(), Duration.ofMinutes(5));
+                        requests.add(req);
+                        Signed acked = req;
+                        if (ackAnotherRequest) {
+                            Map<String, Object> other = new java.util.LinkedHashMap<>(req.signed());
+                            other.put("nonce", "00");
+                            acked = new Signed(other, List.of());
+                        }
+                        body = Registration.acknowledge(acked, signer, Instant.now()).toJson().getBytes(StandardCharsets.UTF_8);
+                    } catch (Exception e) {
+                        code = 400;
+                        body = String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8);
+                    }
+                    ex.sendResponseHeaders(code, body.length);
+                    ex.getResponseBody().write(body);
+                }
+            });
+            http.start();
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + http.getAddress().getPort() + "/v1/nodes/register";
+        }
+
+        @Override
+        public void close() {
+            http.stop(0);
+        }
+    }
+
+    record Http(int code, String body) {
+    }
+
+    static Http http(String method, java.net.URI uri) throws Exception {
+        try (HttpClient c = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = c.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                    .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            return new Http(r.statusCode(), r.body());
+        }
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void daemonServesStatusHealthMetricsAndRegisters() throws Exception {
+        SigningKey coreKey = Publisher.newKey();
+        publish(1, "1.0.0");
+        try (FakeCore core = new FakeCore(coreKey, false);
+             ServerSocket bitcoind = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<String> s = sets();
+            s.removeIf(x -> x.startsWith("reach."));
+            s.addAll(List.of("status.listen=127.0.0.1:0", "poll.interval-seconds=3600", "poll.jitter-seconds=0",
+                    "core.register-url=" + core.url(),
+                    "core.public-key=" + Base64.getEncoder().encodeToString(coreKey.rawPublic()), "node.name=node-7",
+                    "reach.bitcoind=127.0.0.1:" + bitcoind.getLocalPort(), "reach.lnd=127.0.0.1:" + freePort()));
+            try (Agent a = new Agent(AgentConfig.load(null, Map.of(), s), systemctl, InstantSource.system(), CrashPoints.NONE,
+                    new AgentMetrics("9.9.9"));
+                 AgentDaemon d = new AgentDaemon(a, new java.util.Random(1), "9.9.9")) {
+                d.start();
+                // jitter 0: the first check runs at once (bounded by the class @Timeout)
+                while (a.state().lastCheck() == null || !a.state().lastCheck().result().equals("updated")) {
+                    Thread.sleep(50);
+                }
+                java.net.URI base = java.net.URI.create("http://127.0.0.1:" + d.statusAddress().getPort());
+                Http st = http("GET", base.resolve("/v1/status"));
+                assertEquals(200, st.code());
+                @SuppressWarnings("unchecked")
+                Map<String, Object> doc = (Map<String, Object>) org.hyperhash.agent.json.Json.parse(st.body());
+                assertEquals("9.9.9", ((Map<?, ?>) doc.get("agent")).get("version"));
+                assertEquals("1.0.0-r1", ((Map<?, ?>) doc.get("release")).get("dir"));
+                assertEquals("updated", ((Map<?, ?>) doc.get("last_check")).get("result"), st.body());
+                List<?> units = (List<?>) doc.get("units");
+                assertEquals(2, units.size(), st.body());
+                assertEquals("active", ((Map<?, ?>) units.getFirst()).get("active_state"));
+                Map<?, ?> deps = (Map<?, ?>) doc.get("dependencies");
+                assertEquals(true, ((Map<?, ?>) deps.get("bitcoind")).get("reachable"), st.body());
+                assertEquals(false, ((Map<?, ?>) deps.get("lnd")).get("reachable"), st.body());
+                Map<?, ?> reg = (Map<?, ?>) doc.get("registration");
+                assertEquals(true, reg.get("registered"), st.body());
+                assertEquals(1, core.requests.size());
+                Signed req = core.requests.getFirst();
+                assertEquals(req.signed().get("node_id"), reg.get("node_id"));
+                assertEquals("node-7", req.signed().get("node_name"));
+                assertTrue(Files.exists(dir.resolve("state/registration.json")));
+
+                assertEquals(new Http(200, "ok\n"), http("GET", base.resolve("/v1/health")));
+                assertEquals(200, http("GET", base.resolve("/v1/ready")).code());
+                Http m = http("GET", base.resolve("/metrics"));
+                assertEquals(200, m.code());
+                for (String line : List.of("hh_agent_checks_total{result=\"updated\"} 1", "hh_agent_installed_version 1",
+                        "hh_agent_registered 1", "hh_agent_registrations_total 1", "hh_agent_dependency_reachable{target=\"bitcoind\"} 1",
+                        "hh_agent_dependency_reachable{target=\"lnd\"} 0", "hh_agent_unit_active{unit=\"" + POOL + "\"} 1",
+                        "hh_agent_build_info{version=\"9.9.9\"} 1")) {
+                    assertTrue(m.body().contains(line + "\n"), line + " in\n" + m.body());
+                }
+                assertEquals(404, http("GET", base.resolve("/v1/statusx")).code());
+                assertEquals(404, http("GET", base.resolve("/admin")).code());
+                assertEquals(405, http("POST", base.resolve("/v1/status")).code());
+                // a stored, valid acknowledgement is not renewed
+                assertTrue(d.registerIfNeeded());
+                assertEquals(1, core.requests.size());
+            }
+        }
+    }
+
+    @Test
+    void forgedOrMismatchedAcknowledgementIsNotStored() throws Exception {
+        SigningKey coreKey = Publisher.newKey();
+        for (boolean mismatch : List.of(false, true)) {
+            SigningKey signer = mismatch ? coreKey : Publisher.newKey();
+            try (FakeCore core = new FakeCore(signer, mismatch)) {
+                List<String> s = sets();
+                s.addAll(List.of("core.register-url=" + core.url(),
+                        "core.public-key=" + Base64.getEncoder().encodeToString(coreKey.rawPublic())));
+                try (Agent a = new Agent(AgentConfig.load(null, Map.of(), s), systemctl, InstantSource.system(),
+                        CrashPoints.NONE, new AgentMetrics("t"));
+                     AgentDaemon d = new AgentDaemon(a, new java.util.Random(1), "t")) {
+                    assertFalse(d.registerIfNeeded(), "mismatch=" + mismatch);
+                    assertEquals(1, core.requests.size(), "the core did receive a valid request");
+                    assertFalse(Files.exists(dir.resolve("state/registration.json")));
+                    assertTrue(a.metrics().render().contains("hh_agent_registration_failures_total 1\n"));
+                    String expect = mismatch ? "for another request" : "not signed by core.public-key";
+                    assertTrue(log.stream().anyMatch(l -> l.contains("registration with the core failed") && l.contains(expect)),
+                            log.toString());
+                }
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ transport
 
     @Test
@@ -449,10 +615,31 @@ class AgentIT {
         publish(1, "1.0.0");
         server.dropOnce("/releases/1.0.0/hh-cli.jar");
         try (Agent a = agent(CrashPoints.NONE)) {
-            assertInstanceOf(CheckResult.Failed.class, a.checkOnce());
+            CheckResult.Failed first = assertInstanceOf(CheckResult.Failed.class, a.checkOnce());
+            assertFalse(first.detail().contains("read timeout"), "the connection was dropped, not stalled: " + first);
             Path part = dir.resolve("state/downloads/1/0.part");
             assertTrue(Files.exists(part) && Files.size(part) > 0 && Files.size(part) < JAR_BYTES, "partial download kept");
             long have = Files.size(part);
+            assertEquals(new CheckResult.Updated(0, 1), a.checkOnce());
+            assertTrue(server.requests().contains("GET /releases/1.0.0/hh-cli.jar bytes=" + have + "-"), server.requests().toString());
+            assertTrue(Arrays.equals(jar("1.0.0"), Files.readAllBytes(current.resolve(JAR))));
+        }
+    }
+
+    @Test
+    void stalledDownloadTimesOutAndResumes() throws Exception {
+        publish(1, "1.0.0");
+        server.stallOnce("/releases/1.0.0/hh-cli.jar");
+        List<String> s = sets();
+        s.add("http.read-timeout-seconds=1");
+        try (Agent a = new Agent(AgentConfig.load(null, Map.of(), s), systemctl, InstantSource.system(), CrashPoints.NONE,
+                new AgentMetrics("t"))) {
+            CheckResult.Failed f = assertInstanceOf(CheckResult.Failed.class, a.checkOnce());
+            assertTrue(f.detail().contains("read timeout"), f.detail());
+            assertEquals("0.1.0-base", currentDir());
+            Path part = dir.resolve("state/downloads/1/0.part");
+            long have = Files.size(part);
+            assertTrue(have > 0 && have < JAR_BYTES, "partial download kept: " + have);
             assertEquals(new CheckResult.Updated(0, 1), a.checkOnce());
             assertTrue(server.requests().contains("GET /releases/1.0.0/hh-cli.jar bytes=" + have + "-"), server.requests().toString());
             assertTrue(Arrays.equals(jar("1.0.0"), Files.readAllBytes(current.resolve(JAR))));

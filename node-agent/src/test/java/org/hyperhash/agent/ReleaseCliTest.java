@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -88,5 +89,17 @@ class ReleaseCliTest {
         assertTrue(outBuf.toString().contains("keygen"));
         assertEquals(0, run("node-agent", "upgrade", "--help"));
         assertTrue(outBuf.toString().contains("poll.interval-seconds"));
+        assertTrue(outBuf.toString().contains("http.read-timeout-seconds"));
+        // the launcher's contract: both groups and every documented command in the usage text
+        assertEquals(0, run("--help"));
+        for (String s : List.of("hh release <command>", "keygen --out", "sign   --key", "verify --root", "root   --key",
+                "hh node-agent <command> [--config FILE] [--set key=value]", "  run ", "upgrade [--verify-signature]",
+                "  status ", "  rollback ", "  register ")) {
+            assertTrue(outBuf.toString().contains(s), s + " in\n" + outBuf);
+        }
+        assertEquals(AgentCli.USAGE, run());
+        assertTrue(errBuf.toString().contains("release") && errBuf.toString().contains("node-agent"), errBuf.toString());
+        assertEquals(AgentCli.USAGE, run("node-agent", "frobnicate", "--set", "manifest.url="));
+        assertEquals(AgentCli.USAGE, run("node-agent", "status", "--verify-signature"), "the flag belongs to upgrade");
     }
 }

@@ -19,26 +19,37 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A local HTTPS release server with a self-signed certificate made by the JDK's keytool: serves files by
- * path, honours {@code Range: bytes=N-}, can drop a connection half way once, and records requests.
+ * path, honours {@code Range: bytes=N-}, can drop a connection half way once or stall half way once (the
+ * connection stays open and silent until {@link #close()}), and records requests.
  */
 final class ReleaseServer implements AutoCloseable {
     private final HttpsServer server;
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final Set<String> dropOnce = ConcurrentHashMap.newKeySet();
+    private final Set<String> stallOnce = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final List<String> requests = new ArrayList<>();
     final Path caPem;
 
+    /** @param dir where the key store and CA certificate are made (reused if present) */
     ReleaseServer(Path dir) throws Exception {
         Path ks = dir.resolve("server.p12");
         caPem = dir.resolve("ca.pem");
-        keytool("-genkeypair", "-alias", "srv", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-                "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", ks.toString(), "-storetype", "PKCS12",
-                "-storepass", "changeit", "-keypass", "changeit");
-        keytool("-exportcert", "-rfc", "-alias", "srv", "-keystore", ks.toString(), "-storepass", "changeit", "-file", caPem.toString());
+        if (!Files.exists(ks)) {
+            // generated once per directory: keytool is two JVM starts
+            keytool("-genkeypair", "-alias", "srv", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+                    "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2", "-keystore", ks.toString(), "-storetype", "PKCS12",
+                    "-storepass", "changeit", "-keypass", "changeit");
+            keytool("-exportcert", "-rfc", "-alias", "srv", "-keystore", ks.toString(), "-storepass", "changeit", "-file", caPem.toString());
+        }
         KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(ks)) {
             store.load(in, "changeit".toCharArray());
@@ -50,6 +61,8 @@ final class ReleaseServer implements AutoCloseable {
         server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         server.setHttpsConfigurator(new HttpsConfigurator(ctx));
         server.createContext("/", this::handle);
+        // handlers off the dispatcher thread: a stalled exchange must not block the others
+        server.setExecutor(executor);
         server.start();
     }
 
@@ -78,6 +91,10 @@ final class ReleaseServer implements AutoCloseable {
 
     void dropOnce(String path) {
         dropOnce.add(path);
+    }
+
+    void stallOnce(String path) {
+        stallOnce.add(path);
     }
 
     synchronized List<String> requests() {
@@ -109,24 +126,35 @@ final class ReleaseServer implements AutoCloseable {
                 ex.sendResponseHeaders(200, body.length);
             }
             OutputStream out = ex.getResponseBody();
-            if (dropOnce.remove(path)) {
+            boolean drop = dropOnce.remove(path);
+            boolean stall = !drop && stallOnce.remove(path);
+            if (drop || stall) {
                 out.write(body, from, (body.length - from) / 2);
                 out.flush();
-                // closing with bytes missing makes the JDK server drop the connection
-                try {
-                    out.close();
-                } catch (IOException expected) {
-                    // "insufficient bytes written"
+                if (stall) {
+                    awaitClose();
                 }
-                return;
+                // Closing a fixed-length body short only marks the exchange closed: the JDK server keeps the
+                // connection open. An exception out of the handler is what makes it close the connection.
+                throw new IOException("test server: dropping the connection half way through " + path);
             }
             out.write(body, from, body.length - from);
             out.close();
         }
     }
 
+    private void awaitClose() {
+        try {
+            closed.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
+        closed.countDown();
         server.stop(0);
+        executor.shutdownNow();
     }
 }

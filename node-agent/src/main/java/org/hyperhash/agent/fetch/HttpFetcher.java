@@ -30,14 +30,20 @@ import java.util.regex.Pattern;
 /**
  * HTTP(S) client of the agent: small capped fetches (manifests, roots) and streamed, size-capped,
  * resumable artifact downloads (HTTP Range). With a CA file, only that CA is trusted (a private PKI
- * for the release server); without one, the JDK's default trust store.
+ * for the release server); without one, the JDK's default trust store. Every body is read through
+ * {@link TimedBody}: a server that goes silent for the read timeout fails the request instead of hanging the agent.
  */
 public final class HttpFetcher implements AutoCloseable {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     private final HttpClient client;
     private final Duration requestTimeout;
+    private final Duration readTimeout;
 
-    public HttpFetcher(Path caFile, Duration connectTimeout, Duration requestTimeout) throws IOException {
+    /**
+     * @param requestTimeout until the response headers; for metadata and POSTs also the deadline of the whole body
+     * @param readTimeout    longest silence while a body is being received (downloads included)
+     */
+    public HttpFetcher(Path caFile, Duration connectTimeout, Duration requestTimeout, Duration readTimeout) throws IOException {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NORMAL);
         if (caFile != null) {
@@ -45,6 +51,7 @@ public final class HttpFetcher implements AutoCloseable {
         }
         this.client = b.build();
         this.requestTimeout = requestTimeout;
+        this.readTimeout = readTimeout;
     }
 
     /** An SSL context trusting only the certificates in a PEM (or DER) file. */
@@ -77,7 +84,7 @@ public final class HttpFetcher implements AutoCloseable {
 
     /** Like {@link #fetch} but 404 is an empty result (used to probe for the next root version). */
     public Optional<byte[]> fetchOptional(URI uri, long maxBytes) throws IOException {
-        HttpResponse<InputStream> r = send(HttpRequest.newBuilder(uri).timeout(requestTimeout).GET().build());
+        HttpResponse<InputStream> r = send(HttpRequest.newBuilder(uri).timeout(requestTimeout).GET().build(), requestTimeout);
         try (InputStream in = r.body()) {
             if (r.statusCode() == 404) {
                 return Optional.empty();
@@ -103,7 +110,7 @@ public final class HttpFetcher implements AutoCloseable {
     /** POSTs a JSON body and returns the 200 response body (capped at {@code maxBytes}). */
     public byte[] postJson(URI uri, byte[] body, long maxBytes) throws IOException {
         HttpResponse<InputStream> r = send(HttpRequest.newBuilder(uri).timeout(requestTimeout)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), requestTimeout);
         try (InputStream in = r.body()) {
             byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
             if (b.length > maxBytes) {
@@ -116,9 +123,10 @@ public final class HttpFetcher implements AutoCloseable {
         }
     }
 
-    private HttpResponse<InputStream> send(HttpRequest req) throws IOException {
+    /** Sends; the body must arrive with no gap above the read timeout and (if not null) within {@code bodyDeadline}. */
+    private HttpResponse<InputStream> send(HttpRequest req, Duration bodyDeadline) throws IOException {
         try {
-            return client.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            return client.send(req, TimedBody.handler(readTimeout, bodyDeadline));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -128,8 +136,8 @@ public final class HttpFetcher implements AutoCloseable {
     /**
      * Downloads {@code uri} into {@code part}, resuming from its current size with a Range request.
      * Stops (and refuses with {@link Reason#WRONG_LENGTH}) as soon as the body would exceed
-     * {@code expectedLength}, or when the server's complete body is shorter. A dropped connection is an
-     * IOException and leaves the partial file for the next attempt.
+     * {@code expectedLength}, or when the server's complete body is shorter. A dropped connection or a
+     * server silent for the read timeout is an IOException and leaves the partial file for the next attempt.
      *
      * @param counter receives every chunk size (download metric)
      */
@@ -147,7 +155,8 @@ public final class HttpFetcher implements AutoCloseable {
             if (have > 0) {
                 rb.header("Range", "bytes=" + have + "-");
             }
-            HttpResponse<InputStream> r = send(rb.build());
+            // no overall deadline: the length is capped and every gap is bounded by the read timeout
+            HttpResponse<InputStream> r = send(rb.build(), null);
             try (InputStream in = r.body()) {
                 boolean append;
                 if (r.statusCode() == 206 && have > 0) {

@@ -1,5 +1,6 @@
 package org.hyperhash.agent.health;
 
+import org.hyperhash.agent.fetch.TimedBody;
 import org.hyperhash.agent.systemd.Systemctl;
 
 import java.io.IOException;
@@ -27,6 +28,7 @@ public final class HealthChecker {
         }
     }
 
+    private static final long MIN_PROBE_MILLIS = 1000;
     private final Systemctl systemctl;
     private final Map<String, URI> adminUrls;
     private final Duration interval;
@@ -48,7 +50,8 @@ public final class HealthChecker {
         while (true) {
             for (var it = pending.iterator(); it.hasNext(); ) {
                 String u = it.next();
-                String problem = probe(u, Math.max(1, (end - System.nanoTime()) / 1_000_000));
+                // a floor, so that a probe started just before the deadline can still get an answer (at most that overshoot)
+                String problem = probe(u, Math.max(MIN_PROBE_MILLIS, (end - System.nanoTime()) / 1_000_000));
                 if (problem == null) {
                     it.remove();
                 } else {
@@ -99,8 +102,10 @@ public final class HealthChecker {
     /** A single GET of a health URL; -1 when unreachable. Exposed for the status page. */
     public int get(URI uri, long timeoutMillis) {
         try {
-            HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(uri)
-                    .timeout(Duration.ofMillis(Math.max(1, timeoutMillis))).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            Duration t = Duration.ofMillis(Math.max(1, timeoutMillis));
+            // the request timeout ends at the headers; TimedBody bounds the body too
+            HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(uri).timeout(t).GET().build(),
+                    TimedBody.handler(t, t));
             try (InputStream in = r.body()) {
                 in.readNBytes(64 * 1024);
             }
@@ -116,8 +121,10 @@ public final class HealthChecker {
     /** Fetches a small body (e.g. a service's /v1/status); null on any failure. */
     public String getBody(URI uri, long timeoutMillis) {
         try {
-            HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(uri)
-                    .timeout(Duration.ofMillis(Math.max(1, timeoutMillis))).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            Duration t = Duration.ofMillis(Math.max(1, timeoutMillis));
+            // the request timeout ends at the headers; TimedBody bounds the body too
+            HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(uri).timeout(t).GET().build(),
+                    TimedBody.handler(t, t));
             try (InputStream in = r.body()) {
                 byte[] b = in.readNBytes(256 * 1024);
                 return r.statusCode() == 200 ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : null;

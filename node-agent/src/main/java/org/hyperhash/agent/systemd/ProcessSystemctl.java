@@ -1,6 +1,8 @@
 package org.hyperhash.agent.systemd;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ProcessSystemctl implements Systemctl {
     private static final int MAX_OUTPUT = 4096;
+    private static final Duration OUTPUT_GRACE = Duration.ofSeconds(1);
     private final String command;
     private final Duration timeout;
 
@@ -49,20 +52,49 @@ public final class ProcessSystemctl implements Systemctl {
         cmd.add("--no-ask-password");
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        // drained on its own thread: a blocking read here would defeat the timeout (a hung systemctl writes nothing)
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Thread reader = Thread.ofVirtual().name("systemctl-output").start(() -> drain(p.getInputStream(), out));
         try {
             p.getOutputStream().close();
-            byte[] out = p.getInputStream().readNBytes(MAX_OUTPUT);
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", cmd) + " timed out after " + timeout.toSeconds() + " s");
+                kill(p);
+                throw new IOException(String.join(" ", cmd) + " timed out after " + timeout.toMillis() + " ms");
             }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+            // children that inherited the pipe may keep it open: bounded wait for the output
+            reader.join(OUTPUT_GRACE.toMillis());
+            synchronized (out) {
+                return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8));
+            }
         } catch (InterruptedException e) {
-            p.destroyForcibly();
+            kill(p);
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         } finally {
             p.getInputStream().close();
+        }
+    }
+
+    private static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+    }
+
+    /** Reads to EOF, keeping the first {@link #MAX_OUTPUT} bytes (the rest is discarded so the child never blocks). */
+    private static void drain(InputStream in, ByteArrayOutputStream out) {
+        byte[] buf = new byte[1024];
+        try {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                synchronized (out) {
+                    int keep = Math.min(n, MAX_OUTPUT - out.size());
+                    if (keep > 0) {
+                        out.write(buf, 0, keep);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // stream closed by run(): whatever was read is kept
         }
     }
 }
