@@ -13,7 +13,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "hh", mixinStandardHelpOptions = true, versionProvider = Hh.VersionProvider.class,
         description = "Hyperhash: Stratum V2 pool, template provider, translator, treasury and node agent.",
-        subcommands = {VersionCommand.class, KeygenCommand.class, DemoCommand.class,
+        subcommands = {VersionCommand.class, KeygenCommand.class, DemoCommand.class, PoolCommand.class,
+            org.hyperhash.tp.TpCommand.class,
             org.hyperhash.translator.TranslatorCommand.class, org.hyperhash.treasury.TreasuryCommand.class,
             AgentCommands.NodeAgent.class, AgentCommands.Release.class, CommandLine.HelpCommand.class})
 public final class Hh implements Callable<Integer> {

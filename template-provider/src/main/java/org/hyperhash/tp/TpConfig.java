@@ -25,6 +25,7 @@ public record TpConfig(Network network, Backend backend, List<InetSocketAddress>
                        int outboundHighWaterMarkBytes, int outboundLowWaterMarkBytes, int ioThreads,
                        Duration refreshInterval, long feeDeltaSats, CoinbaseStyle coinbaseStyle,
                        RpcEndpoint rpc, String zmqHashblock, int devnetSyntheticTransactions, int devnetHalvingInterval,
+                       int devnetBits,
                        InetSocketAddress adminListen, Duration shutdownDeadline) {
 
     /** Root path of the TP's config. */
@@ -120,12 +121,25 @@ public record TpConfig(Network network, Backend backend, List<InetSocketAddress>
                     c.getString("bitcoind.zmq-hashblock").trim(),
                     c.getInt("devnet.synthetic-transactions-per-block"),
                     c.getInt("devnet.halving-interval"),
+                    devnetBits(c.getString("devnet.bits")),
                     Banner.parseHostPort(c.getString("admin.listen")),
                     c.getDuration("shutdown-deadline"));
         } catch (ConfigException e) {
             throw new ConfigError(e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new ConfigError(e.getMessage());
+        }
+    }
+
+    /** devnet.bits: compact target as hex ("0x207fffff"), validated as an nBits encoding. */
+    private static int devnetBits(String v) {
+        String h = v.trim().startsWith("0x") || v.trim().startsWith("0X") ? v.trim().substring(2) : v.trim();
+        try {
+            int bits = (int) Long.parseLong(h, 16);
+            org.hyperhash.base.CompactBits.toTarget(bits);
+            return bits;
+        } catch (RuntimeException e) {
+            throw new ConfigError("devnet.bits: not a valid compact target (hex nBits, e.g. \"0x207fffff\"): " + v);
         }
     }
 

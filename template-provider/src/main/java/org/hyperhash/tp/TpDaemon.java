@@ -94,7 +94,7 @@ public final class TpDaemon implements Daemon {
         BlockNotifier notifier;
         if (config.backend() == TpConfig.Backend.DEVNET) {
             DevnetParams d = DevnetParams.defaults();
-            devnet = new DevnetChain(new DevnetParams(d.bits(), d.initialSubsidySats(), config.devnetHalvingInterval(),
+            devnet = new DevnetChain(new DevnetParams(config.devnetBits(), d.initialSubsidySats(), config.devnetHalvingInterval(),
                     config.devnetSyntheticTransactions(), d.seed(), d.maxFutureBlockTimeSeconds()), clock);
             LOG.warn("backend DEVNET: an in-process toy chain for tests and demos, not a Bitcoin node");
             rpc = devnet;

@@ -37,7 +37,7 @@ public record DemoOptions(int sv2Port, int sv1Port, int adminPort, Path dataDir,
     }
 
     public static DemoOptions defaults() {
-        return new DemoOptions(34254, 3333, 9090, Path.of("hh-data", "demo"), 2, 1, 2000, DemoStack.DEMO_BITS,
+        return new DemoOptions(34254, 3333, 9090, Path.of("hh-data", "demo"), 2, 1, 20_000, DemoStack.DEMO_BITS,
                 Duration.ZERO, Duration.ofSeconds(1));
     }
 }

@@ -22,7 +22,6 @@ import org.hyperhash.tp.TpConfig;
 import org.hyperhash.tp.TpDaemon;
 import org.hyperhash.tp.devnet.DevnetChain;
 import org.hyperhash.tp.node.BlockSummary;
-import org.hyperhash.tp.node.RpcException;
 import org.hyperhash.translator.TranslatorConfig;
 import org.hyperhash.translator.TranslatorDaemon;
 import org.hyperhash.treasury.BitcoindRpc;
@@ -38,10 +37,10 @@ import org.hyperhash.treasury.TreasuryDaemon;
  */
 public final class DemoStack implements AutoCloseable {
     /**
-     * Devnet nBits of the demo: target 2^240, about 65,536 hashes per block, so the built-in CPU miners
-     * (a few kH/s) find a block every ten seconds or so and shares stay far more frequent than blocks.
+     * Devnet nBits of the demo: target 2^237, about 524,288 hashes per block, so the built-in CPU miners
+     * (3 x 20 kH/s by default) find a block every ten seconds or so, and shares stay far more frequent.
      */
-    public static final int DEMO_BITS = 0x1f010000;
+    public static final int DEMO_BITS = 0x1e200000;
 
     /**
      * @param tdpPort TP port (0 = any), @param sv2Port pool mining port, @param sv1Port translator SV1 port,
@@ -90,7 +89,7 @@ public final class DemoStack implements AutoCloseable {
 
         tp = new TpDaemon(TpConfig.from(load(TpConfig.ROOT, List.of("network=devnet", "backend=devnet",
                 "sv2.listen=[\"127.0.0.1:" + ports.tdpPort() + "\"]", "admin.listen=\"127.0.0.1:0\"",
-                "devnet.bits=" + devnetBits))), clock, crypto);
+                "devnet.bits=\"" + String.format("0x%08x", devnetBits) + "\""))), clock, crypto);
         startDaemon(tp);
 
         PoolConfig poolCfg = PoolConfig.from(load(PoolConfig.ROOT, List.of(
@@ -114,6 +113,8 @@ public final class DemoStack implements AutoCloseable {
         treasury = new TreasuryDaemon(TreasuryConfig.from(load(TreasuryConfig.ROOT, List.of(
                 "ledger.url=\"" + jdbc + "\"", "admin.listen=\"127.0.0.1:0\"", "network=regtest", "poll-interval=2s",
                 "maturity.confirmations=3", "bitcoind.url=\"\"", "payouts.dry-run=true",
+                // devnet difficulties are ~1e-5 (network) and ~1e-7 (shares): a fine work resolution keeps them countable
+                "pplns.work-scale=1000000000000",
                 "audit-log=\"" + dataDir.resolve("treasury-audit.jsonl").toAbsolutePath() + "\""))),
                 clock, new DevnetMaturity(tp.devnetChain()));
         startDaemon(treasury);
@@ -174,7 +175,7 @@ public final class DemoStack implements AutoCloseable {
             try {
                 BlockSummary b = chain.getBlock(Hash256.fromDisplayHex(blockHashHex));
                 return Optional.of(new BlockHeaderInfo(blockHashHex, b.height(), b.confirmations()));
-            } catch (RpcException e) {
+            } catch (org.hyperhash.tp.node.RpcException e) {
                 if (e.code() == -5) {
                     return Optional.empty();
                 }

@@ -41,8 +41,13 @@ public final class MinerStats {
     static final class Buckets {
         final AtomicLongArray minute = new AtomicLongArray(WINDOW_MINUTES);
         final AtomicLongArray nanoWork = new AtomicLongArray(WINDOW_MINUTES);
+        /** First sample time (ms); until a whole window has passed, the rate is over the time since then. */
+        volatile long firstMs = Long.MIN_VALUE;
 
         void add(long nowMs, double difficulty) {
+            if (firstMs == Long.MIN_VALUE) {
+                firstMs = nowMs;
+            }
             long m = nowMs / 60_000;
             int i = (int) (m % WINDOW_MINUTES);
             long seen = minute.get(i);
@@ -61,8 +66,13 @@ public final class MinerStats {
                     sum += nanoWork.get(i) / 1e9;
                 }
             }
-            // the current minute is partial: divide by the time actually covered
+            // the current minute is partial: divide by the time actually covered, and right after the first
+            // sample by the time since then (floored at 30 s so a single early share does not read as a spike)
             double seconds = (WINDOW_MINUTES - 1) * 60.0 + (nowMs % 60_000) / 1000.0;
+            long first = firstMs;
+            if (first != Long.MIN_VALUE) {
+                seconds = Math.min(seconds, Math.max(30.0, (nowMs - first) / 1000.0));
+            }
             return sum * TWO_POW_32 / Math.max(1.0, seconds);
         }
     }

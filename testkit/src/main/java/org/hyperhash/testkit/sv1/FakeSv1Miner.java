@@ -333,14 +333,15 @@ public final class FakeSv1Miner implements AutoCloseable {
     }
 
     /**
-     * As {@link #startMining(long)}, throttled to about {@code hashrateHps} (0 = as fast as the CPU goes): after
-     * each slice the thread sleeps for what is left of the slice's share of time.
+     * As {@link #startMining(long)}, throttled to about {@code hashrateHps} on average (0 = as fast as the CPU
+     * goes): a share at difficulty d costs d * 2^32 hashes on average, so after each share the thread sleeps
+     * for what is left of that share's time at the given rate (and after a fruitless round, of its 64 slices).
      */
     public synchronized FakeSv1Miner startMining(long hashesPerSlice, double hashrateHps) {
         if (miningThread != null) {
             return this;
         }
-        long sliceNanos = hashrateHps > 0 ? (long) (hashesPerSlice * 1e9 / hashrateHps) : 0;
+        double nanosPerHash = hashrateHps > 0 ? 1e9 / hashrateHps : 0;
         miningThread = Thread.ofVirtual().name("fake-sv1-cpu-" + profile.name()).start(() -> {
             while (!Thread.currentThread().isInterrupted() && !socket.isClosed()) {
                 try {
@@ -349,17 +350,21 @@ public final class FakeSv1Miner implements AutoCloseable {
                         continue;
                     }
                     long t0 = System.nanoTime();
-                    mineAndSubmit(hashesPerSlice);
-                    long left = sliceNanos - (System.nanoTime() - t0);
+                    double hashes = difficulty * 4294967296.0;
+                    try {
+                        mineAndSubmit(hashesPerSlice);
+                    } catch (IOException e) {
+                        if (socket.isClosed() || closedFuture.isDone()) {
+                            return;
+                        }
+                        hashes = 64.0 * hashesPerSlice; // no share in this round
+                    }
+                    long left = (long) (hashes * nanosPerHash) - (System.nanoTime() - t0);
                     if (left > 0) {
-                        Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+                        Thread.sleep(Math.min(left / 1_000_000, 10_000));
                     }
                 } catch (InterruptedException e) {
                     return;
-                } catch (IOException e) {
-                    if (socket.isClosed() || closedFuture.isDone()) {
-                        return;
-                    }
                 }
             }
         });
