@@ -14,6 +14,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 public final class LeakFailingDetector<T> extends ResourceLeakDetector<T> {
     private static final ConcurrentLinkedQueue<String> LEAKS = new ConcurrentLinkedQueue<>();
 
+    /** Netty probes this legacy signature first and logs an error when it is missing; maxActive is unused. */
+    public LeakFailingDetector(Class<?> resourceType, int samplingInterval, long maxActive) {
+        this(resourceType, samplingInterval);
+    }
+
     public LeakFailingDetector(Class<?> resourceType, int samplingInterval) {
         super(resourceType, samplingInterval);
     }
