@@ -34,6 +34,7 @@ cp -a "$SRC/docs" "$dest/" 2>/dev/null || true
 ln -sfn "$dest" /opt/hyperhash/current.new && mv -T /opt/hyperhash/current.new /opt/hyperhash/current
 [ -d /opt/hyperhash/agent ] || cp -a "$dest" /opt/hyperhash/agent
 chown -R hh-agent:hyperhash /opt/hyperhash/releases
+chown hh-agent:hyperhash /opt/hyperhash   # the agent renames current.new -> current here (not recursive)
 
 for d in pool tp translator treasury node-agent; do
   [ -f "/etc/hyperhash/$d.conf" ] || { [ -f "$SRC/docs/config/$d.conf" ] && install -m 0640 -g hyperhash "$SRC/docs/config/$d.conf" "/etc/hyperhash/$d.conf" || touch "/etc/hyperhash/$d.conf"; }
