@@ -225,4 +225,43 @@ class BackupRestoreIT {
             assertTrue(sw.toString().contains("ledger FAILED"), sw.toString());
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void destinationIsSetThroughTheCliOnlyWithAValidSignature(String dialect) throws Exception {
+        try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
+            String url = "ledger.url=\"" + t.url + "\"";
+            ECKey key = new ECKey();
+            String address = key.toAddress(ScriptType.P2WPKH, BitcoinNetwork.REGTEST).toString();
+            long ts = System.currentTimeMillis() / 1000;
+            StringWriter sw = new StringWriter();
+            assertEquals(0, cli(sw, "challenge", "--address", address, "--kind", "keysend", "--destination", NODE, "--timestamp", Long.toString(ts)));
+            String message = sw.toString().strip();
+            assertEquals(AddressProof.challenge(address, "keysend", NODE, ts), message);
+
+            String forged = new ECKey().signMessage(message, ScriptType.P2WPKH);
+            sw = new StringWriter();
+            assertEquals(1, cli(sw, "set-destination", "--set", url, "--address", address, "--kind", "keysend", "--destination", NODE,
+                    "--timestamp", Long.toString(ts), "--signature", forged), sw.toString());
+            assertTrue(sw.toString().contains("refused: signature was made by a key that does not control " + address), sw.toString());
+            try (LedgerDatabase db = t.open()) {
+                assertTrue(destinations(db).find(address).isEmpty());
+            }
+            String sig = key.signMessage(message, ScriptType.P2WPKH);
+            sw = new StringWriter();
+            assertEquals(0, cli(sw, "set-destination", "--set", url, "--address", address, "--kind", "keysend", "--destination", NODE,
+                    "--timestamp", Long.toString(ts), "--signature", sig), sw.toString());
+            assertTrue(sw.toString().contains("destination set: " + address + " -> keysend " + NODE), sw.toString());
+            sw = new StringWriter();
+            assertEquals(1, cli(sw, "set-destination", "--set", url, "--address", address, "--kind", "keysend", "--destination", NODE,
+                    "--timestamp", Long.toString(ts), "--signature", sig), sw.toString());
+            assertTrue(sw.toString().contains("replay"), sw.toString());
+            sw = new StringWriter();
+            assertEquals(2, cli(sw, "set-destination", "--set", url, "--address", address, "--kind", "iban", "--destination", NODE,
+                    "--timestamp", Long.toString(ts), "--signature", sig), sw.toString());
+            try (LedgerDatabase db = t.open()) {
+                assertEquals(DestinationKind.KEYSEND, destinations(db).find(address).orElseThrow().kind());
+            }
+        }
+    }
 }
