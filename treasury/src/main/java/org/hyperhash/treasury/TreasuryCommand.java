@@ -13,7 +13,10 @@ import org.hyperhash.daemon.DaemonOptions;
 import org.hyperhash.daemon.DaemonRunner;
 import org.hyperhash.daemon.Redact;
 import org.hyperhash.ledger.LedgerDatabase;
+import org.hyperhash.treasury.lightning.DestinationKind;
+import org.hyperhash.treasury.lightning.Destinations;
 import org.hyperhash.treasury.lightning.PayoutEngine;
+import org.hyperhash.treasury.proof.AddressProof;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,7 +32,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "treasury", mixinStandardHelpOptions = true, description = "Ledger, PPLNS and Lightning payouts.",
         subcommands = {TreasuryCommand.Run.class, TreasuryCommand.Balances.class, TreasuryCommand.Payouts.class,
                 TreasuryCommand.Audit.class, TreasuryCommand.Pause.class, TreasuryCommand.Resume.class,
-                TreasuryCommand.BackupCmd.class, TreasuryCommand.Restore.class, TreasuryCommand.Check.class})
+                TreasuryCommand.BackupCmd.class, TreasuryCommand.Restore.class, TreasuryCommand.Check.class,
+                TreasuryCommand.Challenge.class, TreasuryCommand.SetDestination.class})
 public final class TreasuryCommand implements Callable<Integer> {
     @Mixin
     DaemonOptions opts;
@@ -249,6 +253,80 @@ public final class TreasuryCommand implements Callable<Integer> {
             }
             out.println(r.ok() ? "ledger OK" : "ledger FAILED");
             return r.ok() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "challenge", description = "Print the message a miner signs (signmessage with the payout address's key) to set a destination.")
+    static final class Challenge implements Callable<Integer> {
+        @Option(names = "--address", required = true, description = "The miner's payout (Bitcoin) address.")
+        String address;
+
+        @Option(names = "--kind", required = true, description = "lightning_address, keysend or bolt11.")
+        String kind;
+
+        @Option(names = "--destination", required = true, description = "user@domain, node pubkey hex, or BOLT11 invoice.")
+        String destination;
+
+        @Option(names = "--timestamp", description = "Unix seconds (default: now).")
+        Long timestamp;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try {
+                DestinationKind k = DestinationKind.parse(kind);
+                long ts = timestamp != null ? timestamp : System.currentTimeMillis() / 1000;
+                out.println(AddressProof.challenge(address.strip(), k.dbName(), destination.strip(), ts));
+                return 0;
+            } catch (IllegalArgumentException e) {
+                out.println("error: " + e.getMessage());
+                return 2;
+            } finally {
+                out.flush();
+            }
+        }
+    }
+
+    @Command(name = "set-destination", description = "Set a miner's payout destination after verifying its signed challenge (see 'challenge').")
+    static final class SetDestination extends LedgerCmd {
+        @Option(names = "--address", required = true)
+        String address;
+
+        @Option(names = "--kind", required = true, description = "lightning_address, keysend or bolt11.")
+        String kind;
+
+        @Option(names = "--destination", required = true)
+        String destination;
+
+        @Option(names = "--timestamp", required = true, description = "The timestamp in the signed challenge.")
+        long timestamp;
+
+        @Option(names = "--signature", required = true, description = "Base64 BIP137 signature of the challenge.")
+        String signature;
+
+        @Override
+        int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) {
+            DestinationKind k;
+            try {
+                k = DestinationKind.parse(kind);
+            } catch (IllegalArgumentException e) {
+                out.println("error: " + e.getMessage());
+                return 2;
+            }
+            String message = AddressProof.challenge(address.strip(), k.dbName(), destination.strip(), timestamp);
+            Destinations d = new Destinations(db, new AddressProof(cfg.network(), cfg.proofMaxSkew().toSeconds()), cfg.lnNetwork(),
+                    InstantSource.system());
+            try {
+                Destinations.Destination set = d.set(address.strip(), k, destination, message, signature);
+                out.println("destination set: " + set.account() + " -> " + set.kind().dbName() + " " + set.destination());
+                return 0;
+            } catch (AddressProof.InvalidProof | IllegalArgumentException e) {
+                out.println("refused: " + e.getMessage());
+                return 1;
+            }
         }
     }
 }

@@ -129,8 +129,8 @@ public final class TreasuryDaemon implements Daemon {
         }
     }
 
-    /** One pass: maturity, payouts, gauges. Never throws. */
-    public void tick() {
+    /** One pass: maturity, payouts, gauges. Never throws; passes never overlap. */
+    public synchronized void tick() {
         try {
             if (bitcoind != null) {
                 BlockRewards.PollResult r = rewards.poll(bitcoind);

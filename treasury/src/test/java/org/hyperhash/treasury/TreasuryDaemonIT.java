@@ -16,17 +16,27 @@ import org.hyperhash.ledger.FoundBlock;
 import org.hyperhash.ledger.FoundBlockStore;
 import org.hyperhash.ledger.ShareWindow;
 import org.hyperhash.ledger.ShareWindowStore;
-import org.junit.jupiter.api.Test;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The daemon in dry-run mode (no LND): admin surface, balances over HTTP, metrics. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TreasuryDaemonIT {
     @TempDir
     Path tmp;
 
-    @Test
-    void dryRunDaemonServesBalancesAndMetrics() throws Exception {
-        String url = "jdbc:sqlite:" + tmp.resolve("l.db");
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void dryRunDaemonServesBalancesAndMetrics(String dialect) throws Exception {
+        try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
+            run(t.url);
+        }
+    }
+
+    void run(String url) throws Exception {
         TreasuryConfig cfg = TreasuryConfig.from(DaemonConfig.load(null, List.of("ledger.url=\"" + url + "\"", "admin.listen=\"127.0.0.1:0\"",
                 "bitcoind.url=\"\"", "audit-log=\"" + tmp.resolve("a.jsonl") + "\"", "poll-interval=1h"), "TREASURY_TEST_NONE",
                 TreasuryConfig.ROOT));

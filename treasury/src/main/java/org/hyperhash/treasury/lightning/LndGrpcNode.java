@@ -2,6 +2,7 @@ package org.hyperhash.treasury.lightning;
 
 import com.google.protobuf.ByteString;
 import io.grpc.CallCredentials;
+import io.grpc.ConnectivityState;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -18,6 +19,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.lightningj.lnd.proto.LightningApi;
@@ -76,11 +78,41 @@ public final class LndGrpcNode implements LightningNode {
     };
 
     private LightningGrpc.LightningBlockingStub lightning(Duration timeout) {
+        reconnectNow();
         return LightningGrpc.newBlockingStub(channel).withCallCredentials(creds).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private RouterGrpc.RouterBlockingStub router(Duration timeout) {
+        reconnectNow();
         return RouterGrpc.newBlockingStub(channel).withCallCredentials(creds).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Calls are rare (one cycle every poll interval): after a failed connect, reconnect now (bounded wait) instead
+     * of failing fast until gRPC's back-off expires.
+     */
+    private void reconnectNow() {
+        if (channel.getState(false) != ConnectivityState.TRANSIENT_FAILURE) {
+            return;
+        }
+        channel.resetConnectBackoff();
+        long end = System.nanoTime() + Math.min(callTimeout.toNanos(), TimeUnit.SECONDS.toNanos(2));
+        ConnectivityState st = channel.getState(false);
+        boolean leftFailure = st != ConnectivityState.TRANSIENT_FAILURE;
+        while (System.nanoTime() < end && (!leftFailure || st == ConnectivityState.CONNECTING)) {
+            CountDownLatch changed = new CountDownLatch(1);
+            channel.notifyWhenStateChanged(st, changed::countDown);
+            try {
+                if (!changed.await(end - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            st = channel.getState(false);
+            leftFailure = true;
+        }
     }
 
     /** Maps a gRPC failure to an operator-facing error. */
@@ -89,13 +121,16 @@ public final class LndGrpcNode implements LightningNode {
         String d = s.getDescription() == null ? "" : s.getDescription();
         String dl = d.toLowerCase(Locale.ROOT);
         if (s.getCode() == Status.Code.UNAVAILABLE) {
-            if (dl.contains("ssl") || dl.contains("certificate") || dl.contains("handshake")) {
+            if (dl.contains("ssl") || dl.contains("certificate") || dl.contains("handshake") || causedByTls(e)) {
                 return new LndException(LndException.Kind.TLS, "TLS handshake with LND at " + target + " failed (wrong tls.cert?)");
             }
             return new LndException(LndException.Kind.UNREACHABLE, "LND unreachable at " + target);
         }
         if (s.getCode() == Status.Code.DEADLINE_EXCEEDED) {
             return new LndException(LndException.Kind.TIMEOUT, "LND at " + target + " did not answer in time");
+        }
+        if (s.getCode() == Status.Code.UNAUTHENTICATED && dl.startsWith("cannot read macaroon file")) {
+            return new LndException(LndException.Kind.BAD_MACAROON, d);
         }
         if (dl.contains("macaroon") || dl.contains("verification failed") || s.getCode() == Status.Code.UNAUTHENTICATED
                 || s.getCode() == Status.Code.PERMISSION_DENIED) {
@@ -106,6 +141,15 @@ public final class LndGrpcNode implements LightningNode {
             return new LndException(LndException.Kind.WALLET_LOCKED, "LND wallet at " + target + " is locked: unlock it");
         }
         return new LndException(LndException.Kind.REFUSED, "LND refused: " + s.getCode() + " " + d);
+    }
+
+    private static boolean causedByTls(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -78,7 +78,10 @@ public final class PayoutEngine implements AutoCloseable {
         }
     }
 
-    /** Crash points for fault-injection tests; production uses {@link #NO_FAULTS}. */
+    /**
+     * Crash points for fault-injection tests ("before-send": reserved, not marked; "before-rpc": marked in flight,
+     * SendPaymentV2 not called; "after-send": LND answered, nothing committed); production uses {@link #NO_FAULTS}.
+     */
     public interface FaultHook {
         void at(String point, String payoutId);
     }
@@ -413,6 +416,7 @@ public final class PayoutEngine implements AutoCloseable {
         LightningNode.SendRequest req = new LightningNode.SendRequest(p.paymentHashHex(), p.paymentRequest(),
                 p.kind() == DestinationKind.KEYSEND ? p.destination() : null, p.keysendPreimageHex(), p.amountMsat(),
                 p.feeLimitMsat(), policy.timeoutSeconds(), policy.maxParts());
+        faults.at("before-rpc", p.payoutId());
         LightningNode.SendOutcome o = node.send(req, policy.sendWait());
         faults.at("after-send", p.payoutId());
         return switch (o) {

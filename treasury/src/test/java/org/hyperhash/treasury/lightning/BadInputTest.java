@@ -4,24 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.OptionalLong;
 import org.bitcoinj.base.BitcoinNetwork;
 import org.bitcoinj.base.ScriptType;
 import org.bitcoinj.crypto.ECKey;
-import org.hyperhash.ledger.LedgerDatabase;
-import org.hyperhash.treasury.Accounts;
-import org.hyperhash.treasury.TreasuryException;
 import org.hyperhash.treasury.proof.AddressProof;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-/** Invoices, amounts and address proofs that must be refused with a clear error. */
+/** Invoices and address proofs that must be refused with a clear error (amounts: AccountsIT). */
 class BadInputTest {
-    @TempDir
-    Path tmp;
-
     static final byte[] HASH = HexFormat.of().parseHex("0001020304050607080900010203040506070809000102030405060708090102");
 
     @Test
@@ -72,21 +64,6 @@ class BadInputTest {
     static void assertMsg(String part, org.junit.jupiter.api.function.Executable e) {
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, e);
         assertTrue(ex.getMessage().contains(part), ex.getMessage());
-    }
-
-    @Test
-    void amountsAreBounded() throws Exception {
-        try (LedgerDatabase db = LedgerDatabase.open("jdbc:sqlite:" + tmp.resolve("a.db"))) {
-            Accounts a = new Accounts(db);
-            assertThrows(TreasuryException.class, () -> a.adjust("x", Long.MIN_VALUE, "r1", 0));
-            assertThrows(TreasuryException.class, () -> a.adjust("x", Accounts.MAX_MONEY_MSAT + 1, "r2", 0));
-            assertThrows(TreasuryException.class, () -> a.adjust("x", 0, "r3", 0));
-            assertThrows(Accounts.InsufficientBalance.class, () -> a.adjust("x", -1, "r4", 0));
-            a.adjust("x", Accounts.MAX_MONEY_MSAT, "r5", 0);
-            assertThrows(TreasuryException.class, () -> a.adjust("x", 1, "r6", 0), "balance above 21M BTC");
-            assertEquals(Accounts.MAX_MONEY_MSAT, a.balanceMsat("x"));
-            assertTrue(a.check().ok(), a.check().problems().toString());
-        }
     }
 
     @Test

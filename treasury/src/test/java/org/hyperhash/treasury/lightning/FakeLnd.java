@@ -45,6 +45,8 @@ final class FakeLnd implements AutoCloseable {
         long amountMsat;
         int sends;
         int settled;
+        /** SendPaymentV2 calls for this hash while it was already succeeded or in flight (LND refuses them). */
+        int duplicateAttempts;
         LightningApi.PaymentFailureReason reason = LightningApi.PaymentFailureReason.FAILURE_REASON_NONE;
     }
 
@@ -57,6 +59,8 @@ final class FakeLnd implements AutoCloseable {
     final long feeMsat = 7;
     volatile String macaroonHex;
     volatile boolean walletLocked;
+    /** Calls that got past TLS and the macaroon check, per RPC method name. */
+    final Map<String, Integer> calls = new ConcurrentHashMap<>();
     private Server server;
     private int port;
 
@@ -105,12 +109,28 @@ final class FakeLnd implements AutoCloseable {
         start(port);
     }
 
+    /** Stops the server (LND down); hanging payments stay in flight. */
+    void stop() throws InterruptedException {
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    /** Starts it again on the same port with the same payment database. */
+    void startAgain() throws IOException {
+        start(port);
+    }
+
     int maxSettledPerHash() {
         return payments.values().stream().mapToInt(r -> r.settled).max().orElse(0);
     }
 
     long totalSettledMsat() {
         return payments.values().stream().mapToLong(r -> r.settled * r.amountMsat).sum();
+    }
+
+    /** Sends the treasury made for a hash LND had already paid or was paying: must stay 0. */
+    int duplicateAttempts() {
+        return payments.values().stream().mapToInt(r -> r.duplicateAttempts).sum();
     }
 
     int sends() {
@@ -134,6 +154,7 @@ final class FakeLnd implements AutoCloseable {
                     call.close(Status.UNKNOWN.withDescription("wallet locked, unlock it to enable full RPC access"), new Metadata());
                     return new ServerCall.Listener<>() { };
                 }
+                calls.merge(call.getMethodDescriptor().getBareMethodName(), 1, Integer::sum);
                 return next.startCall(call, headers);
             }
         };
@@ -210,6 +231,9 @@ final class FakeLnd implements AutoCloseable {
             }
             Rec r = payments.computeIfAbsent(hash, h -> new Rec());
             synchronized (r) {
+                if (r.status == LightningApi.Payment.PaymentStatus.SUCCEEDED || r.status == LightningApi.Payment.PaymentStatus.IN_FLIGHT) {
+                    r.duplicateAttempts++;
+                }
                 if (r.status == LightningApi.Payment.PaymentStatus.SUCCEEDED) {
                     o.onError(Status.ALREADY_EXISTS.withDescription("invoice is already paid").asRuntimeException());
                     return;

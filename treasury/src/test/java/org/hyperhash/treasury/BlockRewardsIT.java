@@ -15,11 +15,15 @@ import org.hyperhash.ledger.FoundBlockStore;
 import org.hyperhash.ledger.LedgerDatabase;
 import org.hyperhash.ledger.ShareWindow;
 import org.hyperhash.ledger.ShareWindowStore;
-import org.junit.jupiter.api.Test;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Maturity tracking, crediting and audit on SQLite with a fake bitcoind. */
-class BlockRewardsTest {
+/** Maturity tracking, crediting and audit on SQLite and PostgreSQL with a fake bitcoind. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class BlockRewardsIT {
     @TempDir
     Path tmp;
 
@@ -37,9 +41,10 @@ class BlockRewardsTest {
         return String.format("%064x", i);
     }
 
-    @Test
-    void creditsOnlyAtMaturityOrphansReverseNothingAndAuditRecomputes() throws Exception {
-        try (LedgerDatabase db = LedgerDatabase.open("jdbc:sqlite:" + tmp.resolve("l.db"))) {
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void creditsOnlyAtMaturityOrphansReverseNothingAndAuditRecomputes(String dialect) throws Exception {
+        try (TestLedgers t = TestLedgers.create(dialect, tmp); LedgerDatabase db = t.open()) {
             InstantSource clock = InstantSource.system();
             new ShareWindowStore(db).upsertBatch(List.of(
                     new ShareWindow("p1", 1_000, "alice", "w1", 10, 30.0),
