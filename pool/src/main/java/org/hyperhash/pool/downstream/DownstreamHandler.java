@@ -25,6 +25,7 @@ import org.hyperhash.pool.admin.PoolMetrics.ChannelKind;
 import org.hyperhash.pool.admin.PoolMetrics.Drop;
 import org.hyperhash.pool.identity.MinerIdentity;
 import org.hyperhash.pool.identity.UserIdentityParser.InvalidIdentityException;
+import org.hyperhash.pool.share.ShareLog;
 import org.hyperhash.pool.work.JobDispatcher;
 import org.hyperhash.pool.work.JobDispatcher.NewJob;
 import org.hyperhash.pool.work.JobDispatcher.NewTip;
@@ -93,7 +94,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private ScheduledFuture<?> setupTimer;
     private long invalidWindowStartMs;
     private int invalidInWindow;
-    private final ArrayDeque<HeldShare> held = new ArrayDeque<>();
+    private final ArrayDeque<ShareLog.Share> held = new ArrayDeque<>();
     private boolean retryScheduled;
 
     /** Per channel: the channel, who it credits, its vardiff. */
@@ -111,9 +112,6 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             this.grouped = grouped;
             this.vardiff = vardiff;
         }
-    }
-
-    private record HeldShare(String address, String worker, double difficulty, long atMs) {
     }
 
     DownstreamHandler(PoolContext px, InetAddress ip) {
@@ -157,17 +155,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         }
         px.guard().release(ip);
         if (!held.isEmpty()) {
-            List<HeldShare> left = new ArrayList<>(held);
+            px.shareLog().handOff(new ArrayList<>(held));
             held.clear();
-            Thread.ofVirtual().name("pool-held-shares").start(() -> {
-                try {
-                    for (HeldShare h : left) {
-                        px.shareLog().putShare(h.address(), h.worker(), h.difficulty(), h.atMs());
-                    }
-                } catch (InterruptedException e) {
-                    LOG.error("{} held-back shares not credited (interrupted at shutdown)", left.size());
-                }
-            });
         }
         super.channelInactive(ctx);
     }
@@ -468,7 +457,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         metrics.workAccepted.increment(difficulty);
         px.stats().accepted(st.id.address(), st.id.worker(), difficulty);
         if (!held.isEmpty() || !px.shareLog().offerShare(st.id.address(), st.id.worker(), difficulty)) {
-            hold(new HeldShare(st.id.address(), st.id.worker(), difficulty, px.clock().millis()));
+            hold(new ShareLog.Share(st.id.address(), st.id.worker(), difficulty, px.clock().millis()));
         }
         if (ack != null) {
             write(ack);
@@ -526,7 +515,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     }
 
     /** Back-pressure: keep the share, stop reading this connection, retry from the event loop. */
-    private void hold(HeldShare h) {
+    private void hold(ShareLog.Share h) {
         held.addLast(h);
         channel.config().setAutoRead(false);
         if (!retryScheduled) {
@@ -541,8 +530,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             return;
         }
         while (!held.isEmpty()) {
-            HeldShare h = held.peekFirst();
-            if (!px.shareLog().offerShare(h.address(), h.worker(), h.difficulty())) {
+            ShareLog.Share h = held.peekFirst();
+            if (!px.shareLog().offer(h)) {
                 retryScheduled = true;
                 channel.eventLoop().schedule(this::retryHeld, 5, TimeUnit.MILLISECONDS);
                 return;
