@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.hyperhash.base.CompactBits;
 import org.hyperhash.base.HotPath;
-import org.hyperhash.base.Target;
 import org.hyperhash.base.Targets;
 import org.hyperhash.ledger.BlockStatus;
 import org.hyperhash.ledger.FoundBlock;
@@ -39,7 +38,6 @@ import org.hyperhash.sv2.channel.RejectReason;
 import org.hyperhash.sv2.channel.ServerChannel;
 import org.hyperhash.sv2.channel.ShareResult;
 import org.hyperhash.sv2.channel.StandardChannel;
-import org.hyperhash.sv2.channel.Vardiff;
 import org.hyperhash.sv2.message.Sv2Message;
 import org.hyperhash.sv2.message.common.SetupConnection;
 import org.hyperhash.sv2.message.common.SetupConnectionError;
@@ -103,9 +101,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         final MinerIdentity id;
         final ChannelKind kind;
         final boolean grouped;
-        Vardiff vardiff;
+        final ChannelDifficulty vardiff;
 
-        ChannelState(ServerChannel ch, MinerIdentity id, ChannelKind kind, boolean grouped, Vardiff vardiff) {
+        ChannelState(ServerChannel ch, MinerIdentity id, ChannelKind kind, boolean grouped, ChannelDifficulty vardiff) {
             this.ch = ch;
             this.id = id;
             this.kind = kind;
@@ -371,7 +369,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     }
 
     private void started(ServerChannel ch, MinerIdentity id, ChannelKind kind, boolean grouped) {
-        Vardiff vd = px.vardiff() == null ? null : Vardiff.fromTarget(px.vardiff(), px.clock(), ch.target());
+        ChannelDifficulty vd = px.vardiff() == null ? null : new ChannelDifficulty(px.vardiff(), px.clock(), ch);
         ChannelState st = new ChannelState(ch, id, kind, grouped, vd);
         channels.put(ch.channelId(), st);
         metrics.channels(kind).incrementAndGet();
@@ -379,8 +377,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         for (TemplateJob f : view.futures()) {
             ch.onNewTemplate(px.dispatcher().jobFor(f, id)).ifPresent(this::write);
         }
-        if (vd != null && Targets.toDifficulty(ch.target()) != vd.difficulty()) {
-            write(ch.setTarget(vd.target())); // initial target clamped into the vardiff range
+        if (vd != null) {
+            vd.initial().ifPresent(this::write); // initial target clamped into the vardiff range
         }
     }
 
@@ -394,7 +392,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         if (r.isPresent()) {
             write(r.get());
             if (st.vardiff != null && !(r.get() instanceof UpdateChannelError)) {
-                st.vardiff = Vardiff.fromTarget(px.vardiff(), px.clock(), st.ch.target());
+                st.vardiff.restart();
             }
         }
     }
@@ -463,10 +461,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             write(ack);
         }
         if (st.vardiff != null) {
-            Optional<Target> t = st.vardiff.onShare(difficulty);
-            if (t.isPresent()) {
-                write(st.ch.setTarget(t.get()));
-            }
+            st.vardiff.onAccepted(difficulty).ifPresent(this::write);
         }
     }
 
@@ -611,10 +606,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
                 write(ack);
             }
             if (st.vardiff != null) {
-                Optional<Target> t = st.vardiff.onTick();
-                if (t.isPresent()) {
-                    write(st.ch.setTarget(t.get()));
-                }
+                st.vardiff.onTick().ifPresent(this::write);
             }
         }
         flush();
