@@ -25,6 +25,7 @@ import org.hyperhash.pool.admin.PoolMetrics.Drop;
 import org.hyperhash.pool.identity.MinerIdentity;
 import org.hyperhash.pool.identity.UserIdentityParser.InvalidIdentityException;
 import org.hyperhash.pool.share.ShareLog;
+import org.hyperhash.pool.upstream.BitcoindBlockSubmitter;
 import org.hyperhash.pool.work.JobDispatcher;
 import org.hyperhash.pool.work.JobDispatcher.NewJob;
 import org.hyperhash.pool.work.JobDispatcher.NewTip;
@@ -489,17 +490,22 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
 
     private void blockFound(ChannelState st, ShareResult.BlockFound b, long readNanos) {
         metrics.blocksFound.increment();
+        TemplateJob tj = px.dispatcher().template(b.templateId());
+        String hash = b.blockHash().toDisplayHex();
+        if (px.blockSubmitter() != null) {
+            // before SubmitSolution: its RequestTransactionData must reach the TP while the template is current
+            px.blockSubmitter().submit(new BitcoindBlockSubmitter.Found(hash, b.header(), b.coinbaseTx(), b.templateId(),
+                    tj == null || !tj.template().merklePath().isEmpty(), readNanos), px.upstream());
+        }
         boolean sent = px.upstream().submitSolution(b.toSubmitSolution());
         long latency = System.nanoTime() - readNanos;
         metrics.blockFoundLatency.record(latency, TimeUnit.NANOSECONDS);
         if (!sent) {
             metrics.blocksSubmitFailed.increment();
         }
-        TemplateJob tj = px.dispatcher().template(b.templateId());
         long height = tj == null ? 0 : tj.height();
         long reward = tj == null ? 0 : tj.template().coinbaseTxValueRemaining();
         double netDiff = Math.max(Double.MIN_VALUE, Targets.toDifficulty(CompactBits.toTarget(b.nbits())));
-        String hash = b.blockHash().toDisplayHex();
         LOG.info("BLOCK FOUND {} height {} by {}{} ({}): SubmitSolution {} after {} us", hash, height,
                 st.id.solo() ? "solo " : "", st.id.address(), st.id.worker(), sent ? "sent" : "NOT SENT (no TP)",
                 latency / 1000);
