@@ -483,6 +483,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
                 px.guard().ban(ip);
                 metrics.dropped(Drop.PROTOCOL_VIOLATION);
                 flush();
+                closed = true; // shares pipelined behind this one are not processed (nor banned again)
                 channel.close();
             }
         }
