@@ -49,9 +49,9 @@ class MinersApiIT {
             // two shares the pool must reject, on alpha
             Job j = a.currentJob();
             for (int i = 0; i < 2; i++) {
-                a.send(new SubmitSharesStandard(j.channelId() + 99, a.nextSequence(), j.jobId(), 0, j.ntime(), j.version()));
+                a.send(new SubmitSharesStandard(j.channelId(), a.nextSequence(), j.jobId() + 100_000, 0, j.ntime(), j.version()));
             }
-            assertTrue(FakeSv2Miner.waitFor(() -> a.errors("invalid-channel-id") == 2, T));
+            assertTrue(FakeSv2Miner.waitFor(() -> a.errors("invalid-job-id") == 2, T));
             a.close();
             b.close();
             long accA = a.accepted();
