@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,10 +39,11 @@ import org.hyperhash.sv2.noise.StaticKeyPair;
  * @param ledger share accounting database
  * @param adminListen admin HTTP address
  * @param shutdownDeadline graceful shutdown bound
+ * @param blockSubmission direct submitblock to bitcoind (in addition to the TP), or disabled
  */
 public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits limits, Payout payout, Channel channel,
         VardiffConfig vardiff, List<TemplateProvider> templateProviders, Tdp tdp, Ledger ledger,
-        InetSocketAddress adminListen, Duration shutdownDeadline) {
+        InetSocketAddress adminListen, Duration shutdownDeadline, BlockSubmission blockSubmission) {
 
     /** Root path of the pool's configuration. */
     public static final String ROOT = "hyperhash.pool";
@@ -173,8 +176,52 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
         }
     }
 
+    /**
+     * Found blocks also go straight to bitcoind ({@code submitblock} over JSON-RPC) when {@code bitcoindUrl} is set.
+     * Auth: the node's cookie file, or user/password. {@code toString} never shows the password.
+     *
+     * @param bitcoindUrl e.g. http://127.0.0.1:8332, or null = off
+     * @param cookieFile path of bitcoind's .cookie, or ""
+     * @param user rpcuser, or ""
+     * @param password rpcpassword, or ""
+     * @param timeout per submitblock call
+     */
+    public record BlockSubmission(URI bitcoindUrl, String cookieFile, String user, String password, Duration timeout) {
+        /** Off. */
+        public static final BlockSubmission DISABLED = new BlockSubmission(null, "", "", "", Duration.ofSeconds(10));
+
+        public BlockSubmission {
+            cookieFile = cookieFile == null ? "" : cookieFile.strip();
+            user = user == null ? "" : user.strip();
+            password = password == null ? "" : password;
+            positive(timeout, "block-submission.timeout");
+            if (bitcoindUrl != null) {
+                String scheme = bitcoindUrl.getScheme();
+                require(("http".equals(scheme) || "https".equals(scheme)) && bitcoindUrl.getHost() != null,
+                        "block-submission.bitcoind-url", "must be http(s)://host:port");
+                require(bitcoindUrl.getUserInfo() == null, "block-submission.bitcoind-url",
+                        "put credentials in cookie-file or user/password, not in the URL");
+                require(cookieFile.isEmpty() || user.isEmpty(), "block-submission.cookie-file",
+                        "set either cookie-file or user/password, not both");
+                require(!cookieFile.isEmpty() || !user.isEmpty(), "block-submission.cookie-file",
+                        "bitcoind needs credentials: cookie-file or user/password");
+            }
+        }
+
+        public boolean enabled() {
+            return bitcoindUrl != null;
+        }
+
+        @Override
+        public String toString() {
+            return enabled() ? "submitblock to " + bitcoindUrl + (cookieFile.isEmpty() ? " as " + user : " with cookie")
+                    : "submitblock off";
+        }
+    }
+
     public PoolConfig {
         Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(blockSubmission, "block-submission");
         require(instanceId >= 0 && instanceId <= 255, "instance-id", "must be 0..255, got " + instanceId);
         Objects.requireNonNull(sv2, "sv2");
         Objects.requireNonNull(limits, "limits");
@@ -255,10 +302,29 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
             Ledger ledger = new Ledger(lg.getString("jdbc-url"), lg.getDuration("window"), lg.getDuration("flush-interval"),
                     lg.getInt("queue-capacity"));
             return new PoolConfig(network, c.getInt("instance-id"), sv2, limits, payout, channel, vardiff, tps, tdp,
-                    ledger, address(c.getString("admin.listen"), "admin.listen"), c.getDuration("shutdown-deadline"));
+                    ledger, address(c.getString("admin.listen"), "admin.listen"), c.getDuration("shutdown-deadline"),
+                    blockSubmission(c));
         } catch (ConfigException e) {
             throw new ConfigError(e.getMessage());
         }
+    }
+
+    private static BlockSubmission blockSubmission(Config c) {
+        if (!c.hasPath("block-submission")) {
+            return BlockSubmission.DISABLED;
+        }
+        Config b = c.getConfig("block-submission");
+        String url = b.getString("bitcoind-url").strip();
+        URI uri = null;
+        if (!url.isEmpty()) {
+            try {
+                uri = new URI(url);
+            } catch (URISyntaxException e) {
+                throw new ConfigError("block-submission.bitcoind-url: not a URL");
+            }
+        }
+        return new BlockSubmission(uri, b.getString("cookie-file"), b.getString("user"), b.getString("password"),
+                b.getDuration("timeout"));
     }
 
     /**

@@ -24,6 +24,7 @@ import org.hyperhash.pool.downstream.PoolContext;
 import org.hyperhash.pool.identity.UserIdentityParser;
 import org.hyperhash.pool.share.MinerStats;
 import org.hyperhash.pool.share.ShareLog;
+import org.hyperhash.pool.upstream.BitcoindBlockSubmitter;
 import org.hyperhash.pool.upstream.TemplateSource;
 import org.hyperhash.pool.work.JobDispatcher;
 import org.hyperhash.sv2.channel.ExtranonceAllocator;
@@ -56,6 +57,7 @@ public final class PoolDaemon implements Daemon {
     private AbuseGuard guard;
     private MiningServer server;
     private AdminServer admin;
+    private BitcoindBlockSubmitter blockSubmitter;
     private List<InetSocketAddress> sv2Addresses = List.of();
     private volatile boolean closed;
     private final long startedMs;
@@ -110,9 +112,13 @@ public final class PoolDaemon implements Daemon {
         dispatcher = new JobDispatcher(new JobFactory(config.payout().poolTag(), ""), poolScript,
                 allocator.fullExtranonceSize(), config.channel().ackInterval(), metrics);
         guard = new AbuseGuard(config.limits(), clock, metrics);
+        if (config.blockSubmission().enabled()) {
+            blockSubmitter = new BitcoindBlockSubmitter(config.blockSubmission(), metrics);
+            LOG.info("found blocks also go to bitcoind: {}", config.blockSubmission());
+        }
         PoolContext px = new PoolContext(config, config.channel().toChannelConfig(), config.vardiff(), allocator,
                 new UserIdentityParser(config.network(), config.payout().soloPrefix()), dispatcher, upstream, shareLog,
-                stats, guard, metrics, clock);
+                stats, guard, metrics, clock, blockSubmitter);
         metrics.gauge("hh.pool.hashrate.hps", "pool hashrate estimate from accepted work (10 min)",
                 stats::poolHashrateHps);
         metrics.gauge("hh.pool.sharelog.queued", "accepted shares waiting for the ledger writer", shareLog::queued);
@@ -256,6 +262,9 @@ public final class PoolDaemon implements Daemon {
         if (server != null) {
             server.stopAccepting();
             server.close();
+        }
+        if (blockSubmitter != null) {
+            blockSubmitter.close(); // lets a submission in progress finish (bounded by block-submission.timeout)
         }
         upstream.close();
         if (dispatcher != null) {

@@ -192,12 +192,20 @@ public final class FakeSv2Miner implements AutoCloseable {
 
     /** Connects, sets up and opens the channel (returns once connected; the rest is asynchronous). */
     public static FakeSv2Miner connect(Options options) throws InterruptedException {
+        return connect(options, null);
+    }
+
+    /**
+     * As {@link #connect(Options)}, from {@code localAddress} (e.g. 127.0.0.2: another source IP on loopback, for
+     * per-IP limits and bans), or the default when null.
+     */
+    public static FakeSv2Miner connect(Options options, java.net.InetAddress localAddress) throws InterruptedException {
         FakeSv2Miner m = new FakeSv2Miner(options, Sv2Transport.newEventLoopGroup(1, "fake-miner"));
-        m.open();
+        m.open(localAddress);
         return m;
     }
 
-    private void open() throws InterruptedException {
+    private void open(java.net.InetAddress localAddress) throws InterruptedException {
         Bootstrap b = new Bootstrap().group(group).channel(Sv2Transport.socketChannelClass())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
@@ -207,7 +215,8 @@ public final class FakeSv2Miner implements AutoCloseable {
                         ch.pipeline().addLast("miner", new Handler());
                     }
                 });
-        channel = b.connect(options.pool()).sync().channel();
+        channel = (localAddress == null ? b.connect(options.pool())
+                : b.connect(options.pool(), new InetSocketAddress(localAddress, 0))).sync().channel();
     }
 
     private final class Handler extends ChannelInboundHandlerAdapter {

@@ -26,6 +26,13 @@ public final class PoolMetrics {
     public enum Drop { MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP, BANNED, SETUP_TIMEOUT, IDLE_TIMEOUT, SLOW_CONSUMER,
         PROTOCOL_VIOLATION, SETUP_ERROR, SHUTDOWN }
 
+    /**
+     * Outcome of a fallback submitblock: accepted (null result), duplicate (the node already has it, e.g.
+     * from the TP), rejected (a reason, incl. duplicate), error (RPC/HTTP
+     * failure), no_transactions (the TP could not give the block's transactions), dropped (too many in flight).
+     */
+    public enum SubmitBlockResult { ACCEPTED, DUPLICATE, REJECTED, ERROR, NO_TRANSACTIONS, DROPPED }
+
     public final AtomicInteger connections = new AtomicInteger();
     private final Map<ChannelKind, AtomicInteger> channels = new EnumMap<>(ChannelKind.class);
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
@@ -46,6 +53,8 @@ public final class PoolMetrics {
     public final Timer fanOutLatency;
     public final Timer templateLatency;
     public final Timer blockFoundLatency;
+    public final Timer submitBlockLatency;
+    private final Map<SubmitBlockResult, Counter> submitBlock = new EnumMap<>(SubmitBlockResult.class);
     public final DistributionSummary shareLogBatchRows;
     public final AtomicLong bannedIps = new AtomicLong();
     private final MeterRegistry registry;
@@ -96,8 +105,16 @@ public final class PoolMetrics {
         templateLatency = Timer.builder("hh.pool.template.latency").publishPercentileHistogram()
                 .description("TDP message received -> jobs built on the dispatcher")
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(5)).register(r);
-        blockFoundLatency = Timer.builder("hh.pool.block.found.latency")
-                .description("share read -> SubmitSolution written to the template provider").register(r);
+        blockFoundLatency = Timer.builder("hh.pool.block.found.latency").publishPercentileHistogram()
+                .description("share read -> SubmitSolution handed to the template provider connection")
+                .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(1)).register(r);
+        submitBlockLatency = Timer.builder("hh.pool.block.submitblock.latency").publishPercentileHistogram()
+                .description("share read -> bitcoind answered the fallback submitblock")
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(r);
+        for (SubmitBlockResult k : SubmitBlockResult.values()) {
+            submitBlock.put(k, Counter.builder("hh.pool.blocks.submitblock").tag("result", k.name().toLowerCase())
+                    .description("fallback submitblock calls to bitcoind by outcome").register(r));
+        }
         shareLogBatchRows = DistributionSummary.builder("hh.pool.sharelog.batch.rows").register(r);
         Gauge.builder("hh.pool.bans.active", bannedIps, AtomicLong::get).description("currently banned IPs").register(r);
     }
@@ -116,6 +133,14 @@ public final class PoolMetrics {
 
     public double rejectedCount(RejectReason r) {
         return rejected.get(r).count();
+    }
+
+    public void submitBlock(SubmitBlockResult r) {
+        submitBlock.get(r).increment();
+    }
+
+    public double submitBlockCount(SubmitBlockResult r) {
+        return submitBlock.get(r).count();
     }
 
     public void dropped(Drop d) {

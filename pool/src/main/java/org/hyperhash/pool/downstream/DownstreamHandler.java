@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.hyperhash.base.CompactBits;
 import org.hyperhash.base.HotPath;
-import org.hyperhash.base.Target;
 import org.hyperhash.base.Targets;
 import org.hyperhash.ledger.BlockStatus;
 import org.hyperhash.ledger.FoundBlock;
@@ -25,6 +24,8 @@ import org.hyperhash.pool.admin.PoolMetrics.ChannelKind;
 import org.hyperhash.pool.admin.PoolMetrics.Drop;
 import org.hyperhash.pool.identity.MinerIdentity;
 import org.hyperhash.pool.identity.UserIdentityParser.InvalidIdentityException;
+import org.hyperhash.pool.share.ShareLog;
+import org.hyperhash.pool.upstream.BitcoindBlockSubmitter;
 import org.hyperhash.pool.work.JobDispatcher;
 import org.hyperhash.pool.work.JobDispatcher.NewJob;
 import org.hyperhash.pool.work.JobDispatcher.NewTip;
@@ -38,7 +39,6 @@ import org.hyperhash.sv2.channel.RejectReason;
 import org.hyperhash.sv2.channel.ServerChannel;
 import org.hyperhash.sv2.channel.ShareResult;
 import org.hyperhash.sv2.channel.StandardChannel;
-import org.hyperhash.sv2.channel.Vardiff;
 import org.hyperhash.sv2.message.Sv2Message;
 import org.hyperhash.sv2.message.common.SetupConnection;
 import org.hyperhash.sv2.message.common.SetupConnectionError;
@@ -93,7 +93,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private ScheduledFuture<?> setupTimer;
     private long invalidWindowStartMs;
     private int invalidInWindow;
-    private final ArrayDeque<HeldShare> held = new ArrayDeque<>();
+    private final ArrayDeque<ShareLog.Share> held = new ArrayDeque<>();
     private boolean retryScheduled;
 
     /** Per channel: the channel, who it credits, its vardiff. */
@@ -102,18 +102,15 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         final MinerIdentity id;
         final ChannelKind kind;
         final boolean grouped;
-        Vardiff vardiff;
+        final ChannelDifficulty vardiff;
 
-        ChannelState(ServerChannel ch, MinerIdentity id, ChannelKind kind, boolean grouped, Vardiff vardiff) {
+        ChannelState(ServerChannel ch, MinerIdentity id, ChannelKind kind, boolean grouped, ChannelDifficulty vardiff) {
             this.ch = ch;
             this.id = id;
             this.kind = kind;
             this.grouped = grouped;
             this.vardiff = vardiff;
         }
-    }
-
-    private record HeldShare(String address, String worker, double difficulty, long atMs) {
     }
 
     DownstreamHandler(PoolContext px, InetAddress ip) {
@@ -157,17 +154,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         }
         px.guard().release(ip);
         if (!held.isEmpty()) {
-            List<HeldShare> left = new ArrayList<>(held);
+            px.shareLog().handOff(new ArrayList<>(held));
             held.clear();
-            Thread.ofVirtual().name("pool-held-shares").start(() -> {
-                try {
-                    for (HeldShare h : left) {
-                        px.shareLog().putShare(h.address(), h.worker(), h.difficulty(), h.atMs());
-                    }
-                } catch (InterruptedException e) {
-                    LOG.error("{} held-back shares not credited (interrupted at shutdown)", left.size());
-                }
-            });
         }
         super.channelInactive(ctx);
     }
@@ -382,7 +370,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     }
 
     private void started(ServerChannel ch, MinerIdentity id, ChannelKind kind, boolean grouped) {
-        Vardiff vd = px.vardiff() == null ? null : Vardiff.fromTarget(px.vardiff(), px.clock(), ch.target());
+        ChannelDifficulty vd = px.vardiff() == null ? null : new ChannelDifficulty(px.vardiff(), px.clock(), ch);
         ChannelState st = new ChannelState(ch, id, kind, grouped, vd);
         channels.put(ch.channelId(), st);
         metrics.channels(kind).incrementAndGet();
@@ -390,8 +378,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         for (TemplateJob f : view.futures()) {
             ch.onNewTemplate(px.dispatcher().jobFor(f, id)).ifPresent(this::write);
         }
-        if (vd != null && Targets.toDifficulty(ch.target()) != vd.difficulty()) {
-            write(ch.setTarget(vd.target())); // initial target clamped into the vardiff range
+        if (vd != null) {
+            vd.initial().ifPresent(this::write); // initial target clamped into the vardiff range
         }
     }
 
@@ -405,7 +393,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         if (r.isPresent()) {
             write(r.get());
             if (st.vardiff != null && !(r.get() instanceof UpdateChannelError)) {
-                st.vardiff = Vardiff.fromTarget(px.vardiff(), px.clock(), st.ch.target());
+                st.vardiff.restart();
             }
         }
     }
@@ -468,16 +456,13 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         metrics.workAccepted.increment(difficulty);
         px.stats().accepted(st.id.address(), st.id.worker(), difficulty);
         if (!held.isEmpty() || !px.shareLog().offerShare(st.id.address(), st.id.worker(), difficulty)) {
-            hold(new HeldShare(st.id.address(), st.id.worker(), difficulty, px.clock().millis()));
+            hold(new ShareLog.Share(st.id.address(), st.id.worker(), difficulty, px.clock().millis()));
         }
         if (ack != null) {
             write(ack);
         }
         if (st.vardiff != null) {
-            Optional<Target> t = st.vardiff.onShare(difficulty);
-            if (t.isPresent()) {
-                write(st.ch.setTarget(t.get()));
-            }
+            st.vardiff.onAccepted(difficulty).ifPresent(this::write);
         }
     }
 
@@ -498,6 +483,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
                 px.guard().ban(ip);
                 metrics.dropped(Drop.PROTOCOL_VIOLATION);
                 flush();
+                closed = true; // shares pipelined behind this one are not processed (nor banned again)
                 channel.close();
             }
         }
@@ -505,17 +491,22 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
 
     private void blockFound(ChannelState st, ShareResult.BlockFound b, long readNanos) {
         metrics.blocksFound.increment();
+        TemplateJob tj = px.dispatcher().template(b.templateId());
+        String hash = b.blockHash().toDisplayHex();
+        if (px.blockSubmitter() != null) {
+            // before SubmitSolution: its RequestTransactionData must reach the TP while the template is current
+            px.blockSubmitter().submit(new BitcoindBlockSubmitter.Found(hash, b.header(), b.coinbaseTx(), b.templateId(),
+                    tj == null || !tj.template().merklePath().isEmpty(), readNanos), px.upstream());
+        }
         boolean sent = px.upstream().submitSolution(b.toSubmitSolution());
         long latency = System.nanoTime() - readNanos;
         metrics.blockFoundLatency.record(latency, TimeUnit.NANOSECONDS);
         if (!sent) {
             metrics.blocksSubmitFailed.increment();
         }
-        TemplateJob tj = px.dispatcher().template(b.templateId());
         long height = tj == null ? 0 : tj.height();
         long reward = tj == null ? 0 : tj.template().coinbaseTxValueRemaining();
         double netDiff = Math.max(Double.MIN_VALUE, Targets.toDifficulty(CompactBits.toTarget(b.nbits())));
-        String hash = b.blockHash().toDisplayHex();
         LOG.info("BLOCK FOUND {} height {} by {}{} ({}): SubmitSolution {} after {} us", hash, height,
                 st.id.solo() ? "solo " : "", st.id.address(), st.id.worker(), sent ? "sent" : "NOT SENT (no TP)",
                 latency / 1000);
@@ -526,7 +517,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     }
 
     /** Back-pressure: keep the share, stop reading this connection, retry from the event loop. */
-    private void hold(HeldShare h) {
+    private void hold(ShareLog.Share h) {
         held.addLast(h);
         channel.config().setAutoRead(false);
         if (!retryScheduled) {
@@ -541,8 +532,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             return;
         }
         while (!held.isEmpty()) {
-            HeldShare h = held.peekFirst();
-            if (!px.shareLog().offerShare(h.address(), h.worker(), h.difficulty())) {
+            ShareLog.Share h = held.peekFirst();
+            if (!px.shareLog().offer(h)) {
                 retryScheduled = true;
                 channel.eventLoop().schedule(this::retryHeld, 5, TimeUnit.MILLISECONDS);
                 return;
@@ -622,10 +613,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
                 write(ack);
             }
             if (st.vardiff != null) {
-                Optional<Target> t = st.vardiff.onTick();
-                if (t.isPresent()) {
-                    write(st.ch.setTarget(t.get()));
-                }
+                st.vardiff.onTick().ifPresent(this::write);
             }
         }
         flush();

@@ -5,6 +5,7 @@ import org.hyperhash.pool.PoolConfig;
 import org.hyperhash.pool.admin.PoolMetrics;
 import org.hyperhash.pool.identity.UserIdentityParser;
 import org.hyperhash.pool.share.MinerStats;
+import org.hyperhash.pool.upstream.BitcoindBlockSubmitter;
 import org.hyperhash.pool.share.ShareLog;
 import org.hyperhash.pool.upstream.TemplateSource;
 import org.hyperhash.pool.work.JobDispatcher;
@@ -27,8 +28,10 @@ import org.hyperhash.sv2.channel.VardiffConfig;
  * @param guard limits and bans
  * @param metrics meters
  * @param clock time
+ * @param blockSubmitter direct submitblock fallback, or null when not configured
  */
 public record PoolContext(PoolConfig config, ChannelConfig channelConfig, VardiffConfig vardiff,
         ExtranonceAllocator allocator, UserIdentityParser identities, JobDispatcher dispatcher, TemplateSource upstream,
-        ShareLog shareLog, MinerStats stats, AbuseGuard guard, PoolMetrics metrics, InstantSource clock) {
+        ShareLog shareLog, MinerStats stats, AbuseGuard guard, PoolMetrics metrics, InstantSource clock,
+        BitcoindBlockSubmitter blockSubmitter) {
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.hyperhash.ledger.FoundBlock;
 import org.hyperhash.ledger.FoundBlockStore;
@@ -41,7 +42,7 @@ public final class ShareLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ShareLog.class);
 
     /** One accepted share, as queued. */
-    record Share(String address, String worker, double difficulty, long acceptedAtMs) {
+    public record Share(String address, String worker, double difficulty, long acceptedAtMs) {
     }
 
     private record Key(long windowStartMs, String address, String worker) {
@@ -65,6 +66,7 @@ public final class ShareLog implements AutoCloseable {
     private final Thread writer;
     private final AtomicLong flushedShares = new AtomicLong();
     private final AtomicLong blocksRecorded = new AtomicLong();
+    private final AtomicInteger handOffs = new AtomicInteger();
     private volatile boolean closing;
     private volatile long lastFlushMs;
 
@@ -97,12 +99,39 @@ public final class ShareLog implements AutoCloseable {
         return false;
     }
 
+    /** As {@link #offerShare}, for a share held back earlier (keeps its acceptance time). */
+    public boolean offer(Share s) {
+        if (queue.offer(s)) {
+            return true;
+        }
+        metrics.shareLogBackpressure.increment();
+        return false;
+    }
+
     /**
-     * Queues an accepted share, waiting for room (virtual/cold-path threads only, never an event
-     * loop): used for the shares a closing connection still held back.
+     * Hands over shares a closing connection still held back (queue was full): a virtual thread waits for room.
+     * {@link #close(Duration)} waits for every hand-off begun before it, so these shares are flushed too.
      */
-    public void putShare(String address, String worker, double difficulty, long acceptedAtMs) throws InterruptedException {
-        queue.put(new Share(address, worker, difficulty, acceptedAtMs));
+    public void handOff(List<Share> shares) {
+        if (shares.isEmpty()) {
+            return;
+        }
+        List<Share> copy = List.copyOf(shares);
+        handOffs.incrementAndGet();
+        if (!writer.isAlive() && closing) {
+            LOG.error("{} held-back shares handed over after the share log closed", copy.size());
+        }
+        Thread.ofVirtual().name("pool-held-shares").start(() -> {
+            try {
+                for (Share s : copy) {
+                    queue.put(s);
+                }
+            } catch (InterruptedException e) {
+                LOG.error("{} held-back shares not credited (interrupted at shutdown)", copy.size());
+            } finally {
+                handOffs.decrementAndGet();
+            }
+        });
     }
 
     /** Queues a found block for a durable insert ahead of every share batch. Any thread; never blocks. */
@@ -138,7 +167,7 @@ public final class ShareLog implements AutoCloseable {
             drainBlocks();
             try {
                 long wait = Math.max(0, nextFlush - clock.millis());
-                Share s = closing ? queue.poll() : queue.poll(Math.min(wait, 50), TimeUnit.MILLISECONDS);
+                Share s = queue.poll(closing ? 1 : Math.min(wait, 50), TimeUnit.MILLISECONDS);
                 if (s != null) {
                     add(s);
                     queue.drainTo(drained, 4096);
@@ -150,7 +179,7 @@ public final class ShareLog implements AutoCloseable {
             } catch (InterruptedException e) {
                 closing = true;
             }
-            if (closing && queue.isEmpty()) {
+            if (closing && queue.isEmpty() && handOffs.get() == 0) {
                 drainBlocks();
                 flush(true);
                 return;

@@ -2,50 +2,58 @@ package org.hyperhash.pool.share;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Map;
 import org.hyperhash.testkit.ManualClock;
 import org.junit.jupiter.api.Test;
 
+/** /v1/miners/{address} numbers: hashrate from accepted work, per-worker counts, last share; bounded. */
 class MinerStatsTest {
     private static final double TWO_POW_32 = 4294967296.0;
 
-    /** A miner doing difficulty-1 shares every second for {@code seconds}: its true rate is 2^32 H/s. */
-    private static void mine(MinerStats s, ManualClock clock, String address, int seconds) {
-        for (int i = 0; i < seconds; i++) {
-            clock.advance(Duration.ofSeconds(1));
-            s.accepted(address, "w", 1.0);
+    @Test
+    @SuppressWarnings("unchecked")
+    void hashrateWorkersCountsAndLastShare() {
+        ManualClock clock = ManualClock.ofEpochSecond(1_700_000_040);
+        MinerStats s = new MinerStats(clock, 10);
+        assertNull(s.describe("a"), "unknown address");
+        // rig1: difficulty 1000 every 6 s = 1000 * 2^32 / 6 H/s; rig2: half that
+        for (int i = 0; i < 200; i++) {
+            clock.advance(Duration.ofSeconds(6));
+            s.accepted("a", "rig1", 1000);
+            s.accepted("a", "rig2", 500);
         }
+        s.rejected("a", "rig2");
+        s.rejected("a", "rig2");
+        Map<String, Object> d = s.describe("a");
+        double expected = 1500 * TWO_POW_32 / 6;
+        double h = (Double) d.get("hashrate_hps");
+        assertTrue(Math.abs(h / expected - 1) < 0.05, h + " vs " + expected);
+        assertEquals(400L, d.get("accepted_shares"));
+        assertEquals(2L, d.get("rejected_shares"));
+        assertEquals(clock.millis(), d.get("last_share_ms"));
+        Map<String, Map<String, Object>> workers = (Map<String, Map<String, Object>>) d.get("workers");
+        assertEquals(2, workers.size());
+        assertEquals(200L, workers.get("rig2").get("accepted_shares"));
+        assertEquals(2L, workers.get("rig2").get("rejected_shares"));
+        double h2 = (Double) workers.get("rig2").get("hashrate_hps");
+        assertTrue(Math.abs(h2 / (500 * TWO_POW_32 / 6) - 1) < 0.05, "rig2 " + h2);
+        assertTrue(Math.abs(s.poolHashrateHps() / expected - 1) < 0.05);
+        // a worker that stops: its hashrate decays to 0 after the 10-minute window
+        clock.advance(Duration.ofMinutes(11));
+        assertEquals(0.0, (Double) s.describe("a").get("hashrate_hps"));
+        assertEquals(400L, s.describe("a").get("accepted_shares"), "counts stay");
     }
 
     @Test
-    void estimateIsRightAfterTwoMinutesNotDilutedByTheEmptyWindow() {
-        ManualClock clock = ManualClock.ofEpochSecond(1_800_000_000L);
-        MinerStats s = new MinerStats(clock, 10);
-        mine(s, clock, "a", 120);
-        // 120 shares over the 119 s since the first one; the full 10-minute window would read ~0.2x
-        assertEquals(TWO_POW_32 * 120 / 119, s.poolHashrateHps(), TWO_POW_32 * 0.01);
-    }
-
-    @Test
-    void estimateUsesTheWholeWindowOnceItHasPassed() {
-        ManualClock clock = ManualClock.ofEpochSecond(1_800_000_040L);
-        MinerStats s = new MinerStats(clock, 10);
-        mine(s, clock, "a", 30 * 60);
-        assertEquals(TWO_POW_32, s.poolHashrateHps(), TWO_POW_32 * 0.02);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> w = (Map<String, Object>) ((Map<String, Object>) s.describe("a").get("workers")).get("w");
-        assertEquals(TWO_POW_32, (double) w.get("hashrate_hps"), TWO_POW_32 * 0.02);
-    }
-
-    @Test
-    void aSingleEarlyShareIsNotASpike() {
-        ManualClock clock = ManualClock.ofEpochSecond(1_800_000_000L);
-        MinerStats s = new MinerStats(clock, 10);
-        s.accepted("a", "w", 1.0);
-        clock.advance(Duration.ofSeconds(1));
-        assertEquals(TWO_POW_32 / 30, s.poolHashrateHps(), TWO_POW_32 * 0.001);
-        assertNull(s.describe("unknown"));
+    void boundedNumberOfAddresses() {
+        MinerStats s = new MinerStats(ManualClock.ofEpochSecond(0), 3);
+        for (int i = 0; i < 10; i++) {
+            s.accepted("addr" + i, "", 1);
+        }
+        assertEquals(3, s.trackedAddresses());
+        assertNull(s.describe("addr9"));
     }
 }

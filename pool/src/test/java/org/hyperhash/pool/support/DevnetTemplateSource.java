@@ -3,17 +3,20 @@ package org.hyperhash.pool.support;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import org.hyperhash.base.Bytes;
 import org.hyperhash.pool.upstream.TemplateSource;
 import org.hyperhash.sv2.message.template.CoinbaseOutputConstraints;
 import org.hyperhash.sv2.message.template.SetNewPrevHash;
 import org.hyperhash.sv2.message.template.SubmitSolution;
 import org.hyperhash.sv2.tdp.TdpEndpoint;
 import org.hyperhash.sv2.tdp.TdpListener;
+import org.hyperhash.sv2.tdp.TransactionDataResult;
 import org.hyperhash.tp.devnet.DevnetChain;
 import org.hyperhash.tp.devnet.DevnetParams;
 import org.hyperhash.tp.node.BlockTemplate;
@@ -39,6 +42,8 @@ public final class DevnetTemplateSource implements TemplateSource {
     private final ExecutorService thread = Executors.newSingleThreadExecutor();
     public final List<String> accepted = new CopyOnWriteArrayList<>();
     public final List<String> rejected = new CopyOnWriteArrayList<>();
+    /** Serialized blocks the chain accepted (hex), in order. */
+    public final List<String> acceptedHex = new CopyOnWriteArrayList<>();
     private volatile TdpListener listener;
     private volatile OutputReservation reservation;
     private volatile boolean connected;
@@ -96,6 +101,7 @@ public final class DevnetTemplateSource implements TemplateSource {
                 SubmitResult r = chain.submitBlock(b.block());
                 if (r instanceof SubmitResult.Accepted) {
                     accepted.add(b.hash().toDisplayHex());
+                    acceptedHex.add(b.block().toHex());
                     if (connected) {
                         publish();
                     }
@@ -107,6 +113,29 @@ public final class DevnetTemplateSource implements TemplateSource {
             }
         });
         return true;
+    }
+
+    /** Answered in order with SubmitSolution (same thread); unavailable while disconnected, like the TDP client. */
+    @Override
+    public CompletableFuture<TransactionDataResult> requestTransactionData(long templateId) {
+        CompletableFuture<TransactionDataResult> f = new CompletableFuture<>();
+        thread.execute(() -> {
+            BuiltTemplate t = built.get(templateId);
+            if (!connected) {
+                f.complete(new TransactionDataResult.Unavailable(templateId, "not connected"));
+            } else if (t == null) {
+                f.complete(new TransactionDataResult.Error(templateId, "template-id-not-found"));
+            } else {
+                f.complete(new TransactionDataResult.Success(templateId, Bytes.EMPTY, t.transactionData()));
+            }
+        });
+        return f;
+    }
+
+    /** Number of transactions (besides the coinbase) in template {@code id}, or -1. */
+    public int transactionCount(long id) {
+        BuiltTemplate t = built.get(id);
+        return t == null ? -1 : t.transactionData().size();
     }
 
     @Override

@@ -33,13 +33,18 @@ public final class PoolHarness implements AutoCloseable {
     }
 
     public PoolHarness(String jdbcUrl, TemplateSource source, String... extraSets) throws Exception {
+        this(jdbcUrl, source, InstantSource.system(), extraSets);
+    }
+
+    /** With the pool's clock (e.g. a {@link TestClock}). */
+    public PoolHarness(String jdbcUrl, TemplateSource source, InstantSource clock, String... extraSets) throws Exception {
         List<String> sets = new ArrayList<>(List.of("sv2.listen=[\"127.0.0.1:0\"]", "sv2.security=plaintext",
                 "admin.listen=\"127.0.0.1:0\"", "payout.address=\"" + address(0) + "\"",
                 "ledger.jdbc-url=\"" + jdbcUrl + "\"", "ledger.flush-interval=200ms",
                 "channel.shares-per-minute=600", "vardiff.shares-per-minute=600", "channel.ack-interval=100ms"));
         sets.addAll(List.of(extraSets));
         config = PoolConfig.from(DaemonConfig.load(null, sets, null, PoolConfig.ROOT, Map.of()));
-        pool = PoolDaemon.fromConfig(config, InstantSource.system(), source);
+        pool = PoolDaemon.fromConfig(config, clock, source);
         pool.start();
     }
 
@@ -56,6 +61,11 @@ public final class PoolHarness implements AutoCloseable {
     public Options miner(Kind kind, String userIdentity) {
         Options o = Options.of(sv2(), kind, userIdentity);
         return authorityKey() == null ? o : o.withNoise(authorityKey());
+    }
+
+    /** Base URL of the admin HTTP server, e.g. {@code http://127.0.0.1:1234}. */
+    public String adminUrl() {
+        return "http://127.0.0.1:" + pool.adminAddress().getPort();
     }
 
     public InetSocketAddress sv2() {

@@ -19,11 +19,16 @@ public final class Shares {
 
     /** A nonce whose header hash meets ({@code meets}) or fails both the job and the network target. */
     public static int nonce(Job j, int ntime, boolean meets) {
+        return nonce(j, ntime, meets, 0);
+    }
+
+    /** As {@link #nonce(Job, int, boolean)}, searching from {@code from} upwards (distinct shares). */
+    public static int nonce(Job j, int ntime, boolean meets, int from) {
         byte[] h = new byte[80];
         byte[] hash = new byte[32];
         Sha256d sha = new Sha256d();
         Target net = CompactBits.toTarget(j.nbits());
-        for (int n = 0; ; n++) {
+        for (int n = from; ; n++) {
             BlockHeader80.write(h, 0, j.version(), j.prevHash().unsafeWireBytes(), j.merkleRoot().unsafeWireBytes(), ntime,
                     j.nbits(), n);
             sha.hash(h, 0, 80, hash, 0);

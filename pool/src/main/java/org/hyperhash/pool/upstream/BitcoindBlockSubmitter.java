@@ -1,0 +1,267 @@
+package org.hyperhash.pool.upstream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.hyperhash.base.Block;
+import org.hyperhash.base.BlockHeader80;
+import org.hyperhash.base.Bytes;
+import org.hyperhash.base.Transaction;
+import org.hyperhash.base.TxIn;
+import org.hyperhash.base.TxOut;
+import org.hyperhash.pool.PoolConfig;
+import org.hyperhash.pool.admin.PoolMetrics;
+import org.hyperhash.pool.admin.PoolMetrics.SubmitBlockResult;
+import org.hyperhash.sv2.tdp.TransactionDataResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The direct {@code submitblock} fallback: every found block also goes to bitcoind over JSON-RPC, in addition to
+ * SubmitSolution to the template provider. The block is rebuilt from the share's header and coinbase plus the
+ * template's transactions (RequestTransactionData, asked before the SubmitSolution goes out; not needed for a
+ * template without transactions), checked against the header's merkle root, and posted from a virtual thread.
+ * At most {@value #MAX_IN_FLIGHT} submissions run at once (more are counted as dropped). Credentials never appear
+ * in logs or errors.
+ */
+public final class BitcoindBlockSubmitter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BitcoindBlockSubmitter.class);
+    static final int MAX_IN_FLIGHT = 16;
+    private static final byte[] COMMITMENT_PREFIX = {0x6a, 0x24, (byte) 0xaa, 0x21, (byte) 0xa9, (byte) 0xed};
+
+    /**
+     * A found block as the share carried it.
+     *
+     * @param hash block hash (display hex), for logs
+     * @param header the 80-byte header
+     * @param coinbaseTx the coinbase as the channel built it (no witness)
+     * @param templateId TDP template
+     * @param hasTransactions false when the template's merkle path is empty (coinbase-only block)
+     * @param readNanos System.nanoTime() when the share was read (latency)
+     */
+    public record Found(String hash, Bytes header, Bytes coinbaseTx, long templateId, boolean hasTransactions,
+            long readNanos) {
+    }
+
+    /** What bitcoind said. */
+    record Outcome(SubmitBlockResult result, String detail) {
+    }
+
+    private final PoolConfig.BlockSubmission config;
+    private final PoolMetrics metrics;
+    private final HttpClient http;
+    private final ExecutorService threads = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("pool-submitblock-", 0).factory());
+    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
+    private final ObjectMapper json = new ObjectMapper();
+    private final AtomicLong ids = new AtomicLong();
+    private volatile String authHeader;
+
+    public BitcoindBlockSubmitter(PoolConfig.BlockSubmission config, PoolMetrics metrics) {
+        if (!config.enabled()) {
+            throw new IllegalArgumentException("block-submission.bitcoind-url is not set");
+        }
+        this.config = config;
+        this.metrics = metrics;
+        this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
+    }
+
+    /**
+     * Starts the fallback for {@code f}. Call on the event loop BEFORE handing the SubmitSolution to the template
+     * source (its RequestTransactionData must reach the provider first). Never blocks.
+     */
+    public void submit(Found f, TemplateSource upstream) {
+        if (!inFlight.tryAcquire()) {
+            metrics.submitBlock(SubmitBlockResult.DROPPED);
+            LOG.error("submitblock fallback for block {} skipped: {} submissions already in flight", f.hash(), MAX_IN_FLIGHT);
+            return;
+        }
+        CompletableFuture<TransactionDataResult> txs = f.hasTransactions() ? upstream.requestTransactionData(f.templateId())
+                : CompletableFuture.completedFuture(new TransactionDataResult.Success(f.templateId(), Bytes.EMPTY, List.of()));
+        try {
+            txs.whenCompleteAsync((r, err) -> {
+                try {
+                    run(f, r, err);
+                } finally {
+                    inFlight.release();
+                }
+            }, threads);
+        } catch (RejectedExecutionException e) {
+            inFlight.release(); // closing
+        }
+    }
+
+    private void run(Found f, TransactionDataResult r, Throwable err) {
+        if (!(r instanceof TransactionDataResult.Success s)) {
+            metrics.submitBlock(SubmitBlockResult.NO_TRANSACTIONS);
+            LOG.error("submitblock fallback for block {}: no transaction data from the template provider ({})", f.hash(),
+                    err != null ? err.toString() : r);
+            return;
+        }
+        Bytes block;
+        try {
+            block = assemble(f.header(), f.coinbaseTx(), s.transactions());
+        } catch (RuntimeException e) {
+            metrics.submitBlock(SubmitBlockResult.ERROR);
+            LOG.error("submitblock fallback for block {}: cannot assemble: {}", f.hash(), e.getMessage());
+            return;
+        }
+        Outcome o = call(block);
+        long latency = System.nanoTime() - f.readNanos();
+        metrics.submitBlockLatency.record(latency, TimeUnit.NANOSECONDS);
+        metrics.submitBlock(o.result());
+        String msg = "BLOCK {} submitblock to bitcoind ({} bytes, {} txs): {}{} after {} ms";
+        Object[] args = {f.hash(), block.length(), s.transactions().size() + 1, o.result().name().toLowerCase(),
+            o.detail().isEmpty() ? "" : " " + o.detail(), latency / 1_000_000};
+        if (o.result() == SubmitBlockResult.ACCEPTED || o.result() == SubmitBlockResult.DUPLICATE) {
+            LOG.info(msg, args);
+        } else {
+            LOG.error(msg, args);
+        }
+    }
+
+    /**
+     * The serialized block: header, tx count, the coinbase (with the BIP141 reserved witness when it carries a
+     * witness commitment), then {@code transactions} in template order. Throws when their merkle root is not the
+     * header's.
+     */
+    static Bytes assemble(Bytes header, Bytes coinbaseTx, List<Bytes> transactions) {
+        BlockHeader80 h = BlockHeader80.parse(header.toArray());
+        Transaction cb = Transaction.parse(coinbaseTx);
+        if (!cb.isCoinbase()) {
+            throw new IllegalArgumentException("first transaction is not a coinbase");
+        }
+        if (!cb.hasWitness() && cb.outputs().stream().anyMatch(BitcoindBlockSubmitter::isWitnessCommitment)) {
+            TxIn in = cb.inputs().getFirst();
+            cb = new Transaction(cb.version(), List.of(TxIn.coinbase(in.scriptSig(), in.sequence(),
+                    List.of(Bytes.wrap(new byte[32])))), cb.outputs(), cb.lockTime());
+        }
+        List<Transaction> all = new ArrayList<>(transactions.size() + 1);
+        all.add(cb);
+        for (Bytes t : transactions) {
+            all.add(Transaction.parse(t));
+        }
+        Block b = new Block(h, all);
+        if (!b.computeMerkleRoot().equals(h.merkleRoot())) {
+            throw new IllegalArgumentException("merkle root of coinbase + " + transactions.size()
+                    + " template transactions does not match the header");
+        }
+        return b.serialize();
+    }
+
+    private static boolean isWitnessCommitment(TxOut o) {
+        Bytes s = o.scriptPubKey();
+        if (s.length() < 38) {
+            return false;
+        }
+        for (int i = 0; i < COMMITMENT_PREFIX.length; i++) {
+            if (s.get(i) != COMMITMENT_PREFIX[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One submitblock call (a cookie is re-read once on HTTP 401: the node may have restarted). */
+    Outcome call(Bytes block) {
+        String body = "{\"jsonrpc\":\"1.0\",\"id\":" + ids.incrementAndGet() + ",\"method\":\"submitblock\",\"params\":[\""
+                + block.toHex() + "\"]}";
+        for (int attempt = 0; attempt < 2; attempt++) {
+            String auth;
+            try {
+                auth = auth();
+            } catch (IOException e) {
+                return new Outcome(SubmitBlockResult.ERROR, "cannot read cookie file (" + e.getClass().getSimpleName() + ")");
+            }
+            HttpRequest req = HttpRequest.newBuilder(config.bitcoindUrl()).timeout(config.timeout())
+                    .header("Content-Type", "application/json").header("Authorization", auth)
+                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
+            HttpResponse<String> resp;
+            try {
+                resp = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                return new Outcome(SubmitBlockResult.ERROR, e.getClass().getSimpleName() + ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Outcome(SubmitBlockResult.ERROR, "interrupted");
+            }
+            if (resp.statusCode() == 401 || resp.statusCode() == 403) {
+                if (attempt == 0 && !config.cookieFile().isEmpty()) {
+                    authHeader = null;
+                    continue;
+                }
+                return new Outcome(SubmitBlockResult.ERROR, "HTTP " + resp.statusCode() + " (credentials refused)");
+            }
+            return parse(resp.statusCode(), resp.body());
+        }
+        return new Outcome(SubmitBlockResult.ERROR, "credentials refused");
+    }
+
+    Outcome parse(int status, String body) {
+        JsonNode n;
+        try {
+            n = json.readTree(body);
+        } catch (IOException e) {
+            return new Outcome(SubmitBlockResult.ERROR, "HTTP " + status + ", not JSON-RPC");
+        }
+        JsonNode err = n == null ? null : n.get("error");
+        if (err != null && !err.isNull()) {
+            return new Outcome(SubmitBlockResult.ERROR, "RPC error " + err.path("code").asInt() + ": "
+                    + truncate(err.path("message").asText()));
+        }
+        JsonNode result = n == null ? null : n.get("result");
+        if (result == null || status != 200) {
+            return new Outcome(SubmitBlockResult.ERROR, "HTTP " + status + ", no result");
+        }
+        if (result.isNull()) {
+            return new Outcome(SubmitBlockResult.ACCEPTED, "");
+        }
+        String reason = truncate(result.asText());
+        return new Outcome(reason.equals("duplicate") ? SubmitBlockResult.DUPLICATE : SubmitBlockResult.REJECTED, reason);
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+    }
+
+    private String auth() throws IOException {
+        String a = authHeader;
+        if (a == null) {
+            String userPass = config.cookieFile().isEmpty() ? config.user() + ":" + config.password()
+                    : Files.readString(Path.of(config.cookieFile()), StandardCharsets.UTF_8).strip();
+            a = "Basic " + Base64.getEncoder().encodeToString(userPass.getBytes(StandardCharsets.UTF_8));
+            authHeader = a;
+        }
+        return a;
+    }
+
+    /** Lets running submissions finish (bounded), then stops. */
+    @Override
+    public void close() {
+        threads.shutdown();
+        try {
+            if (!threads.awaitTermination(config.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+                threads.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        http.close();
+    }
+}
