@@ -78,6 +78,17 @@ public final class TdpTemplateSource implements TemplateSource {
     }
 
     @Override
+    public java.util.concurrent.CompletableFuture<org.hyperhash.sv2.tdp.TransactionDataResult> requestTransactionData(
+            long templateId) {
+        TdpClient c = client;
+        if (c == null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(
+                    new org.hyperhash.sv2.tdp.TransactionDataResult.Unavailable(templateId, "template source not started"));
+        }
+        return c.requestTransactionData(templateId);
+    }
+
+    @Override
     public String describe() {
         TdpClient c = client;
         if (c == null) {
