@@ -133,7 +133,8 @@ class TdpServerIT {
         assertEquals(t2.templateId(), p2.templateId());
         assertEquals(1, tp.devnetChain().height());
         assertEquals(tp.devnetChain().tipHash(), p2.prevHash());
-        assertEquals(1, counter(tp, "tp_blocks_submitted_total", "result", "accepted"));
+        // counted after the chain took the block, which can be just after the new tip is announced
+        await("accepted counted", () -> counter(tp, "tp_blocks_submitted_total", "result", "accepted") == 1);
 
         // the old template is now stale
         TransactionDataResult.Error stale = assertInstanceOf(TransactionDataResult.Error.class,

@@ -28,7 +28,7 @@ class ZmqBlockListenerIT {
                 var msgs = Vectors.fixture("zmq-hashblock.json");
                 // PUB/SUB slow joiner: publish a probe until the subscription is in place
                 BlockNotification first = null;
-                for (int i = 0; i < 600 && first == null; i++) { // up to 30 s on a loaded machine
+                for (int i = 0; i < 1200 && first == null; i++) { // up to 60 s on a heavily loaded machine
                     send(pub, msgs.get(0));
                     first = got.poll(50, TimeUnit.MILLISECONDS);
                 }
