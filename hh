@@ -12,14 +12,16 @@ cd_home() { cd "$HH_HOME"; }
 java_major() { # prints the feature version of the java binary $1
   "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}'
 }
+# HH_NO_BUILD=1 (installed releases, systemd units, images) runs prebuilt jars: a Java 25 runtime is enough.
+if [ -n "${HH_NO_BUILD:-}" ]; then NEED=java; else NEED=javac; fi
 find_jdk() {
-  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ]; then
+  if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/$NEED" ]; then
     local v; v="$(java_major "$JAVA_HOME/bin/java")"
     if [ "${v%%.*}" -ge 25 ] 2>/dev/null; then echo "$JAVA_HOME"; return 0; fi
   fi
   local d
   for d in /usr/lib/jvm/temurin-25* /usr/lib/jvm/*-25* /usr/lib/jvm/jdk-25* /usr/lib/jvm/java-25* /opt/java/openjdk; do
-    if [ -x "$d/bin/javac" ]; then
+    if [ -x "$d/bin/$NEED" ]; then
       local v; v="$(java_major "$d/bin/java")"
       if [ "${v%%.*}" -ge 25 ] 2>/dev/null; then echo "$d"; return 0; fi
     fi
