@@ -401,6 +401,7 @@ public final class MinerFleet {
                 case "STORM" -> f.storm();
                 case "SHARES" -> f.shares(Integer.parseInt(c[1]), Integer.parseInt(c[2]));
                 case "QUIT" -> {
+                    f.storming = true; // closing: no retries, no "lost" lines
                     f.group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
                     System.out.println("BYE");
                     return;

@@ -61,6 +61,18 @@ public final class PoolLoadProbe {
         return s;
     }
 
+    /** Next fleet reply starting with {@code prefix}; the fleet's log lines are passed to stderr. */
+    private static String expect(BufferedReader in, String prefix) throws java.io.IOException {
+        String line;
+        while ((line = in.readLine()) != null) {
+            if (line.startsWith(prefix + " ") || line.equals(prefix)) {
+                return line;
+            }
+            System.err.println("[fleet] " + line);
+        }
+        throw new java.io.EOFException("fleet exited while waiting for " + prefix);
+    }
+
     private static long pct(long[] a, double p) {
         return a[Math.max(0, Math.min(a.length - 1, (int) Math.ceil(p * a.length) - 1))];
     }
@@ -101,7 +113,7 @@ public final class PoolLoadProbe {
                         miners, kind, security, perIp, org.hyperhash.sv2.netty.Sv2Transport.name(),
                         Runtime.getRuntime().availableProcessors());
                 out.println("CONNECT");
-                String ready = in.readLine();
+                String ready = expect(in, "READY");
                 System.out.println("connect " + ready + " (ms retries readyMiners) pool connections="
                         + metrics.connections.get());
                 Thread.sleep(2000);
@@ -120,7 +132,7 @@ public final class PoolLoadProbe {
                 for (int r = 1; r <= rounds; r++) {
                     long t0 = source.newTip(r);
                     out.println("WAIT " + r + " " + t0);
-                    String[] f = in.readLine().split(" ");
+                    String[] f = expect(in, "ROUND").split(" ");
                     int got = Integer.parseInt(f[2]);
                     if (got == miners) {
                         complete++;
@@ -153,7 +165,7 @@ public final class PoolLoadProbe {
                     long cpu0 = os.getProcessCpuTime();
                     long w0 = System.nanoTime();
                     out.println("SHARES " + shareSeconds + " " + intProp("shareWindow", 16));
-                    String line = in.readLine();
+                    String line = expect(in, "SHARES");
                     long wall = System.nanoTime() - w0;
                     double acc = metrics.sharesAccepted.count() - a0;
                     double rej = rejected(metrics) - j0;
@@ -165,12 +177,12 @@ public final class PoolLoadProbe {
                 }
                 if (Boolean.parseBoolean(System.getProperty("storm", "true"))) {
                     out.println("STORM");
-                    String line = in.readLine();
+                    String line = expect(in, "STORM");
                     System.out.println("storm " + line + " (closeMs backOnJobMs retries readyMiners) pool connections="
                             + metrics.connections.get());
                 }
                 out.println("QUIT");
-                in.readLine();
+                expect(in, "BYE");
             } finally {
                 if (!fleet.waitFor(10, TimeUnit.SECONDS)) {
                     fleet.destroyForcibly();
