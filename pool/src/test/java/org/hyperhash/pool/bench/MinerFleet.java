@@ -168,14 +168,6 @@ public final class MinerFleet {
             }
         }
 
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) throws Exception {
-            if (key == null) {
-                sendSetup(ctx);
-            }
-            super.channelActive(ctx);
-        }
-
         private void sendSetup(ChannelHandlerContext ctx) {
             ctx.writeAndFlush(new SetupConnection(0, 2, 2, extended ? 0 : 1, "127.0.0.1", pool.getPort(),
                     "hyperhash-bench", "sim", "0.1", "m" + index));
@@ -183,7 +175,7 @@ public final class MinerFleet {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt instanceof NoiseHandshakeEvent.Completed) {
+            if (evt instanceof NoiseHandshakeEvent.Completed) { // plaintext pipelines fire it too
                 sendSetup(ctx);
             }
             super.userEventTriggered(ctx, evt);
