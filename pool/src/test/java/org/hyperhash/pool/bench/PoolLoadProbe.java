@@ -1,0 +1,193 @@
+package org.hyperhash.pool.bench;
+
+import com.sun.management.OperatingSystemMXBean;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.hyperhash.pool.admin.PoolMetrics;
+import org.hyperhash.pool.support.PoolHarness;
+import org.hyperhash.sv2.channel.RejectReason;
+
+/**
+ * Pool load probe (a main, not a test): starts the pool in this JVM on a bench template source and
+ * drives a {@link MinerFleet} in a child JVM (a separate process so each side stays under the fd limit).
+ * Prints one result line per metric. See pool/BENCH.md for the command line.
+ *
+ * <p>Options (system properties): miners (1000), kind (standard|extended|mixed), security (noise|plaintext),
+ * rounds (50), perIp (1000), fleetThreads (2), storm (true), shareSeconds (10), shareWindow (16),
+ * shareMiners (all), fleetHeap (2g).
+ */
+public final class PoolLoadProbe {
+    private PoolLoadProbe() {
+    }
+
+    private static int intProp(String k, int d) {
+        return Integer.parseInt(System.getProperty(k, Integer.toString(d)));
+    }
+
+    private static long usedHeapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+            Thread.sleep(200);
+        }
+        Runtime r = Runtime.getRuntime();
+        return r.totalMemory() - r.freeMemory();
+    }
+
+    private static long directBytes() {
+        long sum = 0;
+        for (BufferPoolMXBean b : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+            if (b.getName().equals("direct")) {
+                sum += b.getMemoryUsed();
+            }
+        }
+        return sum + io.netty.util.internal.PlatformDependent.usedDirectMemory();
+    }
+
+    private static double rejected(PoolMetrics m) {
+        double s = 0;
+        for (RejectReason r : RejectReason.values()) {
+            s += m.rejectedCount(r);
+        }
+        return s;
+    }
+
+    /** Next fleet reply starting with {@code prefix}; the fleet's log lines are passed to stderr. */
+    private static String expect(BufferedReader in, String prefix) throws java.io.IOException {
+        String line;
+        while ((line = in.readLine()) != null) {
+            if (line.startsWith(prefix + " ") || line.equals(prefix)) {
+                return line;
+            }
+            System.err.println("[fleet] " + line);
+        }
+        throw new java.io.EOFException("fleet exited while waiting for " + prefix);
+    }
+
+    private static long pct(long[] a, double p) {
+        return a[Math.max(0, Math.min(a.length - 1, (int) Math.ceil(p * a.length) - 1))];
+    }
+
+    private static String ms(long nanos) {
+        return String.format(Locale.ROOT, "%.2f", nanos / 1e6);
+    }
+
+    public static void main(String[] args) throws Exception {
+        int miners = intProp("miners", 1000);
+        String kind = System.getProperty("kind", "standard");
+        String security = System.getProperty("security", "noise");
+        int rounds = intProp("rounds", 50);
+        int perIp = intProp("perIp", 1000);
+        Path dir = Files.createTempDirectory("hh-pool-load");
+        BenchTemplateSource source = new BenchTemplateSource();
+        try (PoolHarness h = new PoolHarness(PoolHarness.sqlite(dir), source, "sv2.security=" + security,
+                "limits.ban.invalid-shares=100000000", "vardiff.enabled=false", "channel.ack-interval=1s",
+                "channel.share-batch-size=10", "ledger.flush-interval=1s")) {
+            PoolMetrics metrics = h.pool.metrics();
+            while (!h.pool.ready()) {
+                Thread.sleep(10);
+            }
+            long heap0 = usedHeapAfterGc();
+            long direct0 = directBytes();
+            String key = h.authorityKey() == null ? "plain" : h.authorityKey().toBase58();
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx" + System.getProperty("fleetHeap", "2g"), "-XX:+UseParallelGC",
+                    "-Dio.netty.leakDetection.level=disabled",
+                    "-Dfleet.concurrentConnects=" + intProp("concurrentConnects", 200),
+                    "-cp", System.getProperty("java.class.path"), MinerFleet.class.getName(),
+                    h.sv2().getHostString(), Integer.toString(h.sv2().getPort()), key, Integer.toString(miners), kind,
+                    Integer.toString(perIp), Integer.toString(intProp("fleetThreads", 2))));
+            Process fleet = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            try (PrintWriter out = new PrintWriter(fleet.getOutputStream(), true);
+                 BufferedReader in = new BufferedReader(new InputStreamReader(fleet.getInputStream()))) {
+                System.out.printf(Locale.ROOT, "probe miners=%d kind=%s security=%s perIp=%d transport=%s cpus=%d%n",
+                        miners, kind, security, perIp, org.hyperhash.sv2.netty.Sv2Transport.name(),
+                        Runtime.getRuntime().availableProcessors());
+                out.println("CONNECT");
+                String ready = expect(in, "READY");
+                System.out.println("connect " + ready + " (ms retries readyMiners) pool connections="
+                        + metrics.connections.get());
+                Thread.sleep(2000);
+                long heap1 = usedHeapAfterGc();
+                long direct1 = directBytes();
+                System.out.printf(Locale.ROOT, "heap idle: before=%d after=%d perConnection=%d B; direct before=%d after=%d"
+                        + " perConnection=%d B%n", heap0, heap1, (heap1 - heap0) / miners, direct0, direct1,
+                        (direct1 - direct0) / miners);
+
+                long[] last = new long[rounds];
+                long[] p50 = new long[rounds];
+                long[] p99 = new long[rounds];
+                int complete = 0;
+                double fanCount0 = metrics.fanOutLatency.count();
+                double fanTotal0 = metrics.fanOutLatency.totalTime(TimeUnit.NANOSECONDS);
+                for (int r = 1; r <= rounds; r++) {
+                    long t0 = source.newTip(r);
+                    out.println("WAIT " + r + " " + t0);
+                    String[] f = expect(in, "ROUND").split(" ");
+                    int got = Integer.parseInt(f[2]);
+                    if (got == miners) {
+                        complete++;
+                    } else {
+                        System.out.println("round " + r + ": only " + got + " of " + miners + " miners got the tip");
+                    }
+                    p50[r - 1] = Long.parseLong(f[4]);
+                    p99[r - 1] = Long.parseLong(f[5]);
+                    last[r - 1] = Long.parseLong(f[6]);
+                    Thread.sleep(300);
+                }
+                Arrays.sort(last);
+                Arrays.sort(p50);
+                Arrays.sort(p99);
+                System.out.printf(Locale.ROOT, "fanout rounds=%d complete=%d lastMiner(ms) p50=%s p99=%s max=%s; "
+                                + "perMinerP50(ms) median=%s; perMinerP99(ms) median=%s max=%s%n", rounds, complete,
+                        ms(pct(last, 0.5)), ms(pct(last, 0.99)), ms(last[rounds - 1]), ms(pct(p50, 0.5)),
+                        ms(pct(p99, 0.5)), ms(p99[rounds - 1]));
+                double fc = metrics.fanOutLatency.count() - fanCount0;
+                System.out.printf(Locale.ROOT, "pool-side per-loop deliver (NewTemplate + SetNewPrevHash updates) "
+                                + "count=%.0f mean=%s ms max(decaying)=%.2f ms%n", fc,
+                        ms((long) ((metrics.fanOutLatency.totalTime(TimeUnit.NANOSECONDS) - fanTotal0) / fc)),
+                        metrics.fanOutLatency.max(TimeUnit.MILLISECONDS));
+
+                OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+                int shareSeconds = intProp("shareSeconds", 10);
+                if (shareSeconds > 0 && !kind.equals("extended")) {
+                    double a0 = metrics.sharesAccepted.count();
+                    double j0 = rejected(metrics);
+                    long cpu0 = os.getProcessCpuTime();
+                    long w0 = System.nanoTime();
+                    out.println("SHARES " + shareSeconds + " " + intProp("shareWindow", 16));
+                    String line = expect(in, "SHARES");
+                    long wall = System.nanoTime() - w0;
+                    double acc = metrics.sharesAccepted.count() - a0;
+                    double rej = rejected(metrics) - j0;
+                    System.out.printf(Locale.ROOT, "shares %s (sent acked errors, client side); pool accepted=%.0f "
+                                    + "rejected=%.0f over %.1f s = %.0f shares/s validated; pool JVM cpu=%.2f cores; "
+                                    + "blocks=%.0f%n", line, acc, rej, wall / 1e9, (acc + rej) / (wall / 1e9),
+                            (os.getProcessCpuTime() - cpu0) / (double) wall, metrics.blocksFound.count());
+                    Thread.sleep(3000);
+                }
+                if (Boolean.parseBoolean(System.getProperty("storm", "true"))) {
+                    out.println("STORM");
+                    String line = expect(in, "STORM");
+                    System.out.println("storm " + line + " (closeMs backOnJobMs retries readyMiners) pool connections="
+                            + metrics.connections.get());
+                }
+                out.println("QUIT");
+                expect(in, "BYE");
+            } finally {
+                if (!fleet.waitFor(10, TimeUnit.SECONDS)) {
+                    fleet.destroyForcibly();
+                }
+            }
+        }
+    }
+}
