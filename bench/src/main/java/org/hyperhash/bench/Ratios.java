@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Runs the JMH benchmarks group by group, each group bracketed by the C limits it is held to ({@code openssl
- * speed -elapsed ...} on the same machine, sampled right before and right after the group), and prints every
+ * Runs the JMH benchmarks group by group, each ratio benchmark bracketed by the C limits it is held to ({@code openssl
+ * speed -elapsed ...} on the same machine, sampled right before and right after that benchmark), and prints every
  * benchmark as a ratio to what C does for the same work: the table in bench/README.md.
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar org.hyperhash.bench.Ratios
@@ -71,7 +71,11 @@ public final class Ratios {
     record Row(String key, String what, String cMeasure, ToDoubleFunction<Map<String, Double>> cOps, double goal) {
     }
 
-    record Group(String name, String include, List<Limit> limits) {
+    /** One JMH run (benchmarks matching {@code include}, optionally one payload) and the limits bracketing it. */
+    record Part(String include, String payload, List<Limit> limits) {
+    }
+
+    record Group(String name, List<Part> parts) {
     }
 
     static final Limit SHA256 = new Limit("sha256", "sha256", 16384, false);
@@ -85,14 +89,24 @@ public final class Ratios {
         return new Limit("record." + n, AEAD, n, true);
     }
 
+    private static final String PKG = "org\\.hyperhash\\.bench\\.";
+
+    /** Each ratio benchmark gets its own openssl samples right before and after it, so contention is matched. */
     static final List<Group> GROUPS = List.of(
-            new Group("sha", "org\\.hyperhash\\.bench\\.(base\\.Sha256dBench|channel\\.ShareValidationBench)\\.",
-                    List.of(SHA256)),
-            new Group("aead", "org\\.hyperhash\\.bench\\.noise\\.(CipherStateBench|NettyNoiseBench)\\.",
-                    List.of(stream(100), stream(65536), aeadRecord(6), aeadRecord(17), aeadRecord(100), aeadRecord(65519))),
-            // openssl speed has no secp256k1 ECDH/Schnorr: the SHA-256 limit only shows how loaded the machine was
-            new Group("ec", "org\\.hyperhash\\.bench\\.noise\\.(HandshakeBench|Secp256k1Bench)\\.",
-                    List.of(SHA256)));
+            new Group("sha", List.of(
+                    new Part(PKG + "base\\.Sha256dBench\\.headerSha256d$", null, List.of(SHA256)),
+                    new Part(PKG + "base\\.Sha256dBench\\.headerSha256dMidstate$", null, List.of(SHA256)),
+                    new Part(PKG + "channel\\.ShareValidationBench\\.standardShare$", null, List.of(SHA256)),
+                    new Part(PKG + "channel\\.ShareValidationBench\\.extendedShare12StepPath$", null, List.of(SHA256)))),
+            new Group("aead", List.of(
+                    new Part(PKG + "noise\\.CipherStateBench\\.", "100", List.of(stream(100), aeadRecord(6), aeadRecord(100))),
+                    new Part(PKG + "noise\\.NettyNoiseBench\\.", "100", List.of(stream(100), aeadRecord(6), aeadRecord(100))),
+                    new Part(PKG + "noise\\.CipherStateBench\\.", "65536",
+                            List.of(stream(65536), aeadRecord(6), aeadRecord(65519), aeadRecord(17))),
+                    new Part(PKG + "noise\\.NettyNoiseBench\\.", "65536",
+                            List.of(stream(65536), aeadRecord(6), aeadRecord(65519), aeadRecord(17))))),
+            // openssl speed has no secp256k1 ECDH/Schnorr: the SHA-256 samples only show how loaded the machine was
+            new Group("ec", List.of(new Part(PKG + "noise\\.(HandshakeBench|Secp256k1Bench)\\.", null, List.of(SHA256)))));
 
     private static final String INITIATOR = "derived.initiator:";
 
@@ -161,46 +175,56 @@ public final class Ratios {
     /** Runs the benchmarks and prints the table; returns the keys of rows that got no result. */
     public static List<String> run(RunMode mode, String onlyGroup) throws Exception {
         Map<String, Score> score = new LinkedHashMap<>();
-        Map<String, Samples> limits = new LinkedHashMap<>();
+        Map<String, Map<String, Samples>> limits = new LinkedHashMap<>(); // benchmark key -> limit -> samples
         String[] providers = Secp256k1Providers.nativeProvider().isPresent()
                 ? new String[] {"native", "pure"} : new String[] {"pure"};
         if (providers.length == 1) {
             System.out.println("native secp256k1 unavailable (" + Secp256k1Providers.nativeUnavailableReason().orElse("?")
                     + "): pure-Java rows only");
         }
-        int samples = mode == RunMode.FULL ? 3 : 1;
+        int samples = mode == RunMode.FULL ? 2 : 1;
         List<String> ran = new ArrayList<>();
         for (Group g : GROUPS) {
             if (onlyGroup != null && !onlyGroup.equals(g.name())) {
                 continue;
             }
             ran.add(g.name());
-            Map<String, List<Double>> got = new LinkedHashMap<>();
-            if (mode != RunMode.SMOKE) {
-                measure(g.limits(), samples, got);
-            }
-            ChainedOptionsBuilder ob = new OptionsBuilder().include(g.include()).param("provider", providers)
-                    .shouldFailOnError(mode == RunMode.SMOKE);
-            ob = switch (mode) {
-                case SMOKE -> ob.forks(0).warmupIterations(0).measurementIterations(1)
-                        .measurementTime(TimeValue.milliseconds(100)).verbosity(VerboseMode.SILENT);
-                case QUICK -> ob.forks(1).warmupIterations(2).measurementIterations(4)
-                        .warmupTime(TimeValue.seconds(1)).measurementTime(TimeValue.seconds(1));
-                case FULL -> ob.forks(1).warmupIterations(3).measurementIterations(10)
-                        .warmupTime(TimeValue.seconds(1)).measurementTime(TimeValue.seconds(1));
-            };
-            ob = ob.jvmArgsAppend("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
-            for (RunResult rr : new Runner(ob.build()).run()) {
-                Statistics st = rr.getPrimaryResult().getStatistics();
-                String unit = rr.getPrimaryResult().getScoreUnit();
-                score.put(key(rr), new Score(toPerSecond(st.getMax(), unit), toPerSecond(st.getMean(), unit)));
-            }
-            if (mode != RunMode.SMOKE) {
-                measure(g.limits(), samples, got);
-            }
-            for (var e : got.entrySet()) {
-                String name = g.name().equals("ec") ? "ec-group." + e.getKey() : e.getKey();
-                limits.put(name, new Samples(e.getValue().stream().mapToDouble(Double::doubleValue).toArray()));
+            for (Part part : g.parts()) {
+                Map<String, List<Double>> got = new LinkedHashMap<>();
+                if (mode != RunMode.SMOKE) {
+                    measure(part.limits(), samples, got);
+                }
+                ChainedOptionsBuilder ob = new OptionsBuilder().include(part.include()).param("provider", providers)
+                        .shouldFailOnError(mode == RunMode.SMOKE);
+                if (part.payload() != null) {
+                    ob = ob.param("payload", part.payload());
+                }
+                ob = switch (mode) {
+                    case SMOKE -> ob.forks(0).warmupIterations(0).measurementIterations(1)
+                            .measurementTime(TimeValue.milliseconds(100)).verbosity(VerboseMode.SILENT);
+                    case QUICK -> ob.forks(1).warmupIterations(2).measurementIterations(4)
+                            .warmupTime(TimeValue.seconds(1)).measurementTime(TimeValue.seconds(1));
+                    case FULL -> ob.forks(1).warmupIterations(3).measurementIterations(10)
+                            .warmupTime(TimeValue.seconds(1)).measurementTime(TimeValue.seconds(1));
+                };
+                ob = ob.jvmArgsAppend("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
+                List<String> keys = new ArrayList<>();
+                for (RunResult rr : new Runner(ob.build()).run()) {
+                    Statistics st = rr.getPrimaryResult().getStatistics();
+                    String unit = rr.getPrimaryResult().getScoreUnit();
+                    score.put(key(rr), new Score(toPerSecond(st.getMax(), unit), toPerSecond(st.getMean(), unit)));
+                    keys.add(key(rr));
+                }
+                if (mode != RunMode.SMOKE) {
+                    measure(part.limits(), samples, got);
+                }
+                Map<String, Samples> m = new LinkedHashMap<>();
+                got.forEach((k, v) -> m.put(k, new Samples(v.stream().mapToDouble(Double::doubleValue).toArray())));
+                String label = g.name().equals("ec") ? "ec group (load indicator)" : String.join(", ", keys);
+                limits.put(label, m);
+                for (String k : keys) {
+                    limits.put(k, m);
+                }
             }
         }
         List<Row> rows = rows(ShareValidationBench.extendedShareCompressions());
@@ -247,24 +271,26 @@ public final class Ratios {
         return k.toString();
     }
 
-    private static void print(List<Row> rows, Map<String, Score> score, Map<String, Samples> limits, RunMode mode) {
+    private static void print(List<Row> rows, Map<String, Score> score, Map<String, Map<String, Samples>> limits,
+                              RunMode mode) {
         System.out.println();
         if (mode == RunMode.SMOKE) {
             System.out.println("smoke run: no C limits, numbers meaningless");
         } else {
-            System.out.println("C limits (openssl speed -elapsed, one process), samples before and after each group, B/s:");
+            System.out.println("C limits (openssl speed -elapsed, one process), sampled right before and after, B/s:");
             for (var e : limits.entrySet()) {
-                Samples s = e.getValue();
-                System.out.printf(Locale.ROOT, "  %-22s best %,15.0f  median %,15.0f  samples %s%n", e.getKey(), s.best(),
-                        s.median(), Arrays.stream(s.v()).mapToObj(d -> String.format(Locale.ROOT, "%.3g", d)).toList());
+                if (score.containsKey(e.getKey())) {
+                    continue; // printed under its part's label
+                }
+                System.out.println("  " + e.getKey() + ":");
+                for (var l : e.getValue().entrySet()) {
+                    Samples s = l.getValue();
+                    System.out.printf(Locale.ROOT, "    %-14s best %,15.0f  median %,15.0f  samples %s%n", l.getKey(),
+                            s.best(), s.median(),
+                            Arrays.stream(s.v()).mapToObj(d -> String.format(Locale.ROOT, "%.3g", d)).toList());
+                }
             }
         }
-        Map<String, Double> best = new LinkedHashMap<>();
-        Map<String, Double> median = new LinkedHashMap<>();
-        limits.forEach((k, v) -> {
-            best.put(k, v.best());
-            median.put(k, v.median());
-        });
         System.out.println();
         System.out.println("| benchmark | Java ops/s best (mean) | C, same work, ops/s best (median) | ratio best (typical) "
                 + "| target | met | C measure |");
@@ -274,6 +300,12 @@ public final class Ratios {
             if (s == null) {
                 continue;
             }
+            Map<String, Double> best = new LinkedHashMap<>();
+            Map<String, Double> median = new LinkedHashMap<>();
+            limits.getOrDefault(r.key(), Map.of()).forEach((k, v) -> {
+                best.put(k, v.best());
+                median.put(k, v.median());
+            });
             double cBest = cOps(r, best);
             double cMedian = cOps(r, median);
             double ratio = s.best() / cBest;
