@@ -220,7 +220,7 @@ public final class Ratios {
                 }
                 Map<String, Samples> m = new LinkedHashMap<>();
                 got.forEach((k, v) -> m.put(k, new Samples(v.stream().mapToDouble(Double::doubleValue).toArray())));
-                String label = g.name().equals("ec") ? "ec group (load indicator)" : String.join(", ", keys);
+                String label = g.name().equals("ec") ? "ec group (load indicator only)" : "for " + String.join(", ", keys);
                 limits.put(label, m);
                 for (String k : keys) {
                     limits.put(k, m);
