@@ -10,6 +10,7 @@ import org.hyperhash.sv2.channel.ExtendedChannel;
 import org.hyperhash.sv2.channel.ExtranonceAllocation;
 import org.hyperhash.sv2.channel.JobFactory;
 import org.hyperhash.sv2.channel.JobTemplate;
+import org.hyperhash.sv2.channel.RejectReason;
 import org.hyperhash.sv2.channel.ShareResult;
 import org.hyperhash.sv2.channel.StandardChannel;
 import org.hyperhash.sv2.message.Sv2Message;
@@ -46,8 +47,15 @@ import java.util.Random;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class ShareValidationBench {
-    /** SHA-256 compressions per extended share, computed in setup (coinbase + 12 nodes x 3 + header 3). */
-    public static volatile int extendedCompressions;
+    /** SHA-256 compressions per extended share (set by setup): coinbase txid + 12 nodes x 3 + header 3. */
+    private int extendedCompressions;
+
+    /** Compressions one extended share costs in this setup (Ratios uses it as the row's units per op). */
+    public static int extendedShareCompressions() throws Exception {
+        ShareValidationBench b = new ShareValidationBench();
+        b.setup();
+        return b.extendedCompressions;
+    }
 
     private StandardChannel standard;
     private ExtendedChannel extended;
@@ -93,7 +101,17 @@ public class ShareValidationBench {
         jobIdExt = ((SetNewPrevHash) open.get(1)).jobId();
         extranonce = Bytes.wrap(new byte[16]);
         int coinbaseLen = jtExt.coinbaseTxPrefix().length() + extended.fullExtranonceSize() + jtExt.coinbaseTxSuffix().length();
+        // sha256d(coinbase): ceil((len + 9) / 64) blocks, then 1; each merkle node 2 + 1; header 2 + 1
         extendedCompressions = (coinbaseLen + 8) / 64 + 1 + 1 + 12 * 3 + 3;
+        expectDifficultyTooLow(standardShare());
+        expectDifficultyTooLow(extendedShare12StepPath());
+    }
+
+    /** The share must have been fully hashed and judged on difficulty, not rejected early. */
+    private static void expectDifficultyTooLow(Object r) {
+        if (!(r instanceof ShareResult.Rejected rej) || rej.reason() != RejectReason.DIFFICULTY_TOO_LOW) {
+            throw new IllegalStateException("bench share not validated up to the target check: " + r);
+        }
     }
 
     @Benchmark
