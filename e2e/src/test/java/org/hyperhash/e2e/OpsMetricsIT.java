@@ -142,25 +142,18 @@ class OpsMetricsIT {
      * them. The counters TpMetrics registers on first use get one event each, as a running TP does after its first
      * block submission, closed session and failed RPC.
      */
+    /** The real TP daemon on its devnet backend, with one event on each counter created on first use. */
     private String scrapeTemplateProvider() throws Exception {
-        PrometheusMeterRegistry registry = Metrics.newRegistry("tp");
-        TpMetrics m = new TpMetrics(registry);
-        m.blockSubmitted("accepted");
-        m.sessionClosed("closed");
-        m.rpcError("getblocktemplate", "timeout");
-        HealthSource health = new HealthSource() {
-            @Override
-            public boolean ready() {
-                return true;
-            }
-
-            @Override
-            public Map<String, Object> status() {
-                return Map.of("service", "tp");
-            }
-        };
-        try (AdminServer admin = AdminServer.start(new InetSocketAddress("127.0.0.1", 0), registry, health)) {
-            return waitForMetric(admin.address(), GC_PAUSE);
+        org.hyperhash.tp.TpConfig cfg = org.hyperhash.tp.TpConfig.from(DaemonConfig.load(null, List.of(
+                "network=devnet", "backend=devnet", "sv2.listen=[\"127.0.0.1:0\"]", "admin.listen=\"127.0.0.1:0\""),
+                "TP_TEST_NONE", org.hyperhash.tp.TpConfig.ROOT));
+        try (org.hyperhash.tp.TpDaemon tp = new org.hyperhash.tp.TpDaemon(cfg, InstantSource.system())) {
+            tp.start();
+            TpMetrics m = tp.metrics();
+            m.blockSubmitted("accepted");
+            m.sessionClosed("closed");
+            m.rpcError("getblocktemplate", "timeout");
+            return waitForMetric(tp.adminAddress(), GC_PAUSE);
         }
     }
 
