@@ -16,7 +16,7 @@ import org.hyperhash.pool.support.DevnetTemplateSource;
 import org.hyperhash.pool.support.PoolHarness;
 import org.hyperhash.pool.support.Shares;
 import org.hyperhash.pool.support.TestClock;
-import org.hyperhash.pool.support.TestLedgerUrl;
+import org.hyperhash.testkit.TestDatabase;
 import org.hyperhash.sv2.message.mining.SubmitSharesError;
 import org.hyperhash.sv2.message.mining.SubmitSharesStandard;
 import org.hyperhash.testkit.FakeSv2Miner;
@@ -89,7 +89,7 @@ class ShareAccountingIT {
         TestClock clock = new TestClock();
         DevnetTemplateSource tp = new DevnetTemplateSource();
         double diff;
-        try (TestLedgerUrl ledger = TestLedgerUrl.create(dialect, dir)) {
+        try (TestDatabase ledger = TestDatabase.create(dialect, dir, "hh_pool_it_")) {
             try (PoolHarness h = new PoolHarness(ledger.url, tp, clock, "vardiff.enabled=false",
                     "ledger.flush-interval=1s", "channel.share-batch-size=7")) {
                 List<Rig> rigs = rigs(h);
@@ -139,7 +139,7 @@ class ShareAccountingIT {
     void closeFlushesSharesAcceptedRightBeforeIt(String dialect) throws Exception {
         TestClock clock = new TestClock();
         DevnetTemplateSource tp = new DevnetTemplateSource();
-        try (TestLedgerUrl ledger = TestLedgerUrl.create(dialect, dir)) {
+        try (TestDatabase ledger = TestDatabase.create(dialect, dir, "hh_pool_it_")) {
             PoolHarness h = new PoolHarness(ledger.url, tp, clock, "vardiff.enabled=false", "ledger.flush-interval=1s");
             List<Rig> rigs = rigs(h);
             try {
