@@ -87,11 +87,12 @@ class OpsMetricsIT {
     @Test
     void everyDaemonsMetricsMatchTheCheckedInList() throws Exception {
         SortedMap<String, Set<String>> scraped = new TreeMap<>();
-        InProcessDevnetSource tp = new InProcessDevnetSource();
-        PoolConfig poolCfg = PoolConfig.from(DaemonConfig.load(null, List.of("sv2.listen=[\"127.0.0.1:0\"]",
+        DevnetTp tp = new DevnetTp("0x207fffff");
+        PoolConfig poolCfg = PoolConfig.from(DaemonConfig.load(null, List.of("sv2.listen=[\"127.0.0.1:0\"]", tp.poolTemplateProviders(),
                 "sv2.security=plaintext", "admin.listen=\"127.0.0.1:0\"", "payout.address=\"" + address(0) + "\"",
                 "ledger.jdbc-url=\"jdbc:sqlite:" + dir.resolve("pool.db") + "\""), null, PoolConfig.ROOT, Map.of()));
-        try (PoolDaemon pool = new PoolDaemon(poolCfg, InstantSource.system(), tp, MiningServer.Security.PLAINTEXT, "plaintext")) {
+        try (tp; PoolDaemon pool = new PoolDaemon(poolCfg, InstantSource.system(), DevnetTp.source(poolCfg),
+                MiningServer.Security.PLAINTEXT, "plaintext")) {
             pool.start();
             assertTrue(waitFor(pool::ready, T), "pool ready");
             collect(scraped, "pool", waitForMetric(pool.adminAddress(), GC_PAUSE));
@@ -106,7 +107,7 @@ class OpsMetricsIT {
                 collect(scraped, "translator", waitForMetric(translator.adminAddress(), GC_PAUSE));
             }
 
-            collect(scraped, "tp", scrapeTemplateProvider());
+            collect(scraped, "tp", scrapeTemplateProvider(tp.daemon));
             collect(scraped, "treasury", scrapeTreasury());
             collect(scraped, "node-agent", scrapeAgent(pool.adminAddress()));
         }
@@ -142,19 +143,13 @@ class OpsMetricsIT {
      * them. The counters TpMetrics registers on first use get one event each, as a running TP does after its first
      * block submission, closed session and failed RPC.
      */
-    /** The real TP daemon on its devnet backend, with one event on each counter created on first use. */
-    private String scrapeTemplateProvider() throws Exception {
-        org.hyperhash.tp.TpConfig cfg = org.hyperhash.tp.TpConfig.from(DaemonConfig.load(null, List.of(
-                "network=devnet", "backend=devnet", "sv2.listen=[\"127.0.0.1:0\"]", "admin.listen=\"127.0.0.1:0\""),
-                "TP_TEST_NONE", org.hyperhash.tp.TpConfig.ROOT));
-        try (org.hyperhash.tp.TpDaemon tp = new org.hyperhash.tp.TpDaemon(cfg, InstantSource.system())) {
-            tp.start();
-            TpMetrics m = tp.metrics();
-            m.blockSubmitted("accepted");
-            m.sessionClosed("closed");
-            m.rpcError("getblocktemplate", "timeout");
-            return waitForMetric(tp.adminAddress(), GC_PAUSE);
-        }
+    /** The pool's TP (real daemon, devnet), with one event on each counter created on first use. */
+    private String scrapeTemplateProvider(org.hyperhash.tp.TpDaemon tp) throws Exception {
+        TpMetrics m = tp.metrics();
+        m.blockSubmitted("accepted");
+        m.sessionClosed("closed");
+        m.rpcError("getblocktemplate", "timeout");
+        return waitForMetric(tp.adminAddress(), GC_PAUSE);
     }
 
     /** Treasury in dry-run mode with one found block and an unreachable bitcoind (so its error counter exists). */

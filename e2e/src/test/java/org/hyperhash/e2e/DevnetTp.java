@@ -1,0 +1,61 @@
+package org.hyperhash.e2e;
+
+import java.time.InstantSource;
+import java.util.List;
+import org.hyperhash.daemon.DaemonConfig;
+import org.hyperhash.pool.PoolConfig;
+import org.hyperhash.pool.upstream.TdpTemplateSource;
+import org.hyperhash.sv2.noise.Secp256k1Providers;
+import org.hyperhash.tp.TpConfig;
+import org.hyperhash.tp.TpDaemon;
+import org.hyperhash.tp.devnet.DevnetChain;
+
+/**
+ * The real template provider on its devnet backend (port 0), and the pool's TDP client pinned to it: what
+ * the e2e tests put upstream of a pool, exactly as `hh tp --devnet` + `hh pool` run.
+ */
+final class DevnetTp implements AutoCloseable {
+    final TpDaemon daemon;
+
+    DevnetTp(String devnetBits) throws Exception {
+        daemon = new TpDaemon(TpConfig.from(DaemonConfig.load(null, List.of("network=devnet", "backend=devnet",
+                "sv2.listen=[\"127.0.0.1:0\"]", "admin.listen=\"127.0.0.1:0\"", "devnet.bits=\"" + devnetBits + "\""),
+                "TP_TEST_NONE", TpConfig.ROOT)), InstantSource.system());
+        daemon.start();
+    }
+
+    DevnetChain chain() {
+        return daemon.devnetChain();
+    }
+
+    /** The pool config lines that point it at this TP with its authority key pinned. */
+    String poolTemplateProviders() {
+        var a = daemon.tdpAddresses().get(0);
+        return "template-providers=[{address=\"" + a.getAddress().getHostAddress() + ":" + a.getPort()
+                + "\",authority-key=\"" + daemon.authorityPublicKeyBase58() + "\"}]";
+    }
+
+    /** A fresh TDP client for a pool built from {@code cfg} (its template-providers from {@link #poolTemplateProviders}). */
+    static TdpTemplateSource source(PoolConfig cfg) {
+        return new TdpTemplateSource(TdpTemplateSource.clientConfig(cfg.templateProviders(), cfg.tdp()),
+                Secp256k1Providers.best(), InstantSource.system());
+    }
+
+    /** Blocks the TP submitted to its chain with this result (accepted, inconclusive, high-hash...). */
+    double submitted(String result) {
+        var c = daemon.metrics().registry().find("tp_blocks_submitted_total").tag("result", result).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    /** Blocks submitted with any result other than accepted or a stale race (inconclusive/duplicate). */
+    double invalidSubmissions() {
+        return daemon.metrics().registry().find("tp_blocks_submitted_total").counters().stream()
+                .filter(c -> !List.of("accepted", "inconclusive", "duplicate").contains(c.getId().getTag("result")))
+                .mapToDouble(c -> c.count()).sum();
+    }
+
+    @Override
+    public void close() {
+        daemon.close();
+    }
+}
