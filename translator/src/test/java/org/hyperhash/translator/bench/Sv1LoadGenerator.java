@@ -186,7 +186,9 @@ public final class Sv1LoadGenerator {
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             Miner m = new Miner(i, inFlight);
-            inFlight.acquire();
+            if (!inFlight.tryAcquire(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("miner handshakes stuck (60 s) at miner " + i);
+            }
             InetSocketAddress local = new InetSocketAddress("127.0.0." + (1 + i % sources), 0);
             ChannelFuture f = b.clone().handler(new ChannelInitializer<Channel>() {
                 @Override
@@ -200,13 +202,14 @@ public final class Sv1LoadGenerator {
                     inFlight.release();
                 }
             });
-            m.ch = f.channel();
             ms.add(m);
         }
-        inFlight.acquire(100);
+        if (!inFlight.tryAcquire(100, 60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("miner handshakes did not finish in 60 s");
+        }
         inFlight.release(100);
         for (Miner m : ms) {
-            if (!m.ready) {
+            if (!m.ready || !m.ch.isActive()) {
                 throw new IllegalStateException("miner " + m.index + " not ready");
             }
         }
@@ -237,6 +240,11 @@ public final class Sv1LoadGenerator {
             this.index = index;
             this.worker = "bcrt1qbench.w" + index;
             this.handshakes = handshakes;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            ch = ctx.channel();
         }
 
         @Override
@@ -325,6 +333,10 @@ public final class Sv1LoadGenerator {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             System.err.println("miner " + index + ": " + cause);
             ctx.close();
+            if (!ready) {
+                ready = true; // releases the handshake slot; the connect phase then fails on the closed channel
+                handshakes.release();
+            }
         }
     }
 
