@@ -1,0 +1,123 @@
+package org.hyperhash.translator.bench;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import org.hyperhash.sv2.channel.VardiffConfig;
+import org.hyperhash.translator.TranslatorConfig;
+import org.hyperhash.translator.TranslatorDaemon;
+import org.hyperhash.translator.bridge.BridgeConfig;
+import org.hyperhash.translator.sv2.PoolEndpoint;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+
+/**
+ * The translator side of the socket benchmark (manual {@code main}, not a test): a {@link BenchSv2Pool} and a
+ * {@link TranslatorDaemon} in this JVM, driven by {@link Sv1LoadGenerator} in another JVM over stdin/stdout.
+ * Prints {@code READY <sv1 port>}, then answers one line per command: {@code BLOCK} (pool announces a new
+ * block; replies the {@code System.nanoTime()} just before), {@code STATS}, {@code HEAP} (GC first), {@code QUIT}.
+ * Difficulty is pinned at the floor ({@code 1e-12}, every hash is a share) so miners need not hash.
+ */
+public final class TranslatorBenchServer {
+    static final double DIFFICULTY = 1e-12;
+
+    private TranslatorBenchServer() {
+    }
+
+    static TranslatorConfig config(int poolPort, int maxMiners) {
+        // production defaults (reference.conf) except: vardiff pinned at the floor, no admin port
+        BridgeConfig bc = new BridgeConfig(4, 2, 16, true, "bcrt1qbench.translator", 1e12,
+                VardiffConfig.defaults().withDifficultyRange(DIFFICULTY, DIFFICULTY), DIFFICULTY, Duration.ofSeconds(30),
+                Duration.ofSeconds(30), Duration.ofMinutes(5), maxMiners, 16, "", 0, false);
+        return new TranslatorConfig(new InetSocketAddress("127.0.0.1", 0), 16384, 64, Duration.ofMinutes(10), bc,
+                List.of(new PoolEndpoint("bench", "127.0.0.1", poolPort, "")), Duration.ofSeconds(5),
+                Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(60), new InetSocketAddress("127.0.0.1", 0),
+                Duration.ofSeconds(1), 0);
+    }
+
+    public static void main(String[] args) throws Exception {
+        int maxMiners = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        var out = System.out;
+        try (BenchSv2Pool pool = new BenchSv2Pool(DIFFICULTY);
+                TranslatorDaemon t = new TranslatorDaemon(config(pool.start(), maxMiners), InstantSource.system(), false)) {
+            t.start();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!t.ready()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("translator not ready after 30 s");
+                }
+                Thread.sleep(10);
+            }
+            out.println("READY " + t.sv1Address().getPort());
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
+            for (String cmd; (cmd = in.readLine()) != null; ) {
+                switch (cmd.trim()) {
+                    case "BLOCK" -> {
+                        long t0 = System.nanoTime();
+                        pool.newBlock();
+                        out.println("BLOCK " + t0);
+                    }
+                    case "STATS" -> out.println(stats(t, pool));
+                    case "HEAP" -> {
+                        for (int i = 0; i < 3; i++) {
+                            System.gc();
+                            Thread.sleep(200);
+                        }
+                        out.println("HEAP " + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() + " "
+                                + directBytes() + " " + rssBytes() + " " + t.metrics().connections());
+                    }
+                    case "QUIT" -> {
+                        out.println("BYE");
+                        out.flush();
+                        return;
+                    }
+                    default -> out.println("ERR unknown command " + cmd);
+                }
+                out.flush();
+            }
+        }
+    }
+
+    /** {@code STATS <process cpu ns> <pool thread cpu ns> <accepted> <forwarded> <pool submits> <connections>}. */
+    private static String stats(TranslatorDaemon t, BenchSv2Pool pool) {
+        long cpu = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        ThreadMXBean tmx = ManagementFactory.getThreadMXBean();
+        long poolCpu = 0;
+        for (ThreadInfo ti : tmx.getThreadInfo(tmx.getAllThreadIds())) {
+            if (ti != null && ti.getThreadName().startsWith(BenchSv2Pool.THREAD_PREFIX)) {
+                long c = tmx.getThreadCpuTime(ti.getThreadId());
+                poolCpu += Math.max(0, c);
+            }
+        }
+        return "STATS " + cpu + " " + poolCpu + " " + (long) t.metrics().acceptedCount() + " "
+                + (long) t.metrics().forwardedCount() + " " + pool.submits.get() + " " + t.metrics().connections();
+    }
+
+    private static long directBytes() {
+        return ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider p ? p.metric().usedDirectMemory() : -1;
+    }
+
+    private static long rssBytes() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("VmRSS:")) {
+                    return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+        return -1;
+    }
+}
