@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * loop through a bounded per-loop queue drained by ONE task: the drain applies every queued change
  * to each session of the loop (writes without flushing), then flushes each session once. Changes
  * that arrive together (a TP's NewTemplate(future) + SetNewPrevHash on a new block) therefore cost
- * one pass and one socket write per session, not two. Solo jobs (a miner's own payout) are built
+ * one pass and one socket write per session, not two: the dispatcher holds a change back while
+ * another template event is already queued behind it (at most {@link #MAX_HELD} changes). Solo jobs (a miner's own payout) are built
  * lazily per (template, script) and cached.
  */
 @HotPath
@@ -45,6 +46,8 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
     private static final int KEPT_TEMPLATES = 64;
     /** Undelivered changes per event loop; beyond this the loop is stalled and changes are dropped (counted). */
     static final int LOOP_QUEUE = 1024;
+    /** Changes held back on the dispatcher thread while more template events are queued. */
+    static final int MAX_HELD = 8;
 
     /** A template and the pooled job built from it. */
     public record TemplateJob(NewTemplate template, JobTemplate pooled, long height) {
@@ -118,13 +121,16 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
             }
         }
 
-        /** Dispatcher thread: queue a change and make sure one drain task is scheduled. */
+        /** Dispatcher thread: queue a change (then {@link #kick()}). */
         void offer(WorkUpdate u) {
             if (!pending.offer(u)) {
                 metrics.dispatcherDropped.increment();
                 LOG.error("event loop {} has {} undelivered work changes: change {} dropped", loop, LOOP_QUEUE, u.seq());
-                return;
             }
+        }
+
+        /** Dispatcher thread: make sure one drain task is scheduled. */
+        void kick() {
             if (drainScheduled.compareAndSet(false, true)) {
                 try {
                     loop.execute(this::drain);
@@ -181,6 +187,7 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
     // dispatcher-thread state
     private final LinkedHashMap<Long, TemplateJob> futures = new LinkedHashMap<>();
     private final ArrayBlockingQueue<Long> recentOrder = new ArrayBlockingQueue<>(KEPT_TEMPLATES + 1);
+    private final ArrayList<WorkUpdate> held = new ArrayList<>(MAX_HELD);
     private long seq;
     private volatile Work work = new Work(0, null, null, List.of());
     private volatile boolean upstreamConnected;
@@ -292,7 +299,15 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
 
     private void submit(Runnable r) {
         try {
-            mailbox.execute(r);
+            mailbox.execute(() -> {
+                try {
+                    r.run();
+                } finally {
+                    if (mailbox.getQueue().isEmpty() || held.size() >= MAX_HELD) {
+                        publishHeld();
+                    }
+                }
+            });
         } catch (RejectedExecutionException e) {
             metrics.dispatcherDropped.increment();
             LOG.error("dispatcher mailbox full or closed: template event dropped");
@@ -367,10 +382,22 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
         }
     }
 
+    /** Dispatcher thread: queue a change; {@link #publishHeld()} sends it to the loops. */
     private void fanOut(WorkUpdate u) {
-        for (LoopSessions ls : loops.values()) {
-            ls.offer(u);
+        held.add(u);
+    }
+
+    private void publishHeld() {
+        if (held.isEmpty()) {
+            return;
         }
+        for (LoopSessions ls : loops.values()) {
+            for (int i = 0; i < held.size(); i++) {
+                ls.offer(held.get(i));
+            }
+            ls.kick(); // after all offers, so one drain sees the whole batch
+        }
+        held.clear();
     }
 
     /** Block height from the BIP34 push at the start of coinbase_prefix (0 if absent). */
