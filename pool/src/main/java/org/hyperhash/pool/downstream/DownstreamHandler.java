@@ -36,6 +36,7 @@ import org.hyperhash.sv2.channel.ChainTip;
 import org.hyperhash.sv2.channel.ChannelOpenException;
 import org.hyperhash.sv2.channel.ExtendedChannel;
 import org.hyperhash.sv2.channel.GroupChannel;
+import org.hyperhash.sv2.channel.JobTemplate;
 import org.hyperhash.sv2.channel.RejectReason;
 import org.hyperhash.sv2.channel.ServerChannel;
 import org.hyperhash.sv2.channel.ShareResult;
@@ -46,6 +47,7 @@ import org.hyperhash.sv2.message.common.SetupConnection;
 import org.hyperhash.sv2.message.common.SetupConnectionError;
 import org.hyperhash.sv2.message.common.SetupConnectionSuccess;
 import org.hyperhash.sv2.message.mining.CloseChannel;
+import org.hyperhash.sv2.message.mining.NewExtendedMiningJob;
 import org.hyperhash.sv2.message.mining.OpenExtendedMiningChannel;
 import org.hyperhash.sv2.message.mining.OpenMiningChannelError;
 import org.hyperhash.sv2.message.mining.OpenStandardMiningChannel;
@@ -387,9 +389,11 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         channels.put(ch.channelId(), st);
         channelList.add(st);
         metrics.channels(kind).incrementAndGet();
-        writeAll(ch.start(px.dispatcher().jobFor(view.active(), id), view.tip()));
+        JobTemplate active = px.dispatcher().jobFor(view.active(), id);
+        writeAll(ch.start(active, view.tip()), active);
         for (TemplateJob f : view.futures()) {
-            ch.onNewTemplate(px.dispatcher().jobFor(f, id)).ifPresent(this::write);
+            JobTemplate jt = px.dispatcher().jobFor(f, id);
+            ch.onNewTemplate(jt).ifPresent(m -> writeJob(m, jt));
         }
         if (vd != null) {
             vd.initial().ifPresent(this::write); // initial target clamped into the vardiff range
@@ -574,12 +578,13 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         TemplateJob tj = nj.job();
         view = nj.work(); // the dispatcher's snapshot after this update: nothing to copy per session
         if (group != null) {
-            group.onNewTemplate(tj.pooled()).ifPresent(this::write);
+            group.onNewTemplate(tj.pooled()).ifPresent(m -> writeJob(m, tj.pooled()));
         }
         for (int i = 0, n = channelList.size(); i < n; i++) {
             ChannelState st = channelList.get(i);
             if (!st.grouped) {
-                st.ch.onNewTemplate(px.dispatcher().jobFor(tj, st.id)).ifPresent(this::write);
+                JobTemplate jt = px.dispatcher().jobFor(tj, st.id);
+                st.ch.onNewTemplate(jt).ifPresent(m -> writeJob(m, jt));
             }
         }
     }
@@ -608,7 +613,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
                 }
             }
             // no future job for this tip on the channel: start it on the activated template
-            writeAll(st.ch.start(px.dispatcher().jobFor(nt.activated(), st.id), tip));
+            JobTemplate jt = px.dispatcher().jobFor(nt.activated(), st.id);
+            writeAll(st.ch.start(jt, tip), jt);
         }
     }
 
@@ -672,9 +678,31 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         }
     }
 
-    private void writeAll(List<? extends Sv2Message> ms) {
-        for (Sv2Message m : ms) {
+    /** Like {@link #write} for a job message built from {@code t}: extended jobs reuse the template's frame. */
+    private void writeJob(Sv2Message m, JobTemplate t) {
+        if (closed) {
+            return;
+        }
+        if (!(m instanceof NewExtendedMiningJob j)) {
             write(m);
+            return;
+        }
+        if (batch == null) {
+            batch = heapBatch ? channel.alloc().heapBuffer(256) : channel.alloc().ioBuffer(256);
+        }
+        int mark = batch.writerIndex();
+        try {
+            t.writeExtendedJobFrame(j, batch);
+        } catch (RuntimeException e) {
+            batch.writerIndex(mark);
+            throw e;
+        }
+        dirty = true;
+    }
+
+    private void writeAll(List<? extends Sv2Message> ms, JobTemplate t) {
+        for (Sv2Message m : ms) {
+            writeJob(m, t);
         }
     }
 
