@@ -71,22 +71,17 @@ class JobDispatcherTest {
             }
             List<String> calls = loop.submit(() -> List.copyOf(r.calls)).get(5, TimeUnit.SECONDS);
             assertEquals(List.of(), calls.stream().filter(c -> c.startsWith("out-of-order")).toList());
-            // each tip follows its future job; a flush closes every pass and never comes twice in a row
+            // changes in order (each tip after its future job); one flush closes every pass, never two in a row
+            // (whether a job and its tip share a pass depends on timing, so both shapes are valid)
+            assertEquals(List.of("job", "tip", "job", "tip"), calls.stream().filter(c -> !c.equals("flush")).toList());
             assertEquals("flush", calls.getLast());
-            int jobs = 0;
             int flushes = 0;
             for (int i = 0; i < calls.size(); i++) {
-                String c = calls.get(i);
-                if (c.equals("job")) {
-                    jobs++;
-                } else if (c.equals("tip")) {
-                    assertEquals("job", calls.get(i - 1), "tip right after its future job: " + calls);
-                } else {
+                if (calls.get(i).equals("flush")) {
                     flushes++;
                     assertTrue(i > 0 && !calls.get(i - 1).equals("flush"), "one flush per pass: " + calls);
                 }
             }
-            assertEquals(2, jobs, calls.toString());
             assertTrue(flushes >= 2 && flushes <= 4, calls.toString());
             assertTrue(d.work().usable());
         } finally {
