@@ -72,6 +72,9 @@ public final class DuplicateShareSet {
 
     /** Forget everything (new chain tip); shrinks back to the initial capacity. */
     public void clear() {
+        if (size == 0) {
+            return; // the common case on a new tip for idle channels: nothing to wipe
+        }
         if (slots.length > INITIAL) {
             slots = new long[INITIAL];
         } else {

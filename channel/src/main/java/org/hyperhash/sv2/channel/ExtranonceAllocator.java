@@ -1,6 +1,6 @@
 package org.hyperhash.sv2.channel;
 
-import java.util.ArrayDeque;
+import java.util.BitSet;
 import java.util.Objects;
 import org.hyperhash.base.Bytes;
 
@@ -12,8 +12,10 @@ import org.hyperhash.base.Bytes;
  * prefix and {@code clientBytes} rollable bytes; standard channels get the whole full extranonce
  * as prefix (index, then zero bytes), so both kinds share one index space and never collide.
  *
- * <p>Thread-safe (channel opens on different event loops); cold path. Released indices are
- * reused oldest-first, only after the never-used indices run out.
+ * <p>Thread-safe (channel opens on different event loops). Released indices are reused
+ * oldest-first, only after the never-used indices run out; they are kept in a primitive FIFO plus
+ * a bit set (O(1) double-release check, no boxing: a reconnect storm releases thousands at once).
+ * Indices are limited to 2^31 (the bit set's range) even when indexBytes would allow more.
  */
 public final class ExtranonceAllocator {
     /** SRI pool layout (sv2-protocol.md 5.9): 1-byte server id, 3-byte channel index, 16 client bytes. */
@@ -26,7 +28,11 @@ public final class ExtranonceAllocator {
     private final int indexBytes;
     private final int clientBytes;
     private final long capacity;
-    private final ArrayDeque<Long> released = new ArrayDeque<>();
+    private final long freshLimit;
+    private final BitSet releasedSet = new BitSet();
+    private int[] releasedQueue = new int[64];
+    private int releasedHead;
+    private int releasedCount;
     private long nextFresh;
     private long inUse;
 
@@ -51,6 +57,7 @@ public final class ExtranonceAllocator {
         this.indexBytes = indexBytes;
         this.clientBytes = clientBytes;
         this.capacity = 1L << (8 * indexBytes);
+        this.freshLimit = Math.min(capacity, Integer.MAX_VALUE);
     }
 
     /** SRI's pool layout with a one-byte server (instance) id: 20-byte full extranonce. */
@@ -105,22 +112,37 @@ public final class ExtranonceAllocator {
 
     /** Returns an allocation's index to the pool (on channel close). Releasing twice is ignored. */
     public synchronized void release(ExtranonceAllocation a) {
-        if (a.index() < 0 || a.index() >= nextFresh || released.contains(a.index())) {
+        if (a.index() < 0 || a.index() >= nextFresh || releasedSet.get((int) a.index())) {
             return;
         }
-        released.addLast(a.index());
+        int index = (int) a.index();
+        releasedSet.set(index);
+        if (releasedCount == releasedQueue.length) {
+            int[] q = new int[releasedQueue.length * 2];
+            for (int i = 0; i < releasedCount; i++) {
+                q[i] = releasedQueue[(releasedHead + i) % releasedQueue.length];
+            }
+            releasedQueue = q;
+            releasedHead = 0;
+        }
+        releasedQueue[(releasedHead + releasedCount) % releasedQueue.length] = index;
+        releasedCount++;
         inUse--;
     }
 
     private synchronized long nextIndex() throws ExtranonceException {
         long index;
-        if (nextFresh < capacity) {
+        if (nextFresh < freshLimit) {
             index = nextFresh++;
-        } else if (!released.isEmpty()) {
-            index = released.pollFirst();
+        } else if (releasedCount > 0) {
+            int i = releasedQueue[releasedHead];
+            releasedHead = (releasedHead + 1) % releasedQueue.length;
+            releasedCount--;
+            releasedSet.clear(i);
+            index = i;
         } else {
             throw new ExtranonceException(ExtranonceException.Reason.EXHAUSTED,
-                    "all " + capacity + " extranonce prefixes in use");
+                    "all " + freshLimit + " extranonce prefixes in use");
         }
         inUse++;
         return index;

@@ -58,7 +58,9 @@ public final class JobStore {
             }
         }
         futures.clear();
-        java.util.Arrays.fill(past, null);
+        if (pastCount > 0) {
+            java.util.Arrays.fill(past, 0, pastCount, null);
+        }
         pastCount = 0;
         pastHead = 0;
         active = found;

@@ -1,5 +1,7 @@
 package org.hyperhash.sv2.channel;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.util.List;
 import java.util.OptionalInt;
 import org.hyperhash.base.Bytes;
@@ -8,6 +10,7 @@ import org.hyperhash.base.Hash256;
 import org.hyperhash.base.MerkleBranch;
 import org.hyperhash.base.Sha256d;
 import org.hyperhash.base.TxOut;
+import org.hyperhash.sv2.codec.Sv2Codec;
 import org.hyperhash.sv2.message.mining.NewExtendedMiningJob;
 
 /**
@@ -37,6 +40,17 @@ public final class JobTemplate {
     private final Bytes coinbaseTxSuffix;
     private final boolean segwit;
     private final List<TxOut> outputs;
+    /** Last NewExtendedMiningJob frame encoded for this template (ids zero); racy but safely published. */
+    private volatile ExtendedFrame extendedFrame;
+    private volatile JobTemplate futureCopy;
+
+    /** An encoded NewExtendedMiningJob frame with channel_id = job_id = 0 for one (min_ntime, rolling) variant. */
+    private record ExtendedFrame(OptionalInt minNtime, boolean versionRollingAllowed, byte[] frame) {
+    }
+
+    /** Offsets of channel_id and job_id in an encoded NewExtendedMiningJob frame (6-byte header first). */
+    private static final int CHANNEL_ID_OFFSET = 6;
+    private static final int JOB_ID_OFFSET = 10;
 
     public JobTemplate(long templateId, boolean future, int version, List<Hash256> merklePath, int fullExtranonceSize,
             Bytes coinbaseTxPrefix, Bytes coinbaseTxSuffix, boolean segwit, List<TxOut> outputs) {
@@ -110,8 +124,16 @@ public final class JobTemplate {
 
     /** The same template marked as future (used when a channel opens on the current work). */
     public JobTemplate asFuture() {
-        return future ? this : new JobTemplate(templateId, true, version, merklePath, fullExtranonceSize,
-                coinbaseTxPrefix, coinbaseTxSuffix, segwit, outputs);
+        if (future) {
+            return this;
+        }
+        JobTemplate f = futureCopy;
+        if (f == null) {
+            f = new JobTemplate(templateId, true, version, merklePath, fullExtranonceSize, coinbaseTxPrefix,
+                    coinbaseTxSuffix, segwit, outputs);
+            futureCopy = f; // a race builds an equal copy twice: harmless
+        }
+        return f;
     }
 
     private void checkExtranonce(Bytes fullExtranonce) {
@@ -149,6 +171,37 @@ public final class JobTemplate {
     /** Merkle root of the block for a given full extranonce (standard jobs). */
     public Hash256 merkleRoot(Bytes fullExtranonce) {
         return MerkleBranch.root(coinbaseTxid(fullExtranonce), merklePath);
+    }
+
+    /**
+     * Appends {@code job} as one frame to {@code out}. When the job was made from this template by
+     * {@link #toNewExtendedMiningJob}, the template's frame is encoded once (per min_ntime/rolling
+     * variant) and only channel_id and job_id are patched per channel; otherwise it is encoded.
+     */
+    public void writeExtendedJobFrame(NewExtendedMiningJob job, ByteBuf out) {
+        if (job.coinbaseTxPrefix() != coinbaseTxPrefix || job.coinbaseTxSuffix() != coinbaseTxSuffix
+                || job.merklePath() != merklePath || job.version() != version) {
+            Sv2Codec.encodeFrame(job, out);
+            return;
+        }
+        ExtendedFrame f = extendedFrame;
+        if (f == null || f.versionRollingAllowed() != job.versionRollingAllowed() || !f.minNtime().equals(job.minNtime())) {
+            ByteBuf b = Unpooled.buffer(64 + coinbaseTxPrefix.length() + coinbaseTxSuffix.length() + 32 * merklePath.size());
+            try {
+                Sv2Codec.encodeFrame(new NewExtendedMiningJob(0, 0, job.minNtime(), version, job.versionRollingAllowed(),
+                        merklePath, coinbaseTxPrefix, coinbaseTxSuffix), b);
+                byte[] bytes = new byte[b.readableBytes()];
+                b.getBytes(b.readerIndex(), bytes);
+                f = new ExtendedFrame(job.minNtime(), job.versionRollingAllowed(), bytes);
+            } finally {
+                b.release();
+            }
+            extendedFrame = f;
+        }
+        int start = out.writerIndex();
+        out.writeBytes(f.frame());
+        out.setIntLE(start + CHANNEL_ID_OFFSET, job.channelId());
+        out.setIntLE(start + JOB_ID_OFFSET, job.jobId());
     }
 
     /** The NewExtendedMiningJob for this template. */

@@ -5,7 +5,9 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import org.hyperhash.base.BlockHeader80;
 import org.hyperhash.base.Bytes;
+import org.hyperhash.base.Hash256;
 import org.hyperhash.base.HotPath;
+import org.hyperhash.base.MerkleBranch;
 import org.hyperhash.base.Target;
 import org.hyperhash.sv2.message.mining.NewMiningJob;
 import org.hyperhash.sv2.message.mining.OpenStandardMiningChannel;
@@ -61,7 +63,16 @@ public final class StandardChannel extends ServerChannel {
     @Override
     ServerJob newJob(JobTemplate t, int jobId) {
         return new ServerJob(jobId, t, extranoncePrefix, target, config.versionRollingAllowed(), null,
-                t.merkleRoot(extranoncePrefix));
+                merkleRoot(t, extranoncePrefix));
+    }
+
+    /** Merkle root for this channel's prefix: one streamed coinbase hash + the flat path, no copies. */
+    private Hash256 merkleRoot(JobTemplate t, Bytes prefix) {
+        byte[] r = new byte[32];
+        sha.update(t.coinbaseTxPrefix().unsafeArray()).update(prefix.unsafeArray())
+                .update(t.coinbaseTxSuffix().unsafeArray()).digestInto(r, 0);
+        MerkleBranch.rootInPlace(r, 0, t.flatMerklePath(), sha);
+        return Hash256.wrap(r);
     }
 
     @Override

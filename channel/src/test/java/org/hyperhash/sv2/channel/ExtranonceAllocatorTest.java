@@ -51,4 +51,34 @@ class ExtranonceAllocatorTest {
         assertEquals(first.prefix(), a.allocateExtended(0).prefix());
         assertThrows(ExtranonceException.class, () -> a.allocateExtended(0));
     }
+
+    @Test
+    void releasedIndicesComeBackOldestFirstOncePastTheFreshRange() throws Exception {
+        ExtranonceAllocator a = new ExtranonceAllocator(Bytes.fromHex("07"), 1, 0);
+        ExtranonceAllocation[] all = new ExtranonceAllocation[256];
+        for (int i = 0; i < 256; i++) {
+            all[i] = a.allocateStandard();
+        }
+        // release 200 (more than the initial queue) in a scrambled order, each twice
+        int[] order = new int[200];
+        for (int k = 0; k < 200; k++) {
+            order[k] = (k * 37) % 256;
+        }
+        for (int idx : order) {
+            a.release(all[idx]);
+            a.release(all[idx]);
+        }
+        assertEquals(56, a.inUse());
+        for (int k = 0; k < 100; k++) {
+            assertEquals(all[order[k]].prefix(), a.allocateStandard().prefix(), "reuse " + k);
+        }
+        // interleave: release more while the queue is partly drained (wraps the ring)
+        a.release(all[order[0]]);
+        for (int k = 100; k < 200; k++) {
+            assertEquals(all[order[k]].prefix(), a.allocateStandard().prefix(), "reuse " + k);
+        }
+        assertEquals(all[order[0]].prefix(), a.allocateStandard().prefix());
+        assertThrows(ExtranonceException.class, a::allocateStandard);
+        assertEquals(256, a.inUse());
+    }
 }

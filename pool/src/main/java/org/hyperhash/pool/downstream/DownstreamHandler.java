@@ -1,5 +1,6 @@
 package org.hyperhash.pool.downstream;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -35,15 +36,18 @@ import org.hyperhash.sv2.channel.ChainTip;
 import org.hyperhash.sv2.channel.ChannelOpenException;
 import org.hyperhash.sv2.channel.ExtendedChannel;
 import org.hyperhash.sv2.channel.GroupChannel;
+import org.hyperhash.sv2.channel.JobTemplate;
 import org.hyperhash.sv2.channel.RejectReason;
 import org.hyperhash.sv2.channel.ServerChannel;
 import org.hyperhash.sv2.channel.ShareResult;
 import org.hyperhash.sv2.channel.StandardChannel;
+import org.hyperhash.sv2.codec.Sv2Codec;
 import org.hyperhash.sv2.message.Sv2Message;
 import org.hyperhash.sv2.message.common.SetupConnection;
 import org.hyperhash.sv2.message.common.SetupConnectionError;
 import org.hyperhash.sv2.message.common.SetupConnectionSuccess;
 import org.hyperhash.sv2.message.mining.CloseChannel;
+import org.hyperhash.sv2.message.mining.NewExtendedMiningJob;
 import org.hyperhash.sv2.message.mining.OpenExtendedMiningChannel;
 import org.hyperhash.sv2.message.mining.OpenMiningChannelError;
 import org.hyperhash.sv2.message.mining.OpenStandardMiningChannel;
@@ -56,6 +60,7 @@ import org.hyperhash.sv2.message.mining.SubmitSharesSuccess;
 import org.hyperhash.sv2.message.mining.UpdateChannel;
 import org.hyperhash.sv2.message.mining.UpdateChannelError;
 import org.hyperhash.sv2.netty.Sv2ErrorEvent;
+import org.hyperhash.sv2.netty.Sv2Pipeline;
 import org.hyperhash.sv2.netty.UnknownFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +68,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One miner connection: SetupConnection, channels, share validation and acks. Every field is
  * confined to the connection's event loop (no locks on the share path); the share itself is
- * validated by the channel module, this class only routes results.
+ * validated by the channel module, this class only routes results. Outbound messages are encoded
+ * into one per-connection frame buffer and written once per {@link #flush()} (one pipeline pass,
+ * one outbound entry and, with Noise, one encryption buffer per batch).
  */
 @HotPath
 public final class DownstreamHandler extends ChannelInboundHandlerAdapter implements JobDispatcher.Session {
@@ -89,6 +96,10 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private int nextChannelId = 1;
     private GroupChannel group;
     private final Map<Integer, ChannelState> channels = new HashMap<>();
+    /** Same states as {@link #channels}, for allocation-free iteration on the fan-out path. */
+    private final ArrayList<ChannelState> channelList = new ArrayList<>(2);
+    private ByteBuf batch;
+    private boolean heapBatch;
     private Work view;
     private ScheduledFuture<?> setupTimer;
     private long invalidWindowStartMs;
@@ -122,6 +133,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         channel = ctx.channel();
+        heapBatch = ctx.pipeline().get(Sv2Pipeline.NOISE) != null; // NoiseHandler encrypts from the backing array
         metrics.connections.incrementAndGet();
         long ms = px.config().sv2().handshakeTimeout().toMillis();
         setupTimer = ctx.executor().schedule(() -> {
@@ -136,6 +148,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         closed = true;
+        releaseBatch();
         metrics.connections.decrementAndGet();
         if (setupTimer != null) {
             setupTimer.cancel(false);
@@ -148,6 +161,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             metrics.channels(s.kind).decrementAndGet();
         }
         channels.clear();
+        channelList.clear();
         if (group != null) {
             metrics.channels(ChannelKind.GROUP).decrementAndGet();
             group = null;
@@ -373,10 +387,13 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         ChannelDifficulty vd = px.vardiff() == null ? null : new ChannelDifficulty(px.vardiff(), px.clock(), ch);
         ChannelState st = new ChannelState(ch, id, kind, grouped, vd);
         channels.put(ch.channelId(), st);
+        channelList.add(st);
         metrics.channels(kind).incrementAndGet();
-        writeAll(ch.start(px.dispatcher().jobFor(view.active(), id), view.tip()));
+        JobTemplate active = px.dispatcher().jobFor(view.active(), id);
+        writeAll(ch.start(active, view.tip()), active);
         for (TemplateJob f : view.futures()) {
-            ch.onNewTemplate(px.dispatcher().jobFor(f, id)).ifPresent(this::write);
+            JobTemplate jt = px.dispatcher().jobFor(f, id);
+            ch.onNewTemplate(jt).ifPresent(m -> writeJob(m, jt));
         }
         if (vd != null) {
             vd.initial().ifPresent(this::write); // initial target clamped into the vardiff range
@@ -413,6 +430,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         if (st == null) {
             return; // closing an unknown channel is harmless
         }
+        channelList.remove(st);
         if (st.grouped && group != null) {
             group.remove(st.ch);
         }
@@ -558,30 +576,27 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
 
     private void onNewJob(NewJob nj) {
         TemplateJob tj = nj.job();
-        if (tj.template().futureTemplate()) {
-            List<TemplateJob> f = new ArrayList<>(view.futures());
-            f.add(tj);
-            view = new Work(nj.seq(), view.active(), view.tip(), List.copyOf(f));
-        } else {
-            view = new Work(nj.seq(), tj, view.tip(), view.futures());
-        }
+        view = nj.work(); // the dispatcher's snapshot after this update: nothing to copy per session
         if (group != null) {
-            group.onNewTemplate(tj.pooled()).ifPresent(this::write);
+            group.onNewTemplate(tj.pooled()).ifPresent(m -> writeJob(m, tj.pooled()));
         }
-        for (ChannelState st : channels.values()) {
+        for (int i = 0, n = channelList.size(); i < n; i++) {
+            ChannelState st = channelList.get(i);
             if (!st.grouped) {
-                st.ch.onNewTemplate(px.dispatcher().jobFor(tj, st.id)).ifPresent(this::write);
+                JobTemplate jt = px.dispatcher().jobFor(tj, st.id);
+                st.ch.onNewTemplate(jt).ifPresent(m -> writeJob(m, jt));
             }
         }
     }
 
     private void onNewTip(NewTip nt) {
-        view = new Work(nt.seq(), nt.activated(), nt.tip(), List.of());
+        view = nt.work();
         ChainTip tip = nt.tip();
         if (group != null) {
             group.onSetNewPrevHash(tip).ifPresent(this::write);
         }
-        for (ChannelState st : channels.values()) {
+        for (int i = 0, n = channelList.size(); i < n; i++) {
+            ChannelState st = channelList.get(i);
             if (!st.grouped) {
                 Optional<? extends Sv2Message> m = st.ch.onSetNewPrevHash(tip);
                 if (m.isPresent()) {
@@ -598,7 +613,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
                 }
             }
             // no future job for this tip on the channel: start it on the activated template
-            writeAll(st.ch.start(px.dispatcher().jobFor(nt.activated(), st.id), tip));
+            JobTemplate jt = px.dispatcher().jobFor(nt.activated(), st.id);
+            writeAll(st.ch.start(jt, tip), jt);
         }
     }
 
@@ -607,7 +623,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         if (closed) {
             return;
         }
-        for (ChannelState st : channels.values()) {
+        for (int i = 0, n = channelList.size(); i < n; i++) {
+            ChannelState st = channelList.get(i);
             SubmitSharesSuccess ack = st.ch.flushAcks();
             if (ack != null) {
                 write(ack);
@@ -623,20 +640,69 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     public void flush() {
         if (dirty && channel != null) {
             dirty = false;
+            ByteBuf b = batch;
+            batch = null;
+            if (b != null) {
+                if (closed) {
+                    b.release();
+                    return;
+                }
+                channel.write(b, channel.voidPromise());
+            }
             channel.flush();
         }
     }
 
+    /** Encodes {@code m} as one frame at the end of the connection's batch (sent on {@link #flush()}). */
     private void write(Sv2Message m) {
-        if (!closed) {
-            channel.write(m, channel.voidPromise());
-            dirty = true;
+        if (closed) {
+            return;
+        }
+        if (batch == null) {
+            batch = heapBatch ? channel.alloc().heapBuffer(256) : channel.alloc().ioBuffer(256);
+        }
+        int mark = batch.writerIndex();
+        try {
+            Sv2Codec.encodeFrame(m, batch);
+        } catch (RuntimeException e) {
+            batch.writerIndex(mark); // keep the batch a sequence of whole frames
+            throw e;
+        }
+        dirty = true;
+    }
+
+    private void releaseBatch() {
+        if (batch != null) {
+            batch.release();
+            batch = null;
         }
     }
 
-    private void writeAll(List<? extends Sv2Message> ms) {
-        for (Sv2Message m : ms) {
+    /** Like {@link #write} for a job message built from {@code t}: extended jobs reuse the template's frame. */
+    private void writeJob(Sv2Message m, JobTemplate t) {
+        if (closed) {
+            return;
+        }
+        if (!(m instanceof NewExtendedMiningJob j)) {
             write(m);
+            return;
+        }
+        if (batch == null) {
+            batch = heapBatch ? channel.alloc().heapBuffer(256) : channel.alloc().ioBuffer(256);
+        }
+        int mark = batch.writerIndex();
+        try {
+            t.writeExtendedJobFrame(j, batch);
+        } catch (RuntimeException e) {
+            batch.writerIndex(mark);
+            throw e;
+        }
+        dirty = true;
+    }
+
+    private void writeAll(List<? extends Sv2Message> ms, JobTemplate t) {
+        for (Sv2Message m : ms) {
+            writeJob(m, t);
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.hyperhash.base.Bytes;
 import org.hyperhash.base.HotPath;
 import org.hyperhash.base.TxOut;
@@ -31,15 +32,22 @@ import org.slf4j.LoggerFactory;
 /**
  * Owns the pool's current work. One thread ("pool-dispatcher", behind a bounded mailbox) receives
  * the template provider's NewTemplate / SetNewPrevHash, builds the pooled {@link JobTemplate} once
- * per template, publishes an immutable {@link Work} snapshot and fans each change out with ONE task
- * per event loop; that task updates every session of the loop (writes without flushing) and then
- * flushes each session once. Solo jobs (a miner's own payout) are built lazily per (template,
- * script) and cached.
+ * per template, publishes an immutable {@link Work} snapshot and fans each change out to every event
+ * loop through a bounded per-loop queue drained by ONE task: the drain applies every queued change
+ * to each session of the loop (writes without flushing), then flushes each session once. Changes
+ * that arrive together (a TP's NewTemplate(future) + SetNewPrevHash on a new block) therefore cost
+ * one pass and one socket write per session, not two: the dispatcher holds a change back while
+ * another template event is already queued behind it (at most {@link #MAX_HELD} changes). Solo jobs (a miner's own payout) are built
+ * lazily per (template, script) and cached.
  */
 @HotPath
 public final class JobDispatcher implements TdpListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobDispatcher.class);
     private static final int KEPT_TEMPLATES = 64;
+    /** Undelivered changes per event loop; beyond this the loop is stalled and changes are dropped (counted). */
+    static final int LOOP_QUEUE = 1024;
+    /** Changes held back on the dispatcher thread while more template events are queued. */
+    static final int MAX_HELD = 8;
 
     /** A template and the pooled job built from it. */
     public record TemplateJob(NewTemplate template, JobTemplate pooled, long height) {
@@ -64,14 +72,18 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
         long seq();
 
         long receivedNanos();
+
+        /** The dispatcher's work snapshot right after this change. */
+        Work work();
     }
 
     /** A new template: future (waits for its tip) or active on the current tip. */
-    public record NewJob(long seq, long receivedNanos, TemplateJob job) implements WorkUpdate {
+    public record NewJob(long seq, long receivedNanos, TemplateJob job, Work work) implements WorkUpdate {
     }
 
     /** A new chain tip activating {@code activated}. */
-    public record NewTip(long seq, long receivedNanos, ChainTip tip, TemplateJob activated) implements WorkUpdate {
+    public record NewTip(long seq, long receivedNanos, ChainTip tip, TemplateJob activated, Work work)
+            implements WorkUpdate {
     }
 
     /** One miner connection, as the dispatcher sees it; every method runs on the session's event loop. */
@@ -86,10 +98,13 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
         void tick();
     }
 
-    /** Sessions of one event loop; only touched on that loop. */
+    /** Sessions of one event loop; only touched on that loop (except {@link #offer}). */
     private final class LoopSessions {
         final EventLoop loop;
         final List<Session> sessions = new ArrayList<>();
+        final ArrayBlockingQueue<WorkUpdate> pending = new ArrayBlockingQueue<>(LOOP_QUEUE);
+        final AtomicBoolean drainScheduled = new AtomicBoolean();
+        final ArrayList<WorkUpdate> batch = new ArrayList<>();
 
         LoopSessions(EventLoop loop) {
             this.loop = loop;
@@ -106,18 +121,54 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
             }
         }
 
-        void deliver(WorkUpdate u) {
-            for (int i = 0; i < sessions.size(); i++) {
+        /** Dispatcher thread: queue a change (then {@link #kick()}). */
+        void offer(WorkUpdate u) {
+            if (!pending.offer(u)) {
+                metrics.dispatcherDropped.increment();
+                LOG.error("event loop {} has {} undelivered work changes: change {} dropped", loop, LOOP_QUEUE, u.seq());
+            }
+        }
+
+        /** Dispatcher thread: make sure one drain task is scheduled. */
+        void kick() {
+            if (drainScheduled.compareAndSet(false, true)) {
                 try {
-                    sessions.get(i).onWork(u);
-                } catch (RuntimeException e) {
-                    LOG.warn("session work update failed: {}", e.toString());
+                    loop.execute(this::drain);
+                } catch (RejectedExecutionException e) {
+                    // the loop is shutting down
+                }
+            }
+        }
+
+        void drain() {
+            drainScheduled.set(false); // before polling: a change queued after this schedules another drain
+            pending.drainTo(batch);
+            if (batch.isEmpty()) {
+                return;
+            }
+            int n = batch.size();
+            for (int i = 0; i < sessions.size(); i++) {
+                Session s = sessions.get(i);
+                for (int k = 0; k < n; k++) {
+                    try {
+                        s.onWork(batch.get(k));
+                    } catch (RuntimeException e) {
+                        LOG.warn("session work update failed: {}", e.toString());
+                    }
                 }
             }
             for (int i = 0; i < sessions.size(); i++) {
-                sessions.get(i).flush();
+                try {
+                    sessions.get(i).flush();
+                } catch (RuntimeException e) {
+                    LOG.warn("session flush failed: {}", e.toString());
+                }
             }
-            metrics.fanOutLatency.record(System.nanoTime() - u.receivedNanos(), TimeUnit.NANOSECONDS);
+            long now = System.nanoTime();
+            for (int k = 0; k < n; k++) {
+                metrics.fanOutLatency.record(now - batch.get(k).receivedNanos(), TimeUnit.NANOSECONDS);
+            }
+            batch.clear();
         }
     }
 
@@ -136,6 +187,7 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
     // dispatcher-thread state
     private final LinkedHashMap<Long, TemplateJob> futures = new LinkedHashMap<>();
     private final ArrayBlockingQueue<Long> recentOrder = new ArrayBlockingQueue<>(KEPT_TEMPLATES + 1);
+    private final ArrayList<WorkUpdate> held = new ArrayList<>(MAX_HELD);
     private long seq;
     private volatile Work work = new Work(0, null, null, List.of());
     private volatile boolean upstreamConnected;
@@ -247,7 +299,15 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
 
     private void submit(Runnable r) {
         try {
-            mailbox.execute(r);
+            mailbox.execute(() -> {
+                try {
+                    r.run();
+                } finally {
+                    if (mailbox.getQueue().isEmpty() || held.size() >= MAX_HELD) {
+                        publishHeld();
+                    }
+                }
+            });
         } catch (RejectedExecutionException e) {
             metrics.dispatcherDropped.increment();
             LOG.error("dispatcher mailbox full or closed: template event dropped");
@@ -282,7 +342,7 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
             work = new Work(++seq, tj, w.tip(), List.copyOf(futures.values()));
         }
         metrics.templateLatency.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
-        fanOut(new NewJob(seq, t0, tj));
+        fanOut(new NewJob(seq, t0, tj, work));
     }
 
     private void handlePrevHash(SetNewPrevHash p, long t0) {
@@ -303,7 +363,7 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
         metrics.templateLatency.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
         LOG.info("new chain tip {} (template {}, height {})", p.prevHash().toDisplayHex(), p.templateId(),
                 activated.height());
-        fanOut(new NewTip(seq, t0, tip, activated));
+        fanOut(new NewTip(seq, t0, tip, activated, work));
     }
 
     private void remember(TemplateJob tj) {
@@ -322,14 +382,22 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
         }
     }
 
+    /** Dispatcher thread: queue a change; {@link #publishHeld()} sends it to the loops. */
     private void fanOut(WorkUpdate u) {
-        for (LoopSessions ls : loops.values()) {
-            try {
-                ls.loop.execute(() -> ls.deliver(u));
-            } catch (RejectedExecutionException e) {
-                // the loop is shutting down
-            }
+        held.add(u);
+    }
+
+    private void publishHeld() {
+        if (held.isEmpty()) {
+            return;
         }
+        for (LoopSessions ls : loops.values()) {
+            for (int i = 0; i < held.size(); i++) {
+                ls.offer(held.get(i));
+            }
+            ls.kick(); // after all offers, so one drain sees the whole batch
+        }
+        held.clear();
     }
 
     /** Block height from the BIP34 push at the start of coinbase_prefix (0 if absent). */

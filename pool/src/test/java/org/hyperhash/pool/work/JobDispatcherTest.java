@@ -1,0 +1,92 @@
+package org.hyperhash.pool.work;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.DefaultEventLoop;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+import org.hyperhash.base.Bytes;
+import org.hyperhash.pool.admin.PoolMetrics;
+import org.hyperhash.pool.support.DevnetTemplateSource;
+import org.hyperhash.sv2.channel.JobFactory;
+import org.hyperhash.sv2.message.template.CoinbaseOutputConstraints;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Fan-out: every change reaches each session in order, and each delivery pass ends with one flush. */
+class JobDispatcherTest {
+
+    /** Records what the dispatcher calls; only touched on its event loop. */
+    static final class Recorder implements JobDispatcher.Session {
+        final List<String> calls = new ArrayList<>();
+        volatile int tips;
+        long lastSeq;
+
+        @Override
+        public void onWork(JobDispatcher.WorkUpdate u) {
+            if (u.seq() <= lastSeq) {
+                calls.add("out-of-order " + u.seq());
+            }
+            lastSeq = u.seq();
+            assertEquals(u.seq(), u.work().seq());
+            calls.add(u instanceof JobDispatcher.NewTip ? "tip" : "job");
+            if (u instanceof JobDispatcher.NewTip) {
+                tips++;
+            }
+        }
+
+        @Override
+        public void flush() {
+            calls.add("flush");
+        }
+
+        @Override
+        public void tick() {
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void changesArriveInOrderAndEveryPassEndsWithOneFlush() throws Exception {
+        PoolMetrics metrics = new PoolMetrics(new SimpleMeterRegistry());
+        DefaultEventLoop loop = new DefaultEventLoop();
+        DevnetTemplateSource src = new DevnetTemplateSource();
+        try (JobDispatcher d = new JobDispatcher(new JobFactory("test", ""), Bytes.fromHex("0014" + "11".repeat(20)),
+                20, Duration.ofSeconds(60), metrics)) {
+            Recorder r = new Recorder();
+            loop.submit(() -> d.register(loop, r)).get(5, TimeUnit.SECONDS);
+            src.start(d, new CoinbaseOutputConstraints(100, OptionalInt.empty()));
+            while (r.tips < 1) {
+                Thread.sleep(5);
+            }
+            src.disconnect();
+            src.reconnect();
+            while (r.tips < 2) {
+                Thread.sleep(5);
+            }
+            List<String> calls = loop.submit(() -> List.copyOf(r.calls)).get(5, TimeUnit.SECONDS);
+            assertEquals(List.of(), calls.stream().filter(c -> c.startsWith("out-of-order")).toList());
+            // changes in order (each tip after its future job); one flush closes every pass, never two in a row
+            // (whether a job and its tip share a pass depends on timing, so both shapes are valid)
+            assertEquals(List.of("job", "tip", "job", "tip"), calls.stream().filter(c -> !c.equals("flush")).toList());
+            assertEquals("flush", calls.getLast());
+            int flushes = 0;
+            for (int i = 0; i < calls.size(); i++) {
+                if (calls.get(i).equals("flush")) {
+                    flushes++;
+                    assertTrue(i > 0 && !calls.get(i - 1).equals("flush"), "one flush per pass: " + calls);
+                }
+            }
+            assertTrue(flushes >= 2 && flushes <= 4, calls.toString());
+            assertTrue(d.work().usable());
+        } finally {
+            src.close();
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+}
