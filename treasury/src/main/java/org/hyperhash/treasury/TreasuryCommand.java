@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
         subcommands = {TreasuryCommand.Run.class, TreasuryCommand.Balances.class, TreasuryCommand.Payouts.class,
                 TreasuryCommand.Audit.class, TreasuryCommand.Pause.class, TreasuryCommand.Resume.class,
                 TreasuryCommand.BackupCmd.class, TreasuryCommand.Restore.class, TreasuryCommand.Check.class,
-                TreasuryCommand.Challenge.class, TreasuryCommand.SetDestination.class})
+                TreasuryCommand.Challenge.class, TreasuryCommand.SetDestination.class, TreasuryCommand.Pay.class})
 public final class TreasuryCommand implements Callable<Integer> {
     @Mixin
     DaemonOptions opts;
@@ -188,6 +188,24 @@ public final class TreasuryCommand implements Callable<Integer> {
         int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) {
             PayoutEngine.setPaused(db, false, System.currentTimeMillis());
             out.println("payouts resumed");
+            return 0;
+        }
+    }
+
+    @Command(name = "pay", description = {"Manual payout: queue a payout of the account's whole balance (threshold ignored).",
+        "The running treasury daemon pays it on its next pass (within poll-interval); see 'payouts' for the result."})
+    static final class Pay extends LedgerCmd {
+        @CommandLine.Parameters(index = "0", paramLabel = "ACCOUNT", description = "the miner's payout address")
+        String account;
+
+        @Override
+        int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) {
+            if (PayoutEngine.requestManualPayout(db, account, System.currentTimeMillis())) {
+                out.printf("manual payout of %s queued (balance %d msat); the treasury daemon pays it within %s%n", account,
+                        new Accounts(db).balanceMsat(account), cfg.pollInterval());
+            } else {
+                out.printf("a manual payout of %s is already queued%n", account);
+            }
             return 0;
         }
     }

@@ -155,6 +155,7 @@ public final class TreasuryDaemon implements Daemon {
             }
             if (cfg.policy().dryRun() || lndOk.get()) {
                 engine.runCycle();
+                engine.runManualRequests();
             }
             metrics.owedSats.set(accounts.owedMsat() / 1000);
         } catch (RuntimeException e) {

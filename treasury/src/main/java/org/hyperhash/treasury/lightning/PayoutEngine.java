@@ -267,8 +267,88 @@ public final class PayoutEngine implements AutoCloseable {
 
     // ---- one account ----
 
-    /** Pays {@code account} now if eligible (also the manual payout entry point). */
+    /** Pays {@code account} now if eligible (balance at or above the threshold). */
     public Outcome payAccount(String account) {
+        return payAccount(account, false);
+    }
+
+    /** Prefix of the treasury_state rows that hold queued manual payout requests (one per account). */
+    static final String MANUAL_PREFIX = "manual-payout:";
+    /** Queued manual requests at most (one row per account; more is refused, not dropped). */
+    static final int MAX_MANUAL_REQUESTS = 1000;
+
+    /**
+     * Queues a manual payout of {@code account}'s whole balance (any amount above the fee limit, ignoring the
+     * threshold). The running treasury pays it on its next pass, so exactly one process ever sends payments.
+     *
+     * @return false when a request for this account is already queued
+     */
+    public static boolean requestManualPayout(LedgerDatabase db, String account, long nowMs) {
+        if (account == null || account.isBlank() || account.length() > 200 || account.startsWith("@")) {
+            throw new TreasuryException("not a miner account: " + account);
+        }
+        return Jdbc.inTransaction(db.dataSource(), c -> {
+            try (PreparedStatement count = c.prepareStatement("SELECT COUNT(*) FROM treasury_state WHERE name LIKE ?")) {
+                count.setString(1, MANUAL_PREFIX + "%");
+                try (ResultSet rs = count.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) >= MAX_MANUAL_REQUESTS) {
+                        throw new TreasuryException(MAX_MANUAL_REQUESTS + " manual payouts are already queued; "
+                                + "is the treasury daemon running?");
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO treasury_state (name, value, updated_at_ms) VALUES (?,?,?) "
+                    + "ON CONFLICT (name) DO NOTHING")) {
+                ps.setString(1, MANUAL_PREFIX + account);
+                ps.setString(2, Long.toString(nowMs));
+                ps.setLong(3, nowMs);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
+     * Runs the queued manual payouts (the daemon calls this each pass, after {@link #runCycle()}). A request is
+     * removed before it is attempted, so one that fails is reported (log, audit) and not retried in a loop.
+     */
+    public List<Outcome> runManualRequests() {
+        List<String> accounts = Jdbc.query(db.dataSource(), c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT name FROM treasury_state WHERE name LIKE ? ORDER BY updated_at_ms, name")) {
+                ps.setString(1, MANUAL_PREFIX + "%");
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1).substring(MANUAL_PREFIX.length()));
+                    }
+                }
+            }
+            return out;
+        });
+        List<Outcome> outcomes = new ArrayList<>();
+        for (String account : accounts) {
+            Jdbc.inTransaction(db.dataSource(), c -> {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM treasury_state WHERE name = ?")) {
+                    ps.setString(1, MANUAL_PREFIX + account);
+                    return ps.executeUpdate();
+                }
+            });
+            Outcome o;
+            try {
+                o = payAccount(account, true);
+            } catch (TreasuryException e) {
+                o = new Rejected(account, e.getMessage());
+            }
+            audit.append("payout.manual", Map.of("account", account, "outcome", o.getClass().getSimpleName()));
+            LOG.info("manual payout of {}: {}", account, o);
+            outcomes.add(o);
+        }
+        return outcomes;
+    }
+
+    /** Pays {@code account} now if eligible; {@code manual} pays any balance that covers the fee limit. */
+    public Outcome payAccount(String account, boolean manual) {
         if (paused()) {
             return new Skipped(account, "payouts are paused");
         }
@@ -296,7 +376,7 @@ public final class PayoutEngine implements AutoCloseable {
                 return new Skipped(account, "balance " + balance + " msat does not cover the invoice plus fee limit");
             }
         } else {
-            if (balance < policy.thresholdMsat()) {
+            if (!manual && balance < policy.thresholdMsat()) {
                 return new Skipped(account, "balance below threshold");
             }
             amount = mulDiv(balance, 1_000_000, 1_000_000 + policy.feeLimitPpm());

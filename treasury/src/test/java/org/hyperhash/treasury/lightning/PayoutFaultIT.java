@@ -1,6 +1,7 @@
 package org.hyperhash.treasury.lightning;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -134,6 +135,28 @@ class PayoutFaultIT {
         assertTrue(e.runCycle().isEmpty(), "remaining dust is below the threshold");
         assertEquals(5_000 * SAT, accounts.balanceMsat(b));
         assertInvariants(55_000 * SAT);
+        assertTrue(AuditLog.verify(tmp.resolve("audit.jsonl")).ok());
+        e.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void manualPayoutPaysBelowTheThresholdOnceAndIsRefusedForThePoolAccount(String dialect) throws Exception {
+        setUp(dialect);
+        String b = miner(5_000); // below the 10,000 sat threshold: the cycle leaves it alone
+        PayoutEngine e = engine(PayoutEngine.NO_FAULTS, Duration.ofSeconds(5));
+        assertTrue(e.runCycle().isEmpty());
+        assertTrue(PayoutEngine.requestManualPayout(db, b, System.currentTimeMillis()));
+        assertFalse(PayoutEngine.requestManualPayout(db, b, System.currentTimeMillis()), "one queued request per account");
+        assertThrows(org.hyperhash.treasury.TreasuryException.class,
+                () -> PayoutEngine.requestManualPayout(db, org.hyperhash.treasury.Accounts.POOL_ACCOUNT, 0));
+        List<PayoutEngine.Outcome> out = e.runManualRequests();
+        assertEquals(1, out.size(), out.toString());
+        PayoutEngine.Settled s = assertInstanceOf(PayoutEngine.Settled.class, out.getFirst());
+        assertEquals(b, s.account());
+        assertTrue(e.runManualRequests().isEmpty(), "the request is consumed");
+        assertEquals(1, lnd.sends());
+        assertInvariants(5_000 * SAT);
         assertTrue(AuditLog.verify(tmp.resolve("audit.jsonl")).ok());
         e.close();
     }
