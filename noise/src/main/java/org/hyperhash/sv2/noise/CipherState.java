@@ -30,7 +30,7 @@ public final class CipherState {
     private static final VarHandle U64_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** Plaintext/ciphertext lengths below this use the pure-Java AEAD (chosen from measurements, see bench/README.md). */
-    static final int SMALL_LIMIT = 1024;
+    static final int SMALL_LIMIT = 320;
 
     private final ChaCha20Poly1305 small;
     private final byte[] keyBytes = new byte[32];

@@ -65,6 +65,72 @@ class ChaCha20Poly1305Test {
         assertEquals("03000000000000000000000000000000", HEX.formatHex(tag));
     }
 
+    /** RFC 8439 A.3 edge cases (carries and the final reduction). */
+    @Test
+    void rfc8439Poly1305EdgeCases() {
+        String z = "00".repeat(16);
+        String ff = "ff".repeat(16);
+        String[][] cases = { // key (r || s), message, tag
+            {"02" + "00".repeat(15) + ff, "02" + "00".repeat(15), "03" + "00".repeat(15)},
+            {"01" + "00".repeat(15) + z, ff + "f0" + "ff".repeat(15) + "11" + "00".repeat(15), "05" + "00".repeat(15)},
+            {"01" + "00".repeat(15) + z, ff + "fbfefefefefefefefefefefefefefefe" + "01".repeat(16), z},
+            {"02" + "00".repeat(15) + z, "fd" + "ff".repeat(15), "fa" + "ff".repeat(15)},
+            {"0100000000000000040000000000000000" + "00".repeat(15),
+                "e33594d7505e43b900000000000000003394d7505e4379cd01000000000000000000000000000000000000000000000001000000000000000000000000000000",
+                "14000000000000005500000000000000"},
+            {"0100000000000000040000000000000000" + "00".repeat(15),
+                "e33594d7505e43b900000000000000003394d7505e4379cd010000000000000000000000000000000000000000000000",
+                "13000000000000000000000000000000"},
+        };
+        for (String[] c : cases) {
+            assertEquals(c[2], HEX.formatHex(ChaCha20Poly1305.poly1305(HEX.parseHex(c[0]), HEX.parseHex(c[1]))), c[1]);
+        }
+    }
+
+    /** Poly1305 against a BigInteger reference, with random and saturated (all-ones) keys and messages. */
+    @Test
+    void poly1305AgainstBigIntegerReference() {
+        SplittableRandom rnd = new SplittableRandom(1305);
+        for (int i = 0; i < 3000; i++) {
+            int mode = i % 3;
+            byte[] key = mode == 1 ? filled(32, 0xff) : bytes(rnd, 32);
+            byte[] msg = mode == 2 ? filled(rnd.nextInt(200), 0xff) : bytes(rnd, rnd.nextInt(200));
+            assertArrayEquals(referencePoly1305(key, msg), ChaCha20Poly1305.poly1305(key, msg), "case " + i);
+        }
+    }
+
+    private static byte[] referencePoly1305(byte[] key, byte[] msg) {
+        java.math.BigInteger p = java.math.BigInteger.ONE.shiftLeft(130).subtract(java.math.BigInteger.valueOf(5));
+        java.math.BigInteger r = le(Arrays.copyOf(key, 16)).and(new java.math.BigInteger("0ffffffc0ffffffc0ffffffc0fffffff", 16));
+        java.math.BigInteger s = le(Arrays.copyOfRange(key, 16, 32));
+        java.math.BigInteger acc = java.math.BigInteger.ZERO;
+        for (int i = 0; i < msg.length; i += 16) {
+            byte[] blk = Arrays.copyOfRange(msg, i, Math.min(i + 16, msg.length));
+            java.math.BigInteger n = le(blk).setBit(8 * blk.length);
+            acc = acc.add(n).multiply(r).mod(p);
+        }
+        byte[] be = acc.add(s).toByteArray();
+        byte[] out = new byte[16];
+        for (int i = 0; i < 16 && i < be.length; i++) {
+            out[i] = be[be.length - 1 - i];
+        }
+        return out;
+    }
+
+    private static java.math.BigInteger le(byte[] b) {
+        byte[] be = new byte[b.length + 1];
+        for (int i = 0; i < b.length; i++) {
+            be[b.length - i] = b[i];
+        }
+        return new java.math.BigInteger(be);
+    }
+
+    private static byte[] filled(int n, int v) {
+        byte[] b = new byte[n];
+        Arrays.fill(b, (byte) v);
+        return b;
+    }
+
     /** RFC 8439 2.8.2: seal and open. */
     @Test
     void rfc8439Aead() {
