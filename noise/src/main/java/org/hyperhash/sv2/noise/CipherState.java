@@ -13,7 +13,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.hyperhash.base.HotPath;
 
 /**
- * One direction of a Noise transport: ChaCha20-Poly1305 (JCA) with a 32-byte key and a 64-bit counter nonce
+ * One direction of a Noise transport: ChaCha20-Poly1305 with a 32-byte key and a 64-bit counter nonce
  * laid out as {@code 00 00 00 00 || u64_LE(n)}. Each encrypt/decrypt consumes one nonce; the counter stops at
  * 2^64-1 (no rekey is defined for SV2). Transport messages use empty associated data. Not thread-safe: one
  * instance per connection direction, used from one thread (the channel's event loop).
