@@ -13,7 +13,8 @@ import java.security.NoSuchAlgorithmException;
  * <p>Midstate: {@link #midstate(byte[], int, int)} feeds a fixed prefix once; {@link
  * #finish(Midstate, byte[], int, int, byte[], int)} clones that state (one small allocation) and
  * hashes only the tail. For an 80-byte header whose first 64 bytes are fixed this saves one of
- * the three compressions.
+ * the three compressions. The clone is kept on purpose: copying eight state words into a pure-Java
+ * compression was measured 2.2x slower per header than clone + JDK SHA-NI intrinsic (bench/README.md).
  */
 @HotPath
 public final class Sha256d {

@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
@@ -12,11 +13,15 @@ import javax.crypto.spec.SecretKeySpec;
 import org.hyperhash.base.HotPath;
 
 /**
- * One direction of a Noise transport: ChaCha20-Poly1305 (JCA) with a 32-byte key and a 64-bit counter nonce
+ * One direction of a Noise transport: ChaCha20-Poly1305 with a 32-byte key and a 64-bit counter nonce
  * laid out as {@code 00 00 00 00 || u64_LE(n)}. Each encrypt/decrypt consumes one nonce; the counter stops at
  * 2^64-1 (no rekey is defined for SV2). Transport messages use empty associated data. Not thread-safe: one
- * instance per connection direction, used from one thread (the channel's event loop). The JCA
- * {@link Cipher} is created once and re-initialised per message (JCA requires a fresh nonce per init).
+ * instance per connection direction, used from one thread (the channel's event loop).
+ *
+ * <p>Messages shorter than {@link #SMALL_LIMIT} bytes go through a pure-Java RFC 8439 implementation
+ * (no per-message allocation or cipher re-init); longer ones through the JCA cipher, whose vector
+ * intrinsics win once the data outweighs its per-message init. The JCA {@link Cipher} is created on
+ * first use and re-initialised per message (JCA requires a fresh nonce per init).
  */
 @HotPath
 public final class CipherState {
@@ -24,8 +29,13 @@ public final class CipherState {
     private static final long NONCE_LIMIT = -1L;
     private static final VarHandle U64_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-    private final Cipher cipher;
+    /** Plaintext/ciphertext lengths below this use the pure-Java AEAD (chosen from measurements, see bench/README.md). */
+    static final int SMALL_LIMIT = 320;
+
+    private final ChaCha20Poly1305 small;
+    private final byte[] keyBytes = new byte[32];
     private final byte[] nonceBytes = new byte[12];
+    private Cipher cipher;
     private SecretKeySpec key;
     private long n;
 
@@ -35,17 +45,15 @@ public final class CipherState {
      */
     public CipherState(byte[] key32) {
         Secp256k1Keys.requireLength(key32, 32, "key32");
-        try {
-            this.cipher = Cipher.getInstance("ChaCha20-Poly1305");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("ChaCha20-Poly1305 unavailable in this JDK", e);
-        }
-        this.key = new SecretKeySpec(key32, "ChaCha20");
+        System.arraycopy(key32, 0, keyBytes, 0, 32);
+        this.small = new ChaCha20Poly1305(key32);
     }
 
     /** Re-keys for the next handshake MixKey (nonce back to 0). */
     void initializeKey(byte[] key32) {
-        this.key = new SecretKeySpec(key32, "ChaCha20");
+        System.arraycopy(key32, 0, keyBytes, 0, 32);
+        small.setKey(key32);
+        this.key = null;
         this.n = 0;
     }
 
@@ -59,12 +67,22 @@ public final class CipherState {
         this.n = nonce;
     }
 
-    private void init(int mode, byte[] ad) throws NoiseException {
+    private void checkNonce() throws NoiseException {
         if (n == NONCE_LIMIT) {
             throw new NoiseException(NoiseException.Reason.NONCE_EXHAUSTED, "nonce reached 2^64-1");
         }
+    }
+
+    private void init(int mode, byte[] ad) throws NoiseException {
+        checkNonce();
         U64_LE.set(nonceBytes, 4, n);
         try {
+            if (cipher == null) {
+                cipher = Cipher.getInstance("ChaCha20-Poly1305");
+            }
+            if (key == null) {
+                key = new SecretKeySpec(keyBytes, "ChaCha20");
+            }
             cipher.init(mode, key, new IvParameterSpec(nonceBytes));
             if (ad != null) {
                 cipher.updateAAD(ad);
@@ -100,6 +118,16 @@ public final class CipherState {
         if (inOff < 0 || inOff + len > in.length || outOff < 0 || outOff + len + NoiseConstants.MAC_LEN > out.length) {
             throw new NoiseException(NoiseException.Reason.BAD_LENGTH, "buffer too small for " + len + " bytes");
         }
+        if (!safeOverlap(in, inOff, out, outOff, len)) {
+            in = Arrays.copyOfRange(in, inOff, inOff + len); // rare: output starts inside the input, after it
+            inOff = 0;
+        }
+        if (len < SMALL_LIMIT) {
+            checkNonce();
+            small.seal(0, (int) n, (int) (n >>> 32), ad, in, inOff, len, out, outOff);
+            n++;
+            return;
+        }
         init(Cipher.ENCRYPT_MODE, ad);
         try {
             cipher.doFinal(in, inOff, len, out, outOff);
@@ -117,12 +145,23 @@ public final class CipherState {
         if (inOff < 0 || inOff + len > in.length || outOff < 0 || outOff + len - NoiseConstants.MAC_LEN > out.length) {
             throw new NoiseException(NoiseException.Reason.BAD_LENGTH, "buffer too small for " + len + " bytes");
         }
+        if (!safeOverlap(in, inOff, out, outOff, len)) {
+            in = Arrays.copyOfRange(in, inOff, inOff + len); // rare: output starts inside the input, after it
+            inOff = 0;
+        }
+        if (len < SMALL_LIMIT) {
+            checkNonce();
+            if (!small.open(0, (int) n, (int) (n >>> 32), ad, in, inOff, len, out, outOff)) {
+                throw badTag();
+            }
+            n++;
+            return;
+        }
         init(Cipher.DECRYPT_MODE, ad);
         try {
             cipher.doFinal(in, inOff, len, out, outOff);
         } catch (AEADBadTagException e) {
-            throw new NoiseException(NoiseException.Reason.BAD_TAG, "ChaCha20-Poly1305 tag mismatch at nonce "
-                    + Long.toUnsignedString(n));
+            throw badTag();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("ChaCha20-Poly1305 decrypt failed", e);
         }
@@ -141,6 +180,14 @@ public final class CipherState {
         }
         if (out.remaining() < len + NoiseConstants.MAC_LEN) {
             throw new NoiseException(NoiseException.Reason.BAD_LENGTH, "output buffer too small for " + len + " bytes");
+        }
+        if (len < SMALL_LIMIT && in.hasArray() && out.hasArray() && !out.isReadOnly()) {
+            int ip = in.position();
+            int op = out.position();
+            encryptWithAd(null, in.array(), in.arrayOffset() + ip, len, out.array(), out.arrayOffset() + op);
+            in.position(ip + len);
+            out.position(op + len + NoiseConstants.MAC_LEN);
+            return len + NoiseConstants.MAC_LEN;
         }
         init(Cipher.ENCRYPT_MODE, null);
         int written;
@@ -163,18 +210,35 @@ public final class CipherState {
         if (out.remaining() < len - NoiseConstants.MAC_LEN) {
             throw new NoiseException(NoiseException.Reason.BAD_LENGTH, "output buffer too small for " + len + " bytes");
         }
+        if (len < SMALL_LIMIT && in.hasArray() && out.hasArray() && !out.isReadOnly()) {
+            int ip = in.position();
+            int op = out.position();
+            decryptWithAd(null, in.array(), in.arrayOffset() + ip, len, out.array(), out.arrayOffset() + op);
+            in.position(ip + len);
+            out.position(op + len - NoiseConstants.MAC_LEN);
+            return len - NoiseConstants.MAC_LEN;
+        }
         init(Cipher.DECRYPT_MODE, null);
         int written;
         try {
             written = cipher.doFinal(in, out);
         } catch (AEADBadTagException e) {
-            throw new NoiseException(NoiseException.Reason.BAD_TAG, "ChaCha20-Poly1305 tag mismatch at nonce "
-                    + Long.toUnsignedString(n));
+            throw badTag();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("ChaCha20-Poly1305 decrypt failed", e);
         }
         n++;
         return written;
+    }
+
+    /** Both paths write forwards (JCA too, measured), so an output that starts inside the input after it needs a copy. */
+    private static boolean safeOverlap(byte[] in, int inOff, byte[] out, int outOff, int len) {
+        return in != out || outOff <= inOff || outOff >= inOff + len;
+    }
+
+    private NoiseException badTag() {
+        return new NoiseException(NoiseException.Reason.BAD_TAG, "ChaCha20-Poly1305 tag mismatch at nonce "
+                + Long.toUnsignedString(n));
     }
 
     @Override
