@@ -8,6 +8,7 @@ import org.hyperhash.pool.identity.PoolNetwork;
 import org.hyperhash.pool.upstream.TdpTemplateSource;
 import org.hyperhash.sv2.noise.AuthorityKeyPair;
 import org.hyperhash.sv2.tdp.TdpClientConfig;
+import org.hyperhash.testkit.ConfigExamples;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -17,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,18 +38,6 @@ class PoolConfigExamplesTest {
             "signet", "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", "testnet4", "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx",
             "mainnet", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"); // BIP173 vectors
 
-    private static List<Path> examples() throws Exception {
-        try (Stream<Path> s = Files.list(Path.of("config-examples"))) {
-            List<Path> l = s.filter(p -> p.getFileName().toString().endsWith(".conf")).sorted().toList();
-            assertFalse(l.isEmpty(), "no config examples found");
-            return l;
-        }
-    }
-
-    private static String network(Path f) {
-        String n = f.getFileName().toString();
-        return n.substring(0, n.length() - ".conf".length());
-    }
 
     private static PoolConfig load(Path f, Map<String, String> env) {
         return PoolConfig.from(DaemonConfig.load(f, List.of(), PoolConfig.ENV_PREFIX, PoolConfig.ROOT, env));
@@ -58,8 +46,8 @@ class PoolConfigExamplesTest {
     @Test
     void everyExampleValidatesWithTheOperatorsEnvironment() throws Exception {
         AuthorityKeyPair key = AuthorityKeyPair.generate(new SecureRandom());
-        for (Path f : examples()) {
-            String n = network(f);
+        for (Path f : ConfigExamples.list()) {
+            String n = ConfigExamples.network(f);
             assertTrue(ADDRESS.containsKey(n), f + ": not a known network name");
             Map<String, String> env = new HashMap<>();
             env.put("POOL_PAYOUT_ADDRESS", ADDRESS.get(n));
@@ -85,8 +73,8 @@ class PoolConfigExamplesTest {
 
     @Test
     void examplesCarryNoSecretsAndNameWhatIsMissing() throws Exception {
-        for (Path f : examples()) {
-            String n = network(f);
+        for (Path f : ConfigExamples.list()) {
+            String n = ConfigExamples.network(f);
             if (n.equals("mainnet")) {
                 continue; // refuses to load without the authority key: below
             }
@@ -113,8 +101,8 @@ class PoolConfigExamplesTest {
     void templateProviderMatchesTheTpExample() throws Exception {
         Path tpExamples = Path.of("..", "template-provider", "config-examples");
         assertTrue(Files.isDirectory(tpExamples), tpExamples + " (tests run from the module directory)");
-        for (Path f : examples()) {
-            String n = network(f);
+        for (Path f : ConfigExamples.list()) {
+            String n = ConfigExamples.network(f);
             Path tpFile = tpExamples.resolve(n + ".conf");
             assertTrue(Files.isRegularFile(tpFile), f + ": no TP example for " + n);
             List<String> tpListen = ConfigFactory.parseFile(tpFile.toFile()).getStringList("hyperhash.tp.sv2.listen");

@@ -6,17 +6,16 @@ import org.hyperhash.sv2.noise.AuthorityKeyPair;
 import org.hyperhash.tp.TpConfig;
 import org.hyperhash.tp.TpDaemon;
 import org.hyperhash.tp.node.RpcAuth;
+import org.hyperhash.testkit.ConfigExamples;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -38,18 +37,6 @@ class TpConfigExamplesTest {
     private static final Map<String, String> COOKIE_SUBDIR = Map.of("mainnet", "", "testnet4", "testnet4", "signet", "signet",
             "regtest", "regtest");
 
-    private static List<Path> examples() throws Exception {
-        try (Stream<Path> s = Files.list(Path.of("config-examples"))) {
-            List<Path> l = s.filter(p -> p.getFileName().toString().endsWith(".conf")).sorted().toList();
-            assertFalse(l.isEmpty(), "no config examples found");
-            return l;
-        }
-    }
-
-    private static String network(Path f) {
-        String n = f.getFileName().toString();
-        return n.substring(0, n.length() - ".conf".length());
-    }
 
     private static TpConfig load(Path f, Map<String, String> env) {
         return TpConfig.from(DaemonConfig.load(f, List.of(), "TP", TpConfig.ROOT, env));
@@ -59,8 +46,8 @@ class TpConfigExamplesTest {
     void everyExampleValidatesWithItsSecretsFromTheEnvironment() throws Exception {
         AuthorityKeyPair key = AuthorityKeyPair.generate(new SecureRandom());
         Map<String, String> env = Map.of("TP_SV2_AUTHORITY__SECRET__KEY", key.secretToBase58());
-        for (Path f : examples()) {
-            String n = network(f);
+        for (Path f : ConfigExamples.list()) {
+            String n = ConfigExamples.network(f);
             TpConfig c = load(f, env);
             assertEquals(n, c.network().name().toLowerCase(Locale.ROOT), f + ": file named for its network");
             assertEquals(key.publicKey(), AuthorityKeyPair.fromSecretBase58(c.authoritySecretKey()).publicKey(),
@@ -87,7 +74,7 @@ class TpConfigExamplesTest {
 
     @Test
     void examplesCarryNoSecrets() throws Exception {
-        for (Path f : examples()) {
+        for (Path f : ConfigExamples.list()) {
             TpConfig c = load(f, Map.of());
             assertEquals("", c.authoritySecretKey(), f.toString());
             assertEquals("", c.staticSecretKey(), f.toString());
@@ -100,14 +87,14 @@ class TpConfigExamplesTest {
     /** Without the env key a node-backed example loads but the daemon refuses to start, naming the setting. */
     @Test
     void nodeExamplesRefuseToStartWithoutTheAuthorityKey() throws Exception {
-        for (Path f : examples()) {
+        for (Path f : ConfigExamples.list()) {
             TpConfig c = load(f, Map.of());
             if (c.network() == TpConfig.Network.DEVNET) {
                 continue;
             }
             try (TpDaemon d = new TpDaemon(c, InstantSource.system())) {
                 ConfigError e = assertThrows(ConfigError.class, d::start, f.toString()); // before any RPC or socket
-                assertTrue(e.getMessage().contains("sv2.authority-secret-key") && e.getMessage().contains(network(f)),
+                assertTrue(e.getMessage().contains("sv2.authority-secret-key") && e.getMessage().contains(ConfigExamples.network(f)),
                         f + ": " + e.getMessage());
             }
         }

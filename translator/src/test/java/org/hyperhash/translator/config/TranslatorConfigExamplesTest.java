@@ -6,13 +6,13 @@ import org.hyperhash.daemon.DaemonConfig;
 import org.hyperhash.sv2.noise.AuthorityPublicKey;
 import org.hyperhash.translator.TranslatorConfig;
 import org.hyperhash.translator.sv2.PoolEndpoint;
+import org.hyperhash.testkit.ConfigExamples;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,23 +32,11 @@ class TranslatorConfigExamplesTest {
             "testnet4", "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx.farm",
             "mainnet", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4.farm"); // BIP173 vectors
 
-    private static List<Path> examples() throws Exception {
-        try (Stream<Path> s = Files.list(Path.of("config-examples"))) {
-            List<Path> l = s.filter(p -> p.getFileName().toString().endsWith(".conf")).sorted().toList();
-            assertFalse(l.isEmpty(), "no config examples found");
-            return l;
-        }
-    }
-
-    private static String network(Path f) {
-        String n = f.getFileName().toString();
-        return n.substring(0, n.length() - ".conf".length());
-    }
 
     @Test
     void everyExampleValidatesWithTheOperatorsIdentityFromTheEnvironment() throws Exception {
-        for (Path f : examples()) {
-            String n = network(f);
+        for (Path f : ConfigExamples.list()) {
+            String n = ConfigExamples.network(f);
             assertTrue(IDENTITY.containsKey(n), f + ": not a known network name");
             TranslatorConfig c = TranslatorConfig.from(DaemonConfig.load(f, List.of(), TranslatorConfig.ENV_PREFIX,
                     TranslatorConfig.ROOT, Map.of("TRANSLATOR_UPSTREAM_USER__IDENTITY", IDENTITY.get(n))));
@@ -65,8 +53,8 @@ class TranslatorConfigExamplesTest {
     void upstreamsMatchThePoolExample() throws Exception {
         Path poolExamples = Path.of("..", "pool", "config-examples");
         assertTrue(Files.isDirectory(poolExamples), poolExamples + " (tests run from the module directory)");
-        for (Path f : examples()) {
-            String n = network(f);
+        for (Path f : ConfigExamples.list()) {
+            String n = ConfigExamples.network(f);
             Path poolFile = poolExamples.resolve(n + ".conf");
             assertTrue(Files.isRegularFile(poolFile), f + ": no pool example for " + n);
             Config pool = ConfigFactory.parseFile(poolFile.toFile()).getConfig("hyperhash.pool");
