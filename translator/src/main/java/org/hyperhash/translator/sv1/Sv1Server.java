@@ -66,6 +66,7 @@ public final class Sv1Server implements AutoCloseable {
     public InetSocketAddress bind(InetSocketAddress address) throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap().group(workers, workers).channel(Sv2Transport.serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true) // rebind at once after a restart (TIME_WAIT on the port)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .childHandler(new ChannelInitializer<Channel>() {
