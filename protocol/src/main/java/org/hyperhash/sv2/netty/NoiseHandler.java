@@ -33,12 +33,18 @@ import java.util.concurrent.TimeUnit;
  * msg_length (plaintext) is checked against {@link Sv2Limits#maxFrameBytes()} before anything else is
  * buffered; then exactly {@code L + 16 * ceil(L / 65519)} ciphertext bytes are awaited and decrypted
  * chunk by chunk (65535 bytes each, last shorter) into one plaintext frame {@link ByteBuf} (header +
- * payload), which is passed on (the next handler releases it).
+ * payload), which is passed on (the next handler releases it). A single-chunk frame that arrived whole in
+ * an array-backed buffer is decrypted in place and passed on as a retained slice of that buffer (no copy,
+ * as {@link FrameDecoder} does); otherwise the ciphertext is copied into a new heap frame buffer and
+ * decrypted in place there.
  *
  * <p><b>Transport, outbound.</b> Each written {@link ByteBuf} must hold one or more complete plaintext
- * frames; each frame becomes the encrypted header plus payload chunks in one buffer, encrypted in
- * {@code write()}. {@code flush()} passes through, so a burst of writes followed by one flush is one
+ * frames; each frame becomes the encrypted header plus payload chunks in one heap buffer, encrypted in
+ * {@code write()} straight from the source array (or copied into the output and encrypted in place). {@code flush()} passes through, so a burst of writes followed by one flush is one
  * syscall.
+ *
+ * <p><b>Memory.</b> After the handshake only the two transport ciphers and a few scalars stay referenced:
+ * the driver (handshake keys and hash), the timeout task and the pending-write queue are dropped.
  *
  * <p>Any handshake failure, AEAD failure or length violation fires {@link Sv2ErrorEvent} and closes
  * the channel; input after a failure is discarded. No unchecked exception leaves this handler for
@@ -54,17 +60,18 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     private static final int MAX_PT_CHUNK = EncryptedFraming.MAX_PLAINTEXT_CHUNK;
     private static final int ENC_HEADER = EncryptedFraming.ENCRYPTED_HEADER_LEN;
 
-    /** Per-thread scratch for one ciphertext chunk (copy-out of non-array buffers); never shared across calls. */
-    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+    /** Per-thread scratch for one encrypted header (22 bytes; plaintext decrypted into its start). */
+    private static final FastThreadLocal<byte[]> HEADER = new FastThreadLocal<>() {
         @Override
         protected byte[] initialValue() {
-            return new byte[MAX_CT_CHUNK];
+            return new byte[ENC_HEADER];
         }
     };
 
     private enum State { HANDSHAKE, TRANSPORT, FAILED }
 
-    private final NoiseHandshakeDriver driver;
+    /** Null once the handshake is over (it holds the handshake keys and hash). */
+    private NoiseHandshakeDriver driver;
     private final int maxFrameBytes;
     private final long handshakeTimeoutNanos;
 
@@ -73,9 +80,10 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     private FrameCipher sender;
     private FrameCipher receiver;
     private ScheduledFuture<?> handshakeTimeout;
-    private final ArrayDeque<PendingWrite> pending = new ArrayDeque<>();
-    private final byte[] headerPlain = new byte[FrameHeader.SIZE];
-    private final byte[] headerCipher = new byte[ENC_HEADER];
+    /** Writes issued during the handshake; created on the first one, dropped when the handshake ends. */
+    private ArrayDeque<PendingWrite> pending;
+    /** The decrypted 6-byte header (little-endian in the low 48 bits) whose payload is awaited. */
+    private long awaitedHeader;
     /** msg_length of a header already decrypted whose payload is awaited, or -1. */
     private int awaitedLength = -1;
 
@@ -98,6 +106,11 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
         return state == State.TRANSPORT;
     }
 
+    /** Test hook: true while handshake-only state (driver, timeout task, pending-write queue) is still referenced. */
+    boolean holdsHandshakeState() {
+        return driver != null || handshakeTimeout != null || pending != null;
+    }
+
     // ------------------------------------------------------------------------------------------
     // lifecycle
 
@@ -115,7 +128,7 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     }
 
     private void startHandshake(ChannelHandlerContext ctx) {
-        if (handshakeTimeout != null || state != State.HANDSHAKE) {
+        if (firstSent || state != State.HANDSHAKE) {
             return;
         }
         handshakeTimeout = ctx.executor().schedule(() -> {
@@ -124,21 +137,19 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
                         "Noise handshake not completed within " + TimeUnit.NANOSECONDS.toMillis(handshakeTimeoutNanos) + " ms");
             }
         }, handshakeTimeoutNanos, TimeUnit.NANOSECONDS);
-        if (!firstSent) {
-            firstSent = true;
-            byte[] first;
-            try {
-                first = driver.firstMessage();
-            } catch (NoiseFailure e) {
-                failHandshake(ctx, e.kind(), "first handshake message: " + e.getMessage());
-                return;
-            } catch (RuntimeException e) {
-                failHandshake(ctx, Sv2ErrorEvent.Kind.INTERNAL_ERROR, "first handshake message: " + e);
-                return;
-            }
-            if (first != null) {
-                ctx.writeAndFlush(Unpooled.wrappedBuffer(first));
-            }
+        firstSent = true;
+        byte[] first;
+        try {
+            first = driver.firstMessage();
+        } catch (NoiseFailure e) {
+            failHandshake(ctx, e.kind(), "first handshake message: " + e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            failHandshake(ctx, Sv2ErrorEvent.Kind.INTERNAL_ERROR, "first handshake message: " + e);
+            return;
+        }
+        if (first != null) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(first));
         }
     }
 
@@ -158,6 +169,7 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     private void cancelTimeout() {
         if (handshakeTimeout != null) {
             handshakeTimeout.cancel(false);
+            handshakeTimeout = null;
         }
     }
 
@@ -203,20 +215,21 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     private void completeHandshake(ChannelHandlerContext ctx, NoiseHandshakeDriver.Outcome s) {
         sender = s.sender();
         receiver = s.receiver();
+        driver = null;
         state = State.TRANSPORT;
         cancelTimeout();
         // queued writes go first, in order, then the application learns the handshake is done
-        PendingWrite p;
-        boolean wrote = false;
-        while ((p = pending.poll()) != null) {
-            encryptAndWrite(ctx, p.frames(), p.promise());
-            wrote = true;
-            if (state != State.TRANSPORT) {
-                failPending(new ClosedChannelException());
-                return;
+        ArrayDeque<PendingWrite> queued = pending;
+        pending = null;
+        if (queued != null) {
+            PendingWrite p;
+            while ((p = queued.poll()) != null) {
+                encryptAndWrite(ctx, p.frames(), p.promise());
+                if (state != State.TRANSPORT) {
+                    failAll(queued, new ClosedChannelException());
+                    return;
+                }
             }
-        }
-        if (wrote) {
             ctx.flush();
         }
         ctx.fireUserEventTriggered(new NoiseHandshakeEvent.Completed(s.peerCertificateOrNull(), true));
@@ -227,30 +240,44 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
             if (in.readableBytes() < ENC_HEADER) {
                 return;
             }
-            in.readBytes(headerCipher);
+            byte[] h = HEADER.get();
+            int start = in.readerIndex();
             try {
-                receiver.decrypt(headerCipher, 0, ENC_HEADER, headerPlain, 0);
+                if (in.hasArray()) {
+                    receiver.decrypt(in.array(), in.arrayOffset() + start, ENC_HEADER, h, 0);
+                } else {
+                    in.getBytes(start, h, 0, ENC_HEADER);
+                    receiver.decrypt(h, 0, ENC_HEADER, h, 0);
+                }
             } catch (NoiseFailure e) {
                 in.skipBytes(in.readableBytes());
                 failTransport(ctx, e.kind(), "frame header: " + e.getMessage());
                 return;
             }
-            int msgLength = (headerPlain[3] & 0xFF) | (headerPlain[4] & 0xFF) << 8 | (headerPlain[5] & 0xFF) << 16;
+            int msgLength = (h[3] & 0xFF) | (h[4] & 0xFF) << 8 | (h[5] & 0xFF) << 16;
             if (FrameHeader.SIZE + msgLength > maxFrameBytes) {
                 in.skipBytes(in.readableBytes());
                 failTransport(ctx, Sv2ErrorEvent.Kind.FRAME_TOO_LARGE,
                         "msg_length " + msgLength + " exceeds limit " + (maxFrameBytes - FrameHeader.SIZE));
                 return;
             }
+            awaitedHeader = (h[0] & 0xFFL) | (h[1] & 0xFFL) << 8 | (h[2] & 0xFFL) << 16 | (long) msgLength << 24;
             awaitedLength = msgLength;
+            in.skipBytes(ENC_HEADER);
+            if (msgLength <= MAX_PT_CHUNK && in.hasArray() && !in.isReadOnly()
+                    && in.readableBytes() >= msgLength + (msgLength == 0 ? 0 : MAC)) {
+                decryptInPlace(ctx, in, start, out); // the whole frame is here: no copy
+                return;
+            }
         }
         int cipherLength = EncryptedFraming.encryptedPayloadLength(awaitedLength);
         if (in.readableBytes() < cipherLength) {
             return;
         }
-        ByteBuf frame = ctx.alloc().heapBuffer(FrameHeader.SIZE + awaitedLength);
+        ByteBuf frame = ctx.alloc().heapBuffer(FrameHeader.SIZE + cipherLength);
         try {
-            frame.writeBytes(headerPlain);
+            writeHeader(frame.array(), frame.arrayOffset());
+            frame.writerIndex(FrameHeader.SIZE);
             decryptPayload(in, cipherLength, frame);
         } catch (NoiseFailure e) {
             frame.release();
@@ -265,7 +292,41 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
         out.add(frame);
     }
 
-    /** Decrypts {@code cipherLength} bytes of chunks from {@code in} into {@code frame} (heap, array-backed). */
+    /**
+     * Single-chunk frame whose encrypted header started at {@code start} and whose payload follows in
+     * {@code in}: the payload is decrypted where it lies, the plaintext header written into the last 6
+     * bytes of the consumed header tag, and that span passed on as a retained slice.
+     */
+    private void decryptInPlace(ChannelHandlerContext ctx, ByteBuf in, int start, List<Object> out) {
+        int len = awaitedLength;
+        byte[] a = in.array();
+        int payload = in.arrayOffset() + start + ENC_HEADER;
+        if (len > 0) {
+            try {
+                receiver.decrypt(a, payload, len + MAC, a, payload);
+            } catch (NoiseFailure e) {
+                in.skipBytes(in.readableBytes());
+                failTransport(ctx, e.kind(), "frame payload: " + e.getMessage());
+                return;
+            }
+            in.skipBytes(len + MAC);
+        }
+        writeHeader(a, payload - FrameHeader.SIZE);
+        awaitedLength = -1;
+        out.add(in.retainedSlice(start + ENC_HEADER - FrameHeader.SIZE, FrameHeader.SIZE + len));
+    }
+
+    private void writeHeader(byte[] dst, int off) {
+        long h = awaitedHeader;
+        for (int i = 0; i < FrameHeader.SIZE; i++) {
+            dst[off + i] = (byte) (h >>> (8 * i));
+        }
+    }
+
+    /**
+     * Decrypts {@code cipherLength} bytes of chunks from {@code in} into {@code frame} (heap, array-backed,
+     * capacity for the ciphertext): straight from the source array, or copied in and decrypted in place.
+     */
     private void decryptPayload(ByteBuf in, int cipherLength, ByteBuf frame) throws NoiseFailure {
         int remaining = cipherLength;
         byte[] dst = frame.array();
@@ -276,9 +337,8 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
                 receiver.decrypt(in.array(), in.arrayOffset() + in.readerIndex(), chunk, dst, dstOff);
                 in.skipBytes(chunk);
             } else {
-                byte[] scratch = SCRATCH.get();
-                in.readBytes(scratch, 0, chunk);
-                receiver.decrypt(scratch, 0, chunk, dst, dstOff);
+                in.readBytes(dst, dstOff, chunk);
+                receiver.decrypt(dst, dstOff, chunk, dst, dstOff);
             }
             frame.writerIndex(frame.writerIndex() + chunk - MAC);
             remaining -= chunk;
@@ -299,6 +359,9 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
         switch (state) {
             case TRANSPORT -> encryptAndWrite(ctx, frames, promise);
             case HANDSHAKE -> {
+                if (pending == null) {
+                    pending = new ArrayDeque<>(4);
+                }
                 if (pending.size() >= MAX_PENDING_WRITES) {
                     frames.release();
                     promise.setFailure(new IllegalStateException("more than " + MAX_PENDING_WRITES
@@ -367,25 +430,27 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
 
     private void encryptFrame(ByteBuf frames, ByteBuf out) throws NoiseFailure {
         int len = FrameHeader.msgLengthAt(frames, frames.readerIndex());
-        byte[] dst = out.array();
-        frames.readBytes(headerPlain);
-        sender.encrypt(headerPlain, 0, FrameHeader.SIZE, dst, out.arrayOffset() + out.writerIndex());
-        out.writerIndex(out.writerIndex() + ENC_HEADER);
+        encryptChunk(frames, FrameHeader.SIZE, out);
         int remaining = len;
         while (remaining > 0) {
             int chunk = Math.min(remaining, MAX_PT_CHUNK);
-            int dstOff = out.arrayOffset() + out.writerIndex();
-            if (frames.hasArray()) {
-                sender.encrypt(frames.array(), frames.arrayOffset() + frames.readerIndex(), chunk, dst, dstOff);
-                frames.skipBytes(chunk);
-            } else {
-                byte[] scratch = SCRATCH.get();
-                frames.readBytes(scratch, 0, chunk);
-                sender.encrypt(scratch, 0, chunk, dst, dstOff);
-            }
-            out.writerIndex(out.writerIndex() + chunk + MAC);
+            encryptChunk(frames, chunk, out);
             remaining -= chunk;
         }
+    }
+
+    /** Seals the next {@code len} bytes of {@code src} into {@code out}: from the source array, or copied in and sealed in place. */
+    private void encryptChunk(ByteBuf src, int len, ByteBuf out) throws NoiseFailure {
+        byte[] dst = out.array();
+        int dstOff = out.arrayOffset() + out.writerIndex();
+        if (src.hasArray()) {
+            sender.encrypt(src.array(), src.arrayOffset() + src.readerIndex(), len, dst, dstOff);
+            src.skipBytes(len);
+        } else {
+            src.readBytes(dst, dstOff, len);
+            sender.encrypt(dst, dstOff, len, dst, dstOff);
+        }
+        out.writerIndex(out.writerIndex() + len + MAC);
     }
 
     @Override
@@ -441,6 +506,9 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
             return;
         }
         state = State.FAILED;
+        driver = null;
+        sender = null;
+        receiver = null;
         awaitedLength = -1;
         cancelTimeout();
         failPending(new ClosedChannelException());
@@ -448,8 +516,16 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     }
 
     private void failPending(Throwable cause) {
+        ArrayDeque<PendingWrite> queued = pending;
+        pending = null;
+        if (queued != null) {
+            failAll(queued, cause);
+        }
+    }
+
+    private static void failAll(ArrayDeque<PendingWrite> queued, Throwable cause) {
         PendingWrite p;
-        while ((p = pending.poll()) != null) {
+        while ((p = queued.poll()) != null) {
             p.frames().release();
             p.promise().tryFailure(cause);
         }
