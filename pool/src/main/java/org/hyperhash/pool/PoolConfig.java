@@ -63,7 +63,8 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
      * @param staticKey Noise static key; null = a random key per start
      */
     public record Sv2(List<InetSocketAddress> listen, Security security, AuthorityKeyPair authorityKey,
-            StaticKeyPair staticKey, Duration certificateValidity, int ioThreads, Duration handshakeTimeout,
+            StaticKeyPair staticKey, Duration certificateValidity, int ioThreads, int acceptBacklog,
+            Duration handshakeTimeout,
             Duration idleTimeout, int maxFrameBytes, int outboundHighWaterMarkBytes, int outboundLowWaterMarkBytes,
             boolean allowWorkSelection) {
         public Sv2 {
@@ -74,6 +75,8 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
             require(certificateValidity.compareTo(MAX_CERTIFICATE_VALIDITY) <= 0, "sv2.certificate-validity",
                     "must be <= " + MAX_CERTIFICATE_VALIDITY.toDays() + "d, got " + certificateValidity);
             require(ioThreads >= 0 && ioThreads <= 1024, "sv2.io-threads", "must be 0..1024, got " + ioThreads);
+            require(acceptBacklog >= 1 && acceptBacklog <= 65_535, "sv2.accept-backlog",
+                    "must be 1..65535, got " + acceptBacklog);
             positive(handshakeTimeout, "sv2.handshake-timeout");
             positive(idleTimeout, "sv2.idle-timeout");
             require(maxFrameBytes >= 1024 && maxFrameBytes <= 16_777_221, "sv2.max-frame-bytes",
@@ -262,7 +265,8 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
                     parseEnum(Security.class, "sv2.security", s.getString("security")),
                     secretKey(s, "authority-secret-key", AuthorityKeyPair::fromSecretBase58),
                     secretKey(s, "static-secret-key", StaticKeyPair::fromSecretBase58),
-                    s.getDuration("certificate-validity"), s.getInt("io-threads"), s.getDuration("handshake-timeout"),
+                    s.getDuration("certificate-validity"), s.getInt("io-threads"), s.getInt("accept-backlog"),
+                    s.getDuration("handshake-timeout"),
                     s.getDuration("idle-timeout"), s.getInt("max-frame-bytes"),
                     s.getInt("outbound-high-water-mark-bytes"), s.getInt("outbound-low-water-mark-bytes"),
                     s.getBoolean("allow-work-selection"));

@@ -48,6 +48,7 @@ class PoolConfigTest {
         assertEquals(3333, c.sv2().listen().get(0).getPort());
         assertEquals("jdbc:sqlite:./hh-data/ledger.db", c.ledger().jdbcUrl());
         assertEquals(9090, c.adminListen().getPort());
+        assertEquals(4096, c.sv2().acceptBacklog());
         assertEquals("127.0.0.1:18448", c.templateProviders().get(0).address().getHostString() + ":"
                 + c.templateProviders().get(0).address().getPort());
     }
@@ -65,6 +66,9 @@ class PoolConfigTest {
                 "payout.address=" + MAINNET)).getMessage().startsWith("sv2.authority-secret-key"));
         assertTrue(assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST,
                 "vardiff.min-difficulty=0")).getMessage().startsWith("vardiff"));
+        assertTrue(assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST,
+                "sv2.accept-backlog=0")).getMessage().startsWith("sv2.accept-backlog"));
+        assertEquals(128, load(null, Map.of(), "payout.address=" + REGTEST, "sv2.accept-backlog=128").sv2().acceptBacklog());
     }
 
     @Test

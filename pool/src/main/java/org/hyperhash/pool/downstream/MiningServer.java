@@ -115,7 +115,7 @@ public final class MiningServer implements AutoCloseable {
     public List<InetSocketAddress> bind(List<InetSocketAddress> addresses) throws InterruptedException {
         PoolConfig.Sv2 c = px.config().sv2();
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(Sv2Transport.serverChannelClass())
-                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_BACKLOG, c.acceptBacklog())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
@@ -141,6 +141,11 @@ public final class MiningServer implements AutoCloseable {
                         p.addLast("pool", new DownstreamHandler(px, ip));
                     }
                 });
+        int cap = somaxconn();
+        if (cap > 0 && cap < c.acceptBacklog()) {
+            LOG.warn("sv2.accept-backlog = {} but the kernel caps it at net.core.somaxconn = {}: a reconnect storm "
+                    + "of more miners than that can overflow it (SYN retransmits of 1 s and more)", c.acceptBacklog(), cap);
+        }
         List<InetSocketAddress> bound = new ArrayList<>();
         for (InetSocketAddress addr : addresses) {
             Channel ch = b.bind(addr).sync().channel();
@@ -148,6 +153,15 @@ public final class MiningServer implements AutoCloseable {
             bound.add((InetSocketAddress) ch.localAddress());
         }
         return bound;
+    }
+
+    /** Linux's listen backlog cap, or -1 where unknown. */
+    static int somaxconn() {
+        try {
+            return Integer.parseInt(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/core/somaxconn")).trim());
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** Stops accepting new connections (existing ones continue). */

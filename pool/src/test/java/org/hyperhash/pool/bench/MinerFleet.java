@@ -52,7 +52,8 @@ import org.hyperhash.sv2.noise.Secp256k1Providers;
  * <pre>
  * CONNECT             connect all, print "READY ms retries" once every miner has a job
  * WAIT round t0       print fan-out latencies of every miner for that round, relative to t0 (nanoTime)
- * STORM               close all, reconnect all at once, print "STORM closeMs backMs retries"
+ * STORM               close all, reconnect all at once, print "STORM closeMs backMs retries ready p50 p90 p99
+ *                     fleetCpuMs" (per-miner back-on-job times in ms from the reconnect start)
  * SHARES seconds w    each miner keeps w standard shares in flight; print "SHARES sent acked errors"
  * QUIT
  * </pre>
@@ -77,6 +78,8 @@ public final class MinerFleet {
     private volatile boolean storming;
     private volatile int window;
     private volatile boolean shooting;
+    /** nanoTime each miner became ready in the current storm (0 = not yet); null outside a storm. */
+    private volatile AtomicLongArray stormReady;
 
     private final class Round {
         final AtomicLongArray at = new AtomicLongArray(n);
@@ -244,6 +247,10 @@ public final class MinerFleet {
             if (!isReady && jobId >= 0) {
                 isReady = true;
                 release();
+                AtomicLongArray sr = stormReady;
+                if (sr != null) {
+                    sr.compareAndSet(index, 0, System.nanoTime());
+                }
                 ready.incrementAndGet();
             }
         }
@@ -352,9 +359,26 @@ public final class MinerFleet {
         }
         storming = false;
         long before = retries.sum();
+        AtomicLongArray sr = new AtomicLongArray(n);
+        stormReady = sr;
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
+        long r0 = System.nanoTime();
         long back = connectAll(false); // everyone at once
-        System.out.printf(Locale.ROOT, "STORM %d %d %d %d%n", closed / 1_000_000, back / 1_000_000,
-                retries.sum() - before, ready.get());
+        long cpu = os.getProcessCpuTime() - cpu0;
+        stormReady = null;
+        long[] lat = new long[n];
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            long v = sr.get(i);
+            if (v != 0) {
+                lat[k++] = v - r0;
+            }
+        }
+        Arrays.sort(lat, 0, k);
+        System.out.printf(Locale.ROOT, "STORM %d %d %d %d %d %d %d %d%n", closed / 1_000_000, back / 1_000_000,
+                retries.sum() - before, ready.get(), pct(lat, k, 0.5) / 1_000_000, pct(lat, k, 0.9) / 1_000_000,
+                pct(lat, k, 0.99) / 1_000_000, cpu / 1_000_000);
     }
 
     private void shares(int seconds, int w) throws InterruptedException {

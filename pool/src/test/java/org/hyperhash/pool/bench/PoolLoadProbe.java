@@ -23,8 +23,8 @@ import org.hyperhash.sv2.channel.RejectReason;
  * Prints one result line per metric. See pool/BENCH.md for the command line.
  *
  * <p>Options (system properties): miners (1000), kind (standard|extended|mixed), security (noise|plaintext),
- * rounds (50), perIp (1000), fleetThreads (2), storm (true), shareSeconds (10), shareWindow (16),
- * shareMiners (all), fleetHeap (2g).
+ * rounds (50; 0 skips the fan-out), perIp (1000), fleetThreads (2), storm (true), storms (1), shareSeconds (10),
+ * shareWindow (16), shareMiners (all), fleetHeap (2g).
  */
 public final class PoolLoadProbe {
     private PoolLoadProbe() {
@@ -51,6 +51,54 @@ public final class PoolLoadProbe {
             }
         }
         return sum + io.netty.util.internal.PlatformDependent.usedDirectMemory();
+    }
+
+    /** TcpExt counters from /proc/net/netstat (network-namespace wide, so other processes count too). */
+    private static java.util.Map<String, Long> tcpExt() {
+        java.util.Map<String, Long> m = new java.util.HashMap<>();
+        try {
+            List<String> lines = Files.readAllLines(Path.of("/proc/net/netstat"));
+            for (int i = 0; i + 1 < lines.size(); i += 2) {
+                String[] k = lines.get(i).split(" ");
+                String[] v = lines.get(i + 1).split(" ");
+                if (k[0].equals("TcpExt:")) {
+                    for (int j = 1; j < k.length && j < v.length; j++) {
+                        m.put(k[j], Long.parseLong(v[j]));
+                    }
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: no counters
+        }
+        return m;
+    }
+
+    private static String tcpDelta(java.util.Map<String, Long> a, java.util.Map<String, Long> b) {
+        StringBuilder sb = new StringBuilder();
+        for (String k : List.of("ListenOverflows", "ListenDrops", "TCPSynRetrans", "TCPReqQFullDoCookies",
+                "TCPReqQFullDrop", "TCPTimeouts")) {
+            sb.append(k).append('=').append(b.getOrDefault(k, 0L) - a.getOrDefault(k, 0L)).append(' ');
+        }
+        return sb.toString().trim();
+    }
+
+    private static String drops(PoolMetrics m, double[] before) {
+        StringBuilder sb = new StringBuilder();
+        for (PoolMetrics.Drop d : PoolMetrics.Drop.values()) {
+            double v = m.droppedCount(d) - (before == null ? 0 : before[d.ordinal()]);
+            if (v != 0) {
+                sb.append(d.name().toLowerCase(Locale.ROOT)).append('=').append((long) v).append(' ');
+            }
+        }
+        return sb.isEmpty() ? "none" : sb.toString().trim();
+    }
+
+    private static double[] dropCounts(PoolMetrics m) {
+        double[] d = new double[PoolMetrics.Drop.values().length];
+        for (PoolMetrics.Drop x : PoolMetrics.Drop.values()) {
+            d[x.ordinal()] = m.droppedCount(x);
+        }
+        return d;
     }
 
     private static double rejected(PoolMetrics m) {
@@ -123,6 +171,7 @@ public final class PoolLoadProbe {
                         + " perConnection=%d B%n", heap0, heap1, (heap1 - heap0) / miners, direct0, direct1,
                         (direct1 - direct0) / miners);
 
+                if (rounds > 0) {
                 long[] last = new long[rounds];
                 long[] p50 = new long[rounds];
                 long[] p99 = new long[rounds];
@@ -156,13 +205,14 @@ public final class PoolLoadProbe {
                                 + "count=%.0f mean=%s ms max(decaying)=%.2f ms%n", fc,
                         ms((long) ((metrics.fanOutLatency.totalTime(TimeUnit.NANOSECONDS) - fanTotal0) / fc)),
                         metrics.fanOutLatency.max(TimeUnit.MILLISECONDS));
+                }
 
-                OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+                OperatingSystemMXBean os0 = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                 int shareSeconds = intProp("shareSeconds", 10);
                 if (shareSeconds > 0 && !kind.equals("extended")) {
                     double a0 = metrics.sharesAccepted.count();
                     double j0 = rejected(metrics);
-                    long cpu0 = os.getProcessCpuTime();
+                    long cpu0 = os0.getProcessCpuTime();
                     long w0 = System.nanoTime();
                     out.println("SHARES " + shareSeconds + " " + intProp("shareWindow", 16));
                     String line = expect(in, "SHARES");
@@ -172,14 +222,23 @@ public final class PoolLoadProbe {
                     System.out.printf(Locale.ROOT, "shares %s (sent acked errors, client side); pool accepted=%.0f "
                                     + "rejected=%.0f over %.1f s = %.0f shares/s validated; pool JVM cpu=%.2f cores; "
                                     + "blocks=%.0f%n", line, acc, rej, wall / 1e9, (acc + rej) / (wall / 1e9),
-                            (os.getProcessCpuTime() - cpu0) / (double) wall, metrics.blocksFound.count());
+                            (os0.getProcessCpuTime() - cpu0) / (double) wall, metrics.blocksFound.count());
                     Thread.sleep(3000);
                 }
                 if (Boolean.parseBoolean(System.getProperty("storm", "true"))) {
-                    out.println("STORM");
-                    String line = expect(in, "STORM");
-                    System.out.println("storm " + line + " (closeMs backOnJobMs retries readyMiners) pool connections="
-                            + metrics.connections.get());
+                    for (int i = 1, storms = intProp("storms", 1); i <= storms; i++) {
+                        Thread.sleep(2000);
+                        var tcp0 = tcpExt();
+                        double[] d0 = dropCounts(metrics);
+                        long cpu0 = os0.getProcessCpuTime();
+                        out.println("STORM");
+                        String line = expect(in, "STORM");
+                        long cpu = os0.getProcessCpuTime() - cpu0;
+                        System.out.println("storm " + i + " " + line + " (closeMs backOnJobMs retries readyMiners "
+                                + "p50 p90 p99 fleetCpuMs) poolCpuMs=" + cpu / 1_000_000 + " pool connections="
+                                + metrics.connections.get() + "; pool drops: " + drops(metrics, d0) + "; tcp: "
+                                + tcpDelta(tcp0, tcpExt()) + "; load " + Files.readString(Path.of("/proc/loadavg")).trim());
+                    }
                 }
                 out.println("QUIT");
                 expect(in, "BYE");
