@@ -148,8 +148,8 @@ def check(root, exported_file):
 
 def self_test():
     cases = {
-        'histogram_quantile(0.99, sum by (le, instance) (rate(tp_template_latency_seconds_bucket[10m]))) > 0.5':
-            {"tp_template_latency_seconds_bucket"},
+        'histogram_quantile(0.99, sum by (le, instance) (rate(hh_tp_template_latency_seconds_bucket[10m]))) > 0.5':
+            {"hh_tp_template_latency_seconds_bucket"},
         'sum(rate(a_total{reason!="stale_share"}[1h])) / clamp_min(sum(rate(b_total[$__rate_interval])), 1e-9)': {"a_total", "b_total"},
         'up{job=~"hh-.*"} == 0': {"up"},
         'count(x == 0) or vector(0)': {"x"},

@@ -43,13 +43,13 @@ final class DevnetTp implements AutoCloseable {
 
     /** Blocks the TP submitted to its chain with this result (accepted, inconclusive, high-hash...). */
     double submitted(String result) {
-        var c = daemon.metrics().registry().find("tp_blocks_submitted_total").tag("result", result).counter();
+        var c = daemon.metrics().registry().find("hh_tp_blocks_submitted_total").tag("result", result).counter();
         return c == null ? 0 : c.count();
     }
 
     /** Blocks submitted with any result other than accepted or a stale race (inconclusive/duplicate). */
     double invalidSubmissions() {
-        return daemon.metrics().registry().find("tp_blocks_submitted_total").counters().stream()
+        return daemon.metrics().registry().find("hh_tp_blocks_submitted_total").counters().stream()
                 .filter(c -> !List.of("accepted", "inconclusive", "duplicate").contains(c.getId().getTag("result")))
                 .mapToDouble(c -> c.count()).sum();
     }

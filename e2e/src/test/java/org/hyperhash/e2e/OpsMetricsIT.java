@@ -19,7 +19,6 @@ import org.hyperhash.ledger.FoundBlockStore;
 import org.hyperhash.pool.PoolConfig;
 import org.hyperhash.pool.PoolDaemon;
 import org.hyperhash.pool.downstream.MiningServer;
-import org.hyperhash.tp.downstream.TpMetrics;
 import org.hyperhash.translator.TranslatorConfig;
 import org.hyperhash.translator.TranslatorDaemon;
 import org.hyperhash.treasury.TreasuryConfig;
@@ -139,17 +138,12 @@ class OpsMetricsIT {
     }
 
     /**
-     * TpDaemon is not in src yet: TpMetrics on the TP's registry behind its admin server, wired as TpDaemon wires
-     * them. The counters TpMetrics registers on first use get one event each, as a running TP does after its first
-     * block submission, closed session and failed RPC.
+     * The pool's TP (real daemon, devnet). No events are forced: its labelled counters (blocks submitted, sessions
+     * closed, RPC errors) are registered at start, so they must show up with zeros.
      */
-    /** The pool's TP (real daemon, devnet), with one event on each counter created on first use. */
     private String scrapeTemplateProvider(org.hyperhash.tp.TpDaemon tp) throws Exception {
-        TpMetrics m = tp.metrics();
-        m.blockSubmitted("accepted");
-        m.sessionClosed("closed");
-        m.rpcError("getblocktemplate", "timeout");
-        return waitForMetric(tp.adminAddress(), GC_PAUSE);
+        return waitForMetric(tp.adminAddress(), GC_PAUSE, "hh_tp_blocks_submitted_total", "hh_tp_sessions_closed_total",
+                "hh_tp_rpc_errors_total");
     }
 
     /** Treasury in dry-run mode with one found block and an unreachable bitcoind (so its error counter exists). */

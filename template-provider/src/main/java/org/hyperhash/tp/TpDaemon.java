@@ -101,7 +101,7 @@ public final class TpDaemon implements Daemon {
             notifier = devnet.notifier();
         } else {
             HttpBitcoindRpc http = new HttpBitcoindRpc(config.rpc(),
-                    (method, e) -> metrics.rpcError(method, e.kind().name().toLowerCase(Locale.ROOT)));
+                    (method, e) -> metrics.rpcError(method, TpMetrics.kindLabel(e.kind())));
             LOG.info("bitcoind at {}:{}", config.rpc().url().getHost(), config.rpc().url().getPort()); // never the userinfo
             http.checkReady(config.network().coreChain()); // typed startup error: unreachable, 401, -28, IBD, wrong chain
             rpc = http;

@@ -139,10 +139,10 @@ class TpDaemonIT {
 
         HttpResponse<String> metrics = get(admin, "/metrics");
         assertEquals(200, metrics.statusCode());
-        assertTrue(metrics.body().contains("tp_connected_pools"), metrics.body());
-        assertTrue(metrics.body().lines().anyMatch(l -> l.startsWith("tp_templates_sent_total{") && l.contains("kind=\"future\"")),
+        assertTrue(metrics.body().contains("hh_tp_connected_pools"), metrics.body());
+        assertTrue(metrics.body().lines().anyMatch(l -> l.startsWith("hh_tp_templates_sent_total{") && l.contains("kind=\"future\"")),
                 metrics.body());
-        assertTrue(metrics.body().lines().anyMatch(l -> l.startsWith("tp_prev_hashes_sent_total")), metrics.body());
+        assertTrue(metrics.body().lines().anyMatch(l -> l.startsWith("hh_tp_prev_hashes_sent_total")), metrics.body());
         assertTrue(metrics.body().lines().noneMatch(l -> l.contains("_total_total")), "counter names end in a single _total");
     }
 

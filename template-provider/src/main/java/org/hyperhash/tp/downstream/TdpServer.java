@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * per pool. Fan-out never blocks: the hub hands messages to {@code channel.write} (queued onto
  * the connection's event loop). Each connection's outbound buffer is bounded by its write-buffer
  * high-water mark: a pool that stops reading fills it, the connection turns unwritable, and the
- * next message for it is dropped, counted ({@code tp_outbound_dropped_total}) and the connection
+ * next message for it is dropped, counted ({@code hh_tp_outbound_dropped_total}) and the connection
  * closed at once, so other pools are never delayed.
  */
 public final class TdpServer implements AutoCloseable {

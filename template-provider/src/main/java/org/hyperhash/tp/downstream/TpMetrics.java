@@ -5,14 +5,39 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
+import org.hyperhash.tp.node.HttpBitcoindRpc;
+import org.hyperhash.tp.node.RpcException;
+import org.hyperhash.tp.template.InvalidSolutionException;
+
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The template provider's meters. Names follow the project rules (counters end in _total, units
- * in names, only bounded labels: RPC method names, Core reject strings, fixed close reasons).
+ * The template provider's meters, named {@code hh_tp_*} like every daemon's {@code hh_<daemon>_*}. Counters
+ * end in _total, units are in names, labels are bounded (RPC method names, Core reject strings, fixed close
+ * reasons). Labelled counters are registered up front for their known values so scrapes show zeros.
  */
 public final class TpMetrics {
+    static final String RPC_ERRORS = "hh_tp_rpc_errors_total";
+    static final String BLOCKS_SUBMITTED = "hh_tp_blocks_submitted_total";
+    static final String SESSIONS_CLOSED = "hh_tp_sessions_closed_total";
+
+    /** Submit results known before any submission: ours plus Core's most common answers. */
+    static final List<String> KNOWN_SUBMIT_RESULTS;
+    /** Every reason TdpServer/TdpSession close a pool connection with. */
+    static final List<String> CLOSE_REASONS = List.of("closed", "error", "protocol-error", "setup-error", "slow-consumer",
+            "decode-error", "handshake-error");
+
+    static {
+        List<String> r = new ArrayList<>(List.of("accepted", "unknown-template-id", "rpc-error"));
+        r.addAll(InvalidSolutionException.REASONS);
+        r.addAll(List.of("high-hash", "duplicate", "inconclusive"));
+        KNOWN_SUBMIT_RESULTS = List.copyOf(r);
+    }
+
     private final MeterRegistry registry;
     private final Timer templateLatency;
     private final Counter futureTemplatesSent;
@@ -23,22 +48,34 @@ public final class TpMetrics {
 
     public TpMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.templateLatency = Timer.builder("tp_template_latency_seconds")
+        this.templateLatency = Timer.builder("hh_tp_template_latency_seconds")
                 .description("node block notification -> SetNewPrevHash written to a pool socket")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
-        this.futureTemplatesSent = Counter.builder("tp_templates_sent_total").tag("kind", "future")
+        this.futureTemplatesSent = Counter.builder("hh_tp_templates_sent_total").tag("kind", "future")
                 .description("NewTemplate messages written").register(registry);
-        this.activeTemplatesSent = Counter.builder("tp_templates_sent_total").tag("kind", "active")
+        this.activeTemplatesSent = Counter.builder("hh_tp_templates_sent_total").tag("kind", "active")
                 .description("NewTemplate messages written").register(registry);
-        this.prevHashesSent = Counter.builder("tp_prev_hashes_sent_total").description("SetNewPrevHash messages written")
+        this.prevHashesSent = Counter.builder("hh_tp_prev_hashes_sent_total").description("SetNewPrevHash messages written")
                 .register(registry);
-        this.outboundDropped = Counter.builder("tp_outbound_dropped_total")
+        this.outboundDropped = Counter.builder("hh_tp_outbound_dropped_total")
                 .description("messages dropped because a pool's outbound buffer was above the high-water mark (the pool is disconnected)")
                 .register(registry);
-        registry.gauge("tp_connected_pools", connectedPools);
+        registry.gauge("hh_tp_connected_pools", connectedPools);
+        for (String method : HttpBitcoindRpc.METHODS) {
+            for (RpcException.Kind kind : RpcException.Kind.values()) {
+                rpcErrors(method, kindLabel(kind));
+            }
+        }
+        KNOWN_SUBMIT_RESULTS.forEach(this::blocksSubmittedCounter);
+        CLOSE_REASONS.forEach(this::sessionsClosed);
+    }
+
+    /** The {@code kind} label of {@link #rpcError}. */
+    public static String kindLabel(RpcException.Kind kind) {
+        return kind.name().toLowerCase(Locale.ROOT);
     }
 
     /** Metrics into a throwaway registry (tests, benches). */
@@ -86,23 +123,36 @@ public final class TpMetrics {
     }
 
     public void rpcError(String method, String kind) {
-        Counter.builder("tp_rpc_errors_total").tag("method", method).tag("kind", kind)
-                .description("node RPC calls that failed after retries").register(registry).increment();
+        rpcErrors(method, kind).increment();
     }
 
     /** @param result {@code accepted}, Core's reject string, or our pre-submit reason (bad-coinbase-tx, unknown-template-id, rpc-error) */
     public void blockSubmitted(String result) {
-        Counter.builder("tp_blocks_submitted_total").tag("result", result)
-                .description("SubmitSolution outcomes").register(registry).increment();
+        blocksSubmittedCounter(result).increment();
     }
 
     public double blocksSubmitted(String result) {
-        Counter c = registry.find("tp_blocks_submitted_total").tag("result", result).counter();
+        Counter c = registry.find(BLOCKS_SUBMITTED).tag("result", result).counter();
         return c == null ? 0 : c.count();
     }
 
-    /** @param reason one of a fixed set: protocol-error, setup-error, slow-consumer, decode-error, handshake-error, closed */
+    /** @param reason one of {@link #CLOSE_REASONS} */
     public void sessionClosed(String reason) {
-        Counter.builder("tp_sessions_closed_total").tag("reason", reason).register(registry).increment();
+        sessionsClosed(reason).increment();
+    }
+
+    // Micrometer returns the already registered counter for an existing name and tags.
+    private Counter rpcErrors(String method, String kind) {
+        return Counter.builder(RPC_ERRORS).tag("method", method).tag("kind", kind)
+                .description("node RPC calls that failed after retries").register(registry);
+    }
+
+    private Counter blocksSubmittedCounter(String result) {
+        return Counter.builder(BLOCKS_SUBMITTED).tag("result", result).description("SubmitSolution outcomes").register(registry);
+    }
+
+    private Counter sessionsClosed(String reason) {
+        return Counter.builder(SESSIONS_CLOSED).tag("reason", reason).description("pool connections closed, by reason")
+                .register(registry);
     }
 }

@@ -35,6 +35,10 @@ public final class HttpBitcoindRpc implements BitcoindRpc {
     private static final Logger LOG = LoggerFactory.getLogger(HttpBitcoindRpc.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The RPC methods this client's typed calls use (metrics register these up front). */
+    public static final List<String> METHODS =
+            List.of("getblocktemplate", "submitblock", "getblockchaininfo", "getbestblockhash", "getblock");
+
     private final RpcEndpoint endpoint;
     private final HttpClient http;
     private final BiConsumer<String, RpcException> errorListener;

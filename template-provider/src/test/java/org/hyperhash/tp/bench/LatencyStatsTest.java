@@ -20,17 +20,17 @@ class LatencyStatsTest {
     @Test
     void parsesAPrometheusHistogramWithCommonTagsAndFindsBucketBounds() {
         String scrape = """
-                # HELP tp_template_latency_seconds node block notification -> SetNewPrevHash written to a pool socket
-                # TYPE tp_template_latency_seconds histogram
-                tp_template_latency_seconds_bucket{service="tp",le="0.001"} 10
-                tp_template_latency_seconds_bucket{service="tp",le="0.002"} 60
-                tp_template_latency_seconds_bucket{service="tp",le="0.005"} 99
-                tp_template_latency_seconds_bucket{service="tp",le="+Inf"} 100
-                tp_template_latency_seconds_count{service="tp"} 100
-                tp_template_latency_seconds_sum{service="tp"} 0.25
-                # TYPE tp_template_latency_seconds_max gauge
-                tp_template_latency_seconds_max{service="tp"} 0.0123
-                tp_templates_sent_total{kind="future",service="tp"} 7.0
+                # HELP hh_tp_template_latency_seconds node block notification -> SetNewPrevHash written to a pool socket
+                # TYPE hh_tp_template_latency_seconds histogram
+                hh_tp_template_latency_seconds_bucket{service="tp",le="0.001"} 10
+                hh_tp_template_latency_seconds_bucket{service="tp",le="0.002"} 60
+                hh_tp_template_latency_seconds_bucket{service="tp",le="0.005"} 99
+                hh_tp_template_latency_seconds_bucket{service="tp",le="+Inf"} 100
+                hh_tp_template_latency_seconds_count{service="tp"} 100
+                hh_tp_template_latency_seconds_sum{service="tp"} 0.25
+                # TYPE hh_tp_template_latency_seconds_max gauge
+                hh_tp_template_latency_seconds_max{service="tp"} 0.0123
+                hh_tp_templates_sent_total{kind="future",service="tp"} 7.0
                 """;
         LatencyStats.PromHistogram h = LatencyStats.parse(scrape, TemplateLatencyProbe.METRIC);
         assertEquals(100, h.count());

@@ -45,13 +45,13 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * mined one at a time with {@link DevnetMiner#generate}; for every (pool, block) the latency from
  * the devnet's {@code BlockNotification.receivedNanos} to that pool's listener receiving the
  * SetNewPrevHash (same process, {@link System#nanoTime}), plus the server's own
- * {@code tp_template_latency_seconds} histogram scraped from the admin {@code /metrics}.
+ * {@code hh_tp_template_latency_seconds} histogram scraped from the admin {@code /metrics}.
  *
  * <p>Usage: {@code TemplateLatencyProbe [--pools=1,10,100] [--blocks=300] [--warmup=50] [--repeat=2]
  * [--client-threads=2] [--gap-ms=10] [--out=target/tp-latency.md]}
  */
 public final class TemplateLatencyProbe {
-    static final String METRIC = "tp_template_latency_seconds";
+    static final String METRIC = "hh_tp_template_latency_seconds";
     private static final Bytes PAYOUT = Bytes.fromHex("0014" + "22".repeat(20));
     private static final CoinbaseOutputConstraints CONSTRAINTS = new CoinbaseOutputConstraints(65, OptionalInt.of(16));
 
@@ -64,7 +64,7 @@ public final class TemplateLatencyProbe {
      * @param clientNanos one sample per (pool, block): notification -> SetNewPrevHash received by that pool
      * @param lastPoolNanos one sample per block: notification -> the last of the N pools received it
      * @param gbtNanos one sample per block: the devnet's getblocktemplate, timed separately after the block
-     * @param server the daemon's tp_template_latency_seconds histogram at the end of the run
+     * @param server the daemon's hh_tp_template_latency_seconds histogram at the end of the run
      */
     record RunResult(int pools, int round, int blocks, long[] clientNanos, long[] lastPoolNanos, long[] gbtNanos,
                      LatencyStats.PromHistogram server, double outboundDropped, int disconnects, long wallMillis,

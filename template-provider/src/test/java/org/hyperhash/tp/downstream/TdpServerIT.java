@@ -118,10 +118,10 @@ class TdpServerIT {
 
         // an invalid solution (hash above the target) is rejected by the chain and counted
         assertTrue(client.submitSolution(DevnetMiner.solve(t, p, PAYOUT, 1, false)));
-        await("high-hash counted", () -> counter(tp, "tp_blocks_submitted_total", "result", "high-hash") == 1);
+        await("high-hash counted", () -> counter(tp, "hh_tp_blocks_submitted_total", "result", "high-hash") == 1);
         // a garbage coinbase is rejected before submission and counted
         assertTrue(client.submitSolution(new SubmitSolution(t.templateId(), t.version(), p.headerTimestamp(), 0, Bytes.fromHex("00"))));
-        await("bad coinbase counted", () -> counter(tp, "tp_blocks_submitted_total", "result", "bad-coinbase-tx") == 1);
+        await("bad coinbase counted", () -> counter(tp, "hh_tp_blocks_submitted_total", "result", "bad-coinbase-tx") == 1);
         assertEquals(0, tp.devnetChain().height());
 
         // a valid solution: the chain accepts the block and the TP announces the new tip
@@ -134,7 +134,7 @@ class TdpServerIT {
         assertEquals(1, tp.devnetChain().height());
         assertEquals(tp.devnetChain().tipHash(), p2.prevHash());
         // counted after the chain took the block, which can be just after the new tip is announced
-        await("accepted counted", () -> counter(tp, "tp_blocks_submitted_total", "result", "accepted") == 1);
+        await("accepted counted", () -> counter(tp, "hh_tp_blocks_submitted_total", "result", "accepted") == 1);
 
         // the old template is now stale
         TransactionDataResult.Error stale = assertInstanceOf(TransactionDataResult.Error.class,
@@ -169,7 +169,7 @@ class TdpServerIT {
         RawPool raw = new RawPool(tp, new SetupConnection(0, 2, 2, 0, "127.0.0.1", 1, "x", "", "", ""), 0);
         SetupConnectionError e = assertInstanceOf(SetupConnectionError.class, raw.next());
         assertEquals("unsupported-protocol", e.errorCode());
-        await("setup error counted", () -> counter(tp, "tp_sessions_closed_total", "reason", "setup-error") == 1);
+        await("setup error counted", () -> counter(tp, "hh_tp_sessions_closed_total", "reason", "setup-error") == 1);
     }
 
     @Test
@@ -186,7 +186,7 @@ class TdpServerIT {
         // the stuck pool floods RequestTransactionData, then stops reading
         RawPool stuck = new RawPool(tp, setup(), 2000);
         await("stuck pool dropped as slow consumer",
-                () -> counter(tp, "tp_sessions_closed_total", "reason", "slow-consumer") == 1);
+                () -> counter(tp, "hh_tp_sessions_closed_total", "reason", "slow-consumer") == 1);
         assertTrue(tp.metrics().outboundDroppedCount() >= 1);
         await("one pool left", () -> tp.metrics().connectedPools() == 1 && tp.hub().subscriberCount() == 1);
         assertTrue(stuck.requestsSent >= 2000);
