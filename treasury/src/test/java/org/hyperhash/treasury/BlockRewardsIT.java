@@ -147,4 +147,37 @@ class BlockRewardsIT {
             assertEquals("match", r.inputsVsShareWindows());
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void aPplnsV1DistributionStoredBeforeTheUpgradeStillCreditsAndAudits(String dialect) throws Exception {
+        try (TestLedgers t = TestLedgers.create(dialect, tmp); LedgerDatabase db = t.open()) {
+            InstantSource clock = InstantSource.system();
+            new ShareWindowStore(db).upsertBatch(List.of(new ShareWindow("p1", 1_000, "alice", "w", 1, 0.1),
+                    new ShareWindow("p1", 1_000, "bob", "w", 1, 0.3)));
+            new FoundBlockStore(db, clock).insertFound(new FoundBlock(hash(9), 1, 2_000, "p1", "alice", "w", 1_000, 1.0,
+                    BlockStatus.ACCEPTED, null, 2_000));
+            // as the old build wrote it (no work_scale_exp): scale 1000, floor -> alice 100, bob 299 (0.3 is 0.29999..)
+            try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
+                st.executeUpdate("INSERT INTO block_distributions (block_hash, height, found_at_ms, reward_sats, network_difficulty, "
+                        + "window_multiple_ppm, fee_ppm, work_scale, window_work_units, counted_work_units, algorithm, status, "
+                        + "computed_at_ms, updated_at_ms) VALUES ('" + hash(9) + "', 1, 2000, 1000, 1.0, 2000000, 0, 1000, '2000', "
+                        + "'399', 'pplns-v1', 'pending', 0, 0)");
+                st.executeUpdate("INSERT INTO distribution_inputs VALUES ('" + hash(9) + "', 'alice', '100'), ('" + hash(9) + "', 'bob', '299')");
+            }
+            BlockRewards rewards = new BlockRewards(db, new BlockRewards.Config(2_000_000, 0, 1000, 1), clock);
+            BlockRewards.Distribution d = rewards.distribution(hash(9)).orElseThrow();
+            assertEquals(new Pplns.WorkScale(1000, 0), d.workScale());
+            FakeBitcoind node = new FakeBitcoind();
+            node.confirmations.put(hash(9), 1L);
+            assertEquals(new BlockRewards.PollResult(1, 0, 1, 0, 0), rewards.poll(node), "kept as stored, credited");
+            // 1000 x 100/399 = 250.6, x 299/399 = 749.4 -> 250 + 749, leftover to alice (.6)
+            Accounts accounts = new Accounts(db);
+            assertEquals(251_000L, accounts.balanceMsat("alice"));
+            assertEquals(749_000L, accounts.balanceMsat("bob"));
+            BlockRewards.AuditReport r = rewards.audit(hash(9));
+            assertTrue(r.ok(), r.problems().toString());
+            assertEquals("match", r.inputsVsShareWindows(), "recomputed with v1's floor at the stored scale");
+        }
+    }
 }
