@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Found blocks to credits: tracks each block's confirmations through bitcoind, snapshots its PPLNS inputs once it
- * is on the main chain ({@code block_distributions} + {@code distribution_inputs}), and credits miners in one
- * transaction when it reaches maturity. Nothing is credited before maturity, so an orphaned block reverses nothing.
+ * is on the main chain and at least {@code snapshotDelayMs} past its found time, so the pool's share log has
+ * flushed the shares just before it ({@code block_distributions} + {@code distribution_inputs}), and credits
+ * miners in one transaction when it reaches maturity (never before the snapshot). Nothing is credited before maturity, so an orphaned block reverses nothing.
  */
 public final class BlockRewards {
     private static final Logger LOG = LoggerFactory.getLogger(BlockRewards.class);
@@ -32,10 +33,20 @@ public final class BlockRewards {
     /**
      * @param windowMultiplePpm      PPLNS window as a multiple of network difficulty, in millionths (2.0 = 2,000,000)
      * @param feePpm                 pool fee in millionths of the reward
-     * @param workScale              work units per unit of share difficulty (resolution of fractional difficulty)
+     * @param workScale              minimum work units per unit of share difficulty; raised by powers of ten per block
+     *                               until the window has {@link Pplns#MIN_WINDOW_UNITS} units
      * @param maturityConfirmations  confirmations before crediting (100 on mainnet)
+     * @param snapshotDelayMs        snapshot a block's inputs only this long after its found time (must exceed the
+     *                               pool's share-log flush interval plus clock skew between pool and treasury)
      */
-    public record Config(long windowMultiplePpm, long feePpm, long workScale, int maturityConfirmations) {
+    public record Config(long windowMultiplePpm, long feePpm, long workScale, int maturityConfirmations, long snapshotDelayMs) {
+        /** Default {@code pplns.snapshot-delay}: 5 s, above the pool's maximum ledger.flush-interval of 1 s. */
+        public static final long DEFAULT_SNAPSHOT_DELAY_MS = 5_000;
+
+        public Config(long windowMultiplePpm, long feePpm, long workScale, int maturityConfirmations) {
+            this(windowMultiplePpm, feePpm, workScale, maturityConfirmations, DEFAULT_SNAPSHOT_DELAY_MS);
+        }
+
         public Config {
             if (windowMultiplePpm <= 0) {
                 throw new TreasuryException("pplns.window-multiple must be > 0");
@@ -49,6 +60,9 @@ public final class BlockRewards {
             if (maturityConfirmations < 1) {
                 throw new TreasuryException("maturity.confirmations must be >= 1");
             }
+            if (snapshotDelayMs < 0) {
+                throw new TreasuryException("pplns.snapshot-delay must be >= 0");
+            }
         }
     }
 
@@ -56,9 +70,13 @@ public final class BlockRewards {
     public record PollResult(int checked, int snapshotted, int credited, int orphaned, int rpcErrors) {
     }
 
+    /** The inputs a block's distribution was (or would be) computed with. */
+    public record WindowParams(long windowMultiplePpm, Pplns.WorkScale workScale, String algorithm) {
+    }
+
     /** The stored distribution of one block. */
     public record Distribution(String blockHash, long height, long foundAtMs, long rewardSats, double networkDifficulty,
-                               long windowMultiplePpm, long feePpm, long workScale, BigInteger windowUnits,
+                               long windowMultiplePpm, long feePpm, Pplns.WorkScale workScale, BigInteger windowUnits,
                                BigInteger countedUnits, String algorithm, String status, List<Pplns.WorkInput> inputs) {
     }
 
@@ -81,37 +99,55 @@ public final class BlockRewards {
         this.shares = new ShareWindowStore(db);
     }
 
+    /** The parameters this build and config would snapshot {@code b} with. */
+    public WindowParams params(FoundBlock b) {
+        return new WindowParams(cfg.windowMultiplePpm(),
+                Pplns.WorkScale.derive(b.networkDifficulty(), cfg.windowMultiplePpm(), cfg.workScale()), Pplns.ALGORITHM);
+    }
+
     /** Computes the PPLNS window for {@code b} from the current share windows. */
-    public Pplns.Window window(FoundBlock b, long windowMultiplePpm, long workScale) {
-        Pplns.Collector col = new Pplns.Collector(Pplns.windowUnits(b.networkDifficulty(), windowMultiplePpm, workScale), workScale);
+    public Pplns.Window window(FoundBlock b, WindowParams p) {
+        Pplns.Collector col = new Pplns.Collector(Pplns.windowUnits(b.networkDifficulty(), p.windowMultiplePpm(), p.workScale()),
+                p.workScale(), p.algorithm());
         shares.forEachNewestFirst(b.foundAtMs(), col::offer);
         return col.finish();
     }
 
-    /** Stores the distribution inputs of {@code b} once (idempotent); returns true when this call stored them. */
+    /** True once {@code b}'s shares have surely been flushed to the share log (now >= found_at + snapshot delay). */
+    public boolean snapshotDue(FoundBlock b) {
+        return clock.millis() - b.foundAtMs() >= cfg.snapshotDelayMs();
+    }
+
+    /**
+     * Stores the distribution inputs of {@code b} once (idempotent); returns true when this call stored them. Does
+     * nothing (false) before {@link #snapshotDue}.
+     */
     public boolean snapshot(FoundBlock b) {
-        if (distribution(b.blockHash()).isPresent()) {
+        if (!snapshotDue(b) || distribution(b.blockHash()).isPresent()) {
             return false;
         }
-        Pplns.Window w = window(b, cfg.windowMultiplePpm(), cfg.workScale());
+        WindowParams p = params(b);
+        Pplns.Window w = window(b, p);
         long now = clock.millis();
         return Jdbc.inTransaction(db.dataSource(), c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO block_distributions (block_hash, height, found_at_ms, reward_sats, "
-                    + "network_difficulty, window_multiple_ppm, fee_ppm, work_scale, window_work_units, counted_work_units, algorithm, "
-                    + "status, computed_at_ms, updated_at_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,'pending',?,?) ON CONFLICT (block_hash) DO NOTHING")) {
+                    + "network_difficulty, window_multiple_ppm, fee_ppm, work_scale, work_scale_exp, window_work_units, counted_work_units, "
+                    + "algorithm, status, computed_at_ms, updated_at_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'pending',?,?) "
+                    + "ON CONFLICT (block_hash) DO NOTHING")) {
                 ps.setString(1, b.blockHash());
                 ps.setLong(2, b.height());
                 ps.setLong(3, b.foundAtMs());
                 ps.setLong(4, b.rewardSats());
                 ps.setDouble(5, b.networkDifficulty());
-                ps.setLong(6, cfg.windowMultiplePpm());
+                ps.setLong(6, p.windowMultiplePpm());
                 ps.setLong(7, cfg.feePpm());
-                ps.setLong(8, cfg.workScale());
-                ps.setString(9, w.windowUnits().toString());
-                ps.setString(10, w.countedUnits().toString());
-                ps.setString(11, Pplns.ALGORITHM);
-                ps.setLong(12, now);
+                ps.setLong(8, p.workScale().base());
+                ps.setInt(9, p.workScale().exponent());
+                ps.setString(10, w.windowUnits().toString());
+                ps.setString(11, w.countedUnits().toString());
+                ps.setString(12, p.algorithm());
                 ps.setLong(13, now);
+                ps.setLong(14, now);
                 if (ps.executeUpdate() == 0) {
                     return false;
                 }
@@ -137,7 +173,7 @@ public final class BlockRewards {
     private static Optional<Distribution> loadDistribution(Connection c, String blockHash) throws SQLException {
         Distribution d;
         try (PreparedStatement ps = c.prepareStatement("SELECT block_hash, height, found_at_ms, reward_sats, network_difficulty, "
-                + "window_multiple_ppm, fee_ppm, work_scale, window_work_units, counted_work_units, algorithm, status "
+                + "window_multiple_ppm, fee_ppm, work_scale, work_scale_exp, window_work_units, counted_work_units, algorithm, status "
                 + "FROM block_distributions WHERE block_hash = ?")) {
             ps.setString(1, blockHash);
             try (ResultSet rs = ps.executeQuery()) {
@@ -145,8 +181,8 @@ public final class BlockRewards {
                     return Optional.empty();
                 }
                 d = new Distribution(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getDouble(5), rs.getLong(6),
-                        rs.getLong(7), rs.getLong(8), new BigInteger(rs.getString(9)), new BigInteger(rs.getString(10)),
-                        rs.getString(11), rs.getString(12), List.of());
+                        rs.getLong(7), new Pplns.WorkScale(rs.getLong(8), rs.getInt(9)), new BigInteger(rs.getString(10)),
+                        new BigInteger(rs.getString(11)), rs.getString(12), rs.getString(13), List.of());
             }
         }
         List<Pplns.WorkInput> inputs = new ArrayList<>();
@@ -180,7 +216,7 @@ public final class BlockRewards {
                 }
             }
             Distribution d = loadDistribution(c, blockHash).orElseThrow();
-            if (!Pplns.ALGORITHM.equals(d.algorithm())) {
+            if (!Pplns.isKnown(d.algorithm())) {
                 throw new TreasuryException("block " + blockHash + " was snapshotted with " + d.algorithm() + ", this build runs " + Pplns.ALGORITHM);
             }
             Pplns.Split split = Pplns.split(d.rewardSats(), d.feePpm(), d.inputs());
@@ -257,6 +293,12 @@ public final class BlockRewards {
             }
             if (snapshot(b)) {
                 snap++;
+            } else if (!snapshotDue(b) && distribution(b.blockHash()).isEmpty()) {
+                // the share log may not have flushed up to the block yet: no snapshot, so no credit either (next poll)
+                if (b.status() != BlockStatus.CONFIRMED) {
+                    blocks.updateStatus(b.blockHash(), BlockStatus.CONFIRMED, conf + " confirmations");
+                }
+                continue;
             }
             if (conf >= cfg.maturityConfirmations()) {
                 if (credit(b.blockHash())) {
@@ -289,6 +331,14 @@ public final class BlockRewards {
         if (!sum.equals(d.countedUnits())) {
             problems.add("stored inputs sum to " + sum + " work units, stored counted total is " + d.countedUnits());
         }
+        BigInteger windowUnits = Pplns.windowUnits(d.networkDifficulty(), d.windowMultiplePpm(), d.workScale());
+        if (!windowUnits.equals(d.windowUnits())) {
+            problems.add("stored window is " + d.windowUnits() + " work units, its stored inputs give " + windowUnits);
+        }
+        if (Pplns.ALGORITHM.equals(d.algorithm())
+                && !Pplns.WorkScale.derive(d.networkDifficulty(), d.windowMultiplePpm(), d.workScale().base()).equals(d.workScale())) {
+            problems.add("stored work scale " + d.workScale() + " is not the one derived from its network difficulty");
+        }
         Map<String, Long> credited = new TreeMap<>();
         Jdbc.query(db.dataSource(), c -> {
             try (PreparedStatement ps = c.prepareStatement(
@@ -320,7 +370,12 @@ public final class BlockRewards {
         if (fb.isEmpty()) {
             vsShares = "block row missing";
         } else {
-            Pplns.Window now = window(fb.get(), d.windowMultiplePpm(), d.workScale());
+            Pplns.Window now = Pplns.isKnown(d.algorithm())
+                    ? window(fb.get(), new WindowParams(d.windowMultiplePpm(), d.workScale(), d.algorithm())) : null;
+            if (now == null) {
+                problems.add("unknown algorithm " + d.algorithm());
+                now = new Pplns.Window(BigInteger.ZERO, BigInteger.ZERO, List.of());
+            }
             if (now.inputs().isEmpty()) {
                 vsShares = "share windows pruned (stored inputs are authoritative)";
             } else if (now.inputs().equals(d.inputs())) {

@@ -13,19 +13,33 @@ import org.hyperhash.ledger.ShareWindow;
 /**
  * Pay-per-last-N-shares in exact integer arithmetic, so an audit recomputes every satoshi.
  *
+ * <p>Work scale: work units per unit of share difficulty = {@code base x 10^exponent}, where {@code base} is the
+ * configured {@code pplns.work-scale} and {@code exponent} is the smallest >= 0 that makes the window at least
+ * {@link #MIN_WINDOW_UNITS} units ({@link WorkScale#derive}). Both are stored with the distribution. So the
+ * resolution follows the block's network difficulty: regtest (~5e-10) and mainnet (~1e14) windows both have
+ * >= 1e12 units, and arithmetic is BigInteger throughout (no overflow at any magnitude).
+ *
  * <p>Work: each share window's {@code work} (sum of share difficulty, a double) is converted exactly to integer
- * <em>work units</em> = floor(work x {@code workScale}). The window is {@code windowMultiplePpm / 1e6 x network
- * difficulty} of work, also in units. Windows are taken newest first, by window start (all rows with the same
- * start form one slice); the slice that crosses the window limit counts each row pro rata:
- * floor(units x remaining / sliceUnits).
+ * <em>work units</em> = ceil(work x scale) ({@code pplns-v1}: floor), so a row with nonzero work always counts.
+ * The window is {@code windowMultiplePpm / 1e6 x network difficulty} of work, floor-ed to units. Windows are taken
+ * newest first, by window start (all rows with the same start form one slice); the slice that crosses the window
+ * limit counts each row pro rata: ceil(units x remaining / sliceUnits) (v1: floor), so the counted total may exceed
+ * the window by fewer units than that slice has rows.
  *
  * <p>Money: pool fee = floor(reward x feePpm / 1e6); each account gets floor(net x w / W); the leftover sats
  * (fewer than the number of accounts) go one each to the largest remainders (net x w mod W), ties to the
- * lexicographically smaller account. With no counted work the whole reward goes to the pool account.
+ * lexicographically smaller account. With no counted work the whole reward goes to the pool account. The money
+ * split is the same in v1 and v2.
  */
 public final class Pplns {
     /** Version tag stored with every distribution; bump it if the algorithm changes. */
-    public static final String ALGORITHM = "pplns-v1";
+    public static final String ALGORITHM = "pplns-v2";
+    /** The earlier algorithm: floor-ed work units (a share below one unit counted nothing). */
+    public static final String ALGORITHM_V1 = "pplns-v1";
+    /** Smallest window, in work units, that {@link WorkScale#derive} aims for. */
+    public static final BigInteger MIN_WINDOW_UNITS = BigInteger.TEN.pow(12);
+    /** Upper bound of the derived exponent (a window of Double.MIN_VALUE difficulty needs ~340). */
+    public static final int MAX_SCALE_EXPONENT = 400;
     private static final BigInteger MILLION = BigInteger.valueOf(1_000_000);
 
     private Pplns() {
@@ -54,37 +68,94 @@ public final class Pplns {
         }
     }
 
-    /** Window size in work units. */
-    public static BigInteger windowUnits(double networkDifficulty, long windowMultiplePpm, long workScale) {
+    /** True for the algorithms this build can recompute and credit. */
+    public static boolean isKnown(String algorithm) {
+        return ALGORITHM.equals(algorithm) || ALGORITHM_V1.equals(algorithm);
+    }
+
+    /** Work units per unit of difficulty: {@code base x 10^exponent}. */
+    public record WorkScale(long base, int exponent) {
+        public WorkScale {
+            if (base < 1) {
+                throw new TreasuryException("work scale base must be >= 1, got " + base);
+            }
+            if (exponent < 0 || exponent > MAX_SCALE_EXPONENT) {
+                throw new TreasuryException("work scale exponent must be in [0, " + MAX_SCALE_EXPONENT + "], got " + exponent);
+            }
+        }
+
+        public BigInteger perDifficulty() {
+            return BigInteger.valueOf(base).multiply(BigInteger.TEN.pow(exponent));
+        }
+
+        /** The smallest {@code base x 10^k} (k >= 0) whose window is at least {@link #MIN_WINDOW_UNITS} units. */
+        public static WorkScale derive(double networkDifficulty, long windowMultiplePpm, long base) {
+            BigDecimal window = windowDifficulty(networkDifficulty, windowMultiplePpm).multiply(BigDecimal.valueOf(base));
+            for (int k = 0; k <= MAX_SCALE_EXPONENT; k++) {
+                if (window.scaleByPowerOfTen(k).setScale(0, RoundingMode.FLOOR).toBigInteger().compareTo(MIN_WINDOW_UNITS) >= 0) {
+                    return new WorkScale(base, k);
+                }
+            }
+            throw new TreasuryException("network difficulty " + networkDifficulty + " is too small for a PPLNS window");
+        }
+
+        @Override
+        public String toString() {
+            return exponent == 0 ? Long.toString(base) : base + "e" + exponent;
+        }
+    }
+
+    private static BigDecimal windowDifficulty(double networkDifficulty, long windowMultiplePpm) {
         if (!(networkDifficulty > 0) || Double.isInfinite(networkDifficulty)) {
             throw new TreasuryException("network_difficulty must be finite and > 0, got " + networkDifficulty);
         }
         if (windowMultiplePpm <= 0) {
             throw new TreasuryException("pplns window multiple must be > 0");
         }
-        return new BigDecimal(networkDifficulty).multiply(BigDecimal.valueOf(workScale))
-                .multiply(BigDecimal.valueOf(windowMultiplePpm)).divide(BigDecimal.valueOf(1_000_000), 0, RoundingMode.FLOOR)
-                .toBigIntegerExact();
+        return new BigDecimal(networkDifficulty).multiply(BigDecimal.valueOf(windowMultiplePpm)).movePointLeft(6);
     }
 
-    /** Exact work units of a double work value. */
-    public static BigInteger units(double work, long workScale) {
-        return new BigDecimal(work).multiply(BigDecimal.valueOf(workScale)).setScale(0, RoundingMode.FLOOR).toBigIntegerExact();
+    /** Window size in work units (floor). */
+    public static BigInteger windowUnits(double networkDifficulty, long windowMultiplePpm, WorkScale scale) {
+        return windowDifficulty(networkDifficulty, windowMultiplePpm).multiply(new BigDecimal(scale.perDifficulty()))
+                .setScale(0, RoundingMode.FLOOR).toBigIntegerExact();
+    }
+
+    /** Exact work units of a double work value: ceil for {@link #ALGORITHM}, floor for {@link #ALGORITHM_V1}. */
+    public static BigInteger units(double work, WorkScale scale, String algorithm) {
+        if (!(work >= 0) || Double.isInfinite(work)) {
+            throw new TreasuryException("work must be finite and >= 0, got " + work);
+        }
+        return new BigDecimal(work).multiply(new BigDecimal(scale.perDifficulty())).setScale(0, roundingOf(algorithm)).toBigIntegerExact();
+    }
+
+    private static RoundingMode roundingOf(String algorithm) {
+        if (ALGORITHM.equals(algorithm)) {
+            return RoundingMode.CEILING;
+        }
+        if (ALGORITHM_V1.equals(algorithm)) {
+            return RoundingMode.FLOOR;
+        }
+        throw new TreasuryException("unknown PPLNS algorithm " + algorithm + " (this build runs " + ALGORITHM + ")");
     }
 
     /** Incremental window collector: feed share windows newest first until {@link #offer} returns false. */
     public static final class Collector {
         private final BigInteger limit;
-        private final long workScale;
+        private final WorkScale scale;
+        private final String algorithm;
+        private final RoundingMode rounding;
         private final Map<String, BigInteger> perAccount = new TreeMap<>();
         private final List<ShareWindow> slice = new ArrayList<>();
         private long sliceStart = Long.MIN_VALUE;
         private BigInteger counted = BigInteger.ZERO;
         private boolean full;
 
-        public Collector(BigInteger windowUnits, long workScale) {
+        public Collector(BigInteger windowUnits, WorkScale scale, String algorithm) {
             this.limit = windowUnits;
-            this.workScale = workScale;
+            this.scale = scale;
+            this.algorithm = algorithm;
+            this.rounding = roundingOf(algorithm);
         }
 
         /** Adds one row (newest first); returns false once the window is full (stop feeding). */
@@ -107,14 +178,14 @@ public final class Pplns {
             BigInteger sliceUnits = BigInteger.ZERO;
             List<BigInteger> u = new ArrayList<>(slice.size());
             for (ShareWindow w : slice) {
-                BigInteger x = units(w.work(), workScale);
+                BigInteger x = units(w.work(), scale, algorithm);
                 u.add(x);
                 sliceUnits = sliceUnits.add(x);
             }
             BigInteger remaining = limit.subtract(counted);
             boolean partial = sliceUnits.compareTo(remaining) > 0;
             for (int i = 0; i < slice.size(); i++) {
-                BigInteger x = partial ? u.get(i).multiply(remaining).divide(sliceUnits) : u.get(i);
+                BigInteger x = partial ? proRata(u.get(i), remaining, sliceUnits) : u.get(i);
                 if (x.signum() > 0) {
                     perAccount.merge(slice.get(i).address(), x, BigInteger::add);
                     counted = counted.add(x);
@@ -124,6 +195,11 @@ public final class Pplns {
                 full = true;
             }
             slice.clear();
+        }
+
+        private BigInteger proRata(BigInteger units, BigInteger remaining, BigInteger sliceUnits) {
+            BigInteger[] qr = units.multiply(remaining).divideAndRemainder(sliceUnits);
+            return rounding == RoundingMode.CEILING && qr[1].signum() > 0 ? qr[0].add(BigInteger.ONE) : qr[0];
         }
 
         /** The collected window (call after feeding). */

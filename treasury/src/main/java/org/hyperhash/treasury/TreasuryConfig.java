@@ -37,7 +37,7 @@ public record TreasuryConfig(Config raw, String ledgerUrl, int ledgerPoolSize, S
                 throw new DaemonConfig.ConfigError("pplns.window-multiple must be in (0, 1000], got " + mult);
             }
             BlockRewards.Config rewards = new BlockRewards.Config(Math.round(mult * 1_000_000), c.getLong("pplns.fee-ppm"),
-                    c.getLong("pplns.work-scale"), c.getInt("maturity.confirmations"));
+                    c.getLong("pplns.work-scale"), c.getInt("maturity.confirmations"), c.getDuration("pplns.snapshot-delay").toMillis());
             String lndHost = c.getString("lnd.host");
             String dry = c.getString("payouts.dry-run");
             boolean dryRun = switch (dry) {

@@ -64,7 +64,12 @@ class BlockRewardsIT {
             node.confirmations.put(hash(1), 3L);
             node.confirmations.put(hash(2), -1L);
             assertEquals(new BlockRewards.PollResult(2, 0, 1, 1, 0), rewards.poll(node));
-            // window 40 units x1000 = all 40,000 units: alice 30,000, bob 10,000; fee 1% = 10,000; net 990,000 -> 742,500 / 247,500
+            // window 40 difficulty x scale 1000e8 = 4e12 units (all of it counted): alice 3e12, bob 1e12; fee 1% = 10,000;
+            // net 990,000 -> 742,500 / 247,500
+            BlockRewards.Distribution d = rewards.distribution(hash(1)).orElseThrow();
+            assertEquals(new Pplns.WorkScale(1000, 8), d.workScale());
+            assertEquals(Pplns.ALGORITHM, d.algorithm());
+            assertEquals(new java.math.BigInteger("4000000000000"), d.windowUnits());
             assertEquals(742_500_000L, accounts.balanceMsat("alice"));
             assertEquals(247_500_000L, accounts.balanceMsat("bob"));
             assertEquals(10_000_000L, accounts.balanceMsat(Accounts.POOL_ACCOUNT));
@@ -86,6 +91,93 @@ class BlockRewardsIT {
             Accounts.CheckReport check = accounts.check();
             assertTrue(check.ok(), check.problems().toString());
             assertEquals(1_000_000_000L, check.totalMsat());
+        }
+    }
+
+    /** A settable clock. */
+    static final class ManualClock implements InstantSource {
+        volatile long ms;
+
+        ManualClock(long ms) {
+            this.ms = ms;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.ofEpochMilli(ms);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void snapshotWaitsForTheShareLogToFlushPastTheFoundTime(String dialect) throws Exception {
+        try (TestLedgers t = TestLedgers.create(dialect, tmp); LedgerDatabase db = t.open()) {
+            long found = 1_700_000_000_000L;
+            ManualClock clock = new ManualClock(found + 1_000);
+            ShareWindowStore shares = new ShareWindowStore(db);
+            shares.upsertBatch(List.of(new ShareWindow("p1", found - 2_000, "alice", "w", 3, 3 * Math.scalb(1.0, -40))));
+            FoundBlockStore blocks = new FoundBlockStore(db, clock);
+            // regtest-like: difficulty 2^-31, maturity 1, the block confirms 1 s after it was found
+            blocks.insertFound(new FoundBlock(hash(7), 1, found, "p1", "alice", "w", 5_000_000_000L, Math.scalb(1.0, -31),
+                    BlockStatus.ACCEPTED, null, found));
+            BlockRewards rewards = new BlockRewards(db, new BlockRewards.Config(2_000_000, 0, 1000, 1, 5_000), clock);
+            FakeBitcoind node = new FakeBitcoind();
+            node.confirmations.put(hash(7), 1L);
+            assertEquals(new BlockRewards.PollResult(1, 0, 0, 0, 0), rewards.poll(node), "too early: no snapshot, no credit");
+            assertTrue(rewards.distribution(hash(7)).isEmpty());
+            assertEquals(BlockStatus.CONFIRMED, blocks.find(hash(7)).orElseThrow().status());
+            assertEquals(0, new Accounts(db).balanceMsat("alice"));
+            // the pool's next flush writes bob's share from the window the block was found in
+            shares.upsertBatch(List.of(new ShareWindow("p1", found, "bob", "w", 1, Math.scalb(1.0, -40))));
+            clock.ms = found + 4_999;
+            assertEquals(new BlockRewards.PollResult(1, 0, 0, 0, 0), rewards.poll(node));
+            clock.ms = found + 5_000;
+            assertEquals(new BlockRewards.PollResult(1, 1, 1, 0, 0), rewards.poll(node));
+            // shares of difficulty 2^-40 at scale 1e22: alice ceil(3e22 / 2^40) = 27,284,841,054, bob ceil(1e22 / 2^40) =
+            // 9,094,947,018 units (window 9.3e12): 50 BTC -> 3,750,000,000 : 1,250,000,000 sats exactly
+            BlockRewards.Distribution d = rewards.distribution(hash(7)).orElseThrow();
+            assertEquals(new Pplns.WorkScale(1000, 19), d.workScale());
+            assertEquals(List.of(new Pplns.WorkInput("alice", java.math.BigInteger.valueOf(27_284_841_054L)),
+                    new Pplns.WorkInput("bob", java.math.BigInteger.valueOf(9_094_947_018L))), d.inputs());
+            Accounts accounts = new Accounts(db);
+            assertEquals(3_750_000_000_000L, accounts.balanceMsat("alice"));
+            assertEquals(1_250_000_000_000L, accounts.balanceMsat("bob"));
+            BlockRewards.AuditReport r = rewards.audit(hash(7));
+            assertTrue(r.ok(), r.problems().toString());
+            assertEquals("match", r.inputsVsShareWindows());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void aPplnsV1DistributionStoredBeforeTheUpgradeStillCreditsAndAudits(String dialect) throws Exception {
+        try (TestLedgers t = TestLedgers.create(dialect, tmp); LedgerDatabase db = t.open()) {
+            InstantSource clock = InstantSource.system();
+            new ShareWindowStore(db).upsertBatch(List.of(new ShareWindow("p1", 1_000, "alice", "w", 1, 0.1),
+                    new ShareWindow("p1", 1_000, "bob", "w", 1, 0.3)));
+            new FoundBlockStore(db, clock).insertFound(new FoundBlock(hash(9), 1, 2_000, "p1", "alice", "w", 1_000, 1.0,
+                    BlockStatus.ACCEPTED, null, 2_000));
+            // as the old build wrote it (no work_scale_exp): scale 1000, floor -> alice 100, bob 299 (0.3 is 0.29999..)
+            try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
+                st.executeUpdate("INSERT INTO block_distributions (block_hash, height, found_at_ms, reward_sats, network_difficulty, "
+                        + "window_multiple_ppm, fee_ppm, work_scale, window_work_units, counted_work_units, algorithm, status, "
+                        + "computed_at_ms, updated_at_ms) VALUES ('" + hash(9) + "', 1, 2000, 1000, 1.0, 2000000, 0, 1000, '2000', "
+                        + "'399', 'pplns-v1', 'pending', 0, 0)");
+                st.executeUpdate("INSERT INTO distribution_inputs VALUES ('" + hash(9) + "', 'alice', '100'), ('" + hash(9) + "', 'bob', '299')");
+            }
+            BlockRewards rewards = new BlockRewards(db, new BlockRewards.Config(2_000_000, 0, 1000, 1), clock);
+            BlockRewards.Distribution d = rewards.distribution(hash(9)).orElseThrow();
+            assertEquals(new Pplns.WorkScale(1000, 0), d.workScale());
+            FakeBitcoind node = new FakeBitcoind();
+            node.confirmations.put(hash(9), 1L);
+            assertEquals(new BlockRewards.PollResult(1, 0, 1, 0, 0), rewards.poll(node), "kept as stored, credited");
+            // 1000 x 100/399 = 250.6, x 299/399 = 749.4 -> 250 + 749, leftover to alice (.6)
+            Accounts accounts = new Accounts(db);
+            assertEquals(251_000L, accounts.balanceMsat("alice"));
+            assertEquals(749_000L, accounts.balanceMsat("bob"));
+            BlockRewards.AuditReport r = rewards.audit(hash(9));
+            assertTrue(r.ok(), r.problems().toString());
+            assertEquals("match", r.inputsVsShareWindows(), "recomputed with v1's floor at the stored scale");
         }
     }
 }
