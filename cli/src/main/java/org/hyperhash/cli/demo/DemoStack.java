@@ -113,8 +113,6 @@ public final class DemoStack implements AutoCloseable {
         treasury = new TreasuryDaemon(TreasuryConfig.from(load(TreasuryConfig.ROOT, List.of(
                 "ledger.url=\"" + jdbc + "\"", "admin.listen=\"127.0.0.1:0\"", "network=regtest", "poll-interval=2s",
                 "maturity.confirmations=3", "bitcoind.url=\"\"", "payouts.dry-run=true",
-                // devnet difficulties are ~1e-5 (network) and ~1e-7 (shares): a fine work resolution keeps them countable
-                "pplns.work-scale=1000000000000",
                 "audit-log=\"" + dataDir.resolve("treasury-audit.jsonl").toAbsolutePath() + "\""))),
                 clock, new DevnetMaturity(tp.devnetChain()));
         startDaemon(treasury);
