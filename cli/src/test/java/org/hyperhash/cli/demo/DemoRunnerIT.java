@@ -20,7 +20,7 @@ class DemoRunnerIT {
     @Test
     void demoMinesBlocksAndCreditsMiners() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int rc = DemoRunner.run(new DemoOptions(0, 0, 0, dir, 2, 1, 20_000, 0x1f00ffff, Duration.ofSeconds(12), Duration.ofMillis(500)),
+        int rc = DemoRunner.run(new DemoOptions(0, 0, 0, dir, 2, 1, 20_000, 0x1f00ffff, Duration.ofSeconds(16), Duration.ofMillis(500)),
                 new PrintStream(buf, true, StandardCharsets.UTF_8));
         String out = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc, out);
@@ -30,6 +30,7 @@ class DemoRunnerIT {
         assertTrue(Long.parseLong(m.group(1)) > 0, last);
         assertTrue(Long.parseLong(m.group(2)) > 0, last);
         assertEquals(3, Integer.parseInt(m.group(3)), last); // two SV2 miners and the SV1 miner
+        // blocks are credited 5 s (pplns.snapshot-delay) after they are found, at 3 confirmations
         assertTrue(Long.parseLong(m.group(4)) > 0, "the treasury credited matured blocks: " + last);
     }
 }
