@@ -34,8 +34,7 @@ final class PoolCommand implements Callable<Integer> {
         }
         PoolConfig cfg = PoolConfig.from(c);
         InstantSource clock = InstantSource.system();
-        TdpTemplateSource upstream = new TdpTemplateSource(
-                TdpTemplateSource.clientConfig(cfg.templateProviders(), cfg.tdp()), Secp256k1Providers.best(), clock);
+        TdpTemplateSource upstream = TdpTemplateSource.fromConfig(cfg, Secp256k1Providers.best(), clock);
         return DaemonRunner.runUntilSignalled("pool", PoolDaemon.fromConfig(cfg, clock, upstream),
                 cfg.shutdownDeadline());
     }

@@ -37,8 +37,7 @@ final class DevnetTp implements AutoCloseable {
 
     /** A fresh TDP client for a pool built from {@code cfg} (its template-providers from {@link #poolTemplateProviders}). */
     static TdpTemplateSource source(PoolConfig cfg) {
-        return new TdpTemplateSource(TdpTemplateSource.clientConfig(cfg.templateProviders(), cfg.tdp()),
-                Secp256k1Providers.best(), InstantSource.system());
+        return TdpTemplateSource.fromConfig(cfg, Secp256k1Providers.best(), InstantSource.system());
     }
 
     /** Blocks the TP submitted to its chain with this result (accepted, inconclusive, high-hash...). */

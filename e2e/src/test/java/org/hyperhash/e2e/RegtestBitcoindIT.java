@@ -125,8 +125,7 @@ class RegtestBitcoindIT {
                         "template-providers=[{address=\"127.0.0.1:" + tp.tdpAddresses().getFirst().getPort()
                                 + "\",authority-key=\"" + tp.authorityPublicKeyBase58() + "\"}]",
                         "tdp.initial-backoff=100ms", "tdp.max-backoff=1s"), null, PoolConfig.ROOT, Map.of()));
-                try (PoolDaemon pool = PoolDaemon.fromConfig(poolCfg, clock, new TdpTemplateSource(
-                        TdpTemplateSource.clientConfig(poolCfg.templateProviders(), poolCfg.tdp()), crypto, clock))) {
+                try (PoolDaemon pool = PoolDaemon.fromConfig(poolCfg, clock, TdpTemplateSource.fromConfig(poolCfg, crypto, clock))) {
                     pool.start();
                     assertTrue(FakeSv2Miner.waitFor(pool::ready, T), "pool ready on the TP's templates: " + pool.status());
 

@@ -42,8 +42,8 @@ public final class DemoRunner {
                     o.devnetBits());
             PoolDaemon pool = stack.pool();
             out.printf("hh demo: devnet TP %s -> pool %s (admin http://%s) -> translator sv1 %s; treasury dry-run%n",
-                    hostPort(stack.tp().tdpAddresses().get(0)), hostPort(pool.sv2Addresses().get(0)),
-                    hostPort(pool.adminAddress()), hostPort(stack.translator().sv1Address()));
+                    DemoStack.hostPort(stack.tp().tdpAddresses().get(0)), DemoStack.hostPort(pool.sv2Addresses().get(0)),
+                    DemoStack.hostPort(pool.adminAddress()), DemoStack.hostPort(stack.translator().sv1Address()));
             out.printf("hh demo: %d SV2 CPU miner(s) over Noise, %d SV1 CPU miner(s) via the translator, %.0f H/s each; "
                     + "Ctrl-C to stop%n", o.miners(), o.sv1Miners(), o.hashrateHps());
             if (!FakeSv2Miner.waitFor(pool::ready, Duration.ofSeconds(20))) {
@@ -114,9 +114,5 @@ public final class DemoRunner {
                 pool.metrics().connections.get(), pool.stats().poolHashrateHps() / 1000,
                 (long) pool.metrics().sharesAccepted.count(), (long) rejected, (long) pool.metrics().blocksFound.count(),
                 height - startHeight, pool.stats().creditedAddresses().size(), s.treasury().accounts().owedMsat() / 1000);
-    }
-
-    private static String hostPort(java.net.InetSocketAddress a) {
-        return a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 }

@@ -99,8 +99,7 @@ public final class DemoStack implements AutoCloseable {
                 "template-providers=[{address=\"" + hostPort(tp.tdpAddresses().get(0)) + "\",authority-key=\""
                         + tp.authorityPublicKeyBase58() + "\"}]",
                 "channel.shares-per-minute=30", "vardiff.shares-per-minute=30")));
-        pool = PoolDaemon.fromConfig(poolCfg, clock, new TdpTemplateSource(
-                TdpTemplateSource.clientConfig(poolCfg.templateProviders(), poolCfg.tdp()), crypto, clock));
+        pool = PoolDaemon.fromConfig(poolCfg, clock, TdpTemplateSource.fromConfig(poolCfg, crypto, clock));
         startDaemon(pool);
 
         translator = new TranslatorDaemon(TranslatorConfig.from(load(TranslatorConfig.ROOT, List.of(
@@ -127,7 +126,8 @@ public final class DemoStack implements AutoCloseable {
         return DaemonConfig.load(null, sets, null, root, Map.of());
     }
 
-    private static String hostPort(InetSocketAddress a) {
+    /** "host:port" with the numeric host (what config values and the status line show). */
+    static String hostPort(InetSocketAddress a) {
         return a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 

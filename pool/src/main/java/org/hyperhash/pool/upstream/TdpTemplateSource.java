@@ -36,6 +36,11 @@ public final class TdpTemplateSource implements TemplateSource {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /** The pool's TDP upstream as configured ({@code template-providers}, {@code tdp}): what `hh pool` runs. */
+    public static TdpTemplateSource fromConfig(PoolConfig cfg, Secp256k1Provider crypto, java.time.InstantSource clock) {
+        return new TdpTemplateSource(clientConfig(cfg.templateProviders(), cfg.tdp()), crypto, clock);
+    }
+
     /**
      * The client config for the pool's {@code template-providers} and {@code tdp} settings
      * (constraints are a placeholder: {@link #start} supplies the real ones).
