@@ -158,7 +158,9 @@ public final class MiningServer implements AutoCloseable {
     /** Linux's listen backlog cap, or -1 where unknown. */
     static int somaxconn() {
         try {
-            return Integer.parseInt(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/core/somaxconn")).trim());
+            // not Files.readString: on procfs (size 0) JDK 25 returned "4" for "4096\n" here; readAllLines reads to EOF
+            List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/sys/net/core/somaxconn"));
+            return lines.isEmpty() ? -1 : Integer.parseInt(lines.get(0).trim());
         } catch (java.io.IOException | RuntimeException e) {
             return -1;
         }
