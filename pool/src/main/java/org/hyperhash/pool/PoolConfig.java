@@ -91,8 +91,10 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
 
     /** Limits and bans. */
     public record Limits(int maxConnections, int maxConnectionsPerIp, int maxChannelsPerConnection, int banInvalidShares,
-            int banProtocolViolations, Duration banWindow, Duration banDuration) {
+            int banProtocolViolations, Duration banWindow, Duration banDuration, int ipv6PrefixLength) {
         public Limits {
+            require(ipv6PrefixLength >= 1 && ipv6PrefixLength <= 128, "limits.ipv6-prefix-length",
+                    "must be 1..128, got " + ipv6PrefixLength);
             require(maxConnections >= 1, "limits.max-connections", "must be >= 1, got " + maxConnections);
             require(maxConnectionsPerIp >= 1, "limits.max-connections-per-ip", "must be >= 1, got " + maxConnectionsPerIp);
             require(maxChannelsPerConnection >= 1, "limits.max-channels-per-connection",
@@ -273,7 +275,8 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
             Config l = c.getConfig("limits");
             Limits limits = new Limits(l.getInt("max-connections"), l.getInt("max-connections-per-ip"),
                     l.getInt("max-channels-per-connection"), l.getInt("ban.invalid-shares"),
-                    l.getInt("ban.protocol-violations"), l.getDuration("ban.window"), l.getDuration("ban.duration"));
+                    l.getInt("ban.protocol-violations"), l.getDuration("ban.window"), l.getDuration("ban.duration"),
+                    l.getInt("ipv6-prefix-length"));
             Config p = c.getConfig("payout");
             Payout payout = new Payout(p.getString("address"), p.getString("pool-tag"), p.getString("solo-prefix"));
             Config ch = c.getConfig("channel");

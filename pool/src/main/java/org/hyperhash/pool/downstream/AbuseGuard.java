@@ -1,6 +1,8 @@
 package org.hyperhash.pool.downstream;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,6 +14,10 @@ import org.hyperhash.pool.admin.PoolMetrics;
  * Connection admission (global and per-IP limits) and IP bans with expiry. Thread-safe; used
  * once per connection open/close and when a connection crosses a ban threshold (cold path).
  * Bans affect new connections only; the offending connection is closed by its handler.
+ *
+ * <p>Every limit and ban keys on the client's {@link #sourceKey source key}: an IPv4 address as is, an IPv6
+ * address masked to its {@code limits.ipv6-prefix-length} network (default /64), so that a host rotating
+ * addresses inside its own prefix neither escapes a ban nor multiplies its per-IP allowance.
  */
 public final class AbuseGuard {
     private final PoolConfig.Limits limits;
@@ -36,8 +42,9 @@ public final class AbuseGuard {
     public enum Admission { OK, BANNED, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP }
 
     /** Tries to admit a connection; on OK the caller must call {@link #release} when it closes. */
-    public Admission admit(InetAddress ip) {
-        if (isBanned(ip)) {
+    public Admission admit(InetAddress addr) {
+        InetAddress ip = sourceKey(addr);
+        if (bannedKey(ip)) {
             return Admission.BANNED;
         }
         if (total.incrementAndGet() > limits.maxConnections()) {
@@ -53,12 +60,17 @@ public final class AbuseGuard {
         return Admission.OK;
     }
 
-    public void release(InetAddress ip) {
+    public void release(InetAddress addr) {
+        InetAddress ip = sourceKey(addr);
         total.decrementAndGet();
         perIp.computeIfPresent(ip, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
     }
 
-    public boolean isBanned(InetAddress ip) {
+    public boolean isBanned(InetAddress addr) {
+        return bannedKey(sourceKey(addr));
+    }
+
+    private boolean bannedKey(InetAddress ip) {
         Long until = bannedUntilMs.get(ip);
         if (until == null) {
             return false;
@@ -77,7 +89,11 @@ public final class AbuseGuard {
      * {@link #MAX_BANNED} IPs: when full, expired entries are purged (at most once a second) and a new IP that
      * still does not fit is not banned (its connection is closed all the same).
      */
-    public void ban(InetAddress ip) {
+    public void ban(InetAddress addr) {
+        banKey(sourceKey(addr));
+    }
+
+    private void banKey(InetAddress ip) {
         Duration d = limits.banDuration();
         if (d.isZero()) {
             return;
@@ -86,7 +102,7 @@ public final class AbuseGuard {
         if (!bannedUntilMs.containsKey(ip) && bannedUntilMs.size() >= MAX_BANNED) {
             if (now - lastPurgeMs >= 1000) {
                 lastPurgeMs = now;
-                bannedUntilMs.keySet().forEach(this::isBanned);
+                bannedUntilMs.keySet().forEach(this::bannedKey);
             }
             if (bannedUntilMs.size() >= MAX_BANNED) {
                 metrics.bansRefused.increment();
@@ -103,7 +119,8 @@ public final class AbuseGuard {
      * Records a protocol violation by {@code ip}; bans it (and returns true) when it reaches the
      * configured count within the window.
      */
-    public boolean violation(InetAddress ip) {
+    public boolean violation(InetAddress addr) {
+        InetAddress ip = sourceKey(addr);
         long now = clock.millis();
         if (violations.size() > 100_000) {
             violations.clear(); // bounded: under a flood of distinct IPs we forget old counts
@@ -117,7 +134,7 @@ public final class AbuseGuard {
         });
         if (c[1] >= limits.banProtocolViolations()) {
             violations.remove(ip);
-            ban(ip);
+            banKey(ip);
             return true;
         }
         return false;
@@ -128,7 +145,40 @@ public final class AbuseGuard {
     }
 
     public int activeBans() {
-        bannedUntilMs.keySet().forEach(this::isBanned);
+        bannedUntilMs.keySet().forEach(this::bannedKey);
         return bannedUntilMs.size();
+    }
+
+    /**
+     * The address that limits and bans count {@code addr} under: IPv4 (also IPv4-mapped IPv6) as is, other IPv6
+     * addresses with every bit after the configured prefix length cleared (scope dropped).
+     */
+    public InetAddress sourceKey(InetAddress addr) {
+        if (!(addr instanceof Inet6Address)) {
+            return addr;
+        }
+        byte[] b = addr.getAddress();
+        try {
+            if (isV4Mapped(b)) {
+                return InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16));
+            }
+            int bits = limits.ipv6PrefixLength();
+            for (int i = 0; i < 16; i++) {
+                int keep = Math.max(0, Math.min(8, bits - 8 * i));
+                b[i] &= (byte) (0xff00 >>> keep);
+            }
+            return InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e); // 4 and 16 bytes are always valid lengths
+        }
+    }
+
+    private static boolean isV4Mapped(byte[] b) {
+        for (int i = 0; i < 10; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return b[10] == (byte) 0xff && b[11] == (byte) 0xff;
     }
 }

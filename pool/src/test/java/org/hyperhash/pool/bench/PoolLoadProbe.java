@@ -178,7 +178,10 @@ public final class PoolLoadProbe {
                 int complete = 0;
                 double fanCount0 = metrics.fanOutLatency.count();
                 double fanTotal0 = metrics.fanOutLatency.totalTime(TimeUnit.NANOSECONDS);
+                var osr = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+                long roundCpu = 0;
                 for (int r = 1; r <= rounds; r++) {
+                    long c0 = osr.getProcessCpuTime();
                     long t0 = source.newTip(r);
                     out.println("WAIT " + r + " " + t0);
                     String[] f = expect(in, "ROUND").split(" ");
@@ -191,6 +194,7 @@ public final class PoolLoadProbe {
                     p50[r - 1] = Long.parseLong(f[4]);
                     p99[r - 1] = Long.parseLong(f[5]);
                     last[r - 1] = Long.parseLong(f[6]);
+                    roundCpu += osr.getProcessCpuTime() - c0;
                     Thread.sleep(300);
                 }
                 Arrays.sort(last);
@@ -205,6 +209,8 @@ public final class PoolLoadProbe {
                                 + "count=%.0f mean=%s ms max(decaying)=%.2f ms%n", fc,
                         ms((long) ((metrics.fanOutLatency.totalTime(TimeUnit.NANOSECONDS) - fanTotal0) / fc)),
                         metrics.fanOutLatency.max(TimeUnit.MILLISECONDS));
+                System.out.printf(Locale.ROOT, "pool JVM cpu per round (tip sent to last miner decoded) = %s ms (%.2f us "
+                        + "per miner)%n", ms(roundCpu / rounds), roundCpu / (double) rounds / miners / 1e3);
                 }
 
                 OperatingSystemMXBean os0 = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
