@@ -43,7 +43,8 @@ import org.hyperhash.sv2.netty.Sv2Transport;
  * pool's fan-out as a ratio to this, from runs in the same minutes.
  *
  * <p>Options (system properties): miners (10000), rounds (40), size (110 bytes: a standard channel's
- * NewMiningJob + SetNewPrevHash frames), threads (2 x cores), perIp (1000), pause (300 ms between rounds).
+ * NewMiningJob + SetNewPrevHash frames), threads (2 x cores), perIp (1000), pause (300 ms between rounds),
+ * warmup (5 uncounted rounds first, as in {@link PoolLoadProbe}).
  */
 public final class LoopbackWriteFloor {
     private LoopbackWriteFloor() {
@@ -72,6 +73,7 @@ public final class LoopbackWriteFloor {
         int threads = intProp("threads", 2 * Runtime.getRuntime().availableProcessors());
         int perIp = intProp("perIp", 1000);
         long pause = intProp("pause", 300);
+        int warmup = intProp("warmup", 5);
         Map<EventLoop, List<Channel>> byLoop = new ConcurrentHashMap<>();
         EventLoopGroup boss = Sv2Transport.newEventLoopGroup(1, "floor-accept");
         EventLoopGroup io = Sv2Transport.newEventLoopGroup(threads, "floor-io");
@@ -97,7 +99,7 @@ public final class LoopbackWriteFloor {
                     "-XX:+UseParallelGC", "-Dio.netty.leakDetection.level=disabled", "-cp",
                     System.getProperty("java.class.path"), LoopbackWriteFloor.class.getName(), "receiver",
                     addr.getHostString(), Integer.toString(addr.getPort()), Integer.toString(n),
-                    Integer.toString(perIp), Integer.toString(rounds), Integer.toString(size));
+                    Integer.toString(perIp), Integer.toString(warmup + rounds), Integer.toString(size));
             Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             try (PrintWriter out = new PrintWriter(child.getOutputStream(), true);
                  BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
@@ -109,7 +111,8 @@ public final class LoopbackWriteFloor {
                 long[] medianRecv = new long[rounds];
                 var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                 long cpu = 0;
-                for (int r = 1; r <= rounds; r++) {
+                for (int r = 1; r <= warmup + rounds; r++) {
+                    int ix = r - warmup - 1; // < 0: a warm-up round (JIT), not counted
                     Thread.sleep(pause);
                     long c0 = os.getProcessCpuTime();
                     long t0 = System.nanoTime();
@@ -133,17 +136,20 @@ public final class LoopbackWriteFloor {
                     out.println("WAIT " + r + " " + t0);
                     String[] f = in.readLine().split(" ");
                     done.await(30, TimeUnit.SECONDS);
+                    if (ix < 0) {
+                        continue;
+                    }
                     cpu += os.getProcessCpuTime() - c0;
                     long last = 0;
                     for (int i = 0; i < end.length(); i++) {
                         last = Math.max(last, end.get(i) - t0);
                     }
-                    written[r - 1] = last;
+                    written[ix] = last;
                     if (Integer.parseInt(f[2]) != n) {
                         System.out.println("round " + r + ": only " + f[2] + " of " + n + " connections read it");
                     }
-                    medianRecv[r - 1] = Long.parseLong(f[3]);
-                    lastRecv[r - 1] = Long.parseLong(f[4]);
+                    medianRecv[ix] = Long.parseLong(f[3]);
+                    lastRecv[ix] = Long.parseLong(f[4]);
                 }
                 Arrays.sort(written);
                 Arrays.sort(lastRecv);

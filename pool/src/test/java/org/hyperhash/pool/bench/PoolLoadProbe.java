@@ -23,7 +23,7 @@ import org.hyperhash.sv2.channel.RejectReason;
  * Prints one result line per metric. See pool/BENCH.md for the command line.
  *
  * <p>Options (system properties): miners (1000), kind (standard|extended|mixed), security (noise|plaintext),
- * rounds (50; 0 skips the fan-out), perIp (1000), fleetThreads (2), storm (true), storms (1), shareSeconds (10),
+ * rounds (50; 0 skips the fan-out), warmup (5 uncounted fan-out rounds first), perIp (1000), fleetThreads (2), storm (true), storms (1), shareSeconds (10),
  * shareWindow (16), shareMiners (all), fleetHeap (2g).
  */
 public final class PoolLoadProbe {
@@ -176,25 +176,32 @@ public final class PoolLoadProbe {
                 long[] p50 = new long[rounds];
                 long[] p99 = new long[rounds];
                 int complete = 0;
-                double fanCount0 = metrics.fanOutLatency.count();
-                double fanTotal0 = metrics.fanOutLatency.totalTime(TimeUnit.NANOSECONDS);
+                int warmup = intProp("warmup", 5);
+                double fanCount0 = 0;
+                double fanTotal0 = 0;
                 var osr = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                 long roundCpu = 0;
-                for (int r = 1; r <= rounds; r++) {
+                for (int r = 1; r <= warmup + rounds; r++) {
+                    int i = r - warmup - 1; // < 0: a warm-up round (JIT), not counted
+                    if (i == 0) {
+                        fanCount0 = metrics.fanOutLatency.count();
+                        fanTotal0 = metrics.fanOutLatency.totalTime(TimeUnit.NANOSECONDS);
+                    }
                     long c0 = osr.getProcessCpuTime();
                     long t0 = source.newTip(r);
                     out.println("WAIT " + r + " " + t0);
                     String[] f = expect(in, "ROUND").split(" ");
                     int got = Integer.parseInt(f[2]);
-                    if (got == miners) {
-                        complete++;
-                    } else {
+                    if (got != miners) {
                         System.out.println("round " + r + ": only " + got + " of " + miners + " miners got the tip");
                     }
-                    p50[r - 1] = Long.parseLong(f[4]);
-                    p99[r - 1] = Long.parseLong(f[5]);
-                    last[r - 1] = Long.parseLong(f[6]);
-                    roundCpu += osr.getProcessCpuTime() - c0;
+                    if (i >= 0) {
+                        complete += got == miners ? 1 : 0;
+                        p50[i] = Long.parseLong(f[4]);
+                        p99[i] = Long.parseLong(f[5]);
+                        last[i] = Long.parseLong(f[6]);
+                        roundCpu += osr.getProcessCpuTime() - c0;
+                    }
                     Thread.sleep(300);
                 }
                 Arrays.sort(last);
