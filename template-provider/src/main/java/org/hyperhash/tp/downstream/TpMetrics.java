@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The template provider's meters, named {@code hh_tp_*} like every daemon's {@code hh_<daemon>_*}. Counters
- * end in _total, units are in names, labels are bounded (RPC method names, Core reject strings, fixed close
- * reasons). Labelled counters are registered up front for their known values so scrapes show zeros.
+ * end in _total, units are in names, labels are bounded (RPC method names, a fixed set of Core's reject
+ * strings plus "other", fixed close reasons). Labelled counters are registered up front for their known values so scrapes show zeros.
  */
 public final class TpMetrics {
     static final String RPC_ERRORS = "hh_tp_rpc_errors_total";
@@ -31,11 +31,25 @@ public final class TpMetrics {
     static final List<String> CLOSE_REASONS = List.of("closed", "error", "protocol-error", "setup-error", "slow-consumer",
             "decode-error", "handshake-error");
 
+    /**
+     * Bitcoin Core's submitblock answers (BIP22 null/duplicate/inconclusive/rejected and the block-validation reject
+     * reasons a solved template can hit) that get their own {@code result} label; any other string counts as
+     * {@value #OTHER_RESULT} (the exact string is logged and shown in /v1/status). Core's strings are not ours to
+     * bound: some carry values (e.g. {@code bad-version(0x...)}), so they never become label values as they come.
+     */
+    static final List<String> CORE_SUBMIT_RESULTS = List.of("high-hash", "duplicate", "duplicate-invalid",
+            "duplicate-inconclusive", "inconclusive", "rejected", "bad-diffbits", "time-too-old", "time-too-new",
+            "bad-txnmrklroot", "bad-txns-duplicate", "bad-blk-length", "bad-cb-missing", "bad-cb-multiple",
+            "bad-cb-height", "bad-cb-amount", "bad-blk-sigops", "bad-blk-weight", "bad-witness-nonce-size",
+            "bad-witness-merkle-match", "unexpected-witness", "bad-prevblk", "prev-blk-not-found", "bad-txns-nonfinal");
+    static final String OTHER_RESULT = "other";
+
     static {
         List<String> r = new ArrayList<>(List.of("accepted", "unknown-template-id", "rpc-error"));
         r.addAll(InvalidSolutionException.REASONS);
-        r.addAll(List.of("high-hash", "duplicate", "inconclusive"));
-        KNOWN_SUBMIT_RESULTS = List.copyOf(r);
+        r.addAll(CORE_SUBMIT_RESULTS);
+        r.add(OTHER_RESULT);
+        KNOWN_SUBMIT_RESULTS = List.copyOf(new java.util.LinkedHashSet<>(r));
     }
 
     private final MeterRegistry registry;
@@ -126,9 +140,17 @@ public final class TpMetrics {
         rpcErrors(method, kind).increment();
     }
 
-    /** @param result {@code accepted}, Core's reject string, or our pre-submit reason (bad-coinbase-tx, unknown-template-id, rpc-error) */
+    /**
+     * @param result {@code accepted}, Core's reject string as it came, or our pre-submit reason (bad-coinbase-tx,
+     *               unknown-template-id, rpc-error); counted under {@link #submitResultLabel(String)}
+     */
     public void blockSubmitted(String result) {
-        blocksSubmittedCounter(result).increment();
+        blocksSubmittedCounter(submitResultLabel(result)).increment();
+    }
+
+    /** The bounded {@code result} label for a submit result: itself when known up front, else {@value #OTHER_RESULT}. */
+    static String submitResultLabel(String result) {
+        return KNOWN_SUBMIT_RESULTS.contains(result) ? result : OTHER_RESULT;
     }
 
     public double blocksSubmitted(String result) {

@@ -52,8 +52,21 @@ class TpMetricsTest {
         assertEquals(1, m.blocksSubmitted("accepted"));
         assertEquals(1, m.registry().find(TpMetrics.SESSIONS_CLOSED).tag("reason", "slow-consumer").counter().count());
         assertEquals(1, m.registry().find(TpMetrics.RPC_ERRORS).tag("method", "submitblock").tag("kind", "timeout").counter().count());
-        m.blockSubmitted("bad-txnmrklroot"); // a Core reject string not registered up front
+        m.blockSubmitted("bad-txnmrklroot"); // one of Core's reject strings: its own label, registered up front
         assertEquals(1, m.blocksSubmitted("bad-txnmrklroot"));
+        assertEquals(before, m.registry().getMeters().size());
+    }
+
+    @Test
+    void coreRejectStringsOutsideTheKnownSetCountAsOtherSoTheLabelStaysBounded() {
+        TpMetrics m = TpMetrics.noop();
+        int before = m.registry().getMeters().size();
+        m.blockSubmitted("bad-version(0x00000001)"); // Core formats values into some reject strings
+        m.blockSubmitted("bad-version(0x00000002)");
+        m.blockSubmitted("some-future-core-reason");
+        assertEquals(3, m.blocksSubmitted("other"));
+        assertEquals(0, m.blocksSubmitted("bad-version(0x00000001)"));
+        assertEquals(before, m.registry().getMeters().size(), "no new series for strings we do not know");
     }
 
     @Test
