@@ -112,12 +112,25 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
         }
 
         void tick() {
+            int failed = 0;
+            RuntimeException first = null;
             for (int i = 0; i < sessions.size(); i++) {
                 try {
                     sessions.get(i).tick();
                 } catch (RuntimeException e) {
-                    LOG.warn("session tick failed: {}", e.toString());
+                    first = failed++ == 0 ? e : first;
                 }
+            }
+            logFailures("tick", failed, first);
+        }
+
+        /**
+         * One line per pass, not per session: a bug that throws for every session must not write 10k lines per
+         * update. The first exception keeps its stack trace.
+         */
+        private void logFailures(String what, int failed, RuntimeException first) {
+            if (failed > 0) {
+                LOG.warn("session {} failed for {} of {} sessions on {}; first:", what, failed, sessions.size(), loop, first);
             }
         }
 
@@ -147,23 +160,32 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
                 return;
             }
             int n = batch.size();
+            int failed = 0;
+            RuntimeException first = null;
             for (int i = 0; i < sessions.size(); i++) {
                 Session s = sessions.get(i);
+                boolean ok = true;
                 for (int k = 0; k < n; k++) {
                     try {
                         s.onWork(batch.get(k));
                     } catch (RuntimeException e) {
-                        LOG.warn("session work update failed: {}", e.toString());
+                        first = failed == 0 ? e : first;
+                        failed += ok ? 1 : 0; // sessions, not updates
+                        ok = false;
                     }
                 }
             }
+            logFailures("work update", failed, first);
+            failed = 0;
+            first = null;
             for (int i = 0; i < sessions.size(); i++) {
                 try {
                     sessions.get(i).flush();
                 } catch (RuntimeException e) {
-                    LOG.warn("session flush failed: {}", e.toString());
+                    first = failed++ == 0 ? e : first;
                 }
             }
+            logFailures("flush", failed, first);
             long now = System.nanoTime();
             for (int k = 0; k < n; k++) {
                 metrics.fanOutLatency.record(now - batch.get(k).receivedNanos(), TimeUnit.NANOSECONDS);

@@ -3,6 +3,10 @@ package org.hyperhash.pool.work;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.DefaultEventLoop;
 import java.time.Duration;
@@ -17,6 +21,7 @@ import org.hyperhash.sv2.channel.JobFactory;
 import org.hyperhash.sv2.message.template.CoinbaseOutputConstraints;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /** Fan-out: every change reaches each session in order, and each delivery pass ends with one flush. */
 class JobDispatcherTest {
@@ -85,6 +90,66 @@ class JobDispatcherTest {
             assertTrue(flushes >= 2 && flushes <= 4, calls.toString());
             assertTrue(d.work().usable());
         } finally {
+            src.close();
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A session whose every call throws (a bug): it must cost one log line per pass, not one per session. */
+    static final class Broken implements JobDispatcher.Session {
+        @Override
+        public void onWork(JobDispatcher.WorkUpdate u) {
+            throw new IllegalStateException("broken session");
+        }
+
+        @Override
+        public void flush() {
+            throw new IllegalStateException("broken flush");
+        }
+
+        @Override
+        public void tick() {
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void failingSessionsDoNotStopTheOthersAndLogOncePerPass() throws Exception {
+        Logger log = (Logger) LoggerFactory.getLogger(JobDispatcher.class);
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        log.addAppender(logs);
+        PoolMetrics metrics = new PoolMetrics(new SimpleMeterRegistry());
+        DefaultEventLoop loop = new DefaultEventLoop();
+        DevnetTemplateSource src = new DevnetTemplateSource();
+        try (JobDispatcher d = new JobDispatcher(new JobFactory("test", ""), Bytes.fromHex("0014" + "11".repeat(20)),
+                20, Duration.ofSeconds(60), metrics)) {
+            Recorder good = new Recorder();
+            loop.submit(() -> {
+                for (int i = 0; i < 50; i++) {
+                    d.register(loop, new Broken());
+                }
+                d.register(loop, good);
+            }).get(5, TimeUnit.SECONDS);
+            src.start(d, new CoinbaseOutputConstraints(100, OptionalInt.empty()));
+            while (good.tips < 1) {
+                Thread.sleep(5);
+            }
+            List<String> calls = loop.submit(() -> List.copyOf(good.calls)).get(5, TimeUnit.SECONDS);
+            assertEquals("flush", calls.getLast(), "the healthy session behind 50 broken ones got its flush");
+            List<ILoggingEvent> warns = loop.submit(() -> logs.list.stream()
+                    .filter(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().startsWith("session ")).toList())
+                    .get(5, TimeUnit.SECONDS);
+            long passes = calls.stream().filter(c -> c.equals("flush")).count();
+            assertTrue(warns.size() <= 2 * passes, "at most one line per pass and kind, got " + warns.size()
+                    + " for " + passes + " passes");
+            assertTrue(warns.stream().anyMatch(e -> e.getFormattedMessage().contains("work update failed for 50 of 51")),
+                    warns.toString());
+            assertTrue(warns.stream().anyMatch(e -> e.getFormattedMessage().contains("flush failed for 50 of 51")),
+                    warns.toString());
+            assertTrue(warns.stream().allMatch(e -> e.getThrowableProxy() != null), "the first failure keeps its trace");
+        } finally {
+            log.detachAppender(logs);
             src.close();
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
