@@ -62,7 +62,7 @@ class BitcoindBlockSubmitterTest {
     @Test
     void classifiesRealBitcoindAnswers() {
         PoolConfig.BlockSubmission cfg = new PoolConfig.BlockSubmission(URI.create("http://127.0.0.1:1"), "", "u", "p",
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1), true);
         try (BitcoindBlockSubmitter s = new BitcoindBlockSubmitter(cfg, new PoolMetrics(Metrics.newRegistry("pool")))) {
             assertEquals(SubmitBlockResult.ACCEPTED, s.parse(200, Vectors.fixtureText("submitblock-accepted.json")).result());
             assertEquals(SubmitBlockResult.DUPLICATE, s.parse(200, Vectors.fixtureText("submitblock-duplicate.json")).result());
@@ -81,11 +81,11 @@ class BitcoindBlockSubmitterTest {
     @Test
     void configNeverShowsThePassword() {
         PoolConfig.BlockSubmission cfg = new PoolConfig.BlockSubmission(URI.create("http://127.0.0.1:8332"), "", "rpc",
-                "s3cret-pw", Duration.ofSeconds(1));
+                "s3cret-pw", Duration.ofSeconds(1), true);
         assertTrue(!cfg.toString().contains("s3cret-pw"), cfg.toString());
         assertThrows(RuntimeException.class, () -> new PoolConfig.BlockSubmission(URI.create("http://127.0.0.1:8332"),
-                "", "", "", Duration.ofSeconds(1)), "credentials required");
+                "", "", "", Duration.ofSeconds(1), true), "credentials required");
         assertThrows(RuntimeException.class, () -> new PoolConfig.BlockSubmission(URI.create("http://u:p@127.0.0.1:8332"),
-                "", "u", "p", Duration.ofSeconds(1)), "no credentials in the URL");
+                "", "u", "p", Duration.ofSeconds(1), true), "no credentials in the URL");
     }
 }
