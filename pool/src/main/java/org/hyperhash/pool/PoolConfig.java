@@ -190,10 +190,14 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
      * @param user rpcuser, or ""
      * @param password rpcpassword, or ""
      * @param timeout per submitblock call
+     * @param prefetchTransactions ask the TP for every minable template's transactions when it arrives (so a block
+     *     can be rebuilt without the TP); false = only when a block is found. Only meaningful with bitcoindUrl.
      */
-    public record BlockSubmission(URI bitcoindUrl, String cookieFile, String user, String password, Duration timeout) {
+    public record BlockSubmission(URI bitcoindUrl, String cookieFile, String user, String password, Duration timeout,
+            boolean prefetchTransactions) {
         /** Off. */
-        public static final BlockSubmission DISABLED = new BlockSubmission(null, "", "", "", Duration.ofSeconds(10));
+        public static final BlockSubmission DISABLED = new BlockSubmission(null, "", "", "", Duration.ofSeconds(10),
+                true);
 
         public BlockSubmission {
             cookieFile = cookieFile == null ? "" : cookieFile.strip();
@@ -220,6 +224,7 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
         @Override
         public String toString() {
             return enabled() ? "submitblock to " + bitcoindUrl + (cookieFile.isEmpty() ? " as " + user : " with cookie")
+                    + (prefetchTransactions ? ", transactions prefetched" : ", transactions asked when a block is found")
                     : "submitblock off";
         }
     }
@@ -330,8 +335,14 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
                 throw new ConfigError("block-submission.bitcoind-url: not a URL");
             }
         }
+        boolean prefetch;
+        try {
+            prefetch = b.getBoolean("prefetch-transactions");
+        } catch (ConfigException e) {
+            throw new ConfigError("block-submission.prefetch-transactions: must be true or false");
+        }
         return new BlockSubmission(uri, b.getString("cookie-file"), b.getString("user"), b.getString("password"),
-                b.getDuration("timeout"));
+                b.getDuration("timeout"), prefetch);
     }
 
     /**

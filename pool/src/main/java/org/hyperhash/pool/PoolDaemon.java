@@ -151,15 +151,25 @@ public final class PoolDaemon implements Daemon {
         return new CoinbaseOutputConstraints(reserve, OptionalInt.of(4 * 4));
     }
 
-    /** Forwards TDP events to the dispatcher (separate object so the daemon does not expose TdpListener). */
+    /**
+     * Forwards TDP events to the dispatcher (separate object so the daemon does not expose TdpListener), and to the
+     * submitblock fallback's transaction prefetch first: its RequestTransactionData is then queued before any job
+     * for the template exists, so it always precedes a SubmitSolution for it.
+     */
     private final class UpstreamListener implements org.hyperhash.sv2.tdp.TdpListener {
         @Override
         public void onNewTemplate(org.hyperhash.sv2.message.template.NewTemplate t) {
+            if (blockSubmitter != null) {
+                blockSubmitter.templateReceived(t, upstream);
+            }
             dispatcher.onNewTemplate(t);
         }
 
         @Override
         public void onSetNewPrevHash(org.hyperhash.sv2.message.template.SetNewPrevHash p) {
+            if (blockSubmitter != null) {
+                blockSubmitter.templateActivated(p, upstream);
+            }
             dispatcher.onSetNewPrevHash(p);
         }
 

@@ -1,6 +1,7 @@
 package org.hyperhash.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,8 +17,11 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.hyperhash.base.Block;
+import org.hyperhash.base.BlockHeader80;
 import org.hyperhash.base.Bytes;
+import org.hyperhash.base.Transaction;
 import org.hyperhash.pool.admin.PoolMetrics.SubmitBlockResult;
+import org.hyperhash.pool.admin.PoolMetrics.TransactionDataPrefetch;
 import org.hyperhash.pool.support.DevnetTemplateSource;
 import org.hyperhash.pool.support.PoolHarness;
 import org.hyperhash.pool.support.Shares;
@@ -28,6 +32,7 @@ import org.hyperhash.testkit.FakeSv2Miner.Job;
 import org.hyperhash.testkit.FakeSv2Miner.Kind;
 import org.hyperhash.testkit.FakeSv2Miner.Options;
 import org.hyperhash.testkit.Vectors;
+import org.hyperhash.tp.node.SubmitResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,19 +122,21 @@ class BlockSubmissionIT {
     }
 
     @Test
-    void bitcoindAnswersAreCountedAndTheTpOutageLimitIsVisible() throws Exception {
+    void bitcoindAnswersAreCountedAndWithoutPrefetchTheTpOutageLimitIsVisible() throws Exception {
         answer = Vectors.fixtureText("submitblock-duplicate.json");
         DevnetTemplateSource tp = new DevnetTemplateSource();
         tp.chain().addSyntheticTransaction(2_000);
         try (PoolHarness h = new PoolHarness(PoolHarness.sqlite(dir), tp, "vardiff.enabled=false", url(),
-                "block-submission.user=rpc", "block-submission.password=\"pw\"");
+                "block-submission.user=rpc", "block-submission.password=\"pw\"",
+                "block-submission.prefetch-transactions=false");
              FakeSv2Miner m = FakeSv2Miner.connect(Options.of(h.sv2(), Kind.STANDARD, PoolHarness.address(61)))) {
             Job first = mineOneBlock(m);
             assertTrue(FakeSv2Miner.waitFor(() -> h.pool.metrics().submitBlockCount(SubmitBlockResult.DUPLICATE) == 1, T),
                     "duplicate: the node already had it from the TP");
             assertEquals("Basic " + Base64.getEncoder().encodeToString("rpc:pw".getBytes(StandardCharsets.UTF_8)),
                     auths.get(0));
-            // next tip; then the TP goes away: a block with transactions cannot be rebuilt without it
+            assertEquals(0, h.pool.metrics().transactionDataPrefetchCount(TransactionDataPrefetch.OK), "prefetch off");
+            // next tip; then the TP goes away: without the prefetch a block with transactions cannot be rebuilt
             assertTrue(FakeSv2Miner.waitFor(() -> m.currentJob() != null && m.currentJob().jobId() != first.jobId(), T));
             tp.disconnect();
             assertTrue(FakeSv2Miner.waitFor(() -> !h.pool.ready(), T));
@@ -140,5 +147,63 @@ class BlockSubmissionIT {
             assertEquals(1, bodies.size(), "nothing posted without the block's transactions");
             assertTrue(h.pool.metrics().blocksSubmitFailed.count() >= 1);
         }
+    }
+
+    @Test
+    void tpGoneBeforeTheBlockIsFoundTheFallbackStillPostsTheFullBlockFromThePrefetch() throws Exception {
+        DevnetTemplateSource tp = new DevnetTemplateSource();
+        tp.chain().addSyntheticTransaction(2_000);
+        tp.chain().addSyntheticTransaction(3_000);
+        tp.chain().addSyntheticTransaction(1_500);
+        try (PoolHarness h = new PoolHarness(PoolHarness.sqlite(dir), tp, "vardiff.enabled=false", url(),
+                "block-submission.user=rpc", "block-submission.password=\"pw\"");
+             FakeSv2Miner m = FakeSv2Miner.connect(Options.of(h.sv2(), Kind.STANDARD, PoolHarness.address(62)))) {
+            assertTrue(FakeSv2Miner.waitFor(() -> m.currentJob() != null, T));
+            long templateId = tp.latestTemplateId();
+            List<Bytes> txs = tp.transactionData(templateId);
+            assertTrue(txs.size() >= 3, "the template carries transactions: " + txs.size());
+            // asked when the SetNewPrevHash activated the (future) template
+            assertTrue(FakeSv2Miner.waitFor(
+                    () -> h.pool.metrics().transactionDataPrefetchCount(TransactionDataPrefetch.OK) == 1, T));
+            tp.disconnect();
+            assertTrue(FakeSv2Miner.waitFor(() -> !h.pool.ready(), T));
+            Job j = mineOneBlock(m);
+            assertTrue(FakeSv2Miner.waitFor(
+                    () -> h.pool.metrics().submitBlockCount(SubmitBlockResult.ACCEPTED) == 1, T),
+                    "no_transactions=" + h.pool.metrics().submitBlockCount(SubmitBlockResult.NO_TRANSACTIONS)
+                            + " error=" + h.pool.metrics().submitBlockCount(SubmitBlockResult.ERROR));
+            assertTrue(tp.accepted.isEmpty() && tp.acceptedHex.isEmpty(), "the TP never saw the block");
+            assertEquals(1, h.pool.metrics().blocksSubmitFailed.count(), "SubmitSolution had no TP to go to");
+            assertEquals(1, bodies.size(), "one call per block");
+            Block b = Block.parse(Bytes.fromHex(hex(bodies.get(0))).toArray());
+            // header: exactly the one the miner hashed
+            byte[] header = new byte[80];
+            BlockHeader80.write(header, 0, j.version(), j.prevHash().unsafeWireBytes(), j.merkleRoot().unsafeWireBytes(),
+                    j.ntime(), j.nbits(), Shares.nonce(j, j.ntime(), true));
+            assertEquals(Bytes.wrap(header), Bytes.wrap(b.header().toBytes()));
+            // coinbase: the pool's, paying the pool address, with the BIP141 reserved witness added back
+            Transaction cb = b.transactions().getFirst();
+            assertTrue(cb.isCoinbase());
+            Bytes poolScript = h.config.network().parse(h.config.payout().address());
+            assertTrue(cb.outputs().stream().anyMatch(o -> o.scriptPubKey().equals(poolScript)), "pays the pool");
+            assertTrue(cb.hasWitness(), "reserved witness value for the commitment");
+            // then the template's transactions, byte for byte and in order
+            assertEquals(txs.size() + 1, b.transactions().size());
+            for (int i = 0; i < txs.size(); i++) {
+                assertEquals(txs.get(i), b.transactions().get(i + 1).serialize(), "transaction " + (i + 1));
+            }
+            assertEquals(b.header().merkleRoot(), b.computeMerkleRoot());
+            // and the node (the devnet chain the TP serves) takes it as the next block
+            SubmitResult r = tp.chain().submitBlock(Bytes.fromHex(hex(bodies.get(0))));
+            assertInstanceOf(SubmitResult.Accepted.class, r, r.label());
+            String scrape = h.pool.registry().scrape();
+            assertTrue(scrape.contains("hh_pool_transaction_data_prefetch_total{result=\"ok\",service=\"pool\"} 1.0"),
+                    scrape);
+            assertTrue(scrape.contains("hh_pool_transaction_data_cached_bytes{service=\"pool\"}"), "gauge exported");
+        }
+    }
+
+    private static String hex(String body) throws Exception {
+        return JSON.readTree(body).get("params").get(0).asText();
     }
 }

@@ -131,6 +131,24 @@ class PoolConfigTest {
     }
 
     @Test
+    void blockSubmissionPrefetchesTransactionsUnlessTurnedOff() {
+        PoolConfig off = load(null, Map.of(), "payout.address=" + REGTEST);
+        assertFalse(off.blockSubmission().enabled());
+        PoolConfig on = load(null, Map.of(), "payout.address=" + REGTEST,
+                "block-submission.bitcoind-url=\"http://127.0.0.1:8332\"", "block-submission.user=rpc");
+        assertTrue(on.blockSubmission().enabled());
+        assertTrue(on.blockSubmission().prefetchTransactions(), "default");
+        assertTrue(on.blockSubmission().toString().contains("prefetched"), on.blockSubmission().toString());
+        PoolConfig asked = load(null, Map.of("POOL_BLOCK__SUBMISSION_PREFETCH__TRANSACTIONS", "false"),
+                "payout.address=" + REGTEST, "block-submission.bitcoind-url=\"http://127.0.0.1:8332\"",
+                "block-submission.user=rpc");
+        assertFalse(asked.blockSubmission().prefetchTransactions(), "from the environment");
+        ConfigError e = assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST,
+                "block-submission.prefetch-transactions=sometimes"));
+        assertEquals("block-submission.prefetch-transactions: must be true or false", e.getMessage());
+    }
+
+    @Test
     void plaintextRefusedOnMainnet() {
         ConfigError e = assertThrows(ConfigError.class, () -> load(null, Map.of(), "network=mainnet",
                 "payout.address=" + MAINNET, "sv2.security=plaintext"));

@@ -33,6 +33,15 @@ public final class PoolMetrics {
      */
     public enum SubmitBlockResult { ACCEPTED, DUPLICATE, REJECTED, ERROR, NO_TRANSACTIONS, DROPPED }
 
+    /**
+     * A RequestTransactionData answer for the submitblock fallback's cache: ok (data received), error (none: an
+     * Error, no provider, timeout), too_large (data above the cache's byte bound, not kept).
+     */
+    public enum TransactionDataPrefetch { OK, ERROR, TOO_LARGE }
+
+    /** Why the fallback's transaction data cache dropped a template: count or bytes bound. */
+    public enum TransactionDataEviction { COUNT, BYTES }
+
     public final AtomicInteger connections = new AtomicInteger();
     private final Map<ChannelKind, AtomicInteger> channels = new EnumMap<>(ChannelKind.class);
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
@@ -55,6 +64,12 @@ public final class PoolMetrics {
     public final Timer blockFoundLatency;
     public final Timer submitBlockLatency;
     private final Map<SubmitBlockResult, Counter> submitBlock = new EnumMap<>(SubmitBlockResult.class);
+    private final Map<TransactionDataPrefetch, Counter> transactionDataPrefetch =
+            new EnumMap<>(TransactionDataPrefetch.class);
+    private final Map<TransactionDataEviction, Counter> transactionDataEvicted =
+            new EnumMap<>(TransactionDataEviction.class);
+    /** Bytes of template transactions held for the submitblock fallback. */
+    public final AtomicLong transactionDataCachedBytes = new AtomicLong();
     public final DistributionSummary shareLogBatchRows;
     public final AtomicLong bannedIps = new AtomicLong();
     private final MeterRegistry registry;
@@ -115,6 +130,20 @@ public final class PoolMetrics {
             submitBlock.put(k, Counter.builder("hh.pool.blocks.submitblock").tag("result", k.name().toLowerCase())
                     .description("fallback submitblock calls to bitcoind by outcome").register(r));
         }
+        for (TransactionDataPrefetch k : TransactionDataPrefetch.values()) {
+            transactionDataPrefetch.put(k, Counter.builder("hh.pool.transaction.data.prefetch")
+                    .tag("result", k.name().toLowerCase())
+                    .description("RequestTransactionData answers fetched for the submitblock fallback, by outcome")
+                    .register(r));
+        }
+        for (TransactionDataEviction k : TransactionDataEviction.values()) {
+            transactionDataEvicted.put(k, Counter.builder("hh.pool.transaction.data.evicted")
+                    .tag("reason", k.name().toLowerCase())
+                    .description("templates dropped from the submitblock fallback's transaction cache, by bound")
+                    .register(r));
+        }
+        Gauge.builder("hh.pool.transaction.data.cached.bytes", transactionDataCachedBytes, AtomicLong::get)
+                .description("bytes of template transactions held for the submitblock fallback").register(r);
         shareLogBatchRows = DistributionSummary.builder("hh.pool.sharelog.batch.rows").register(r);
         Gauge.builder("hh.pool.bans.active", bannedIps, AtomicLong::get).description("currently banned IPs").register(r);
     }
@@ -141,6 +170,22 @@ public final class PoolMetrics {
 
     public double submitBlockCount(SubmitBlockResult r) {
         return submitBlock.get(r).count();
+    }
+
+    public void transactionDataPrefetch(TransactionDataPrefetch r) {
+        transactionDataPrefetch.get(r).increment();
+    }
+
+    public double transactionDataPrefetchCount(TransactionDataPrefetch r) {
+        return transactionDataPrefetch.get(r).count();
+    }
+
+    public void transactionDataEvicted(TransactionDataEviction r) {
+        transactionDataEvicted.get(r).increment();
+    }
+
+    public double transactionDataEvictedCount(TransactionDataEviction r) {
+        return transactionDataEvicted.get(r).count();
     }
 
     public void dropped(Drop d) {

@@ -28,6 +28,8 @@ import org.hyperhash.base.TxOut;
 import org.hyperhash.pool.PoolConfig;
 import org.hyperhash.pool.admin.PoolMetrics;
 import org.hyperhash.pool.admin.PoolMetrics.SubmitBlockResult;
+import org.hyperhash.sv2.message.template.NewTemplate;
+import org.hyperhash.sv2.message.template.SetNewPrevHash;
 import org.hyperhash.sv2.tdp.TransactionDataResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,10 +37,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The direct {@code submitblock} fallback: every found block also goes to bitcoind over JSON-RPC, in addition to
  * SubmitSolution to the template provider. The block is rebuilt from the share's header and coinbase plus the
- * template's transactions (RequestTransactionData, asked before the SubmitSolution goes out; not needed for a
- * template without transactions), checked against the header's merkle root, and posted from a virtual thread.
- * At most {@value #MAX_IN_FLIGHT} submissions run at once (more are counted as dropped). Credentials never appear
- * in logs or errors.
+ * template's transactions, checked against the header's merkle root, and posted from a virtual thread. The
+ * transactions come from RequestTransactionData (not needed for a template without transactions): with
+ * {@code prefetch-transactions} asked as soon as a template can be mined on ({@link #templateReceived},
+ * {@link #templateActivated}) and kept in a small {@link TransactionDataCache}, so a block is rebuilt with no TP
+ * connected; otherwise (or when the cache has nothing) asked when the block is found, before the SubmitSolution goes
+ * out. At most {@value #MAX_IN_FLIGHT} submissions run at once (more are counted as dropped). Credentials never
+ * appear in logs or errors.
  */
 public final class BitcoindBlockSubmitter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BitcoindBlockSubmitter.class);
@@ -71,6 +76,8 @@ public final class BitcoindBlockSubmitter implements AutoCloseable {
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private final ObjectMapper json = new ObjectMapper();
     private final AtomicLong ids = new AtomicLong();
+    /** Null when {@code prefetch-transactions} is off. */
+    private final TransactionDataCache cache;
     private volatile String authHeader;
 
     public BitcoindBlockSubmitter(PoolConfig.BlockSubmission config, PoolMetrics metrics) {
@@ -80,6 +87,48 @@ public final class BitcoindBlockSubmitter implements AutoCloseable {
         this.config = config;
         this.metrics = metrics;
         this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
+        this.cache = config.prefetchTransactions() ? new TransactionDataCache(metrics, this::execute) : null;
+    }
+
+    /** On {@link #threads}; inline once closing (the work is cheap, and a completing future must not throw). */
+    private void execute(Runnable r) {
+        try {
+            threads.execute(r);
+        } catch (RejectedExecutionException e) {
+            r.run();
+        }
+    }
+
+    /**
+     * A NewTemplate from {@code upstream}: with prefetching on, a non-future template's transactions are asked now.
+     * Call on the TDP listener thread BEFORE the dispatcher sees the template (so the request precedes any
+     * SubmitSolution for it). Never blocks.
+     */
+    public void templateReceived(NewTemplate t, TemplateSource upstream) {
+        if (cache != null) {
+            try {
+                cache.onNewTemplate(t.templateId(), t.futureTemplate(), !t.merklePath().isEmpty(),
+                        upstream::requestTransactionData);
+            } catch (RuntimeException e) { // never keep the template from the dispatcher
+                LOG.warn("transaction prefetch for template {} failed: {}", t.templateId(), e.toString());
+            }
+        }
+    }
+
+    /** A SetNewPrevHash: with prefetching on, the activated template's transactions are asked (once). Never blocks. */
+    public void templateActivated(SetNewPrevHash p, TemplateSource upstream) {
+        if (cache != null) {
+            try {
+                cache.onActivated(p.templateId(), upstream::requestTransactionData);
+            } catch (RuntimeException e) {
+                LOG.warn("transaction prefetch for template {} failed: {}", p.templateId(), e.toString());
+            }
+        }
+    }
+
+    /** The prefetch cache (null when prefetching is off), for tests. */
+    TransactionDataCache cache() {
+        return cache;
     }
 
     /**
@@ -92,12 +141,20 @@ public final class BitcoindBlockSubmitter implements AutoCloseable {
             LOG.error("submitblock fallback for block {} skipped: {} submissions already in flight", f.hash(), MAX_IN_FLIGHT);
             return;
         }
-        CompletableFuture<TransactionDataResult> txs = f.hasTransactions() ? upstream.requestTransactionData(f.templateId())
-                : CompletableFuture.completedFuture(new TransactionDataResult.Success(f.templateId(), Bytes.EMPTY, List.of()));
+        TransactionDataCache.Lookup txs;
+        if (!f.hasTransactions()) {
+            txs = new TransactionDataCache.Lookup(CompletableFuture.completedFuture(
+                    new TransactionDataResult.Success(f.templateId(), Bytes.EMPTY, List.of())), false);
+        } else if (cache != null) {
+            // prefetched (or still being fetched: one request per template); asked now only when missing
+            txs = cache.lookup(f.templateId(), upstream::requestTransactionData);
+        } else {
+            txs = new TransactionDataCache.Lookup(upstream.requestTransactionData(f.templateId()), false);
+        }
         try {
-            txs.whenCompleteAsync((r, err) -> {
+            txs.result().whenCompleteAsync((r, err) -> {
                 try {
-                    run(f, r, err);
+                    run(f, r, err, txs);
                 } finally {
                     inFlight.release();
                 }
@@ -107,7 +164,7 @@ public final class BitcoindBlockSubmitter implements AutoCloseable {
         }
     }
 
-    private void run(Found f, TransactionDataResult r, Throwable err) {
+    private void run(Found f, TransactionDataResult r, Throwable err, TransactionDataCache.Lookup txs) {
         if (!(r instanceof TransactionDataResult.Success s)) {
             metrics.submitBlock(SubmitBlockResult.NO_TRANSACTIONS);
             LOG.error("submitblock fallback for block {}: no transaction data from the template provider ({})", f.hash(),
@@ -119,16 +176,21 @@ public final class BitcoindBlockSubmitter implements AutoCloseable {
             block = assemble(f.header(), f.coinbaseTx(), s.transactions());
         } catch (RuntimeException e) {
             metrics.submitBlock(SubmitBlockResult.ERROR);
-            LOG.error("submitblock fallback for block {}: cannot assemble: {}", f.hash(), e.getMessage());
+            if (cache != null && f.hasTransactions()) {
+                cache.invalidate(f.templateId(), txs.result()); // e.g. a template id reused by another provider
+            }
+            LOG.error("submitblock fallback for block {}: NOT submitted, cannot assemble it from the {} transactions of"
+                    + " template {}: {}", f.hash(), txs.cached() ? "prefetched" : f.hasTransactions() ? "requested" : "(no)",
+                    f.templateId(), e.getMessage());
             return;
         }
         Outcome o = call(block);
         long latency = System.nanoTime() - f.readNanos();
         metrics.submitBlockLatency.record(latency, TimeUnit.NANOSECONDS);
         metrics.submitBlock(o.result());
-        String msg = "BLOCK {} submitblock to bitcoind ({} bytes, {} txs): {}{} after {} ms";
-        Object[] args = {f.hash(), block.length(), s.transactions().size() + 1, o.result().name().toLowerCase(),
-            o.detail().isEmpty() ? "" : " " + o.detail(), latency / 1_000_000};
+        String msg = "BLOCK {} submitblock to bitcoind ({} bytes, {} txs{}): {}{} after {} ms";
+        Object[] args = {f.hash(), block.length(), s.transactions().size() + 1, txs.cached() ? ", prefetched" : "",
+            o.result().name().toLowerCase(), o.detail().isEmpty() ? "" : " " + o.detail(), latency / 1_000_000};
         if (o.result() == SubmitBlockResult.ACCEPTED || o.result() == SubmitBlockResult.DUPLICATE) {
             LOG.info(msg, args);
         } else {
@@ -263,5 +325,8 @@ public final class BitcoindBlockSubmitter implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         http.close();
+        if (cache != null) {
+            cache.clear();
+        }
     }
 }

@@ -138,6 +138,17 @@ public final class DevnetTemplateSource implements TemplateSource {
         return t == null ? -1 : t.transactionData().size();
     }
 
+    /** The raw transactions (besides the coinbase, block order) of template {@code id}, or null. */
+    public List<Bytes> transactionData(long id) {
+        BuiltTemplate t = built.get(id);
+        return t == null ? null : t.transactionData();
+    }
+
+    /** Id of the template published last (the one miners are given). */
+    public long latestTemplateId() {
+        return ids.get();
+    }
+
     @Override
     public String describe() {
         return connected ? "in-process devnet" : "disconnected";
