@@ -189,8 +189,10 @@ public final class BitcoindBlockSubmitter implements AutoCloseable {
         metrics.submitBlockLatency.record(latency, TimeUnit.NANOSECONDS);
         metrics.submitBlock(o.result());
         String msg = "BLOCK {} submitblock to bitcoind ({} bytes, {} txs{}): {}{} after {} ms";
+        String result = o.result().name().toLowerCase(java.util.Locale.ROOT);
+        String detail = o.detail().isEmpty() || o.detail().equals(result) ? "" : " " + o.detail(); // not "duplicate duplicate"
         Object[] args = {f.hash(), block.length(), s.transactions().size() + 1, txs.cached() ? ", prefetched" : "",
-            o.result().name().toLowerCase(), o.detail().isEmpty() ? "" : " " + o.detail(), latency / 1_000_000};
+            result, detail, latency / 1_000_000};
         if (o.result() == SubmitBlockResult.ACCEPTED || o.result() == SubmitBlockResult.DUPLICATE) {
             LOG.info(msg, args);
         } else {
