@@ -101,7 +101,8 @@ public final class Agent implements AutoCloseable {
         this.store = new StateStore(cfg.stateDir());
         this.installer = new Installer(cfg.releasesDir(), cfg.currentLink(), cfg.maxArtifactBytes());
         this.health = new HealthChecker(systemctl, cfg.adminUrls(), cfg.healthInterval());
-        this.fetcher = new HttpFetcher(cfg.caFile(), Duration.ofSeconds(10), cfg.httpTimeout(), cfg.httpReadTimeout());
+        this.fetcher = new HttpFetcher(cfg.caFile(), Duration.ofSeconds(10), cfg.httpTimeout(), cfg.httpReadTimeout(),
+                cfg.downloadTimeout());
     }
 
     public AgentConfig config() {

@@ -36,6 +36,7 @@ import java.util.TreeMap;
  * @param maxArtifactBytes    cap on any artifact (and on an unpacked zip)
  * @param httpTimeout         time to the response headers; for manifests, roots and registration also the whole body
  * @param httpReadTimeout     longest silence while receiving a body (a stalled download fails, keeping its partial file)
+ * @param downloadTimeout     deadline of one artifact download (refused as slow retrieval, keeping its partial file)
  * @param units               systemd units on this node
  * @param adminUrls           unit → admin base URL for /v1/health and /v1/ready
  * @param healthDeadline      how long restarted units have to become healthy
@@ -51,7 +52,8 @@ import java.util.TreeMap;
  */
 public record AgentConfig(URI manifestUrl, URI rootsUrl, Path trustRootFile, Path caFile, Duration pollInterval,
                           Duration pollJitter, Path stateDir, Path releasesDir, Path currentLink, int keep,
-                          long maxArtifactBytes, Duration httpTimeout, Duration httpReadTimeout, List<String> units, Map<String, URI> adminUrls,
+                          long maxArtifactBytes, Duration httpTimeout, Duration httpReadTimeout, Duration downloadTimeout,
+                          List<String> units, Map<String, URI> adminUrls,
                           Duration healthDeadline, Duration healthInterval, String statusListen, URI coreRegisterUrl,
                           String corePublicKey, String nodeName, String systemctlCommand, Duration systemctlTimeout,
                           String bitcoindAddress, String lndAddress) {
@@ -81,6 +83,7 @@ public record AgentConfig(URI manifestUrl, URI rootsUrl, Path trustRootFile, Pat
             new Key("download.max-bytes", "536870912", "cap on one artifact (and on an unpacked zip)"),
             new Key("http.timeout-seconds", "60", "time to the response headers; for manifests, roots and registration the whole request"),
             new Key("http.read-timeout-seconds", "30", "longest silence while receiving a body; a stalled download fails and resumes at the next check"),
+            new Key("download.timeout-seconds", "1800", "deadline of one artifact download; past it the download is refused (slow_retrieval) and resumes at the next check"),
             new Key("units", "hh-pool.service,hh-tp.service,hh-translator.service,hh-treasury.service",
                     "systemd units installed on this node (comma separated)"),
             new Key("unit.<unit>.admin-url", "", "admin base URL of a unit for /v1/health and /v1/ready, e.g. unit.hh-pool.service.admin-url = http://127.0.0.1:9090"),
@@ -220,7 +223,8 @@ public record AgentConfig(URI manifestUrl, URI rootsUrl, Path trustRootFile, Pat
                 Duration.ofSeconds(positive(v, "poll.interval-seconds")), Duration.ofSeconds(nonNegative(v, "poll.jitter-seconds")),
                 path(v, "paths.state-dir"), path(v, "paths.releases-dir"), path(v, "paths.current-link"), keep,
                 positive(v, "download.max-bytes"), Duration.ofSeconds(positive(v, "http.timeout-seconds")),
-                Duration.ofSeconds(positive(v, "http.read-timeout-seconds")), units, admin,
+                Duration.ofSeconds(positive(v, "http.read-timeout-seconds")),
+                Duration.ofSeconds(positive(v, "download.timeout-seconds")), units, admin,
                 Duration.ofSeconds(positive(v, "health.deadline-seconds")), Duration.ofMillis(positive(v, "health.interval-millis")),
                 listen, register, coreKey, nodeName, v.get("systemctl.command"),
                 Duration.ofSeconds(positive(v, "systemctl.timeout-seconds")), v.get("reach.bitcoind"), v.get("reach.lnd"));

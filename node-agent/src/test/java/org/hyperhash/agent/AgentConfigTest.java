@@ -39,6 +39,18 @@ class AgentConfigTest {
     }
 
     @Test
+    void downloadTimeoutDefaultsToHalfAnHourAndMustBePositive() throws Exception {
+        assertEquals(Duration.ofMinutes(30), AgentConfig.load(null, Map.of(), List.of()).downloadTimeout());
+        assertEquals(Duration.ofSeconds(90), AgentConfig.load(null, Map.of("AGENT_DOWNLOAD_TIMEOUT__SECONDS", "90"), List.of())
+                .downloadTimeout());
+        for (String bad : List.of("0", "-1", "x")) {
+            var e = assertThrows(AgentConfig.ConfigError.class,
+                    () -> AgentConfig.load(null, Map.of(), List.of("download.timeout-seconds=" + bad)));
+            assertTrue(e.getMessage().contains("download.timeout-seconds"), e.getMessage());
+        }
+    }
+
+    @Test
     void errorsNameTheKey() {
         var e = assertThrows(AgentConfig.ConfigError.class, () -> AgentConfig.load(null, Map.of(), List.of("install.keep=1")));
         assertTrue(e.getMessage().contains("install.keep"), e.getMessage());

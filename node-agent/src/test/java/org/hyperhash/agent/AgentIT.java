@@ -228,7 +228,7 @@ class AgentIT {
 
     // ------------------------------------------------------------------ attacks
 
-    void assertRefused(Agent a, Reason reason, String expectedCurrent) throws Exception {
+    CheckResult.Refused assertRefused(Agent a, Reason reason, String expectedCurrent) throws Exception {
         int restartsBefore = systemctl.calls().size();
         List<String> dirsBefore = releaseDirs();
         CheckResult r = a.checkOnce();
@@ -241,6 +241,7 @@ class AgentIT {
         assertEquals(dirsBefore, releaseDirs(), "nothing installed");
         assertEquals(restartsBefore, systemctl.calls().size(), "nothing restarted");
         assertEquals("refused", a.state().lastCheck().result());
+        return f;
     }
 
     @Test
@@ -640,6 +641,35 @@ class AgentIT {
             Path part = dir.resolve("state/downloads/1/0.part");
             long have = Files.size(part);
             assertTrue(have > 0 && have < JAR_BYTES, "partial download kept: " + have);
+            assertEquals(new CheckResult.Updated(0, 1), a.checkOnce());
+            assertTrue(server.requests().contains("GET /releases/1.0.0/hh-cli.jar bytes=" + have + "-"), server.requests().toString());
+            assertTrue(Arrays.equals(jar("1.0.0"), Files.readAllBytes(current.resolve(JAR))));
+        }
+    }
+
+    @Test
+    void dripFedDownloadRefusedAtTheDeadlineAndResumed() throws Exception {
+        publish(1, "1.0.0");
+        // 2 KB every 200 ms: never silent for the 1 s read timeout, but 300 KB would take 30 s
+        server.dripOnce("/releases/1.0.0/hh-cli.jar", 2048, 200);
+        List<String> s = sets();
+        s.add("http.read-timeout-seconds=1");
+        s.add("download.timeout-seconds=2");
+        try (Agent a = new Agent(AgentConfig.load(null, Map.of(), s), systemctl, InstantSource.system(), CrashPoints.NONE,
+                new AgentMetrics("t"))) {
+            long t0 = System.nanoTime();
+            CheckResult.Refused f = assertRefused(a, Reason.SLOW_RETRIEVAL, "0.1.0-base");
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            assertTrue(f.detail().contains("download.timeout-seconds"), f.detail());
+            assertFalse(f.detail().contains("read timeout"), f.detail());
+            assertTrue(took.compareTo(Duration.ofSeconds(2)) >= 0 && took.compareTo(Duration.ofSeconds(10)) < 0,
+                    "refused at the deadline, not at the end of the drip: " + took);
+            assertEquals(List.of(), a.state().failedVersions(), "not a verdict on the release: it is retried");
+            Path part = dir.resolve("state/downloads/1/0.part");
+            long have = Files.size(part);
+            assertTrue(have > 0 && have < JAR_BYTES, "partial download kept: " + have);
+            assertTrue(f.detail().contains(have + " of " + JAR_BYTES + " bytes"), f.detail());
+            // the next check (the server no longer drips) resumes where the drip stopped and installs
             assertEquals(new CheckResult.Updated(0, 1), a.checkOnce());
             assertTrue(server.requests().contains("GET /releases/1.0.0/hh-cli.jar bytes=" + have + "-"), server.requests().toString());
             assertTrue(Arrays.equals(jar("1.0.0"), Files.readAllBytes(current.resolve(JAR))));

@@ -26,14 +26,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A local HTTPS release server with a self-signed certificate made by the JDK's keytool: serves files by
- * path, honours {@code Range: bytes=N-}, can drop a connection half way once or stall half way once (the
- * connection stays open and silent until {@link #close()}), and records requests.
+ * path, honours {@code Range: bytes=N-}, can drop a connection half way once, stall half way once (the
+ * connection stays open and silent until {@link #close()}) or drip-feed a body once (a few bytes at a time with
+ * pauses, until the client gives up), and records requests.
  */
 final class ReleaseServer implements AutoCloseable {
     private final HttpsServer server;
     private final Map<String, byte[]> files = new ConcurrentHashMap<>();
     private final Set<String> dropOnce = ConcurrentHashMap.newKeySet();
     private final Set<String> stallOnce = ConcurrentHashMap.newKeySet();
+    private final Map<String, Drip> dripOnce = new ConcurrentHashMap<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final List<String> requests = new ArrayList<>();
@@ -97,6 +99,15 @@ final class ReleaseServer implements AutoCloseable {
         stallOnce.add(path);
     }
 
+    /** Drip-feed settings: {@code bytes} per write, {@code pauseMillis} between writes. */
+    record Drip(int bytes, long pauseMillis) {
+    }
+
+    /** The next GET of {@code path} sends its body {@code bytes} at a time, pausing {@code pauseMillis} after each write. */
+    void dripOnce(String path, int bytes, long pauseMillis) {
+        dripOnce.put(path, new Drip(bytes, pauseMillis));
+    }
+
     synchronized List<String> requests() {
         return List.copyOf(requests);
     }
@@ -128,6 +139,17 @@ final class ReleaseServer implements AutoCloseable {
             OutputStream out = ex.getResponseBody();
             boolean drop = dropOnce.remove(path);
             boolean stall = !drop && stallOnce.remove(path);
+            Drip drip = drop || stall ? null : dripOnce.remove(path);
+            if (drip != null) {
+                // until the body is sent, the client drops the connection (a write fails) or the server closes
+                for (int i = from; i < body.length && closed.getCount() > 0; i += drip.bytes()) {
+                    out.write(body, i, Math.min(drip.bytes(), body.length - i));
+                    out.flush();
+                    sleep(drip.pauseMillis());
+                }
+                out.close();
+                return;
+            }
             if (drop || stall) {
                 out.write(body, from, (body.length - from) / 2);
                 out.flush();
@@ -140,6 +162,14 @@ final class ReleaseServer implements AutoCloseable {
             }
             out.write(body, from, body.length - from);
             out.close();
+        }
+    }
+
+    private void sleep(long millis) {
+        try {
+            closed.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

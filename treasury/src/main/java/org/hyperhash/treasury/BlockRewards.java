@@ -80,9 +80,40 @@ public final class BlockRewards {
                                BigInteger countedUnits, String algorithm, String status, List<Pplns.WorkInput> inputs) {
     }
 
-    /** Result of {@link #audit}: ok when the recomputation equals the credited entries. */
+    /**
+     * Result of {@link #audit}: ok when the recomputation equals the credited entries. {@code distribution} is the
+     * stored distribution audited (its algorithm and work scale are what the split was computed with).
+     */
     public record AuditReport(String blockHash, String status, boolean ok, Pplns.Split recomputed,
-                              Map<String, Long> creditedSats, String inputsVsShareWindows, List<String> problems) {
+                              Map<String, Long> creditedSats, String inputsVsShareWindows, List<String> problems,
+                              Distribution distribution) {
+        /** The algorithm and how it turns share work into work units, e.g. {@code pplns-v2 (share work rounded up ...)}. */
+        public String describeAlgorithm() {
+            String a = distribution.algorithm();
+            if (Pplns.ALGORITHM.equals(a)) {
+                return a + " (share work rounded up to whole work units)";
+            }
+            if (Pplns.ALGORITHM_V1.equals(a)) {
+                return a + " (share work rounded down to whole work units)";
+            }
+            return a + " (unknown to this build, which runs " + Pplns.ALGORITHM + ")";
+        }
+
+        /** The work scale as stored and where it came from, e.g. {@code 1000 x 10^8 work units per unit of share difficulty (...)}. */
+        public String describeWorkScale() {
+            Pplns.WorkScale w = distribution.workScale();
+            String per = " work units per unit of share difficulty";
+            if (Pplns.ALGORITHM_V1.equals(distribution.algorithm()) && w.exponent() == 0) {
+                return w.base() + per + " (pplns-v1: pplns.work-scale alone, no exponent)";
+            }
+            String scale = w.base() + " x 10^" + w.exponent() + per;
+            if (Pplns.ALGORITHM.equals(distribution.algorithm())) {
+                return scale + " (pplns.work-scale " + w.base() + ", exponent " + w.exponent() + " derived from network difficulty "
+                        + distribution.networkDifficulty() + " and window multiple "
+                        + java.math.BigDecimal.valueOf(distribution.windowMultiplePpm(), 6).stripTrailingZeros().toPlainString() + ")";
+            }
+            return scale + " (as stored)";
+        }
     }
 
     private final LedgerDatabase db;
@@ -339,6 +370,9 @@ public final class BlockRewards {
                 && !Pplns.WorkScale.derive(d.networkDifficulty(), d.windowMultiplePpm(), d.workScale().base()).equals(d.workScale())) {
             problems.add("stored work scale " + d.workScale() + " is not the one derived from its network difficulty");
         }
+        if (Pplns.ALGORITHM_V1.equals(d.algorithm()) && d.workScale().exponent() != 0) {
+            problems.add("stored work scale " + d.workScale() + " has an exponent, which " + Pplns.ALGORITHM_V1 + " never used");
+        }
         Map<String, Long> credited = new TreeMap<>();
         Jdbc.query(db.dataSource(), c -> {
             try (PreparedStatement ps = c.prepareStatement(
@@ -384,6 +418,6 @@ public final class BlockRewards {
                 vsShares = "differ (share windows changed or were pruned since the snapshot; stored inputs are authoritative)";
             }
         }
-        return new AuditReport(blockHash, d.status(), problems.isEmpty(), split, credited, vsShares, List.copyOf(problems));
+        return new AuditReport(blockHash, d.status(), problems.isEmpty(), split, credited, vsShares, List.copyOf(problems), d);
     }
 }

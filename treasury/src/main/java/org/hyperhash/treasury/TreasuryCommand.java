@@ -162,6 +162,8 @@ public final class TreasuryCommand implements Callable<Integer> {
         int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) {
             BlockRewards.AuditReport r = new BlockRewards(db, cfg.rewards(), InstantSource.system()).audit(block);
             out.println("block " + r.blockHash() + " (" + r.status() + ")");
+            out.println("algorithm: " + r.describeAlgorithm());
+            out.println("work scale: " + r.describeWorkScale());
             out.println("pool fee: " + r.recomputed().poolFeeSats() + " sats");
             r.recomputed().allocations().forEach(a -> out.println("  " + a.account() + " " + a.amountSats() + " sats"));
             out.println("ledger credits: " + r.creditedSats());

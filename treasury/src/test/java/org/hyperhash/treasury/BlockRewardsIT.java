@@ -41,6 +41,17 @@ class BlockRewardsIT {
         return String.format("%064x", i);
     }
 
+    /** {@code hh treasury audit BLOCK} against the test ledger: its exit code and output. */
+    static String auditCli(TestLedgers t, String block) {
+        java.io.StringWriter sw = new java.io.StringWriter();
+        picocli.CommandLine cl = new picocli.CommandLine(new TreasuryCommand());
+        cl.setOut(new java.io.PrintWriter(sw, true));
+        cl.setErr(new java.io.PrintWriter(sw, true));
+        int code = cl.execute("audit", "--set", "ledger.url=\"" + t.url + "\"", block);
+        assertEquals(0, code, sw.toString());
+        return sw.toString();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
     void creditsOnlyAtMaturityOrphansReverseNothingAndAuditRecomputes(String dialect) throws Exception {
@@ -88,6 +99,14 @@ class BlockRewardsIT {
             BlockRewards.AuditReport r2 = rewards.audit(hash(1));
             assertTrue(r2.ok());
             assertTrue(r2.inputsVsShareWindows().startsWith("differ"));
+            // the operator sees what the split was computed with
+            String out = auditCli(t, hash(1));
+            assertTrue(out.startsWith("block " + hash(1) + " (credited)\n"
+                    + "algorithm: pplns-v2 (share work rounded up to whole work units)\n"
+                    + "work scale: 1000 x 10^8 work units per unit of share difficulty (pplns.work-scale 1000, exponent 8 derived "
+                    + "from network difficulty 20.0 and window multiple 2)\n"
+                    + "pool fee: 10000 sats\n"), out);
+            assertTrue(out.endsWith("audit OK\n"), out);
             Accounts.CheckReport check = accounts.check();
             assertTrue(check.ok(), check.problems().toString());
             assertEquals(1_000_000_000L, check.totalMsat());
@@ -178,6 +197,17 @@ class BlockRewardsIT {
             BlockRewards.AuditReport r = rewards.audit(hash(9));
             assertTrue(r.ok(), r.problems().toString());
             assertEquals("match", r.inputsVsShareWindows(), "recomputed with v1's floor at the stored scale");
+            String out = auditCli(t, hash(9));
+            assertTrue(out.contains("\nalgorithm: pplns-v1 (share work rounded down to whole work units)\n"
+                    + "work scale: 1000 work units per unit of share difficulty (pplns-v1: pplns.work-scale alone, no exponent)\n"), out);
+            assertTrue(out.endsWith("audit OK\n"), out);
+            // a v1 row cannot have an exponent (v1 had none): the audit says so instead of printing it as v1's scale
+            try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
+                st.executeUpdate("UPDATE block_distributions SET work_scale_exp = 2 WHERE block_hash = '" + hash(9) + "'");
+            }
+            BlockRewards.AuditReport bad = rewards.audit(hash(9));
+            assertTrue(bad.problems().stream().anyMatch(p -> p.contains("pplns-v1 never used")), bad.problems().toString());
+            assertEquals("1000 x 10^2 work units per unit of share difficulty (as stored)", bad.describeWorkScale());
         }
     }
 }

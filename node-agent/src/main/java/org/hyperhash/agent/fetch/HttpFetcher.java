@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,19 +33,26 @@ import java.util.regex.Pattern;
  * HTTP(S) client of the agent: small capped fetches (manifests, roots) and streamed, size-capped,
  * resumable artifact downloads (HTTP Range). With a CA file, only that CA is trusted (a private PKI
  * for the release server); without one, the JDK's default trust store. Every body is read through
- * {@link TimedBody}: a server that goes silent for the read timeout fails the request instead of hanging the agent.
+ * {@link TimedBody}: a server that goes silent for the read timeout fails the request instead of hanging the agent,
+ * and every body has an overall deadline, so a server that drip-feeds cannot hold it either.
  */
 public final class HttpFetcher implements AutoCloseable {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes (\\d+)-(\\d+)/(\\d+|\\*)");
     private final HttpClient client;
     private final Duration requestTimeout;
     private final Duration readTimeout;
+    private final Duration downloadTimeout;
 
     /**
-     * @param requestTimeout until the response headers; for metadata and POSTs also the deadline of the whole body
-     * @param readTimeout    longest silence while a body is being received (downloads included)
+     * @param requestTimeout  until the response headers; for metadata and POSTs also the deadline of the whole body
+     * @param readTimeout     longest silence while a body is being received (downloads included)
+     * @param downloadTimeout deadline of one {@link #download} call (all its requests and bodies)
      */
-    public HttpFetcher(Path caFile, Duration connectTimeout, Duration requestTimeout, Duration readTimeout) throws IOException {
+    public HttpFetcher(Path caFile, Duration connectTimeout, Duration requestTimeout, Duration readTimeout,
+                       Duration downloadTimeout) throws IOException {
+        if (downloadTimeout.isNegative() || downloadTimeout.isZero()) {
+            throw new IllegalArgumentException("download timeout must be > 0");
+        }
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NORMAL);
         if (caFile != null) {
@@ -52,6 +61,7 @@ public final class HttpFetcher implements AutoCloseable {
         this.client = b.build();
         this.requestTimeout = requestTimeout;
         this.readTimeout = readTimeout;
+        this.downloadTimeout = downloadTimeout;
     }
 
     /** An SSL context trusting only the certificates in a PEM (or DER) file. */
@@ -123,10 +133,15 @@ public final class HttpFetcher implements AutoCloseable {
         }
     }
 
-    /** Sends; the body must arrive with no gap above the read timeout and (if not null) within {@code bodyDeadline}. */
+    /** Sends; the body must arrive with no gap above the read timeout and within {@code bodyDeadline}. */
     private HttpResponse<InputStream> send(HttpRequest req, Duration bodyDeadline) throws IOException {
+        return send(req, () -> bodyDeadline);
+    }
+
+    /** Like {@link #send(HttpRequest, Duration)}, the body deadline asked for when the response headers arrive. */
+    private HttpResponse<InputStream> send(HttpRequest req, Supplier<Duration> bodyDeadline) throws IOException {
         try {
-            return client.send(req, TimedBody.handler(readTimeout, bodyDeadline));
+            return client.send(req, info -> TimedBody.handler(readTimeout, bodyDeadline.get()).apply(info));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -138,10 +153,14 @@ public final class HttpFetcher implements AutoCloseable {
      * Stops (and refuses with {@link Reason#WRONG_LENGTH}) as soon as the body would exceed
      * {@code expectedLength}, or when the server's complete body is shorter. A dropped connection or a
      * server silent for the read timeout is an IOException and leaves the partial file for the next attempt.
+     * Not complete within the download timeout (a server drip-feeding data, or a link too slow for the artifact):
+     * refused with {@link Reason#SLOW_RETRIEVAL}; the partial file is kept too, so a slow link still gets there
+     * over several checks while no single check is held longer than the timeout.
      *
      * @param counter receives every chunk size (download metric)
      */
     public void download(URI uri, Path part, long expectedLength, LongConsumer counter) throws IOException, RefusedException {
+        long start = System.nanoTime();
         long have = Files.exists(part) ? Files.size(part) : 0;
         if (have > expectedLength) {
             Files.delete(part);
@@ -151,12 +170,24 @@ public final class HttpFetcher implements AutoCloseable {
             return;
         }
         for (int attempt = 0; attempt < 2; attempt++) {
-            HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(requestTimeout).GET();
+            Duration left = left(start);
+            if (left.isZero()) {
+                throw slowRetrieval(uri, part, expectedLength);
+            }
+            // the headers of a resumed request count against the deadline too
+            HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(left.compareTo(requestTimeout) < 0 ? left : requestTimeout).GET();
             if (have > 0) {
                 rb.header("Range", "bytes=" + have + "-");
             }
-            // no overall deadline: the length is capped and every gap is bounded by the read timeout
-            HttpResponse<InputStream> r = send(rb.build(), null);
+            HttpResponse<InputStream> r;
+            try {
+                r = send(rb.build(), () -> left(start));
+            } catch (HttpTimeoutException e) {
+                if (left(start).isZero()) {
+                    throw slowRetrieval(uri, part, expectedLength);
+                }
+                throw e;
+            }
             try (InputStream in = r.body()) {
                 boolean append;
                 if (r.statusCode() == 206 && have > 0) {
@@ -178,11 +209,45 @@ public final class HttpFetcher implements AutoCloseable {
                 } else {
                     throw new IOException("GET " + uri + ": HTTP " + r.statusCode());
                 }
-                stream(in, part, append, have, expectedLength, uri, counter);
+                try {
+                    stream(in, part, append, have, expectedLength, uri, counter);
+                } catch (IOException e) {
+                    if (deadlineExceeded(e)) {
+                        throw slowRetrieval(uri, part, expectedLength);
+                    }
+                    throw e;
+                }
                 return;
             }
         }
         throw new IOException("GET " + uri + ": server does not honour Range requests consistently");
+    }
+
+    /** What is left of the download timeout of a download started at {@code start} (zero when expired). */
+    private Duration left(long start) {
+        long budget;
+        try {
+            budget = downloadTimeout.toNanos();
+        } catch (ArithmeticException e) {
+            budget = Long.MAX_VALUE;
+        }
+        return Duration.ofNanos(Math.max(0, budget - (System.nanoTime() - start)));
+    }
+
+    private static boolean deadlineExceeded(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TimedBody.DeadlineExceeded) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private RefusedException slowRetrieval(URI uri, Path part, long expected) throws IOException {
+        long have = Files.exists(part) ? Files.size(part) : 0;
+        return new RefusedException(Reason.SLOW_RETRIEVAL, "artifact " + uri + " not downloaded within "
+                + downloadTimeout.toSeconds() + " s (download.timeout-seconds): " + have + " of " + expected
+                + " bytes received; the partial file is kept and resumed at the next check");
     }
 
     private static void stream(InputStream in, Path part, boolean append, long have, long expected, URI uri,

@@ -19,14 +19,23 @@ import java.util.concurrent.TimeUnit;
 /**
  * A response body as an InputStream whose reads give up after {@code idle} without data (and, optionally, at an
  * absolute deadline). The JDK client's request timeout stops at the response headers, so without this a server
- * that sends headers and then stalls would block a reader forever. A timeout cancels the subscription, which
- * closes the connection. Demand is one item at a time, so at most one chunk list is buffered.
+ * that sends headers and then stalls would block a reader forever, and one that drip-feeds would keep it busy.
+ * A timeout cancels the subscription, which closes the connection. Demand is one item at a time, so at most one
+ * chunk list is buffered.
  */
 public final class TimedBody extends InputStream implements HttpResponse.BodySubscriber<InputStream> {
+    /** The body's overall deadline passed (as opposed to a read timeout: a silence longer than {@code idle}). */
+    public static final class DeadlineExceeded extends HttpTimeoutException {
+        DeadlineExceeded(String message) {
+            super(message);
+        }
+    }
+
     private static final Object END = new Object();
     /** One item of demand plus a terminal signal, with one slot of slack. */
     private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(3);
     private final long idleNanos;
+    private final boolean hasDeadline;
     private final long deadlineNanos;
     private volatile Flow.Subscription subscription;
     private volatile boolean closed;
@@ -37,7 +46,8 @@ public final class TimedBody extends InputStream implements HttpResponse.BodySub
 
     private TimedBody(Duration idle, Duration total) {
         this.idleNanos = idle.toNanos();
-        this.deadlineNanos = total == null ? Long.MAX_VALUE : System.nanoTime() + total.toNanos();
+        this.hasDeadline = total != null;
+        this.deadlineNanos = total == null ? 0 : System.nanoTime() + total.toNanos();
     }
 
     /**
@@ -140,21 +150,29 @@ public final class TimedBody extends InputStream implements HttpResponse.BodySub
     }
 
     private Object take() throws IOException {
-        long now = System.nanoTime();
-        long wait = Math.min(idleNanos, deadlineNanos - now);
+        // nanoTime differences, never comparisons of absolute values (they may be negative or wrap)
+        long left = hasDeadline ? deadlineNanos - System.nanoTime() : Long.MAX_VALUE;
+        if (left <= 0) {
+            // strict: data that keeps arriving (a drip-feed) must not carry the body past its deadline
+            throw abort(deadlineExceeded());
+        }
+        long wait = Math.min(idleNanos, left);
         Object o;
         try {
-            o = wait <= 0 ? queue.poll() : queue.poll(wait, TimeUnit.NANOSECONDS);
+            o = queue.poll(wait, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw abort(new IOException("interrupted while reading the response body", e));
         }
         if (o == null) {
-            boolean atDeadline = deadlineNanos - now < idleNanos;
-            throw abort(new HttpTimeoutException(atDeadline ? "response body not complete before its deadline"
-                    : "no response data for " + Duration.ofNanos(idleNanos).toMillis() + " ms (read timeout)"));
+            throw abort(left < idleNanos ? deadlineExceeded()
+                    : new HttpTimeoutException("no response data for " + Duration.ofNanos(idleNanos).toMillis() + " ms (read timeout)"));
         }
         return o;
+    }
+
+    private static DeadlineExceeded deadlineExceeded() {
+        return new DeadlineExceeded("response body not complete before its deadline");
     }
 
     /** Gives up: later reads fail with {@code e}, the connection is dropped. */

@@ -14,6 +14,12 @@ public enum Reason {
     TAMPERED_ARTIFACT,
     /** An artifact's length does not match the manifest (or exceeds the size cap). */
     WRONG_LENGTH,
+    /**
+     * An artifact download did not complete within {@code download.timeout-seconds} (slow-retrieval attack: a
+     * server drip-feeding data; or a link too slow for the artifact). Not a verdict on the release: the partial
+     * file is kept and the next check resumes it.
+     */
+    SLOW_RETRIEVAL,
     /** An artifact matches another artifact or another release, not the one the manifest names. */
     MIX_AND_MATCH,
     /** The document is not valid JSON or misses/mistypes a field. */

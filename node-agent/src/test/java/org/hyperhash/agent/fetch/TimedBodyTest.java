@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,6 +81,7 @@ class TimedBodyTest {
         assertEquals('x', in.read());
         HttpTimeoutException e = assertThrows(HttpTimeoutException.class, in::read);
         assertTrue(e.getMessage().contains("read timeout"), e.getMessage());
+        assertFalse(e instanceof TimedBody.DeadlineExceeded, "a read timeout is not the deadline");
         assertTrue(sub.cancelled.get(), "the connection is dropped");
         b.onComplete();
         assertThrows(IOException.class, in::read, "never an EOF after a timeout (a short body must not look complete)");
@@ -90,9 +93,26 @@ class TimedBodyTest {
         Sub sub = new Sub();
         b.onSubscribe(sub);
         InputStream in = b.getBody().toCompletableFuture().get();
-        HttpTimeoutException e = assertThrows(HttpTimeoutException.class, in::read);
+        HttpTimeoutException e = assertThrows(TimedBody.DeadlineExceeded.class, in::read);
         assertTrue(e.getMessage().contains("deadline"), e.getMessage());
         assertTrue(sub.cancelled.get());
+    }
+
+    @Test
+    void dataArrivingAfterTheDeadlineDoesNotExtendIt() throws Exception {
+        var b = body(Duration.ofSeconds(10), Duration.ofMillis(100));
+        Sub sub = new Sub();
+        b.onSubscribe(sub);
+        InputStream in = b.getBody().toCompletableFuture().get();
+        b.onNext(chunk("a"));
+        assertEquals('a', in.read());
+        Thread.sleep(150);
+        // a drip-feeding server: the next chunk is already there when the reader asks, but the deadline has passed
+        b.onNext(chunk("b"));
+        assertThrows(TimedBody.DeadlineExceeded.class, in::read);
+        assertTrue(sub.cancelled.get(), "the connection is dropped");
+        IOException again = assertThrows(IOException.class, in::read);
+        assertInstanceOf(TimedBody.DeadlineExceeded.class, again.getCause(), "later reads keep the cause");
     }
 
     @Test
