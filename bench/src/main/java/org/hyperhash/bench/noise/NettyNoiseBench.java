@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.hyperhash.sv2.netty.NoiseDrivers;
@@ -38,17 +39,19 @@ import java.util.concurrent.ThreadLocalRandom;
  * The same frame round trip as {@link CipherStateBench} through the production {@link NoiseHandler} pair,
  * handshake done in setup, no sockets.
  *
- * <p>{@link #frame} is what a pool's event loop does per frame, and nothing a test harness adds: the
- * plaintext frame (a heap buffer, as the pool's batch) is written with {@code channel.write(frame,
- * voidPromise)} and {@code channel.flush()} through the client pipeline, whose {@link NoiseHandler}
- * encrypts it; a {@link Wire} at the head of that pipeline stands in for the socket: it takes the
- * ciphertext buffer as the transport would (a heap buffer is copied into a direct one first, as the epoll
- * and NIO transports do before a write). That direct buffer is then delivered to the server pipeline with
- * {@code fireChannelRead} + {@code fireChannelReadComplete}, as a socket read loop delivers its read
- * buffer; its {@link NoiseHandler} (a {@code ByteToMessageDecoder}) decrypts it and a {@link Sink} takes
- * the plaintext frame, which the benchmark releases (as the codec does after decoding). Left out are only
- * the kernel's costs: the syscalls, the copies to and from the socket, and the transport's own read-buffer
- * allocation (the client's output buffer is handed over as the server's read buffer).
+ * <p>{@link #frame} is what a pool's event loop does per frame, and nothing a test harness adds. The
+ * plaintext frame (a heap buffer, as the pool's batch) is written with {@code write(frame, voidPromise)}
+ * and {@code flush()} through the client pipeline, whose {@link NoiseHandler} encrypts it; a {@link Wire}
+ * at the head of that pipeline stands in for the socket and takes the ciphertext buffer as the transport
+ * would (a heap buffer is first copied into a direct one, as the epoll and NIO transports do before a
+ * write). That direct buffer is delivered to the server pipeline with {@code fireChannelRead},
+ * {@code fireChannelReadComplete} and {@code read()}, as a socket read loop delivers its read buffer (and
+ * auto-read asks for the next); its {@link NoiseHandler} (a {@code ByteToMessageDecoder}) decrypts it and a
+ * {@link Sink} takes the plaintext frame, which the benchmark releases (as the codec does after decoding).
+ * Left out are only the kernel's costs: the syscalls, the copies to and from the socket, and the
+ * transport's own read-buffer allocation (the client's output buffer is handed over as the server's read
+ * buffer). The calls go to the pipelines directly: {@code EmbeddedChannel}'s own write/flush/read run its
+ * task queue and read the clock before and after, which no socket channel does.
  *
  * <p>{@link #embeddedChannels} is the old harness, kept to show what it costs on top: {@code
  * EmbeddedChannel.writeOutbound / readOutbound / writeInbound / readInbound} (their message queues,
@@ -63,10 +66,11 @@ public class NettyNoiseBench {
     @Param({"100", "65536"})
     public int payload;
 
-    /** The pair {@link #frame} uses: a {@link Wire} first in the client pipeline, a {@link Sink} last in the server's. */
+    /** The pair {@link #frame} uses: a {@link Wire} first in both pipelines, a {@link Sink} last in the server's. */
     private EmbeddedChannel client;
     private EmbeddedChannel server;
     private Wire wire;
+    private Wire serverWire;
     private Sink sink;
     /** The pair {@link #embeddedChannels} uses: plain EmbeddedChannels and their queues. */
     private EmbeddedChannel embeddedClient;
@@ -75,7 +79,8 @@ public class NettyNoiseBench {
 
     /**
      * The socket end of a pipeline: keeps the buffer that reached it (the transport would write it), after
-     * converting a heap buffer to a direct one as the epoll/NIO transports' {@code filterOutboundMessage} does.
+     * converting a heap buffer to a direct one as the epoll/NIO transports' {@code filterOutboundMessage} does;
+     * takes read requests as the transport's {@code beginRead} would.
      */
     static final class Wire extends ChannelOutboundHandlerAdapter {
         private ByteBuf taken;
@@ -101,6 +106,11 @@ public class NettyNoiseBench {
         @Override
         public void flush(ChannelHandlerContext ctx) {
             // the transport would writev here
+        }
+
+        @Override
+        public void read(ChannelHandlerContext ctx) {
+            // the transport would (re-)arm its read interest here; EmbeddedChannel's beginRead runs its task queue
         }
 
         ByteBuf take() {
@@ -165,9 +175,12 @@ public class NettyNoiseBench {
         embeddedClient = pair[2];
         embeddedServer = pair[3];
         wire = new Wire();
+        serverWire = new Wire();
         sink = new Sink();
         client.pipeline().addFirst("wire", wire);
+        server.pipeline().addFirst("wire", serverWire);
         server.pipeline().addLast("sink", sink);
+        server.config().setAutoRead(false); // roundTrip() issues the read itself, without EmbeddedChannel.read()
         byte[] plain = new byte[6 + payload];
         ThreadLocalRandom.current().nextBytes(plain);
         plain[3] = (byte) payload;
@@ -195,10 +208,15 @@ public class NettyNoiseBench {
     }
 
     private ByteBuf roundTrip() {
-        client.write(frame.retainedDuplicate(), client.voidPromise());
-        client.flush();
-        server.pipeline().fireChannelRead(wire.take());
-        server.pipeline().fireChannelReadComplete();
+        // pipeline() rather than the EmbeddedChannel's own write/flush/read, which run its task queue (and
+        // read the clock) before and after; a socket channel's write/flush/read go straight to the pipeline
+        ChannelPipeline c = client.pipeline();
+        c.write(frame.retainedDuplicate(), client.voidPromise());
+        c.flush();
+        ChannelPipeline s = server.pipeline();
+        s.fireChannelRead(wire.take());
+        s.fireChannelReadComplete();
+        s.read(); // what the head of the pipeline asks for after a read loop with autoRead on
         return sink.take();
     }
 
