@@ -100,10 +100,12 @@ public final class Ratios {
                     new Part(PKG + "channel\\.ShareValidationBench\\.extendedShare12StepPath$", null, List.of(SHA256)))),
             new Group("aead", List.of(
                     new Part(PKG + "noise\\.CipherStateBench\\.", "100", List.of(stream(100), aeadRecord(6), aeadRecord(100))),
-                    new Part(PKG + "noise\\.NettyNoiseBench\\.", "100", List.of(stream(100), aeadRecord(6), aeadRecord(100))),
+                    // frame: the pool's per-frame work; embeddedChannels: the same through EmbeddedChannel queues (diagnostic)
+                    new Part(PKG + "noise\\.NettyNoiseBench\\.(frame|embeddedChannels)$", "100",
+                            List.of(stream(100), aeadRecord(6), aeadRecord(100))),
                     new Part(PKG + "noise\\.CipherStateBench\\.", "65536",
                             List.of(stream(65536), aeadRecord(6), aeadRecord(65519), aeadRecord(17))),
-                    new Part(PKG + "noise\\.NettyNoiseBench\\.", "65536",
+                    new Part(PKG + "noise\\.NettyNoiseBench\\.frame$", "65536",
                             List.of(stream(65536), aeadRecord(6), aeadRecord(65519), aeadRecord(17))))),
             // openssl speed has no secp256k1 ECDH/Schnorr: the SHA-256 samples only show how loaded the machine was
             new Group("ec", List.of(new Part(PKG + "noise\\.(HandshakeBench|Secp256k1Bench)\\.", null, List.of(SHA256)))));
@@ -142,6 +144,9 @@ public final class Ratios {
                         }, 0));
             }
         }
+        r.add(new Row("noise.NettyNoiseBench.embeddedChannels:100",
+                "Netty NoiseHandler, 100-byte frame through EmbeddedChannel queues (old harness, diagnostic)",
+                "openssl " + AEAD + " -bytes 100: B/s / (2 x 100)", m -> m.get("stream.100") / 200.0, 0));
         for (String p : List.of("native", "pure")) {
             r.add(new Row("noise.HandshakeBench.responder:" + p, "full responder handshake, " + p, null, null, 2000));
             r.add(new Row("noise.HandshakeBench.bothRoles:" + p, "initiator + responder handshake, " + p, null, null, 0));

@@ -33,18 +33,24 @@ import java.util.concurrent.TimeUnit;
  * msg_length (plaintext) is checked against {@link Sv2Limits#maxFrameBytes()} before anything else is
  * buffered; then exactly {@code L + 16 * ceil(L / 65519)} ciphertext bytes are awaited and decrypted
  * chunk by chunk (65535 bytes each, last shorter) into one plaintext frame {@link ByteBuf} (header +
- * payload), which is passed on (the next handler releases it). A single-chunk frame that arrived whole in
- * an array-backed buffer is decrypted in place and passed on as a retained slice of that buffer (no copy,
- * as {@link FrameDecoder} does); otherwise the ciphertext is copied into a new heap frame buffer and
- * decrypted in place there.
+ * payload), which is passed on (the next handler releases it). A single-chunk frame that arrived whole is
+ * passed on as a retained slice of the input buffer, as {@link FrameDecoder} does (no frame allocation):
+ * decrypted in place if the buffer is array-backed, or, up to {@value #SCRATCH_DECRYPT_MAX} payload bytes
+ * in a buffer without an array (the socket's direct read buffers), decrypted in the per-thread scratch and
+ * written back over its own ciphertext. Otherwise (multi-chunk, larger, split across reads, read-only)
+ * the ciphertext is copied into a new heap frame buffer and decrypted in place there.
  *
  * <p><b>Transport, outbound.</b> Each written {@link ByteBuf} must hold one or more complete plaintext
- * frames; each frame becomes the encrypted header plus payload chunks in one heap buffer, encrypted in
- * {@code write()} straight from the source array (or copied into the output and encrypted in place). {@code flush()} passes through, so a burst of writes followed by one flush is one
- * syscall.
+ * frames; all of them become the encrypted headers plus payload chunks in one buffer from
+ * {@code ctx.alloc().ioBuffer()}, i.e. a direct buffer the transport writes as it is (epoll and NIO copy a
+ * heap buffer into a direct one first). The ciphertext is sealed in {@code write()} from the source array
+ * into the per-thread scratch and copied into that buffer (or, if the allocator's I/O buffers are
+ * array-backed, sealed straight into it). {@code flush()} passes through, so a burst of writes followed
+ * by one flush is one syscall. The wire bytes do not depend on the buffer kinds.
  *
  * <p><b>Memory.</b> After the handshake only the two transport ciphers and a few scalars stay referenced:
- * the driver (handshake keys and hash), the timeout task and the pending-write queue are dropped.
+ * the driver (handshake keys and hash), the timeout task and the pending-write queue are dropped. The
+ * scratch (65535 bytes) is per thread, not per connection.
  *
  * <p>Any handshake failure, AEAD failure or length violation fires {@link Sv2ErrorEvent} and closes
  * the channel; input after a failure is discarded. No unchecked exception leaves this handler for
@@ -60,11 +66,22 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     private static final int MAX_PT_CHUNK = EncryptedFraming.MAX_PLAINTEXT_CHUNK;
     private static final int ENC_HEADER = EncryptedFraming.ENCRYPTED_HEADER_LEN;
 
-    /** Per-thread scratch for one encrypted header (22 bytes; plaintext decrypted into its start). */
-    private static final FastThreadLocal<byte[]> HEADER = new FastThreadLocal<>() {
+    /**
+     * Single-chunk frames up to this payload size that arrive whole in a buffer without an array (the
+     * socket's direct read buffers) are decrypted through the per-thread scratch and written back into the
+     * input, which is then passed on as a slice (no frame allocation); larger ones get their own heap buffer.
+     */
+    static final int SCRATCH_DECRYPT_MAX = 4096;
+
+    /**
+     * Per-thread scratch (one ciphertext chunk, 65535 bytes; one per event-loop thread, not per connection):
+     * encrypted headers read from direct buffers, small direct-buffer frames decrypted in it, and the
+     * ciphertext staged in it before it is copied into a direct output buffer.
+     */
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
         @Override
         protected byte[] initialValue() {
-            return new byte[ENC_HEADER];
+            return new byte[MAX_CT_CHUNK];
         }
     };
 
@@ -240,7 +257,7 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
             if (in.readableBytes() < ENC_HEADER) {
                 return;
             }
-            byte[] h = HEADER.get();
+            byte[] h = SCRATCH.get();
             int start = in.readerIndex();
             try {
                 if (in.hasArray()) {
@@ -264,10 +281,17 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
             awaitedHeader = (h[0] & 0xFFL) | (h[1] & 0xFFL) << 8 | (h[2] & 0xFFL) << 16 | (long) msgLength << 24;
             awaitedLength = msgLength;
             in.skipBytes(ENC_HEADER);
-            if (msgLength <= MAX_PT_CHUNK && in.hasArray() && !in.isReadOnly()
+            if (msgLength <= MAX_PT_CHUNK && !in.isReadOnly()
                     && in.readableBytes() >= msgLength + (msgLength == 0 ? 0 : MAC)) {
-                decryptInPlace(ctx, in, start, out); // the whole frame is here: no copy
-                return;
+                // the whole single-chunk frame is here
+                if (in.hasArray()) {
+                    decryptInPlace(ctx, in, start, out); // no copy
+                    return;
+                }
+                if (msgLength <= SCRATCH_DECRYPT_MAX) {
+                    decryptThroughScratch(ctx, in, start, h, out); // no allocation
+                    return;
+                }
             }
         }
         int cipherLength = EncryptedFraming.encryptedPayloadLength(awaitedLength);
@@ -314,6 +338,33 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
         writeHeader(a, payload - FrameHeader.SIZE);
         awaitedLength = -1;
         out.add(in.retainedSlice(start + ENC_HEADER - FrameHeader.SIZE, FrameHeader.SIZE + len));
+    }
+
+    /**
+     * As {@link #decryptInPlace} for a buffer without an array: the payload ciphertext is copied into
+     * {@code scratch} after room for the plaintext header, decrypted there, and header + payload are written
+     * back over the consumed ciphertext (the last 6 bytes of the header tag and the payload), which is passed on
+     * as a retained slice. On a bad tag nothing is written back.
+     */
+    private void decryptThroughScratch(ChannelHandlerContext ctx, ByteBuf in, int start, byte[] scratch,
+                                       List<Object> out) {
+        int len = awaitedLength;
+        if (len > 0) {
+            in.getBytes(start + ENC_HEADER, scratch, FrameHeader.SIZE, len + MAC);
+            try {
+                receiver.decrypt(scratch, FrameHeader.SIZE, len + MAC, scratch, FrameHeader.SIZE);
+            } catch (NoiseFailure e) {
+                in.skipBytes(in.readableBytes());
+                failTransport(ctx, e.kind(), "frame payload: " + e.getMessage());
+                return;
+            }
+            in.skipBytes(len + MAC);
+        }
+        writeHeader(scratch, 0);
+        int at = start + ENC_HEADER - FrameHeader.SIZE;
+        in.setBytes(at, scratch, 0, FrameHeader.SIZE + len);
+        awaitedLength = -1;
+        out.add(in.retainedSlice(at, FrameHeader.SIZE + len));
     }
 
     private void writeHeader(byte[] dst, int off) {
@@ -381,9 +432,12 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
         ByteBuf out = null;
         try {
             int total = encryptedSize(frames);
-            out = ctx.alloc().heapBuffer(total, total);
-            while (frames.isReadable()) {
-                encryptFrame(frames, out);
+            // the socket's kind of buffer: the transports copy a heap buffer into a direct one before writing
+            out = ctx.alloc().ioBuffer(total, total);
+            if (out.hasArray()) {
+                encryptInto(frames, out);
+            } else {
+                encryptStaged(frames, out);
             }
         } catch (IllegalArgumentException e) {
             frames.release();
@@ -428,29 +482,67 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
         return (int) total;
     }
 
-    private void encryptFrame(ByteBuf frames, ByteBuf out) throws NoiseFailure {
-        int len = FrameHeader.msgLengthAt(frames, frames.readerIndex());
-        encryptChunk(frames, FrameHeader.SIZE, out);
-        int remaining = len;
-        while (remaining > 0) {
-            int chunk = Math.min(remaining, MAX_PT_CHUNK);
-            encryptChunk(frames, chunk, out);
-            remaining -= chunk;
+    /**
+     * Encrypts the validated frames of {@code frames} (all readable bytes) straight into {@code out}'s array
+     * (capacity for the whole ciphertext): from the source array, or copied in and sealed in place.
+     */
+    private void encryptInto(ByteBuf frames, ByteBuf out) throws NoiseFailure {
+        byte[] dst = out.array();
+        int base = out.arrayOffset();
+        int pos = out.writerIndex();
+        int idx = frames.readerIndex();
+        int end = frames.writerIndex();
+        while (idx < end) {
+            int remaining = FrameHeader.msgLengthAt(frames, idx);
+            int len = FrameHeader.SIZE; // the header first, then the payload chunks
+            do {
+                if (frames.hasArray()) {
+                    sender.encrypt(frames.array(), frames.arrayOffset() + idx, len, dst, base + pos);
+                } else {
+                    frames.getBytes(idx, dst, base + pos, len);
+                    sender.encrypt(dst, base + pos, len, dst, base + pos);
+                }
+                idx += len;
+                pos += len + MAC;
+                len = Math.min(remaining, MAX_PT_CHUNK);
+                remaining -= len;
+            } while (len > 0);
         }
+        out.writerIndex(pos);
+        frames.readerIndex(end);
     }
 
-    /** Seals the next {@code len} bytes of {@code src} into {@code out}: from the source array, or copied in and sealed in place. */
-    private void encryptChunk(ByteBuf src, int len, ByteBuf out) throws NoiseFailure {
-        byte[] dst = out.array();
-        int dstOff = out.arrayOffset() + out.writerIndex();
-        if (src.hasArray()) {
-            sender.encrypt(src.array(), src.arrayOffset() + src.readerIndex(), len, dst, dstOff);
-            src.skipBytes(len);
-        } else {
-            src.readBytes(dst, dstOff, len);
-            sender.encrypt(dst, dstOff, len, dst, dstOff);
+    /**
+     * As {@link #encryptInto} for an output without an array (a direct buffer): the ciphertext is sealed into
+     * the per-thread scratch and copied into {@code out} whenever the scratch is full, and at the end.
+     */
+    private void encryptStaged(ByteBuf frames, ByteBuf out) throws NoiseFailure {
+        byte[] s = SCRATCH.get();
+        int pos = 0;
+        int idx = frames.readerIndex();
+        int end = frames.writerIndex();
+        while (idx < end) {
+            int remaining = FrameHeader.msgLengthAt(frames, idx);
+            int len = FrameHeader.SIZE;
+            do {
+                if (pos + len + MAC > s.length) {
+                    out.writeBytes(s, 0, pos);
+                    pos = 0;
+                }
+                if (frames.hasArray()) {
+                    sender.encrypt(frames.array(), frames.arrayOffset() + idx, len, s, pos);
+                } else {
+                    frames.getBytes(idx, s, pos, len);
+                    sender.encrypt(s, pos, len, s, pos);
+                }
+                idx += len;
+                pos += len + MAC;
+                len = Math.min(remaining, MAX_PT_CHUNK);
+                remaining -= len;
+            } while (len > 0);
         }
-        out.writerIndex(out.writerIndex() + len + MAC);
+        out.writeBytes(s, 0, pos);
+        frames.readerIndex(end);
     }
 
     @Override
