@@ -58,6 +58,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * ones whenever their cooldown ends; a probe that completes SetupConnection becomes the active
  * session (make before break, so there is no gap in templates) and the old session is kept open
  * for {@code requestTimeout} so solutions for its templates still reach the TP that issued them.
+ * With {@link TdpClientConfig#failback()} off (sticky failover) there are no probes: the client
+ * stays on the endpoint that works until its session drops. A reconnect then still walks the list
+ * from the top (the most preferred endpoint not cooling down), not from the endpoint after the one
+ * that dropped: the configured order stays the operator's statement of preference, and a primary
+ * that keeps failing is skipped by its cooldown anyway, so flapping is bounded without a second
+ * ordering rule.
  * All connection state lives on one event loop.
  */
 public final class TdpClient implements AutoCloseable {
@@ -147,7 +153,7 @@ public final class TdpClient implements AutoCloseable {
         return sessionsEstablished.get();
     }
 
-    /** Times a probe of a preferred endpoint replaced the session with a less preferred one. */
+    /** Times a probe of a preferred endpoint replaced the session with a less preferred one (always 0 with failback off). */
     public long failbacks() {
         return failbacks.get();
     }
@@ -236,6 +242,7 @@ public final class TdpClient implements AutoCloseable {
         if (closed) {
             return;
         }
+        // from the top of the list, failback on or off (see the class comment)
         TdpEndpoint e = selector.next();
         state = State.CONNECTING;
         active = open(e, false);
@@ -370,11 +377,14 @@ public final class TdpClient implements AutoCloseable {
         scheduleProbe();
     }
 
-    /** While on a less preferred endpoint: probe the preferred ones when their cooldown ends. */
+    /**
+     * While on a less preferred endpoint: probe the preferred ones when their cooldown ends. Never
+     * with failback off (sticky failover): the session stays where it is until it drops.
+     */
     private void scheduleProbe() {
         cancelProbe();
         Session a = active;
-        if (closed || a == null || !a.setUp || probe != null) {
+        if (!config.failback() || closed || a == null || !a.setUp || probe != null) {
             return;
         }
         Duration wait = selector.untilPreferredAvailable(a.endpoint);
@@ -395,7 +405,7 @@ public final class TdpClient implements AutoCloseable {
     private void probe() {
         probeTimer = null;
         Session a = active;
-        if (closed || a == null || !a.setUp || probe != null) {
+        if (!config.failback() || closed || a == null || !a.setUp || probe != null) {
             return;
         }
         TdpEndpoint preferred = selector.preferredOver(a.endpoint);

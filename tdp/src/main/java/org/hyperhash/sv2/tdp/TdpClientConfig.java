@@ -22,6 +22,10 @@ import java.util.List;
  * @param maxBackoff reconnect delay cap
  * @param cooldown how long a failed endpoint is skipped while others are available
  * @param maxFrameBytes largest accepted frame payload (RequestTransactionData.Success can be a few MB)
+ * @param failback true: while on a less preferred endpoint, probe the preferred ones when their cooldown
+ *     ends and switch back to the first that completes setup; false: stay on the working endpoint until
+ *     its session drops (sticky failover; a reconnect still starts from the most preferred endpoint not
+ *     cooling down)
  *
  * <p>{@code handshakeTimeout} also bounds the wait for SetupConnection.Success; {@code requestTimeout}
  * is also how long the old session stays open (for late SubmitSolutions) after failing back to a
@@ -30,7 +34,7 @@ import java.util.List;
 public record TdpClientConfig(List<TdpEndpoint> endpoints, CoinbaseOutputConstraints constraints, String vendor,
                               String hardwareVersion, String firmware, String deviceId, Duration connectTimeout,
                               Duration handshakeTimeout, Duration requestTimeout, Duration initialBackoff, Duration maxBackoff,
-                              Duration cooldown, int maxFrameBytes) {
+                              Duration cooldown, int maxFrameBytes, boolean failback) {
     public TdpClientConfig {
         endpoints = List.copyOf(endpoints);
         if (endpoints.isEmpty()) {
@@ -54,6 +58,15 @@ public record TdpClientConfig(List<TdpEndpoint> endpoints, CoinbaseOutputConstra
         }
     }
 
+    /** As the canonical constructor with failback on. */
+    public TdpClientConfig(List<TdpEndpoint> endpoints, CoinbaseOutputConstraints constraints, String vendor,
+                           String hardwareVersion, String firmware, String deviceId, Duration connectTimeout,
+                           Duration handshakeTimeout, Duration requestTimeout, Duration initialBackoff, Duration maxBackoff,
+                           Duration cooldown, int maxFrameBytes) {
+        this(endpoints, constraints, vendor, hardwareVersion, firmware, deviceId, connectTimeout, handshakeTimeout,
+                requestTimeout, initialBackoff, maxBackoff, cooldown, maxFrameBytes, true);
+    }
+
     private static void positive(Duration d, String what) {
         java.util.Objects.requireNonNull(d, what);
         if (d.isNegative() || d.isZero()) {
@@ -64,18 +77,24 @@ public record TdpClientConfig(List<TdpEndpoint> endpoints, CoinbaseOutputConstra
     /** This config with other coinbase output constraints. */
     public TdpClientConfig withConstraints(CoinbaseOutputConstraints c) {
         return new TdpClientConfig(endpoints, c, vendor, hardwareVersion, firmware, deviceId, connectTimeout, handshakeTimeout,
-                requestTimeout, initialBackoff, maxBackoff, cooldown, maxFrameBytes);
+                requestTimeout, initialBackoff, maxBackoff, cooldown, maxFrameBytes, failback);
     }
 
     /** This config with other reconnect timings (connect timeout, backoff range, cooldown). */
     public TdpClientConfig withTimings(Duration connectTimeout, Duration initialBackoff, Duration maxBackoff, Duration cooldown) {
         return new TdpClientConfig(endpoints, constraints, vendor, hardwareVersion, firmware, deviceId, connectTimeout,
-                handshakeTimeout, requestTimeout, initialBackoff, maxBackoff, cooldown, maxFrameBytes);
+                handshakeTimeout, requestTimeout, initialBackoff, maxBackoff, cooldown, maxFrameBytes, failback);
     }
 
-    /** Defaults: vendor "hyperhash", 5 s connect, 10 s handshake and requests, backoff 1 s..30 s, 60 s cooldown, 16 MB frames. */
+    /** This config with failback to preferred endpoints on or off (see {@code failback}). */
+    public TdpClientConfig withFailback(boolean failback) {
+        return new TdpClientConfig(endpoints, constraints, vendor, hardwareVersion, firmware, deviceId, connectTimeout,
+                handshakeTimeout, requestTimeout, initialBackoff, maxBackoff, cooldown, maxFrameBytes, failback);
+    }
+
+    /** Defaults: vendor "hyperhash", 5 s connect, 10 s handshake and requests, backoff 1 s..30 s, 60 s cooldown, 16 MB frames, failback on. */
     public static TdpClientConfig of(List<TdpEndpoint> endpoints, CoinbaseOutputConstraints constraints) {
         return new TdpClientConfig(endpoints, constraints, "hyperhash", "", "", "", Duration.ofSeconds(5), Duration.ofSeconds(10),
-                Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(60), 0xFFFFFF);
+                Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(60), 0xFFFFFF, true);
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.OptionalInt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,6 +27,13 @@ class TdpClientConfigTest {
         assertEquals(Duration.ofMillis(10), t.initialBackoff());
         assertEquals(Duration.ZERO, t.cooldown());
         assertEquals(d.endpoints(), t.endpoints());
+        assertTrue(d.failback(), "failback on by default");
+        TdpClientConfig sticky = t.withFailback(false);
+        assertFalse(sticky.failback());
+        assertEquals(t.cooldown(), sticky.cooldown());
+        assertFalse(sticky.withConstraints(other).failback(), "kept by withConstraints");
+        assertFalse(sticky.withTimings(Duration.ofSeconds(2), Duration.ofMillis(10), Duration.ofSeconds(1), Duration.ZERO)
+                .failback(), "kept by withTimings");
     }
 
     @Test

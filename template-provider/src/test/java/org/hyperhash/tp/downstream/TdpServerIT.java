@@ -85,6 +85,13 @@ class TdpServerIT {
         return c;
     }
 
+    /** Pool connections a TP has seen so far: open ones plus closed ones (any reason). */
+    private static double connectionsSeen(TpDaemon d) {
+        double closed = d.metrics().registry().find("hh_tp_sessions_closed_total").counters().stream()
+                .mapToDouble(c -> c.count()).sum();
+        return d.metrics().connectedPools() + closed;
+    }
+
     private static double counter(TpDaemon d, String name, String tag, String value) {
         var c = d.metrics().registry().find(name).tag(tag, value).counter();
         return c == null ? 0 : c.count();
@@ -259,6 +266,50 @@ class TdpServerIT {
         await("old session to e2 closed after the grace period", () -> tp2.hub().subscriberCount() == 0);
         assertTrue(rec.events.stream().noneMatch(o -> o instanceof TdpRecorder.Disconnected), "failback without a gap");
         assertEquals(e1, client.connectedEndpoint());
+    }
+
+    @Test
+    void withFailbackOffStaysOnTheSecondProviderUntilItDrops() throws Exception {
+        TpDaemon tp1 = tp(0);
+        int port1 = tp1.tdpAddresses().getFirst().getPort();
+        TpDaemon tp2 = tp(0);
+        TdpEndpoint e1 = TpTestSupport.endpoint(tp1, pin);
+        TdpEndpoint e2 = TpTestSupport.endpoint(tp2, pin);
+        TdpRecorder rec = new TdpRecorder();
+        Duration cooldown = Duration.ofMillis(1500);
+        TdpClient client = new TdpClient(TpTestSupport.clientConfig(List.of(e1, e2), cooldown).withFailback(false), CRYPTO,
+                InstantSource.system(), null, rec);
+        toClose.add(client);
+        client.start();
+        assertEquals(new TdpRecorder.Connected(e1), rec.next());
+        rec.next(NewTemplate.class);
+        rec.next(SetNewPrevHash.class);
+
+        tp1.close(); // primary goes away
+        assertEquals(e1, rec.next(TdpRecorder.Disconnected.class).endpoint());
+        assertEquals(new TdpRecorder.Connected(e2), rec.nextOf(TdpRecorder.Connected.class));
+        assertEquals(e2, client.connectedEndpoint());
+
+        TpDaemon tp1b = tp(port1); // primary back on the same port with the same authority key
+        // with failback on, e1 would be probed (and taken) within ~cooldown; wait well past that
+        long until = System.nanoTime() + cooldown.multipliedBy(4).toNanos();
+        while (System.nanoTime() < until) {
+            assertEquals(0.0, connectionsSeen(tp1b), "no probe connection to the preferred provider");
+            assertEquals(e2, client.connectedEndpoint(), "stays on the second provider");
+            Thread.sleep(100);
+        }
+        assertEquals(0, client.failbacks());
+        assertEquals(2, client.sessionsEstablished());
+        assertTrue(rec.events.stream().noneMatch(o -> o instanceof TdpRecorder.Connected || o instanceof TdpRecorder.Disconnected),
+                "no switch while the second provider works");
+
+        tp2.close(); // the secondary drops: reconnect starts from the top of the list again
+        assertEquals(e2, rec.nextOf(TdpRecorder.Disconnected.class).endpoint());
+        assertEquals(new TdpRecorder.Connected(e1), rec.nextOf(TdpRecorder.Connected.class));
+        SetNewPrevHash prev1 = rec.nextOf(SetNewPrevHash.class);
+        assertEquals(tp1b.devnetChain().tipHash(), prev1.prevHash());
+        assertEquals(e1, client.connectedEndpoint());
+        assertEquals(0, client.failbacks(), "a reconnect after a drop is not a failback");
     }
 
     private static SetupConnection setup() {
