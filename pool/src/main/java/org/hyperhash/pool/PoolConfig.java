@@ -35,7 +35,7 @@ import org.hyperhash.sv2.noise.StaticKeyPair;
  * @param channel per-channel policy
  * @param vardiff vardiff policy (null when disabled)
  * @param templateProviders TPs in order of preference
- * @param tdp TDP client timings
+ * @param tdp TDP client timings and failback policy
  * @param ledger share accounting database
  * @param adminListen admin HTTP address
  * @param shutdownDeadline graceful shutdown bound
@@ -158,13 +158,24 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
         }
     }
 
-    /** TDP client timings. */
-    public record Tdp(Duration connectTimeout, Duration initialBackoff, Duration maxBackoff, Duration cooldown) {
+    /**
+     * TDP client timings and failover policy.
+     *
+     * @param failback true: switch back to a preferred TP once it is reachable again; false: sticky failover
+     *     (stay on the TP that works until its session drops)
+     */
+    public record Tdp(Duration connectTimeout, Duration initialBackoff, Duration maxBackoff, Duration cooldown,
+            boolean failback) {
         public Tdp {
             positive(connectTimeout, "tdp.connect-timeout");
             positive(initialBackoff, "tdp.initial-backoff");
             require(maxBackoff.compareTo(initialBackoff) >= 0, "tdp.max-backoff", "must be >= tdp.initial-backoff");
             require(!cooldown.isNegative(), "tdp.cooldown", "must be >= 0");
+        }
+
+        /** With failback on (the default). */
+        public Tdp(Duration connectTimeout, Duration initialBackoff, Duration maxBackoff, Duration cooldown) {
+            this(connectTimeout, initialBackoff, maxBackoff, cooldown, true);
         }
     }
 
@@ -308,8 +319,14 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
                         tp.hasPath("authority-key") ? tp.getString("authority-key") : ""));
             }
             Config t = c.getConfig("tdp");
+            boolean failback;
+            try {
+                failback = t.getBoolean("failback");
+            } catch (ConfigException e) {
+                throw new ConfigError("tdp.failback: must be true or false");
+            }
             Tdp tdp = new Tdp(t.getDuration("connect-timeout"), t.getDuration("initial-backoff"),
-                    t.getDuration("max-backoff"), t.getDuration("cooldown"));
+                    t.getDuration("max-backoff"), t.getDuration("cooldown"), failback);
             Config lg = c.getConfig("ledger");
             Ledger ledger = new Ledger(lg.getString("jdbc-url"), lg.getDuration("window"), lg.getDuration("flush-interval"),
                     lg.getInt("queue-capacity"));

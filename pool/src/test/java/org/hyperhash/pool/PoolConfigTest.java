@@ -131,6 +131,23 @@ class PoolConfigTest {
     }
 
     @Test
+    void tdpFailbackIsOnByDefaultAndCanBeTurnedOff() {
+        PoolConfig d = load(null, Map.of(), "payout.address=" + REGTEST);
+        assertTrue(d.tdp().failback(), "default");
+        assertTrue(org.hyperhash.pool.upstream.TdpTemplateSource.clientConfig(d.templateProviders(), d.tdp()).failback());
+        PoolConfig off = load(null, Map.of(), "payout.address=" + REGTEST, "tdp.failback=false");
+        assertFalse(off.tdp().failback());
+        assertEquals(d.tdp().cooldown(), off.tdp().cooldown(), "the other tdp keys are untouched");
+        assertFalse(org.hyperhash.pool.upstream.TdpTemplateSource.clientConfig(off.templateProviders(), off.tdp()).failback(),
+                "reaches the TDP client");
+        assertFalse(load(null, Map.of("POOL_TDP_FAILBACK", "false"), "payout.address=" + REGTEST).tdp().failback(),
+                "from the environment");
+        ConfigError e = assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST,
+                "tdp.failback=sometimes"));
+        assertEquals("tdp.failback: must be true or false", e.getMessage());
+    }
+
+    @Test
     void blockSubmissionPrefetchesTransactionsUnlessTurnedOff() {
         PoolConfig off = load(null, Map.of(), "payout.address=" + REGTEST);
         assertFalse(off.blockSubmission().enabled());

@@ -50,7 +50,8 @@ public final class TdpTemplateSource implements TemplateSource {
                 .map(p -> new TdpEndpoint(p.address().getHostString(), p.address().getPort(), p.authorityKey()))
                 .toList();
         return TdpClientConfig.of(endpoints, new CoinbaseOutputConstraints(0, OptionalInt.of(0)))
-                .withTimings(tdp.connectTimeout(), tdp.initialBackoff(), tdp.maxBackoff(), tdp.cooldown());
+                .withTimings(tdp.connectTimeout(), tdp.initialBackoff(), tdp.maxBackoff(), tdp.cooldown())
+                .withFailback(tdp.failback());
     }
 
     @Override
