@@ -153,7 +153,7 @@ public final class TdpClient implements AutoCloseable {
         return sessionsEstablished.get();
     }
 
-    /** Times a probe of a preferred endpoint replaced the session with a less preferred one (always 0 with failback off). */
+    /** Times a probe of a preferred endpoint succeeded and replaced the session on a less preferred one (always 0 with failback off). */
     public long failbacks() {
         return failbacks.get();
     }
