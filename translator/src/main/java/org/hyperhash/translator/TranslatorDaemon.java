@@ -54,7 +54,6 @@ public final class TranslatorDaemon implements Daemon {
     private Secp256k1Provider crypto;
     private Map<String, AuthorityPublicKey> pinnedKeys;
     private InetSocketAddress sv1Address;
-    private volatile boolean upstreamReady;
 
     public TranslatorDaemon(TranslatorConfig cfg, InstantSource clock) {
         this(cfg, clock, true);
@@ -90,7 +89,6 @@ public final class TranslatorDaemon implements Daemon {
         bridgeLoop.scheduleAtFixedRate(() -> {
             try {
                 bridge.onTick();
-                upstreamReady = bridge.upstreamReady();
             } catch (RuntimeException e) {
                 LOG.error("bridge tick failed", e);
             }
@@ -127,12 +125,13 @@ public final class TranslatorDaemon implements Daemon {
 
     @Override
     public boolean ready() {
-        return upstreamReady;
+        Bridge b = bridge;
+        return b != null && b.upstreamReady(); // published by the bridge on each upstream state change
     }
 
     @Override
     public Map<String, Boolean> readinessChecks() {
-        return Map.of("upstream", upstreamReady);
+        return Map.of("upstream", ready());
     }
 
     @Override
@@ -143,8 +142,10 @@ public final class TranslatorDaemon implements Daemon {
         s.put("sv1Listen", sv1Address == null ? null : Banner.hostPort(sv1Address));
         s.put("transport", Sv2Transport.name());
         s.put("crypto", crypto == null ? null : crypto.name());
-        s.put("bridge", onBridge(bridge::status));
-        s.put("pools", onBridge(upstream::status));
+        // one bridge-loop task, so the bridge and the pools describe the same moment (the same upstream session)
+        List<Map<String, Object>> snapshot = onBridge(() -> List.of(bridge.status(), upstream.status()));
+        s.put("bridge", snapshot.get(0));
+        s.put("pools", snapshot.get(1));
         s.put("config", cfg.summary());
         return s;
     }

@@ -143,12 +143,20 @@ public final class TranslatorMetrics {
         upstreamConnected.set(up ? 1 : 0);
     }
 
+    public int upstreamConnectedValue() {
+        return upstreamConnected.get();
+    }
+
     public void failover() {
         failovers.increment();
     }
 
     public void connectFailure() {
         connectFailures.increment();
+    }
+
+    public double connectFailureCount() {
+        return connectFailures.count();
     }
 
     public void upstreamError(Sv2ErrorEvent.Kind kind) {

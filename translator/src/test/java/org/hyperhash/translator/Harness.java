@@ -35,6 +35,13 @@ final class Harness {
                 new InetSocketAddress("127.0.0.1", 0), Duration.ofMillis(100), 1);
     }
 
+    /** {@code c} with another bridge tick period. */
+    static TranslatorConfig withTick(TranslatorConfig c, Duration tick) {
+        return new TranslatorConfig(c.sv1Listen(), c.maxLineBytes(), c.maxPendingRequests(), c.idleTimeout(), c.bridge(),
+                c.pools(), c.connectTimeout(), c.backoffInitial(), c.backoffMax(), c.cooldown(), c.adminListen(), tick,
+                c.ioThreads());
+    }
+
     static void await(String what, java.util.function.BooleanSupplier cond, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!cond.getAsBoolean()) {

@@ -22,6 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The pool sends SV2 Reconnect: the translator follows it at once (same pinned key), without a back-off or failure. */
 @Timeout(60)
 class PoolReconnectIT {
+    /** Longer than the test: readiness and status may not depend on the bridge tick to catch up. */
+    private static final Duration NO_TICK = Duration.ofMinutes(5);
 
     @Test
     void poolRedirectIsFollowedWithThePinnedKeyAndMinersKeepMining() throws Exception {
@@ -35,23 +37,26 @@ class PoolReconnectIT {
             a.start(0);
             b.start(0);
             // only pool a is configured: b is reachable only through the redirect
-            TranslatorDaemon t = new TranslatorDaemon(Harness.config(false, 1e-5, Duration.ofSeconds(20),
-                    List.of(new PoolEndpoint("a", "127.0.0.1", a.port(), authority.publicKey().toBase58()))),
+            TranslatorDaemon t = new TranslatorDaemon(Harness.withTick(Harness.config(false, 1e-5, Duration.ofSeconds(20),
+                    List.of(new PoolEndpoint("a", "127.0.0.1", a.port(), authority.publicKey().toBase58()))), NO_TICK),
                     InstantSource.system(), false);
             try (t) {
                 t.start();
-                Harness.await("on a", () -> a.connections() == 1 && t.ready(), Duration.ofSeconds(15));
+                Harness.await("on a", () -> a.connections() == 1, Duration.ofSeconds(15));
                 try (FakeSv1Miner m = FakeSv1Miner.connect(t.sv1Address(), FirmwareProfile.CGMINER)) {
                     m.handshake("bc1qredirect.rig");
                     MiningNotify first = m.awaitJob(Duration.ofSeconds(5));
+                    assertConnectedAndStaysSo(t, "a");
                     assertTrue(m.mineAndSubmit(5_000_000).result().asBoolean());
                     Harness.await("share at a", () -> a.accepted.size() == 1, Duration.ofSeconds(5));
 
                     a.sendReconnect("127.0.0.1", b.port());
-                    Harness.await("on b", () -> b.connections() == 1 && a.connections() == 0 && t.ready(),
-                            Duration.ofSeconds(15));
+                    // jobs flow from b: from then on the translator must report the pool up, with no catching up
                     Harness.await("clean job from b", () -> m.currentJob() != first && m.currentJob().cleanJobs(),
-                            Duration.ofSeconds(5));
+                            Duration.ofSeconds(15));
+                    assertConnectedAndStaysSo(t, "a");
+                    assertEquals(1, b.connections());
+                    Harness.await("a's session gone", () -> a.connections() == 0, Duration.ofSeconds(5));
                     Harness.await("share at b", () -> {
                         try {
                             return m.mineAndSubmit(5_000_000).result().asBoolean() && b.accepted.size() >= 1;
@@ -62,21 +67,43 @@ class PoolReconnectIT {
 
                     // empty new_host: reconnect to the same (redirected) endpoint
                     int bAccepts = b.accepts.get();
+                    MiningNotify beforeSame = m.currentJob();
                     b.sendReconnect("", 0);
-                    Harness.await("reconnected to b", () -> b.accepts.get() > bAccepts && b.connections() == 1 && t.ready(),
-                            Duration.ofSeconds(15));
+                    Harness.await("clean job from the new session at b", () -> b.accepts.get() > bAccepts
+                            && m.currentJob() != beforeSame && m.currentJob().cleanJobs(), Duration.ofSeconds(15));
+                    assertConnectedAndStaysSo(t, "a");
+                    Harness.await("one session at b", () -> b.connections() == 1, Duration.ofSeconds(5));
                     assertEquals(0, a.connections());
                     assertNull(m.reconnectParams(), "the miner was never disconnected");
                     // read while the miner is still connected: closing it may end the upstream session
                     assertEquals(2.0, t.metrics().poolReconnectCount());
                     assertEquals(0.0, t.metrics().failoverCount());
-                    // status is read from another thread than the connector's: wait for it to show the session
-                    Harness.await("status shows a connected", () -> Boolean.TRUE.equals(poolStatus(t, "a").get("connected")),
-                            Duration.ofSeconds(5));
+                    assertConnectedAndStaysSo(t, "a");
                     assertEquals(0, poolStatus(t, "a").get("consecutiveFailures"), "a followed Reconnect is not a pool failure");
+                    assertEquals(0.0, t.metrics().connectFailureCount(), "a replaced session is not a connect failure");
                 }
             }
         }
+    }
+
+    /**
+     * Once the new session's channel is open and jobs reach the miner: readiness, the bridge and the pool entry of one
+     * /v1/status snapshot all say connected, at once and for a while after (the replaced session's teardown, which
+     * may still be running, must not flip any of them).
+     */
+    @SuppressWarnings("unchecked")
+    private static void assertConnectedAndStaysSo(TranslatorDaemon t, String pool) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofMillis(500).toNanos();
+        do {
+            Map<String, Object> s = t.status();
+            Map<String, Object> p = (Map<String, Object>) ((Map<String, Object>) s.get("pools")).get(pool);
+            Map<String, Object> bridge = (Map<String, Object>) s.get("bridge");
+            assertTrue(t.ready(), "ready");
+            assertEquals(true, p.get("connected"), "pools." + pool + ".connected in " + s);
+            assertEquals("ready", bridge.get("upstreamState"), "bridge.upstreamState in " + s);
+            assertEquals(1, t.metrics().upstreamConnectedValue(), "hh_translator_upstream_connected");
+            Thread.sleep(10);
+        } while (System.nanoTime() < end);
     }
 
     @SuppressWarnings("unchecked")

@@ -97,6 +97,8 @@ public final class Bridge {
 
     private UpstreamLink upstream;
     private UpstreamState state = UpstreamState.DISCONNECTED;
+    /** {@code state == READY}, published on every change for readers off the bridge loop (readiness probe). */
+    private volatile boolean readyView;
     /** The aggregated channel (aggregated mode), or null. */
     private Upch shared;
     /** Channels by OpenExtendedMiningChannel request id until answered. */
@@ -527,9 +529,9 @@ public final class Bridge {
             dropUpstreamState();
         }
         upstream = link;
-        state = UpstreamState.OPENING;
+        setState(UpstreamState.OPENING);
         if (cfg.perMinerChannels()) {
-            state = UpstreamState.READY; // the connection is usable; each miner's channel opens on its own
+            setState(UpstreamState.READY); // the connection is usable; each miner's channel opens on its own
             metrics.upstreamConnected(true);
             for (Miner m : miners.values()) {
                 if (m.authorized) {
@@ -575,7 +577,7 @@ public final class Bridge {
         if (state == UpstreamState.READY) {
             metrics.upstreamConnected(false);
         }
-        state = UpstreamState.DISCONNECTED;
+        setState(UpstreamState.DISCONNECTED);
         shared = null;
         opening.clear();
         open.clear();
@@ -707,7 +709,7 @@ public final class Bridge {
                     capToNewChannel(m);
                 }
             }
-            state = UpstreamState.READY;
+            setState(UpstreamState.READY);
             metrics.upstreamConnected(true);
             lastUpstreamError = "";
         } else {
@@ -959,9 +961,17 @@ public final class Bridge {
         return state;
     }
 
-    /** Aggregated: the shared channel is open; per-miner: the upstream connection is up. */
+    private void setState(UpstreamState s) {
+        state = s;
+        readyView = s == UpstreamState.READY;
+    }
+
+    /**
+     * Aggregated: the shared channel is open; per-miner: the upstream connection is up. Safe from any thread: it is
+     * published with each state change, so it never lags the session that is in use (no tick in between).
+     */
     public boolean upstreamReady() {
-        return state == UpstreamState.READY;
+        return readyView;
     }
 
     public int minerCount() {

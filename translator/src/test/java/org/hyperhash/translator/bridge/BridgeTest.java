@@ -319,6 +319,27 @@ class BridgeTest {
     }
 
     @Test
+    void replacedSessionsLateTeardownAndMessagesDoNotTouchTheNewOne() throws Exception {
+        Up old = connectUpstream(1e-6, PREFIX);
+        FakeMiner link = new FakeMiner();
+        miner(link, "bmminer/2.0.0");
+        bridge.onUpstreamDown(old); // a followed Reconnect: the old session is let go first
+        assertFalse(bridge.upstreamReady());
+        assertEquals(0, metrics.upstreamConnectedValue());
+        Up fresh = connectUpstream(1e-6, Bytes.fromHex("09090909"));
+        MiningNotify job = link.lastJob();
+        assertTrue(bridge.upstreamReady());
+        // the old channel's close and stray frames arrive after the new session took over
+        sendBlock(old, 9, Hash256.fromWireHex("cd".repeat(32)));
+        bridge.onUpstreamDown(old);
+        assertTrue(bridge.upstreamReady(), "a replaced session's teardown is ignored");
+        assertEquals(1, metrics.upstreamConnectedValue());
+        assertEquals("ready", bridge.status().get("upstreamState"));
+        assertEquals(job, link.lastJob(), "no job from the replaced session");
+        assertFalse(fresh.closed);
+    }
+
+    @Test
     void noStaleWorkAfterUpstreamReconnectAndGraceThenReconnect() throws Exception {
         Up u = connectUpstream(1e-6, PREFIX);
         FakeMiner link = new FakeMiner();
