@@ -319,14 +319,8 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
                         tp.hasPath("authority-key") ? tp.getString("authority-key") : ""));
             }
             Config t = c.getConfig("tdp");
-            boolean failback;
-            try {
-                failback = t.getBoolean("failback");
-            } catch (ConfigException e) {
-                throw new ConfigError("tdp.failback: must be true or false");
-            }
             Tdp tdp = new Tdp(t.getDuration("connect-timeout"), t.getDuration("initial-backoff"),
-                    t.getDuration("max-backoff"), t.getDuration("cooldown"), failback);
+                    t.getDuration("max-backoff"), t.getDuration("cooldown"), bool(t, "failback", "tdp.failback"));
             Config lg = c.getConfig("ledger");
             Ledger ledger = new Ledger(lg.getString("jdbc-url"), lg.getDuration("window"), lg.getDuration("flush-interval"),
                     lg.getInt("queue-capacity"));
@@ -352,14 +346,17 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
                 throw new ConfigError("block-submission.bitcoind-url: not a URL");
             }
         }
-        boolean prefetch;
-        try {
-            prefetch = b.getBoolean("prefetch-transactions");
-        } catch (ConfigException e) {
-            throw new ConfigError("block-submission.prefetch-transactions: must be true or false");
-        }
         return new BlockSubmission(uri, b.getString("cookie-file"), b.getString("user"), b.getString("password"),
-                b.getDuration("timeout"), prefetch);
+                b.getDuration("timeout"), bool(b, "prefetch-transactions", "block-submission.prefetch-transactions"));
+    }
+
+    /** {@code section.getBoolean(path)}, refused with the full key's name when the value is not a boolean. */
+    private static boolean bool(Config section, String path, String key) {
+        try {
+            return section.getBoolean(path);
+        } catch (ConfigException e) {
+            throw new ConfigError(key + ": must be true or false");
+        }
     }
 
     /**
