@@ -172,11 +172,6 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
             require(maxBackoff.compareTo(initialBackoff) >= 0, "tdp.max-backoff", "must be >= tdp.initial-backoff");
             require(!cooldown.isNegative(), "tdp.cooldown", "must be >= 0");
         }
-
-        /** With failback on (the default). */
-        public Tdp(Duration connectTimeout, Duration initialBackoff, Duration maxBackoff, Duration cooldown) {
-            this(connectTimeout, initialBackoff, maxBackoff, cooldown, true);
-        }
     }
 
     /** Share accounting. */

@@ -66,7 +66,8 @@ class TdpTemplateSourceIT {
         PoolConfig.TemplateProvider p = new PoolConfig.TemplateProvider(tp.tdpAddresses().getFirst(),
                 authority.publicKey().toBase58());
         return TdpTemplateSource.clientConfig(List.of(p),
-                new PoolConfig.Tdp(Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(1)));
+                new PoolConfig.Tdp(Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(1),
+                        true));
     }
 
     static final class Recorder implements TdpListener {

@@ -58,15 +58,6 @@ public record TdpClientConfig(List<TdpEndpoint> endpoints, CoinbaseOutputConstra
         }
     }
 
-    /** As the canonical constructor with failback on. */
-    public TdpClientConfig(List<TdpEndpoint> endpoints, CoinbaseOutputConstraints constraints, String vendor,
-                           String hardwareVersion, String firmware, String deviceId, Duration connectTimeout,
-                           Duration handshakeTimeout, Duration requestTimeout, Duration initialBackoff, Duration maxBackoff,
-                           Duration cooldown, int maxFrameBytes) {
-        this(endpoints, constraints, vendor, hardwareVersion, firmware, deviceId, connectTimeout, handshakeTimeout,
-                requestTimeout, initialBackoff, maxBackoff, cooldown, maxFrameBytes, true);
-    }
-
     private static void positive(Duration d, String what) {
         java.util.Objects.requireNonNull(d, what);
         if (d.isNegative() || d.isZero()) {

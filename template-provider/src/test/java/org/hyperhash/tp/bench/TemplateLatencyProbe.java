@@ -135,7 +135,7 @@ public final class TemplateLatencyProbe {
             // production defaults except roomier connect/handshake timeouts: 100 handshakes at once on 2 loaded cores
             TdpClientConfig config = new TdpClientConfig(d.endpoints(), d.constraints(), "hyperhash-bench", "probe", "1", "",
                     Duration.ofSeconds(10), Duration.ofSeconds(20), d.requestTimeout(), d.initialBackoff(), d.maxBackoff(),
-                    d.cooldown(), d.maxFrameBytes());
+                    d.cooldown(), d.maxFrameBytes(), d.failback());
             try {
                 Hash256 genesisTip = chain.tipHash();
                 for (int i = 0; i < pools; i++) {

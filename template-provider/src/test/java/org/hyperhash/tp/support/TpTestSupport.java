@@ -56,7 +56,7 @@ public final class TpTestSupport {
         TdpClientConfig d = TdpClientConfig.of(endpoints, CONSTRAINTS);
         return new TdpClientConfig(d.endpoints(), d.constraints(), "hyperhash-test", "it", "1", "", Duration.ofSeconds(1),
                 Duration.ofSeconds(2), requestTimeout, Duration.ofMillis(50), Duration.ofMillis(200), cooldown,
-                d.maxFrameBytes());
+                d.maxFrameBytes(), d.failback());
     }
 
     /** Waits (up to 20 s) until {@code condition} holds; fails with {@code what} otherwise. */
