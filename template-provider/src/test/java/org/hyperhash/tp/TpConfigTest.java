@@ -31,7 +31,7 @@ class TpConfigTest {
 
     @Test
     void everyConfigExampleLoads() throws Exception {
-        Map<String, Integer> ports = Map.of("mainnet", 8442, "testnet4", 48442, "signet", 38442, "regtest", 18447, "devnet", 18448);
+        Map<String, Integer> ports = Map.of("mainnet", 8446, "testnet4", 48442, "signet", 38442, "regtest", 18447, "devnet", 18448);
         for (var e : ports.entrySet()) {
             Path f = Path.of("config-examples", e.getKey() + ".conf");
             assertTrue(Files.isRegularFile(f), f.toString());

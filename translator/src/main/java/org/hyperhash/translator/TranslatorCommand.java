@@ -1,30 +1,74 @@
 package org.hyperhash.translator;
 
+import com.typesafe.config.Config;
+import org.hyperhash.daemon.Checks;
+import org.hyperhash.daemon.Daemon;
+import org.hyperhash.daemon.DaemonLauncher;
 import org.hyperhash.daemon.DaemonOptions;
-import org.hyperhash.daemon.DaemonRunner;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code hh translator --config FILE --set path=value}: runs the SV1 → SV2 translator. */
+/** {@code hh translator --config FILE --set path=value [--print-config | --check-config]}: runs the SV1 → SV2 translator. */
 @Command(name = "translator", mixinStandardHelpOptions = true,
         description = "SV1 → SV2 translator: SV1 firmware connects here, one SV2 extended channel goes to the pool.")
 public final class TranslatorCommand implements Callable<Integer> {
     @Mixin
     DaemonOptions options;
 
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
-        com.typesafe.config.Config raw = options.load(TranslatorConfig.ENV_PREFIX, TranslatorConfig.ROOT);
-        TranslatorConfig cfg = TranslatorConfig.from(raw);
-        if (options.printConfig) {
-            System.out.println(raw.root().render(com.typesafe.config.ConfigRenderOptions.concise().setFormatted(true)));
-            return 0;
+        return DaemonLauncher.run("translator", options, TranslatorConfig.ENV_PREFIX, TranslatorConfig.ROOT, List.of(),
+                new TranslatorSpec(), spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    static final class TranslatorSpec implements DaemonLauncher.Spec<TranslatorConfig> {
+        @Override
+        public TranslatorConfig parse(Config config) {
+            return TranslatorConfig.from(config);
         }
-        return DaemonRunner.runUntilSignalled("translator", new TranslatorDaemon(cfg, InstantSource.system()),
-                Duration.ofSeconds(10));
+
+        @Override
+        public Map<String, List<InetSocketAddress>> listens(TranslatorConfig c) {
+            Map<String, List<InetSocketAddress>> m = new LinkedHashMap<>();
+            m.put("sv1.listen", List.of(c.sv1Listen()));
+            m.put("admin.listen", List.of(c.adminListen()));
+            return m;
+        }
+
+        @Override
+        public List<String> checks(TranslatorConfig c) {
+            List<String> ok = new ArrayList<>();
+            for (int n = 0; n < c.pools().size(); n++) {
+                int i = n;
+                // the translator starts without its pools (it keeps retrying): a warning, not a failure
+                ok.add(Checks.warnOnly(() -> Checks.tcp("pool " + c.pools().get(i).name(),
+                        TranslatorConfig.ROOT + ".upstream.pools[" + i + "]", c.pools().get(i).host(), c.pools().get(i).port())));
+            }
+            return ok;
+        }
+
+        @Override
+        public Daemon create(TranslatorConfig c) {
+            return new TranslatorDaemon(c, InstantSource.system());
+        }
+
+        @Override
+        public Duration shutdownDeadline(TranslatorConfig c) {
+            return Duration.ofSeconds(10);
+        }
     }
 }
