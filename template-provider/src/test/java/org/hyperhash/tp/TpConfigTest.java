@@ -53,7 +53,7 @@ class TpConfigTest {
         assertEquals(5, c.feeDeltaSats());
         assertEquals(18447, c.listen().getFirst().getPort());
         var noAuth = assertThrows(DaemonConfig.ConfigError.class, () -> load(null, List.of("network=regtest", "backend=bitcoind"), Map.of()));
-        assertTrue(noAuth.getMessage().contains("rpc-cookie-file"), noAuth.getMessage());
+        assertTrue(noAuth.getMessage().contains("bitcoind.cookie-file"), noAuth.getMessage());
         var bad = assertThrows(DaemonConfig.ConfigError.class, () -> load(null, List.of("network=moon"), Map.of()));
         assertTrue(bad.getMessage().contains("network") && bad.getMessage().contains("devnet"), bad.getMessage());
         var mismatch = assertThrows(DaemonConfig.ConfigError.class, () -> load(null, List.of("network=mainnet"), Map.of()));
