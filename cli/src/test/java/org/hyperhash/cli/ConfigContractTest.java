@@ -201,4 +201,25 @@ class ConfigContractTest {
             assertTrue(before == null, "port " + e.getValue() + " is the default of both " + before + " and " + e.getKey());
         }
     }
+
+    /** The templates systemd/install.sh installs per network load strictly once their REQUIRED lines are filled. */
+    @Test
+    void everyInstalledTemplateValidatesOnceItsRequiredLinesAreFilled() {
+        Path root = Path.of(System.getProperty("user.dir")).getParent();
+        Map<String, String> address = Map.of("regtest", REGTEST_ADDRESS, "signet", "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx",
+                "testnet4", "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx", "mainnet", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4");
+        String key = AuthorityKeyPair.generate(new java.security.SecureRandom()).secretToBase58();
+        for (String net : address.keySet()) {
+            Run r = hh("pool", "--config", root.resolve("pool/config-examples/" + net + ".conf").toString(),
+                    "--set", "payout.address=" + address.get(net), "--set", "sv2.authority-secret-key=\"" + key + "\"", "--print-config");
+            assertEquals(0, r.rc(), net + " pool: " + r.all());
+            r = hh("tp", "--config", root.resolve("template-provider/config-examples/" + net + ".conf").toString(), "--print-config");
+            assertEquals(0, r.rc(), net + " tp: " + r.all());
+            r = hh("translator", "--config", root.resolve("translator/config-examples/" + net + ".conf").toString(), "--print-config");
+            assertEquals(0, r.rc(), net + " translator: " + r.all());
+            r = hh("treasury", "--config", root.resolve("treasury/config-examples/" + net + ".conf").toString(), "--print-config");
+            assertEquals(0, r.rc(), net + " treasury: " + r.all());
+            assertTrue(r.out().contains("network=" + net), r.out());
+        }
+    }
 }
