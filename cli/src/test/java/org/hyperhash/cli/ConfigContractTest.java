@@ -132,7 +132,7 @@ class ConfigContractTest {
         r = hh("pool", "--set", "network=regtest", "--set", "payout.address=bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
                 "--check-config");
         assertEquals(2, r.rc(), r.all());
-        assertTrue(r.err().contains("payout.address"), r.all());
+        assertTrue(r.err().contains("payout.address") && r.err().contains("is a mainnet address, but network = regtest"), r.all());
 
         try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             List<String> taken = new ArrayList<>(List.of(base));
