@@ -214,7 +214,7 @@ public final class DaemonConfig {
             if (v == null) {
                 continue;
             }
-            String source = v.origin() == null ? "" : " (" + v.origin().description() + ")";
+            String source = where(v);
             out = out.withoutPath(a.getKey());
             if (find(out.root(), ConfigUtil.splitPath(a.getValue())) != null) {
                 errors.add(a.getKey() + " and its new name " + a.getValue() + " are both set" + source + ": keep only "
@@ -258,7 +258,7 @@ public final class DaemonConfig {
             String rel = relative.isEmpty() ? ConfigUtil.joinPath(k) : relative + "." + ConfigUtil.joinPath(k);
             ConfigValue r = ref.get(k);
             if (r == null) {
-                String src = e.getValue().origin() == null ? "" : " (" + e.getValue().origin().description() + ")";
+                String src = where(e.getValue());
                 errors.add("unknown key " + full + src + suggest(k, ref.keySet()));
                 continue;
             }
@@ -292,7 +292,7 @@ public final class DaemonConfig {
     private static void checkType(ConfigValue v, ConfigValue r, String full, List<String> errors) {
         ConfigValueType want = r.valueType();
         ConfigValueType got = v.valueType();
-        String where = v.origin() == null ? "" : " (" + v.origin().description() + ")";
+        String where = where(v);
         String shown = got == ConfigValueType.OBJECT || got == ConfigValueType.LIST ? got.name().toLowerCase(Locale.ROOT)
                 : String.valueOf(v.unwrapped());
         if (Redact.isSecretKey(full)) {
@@ -343,6 +343,18 @@ public final class DaemonConfig {
             default -> {
             }
         }
+    }
+
+    /** " (file.conf: 12)", " (--set a.b)" or " (environment variable X)": where a value came from. */
+    private static String where(ConfigValue v) {
+        if (v.origin() == null) {
+            return "";
+        }
+        String d = v.origin().description();
+        if ((d.startsWith("--set ") || d.startsWith("environment variable ")) && d.endsWith(": 1")) {
+            d = d.substring(0, d.length() - 3); // one-line synthetic sources: the line number says nothing
+        }
+        return " (" + d + ")";
     }
 
     private static boolean isNumber(String s) {
