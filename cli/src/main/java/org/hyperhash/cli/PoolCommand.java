@@ -1,8 +1,6 @@
 package org.hyperhash.cli;
 
-import com.typesafe.config.Config;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.hyperhash.daemon.Checks;
-import org.hyperhash.daemon.Daemon;
 import org.hyperhash.daemon.DaemonLauncher;
 import org.hyperhash.daemon.DaemonOptions;
 import org.hyperhash.pool.PoolConfig;
@@ -40,52 +37,37 @@ final class PoolCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return DaemonLauncher.run("pool", options, PoolConfig.ENV_PREFIX, PoolConfig.ROOT, List.of(), new PoolSpec(),
+        return DaemonLauncher.run("pool", options, PoolConfig.ENV_PREFIX, PoolConfig.ROOT, List.of(),
+                DaemonLauncher.Spec.of(PoolConfig::from,
+                        cfg -> {
+                            Map<String, List<InetSocketAddress>> m = new LinkedHashMap<>();
+                            m.put("sv2.listen", cfg.sv2().listen());
+                            m.put("admin.listen", List.of(cfg.adminListen()));
+                            return m;
+                        },
+                        PoolCommand::checks,
+                        cfg -> {
+                            InstantSource clock = InstantSource.system();
+                            TdpTemplateSource upstream = TdpTemplateSource.fromConfig(cfg, Secp256k1Providers.best(), clock);
+                            return PoolDaemon.fromConfig(cfg, clock, upstream);
+                        },
+                        PoolConfig::shutdownDeadline),
                 spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
-    static final class PoolSpec implements DaemonLauncher.Spec<PoolConfig> {
-        @Override
-        public PoolConfig parse(Config config) {
-            return PoolConfig.from(config);
+    private static List<String> checks(PoolConfig cfg) throws Exception {
+        List<String> ok = new ArrayList<>();
+        ok.add(Checks.ledger("hyperhash.pool.ledger.url", cfg.ledger().jdbcUrl(), true));
+        for (int n = 0; n < cfg.templateProviders().size(); n++) {
+            InetSocketAddress a = cfg.templateProviders().get(n).address();
+            String key = "hyperhash.pool.template-providers[" + n + "].address";
+            // the pool starts without its template providers (it keeps retrying): a warning, not a failure
+            ok.add(Checks.warnOnly(() -> Checks.tcp("template provider", key, a.getHostString(), a.getPort())));
         }
-
-        @Override
-        public Map<String, List<InetSocketAddress>> listens(PoolConfig cfg) {
-            Map<String, List<InetSocketAddress>> m = new LinkedHashMap<>();
-            m.put("sv2.listen", cfg.sv2().listen());
-            m.put("admin.listen", List.of(cfg.adminListen()));
-            return m;
+        if (cfg.blockSubmission().enabled()) {
+            ok.add(Checks.warnOnly(() -> Checks.url("bitcoind", "hyperhash.pool.bitcoind.url",
+                    cfg.blockSubmission().bitcoindUrl().toString())));
         }
-
-        @Override
-        public List<String> checks(PoolConfig cfg) throws Exception {
-            List<String> ok = new ArrayList<>();
-            ok.add(Checks.ledger("hyperhash.pool.ledger.url", cfg.ledger().jdbcUrl(), true));
-            for (int n = 0; n < cfg.templateProviders().size(); n++) {
-                int i = n;
-                InetSocketAddress a = cfg.templateProviders().get(i).address();
-                // the pool starts without its template providers (it keeps retrying): a warning, not a failure
-                ok.add(Checks.warnOnly(() -> Checks.tcp("template provider",
-                        "hyperhash.pool.template-providers[" + i + "].address", a.getHostString(), a.getPort())));
-            }
-            if (cfg.blockSubmission().enabled()) {
-                ok.add(Checks.warnOnly(() -> Checks.url("bitcoind", "hyperhash.pool.bitcoind.url",
-                        cfg.blockSubmission().bitcoindUrl().toString())));
-            }
-            return ok;
-        }
-
-        @Override
-        public Daemon create(PoolConfig cfg) {
-            InstantSource clock = InstantSource.system();
-            TdpTemplateSource upstream = TdpTemplateSource.fromConfig(cfg, Secp256k1Providers.best(), clock);
-            return PoolDaemon.fromConfig(cfg, clock, upstream);
-        }
-
-        @Override
-        public Duration shutdownDeadline(PoolConfig cfg) {
-            return cfg.shutdownDeadline();
-        }
+        return ok;
     }
 }

@@ -42,6 +42,45 @@ public final class DaemonLauncher {
         Daemon create(C config);
 
         Duration shutdownDeadline(C config);
+
+        /** A spec from its parts (a command's wiring in one expression). */
+        static <C> Spec<C> of(java.util.function.Function<Config, C> parse,
+                              java.util.function.Function<C, Map<String, List<InetSocketAddress>>> listens,
+                              CheckList<C> checks, java.util.function.Function<C, Daemon> create,
+                              java.util.function.Function<C, Duration> shutdownDeadline) {
+            return new Spec<>() {
+                @Override
+                public C parse(Config config) {
+                    return parse.apply(config);
+                }
+
+                @Override
+                public Map<String, List<InetSocketAddress>> listens(C config) {
+                    return listens.apply(config);
+                }
+
+                @Override
+                public List<String> checks(C config) throws Exception {
+                    return checks.run(config);
+                }
+
+                @Override
+                public Daemon create(C config) {
+                    return create.apply(config);
+                }
+
+                @Override
+                public Duration shutdownDeadline(C config) {
+                    return shutdownDeadline.apply(config);
+                }
+            };
+        }
+    }
+
+    /** The start-time checks of a {@link Spec}. */
+    @FunctionalInterface
+    public interface CheckList<C> {
+        List<String> run(C config) throws Exception;
     }
 
     /**

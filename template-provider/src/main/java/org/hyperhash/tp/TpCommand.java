@@ -1,8 +1,6 @@
 package org.hyperhash.tp;
 
-import com.typesafe.config.Config;
 import org.hyperhash.daemon.Checks;
-import org.hyperhash.daemon.Daemon;
 import org.hyperhash.daemon.DaemonLauncher;
 import org.hyperhash.daemon.DaemonOptions;
 import org.hyperhash.daemon.DaemonRunner;
@@ -13,7 +11,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,42 +43,22 @@ public final class TpCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<String> extra = devnet ? List.of("network=devnet", "backend=devnet") : List.of();
-        return DaemonLauncher.run("hh-tp", options, ENV_PREFIX, TpConfig.ROOT, extra, new TpSpec(),
+        return DaemonLauncher.run("hh-tp", options, ENV_PREFIX, TpConfig.ROOT, extra, DaemonLauncher.Spec.of(TpConfig::from,
+                c -> {
+                    Map<String, List<InetSocketAddress>> m = new LinkedHashMap<>();
+                    m.put("sv2.listen", c.listen());
+                    m.put("admin.listen", List.of(c.adminListen()));
+                    return m;
+                },
+                c -> {
+                    List<String> ok = new ArrayList<>();
+                    ok.add(TpDaemon.checkKeys(c));
+                    if (c.backend() == TpConfig.Backend.BITCOIND) {
+                        ok.add(Checks.url("bitcoind", "hyperhash.tp.bitcoind.url", c.rpc().url().toString()));
+                    }
+                    return ok;
+                },
+                c -> new TpDaemon(c, InstantSource.system()), TpConfig::shutdownDeadline),
                 spec.commandLine().getOut(), spec.commandLine().getErr());
-    }
-
-    static final class TpSpec implements DaemonLauncher.Spec<TpConfig> {
-        @Override
-        public TpConfig parse(Config config) {
-            return TpConfig.from(config);
-        }
-
-        @Override
-        public Map<String, List<InetSocketAddress>> listens(TpConfig c) {
-            Map<String, List<InetSocketAddress>> m = new LinkedHashMap<>();
-            m.put("sv2.listen", c.listen());
-            m.put("admin.listen", List.of(c.adminListen()));
-            return m;
-        }
-
-        @Override
-        public List<String> checks(TpConfig c) throws Exception {
-            List<String> ok = new ArrayList<>();
-            ok.add(TpDaemon.checkKeys(c));
-            if (c.backend() == TpConfig.Backend.BITCOIND) {
-                ok.add(Checks.url("bitcoind", "hyperhash.tp.bitcoind.url", c.rpc().url().toString()));
-            }
-            return ok;
-        }
-
-        @Override
-        public Daemon create(TpConfig c) {
-            return new TpDaemon(c, InstantSource.system());
-        }
-
-        @Override
-        public Duration shutdownDeadline(TpConfig c) {
-            return c.shutdownDeadline();
-        }
     }
 }

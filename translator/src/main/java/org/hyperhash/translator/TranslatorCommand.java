@@ -1,8 +1,7 @@
 package org.hyperhash.translator;
 
-import com.typesafe.config.Config;
 import org.hyperhash.daemon.Checks;
-import org.hyperhash.daemon.Daemon;
+import org.hyperhash.translator.sv2.PoolEndpoint;
 import org.hyperhash.daemon.DaemonLauncher;
 import org.hyperhash.daemon.DaemonOptions;
 import picocli.CommandLine;
@@ -32,43 +31,24 @@ public final class TranslatorCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return DaemonLauncher.run("translator", options, TranslatorConfig.ENV_PREFIX, TranslatorConfig.ROOT, List.of(),
-                new TranslatorSpec(), spec.commandLine().getOut(), spec.commandLine().getErr());
-    }
-
-    static final class TranslatorSpec implements DaemonLauncher.Spec<TranslatorConfig> {
-        @Override
-        public TranslatorConfig parse(Config config) {
-            return TranslatorConfig.from(config);
-        }
-
-        @Override
-        public Map<String, List<InetSocketAddress>> listens(TranslatorConfig c) {
-            Map<String, List<InetSocketAddress>> m = new LinkedHashMap<>();
-            m.put("sv1.listen", List.of(c.sv1Listen()));
-            m.put("admin.listen", List.of(c.adminListen()));
-            return m;
-        }
-
-        @Override
-        public List<String> checks(TranslatorConfig c) {
-            List<String> ok = new ArrayList<>();
-            for (int n = 0; n < c.pools().size(); n++) {
-                int i = n;
-                // the translator starts without its pools (it keeps retrying): a warning, not a failure
-                ok.add(Checks.warnOnly(() -> Checks.tcp("pool " + c.pools().get(i).name(),
-                        TranslatorConfig.ROOT + ".upstream.pools[" + i + "]", c.pools().get(i).host(), c.pools().get(i).port())));
-            }
-            return ok;
-        }
-
-        @Override
-        public Daemon create(TranslatorConfig c) {
-            return new TranslatorDaemon(c, InstantSource.system());
-        }
-
-        @Override
-        public Duration shutdownDeadline(TranslatorConfig c) {
-            return Duration.ofSeconds(10);
-        }
+                DaemonLauncher.Spec.of(TranslatorConfig::from,
+                        c -> {
+                            Map<String, List<InetSocketAddress>> m = new LinkedHashMap<>();
+                            m.put("sv1.listen", List.of(c.sv1Listen()));
+                            m.put("admin.listen", List.of(c.adminListen()));
+                            return m;
+                        },
+                        c -> {
+                            List<String> ok = new ArrayList<>();
+                            for (int n = 0; n < c.pools().size(); n++) {
+                                PoolEndpoint p = c.pools().get(n);
+                                String key = TranslatorConfig.ROOT + ".upstream.pools[" + n + "]";
+                                // the translator starts without its pools (it keeps retrying): a warning, not a failure
+                                ok.add(Checks.warnOnly(() -> Checks.tcp("pool " + p.name(), key, p.host(), p.port())));
+                            }
+                            return ok;
+                        },
+                        c -> new TranslatorDaemon(c, InstantSource.system()), c -> Duration.ofSeconds(10)),
+                spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.hyperhash.daemon.Banner;
 import org.hyperhash.daemon.Checks;
-import org.hyperhash.daemon.Daemon;
 import org.hyperhash.daemon.DaemonLauncher;
 import org.hyperhash.daemon.DaemonConfig;
 import org.hyperhash.daemon.DaemonOptions;
@@ -85,41 +84,22 @@ public final class TreasuryCommand implements Callable<Integer> {
 
     static int runDaemon(DaemonOptions o, PrintWriter out, PrintWriter err) {
         return DaemonLauncher.run("treasury", o, TreasuryConfig.ENV_PREFIX, TreasuryConfig.ROOT, List.of(),
-                new DaemonLauncher.Spec<TreasuryConfig>() {
-                    @Override
-                    public TreasuryConfig parse(Config config) {
-                        return TreasuryConfig.from(config);
-                    }
-
-                    @Override
-                    public Map<String, List<InetSocketAddress>> listens(TreasuryConfig c) {
-                        return Map.of("admin.listen", List.of(Banner.parseHostPort(c.adminListen())));
-                    }
-
-                    @Override
-                    public List<String> checks(TreasuryConfig c) throws Exception {
-                        List<String> ok = new ArrayList<>();
-                        ok.add(Checks.ledger(TreasuryConfig.ROOT + ".ledger.url", c.ledgerUrl(), true));
-                        if (!c.bitcoindUrl().isBlank()) {
-                            ok.add(Checks.url("bitcoind", TreasuryConfig.ROOT + ".bitcoind.url", c.bitcoindUrl()));
-                        }
-                        if (!c.lndHost().isBlank()) {
-                            ok.add(Checks.tcp("lnd", TreasuryConfig.ROOT + ".lnd.host", c.lndHost(), c.lndPort()));
-                        }
-                        ok.add(c.policy().dryRun() ? "payouts: DRY RUN (no lnd.host or payouts.dry-run = true)" : "payouts: live");
-                        return ok;
-                    }
-
-                    @Override
-                    public Daemon create(TreasuryConfig c) {
-                        return new TreasuryDaemon(c, InstantSource.system());
-                    }
-
-                    @Override
-                    public Duration shutdownDeadline(TreasuryConfig c) {
-                        return Duration.ofSeconds(30);
-                    }
-                }, out, err);
+                DaemonLauncher.Spec.of(TreasuryConfig::from,
+                        c -> Map.of("admin.listen", List.of(Banner.parseHostPort(c.adminListen()))),
+                        c -> {
+                            List<String> ok = new ArrayList<>();
+                            ok.add(Checks.ledger(TreasuryConfig.ROOT + ".ledger.url", c.ledgerUrl(), true));
+                            if (!c.bitcoindUrl().isBlank()) {
+                                ok.add(Checks.url("bitcoind", TreasuryConfig.ROOT + ".bitcoind.url", c.bitcoindUrl()));
+                            }
+                            if (!c.lndHost().isBlank()) {
+                                ok.add(Checks.tcp("lnd", TreasuryConfig.ROOT + ".lnd.host", c.lndHost(), c.lndPort()));
+                            }
+                            ok.add(c.policy().dryRun() ? "payouts: DRY RUN (no lnd.host or payouts.dry-run = true)" : "payouts: live");
+                            return ok;
+                        },
+                        c -> new TreasuryDaemon(c, InstantSource.system()), c -> Duration.ofSeconds(30)),
+                out, err);
     }
 
     /** Base for ledger subcommands: loads config, opens the existing ledger, maps errors to exit codes. */
