@@ -301,7 +301,7 @@ class WebApiIT {
                     new Case("GET", "/static/%2e%2e/%2e%2e/etc/passwd", 400, "invalid path"),
                     new Case("GET", "/static/..%2f..%2fetc%2fpasswd", 400, "invalid path"),
                     new Case("GET", "/static/style.css%00.png", 400, "invalid path"),
-                    new Case("GET", "/..\\..\\windows", 400, "Bad Request"), // refused by the JDK server before routing
+                    new Case("GET", "/static/..%5c..%5cwindows", 400, "invalid path"),
                     new Case("GET", "/static/passwd", 404, "no such page"),
                     new Case("GET", "/api/v1/blocks?limit=0", 400, "limit must be 1..200"),
                     new Case("GET", "/api/v1/blocks?limit=abc", 400, "limit must be"),
@@ -313,7 +313,6 @@ class WebApiIT {
                     new Case("GET", "/api/v1/pool?" + "x".repeat(5000), 414, "longer than"),
                     new Case("GET", "/address/" + A + "?kind=bogus&destination=x", 400, "kind must be"),
                     new Case("GET", "/api/v1/addresses/" + A + "/destination-message?kind=keysend&destination=a%20b", 400, "destination must be"),
-                    new Case("GET", "/api/v1/pool?%zz=1", 400, "percent-encoding"),
                     new Case("POST", "/api/v1/pool", 405, "read-only"),
                     new Case("DELETE", "/address/" + A, 405, "read-only"));
             for (Case c : cases) {
@@ -322,6 +321,13 @@ class WebApiIT {
                 assertTrue(r.body().contains(c.says), c + " -> " + r.body());
                 assertFalse(r.body().contains("Exception") || r.body().contains("\tat ") || r.body().contains("org.hyperhash"),
                         c + " leaks internals: " + r.body());
+            }
+            // a raw backslash or a broken %-escape is refused by the JDK server itself (400, its own one-line body naming
+            // URISyntaxException, no trace), before routing
+            for (String target : List.of("/..\\..\\windows", "/api/v1/pool?%zz=1", "/address/%zz")) {
+                Http.Response r = Http.request(web.address(), "GET", target);
+                assertEquals(400, r.status(), target);
+                assertFalse(r.body().contains("\tat ") || r.body().contains("org.hyperhash"), r.body());
             }
             // a huge header line or request line is refused by the server, which stays up
             Http.Response huge = Http.request(web.address(), "GET", "/?" + "a=".repeat(40_000));
