@@ -35,11 +35,27 @@ public final class LedgerView {
         this.ds = ds;
     }
 
-    /** Hashrate over 10 min, 1 h and 24 h (H/s), from accepted work (sum of share difficulties) x 2^32 / seconds. */
+    /**
+     * Hashrate over 10 min, 1 h and 24 h (H/s), from accepted work (sum of share difficulties) x 2^32 / seconds. A miner
+     * (or pool) whose first share window in the last 24 h is younger than a period is rated over the time since that
+     * window started (at least {@value #MIN_RATE_SECONDS} s), so a rig that started two minutes ago does not read as a
+     * fifth of its speed.
+     */
     public record Hashrate(double h10m, double h1h, double h24h) {
-        static Hashrate of(double w10m, double w1h, double w24h) {
-            return new Hashrate(w10m * TWO_POW_32 / 600, w1h * TWO_POW_32 / 3600, w24h * TWO_POW_32 / 86400);
+        static Hashrate of(double w10m, double w1h, double w24h, Long firstWindowMs, long nowMs) {
+            return new Hashrate(rate(w10m, 600, firstWindowMs, nowMs), rate(w1h, 3600, firstWindowMs, nowMs),
+                    rate(w24h, 86400, firstWindowMs, nowMs));
         }
+    }
+
+    static final double MIN_RATE_SECONDS = 30;
+
+    static double rate(double work, double periodSeconds, Long firstWindowMs, long nowMs) {
+        double seconds = periodSeconds;
+        if (firstWindowMs != null) {
+            seconds = Math.min(periodSeconds, Math.max(MIN_RATE_SECONDS, (nowMs - firstWindowMs) / 1000.0));
+        }
+        return work * TWO_POW_32 / seconds;
     }
 
     /** One chart point: bucket start (ms) and hashrate over the bucket (H/s). */
@@ -93,22 +109,22 @@ public final class LedgerView {
 
     public PoolSnapshot poolSnapshot(long nowMs, long offlineAfterMs, double defaultMultiple, long defaultFeePpm, int recentBlocks) {
         return query(c -> {
-            double[] w = new double[3];
+            Hashrate h;
+            Long first;
             try (PreparedStatement ps = c.prepareStatement("SELECT "
                     + "COALESCE(SUM(CASE WHEN window_start_ms >= ? THEN work ELSE 0 END), 0), "
-                    + "COALESCE(SUM(CASE WHEN window_start_ms >= ? THEN work ELSE 0 END), 0), COALESCE(SUM(work), 0) "
-                    + "FROM share_windows WHERE window_start_ms >= ?")) {
+                    + "COALESCE(SUM(CASE WHEN window_start_ms >= ? THEN work ELSE 0 END), 0), COALESCE(SUM(work), 0), "
+                    + "MIN(window_start_ms) FROM share_windows WHERE window_start_ms >= ?")) {
                 ps.setLong(1, nowMs - 10 * MINUTE_MS);
                 ps.setLong(2, nowMs - HOUR_MS);
                 ps.setLong(3, nowMs - DAY_MS);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    w[0] = rs.getDouble(1);
-                    w[1] = rs.getDouble(2);
-                    w[2] = rs.getDouble(3);
+                    first = nullableLong(rs, 4);
+                    h = Hashrate.of(rs.getDouble(1), rs.getDouble(2), rs.getDouble(3), first, nowMs);
                 }
             }
-            List<Point> chart = chart(c, "", null, nowMs);
+            List<Point> chart = chart(c, "", null, nowMs, first);
             int miners;
             int workers;
             try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(DISTINCT address) FROM share_windows WHERE window_start_ms >= ?")) {
@@ -125,7 +141,7 @@ public final class LedgerView {
             try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM found_blocks")) {
                 found = singleInt(ps);
             }
-            return new PoolSnapshot(nowMs, Hashrate.of(w[0], w[1], w[2]), chart, miners, workers, blocks, found,
+            return new PoolSnapshot(nowMs, h, chart, miners, workers, blocks, found,
                     pplnsWindow(c, nowMs, defaultMultiple, defaultFeePpm));
         });
     }
@@ -201,20 +217,22 @@ public final class LedgerView {
     public AddressSummary address(String address, long nowMs, long offlineAfterMs, PoolSnapshot pool) {
         return query(c -> {
             Hashrate h;
+            Long first;
             try (PreparedStatement ps = c.prepareStatement("SELECT "
                     + "COALESCE(SUM(CASE WHEN window_start_ms >= ? THEN work ELSE 0 END), 0), "
-                    + "COALESCE(SUM(CASE WHEN window_start_ms >= ? THEN work ELSE 0 END), 0), COALESCE(SUM(work), 0) "
-                    + "FROM share_windows WHERE address = ? AND window_start_ms >= ?")) {
+                    + "COALESCE(SUM(CASE WHEN window_start_ms >= ? THEN work ELSE 0 END), 0), COALESCE(SUM(work), 0), "
+                    + "MIN(window_start_ms) FROM share_windows WHERE address = ? AND window_start_ms >= ?")) {
                 ps.setLong(1, nowMs - 10 * MINUTE_MS);
                 ps.setLong(2, nowMs - HOUR_MS);
                 ps.setString(3, address);
                 ps.setLong(4, nowMs - DAY_MS);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    h = Hashrate.of(rs.getDouble(1), rs.getDouble(2), rs.getDouble(3));
+                    first = nullableLong(rs, 4);
+                    h = Hashrate.of(rs.getDouble(1), rs.getDouble(2), rs.getDouble(3), first, nowMs);
                 }
             }
-            List<Point> chart = chart(c, " AND address = ?", address, nowMs);
+            List<Point> chart = chart(c, " AND address = ?", address, nowMs, first);
             List<Worker> workers = workers(c, address, nowMs, offlineAfterMs, null, MAX_WORKERS);
             int online = (int) workers.stream().filter(Worker::online).count();
             Balance balance = null;
@@ -274,8 +292,8 @@ public final class LedgerView {
         List<Worker> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT worker, "
                 + "COALESCE(SUM(CASE WHEN window_start_ms >= ? THEN work ELSE 0 END), 0), "
-                + "COALESCE(SUM(CASE WHEN window_start_ms >= ? THEN work ELSE 0 END), 0), SUM(shares), MAX(window_start_ms) "
-                + "FROM share_windows WHERE address = ? AND window_start_ms >= ?" + (afterName == null ? "" : " AND worker > ?")
+                + "COALESCE(SUM(CASE WHEN window_start_ms >= ? THEN work ELSE 0 END), 0), SUM(shares), MAX(window_start_ms), "
+                + "MIN(window_start_ms) FROM share_windows WHERE address = ? AND window_start_ms >= ?" + (afterName == null ? "" : " AND worker > ?")
                 + " GROUP BY worker ORDER BY worker LIMIT ?")) {
             int i = 1;
             ps.setLong(i++, nowMs - 10 * MINUTE_MS);
@@ -289,7 +307,8 @@ public final class LedgerView {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long last = rs.getLong(5);
-                    out.add(new Worker(rs.getString(1), rs.getDouble(2) * TWO_POW_32 / 600, rs.getDouble(3) * TWO_POW_32 / 3600,
+                    long first = rs.getLong(6);
+                    out.add(new Worker(rs.getString(1), rate(rs.getDouble(2), 600, first, nowMs), rate(rs.getDouble(3), 3600, first, nowMs),
                             rs.getLong(4), last, last >= nowMs - offlineAfterMs));
                 }
             }
@@ -386,7 +405,7 @@ public final class LedgerView {
         return "pending";
     }
 
-    private static List<Point> chart(Connection c, String filter, String address, long nowMs) throws SQLException {
+    private static List<Point> chart(Connection c, String filter, String address, long nowMs, Long firstWindowMs) throws SQLException {
         long firstBucket = Math.floorDiv(nowMs, CHART_BUCKET_MS) - (CHART_BUCKETS - 1);
         double[] work = new double[CHART_BUCKETS];
         try (PreparedStatement ps = c.prepareStatement("SELECT window_start_ms / " + CHART_BUCKET_MS + ", SUM(work) FROM share_windows "
@@ -407,8 +426,10 @@ public final class LedgerView {
         List<Point> out = new ArrayList<>(CHART_BUCKETS);
         for (int i = 0; i < CHART_BUCKETS; i++) {
             long start = (firstBucket + i) * CHART_BUCKET_MS;
-            // the last bucket is still filling: its rate is over the part that has passed
-            double seconds = Math.max(1.0, Math.min(CHART_BUCKET_MS, nowMs - start) / 1000.0);
+            // the last bucket is still filling, the first one with shares may have started mid-way: each rate is over
+            // the part of its bucket that had passed since mining started (at least MIN_RATE_SECONDS)
+            long from = firstWindowMs == null ? start : Math.max(start, firstWindowMs);
+            double seconds = Math.max(MIN_RATE_SECONDS, (Math.min(start + CHART_BUCKET_MS, nowMs) - from) / 1000.0);
             out.add(new Point(start, work[i] * TWO_POW_32 / seconds));
         }
         return out;

@@ -493,7 +493,8 @@ final class WebServer implements AutoCloseable {
             }
         }
         for (int i = 0; i < path.length(); i++) {
-            if (path.charAt(i) < 0x20 || path.charAt(i) == 0x7f) {
+            // printable ASCII only: no page has another character, and overlong or odd encodings stop here
+            if (path.charAt(i) < 0x20 || path.charAt(i) > 0x7e) {
                 throw new BadRequest("invalid path");
             }
         }
