@@ -214,25 +214,61 @@ public final class LedgerView {
         });
     }
 
+    /** The summary of an address and its first {@value #MAX_WORKERS} workers (what the address page shows). */
+    public record AddressView(AddressSummary summary, List<Worker> workers) {
+    }
+
     public AddressSummary address(String address, long nowMs, long offlineAfterMs, PoolSnapshot pool) {
+        return addressView(address, nowMs, offlineAfterMs, pool).summary();
+    }
+
+    /**
+     * Two index range scans of the address's share windows (one by window for hashrates, chart and PPLNS work, one by
+     * worker), plus point reads of balance and destination and the last ten blocks it found.
+     */
+    public AddressView addressView(String address, long nowMs, long offlineAfterMs, PoolSnapshot pool) {
         return query(c -> {
-            Hashrate h;
-            Long first;
-            try (PreparedStatement ps = c.prepareStatement("SELECT "
-                    + "COALESCE(SUM(CASE WHEN window_start_ms >= ? THEN work ELSE 0 END), 0), "
-                    + "COALESCE(SUM(CASE WHEN window_start_ms >= ? THEN work ELSE 0 END), 0), COALESCE(SUM(work), 0), "
-                    + "MIN(window_start_ms) FROM share_windows WHERE address = ? AND window_start_ms >= ?")) {
-                ps.setLong(1, nowMs - 10 * MINUTE_MS);
-                ps.setLong(2, nowMs - HOUR_MS);
-                ps.setString(3, address);
-                ps.setLong(4, nowMs - DAY_MS);
+            PplnsWindow win = pool.pplns();
+            long dayAgo = nowMs - DAY_MS;
+            long from = win.windowStartMs() == null ? dayAgo : Math.min(dayAgo, win.windowStartMs());
+            long firstBucket = Math.floorDiv(nowMs, CHART_BUCKET_MS) - (CHART_BUCKETS - 1);
+            double[] buckets = new double[CHART_BUCKETS];
+            double w10m = 0;
+            double w1h = 0;
+            double w24h = 0;
+            double pplnsWork = 0;
+            Long first = null;
+            try (PreparedStatement ps = c.prepareStatement("SELECT window_start_ms, SUM(work) FROM share_windows "
+                    + "WHERE address = ? AND window_start_ms >= ? GROUP BY window_start_ms")) {
+                ps.setString(1, address);
+                ps.setLong(2, from);
                 try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    first = nullableLong(rs, 4);
-                    h = Hashrate.of(rs.getDouble(1), rs.getDouble(2), rs.getDouble(3), first, nowMs);
+                    while (rs.next()) {
+                        long start = rs.getLong(1);
+                        double work = rs.getDouble(2);
+                        if (win.windowStartMs() != null && start >= win.windowStartMs()) {
+                            pplnsWork += work;
+                        }
+                        if (start < dayAgo) {
+                            continue;
+                        }
+                        first = first == null ? start : Math.min(first, start);
+                        w24h += work;
+                        if (start >= nowMs - HOUR_MS) {
+                            w1h += work;
+                        }
+                        if (start >= nowMs - 10 * MINUTE_MS) {
+                            w10m += work;
+                        }
+                        long b = Math.floorDiv(start, CHART_BUCKET_MS) - firstBucket;
+                        if (b >= 0 && b < CHART_BUCKETS) {
+                            buckets[(int) b] += work;
+                        }
+                    }
                 }
             }
-            List<Point> chart = chart(c, " AND address = ?", address, nowMs, first);
+            Hashrate h = Hashrate.of(w10m, w1h, w24h, first, nowMs);
+            List<Point> chart = points(buckets, firstBucket, nowMs, first);
             List<Worker> workers = workers(c, address, nowMs, offlineAfterMs, null, MAX_WORKERS);
             int online = (int) workers.stream().filter(Worker::online).count();
             Balance balance = null;
@@ -241,19 +277,6 @@ public final class LedgerView {
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         balance = new Balance(rs.getLong(1), rs.getLong(2));
-                    }
-                }
-            }
-            double pplnsWork = 0;
-            PplnsWindow win = pool.pplns();
-            if (win.windowStartMs() != null) {
-                try (PreparedStatement ps = c.prepareStatement(
-                        "SELECT COALESCE(SUM(work), 0) FROM share_windows WHERE address = ? AND window_start_ms >= ?")) {
-                    ps.setString(1, address);
-                    ps.setLong(2, win.windowStartMs());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        pplnsWork = rs.getDouble(1);
                     }
                 }
             }
@@ -273,13 +296,9 @@ public final class LedgerView {
                 }
             }
             List<Block> mine = blocks(c, address, Long.MAX_VALUE, "\uffff", 10);
-            return new AddressSummary(address, h, chart, online, workers.size(), balance, pplnsWork, share, estimate, dest, mine);
+            return new AddressView(new AddressSummary(address, h, chart, online, workers.size(), balance, pplnsWork, share, estimate,
+                    dest, mine), workers);
         });
-    }
-
-    /** Workers of an address seen in the last 24 h, by name, at most {@code limit}. */
-    public List<Worker> workers(String address, long nowMs, long offlineAfterMs, int limit) {
-        return query(c -> workers(c, address, nowMs, offlineAfterMs, null, limit));
     }
 
     /** A page of the workers of an address by name; {@code afterName} is the previous page's {@code next} (or null). */
@@ -423,6 +442,10 @@ public final class LedgerView {
                 }
             }
         }
+        return points(work, firstBucket, nowMs, firstWindowMs);
+    }
+
+    private static List<Point> points(double[] work, long firstBucket, long nowMs, Long firstWindowMs) {
         List<Point> out = new ArrayList<>(CHART_BUCKETS);
         for (int i = 0; i < CHART_BUCKETS; i++) {
             long start = (firstBucket + i) * CHART_BUCKET_MS;

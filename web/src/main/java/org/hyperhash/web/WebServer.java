@@ -326,10 +326,9 @@ final class WebServer implements AutoCloseable {
         requireKnown(addr);
         long now = clock.millis();
         LedgerView.PoolSnapshot pool = snapshot.get();
-        LedgerView.AddressSummary s = ledger.address(addr, now, offlineMs(), pool);
-        List<LedgerView.Worker> workers = ledger.workers(addr, now, offlineMs(), LedgerView.MAX_WORKERS);
+        LedgerView.AddressView v = ledger.addressView(addr, now, offlineMs(), pool);
         LedgerView.Page<LedgerView.Payout> payouts = ledger.payouts(addr, q.get("payouts"), cfg.http().pageSize());
-        return Reply.html(200, pages.address(s, workers, payouts, challenge, now));
+        return Reply.html(200, pages.address(v.summary(), v.workers(), payouts, challenge, now));
     }
 
     private long offlineMs() {
