@@ -379,6 +379,35 @@ class WebApiIT {
         }
     }
 
+    @Test
+    void perIpRateLimitAnswers429WithRetryAfter() throws Exception {
+        Path tmp = java.nio.file.Files.createTempDirectory("hh-web-rl");
+        try (TestDatabase tdb = TestDatabase.create("sqlite", tmp, "hh_web_")) {
+            WebDaemon web = new WebDaemon(WebConfig.from(DaemonConfig.load(null, List.of("listen=\"127.0.0.1:0\"",
+                    "admin.listen=\"127.0.0.1:0\"", "ledger.url=\"" + tdb.url + "\"", "http.rate-limit.burst=3",
+                    "http.rate-limit.per-second=0.01"), null, WebConfig.ROOT, Map.of())), InstantSource.system());
+            try {
+                web.start();
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(200, Http.request(web.address(), "GET", "/api/v1/pool").status());
+                }
+                Http.Response r = Http.request(web.address(), "GET", "/api/v1/pool");
+                assertEquals(429, r.status(), r.body());
+                assertTrue(Long.parseLong(r.header("retry-after")) >= 1, r.header("retry-after"));
+                assertTrue(r.body().contains("too many requests"), r.body());
+                Http.Response page = Http.request(web.address(), "GET", "/");
+                assertEquals(429, page.status(), "pages share the bucket");
+                assertTrue(page.header("content-type").startsWith("text/html"));
+            } finally {
+                web.close();
+            }
+        } finally {
+            try (var files = java.nio.file.Files.walk(tmp)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
     /** A minimal HTTP/1.1 client over a raw socket: sends the request target exactly as given (no normalisation). */
     static final class Http {
         record Response(int status, Map<String, String> headers, String body) {
