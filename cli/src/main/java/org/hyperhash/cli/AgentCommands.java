@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Unmatched;
 
 /**
- * {@code hh node-agent ...} and {@code hh release ...}: the node agent is JDK-only by design (it must
- * outlive bugs in the rest of the stack), so it parses its own arguments; these commands pass them on.
+ * {@code hh node-agent ...} and {@code hh release ...}: AgentCli holds their picocli command tree (with its own exit
+ * codes 3 refused and 4 rolled back), so these commands pass the arguments on.
  */
 final class AgentCommands {
     private AgentCommands() {

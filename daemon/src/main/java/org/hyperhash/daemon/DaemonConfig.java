@@ -91,6 +91,26 @@ public final class DaemonConfig {
     }
 
     public static Loaded loadDetailed(Path file, List<String> sets, String envPrefix, String rootPath, Map<String, String> env) {
+        Config parsed = null;
+        if (file != null) {
+            if (!Files.isRegularFile(file)) {
+                throw new ConfigError("config file not found: " + file);
+            }
+            try {
+                parsed = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            } catch (ConfigException e) {
+                throw new ConfigError("cannot parse " + file + ": " + e.getMessage());
+            }
+        }
+        return loadDetailed(parsed, file == null ? null : file.toString(), sets, envPrefix, rootPath, env);
+    }
+
+    /**
+     * As {@link #loadDetailed(Path, List, String, String, Map)} with the file already parsed (null: no file), for a
+     * daemon that translates an older file format first (the node agent's {@code key = value} files).
+     */
+    public static Loaded loadDetailed(Config parsedFile, String fileName, List<String> sets, String envPrefix, String rootPath,
+                                      Map<String, String> env) {
         ConfigFactory.invalidateCaches();
         Config reference = ConfigFactory.defaultReference();
         if (!reference.hasPath(rootPath)) {
@@ -102,17 +122,8 @@ public final class DaemonConfig {
         Set<String> explicit = new LinkedHashSet<>();
 
         Config fromFile = ConfigFactory.empty();
-        if (file != null) {
-            if (!Files.isRegularFile(file)) {
-                throw new ConfigError("config file not found: " + file);
-            }
-            Config parsed;
-            try {
-                parsed = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
-            } catch (ConfigException e) {
-                throw new ConfigError("cannot parse " + file + ": " + e.getMessage());
-            }
-            fromFile = fileLayer(parsed, rootPath, reference, file.toString(), errors);
+        if (parsedFile != null) {
+            fromFile = fileLayer(parsedFile, rootPath, reference, fileName, errors);
         }
         Config fromEnv = ConfigFactory.empty();
         if (envPrefix != null) {
@@ -367,7 +378,7 @@ public final class DaemonConfig {
     }
 
     /** " (did you mean 'x'?)" for the closest candidate within a small edit distance, or "". */
-    static String suggest(String key, Collection<String> candidates) {
+    public static String suggest(String key, Collection<String> candidates) {
         String best = null;
         int bestD = Integer.MAX_VALUE;
         for (String c : candidates) {

@@ -13,15 +13,21 @@ import org.hyperhash.agent.status.AgentMetrics;
 import org.hyperhash.agent.systemd.ProcessSystemctl;
 import org.hyperhash.agent.systemd.Systemctl;
 
+import org.hyperhash.daemon.DaemonOptions;
+import org.hyperhash.daemon.Ports;
+import org.hyperhash.daemon.Redact;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
@@ -33,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 /**
@@ -85,103 +92,190 @@ public final class AgentCli {
     public int execute(String[] args, PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
-        try {
-            if (args.length == 0) {
-                throw new UsageException("expected `release` or `node-agent`");
-            }
-            List<String> rest = List.of(args).subList(1, args.length);
-            return switch (args[0]) {
-                case "release" -> release(rest);
-                case "node-agent" -> nodeAgent(rest);
-                case "--help", "-h", "help" -> {
-                    out.println(RELEASE_HELP);
-                    out.println(AGENT_HELP);
-                    yield OK;
-                }
-                default -> throw new UsageException("unknown command \"" + args[0] + "\" (expected release or node-agent)");
-            };
-        } catch (UsageException | AgentConfig.ConfigError e) {
-            err.println("hh: " + e.getMessage() + " (see --help)");
+        CommandLine cl = new CommandLine(new Top(), new Factory());
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        customHelp(cl);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("hh: " + ex.getMessage() + " (see --help)");
             return USAGE;
-        } catch (RefusedException e) {
-            err.println("hh: REFUSED (" + e.reason().label() + "): " + e.getMessage());
-            return REFUSED;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return FAILED;
-        } catch (Exception e) {
-            err.println("hh: " + e.getMessage());
-            return FAILED;
+        });
+        cl.setExecutionExceptionHandler((ex, c, pr) -> handle(ex));
+        return cl.execute(args);
+    }
+
+    private int handle(Exception e) {
+        return switch (e) {
+            case UsageException u -> {
+                err.println("hh: " + u.getMessage() + " (see --help)");
+                yield USAGE;
+            }
+            case AgentConfig.ConfigError c -> {
+                err.println("hh: configuration error: " + c.getMessage() + " (see --help)");
+                yield USAGE;
+            }
+            case RefusedException r -> {
+                err.println("hh: REFUSED (" + r.reason().label() + "): " + r.getMessage());
+                yield REFUSED;
+            }
+            case InterruptedException i -> {
+                Thread.currentThread().interrupt();
+                yield FAILED;
+            }
+            default -> {
+                err.println("hh: " + e.getMessage());
+                yield FAILED;
+            }
+        };
+    }
+
+    /** Each command prints the documented usage text (the same text the launcher's docs quote). */
+    private void customHelp(CommandLine cl) {
+        String text = switch (cl.getCommandName()) {
+            case "hh" -> RELEASE_HELP + "\n" + agentHelp();
+            case "release", "keygen", "root", "create", "sign", "verify" -> RELEASE_HELP;
+            default -> agentHelp();
+        };
+        cl.setHelpSectionKeys(List.of("hh-usage"));
+        cl.getHelpSectionMap().put("hh-usage", h -> text + "\n");
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            customHelp(sub);
         }
     }
 
-    // ---------------------------------------------------------------- option parsing
-
-    /** Parsed options: repeated values kept in order; flags map to "true". */
-    record Opts(String command, Map<String, List<String>> values) {
-        String one(String name) throws UsageException {
-            List<String> v = values.get(name);
-            if (v == null || v.isEmpty()) {
-                throw new UsageException(command + ": missing --" + name);
+    /** Builds the command objects as inner instances of this CLI (they use its wiring and streams). */
+    private final class Factory implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            if (cls.getEnclosingClass() == AgentCli.class && !java.lang.reflect.Modifier.isStatic(cls.getModifiers())) {
+                var c = cls.getDeclaredConstructor(AgentCli.class);
+                c.setAccessible(true);
+                return c.newInstance(AgentCli.this);
             }
-            if (v.size() > 1) {
-                throw new UsageException(command + ": --" + name + " given more than once");
-            }
-            return v.getFirst();
-        }
-
-        String opt(String name, String dflt) throws UsageException {
-            return values.containsKey(name) ? one(name) : dflt;
-        }
-
-        List<String> all(String name) {
-            return values.getOrDefault(name, List.of());
-        }
-
-        boolean flag(String name) {
-            return values.containsKey(name);
+            return CommandLine.defaultFactory().create(cls);
         }
     }
 
-    private static Opts parse(String command, List<String> args, List<String> valued, List<String> flags) throws UsageException {
-        Map<String, List<String>> m = new LinkedHashMap<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (!a.startsWith("--")) {
-                throw new UsageException(command + ": unexpected argument \"" + a + "\"");
-            }
-            String name = a.substring(2);
-            String value = null;
-            int eq = name.indexOf('=');
-            if (eq > 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            }
-            if (flags.contains(name)) {
-                if (value != null) {
-                    throw new UsageException(command + ": --" + name + " takes no value");
-                }
-                m.computeIfAbsent(name, k -> new ArrayList<>()).add("true");
-            } else if (valued.contains(name)) {
-                if (value == null) {
-                    if (i + 1 >= args.size()) {
-                        throw new UsageException(command + ": --" + name + " needs a value");
-                    }
-                    value = args.get(++i);
-                }
-                m.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
-            } else {
-                throw new UsageException(command + ": unknown option --" + name);
-            }
-        }
-        return new Opts(command, m);
-    }
+    @Command(name = "hh", subcommands = {ReleaseCmd.class, NodeAgentCmd.class})
+    final class Top implements Callable<Integer> {
+        @Option(names = {"-h", "--help"}, usageHelp = true)
+        boolean help;
 
-    private static boolean wantsHelp(List<String> args) {
-        return args.contains("--help") || args.contains("-h");
+        @Override
+        public Integer call() throws UsageException {
+            throw new UsageException("expected `release` or `node-agent`");
+        }
     }
 
     // ---------------------------------------------------------------- release (publisher)
+
+    @Command(name = "release", subcommands = {Keygen.class, RootCmd.class, Create.class, Sign.class, Verify.class})
+    final class ReleaseCmd implements Callable<Integer> {
+        @Option(names = {"-h", "--help"}, usageHelp = true)
+        boolean help;
+
+        @Override
+        public Integer call() {
+            out.println(RELEASE_HELP);
+            return USAGE;
+        }
+    }
+
+    @Command(name = "keygen")
+    final class Keygen implements Callable<Integer> {
+        @Option(names = {"-h", "--help"}, usageHelp = true)
+        boolean help;
+        @Option(names = "--out", required = true)
+        String outBase;
+
+        @Override
+        public Integer call() throws Exception {
+            return keygen(outBase);
+        }
+    }
+
+    @Command(name = "root")
+    final class RootCmd implements Callable<Integer> {
+        @Option(names = {"-h", "--help"}, usageHelp = true)
+        boolean help;
+        @Option(names = "--key", required = true)
+        List<String> keys = new ArrayList<>();
+        @Option(names = "--threshold", required = true)
+        String threshold;
+        @Option(names = "--version", required = true)
+        String version;
+        @Option(names = "--expires", required = true)
+        String expires;
+        @Option(names = "--out", required = true)
+        String outFile;
+
+        @Override
+        public Integer call() throws Exception {
+            return root(this);
+        }
+    }
+
+    @Command(name = "create")
+    final class Create implements Callable<Integer> {
+        @Option(names = {"-h", "--help"}, usageHelp = true)
+        boolean help;
+        @Option(names = "--version", required = true)
+        String version;
+        @Option(names = "--release", required = true)
+        String release;
+        @Option(names = "--expires", required = true)
+        String expires;
+        @Option(names = "--artifact", required = true)
+        List<String> artifacts = new ArrayList<>();
+        @Option(names = "--unit")
+        List<String> units = new ArrayList<>();
+        @Option(names = "--base-url")
+        String baseUrl;
+        @Option(names = "--out", required = true)
+        String outFile;
+
+        @Override
+        public Integer call() throws Exception {
+            return create(this);
+        }
+    }
+
+    @Command(name = "sign")
+    final class Sign implements Callable<Integer> {
+        @Option(names = {"-h", "--help"}, usageHelp = true)
+        boolean help;
+        @Option(names = "--key", required = true)
+        String key;
+        @Option(names = "--in", required = true)
+        String in;
+        @Option(names = "--out")
+        String outFile;
+
+        @Override
+        public Integer call() throws Exception {
+            return sign(this);
+        }
+    }
+
+    @Command(name = "verify")
+    final class Verify implements Callable<Integer> {
+        @Option(names = {"-h", "--help"}, usageHelp = true)
+        boolean help;
+        @Option(names = "--root", required = true)
+        String root;
+        @Option(names = "--in", required = true)
+        String in;
+        @Option(names = "--artifacts")
+        String artifacts;
+        @Option(names = "--min-version", defaultValue = "0")
+        long minVersion;
+
+        @Override
+        public Integer call() throws Exception {
+            return verify(this);
+        }
+    }
+
 
     static final String RELEASE_HELP = """
             Usage: hh release <command> [options]   (publisher side; keys are Ed25519, documents JSON)
@@ -203,32 +297,10 @@ public final class AgentCli {
               WHEN: RFC 3339 UTC (2030-01-01T00:00:00Z) or a duration from now: 30d, 12h
             Exit: 0 ok, 1 error, 2 usage, 3 refused (the reason is printed)""";
 
-    private int release(List<String> args) throws Exception {
-        if (args.isEmpty() || args.getFirst().equals("--help") || args.getFirst().equals("-h")) {
-            out.println(RELEASE_HELP);
-            return args.isEmpty() ? USAGE : OK;
-        }
-        String cmd = args.getFirst();
-        List<String> rest = args.subList(1, args.size());
-        if (wantsHelp(rest)) {
-            out.println(RELEASE_HELP);
-            return OK;
-        }
-        return switch (cmd) {
-            case "keygen" -> keygen(parse("release keygen", rest, List.of("out"), List.of()));
-            case "root" -> root(parse("release root", rest, List.of("key", "threshold", "version", "expires", "out"), List.of()));
-            case "create" -> create(parse("release create", rest,
-                    List.of("version", "release", "expires", "artifact", "unit", "base-url", "out"), List.of()));
-            case "sign" -> sign(parse("release sign", rest, List.of("key", "in", "out"), List.of()));
-            case "verify" -> verify(parse("release verify", rest, List.of("root", "in", "artifacts", "min-version"), List.of()));
-            default -> throw new UsageException("release: unknown command \"" + cmd + "\"");
-        };
-    }
-
-    private int keygen(Opts o) throws Exception {
-        String id = KeyFiles.writeNew(Ed25519.generate(), Path.of(o.one("out")));
+    private int keygen(String base) throws Exception {
+        String id = KeyFiles.writeNew(Ed25519.generate(), Path.of(base));
         out.println("key id " + id);
-        out.println("wrote " + o.one("out") + ".key (keep it offline) and " + o.one("out") + ".pub");
+        out.println("wrote " + base + ".key (keep it offline) and " + base + ".pub");
         return OK;
     }
 
@@ -256,37 +328,37 @@ public final class AgentCli {
         }
     }
 
-    private int root(Opts o) throws Exception {
+    private int root(RootCmd o) throws Exception {
         Map<String, Object> keys = new TreeMap<>();
-        for (String k : o.all("key")) {
+        for (String k : o.keys) {
             byte[] raw = KeyFiles.readPublicRaw(Path.of(k));
             keys.put(Ed25519.keyId(raw), Base64.getEncoder().encodeToString(raw));
         }
         if (keys.isEmpty()) {
             throw new UsageException("release root: at least one --key");
         }
-        long threshold = positiveLong(o.one("threshold"), "threshold");
+        long threshold = positiveLong(o.threshold, "threshold");
         if (threshold > keys.size()) {
             throw new UsageException("release root: --threshold " + threshold + " is above the " + keys.size() + " distinct key(s)");
         }
         Map<String, Object> b = new LinkedHashMap<>();
         b.put("_type", Root.TYPE);
         b.put("spec", 1L);
-        b.put("version", positiveLong(o.one("version"), "version"));
-        b.put("expires", when(o.one("expires"), "expires").toString());
+        b.put("version", positiveLong(o.version, "version"));
+        b.put("expires", when(o.expires, "expires").toString());
         b.put("threshold", threshold);
         b.put("keys", keys);
         Signed doc = new Signed(b, List.of());
         Root.of(doc);
-        writeDoc(Path.of(o.one("out")), doc);
-        out.println("wrote unsigned root v" + b.get("version") + " (" + threshold + " of " + keys.size() + ") to " + o.one("out"));
+        writeDoc(Path.of(o.outFile), doc);
+        out.println("wrote unsigned root v" + b.get("version") + " (" + threshold + " of " + keys.size() + ") to " + o.outFile);
         return OK;
     }
 
-    private int create(Opts o) throws Exception {
-        String baseUrl = o.opt("base-url", null);
+    private int create(Create o) throws Exception {
+        String baseUrl = o.baseUrl;
         List<Object> arts = new ArrayList<>();
-        for (String spec : o.all("artifact")) {
+        for (String spec : o.artifacts) {
             String[] parts = spec.split(",");
             int eq = parts[0].indexOf('=');
             if (eq <= 0) {
@@ -330,36 +402,36 @@ public final class AgentCli {
         Map<String, Object> b = new LinkedHashMap<>();
         b.put("_type", Release.TYPE);
         b.put("spec", 1L);
-        b.put("version", positiveLong(o.one("version"), "version"));
-        b.put("release", o.one("release"));
-        b.put("expires", when(o.one("expires"), "expires").toString());
-        if (!o.all("unit").isEmpty()) {
-            b.put("units", List.copyOf(o.all("unit")));
+        b.put("version", positiveLong(o.version, "version"));
+        b.put("release", o.release);
+        b.put("expires", when(o.expires, "expires").toString());
+        if (!o.units.isEmpty()) {
+            b.put("units", List.copyOf(o.units));
         }
         b.put("artifacts", arts);
         Signed doc = new Signed(b, List.of());
         Release.of(doc, null);
-        writeDoc(Path.of(o.one("out")), doc);
-        out.println("wrote unsigned release v" + b.get("version") + " with " + arts.size() + " artifact(s) to " + o.one("out"));
+        writeDoc(Path.of(o.outFile), doc);
+        out.println("wrote unsigned release v" + b.get("version") + " with " + arts.size() + " artifact(s) to " + o.outFile);
         return OK;
     }
 
-    private int sign(Opts o) throws Exception {
-        Path in = Path.of(o.one("in"));
+    private int sign(Sign o) throws Exception {
+        Path in = Path.of(o.in);
         Signed doc = Signed.parse(Files.readAllBytes(in));
-        KeyFiles.SigningKey key = KeyFiles.readPrivate(Path.of(o.one("key")));
+        KeyFiles.SigningKey key = KeyFiles.readPrivate(Path.of(o.key));
         Signed signed = doc.signWith(key.privateKey(), key.rawPublic());
-        Path outFile = Path.of(o.opt("out", o.one("in")));
+        Path outFile = Path.of(o.outFile == null ? o.in : o.outFile);
         writeDoc(outFile, signed);
         out.println("signed " + doc.type() + " v" + doc.signed().get("version") + " with key " + key.keyId() + " ("
                 + signed.signatures().size() + " signature(s)) -> " + outFile);
         return OK;
     }
 
-    private int verify(Opts o) throws Exception {
-        Signed rootDoc = Signed.parse(Files.readAllBytes(Path.of(o.one("root"))));
+    private int verify(Verify o) throws Exception {
+        Signed rootDoc = Signed.parse(Files.readAllBytes(Path.of(o.root)));
         Root root = Verifier.selfSignedRoot(rootDoc);
-        Signed doc = Signed.parse(Files.readAllBytes(Path.of(o.one("in"))));
+        Signed doc = Signed.parse(Files.readAllBytes(Path.of(o.in)));
         Instant now = clock.instant();
         if (Root.TYPE.equals(doc.type())) {
             Root next = Verifier.rotate(root, doc);
@@ -368,10 +440,9 @@ public final class AgentCli {
                     + next.threshold() + " of " + next.keys().size() + ", expires " + next.expires() + ")");
             return OK;
         }
-        long floor = Long.parseLong(o.opt("min-version", "0"));
-        Release rel = Verifier.release(doc, root, null, now, floor);
-        if (o.values().containsKey("artifacts")) {
-            Path dir = Path.of(o.one("artifacts"));
+        Release rel = Verifier.release(doc, root, null, now, o.minVersion);
+        if (o.artifacts != null) {
+            Path dir = Path.of(o.artifacts);
             for (var a : rel.artifacts()) {
                 Path f = dir.resolve(a.name());
                 if (!Files.exists(f)) {
@@ -392,7 +463,7 @@ public final class AgentCli {
         }
         out.println("OK: release v" + rel.version() + " (" + rel.release() + "), " + rel.artifacts().size()
                 + " artifact(s), signed by the threshold of root v" + root.version() + ", expires " + rel.expires()
-                + (o.values().containsKey("artifacts") ? "; artifacts match" : ""));
+                + (o.artifacts != null ? "; artifacts match" : ""));
         return OK;
     }
 
@@ -420,7 +491,7 @@ public final class AgentCli {
     // ---------------------------------------------------------------- node-agent (operator)
 
     static final String AGENT_HELP = """
-            Usage: hh node-agent <command> [--config FILE] [--set key=value]...
+            Usage: hh node-agent <command> [--config FILE] [--set key=value]... [--print-config] [--check-config]
               run                        repair, serve node status (default 127.0.0.1:8442), register with the
                                          core, then check for releases every poll interval (+ jitter)
               upgrade [--verify-signature]
@@ -429,67 +500,144 @@ public final class AgentCli {
               status                     the node status as JSON (release, previous, last check, units, dependencies)
               rollback                   restore the previous release now (the current one is not reinstalled)
               register                   register with the core now (node key, signed request, verified ack)
+            Options of every command:
+              --config FILE              HOCON config (hyperhash.node-agent { ... } or relative keys); the old
+                                         key = value format is read for one release with a deprecation warning
+              --set PATH=VALUE           override one value (repeatable; relative or hyperhash.node-agent.PATH)
+              --print-config             validate, print the effective configuration and exit
+              --check-config             validate everything a start would (config, trust root, status port free)
+                                         without starting; exit 0 ok, 1 a check failed, 2 configuration error
             Exit: 0 ok/up to date/updated, 1 error, 2 usage or config error, 3 refused by verification, 4 rolled back
-            Configuration (properties file; env AGENT_<KEY> with . -> _ and - -> __; --set wins):""";
+            Configuration (hyperhash.node-agent; env AGENT_<PATH> with . -> _ and - -> __; --set wins):""";
 
-    private int nodeAgent(List<String> args) throws Exception {
-        if (args.isEmpty() || args.getFirst().equals("--help") || args.getFirst().equals("-h")) {
-            printAgentHelp();
-            return args.isEmpty() ? USAGE : OK;
+    private static String agentHelp() {
+        return AGENT_HELP + "\n" + String.join("\n", AgentConfig.helpLines());
+    }
+
+    @Command(name = "node-agent", subcommands = {AgentRun.class, AgentUpgrade.class, AgentStatus.class, AgentRollback.class,
+            AgentRegister.class})
+    final class NodeAgentCmd implements Callable<Integer> {
+        @Option(names = {"-h", "--help"}, usageHelp = true)
+        boolean help;
+
+        @Override
+        public Integer call() {
+            out.println(agentHelp());
+            return USAGE;
         }
-        String cmd = args.getFirst();
-        List<String> rest = args.subList(1, args.size());
-        if (wantsHelp(rest)) {
-            printAgentHelp();
-            return OK;
+    }
+
+    /** What every node-agent command shares: the daemon options contract, config loading, the agent. */
+    abstract class AgentCommand implements Callable<Integer> {
+        @Option(names = {"-h", "--help"}, usageHelp = true)
+        boolean help;
+        @Mixin
+        DaemonOptions opts = new DaemonOptions();
+
+        @Override
+        public final Integer call() throws Exception {
+            AgentConfig.Loaded loaded = AgentConfig.loadDetailed(opts.config, env, opts.sets);
+            for (String w : loaded.warnings()) {
+                err.println("hh: WARN config: " + w);
+            }
+            AgentConfig cfg = loaded.config();
+            if (opts.printConfig) {
+                out.println(Redact.render(loaded.effective().atPath(AgentConfig.ROOT)));
+                return OK;
+            }
+            if (opts.checkConfig) {
+                return checkConfig(cfg);
+            }
+            AgentMetrics metrics = new AgentMetrics(agentVersion());
+            try (Agent agent = new Agent(cfg, systemctlFactory.apply(cfg), clock, crash, metrics)) {
+                return run(cfg, agent);
+            }
         }
-        if (!List.of("run", "upgrade", "status", "rollback", "register").contains(cmd)) {
-            throw new UsageException("node-agent: unknown command \"" + cmd + "\" (run, upgrade, status, rollback, register)");
+
+        abstract int run(AgentConfig cfg, Agent agent) throws Exception;
+    }
+
+    /** {@code --check-config}: what a start needs, without starting. */
+    private int checkConfig(AgentConfig cfg) {
+        try {
+            var hp = AgentConfig.hostPort(cfg.statusListen(), AgentConfig.ROOT + ".status.listen", true);
+            Ports.requireFree(AgentConfig.ROOT, Map.of("status.listen",
+                    List.of(new java.net.InetSocketAddress(hp.getKey(), hp.getValue()))));
+            out.println("node-agent: listen addresses free");
+            Path state = cfg.stateDir().resolve("root.json");
+            if (!Files.isReadable(state) && !Files.isReadable(cfg.trustRootFile())) {
+                throw new IOException("no trusted root: " + AgentConfig.ROOT + ".trust.root-file " + cfg.trustRootFile()
+                        + " is not readable and the state directory holds none");
+            }
+            out.println("node-agent: trusted root readable");
+            if (cfg.caFile() != null && !Files.isReadable(cfg.caFile())) {
+                throw new IOException(AgentConfig.ROOT + ".tls.ca-file " + cfg.caFile() + " is not readable");
+            }
+        } catch (Ports.BindFailure | IOException e) {
+            err.println("node-agent: check failed: " + e.getMessage());
+            return FAILED;
         }
-        Opts o = parse("node-agent " + cmd, rest, List.of("config", "set"),
-                cmd.equals("upgrade") ? List.of("verify-signature") : List.of());
-        String cfgFile = o.opt("config", null);
-        AgentConfig cfg = AgentConfig.load(cfgFile == null ? null : Path.of(cfgFile), env, o.all("set"));
-        AgentMetrics metrics = new AgentMetrics(agentVersion());
-        try (Agent agent = new Agent(cfg, systemctlFactory.apply(cfg), clock, crash, metrics)) {
-            return switch (cmd) {
-                case "run" -> runDaemon(agent);
-                case "upgrade" -> {
-                    Agent.CheckResult r = agent.checkOnce();
-                    out.println(Agent.describe(r));
-                    yield switch (r) {
-                        case Agent.CheckResult.Refused f -> REFUSED;
-                        case Agent.CheckResult.RolledBack b -> ROLLED_BACK;
-                        case Agent.CheckResult.Failed f -> FAILED;
-                        default -> OK;
-                    };
-                }
-                case "status" -> {
-                    out.print(Json.pretty(AgentDaemon.statusNow(agent, agentVersion())));
-                    yield OK;
-                }
-                case "rollback" -> {
-                    out.println(Agent.describe(agent.rollback()));
-                    yield OK;
-                }
-                case "register" -> {
-                    if (cfg.coreRegisterUrl() == null) {
-                        throw new UsageException("node-agent register: core.register-url is not configured");
-                    }
-                    try (AgentDaemon d = new AgentDaemon(agent, java.util.random.RandomGenerator.getDefault(), agentVersion())) {
-                        boolean ok = d.registerIfNeeded();
-                        out.println(ok ? "registered" : "registration failed (see the log)");
-                        yield ok ? OK : FAILED;
-                    }
-                }
-                default -> throw new UsageException("node-agent: unknown command \"" + cmd + "\"");
+        out.println("node-agent: configuration OK (" + AgentConfig.ROOT + ")");
+        return OK;
+    }
+
+    @Command(name = "run")
+    final class AgentRun extends AgentCommand {
+        @Override
+        int run(AgentConfig cfg, Agent agent) throws Exception {
+            return runDaemon(agent);
+        }
+    }
+
+    @Command(name = "upgrade")
+    final class AgentUpgrade extends AgentCommand {
+        @Option(names = "--verify-signature", description = "signatures are always verified; the flag makes that explicit")
+        boolean verifySignature;
+
+        @Override
+        int run(AgentConfig cfg, Agent agent) throws Exception {
+            Agent.CheckResult r = agent.checkOnce();
+            out.println(Agent.describe(r));
+            return switch (r) {
+                case Agent.CheckResult.Refused f -> REFUSED;
+                case Agent.CheckResult.RolledBack b -> ROLLED_BACK;
+                case Agent.CheckResult.Failed f -> FAILED;
+                default -> OK;
             };
         }
     }
 
-    private void printAgentHelp() {
-        out.println(AGENT_HELP);
-        AgentConfig.helpLines().forEach(out::println);
+    @Command(name = "status")
+    final class AgentStatus extends AgentCommand {
+        @Override
+        int run(AgentConfig cfg, Agent agent) throws Exception {
+            out.print(Json.pretty(AgentDaemon.statusNow(agent, agentVersion())));
+            return OK;
+        }
+    }
+
+    @Command(name = "rollback")
+    final class AgentRollback extends AgentCommand {
+        @Override
+        int run(AgentConfig cfg, Agent agent) throws Exception {
+            out.println(Agent.describe(agent.rollback()));
+            return OK;
+        }
+    }
+
+    @Command(name = "register")
+    final class AgentRegister extends AgentCommand {
+        @Override
+        int run(AgentConfig cfg, Agent agent) throws Exception {
+            if (cfg.coreRegisterUrl() == null) {
+                throw new UsageException("node-agent register: " + AgentConfig.ROOT + ".core.register-url is not configured");
+            }
+            try (AgentDaemon d = new AgentDaemon(agent, java.util.random.RandomGenerator.getDefault(), agentVersion())) {
+                boolean ok = d.registerIfNeeded();
+                out.println(ok ? "registered" : "registration failed (see the log)");
+                return ok ? OK : FAILED;
+            }
+        }
     }
 
     private int runDaemon(Agent agent) throws Exception {
@@ -502,13 +650,4 @@ public final class AgentCli {
         return OK;
     }
 
-    /** Unused-parameter guard for URI import in javadoc tools. */
-    static URI uri(String s) {
-        return URI.create(s);
-    }
-
-    /** Test helper: duration parse used in docs. */
-    static Duration days(long n) {
-        return Duration.ofDays(n);
-    }
 }

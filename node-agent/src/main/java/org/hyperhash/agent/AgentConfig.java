@@ -1,7 +1,15 @@
 package org.hyperhash.agent;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValueType;
+import org.hyperhash.daemon.DaemonConfig;
+
 import java.io.IOException;
-import java.io.Reader;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -18,10 +26,12 @@ import java.util.Properties;
 import java.util.TreeMap;
 
 /**
- * The agent's configuration. Format: a properties file ({@code key = value}, {@code #} comments), deliberately
- * not HOCON: the agent is JDK only. Precedence: defaults &lt; file &lt; environment ({@code AGENT_} + key upper-cased,
- * {@code .} → {@code _}, {@code -} → {@code __}; e.g. {@code AGENT_POLL_INTERVAL__SECONDS}) &lt; {@code --set key=value}.
- * Unknown keys in the file or {@code --set} are errors (typos must not silently disable a safety check).
+ * The agent's configuration, under {@code hyperhash.node-agent} (reference.conf of this module) and loaded strictly
+ * by {@link DaemonConfig} like every daemon's: reference &lt; {@code --config FILE} &lt; environment ({@code AGENT_}
+ * + path upper-cased, {@code .} → {@code _}, {@code -} → {@code __}; e.g. {@code AGENT_POLL_INTERVAL}) &lt;
+ * {@code --set path=value}. Unknown keys are errors with a "did you mean" (typos must not silently disable a safety
+ * check). The old {@code key = value} format and its key names ({@link #deprecatedKeys()}) are translated, with a
+ * deprecation warning, for one release.
  *
  * @param manifestUrl         release manifest URL (null: polling disabled)
  * @param rootsUrl            base URL of rotated roots ({@code <rootsUrl>/<version>.json})
@@ -65,105 +75,299 @@ public record AgentConfig(URI manifestUrl, URI rootsUrl, Path trustRootFile, Pat
         }
     }
 
-    /** Key, default, description: the documented table (also printed by {@code --help}). */
+    /** Key (relative to {@value #ROOT}), default, description: the documented table (also printed by {@code --help}). */
     public record Key(String name, String dflt, String doc) {
     }
+
+    /** The agent's config root, as for every daemon ({@code hyperhash.<daemon>}). */
+    public static final String ROOT = "hyperhash.node-agent";
+    /** Environment prefix: {@code AGENT_<PATH>}, {@code _} between path elements, {@code __} for {@code -}. */
+    public static final String ENV_PREFIX = "AGENT";
 
     public static final List<Key> KEYS = List.of(
             new Key("manifest.url", "", "release manifest URL (https://core.example/releases/release.json); empty disables polling"),
             new Key("roots.url", "", "base URL of rotated roots, <url>/<version>.json; default: roots/ next to the manifest"),
             new Key("trust.root-file", "/etc/hyperhash/agent-root.json", "pinned first root (signed by its own threshold)"),
             new Key("tls.ca-file", "", "PEM CA certificate(s) trusted for HTTPS instead of the JDK defaults"),
-            new Key("poll.interval-seconds", "3600", "seconds between checks"),
-            new Key("poll.jitter-seconds", "600", "uniform random extra delay in [0, jitter) added to each interval"),
+            new Key("poll.interval", "1h", "time between checks"),
+            new Key("poll.jitter", "10m", "uniform random extra delay in [0, jitter) added to each interval"),
             new Key("paths.state-dir", "/var/lib/hyperhash/agent", "journal, trusted root, node key, partial downloads"),
             new Key("paths.releases-dir", "/opt/hyperhash/releases", "versioned release directories"),
             new Key("paths.current-link", "/opt/hyperhash/current", "symlink to the release in service"),
             new Key("install.keep", "3", "releases kept on disk, the current one included (>= 2)"),
-            new Key("download.max-bytes", "536870912", "cap on one artifact (and on an unpacked zip)"),
-            new Key("http.timeout-seconds", "60", "time to the response headers; for manifests, roots and registration the whole request"),
-            new Key("http.read-timeout-seconds", "30", "longest silence while receiving a body; a stalled download fails and resumes at the next check"),
-            new Key("download.timeout-seconds", "1800", "deadline of one artifact download; past it the download is refused (slow_retrieval) and resumes at the next check"),
-            new Key("units", "hh-pool.service,hh-tp.service,hh-translator.service,hh-treasury.service",
-                    "systemd units installed on this node (comma separated)"),
-            new Key("unit.<unit>.admin-url", "", "admin base URL of a unit for /v1/health and /v1/ready, e.g. unit.hh-pool.service.admin-url = http://127.0.0.1:9090"),
-            new Key("health.deadline-seconds", "120", "time restarted units have to pass /v1/health and /v1/ready"),
-            new Key("health.interval-millis", "1000", "health poll interval"),
+            new Key("download.max-bytes", "512M", "cap on one artifact (and on an unpacked zip); bytes or a size (512M)"),
+            new Key("http.timeout", "60s", "time to the response headers; for manifests, roots and registration the whole request"),
+            new Key("http.read-timeout", "30s", "longest silence while receiving a body; a stalled download fails and resumes at the next check"),
+            new Key("download.timeout", "30m", "deadline of one artifact download; past it the download is refused (slow_retrieval) and resumes at the next check"),
+            new Key("units", "[hh-pool.service, hh-tp.service, hh-translator.service, hh-treasury.service]",
+                    "systemd units installed on this node (a list)"),
+            new Key("admin-urls", "{}", "unit -> admin base URL for /v1/health and /v1/ready, e.g. admin-urls { \"hh-pool.service\" = \"http://127.0.0.1:9090\" }"),
+            new Key("health.deadline", "120s", "time restarted units have to pass /v1/health and /v1/ready"),
+            new Key("health.interval", "1s", "health poll interval"),
             new Key("status.listen", "127.0.0.1:8442", "node status HTTP (/v1/status, /v1/health, /v1/ready, /metrics)"),
             new Key("core.register-url", "", "core registration endpoint; empty: do not register"),
             new Key("core.public-key", "", "core's Ed25519 public key (base64 of the raw 32 bytes) that signs acknowledgements"),
             new Key("node.name", "", "node name sent at registration (default: host name)"),
             new Key("systemctl.command", "systemctl", "systemctl binary"),
-            new Key("systemctl.timeout-seconds", "90", "timeout of one systemctl call"),
+            new Key("systemctl.timeout", "90s", "timeout of one systemctl call"),
             new Key("reach.bitcoind", "127.0.0.1:8332", "host:port probed for bitcoind reachability (empty: skip)"),
             new Key("reach.lnd", "127.0.0.1:10009", "host:port probed for lnd reachability (empty: skip)"));
 
-    /** The environment variable that overrides {@code key}. */
-    public static String envName(String key) {
-        return "AGENT_" + key.toUpperCase(Locale.ROOT).replace("-", "__").replace(".", "_");
-    }
+    /** How an old ({@code key = value}) key's value becomes the new one. */
+    private enum Kind { SAME, SECONDS, NON_NEGATIVE_SECONDS, MILLIS, LIST }
 
-    static String keyOfEnv(String env) {
-        String k = env.substring("AGENT_".length()).toLowerCase(Locale.ROOT);
-        return k.replace("__", "\u0000").replace("_", ".").replace("\u0000", "-");
-    }
-
-    private static boolean known(String key) {
-        if (key.startsWith("unit.") && key.endsWith(".admin-url") && key.length() > "unit..admin-url".length()) {
-            return true;
-        }
-        return KEYS.stream().anyMatch(k -> k.name().equals(key));
+    private record Old(String newPath, Kind kind) {
     }
 
     /**
-     * Loads the configuration.
-     *
-     * @param file optional properties file
-     * @param env  environment (System.getenv() in production)
-     * @param sets {@code key=value} overrides
+     * The old {@code key = value} keys (before the agent moved to {@value #ROOT}) and their new paths; accepted for one
+     * release with a deprecation warning, in files, {@code AGENT_} variables and {@code --set}. The unit admin URLs
+     * {@code unit.<unit>.admin-url} become {@code admin-urls."<unit>"}. Remove one release after this one.
      */
-    public static AgentConfig load(Path file, Map<String, String> env, List<String> sets) throws IOException {
-        Map<String, String> v = new TreeMap<>();
-        for (Key k : KEYS) {
-            if (!k.name().contains("<")) {
-                v.put(k.name(), k.dflt());
+    private static final Map<String, Old> OLD_KEYS = Map.ofEntries(
+            Map.entry("manifest.url", new Old("manifest.url", Kind.SAME)),
+            Map.entry("roots.url", new Old("roots.url", Kind.SAME)),
+            Map.entry("trust.root-file", new Old("trust.root-file", Kind.SAME)),
+            Map.entry("tls.ca-file", new Old("tls.ca-file", Kind.SAME)),
+            Map.entry("poll.interval-seconds", new Old("poll.interval", Kind.SECONDS)),
+            Map.entry("poll.jitter-seconds", new Old("poll.jitter", Kind.NON_NEGATIVE_SECONDS)),
+            Map.entry("paths.state-dir", new Old("paths.state-dir", Kind.SAME)),
+            Map.entry("paths.releases-dir", new Old("paths.releases-dir", Kind.SAME)),
+            Map.entry("paths.current-link", new Old("paths.current-link", Kind.SAME)),
+            Map.entry("install.keep", new Old("install.keep", Kind.SAME)),
+            Map.entry("download.max-bytes", new Old("download.max-bytes", Kind.SAME)),
+            Map.entry("http.timeout-seconds", new Old("http.timeout", Kind.SECONDS)),
+            Map.entry("http.read-timeout-seconds", new Old("http.read-timeout", Kind.SECONDS)),
+            Map.entry("download.timeout-seconds", new Old("download.timeout", Kind.SECONDS)),
+            Map.entry("units", new Old("units", Kind.LIST)),
+            Map.entry("health.deadline-seconds", new Old("health.deadline", Kind.SECONDS)),
+            Map.entry("health.interval-millis", new Old("health.interval", Kind.MILLIS)),
+            Map.entry("status.listen", new Old("status.listen", Kind.SAME)),
+            Map.entry("core.register-url", new Old("core.register-url", Kind.SAME)),
+            Map.entry("core.public-key", new Old("core.public-key", Kind.SAME)),
+            Map.entry("node.name", new Old("node.name", Kind.SAME)),
+            Map.entry("systemctl.command", new Old("systemctl.command", Kind.SAME)),
+            Map.entry("systemctl.timeout-seconds", new Old("systemctl.timeout", Kind.SECONDS)),
+            Map.entry("reach.bitcoind", new Old("reach.bitcoind", Kind.SAME)),
+            Map.entry("reach.lnd", new Old("reach.lnd", Kind.SAME)));
+
+    /** The old key → new path table, for the documentation and {@code --help}. */
+    public static Map<String, String> deprecatedKeys() {
+        Map<String, String> m = new TreeMap<>();
+        OLD_KEYS.forEach((k, o) -> {
+            if (!k.equals(o.newPath())) {
+                m.put(k, o.newPath());
             }
-        }
-        if (file != null) {
-            Properties p = new Properties();
-            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                p.load(r);
-            }
-            for (String k : p.stringPropertyNames()) {
-                if (!known(k)) {
-                    throw new ConfigError(file + ": unknown key \"" + k + "\"");
-                }
-                v.put(k, p.getProperty(k).strip());
-            }
-        }
-        for (var e : new TreeMap<>(env).entrySet()) {
-            if (e.getKey().startsWith("AGENT_")) {
-                String k = keyOfEnv(e.getKey());
-                if (known(k)) {
-                    v.put(k, e.getValue().strip());
-                }
-            }
-        }
-        for (String s : sets) {
-            int eq = s.indexOf('=');
-            if (eq <= 0) {
-                throw new ConfigError("--set expects key=value, got \"" + s + "\"");
-            }
-            String k = s.substring(0, eq).strip();
-            if (!known(k)) {
-                throw new ConfigError("--set: unknown key \"" + k + "\"");
-            }
-            v.put(k, s.substring(eq + 1).strip());
-        }
-        return from(v);
+        });
+        m.put("unit.<unit>.admin-url", "admin-urls.\"<unit>\"");
+        return m;
     }
 
-    private static AgentConfig from(Map<String, String> v) {
+    /** The environment variable that sets {@code key} (relative path), as for every daemon. */
+    public static String envName(String key) {
+        return ENV_PREFIX + "_" + key.toUpperCase(Locale.ROOT).replace("-", "__").replace(".", "_");
+    }
+
+    /** The configuration, the effective config tree (relative to {@value #ROOT}) and the deprecation warnings. */
+    public record Loaded(AgentConfig config, Config effective, List<String> warnings) {
+    }
+
+    /**
+     * Loads the configuration strictly through {@link DaemonConfig}: reference.conf &lt; file &lt; {@code AGENT_}
+     * environment &lt; {@code --set}. Warnings (deprecated format or keys) are logged.
+     *
+     * @param file optional config file: HOCON ({@code hyperhash.node-agent { ... }} or relative keys) or, for one
+     *             release, the old {@code key = value} format
+     * @param env  environment (System.getenv() in production)
+     * @param sets {@code path=value} overrides
+     */
+    public static AgentConfig load(Path file, Map<String, String> env, List<String> sets) throws IOException {
+        return loadDetailed(file, env, sets).config();
+    }
+
+    public static Loaded loadDetailed(Path file, Map<String, String> env, List<String> sets) throws IOException {
+        List<String> warnings = new ArrayList<>();
+        try {
+            Config parsedFile = null;
+            if (file != null) {
+                if (!Files.isRegularFile(file)) {
+                    throw new ConfigError("config file not found: " + file);
+                }
+                String text = Files.readString(file, StandardCharsets.UTF_8);
+                Properties props = oldFormat(text);
+                if (props != null) {
+                    parsedFile = translateOldFile(props, file, warnings);
+                } else {
+                    try {
+                        parsedFile = ConfigFactory.parseString(text, ConfigParseOptions.defaults()
+                                .setSyntax(ConfigSyntax.CONF).setOriginDescription(file.toString()));
+                    } catch (ConfigException e) {
+                        throw new ConfigError("cannot parse " + file + ": " + e.getMessage());
+                    }
+                }
+            }
+            // old names in the environment become assignments ahead of the --set ones (which still win)
+            Map<String, String> newEnv = new TreeMap<>();
+            List<String> allSets = new ArrayList<>();
+            for (var e : new TreeMap<>(env).entrySet()) {
+                if (!e.getKey().startsWith(ENV_PREFIX + "_") || e.getKey().length() <= ENV_PREFIX.length() + 1) {
+                    continue;
+                }
+                String path = envToPath(e.getKey().substring(ENV_PREFIX.length() + 1));
+                String t = translate(path, e.getValue(), "environment variable " + e.getKey(), warnings);
+                if (t != null) {
+                    allSets.add(t);
+                } else {
+                    newEnv.put(e.getKey(), quoteIfString(path, e.getValue()));
+                }
+            }
+            for (String s : sets) {
+                int eq = s.indexOf('=');
+                if (eq <= 0) {
+                    throw new ConfigError("--set expects path=value, got \"" + s + "\"");
+                }
+                String path = s.substring(0, eq).strip();
+                if (path.startsWith(ROOT + ".")) {
+                    path = path.substring(ROOT.length() + 1);
+                }
+                String value = s.substring(eq + 1);
+                String t = translate(path, value, "--set " + path, warnings);
+                allSets.add(t != null ? t : path + "=" + quoteIfString(path, value));
+            }
+            DaemonConfig.Loaded loaded = DaemonConfig.loadDetailed(parsedFile, file == null ? null : file.toString(), allSets,
+                    ENV_PREFIX, ROOT, newEnv);
+            for (String w : warnings) {
+                LOG.warning("config: " + w);
+            }
+            List<String> all = new ArrayList<>(warnings);
+            all.addAll(loaded.warnings());
+            return new Loaded(from(loaded.config()), loaded.config(), List.copyOf(all));
+        } catch (DaemonConfig.ConfigError e) {
+            throw new ConfigError(e.getMessage());
+        }
+    }
+
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(AgentConfig.class.getName());
+
+    /**
+     * The old format's properties when {@code text} is an old {@code key = value} file: no braces, and every key one
+     * of the old keys (a HOCON file with relative keys and only unchanged names reads the same either way, except
+     * that the old format takes {@code //} in a URL literally, as it always did).
+     */
+    private static Properties oldFormat(String text) throws IOException {
+        Properties p = new Properties();
+        p.load(new java.io.StringReader(text));
+        if (p.isEmpty() || text.contains("{")) {
+            return null;
+        }
+        for (String k : p.stringPropertyNames()) {
+            String v = p.getProperty(k).strip();
+            if (!(OLD_KEYS.containsKey(k) || isOldAdminUrl(k)) || v.startsWith("\"") || v.startsWith("[")) {
+                return null;
+            }
+        }
+        return p;
+    }
+
+    private static boolean isOldAdminUrl(String key) {
+        return key.startsWith("unit.") && key.endsWith(".admin-url") && key.length() > "unit..admin-url".length();
+    }
+
+    private static Config translateOldFile(Properties p, Path file, List<String> warnings) {
+        warnings.add(file + " is in the old `key = value` format, which is accepted for this release only: write it as "
+                + ROOT + " { ... } (node-agent/README.md, \"Configuration\"; hh node-agent status --print-config prints "
+                + "the equivalent)");
+        Config c = ConfigFactory.empty();
+        for (String k : new TreeMap<>(p).keySet().stream().map(Object::toString).toList()) {
+            String t = translate(k, p.getProperty(k), file.toString(), warnings);
+            if (t == null) {
+                t = k + "=" + quoteIfString(k, p.getProperty(k));
+            }
+            int eq = t.indexOf('=');
+            c = assignment(t.substring(0, eq), t.substring(eq + 1), file + ": " + k).withFallback(c);
+        }
+        return c;
+    }
+
+    private static Config assignment(String path, String value, String origin) {
+        try {
+            return ConfigFactory.parseString(path + " = " + value,
+                    ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setOriginDescription(origin));
+        } catch (ConfigException e) {
+            throw new ConfigError(origin + ": cannot read the value of " + path + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * An old key (or an old value form: {@code units = a,b}) as a {@code newPath=hoconValue} assignment, with a
+     * deprecation warning; null when {@code path} is not an old spelling.
+     */
+    private static String translate(String path, String value, String source, List<String> warnings) {
+        String v = value.strip();
+        if (isOldAdminUrl(path)) {
+            String unit = path.substring("unit.".length(), path.length() - ".admin-url".length());
+            String np = "admin-urls." + ConfigUtil.joinPath(unit);
+            warnings.add(path + " (" + source + ") is deprecated, use " + np + " (accepted for one release)");
+            return np + "=" + ConfigUtil.quoteString(v);
+        }
+        Old o = OLD_KEYS.get(path);
+        if (o == null) {
+            return null;
+        }
+        String rendered = switch (o.kind()) {
+            case SAME -> null;
+            case SECONDS -> seconds(path, v, true) + "s";
+            case NON_NEGATIVE_SECONDS -> seconds(path, v, false) + "s";
+            case MILLIS -> seconds(path, v, true) + "ms";
+            case LIST -> v.startsWith("[") ? null : Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty())
+                    .map(ConfigUtil::quoteString).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+        };
+        if (rendered == null) {
+            return null;
+        }
+        if (!o.newPath().equals(path)) {
+            warnings.add(path + " (" + source + ") is deprecated, use " + o.newPath() + " = " + rendered
+                    + " (accepted for one release)");
+        } else {
+            warnings.add(path + " as a comma-separated string (" + source + ") is deprecated, use a list: " + path + " = "
+                    + rendered + " (accepted for one release)");
+        }
+        return o.newPath() + "=" + rendered;
+    }
+
+    private static long seconds(String key, String v, boolean positive) {
+        long n;
+        try {
+            n = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new ConfigError(key + " must be an integer, got \"" + v + "\"");
+        }
+        if (n < 0 || (positive && n == 0)) {
+            throw new ConfigError(key + " must be " + (positive ? "> 0" : ">= 0") + ", got " + n);
+        }
+        return n;
+    }
+
+    /** Keys whose reference value is a string are taken literally (so {@code https://...} is not cut at {@code //}). */
+    private static String quoteIfString(String path, String value) {
+        String v = value.strip();
+        if (v.startsWith("\"") || !STRING_KEYS.contains(path)) {
+            return value;
+        }
+        return ConfigUtil.quoteString(v);
+    }
+
+    private static final java.util.Set<String> STRING_KEYS = java.util.Set.of("manifest.url", "roots.url", "trust.root-file",
+            "tls.ca-file", "paths.state-dir", "paths.releases-dir", "paths.current-link", "status.listen", "core.register-url",
+            "core.public-key", "node.name", "systemctl.command", "reach.bitcoind", "reach.lnd");
+
+    /** {@code AGENT_} suffix → path: lower case, {@code _} separates path elements, {@code __} stands for {@code -}. */
+    static String envToPath(String s) {
+        String k = s.toLowerCase(Locale.ROOT);
+        return k.replace("__", "\u0000").replace("_", ".").replace("\u0000", "-");
+    }
+
+    private static AgentConfig from(Config v) {
         URI manifest = uri(v, "manifest.url");
         URI roots = uri(v, "roots.url");
         if (roots == null && manifest != null) {
@@ -172,29 +376,36 @@ public record AgentConfig(URI manifestUrl, URI rootsUrl, Path trustRootFile, Pat
         if (roots != null && !roots.getPath().endsWith("/")) {
             roots = URI.create(roots + "/");
         }
-        List<String> units = Arrays.stream(v.get("units").split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        List<String> units = v.getStringList("units").stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
         for (String u : units) {
             if (!u.matches("[A-Za-z0-9@._-]{1,128}")) {
-                throw new ConfigError("units: invalid unit name \"" + u + "\"");
+                throw new ConfigError(ROOT + ".units: invalid unit name \"" + u + "\"");
             }
         }
         Map<String, URI> admin = new LinkedHashMap<>();
-        for (var e : v.entrySet()) {
-            if (e.getKey().startsWith("unit.") && e.getKey().endsWith(".admin-url") && !e.getValue().isEmpty()) {
-                String unit = e.getKey().substring(5, e.getKey().length() - ".admin-url".length());
-                if (!units.contains(unit)) {
-                    throw new ConfigError(e.getKey() + ": unit \"" + unit + "\" is not in units");
-                }
-                admin.put(unit, uri(v, e.getKey()));
+        for (var e : new TreeMap<>(v.getObject("admin-urls")).entrySet()) {
+            String unit = e.getKey();
+            String key = "admin-urls." + ConfigUtil.joinPath(unit);
+            if (e.getValue().valueType() != ConfigValueType.STRING) {
+                throw new ConfigError(ROOT + "." + key + " must be a URL string (unit \"" + unit + "\"), got "
+                        + e.getValue().valueType().name().toLowerCase(Locale.ROOT)
+                        + " (quote the unit name: admin-urls { \"hh-pool.service\" = \"http://...\" })");
             }
+            if (((String) e.getValue().unwrapped()).isEmpty()) {
+                continue;
+            }
+            if (!units.contains(unit)) {
+                throw new ConfigError(ROOT + "." + key + ": unit \"" + unit + "\" is not in units");
+            }
+            admin.put(unit, uriValue(key, (String) e.getValue().unwrapped()));
         }
-        int keep = (int) positive(v, "install.keep");
+        int keep = v.getInt("install.keep");
         if (keep < 2) {
-            throw new ConfigError("install.keep must be >= 2 (the current release and one to roll back to)");
+            throw new ConfigError(ROOT + ".install.keep must be >= 2 (the current release and one to roll back to)");
         }
-        String listen = v.get("status.listen");
-        hostPort(listen, "status.listen", true);
-        String nodeName = v.get("node.name");
+        String listen = v.getString("status.listen");
+        hostPort(listen, ROOT + ".status.listen", true);
+        String nodeName = v.getString("node.name");
         if (nodeName.isEmpty()) {
             try {
                 nodeName = java.net.InetAddress.getLocalHost().getHostName();
@@ -202,32 +413,41 @@ public record AgentConfig(URI manifestUrl, URI rootsUrl, Path trustRootFile, Pat
                 nodeName = "node";
             }
         }
-        String coreKey = v.get("core.public-key");
+        String coreKey = v.getString("core.public-key");
         URI register = uri(v, "core.register-url");
         if (register != null && coreKey.isEmpty()) {
-            throw new ConfigError("core.public-key is required when core.register-url is set");
+            throw new ConfigError(ROOT + ".core.public-key is required when core.register-url is set");
         }
         if (!coreKey.isEmpty()) {
             try {
                 org.hyperhash.agent.manifest.Ed25519.publicFromRaw(java.util.Base64.getDecoder().decode(coreKey));
             } catch (IllegalArgumentException e) {
-                throw new ConfigError("core.public-key must be the base64 of a 32-byte Ed25519 public key");
+                throw new ConfigError(ROOT + ".core.public-key must be the base64 of a 32-byte Ed25519 public key");
             }
         }
         for (String k : List.of("reach.bitcoind", "reach.lnd")) {
-            if (!v.get(k).isEmpty()) {
-                hostPort(v.get(k), k, false);
+            if (!v.getString(k).isEmpty()) {
+                hostPort(v.getString(k), ROOT + "." + k, false);
             }
         }
-        return new AgentConfig(manifest, roots, path(v, "trust.root-file"), v.get("tls.ca-file").isEmpty() ? null : path(v, "tls.ca-file"),
-                Duration.ofSeconds(positive(v, "poll.interval-seconds")), Duration.ofSeconds(nonNegative(v, "poll.jitter-seconds")),
+        long maxBytes;
+        try {
+            maxBytes = v.getBytes("download.max-bytes");
+        } catch (ConfigException e) {
+            throw new ConfigError(ROOT + ".download.max-bytes must be a size in bytes (or 512M), got \""
+                    + v.getValue("download.max-bytes").unwrapped() + "\"");
+        }
+        if (maxBytes <= 0) {
+            throw new ConfigError(ROOT + ".download.max-bytes must be > 0");
+        }
+        return new AgentConfig(manifest, roots, path(v, "trust.root-file"), v.getString("tls.ca-file").isEmpty() ? null : path(v, "tls.ca-file"),
+                duration(v, "poll.interval", true), duration(v, "poll.jitter", false),
                 path(v, "paths.state-dir"), path(v, "paths.releases-dir"), path(v, "paths.current-link"), keep,
-                positive(v, "download.max-bytes"), Duration.ofSeconds(positive(v, "http.timeout-seconds")),
-                Duration.ofSeconds(positive(v, "http.read-timeout-seconds")),
-                Duration.ofSeconds(positive(v, "download.timeout-seconds")), units, admin,
-                Duration.ofSeconds(positive(v, "health.deadline-seconds")), Duration.ofMillis(positive(v, "health.interval-millis")),
-                listen, register, coreKey, nodeName, v.get("systemctl.command"),
-                Duration.ofSeconds(positive(v, "systemctl.timeout-seconds")), v.get("reach.bitcoind"), v.get("reach.lnd"));
+                maxBytes, duration(v, "http.timeout", true), duration(v, "http.read-timeout", true),
+                duration(v, "download.timeout", true), units, admin,
+                duration(v, "health.deadline", true), duration(v, "health.interval", true),
+                listen, register, coreKey, nodeName, v.getString("systemctl.command"),
+                duration(v, "systemctl.timeout", true), v.getString("reach.bitcoind"), v.getString("reach.lnd"));
     }
 
     /** Splits host:port ([v6]:port allowed); validates the port. */
@@ -251,48 +471,37 @@ public record AgentConfig(URI manifestUrl, URI rootsUrl, Path trustRootFile, Pat
         }
     }
 
-    private static URI uri(Map<String, String> v, String k) {
-        String s = v.get(k);
-        if (s == null || s.isEmpty()) {
-            return null;
-        }
+    private static URI uri(Config v, String k) {
+        String s = v.getString(k);
+        return s.isEmpty() ? null : uriValue(k, s);
+    }
+
+    private static URI uriValue(String k, String s) {
         try {
             URI u = new URI(s);
             if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme())) {
-                throw new ConfigError(k + " must be an http or https URL, got \"" + s + "\"");
+                throw new ConfigError(ROOT + "." + k + " must be an http or https URL, got \"" + s + "\"");
             }
             return u;
         } catch (URISyntaxException e) {
-            throw new ConfigError(k + " is not a URL: \"" + s + "\"");
+            throw new ConfigError(ROOT + "." + k + " is not a URL: \"" + s + "\"");
         }
     }
 
-    private static Path path(Map<String, String> v, String k) {
-        String s = v.get(k);
+    private static Path path(Config v, String k) {
+        String s = v.getString(k);
         if (s.isEmpty()) {
-            throw new ConfigError(k + " must not be empty");
+            throw new ConfigError(ROOT + "." + k + " must not be empty");
         }
         return Path.of(s);
     }
 
-    private static long positive(Map<String, String> v, String k) {
-        long n = nonNegative(v, k);
-        if (n == 0) {
-            throw new ConfigError(k + " must be > 0");
+    private static Duration duration(Config v, String k, boolean positive) {
+        Duration d = v.getDuration(k);
+        if (d.isNegative() || (positive && d.isZero())) {
+            throw new ConfigError(ROOT + "." + k + " must be " + (positive ? "> 0" : ">= 0") + ", got " + v.getValue(k).unwrapped());
         }
-        return n;
-    }
-
-    private static long nonNegative(Map<String, String> v, String k) {
-        try {
-            long n = Long.parseLong(v.get(k));
-            if (n < 0) {
-                throw new ConfigError(k + " must be >= 0, got " + n);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new ConfigError(k + " must be an integer, got \"" + v.get(k) + "\"");
-        }
+        return d;
     }
 
     /** Documentation lines for --help. */
@@ -301,6 +510,8 @@ public record AgentConfig(URI manifestUrl, URI rootsUrl, Path trustRootFile, Pat
         for (Key k : KEYS) {
             out.add(String.format("  %-26s %s%s", k.name(), k.doc(), k.dflt().isEmpty() ? "" : " [" + k.dflt() + "]"));
         }
+        out.add("Deprecated names (the old key = value format; accepted for one release with a warning):");
+        deprecatedKeys().forEach((o, n) -> out.add(String.format("  %-26s -> %s", o, n)));
         return out;
     }
 }
