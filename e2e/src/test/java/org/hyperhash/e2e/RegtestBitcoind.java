@@ -2,9 +2,9 @@ package org.hyperhash.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.hyperhash.tp.node.HttpBitcoindRpc;
-import org.hyperhash.tp.node.RpcAuth;
-import org.hyperhash.tp.node.RpcEndpoint;
-import org.hyperhash.tp.node.RpcException;
+import org.hyperhash.bitcoind.rpc.RpcAuth;
+import org.hyperhash.bitcoind.rpc.RpcEndpoint;
+import org.hyperhash.bitcoind.rpc.RpcException;
 
 import java.io.IOException;
 import java.net.InetAddress;

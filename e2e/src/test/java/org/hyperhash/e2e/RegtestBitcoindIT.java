@@ -15,7 +15,7 @@ import org.hyperhash.testkit.FakeSv2Miner.Kind;
 import org.hyperhash.testkit.FakeSv2Miner.Options;
 import org.hyperhash.tp.TpConfig;
 import org.hyperhash.tp.TpDaemon;
-import org.hyperhash.tp.node.RpcException;
+import org.hyperhash.bitcoind.rpc.RpcException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -4,8 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import org.hyperhash.daemon.Banner;
 import org.hyperhash.daemon.DaemonConfig.ConfigError;
-import org.hyperhash.tp.node.RpcAuth;
-import org.hyperhash.tp.node.RpcEndpoint;
+import org.hyperhash.bitcoind.rpc.RpcAuth;
+import org.hyperhash.bitcoind.rpc.RpcEndpoint;
 import org.hyperhash.tp.template.CoinbaseStyle;
 
 import java.net.InetSocketAddress;

@@ -47,7 +47,7 @@ import java.util.function.Function;
 
 /**
  * {@code hh tp}: node (bitcoind or the embedded devnet) -> templates -> TDP server, plus the admin
- * HTTP surface. {@link #start()} fails with the node's typed {@link org.hyperhash.tp.node.RpcException}
+ * HTTP surface. {@link #start()} fails with the node's typed {@link org.hyperhash.bitcoind.rpc.RpcException}
  * (unreachable, 401, -28 warming up, IBD, wrong chain) or a {@link ConfigError} (keys).
  */
 public final class TpDaemon implements Daemon {

@@ -1,7 +1,7 @@
 package org.hyperhash.tp;
 
 import org.hyperhash.daemon.DaemonConfig;
-import org.hyperhash.tp.node.RpcAuth;
+import org.hyperhash.bitcoind.rpc.RpcAuth;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;

@@ -16,7 +16,7 @@ import org.hyperhash.sv2.noise.AuthorityPublicKey;
 import org.hyperhash.sv2.noise.Secp256k1Providers;
 import org.hyperhash.sv2.tdp.TdpClient;
 import org.hyperhash.testkit.Vectors;
-import org.hyperhash.tp.node.RpcException;
+import org.hyperhash.bitcoind.rpc.RpcException;
 import org.hyperhash.tp.support.TdpRecorder;
 import org.hyperhash.tp.support.TpTestSupport;
 import org.junit.jupiter.api.AfterEach;

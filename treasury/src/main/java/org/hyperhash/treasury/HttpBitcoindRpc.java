@@ -1,101 +1,36 @@
 package org.hyperhash.treasury;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
+import org.hyperhash.bitcoind.rpc.JsonRpcClient;
+import org.hyperhash.bitcoind.rpc.RpcAuth;
+import org.hyperhash.bitcoind.rpc.RpcEndpoint;
+
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * bitcoind JSON-RPC over HTTP (JDK client). Credentials from the cookie file (re-read on every auth failure, as
- * bitcoind rewrites it on restart) or rpcuser/rpcpassword. Credentials never appear in errors.
+ * The treasury's slice of bitcoind's RPC over the shared {@link JsonRpcClient} (module bitcoind-rpc: cookie file
+ * re-read after a 401 as bitcoind rewrites it on restart, or rpcuser/rpcpassword; timeouts; retries of transient
+ * failures; Core's error codes). Credentials never appear in errors.
  */
 public final class HttpBitcoindRpc implements BitcoindRpc {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern HASH = Pattern.compile("[0-9a-fA-F]{64}");
+    /** Core's RPC_INVALID_ADDRESS_OR_KEY: getblockheader of a block it does not know. */
+    private static final int BLOCK_NOT_FOUND = -5;
 
-    private final HttpClient http;
-    private final URI uri;
-    private final Path cookieFile;
-    private final String userPassword;
-    private final Duration timeout;
-    private volatile String authHeader;
+    private final JsonRpcClient client;
 
-    /** {@code cookieFile} or {@code user}/{@code password} (cookie wins when set). */
+    /** {@code cookieFile} or {@code user}/{@code password} (cookie wins when set); null client: none configured. */
     public HttpBitcoindRpc(URI uri, Path cookieFile, String user, String password, Duration timeout) {
-        this.uri = uri;
-        this.cookieFile = cookieFile;
-        this.userPassword = user == null || user.isEmpty() ? null : user + ":" + (password == null ? "" : password);
-        this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
-    }
-
-    private String auth(boolean reload) throws RpcException {
-        if (authHeader != null && !reload) {
-            return authHeader;
-        }
-        String cred;
-        if (cookieFile != null) {
-            try {
-                cred = Files.readString(cookieFile, StandardCharsets.UTF_8).strip();
-            } catch (IOException e) {
-                throw new RpcException("cannot read bitcoind cookie file " + cookieFile + ": " + e.getClass().getSimpleName());
-            }
-        } else if (userPassword != null) {
-            cred = userPassword;
-        } else {
-            throw new RpcException("bitcoind credentials not configured (set bitcoind.cookie-file or bitcoind.user/password)");
-        }
-        authHeader = "Basic " + Base64.getEncoder().encodeToString(cred.getBytes(StandardCharsets.UTF_8));
-        return authHeader;
-    }
-
-    private JsonNode call(String method, Object... params) throws RpcException {
-        byte[] body;
-        try {
-            body = JSON.writeValueAsBytes(Map.of("jsonrpc", "1.0", "id", "hh-treasury", "method", method, "params", params));
-        } catch (IOException e) {
-            throw new RpcException("cannot encode " + method, e);
-        }
-        for (int attempt = 0; attempt < 2; attempt++) {
-            HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).header("Content-Type", "application/json")
-                    .header("Authorization", auth(attempt > 0)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-            HttpResponse<byte[]> resp;
-            try {
-                resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-            } catch (IOException e) {
-                throw new RpcException("bitcoind unreachable at " + uri.getHost() + ":" + uri.getPort() + ": " + e.getClass().getSimpleName());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RpcException("interrupted");
-            }
-            if (resp.statusCode() == 401 || resp.statusCode() == 403) {
-                if (attempt == 0 && cookieFile != null) {
-                    continue;
-                }
-                throw new RpcException("bitcoind rejected the RPC credentials (HTTP " + resp.statusCode() + ")");
-            }
-            try {
-                JsonNode n = JSON.readTree(resp.body());
-                if (n == null || !n.isObject()) {
-                    throw new RpcException("bitcoind " + method + ": HTTP " + resp.statusCode() + " without a JSON-RPC body");
-                }
-                return n;
-            } catch (IOException e) {
-                throw new RpcException("bitcoind " + method + ": unparseable answer (HTTP " + resp.statusCode() + ")");
-            }
-        }
-        throw new RpcException("bitcoind rejected the RPC credentials");
+        RpcAuth auth = cookieFile != null ? new RpcAuth.Cookie(cookieFile)
+                : user == null || user.isEmpty() ? null : new RpcAuth.UserPassword(user, password == null ? "" : password);
+        // one attempt plus one retry of a transient failure: maturity checks run every tick and can wait for the next
+        this.client = auth == null ? null : new JsonRpcClient(new RpcEndpoint(uri, auth, timeout, timeout, timeout, 1,
+                Duration.ofMillis(250), Duration.ofSeconds(1)), null);
     }
 
     @Override
@@ -103,15 +38,18 @@ public final class HttpBitcoindRpc implements BitcoindRpc {
         if (blockHashHex == null || !HASH.matcher(blockHashHex).matches()) {
             throw new RpcException("block hash must be 64 hex characters");
         }
-        JsonNode n = call("getblockheader", blockHashHex, true);
-        JsonNode err = n.get("error");
-        if (err != null && !err.isNull()) {
-            if (err.path("code").asInt() == -5) {
+        if (client == null) {
+            throw new RpcException("bitcoind credentials not configured (set bitcoind.cookie-file or bitcoind.user/password)");
+        }
+        JsonNode r;
+        try {
+            r = client.call("getblockheader", List.of(blockHashHex, true));
+        } catch (org.hyperhash.bitcoind.rpc.RpcException e) {
+            if (e.code() == BLOCK_NOT_FOUND) {
                 return Optional.empty();
             }
-            throw new RpcException("bitcoind getblockheader error " + err.path("code").asInt() + ": " + err.path("message").asText());
+            throw new RpcException("bitcoind " + e.getMessage() + " (" + e.kind().name().toLowerCase(java.util.Locale.ROOT) + ")");
         }
-        JsonNode r = n.get("result");
         if (r == null || !r.has("confirmations") || !r.has("height")) {
             throw new RpcException("bitcoind getblockheader: result lacks confirmations/height");
         }

@@ -203,7 +203,7 @@ public final class DemoStack implements AutoCloseable {
             try {
                 BlockSummary b = chain.getBlock(Hash256.fromDisplayHex(blockHashHex));
                 return Optional.of(new BlockHeaderInfo(blockHashHex, b.height(), b.confirmations()));
-            } catch (org.hyperhash.tp.node.RpcException e) {
+            } catch (org.hyperhash.bitcoind.rpc.RpcException e) {
                 if (e.code() == -5) {
                     return Optional.empty();
                 }

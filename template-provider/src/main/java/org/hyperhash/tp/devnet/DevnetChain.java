@@ -18,7 +18,7 @@ import org.hyperhash.tp.node.BlockNotifier;
 import org.hyperhash.tp.node.BlockSummary;
 import org.hyperhash.tp.node.BlockTemplate;
 import org.hyperhash.tp.node.ChainInfo;
-import org.hyperhash.tp.node.RpcException;
+import org.hyperhash.bitcoind.rpc.RpcException;
 import org.hyperhash.tp.node.SubmitResult;
 import org.hyperhash.tp.template.WitnessCommitment;
 

@@ -8,7 +8,7 @@ import org.hyperhash.sv2.message.template.SetNewPrevHash;
 import org.hyperhash.sv2.message.template.SubmitSolution;
 import org.hyperhash.tp.node.BitcoindRpc;
 import org.hyperhash.tp.node.BlockTemplate;
-import org.hyperhash.tp.node.RpcException;
+import org.hyperhash.bitcoind.rpc.RpcException;
 import org.hyperhash.tp.node.SubmitResult;
 import org.hyperhash.tp.template.BlockAssembler;
 import org.hyperhash.tp.template.BuiltTemplate;

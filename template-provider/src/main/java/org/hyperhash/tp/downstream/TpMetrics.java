@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.hyperhash.tp.node.HttpBitcoindRpc;
-import org.hyperhash.tp.node.RpcException;
+import org.hyperhash.bitcoind.rpc.RpcException;
 import org.hyperhash.tp.template.InvalidSolutionException;
 
 import java.time.Duration;

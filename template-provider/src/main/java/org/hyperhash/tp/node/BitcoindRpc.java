@@ -1,5 +1,7 @@
 package org.hyperhash.tp.node;
 
+import org.hyperhash.bitcoind.rpc.RpcException;
+
 import org.hyperhash.base.Bytes;
 import org.hyperhash.base.Hash256;
 

@@ -1,5 +1,7 @@
 package org.hyperhash.tp.node;
 
+import org.hyperhash.bitcoind.rpc.RpcException;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

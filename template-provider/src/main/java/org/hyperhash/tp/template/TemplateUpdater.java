@@ -4,7 +4,7 @@ import org.hyperhash.tp.node.BitcoindRpc;
 import org.hyperhash.tp.node.BlockNotification;
 import org.hyperhash.tp.node.BlockNotifier;
 import org.hyperhash.tp.node.BlockTemplate;
-import org.hyperhash.tp.node.RpcException;
+import org.hyperhash.bitcoind.rpc.RpcException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

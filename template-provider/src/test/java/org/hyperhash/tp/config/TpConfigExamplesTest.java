@@ -5,7 +5,7 @@ import org.hyperhash.daemon.DaemonConfig.ConfigError;
 import org.hyperhash.sv2.noise.AuthorityKeyPair;
 import org.hyperhash.tp.TpConfig;
 import org.hyperhash.tp.TpDaemon;
-import org.hyperhash.tp.node.RpcAuth;
+import org.hyperhash.bitcoind.rpc.RpcAuth;
 import org.hyperhash.testkit.ConfigExamples;
 import org.junit.jupiter.api.Test;
 

@@ -11,7 +11,7 @@ import org.hyperhash.sv2.message.template.SubmitSolution;
 import org.hyperhash.testkit.ManualClock;
 import org.hyperhash.tp.node.BlockNotification;
 import org.hyperhash.tp.node.BlockTemplate;
-import org.hyperhash.tp.node.RpcException;
+import org.hyperhash.bitcoind.rpc.RpcException;
 import org.hyperhash.tp.node.SubmitResult;
 import org.hyperhash.tp.template.BlockAssembler;
 import org.hyperhash.tp.template.BuiltTemplate;

@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.hyperhash.daemon.Metrics;
 import org.hyperhash.tp.node.HttpBitcoindRpc;
-import org.hyperhash.tp.node.RpcException;
+import org.hyperhash.bitcoind.rpc.RpcException;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,5 +1,9 @@
 package org.hyperhash.tp.node;
 
+import org.hyperhash.bitcoind.rpc.RpcAuth;
+import org.hyperhash.bitcoind.rpc.RpcEndpoint;
+import org.hyperhash.bitcoind.rpc.RpcException;
+
 import com.sun.net.httpserver.HttpServer;
 import org.hyperhash.base.Bytes;
 import org.hyperhash.testkit.Vectors;

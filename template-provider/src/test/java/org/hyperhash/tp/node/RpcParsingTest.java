@@ -1,5 +1,7 @@
 package org.hyperhash.tp.node;
 
+import org.hyperhash.bitcoind.rpc.RpcException;
+
 import org.hyperhash.base.Hash256;
 import org.hyperhash.base.Hex;
 import org.hyperhash.testkit.Vectors;

@@ -1,4 +1,4 @@
-package org.hyperhash.tp.node;
+package org.hyperhash.bitcoind.rpc;
 
 /**
  * A typed failure of a node RPC call. {@link #kind()} is what callers branch on and what metrics

@@ -1,4 +1,4 @@
-package org.hyperhash.tp.node;
+package org.hyperhash.bitcoind.rpc;
 
 import java.net.URI;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package org.hyperhash.tp.node;
+package org.hyperhash.bitcoind.rpc;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
