@@ -181,6 +181,9 @@ public final class Lease implements AutoCloseable {
                     e.addSuppressed(re);
                 }
                 throw e;
+            } finally {
+                // back to auto-commit: SQLite's driver would otherwise open the next (write-locking) transaction now
+                c.setAutoCommit(true);
             }
         } catch (SQLException | RuntimeException e) {
             String msg = "lease " + name + ": " + e.getMessage();
