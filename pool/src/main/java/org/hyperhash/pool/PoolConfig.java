@@ -175,7 +175,7 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
     }
 
     /** Share accounting. */
-    public record Ledger(String jdbcUrl, Duration window, Duration flushInterval, int queueCapacity) {
+    public record Ledger(String jdbcUrl, Duration window, Duration flushInterval, int queueCapacity, Duration instanceLease) {
         public Ledger {
             require(jdbcUrl != null && (jdbcUrl.startsWith("jdbc:sqlite:") || jdbcUrl.startsWith("jdbc:postgresql:")),
                     "ledger.jdbc-url", "must start with jdbc:sqlite: or jdbc:postgresql:");
@@ -184,6 +184,8 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
             require(flushInterval.compareTo(Duration.ofSeconds(1)) <= 0, "ledger.flush-interval",
                     "must be <= 1s (it bounds what a crash can lose), got " + flushInterval);
             require(queueCapacity >= 16, "ledger.queue-capacity", "must be >= 16, got " + queueCapacity);
+            require(instanceLease != null && instanceLease.toMillis() >= 500, "ledger.instance-lease",
+                    "must be >= 500ms, got " + instanceLease);
         }
     }
 
@@ -318,7 +320,7 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
                     t.getDuration("max-backoff"), t.getDuration("cooldown"), bool(t, "failback", "tdp.failback"));
             Config lg = c.getConfig("ledger");
             Ledger ledger = new Ledger(lg.getString("jdbc-url"), lg.getDuration("window"), lg.getDuration("flush-interval"),
-                    lg.getInt("queue-capacity"));
+                    lg.getInt("queue-capacity"), lg.getDuration("instance-lease"));
             return new PoolConfig(network, c.getInt("instance-id"), sv2, limits, payout, channel, vardiff, tps, tdp,
                     ledger, address(c.getString("admin.listen"), "admin.listen"), c.getDuration("shutdown-deadline"),
                     blockSubmission(c));

@@ -15,6 +15,7 @@ import org.hyperhash.daemon.Banner;
 import org.hyperhash.daemon.Daemon;
 import org.hyperhash.daemon.Metrics;
 import org.hyperhash.ledger.FoundBlockStore;
+import org.hyperhash.pool.share.InstanceRegistration;
 import org.hyperhash.ledger.LedgerDatabase;
 import org.hyperhash.ledger.ShareWindowStore;
 import org.hyperhash.pool.admin.PoolMetrics;
@@ -61,6 +62,15 @@ public final class PoolDaemon implements Daemon {
     private List<InetSocketAddress> sv2Addresses = List.of();
     private volatile boolean closed;
     private final long startedMs;
+    private InstanceRegistration registration;
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "unknown-host";
+        }
+    }
 
     /**
      * @param config validated configuration
@@ -103,6 +113,9 @@ public final class PoolDaemon implements Daemon {
         }
         ledger = LedgerDatabase.open(config.ledger().jdbcUrl());
         LOG.info("ledger {}", ledger.displayUrl());
+        registration = InstanceRegistration.register(ledger, config.instanceId(), config.ledger().instanceLease(),
+                hostName() + ":" + ProcessHandle.current().pid() + ":" + Long.toHexString(new java.security.SecureRandom().nextLong()),
+                "pool " + hostName() + " pid " + ProcessHandle.current().pid() + " sv2 " + config.sv2().listen());
         shareLog = new ShareLog(new ShareWindowStore(ledger), new FoundBlockStore(ledger, clock), config.instanceName(),
                 clock, config.ledger().window(), config.ledger().flushInterval(), config.ledger().queueCapacity(), metrics);
         shareLog.start();
@@ -186,7 +199,8 @@ public final class PoolDaemon implements Daemon {
 
     @Override
     public boolean ready() {
-        return !closed && dispatcher != null && dispatcher.ready() && upstream.connected();
+        return !closed && dispatcher != null && dispatcher.ready() && upstream.connected()
+                && (registration == null || registration.registered());
     }
 
     @Override
@@ -195,6 +209,7 @@ public final class PoolDaemon implements Daemon {
         m.put("template_provider", upstream.connected());
         m.put("work", dispatcher != null && dispatcher.work().usable());
         m.put("ledger", ledger != null && ledger.isReachable());
+        m.put("instance_registered", registration != null && registration.registered());
         m.put("accepting", !closed);
         return m;
     }
@@ -287,6 +302,9 @@ public final class PoolDaemon implements Daemon {
         }
         if (admin != null) {
             admin.close();
+        }
+        if (registration != null) {
+            registration.close();
         }
         if (ledger != null) {
             ledger.close();
