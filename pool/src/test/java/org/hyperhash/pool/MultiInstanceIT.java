@@ -47,16 +47,16 @@ class MultiInstanceIT {
     @Test
     void aSecondLivePoolWithTheSameIdRefusesToStartAndACrashedOnesIdIsReclaimed() throws Exception {
         try (TestDatabase ledger = TestDatabase.create("postgresql", dir, "hh_multi_")) {
-            try (PoolHarness a = new PoolHarness(ledger.url, new DevnetTemplateSource(), "instance-id=7", "ledger.instance-lease=1s")) {
+            try (PoolHarness a = new PoolHarness(ledger.url, new DevnetTemplateSource(), "instance-id=7", "ledger.instance-lease=3s")) {
                 DaemonConfig.ConfigError e = assertThrows(DaemonConfig.ConfigError.class,
-                        () -> new PoolHarness(ledger.url, new DevnetTemplateSource(), "instance-id=7", "ledger.instance-lease=1s"));
+                        () -> new PoolHarness(ledger.url, new DevnetTemplateSource(), "instance-id=7", "ledger.instance-lease=3s"));
                 assertTrue(e.getMessage().contains("instance-id 7 is in use"), e.getMessage());
                 assertTrue(e.getMessage().contains("pid " + ProcessHandle.current().pid()), "names the live holder: " + e.getMessage());
                 // a live pool keeps its id across several lease periods (heartbeat)
-                Thread.sleep(2_500);
+                Thread.sleep(3_500);
                 assertTrue(a.pool.readinessChecks().get("instance_registered"));
                 assertThrows(DaemonConfig.ConfigError.class,
-                        () -> new PoolHarness(ledger.url, new DevnetTemplateSource(), "instance-id=7", "ledger.instance-lease=1s"));
+                        () -> new PoolHarness(ledger.url, new DevnetTemplateSource(), "instance-id=7", "ledger.instance-lease=3s"));
                 // another id is fine next to it
                 try (PoolHarness other = new PoolHarness(ledger.url, new DevnetTemplateSource(), "instance-id=8")) {
                     assertTrue(other.pool.readinessChecks().get("instance_registered"));

@@ -91,6 +91,7 @@ public final class TreasuryDaemon implements Daemon {
         lease = new Lease(db, LEADER_LEASE, host + ":" + ProcessHandle.current().pid() + ":" + Long.toHexString(new java.security.SecureRandom().nextLong()),
                 "treasury " + Version.version() + " on " + hostName(), cfg.leaderLease());
         fencedDb = db.fenced(lease::check);
+        metrics.leader = lease::held;
         if (db.dialect() == Dialect.SQLITE) {
             LOG.info("ledger is SQLite: single-instance treasury (the leader lease only refuses a second process on the same file; "
                     + "use PostgreSQL for a standby treasury)");
@@ -179,7 +180,6 @@ public final class TreasuryDaemon implements Daemon {
     void elect() {
         boolean now = lease.renewOrAcquire();
         boolean was = leading.getAndSet(now);
-        metrics.leader.set(now ? 1 : 0);
         if (now && !was) {
             metrics.leaderChange();
             LOG.info("this treasury is now the leader (lease token {}): it computes PPLNS and pays", lease.token());

@@ -31,7 +31,8 @@ public final class TreasuryMetrics {
     public final AtomicLong channels = new AtomicLong();
     public final AtomicLong inFlight = new AtomicLong();
     public final AtomicLong paused = new AtomicLong();
-    public final AtomicLong leader = new AtomicLong();
+    /** Whether this process holds the leader lease now (its local deadline, not the last renewal's answer). */
+    public volatile java.util.function.BooleanSupplier leader = () -> false;
     private final Counter leaderChanges;
     private final Counter blocksCredited;
     private final Counter blocksOrphaned;
@@ -51,7 +52,7 @@ public final class TreasuryMetrics {
         Gauge.builder("hh.treasury.channels", channels, AtomicLong::get).description("active channels").register(registry);
         Gauge.builder("hh.treasury.payouts.in.flight", inFlight, AtomicLong::get).register(registry);
         Gauge.builder("hh.treasury.payouts.paused", paused, AtomicLong::get).register(registry);
-        Gauge.builder("hh.treasury.leader", leader, AtomicLong::get)
+        Gauge.builder("hh.treasury.leader", this, m -> m.leader.getAsBoolean() ? 1 : 0)
                 .description("1 when this treasury holds the leader lease (computes PPLNS and pays), 0 when standing by").register(registry);
         leaderChanges = Counter.builder("hh.treasury.leader.changes").description("times this process became or stopped being the leader")
                 .register(registry);

@@ -57,11 +57,11 @@ import org.junit.jupiter.api.io.TempDir;
  * re-sent, the ledger balances to the msat, the found block's PPLNS window holds both instances' miners and the
  * competing block is orphaned.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
 class TreasuryFailoverIT {
     static final String NODE = "02" + "ab".repeat(32);
     static final long SAT = 1000;
-    static final Duration T = Duration.ofSeconds(30);
+    static final Duration T = Duration.ofSeconds(60);
 
     @TempDir
     Path tmp;
@@ -91,7 +91,7 @@ class TreasuryFailoverIT {
                 "audit-log=\"" + tmp.resolve(id + "-audit.jsonl") + "\"", "poll-interval=200ms", "maturity.confirmations=1",
                 "pplns.snapshot-delay=1s", "lnd.host=\"127.0.0.1\"", "lnd.port=" + lnd.port(), "lnd.tls-cert-file=\"" + lnd.certPem + "\"",
                 "lnd.macaroon-file=\"" + mac + "\"", "lnd.call-timeout=3s", "payouts.send-wait=1s", "payouts.dry-run=false",
-                "leader.lease=2s", "leader.renew-interval=400ms", "leader.id=\"" + id + "\""));
+                "leader.lease=4s", "leader.renew-interval=500ms", "leader.id=\"" + id + "\""));
     }
 
     TreasuryDaemon daemon(List<String> sets, BitcoindRpc bitcoind, PayoutEngine.FaultHook faults) throws Exception {
@@ -186,14 +186,14 @@ class TreasuryFailoverIT {
                 TreasuryDaemon fb = b;
                 await(() -> fb.lease().held(), "B takes over");
                 long takeoverMs = (System.nanoTime() - killedAt) / 1_000_000;
-                System.out.println("treasury takeover after kill -9: " + takeoverMs + " ms (lease 2s, renew 400ms)");
-                assertEquals(tokenA + 1, b.lease().token());
+                System.out.println("treasury takeover after kill -9: " + takeoverMs + " ms (lease 4s, renew 500ms)");
+                assertTrue(b.lease().token() > tokenA, "a takeover bumps the token");
                 String status = get(b, "/v1/status");
                 assertTrue(status.contains("\"leader\" : true") && status.contains("\"election\" : \"postgresql lease\""), status);
                 assertTrue(get(b, "/metrics").contains("hh_treasury_leader{service=\"treasury\"} 1.0"));
                 // B reconciles A's in-flight payment (still in flight at LND), credits the winner, orphans the stale block
                 await(() -> blocks.find(winner).orElseThrow().status() == BlockStatus.MATURED, "B credits the winner");
-                assertEquals(BlockStatus.ORPHANED, blocks.find(stale).orElseThrow().status());
+                await(() -> blocks.find(stale).orElseThrow().status() == BlockStatus.ORPHANED, "B orphans the competing block");
                 lnd.resolveHanging(true);
                 await(() -> openPayouts(db) == 0 && accounts.balanceMsat(alice) < 10_000 * SAT && accounts.balanceMsat(bob) < 10_000 * SAT
                         && early.stream().allMatch(m -> accounts.balanceMsat(m) < 10_000 * SAT), "B pays everyone");
@@ -229,7 +229,7 @@ class TreasuryFailoverIT {
                     proxy.stall();
                     TreasuryDaemon fb2 = b2;
                     await(() -> fb2.lease().held(), "B2 takes over from the stalled C");
-                    assertEquals(tokenC + 1, b2.lease().token());
+                    assertTrue(b2.lease().token() > tokenC, "a takeover bumps the token");
                     await(() -> !fc.lease().held(), "C's local view of its lease ran out");
                     assertTrue(get(c, "/metrics").contains("hh_treasury_leader{service=\"treasury\"} 0.0"), "C reports standby while stalled");
                     // B2 reconciles C's reserved payout: LND never saw the hash, so B2 sends it (once) and settles
