@@ -28,11 +28,7 @@ final class FencedDataSource implements DataSource {
                 try {
                     check.check(c);
                 } catch (SQLException | RuntimeException e) {
-                    try {
-                        c.rollback();
-                    } catch (SQLException re) {
-                        e.addSuppressed(re);
-                    }
+                    Jdbc.rollbackAfter(c, e);
                     throw e;
                 }
             }

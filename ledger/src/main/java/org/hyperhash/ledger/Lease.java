@@ -175,11 +175,7 @@ public final class Lease implements AutoCloseable {
                 everHeld = false;
                 return false;
             } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException re) {
-                    e.addSuppressed(re);
-                }
+                Jdbc.rollbackAfter(c, e);
                 throw e;
             } finally {
                 // back to auto-commit: SQLite's driver would otherwise open the next (write-locking) transaction now
