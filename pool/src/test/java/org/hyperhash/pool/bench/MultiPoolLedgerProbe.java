@@ -42,18 +42,58 @@ public final class MultiPoolLedgerProbe {
         throw new java.io.EOFException(who + " exited while waiting for " + prefix);
     }
 
-    /** Upper bound (ms) of the histogram bucket holding quantile q. */
-    private static double quantileMs(HistogramSnapshot s, double q) {
-        long total = s.count();
+    /** Upper bound (ms) of the histogram bucket holding quantile q of the flushes between {@code before} and {@code s}. */
+    private static double quantileMs(HistogramSnapshot s, HistogramSnapshot before, double q) {
+        long total = s.count() - before.count();
         if (total == 0) {
             return 0;
         }
-        for (CountAtBucket b : s.histogramCounts()) {
-            if (b.count() >= q * total) {
-                return b.bucket(TimeUnit.MILLISECONDS);
+        CountAtBucket[] now = s.histogramCounts();
+        CountAtBucket[] was = before.histogramCounts();
+        for (int i = 0; i < now.length; i++) {
+            if (now[i].count() - (i < was.length ? was[i].count() : 0) >= q * total) {
+                return now[i].bucket(TimeUnit.MILLISECONDS);
             }
         }
         return s.max(TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs SHARES on the fleets {@code active} at once and prints per-pool rates and flush latencies of this phase only. */
+    private static void phase(String name, List<PoolHarness> pools, List<PrintWriter> outs, List<BufferedReader> ins, List<Integer> active,
+                              int seconds, int window) throws Exception {
+        double[] acc0 = new double[2];
+        double[] rows0 = new double[2];
+        double[] rowsN0 = new double[2];
+        HistogramSnapshot[] h0 = new HistogramSnapshot[2];
+        for (int i = 0; i < 2; i++) {
+            PoolMetrics m = pools.get(i).pool.metrics();
+            acc0[i] = m.sharesAccepted.count();
+            rows0[i] = m.shareLogBatchRows.totalAmount();
+            rowsN0[i] = m.shareLogBatchRows.count();
+            h0[i] = m.shareLogFlush.takeSnapshot();
+        }
+        long w0 = System.nanoTime();
+        for (int i : active) {
+            outs.get(i).println("SHARES " + seconds + " " + window);
+        }
+        String[] client = new String[2];
+        for (int i : active) {
+            client[i] = expect(ins.get(i), "SHARES", "fleet-" + (i + 1));
+        }
+        double wall = (System.nanoTime() - w0) / 1e9;
+        Thread.sleep(2500); // the last flush
+        for (int i : active) {
+            PoolMetrics m = pools.get(i).pool.metrics();
+            HistogramSnapshot s = m.shareLogFlush.takeSnapshot();
+            double acc = m.sharesAccepted.count() - acc0[i];
+            double rows = m.shareLogBatchRows.totalAmount() - rows0[i];
+            double rowsN = m.shareLogBatchRows.count() - rowsN0[i];
+            System.out.printf(Locale.ROOT, "%s pool-%d: %s (sent acked errors, client); accepted %.0f in %.1f s = %.0f shares/s; "
+                            + "flushes %d, rows/flush %.0f, flush latency p50 <= %.0f ms, p99 <= %.0f ms; "
+                            + "flush failures %.0f; backpressure %.0f; load %s%n", name, i + 1, client[i], acc, wall, acc / wall,
+                    s.count() - h0[i].count(), rowsN == 0 ? 0 : rows / rowsN, quantileMs(s, h0[i], 0.5), quantileMs(s, h0[i], 0.99),
+                    m.shareLogFlushFailures.count(), m.shareLogBackpressure.count(), Files.readString(Path.of("/proc/loadavg")).trim());
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -100,41 +140,9 @@ public final class MultiPoolLedgerProbe {
                             + " (ms retries readyMiners) connections=" + pools.get(i).pool.metrics().connections.get());
                 }
                 Thread.sleep(3000);
-                double[] acc0 = new double[2];
-                long[] flush0 = new long[2];
-                double[] rows0 = new double[2];
-                double[] rowsN0 = new double[2];
-                for (int i = 0; i < 2; i++) {
-                    PoolMetrics m = pools.get(i).pool.metrics();
-                    acc0[i] = m.sharesAccepted.count();
-                    flush0[i] = m.shareLogFlush.count();
-                    rows0[i] = m.shareLogBatchRows.totalAmount();
-                    rowsN0[i] = m.shareLogBatchRows.count();
-                }
-                // histograms are cumulative: p50/p99 below include the connect phase's flushes (few, small)
-                long w0 = System.nanoTime();
-                for (int i = 0; i < 2; i++) {
-                    outs.get(i).println("SHARES " + seconds + " " + window);
-                }
-                String[] client = new String[2];
-                for (int i = 0; i < 2; i++) {
-                    client[i] = expect(ins.get(i), "SHARES", "fleet-" + (i + 1));
-                }
-                double wall = (System.nanoTime() - w0) / 1e9;
-                Thread.sleep(2500); // the last second's flush
-                for (int i = 0; i < 2; i++) {
-                    PoolMetrics m = pools.get(i).pool.metrics();
-                    HistogramSnapshot s = m.shareLogFlush.takeSnapshot();
-                    double acc = m.sharesAccepted.count() - acc0[i];
-                    long flushes = m.shareLogFlush.count() - flush0[i];
-                    double rows = m.shareLogBatchRows.totalAmount() - rows0[i];
-                    double rowsN = m.shareLogBatchRows.count() - rowsN0[i];
-                    System.out.printf(Locale.ROOT, "pool-%d: %s (sent acked errors, client); accepted %.0f in %.1f s = %.0f shares/s; "
-                                    + "flushes %d, rows/flush %.0f, flush latency p50 <= %.0f ms, p99 <= %.0f ms, max %.0f ms; "
-                                    + "flush failures %.0f; backpressure %.0f%n", i + 1, client[i], acc, wall, acc / wall, flushes,
-                            rowsN == 0 ? 0 : rows / rowsN, quantileMs(s, 0.5), quantileMs(s, 0.99), s.max(TimeUnit.MILLISECONDS),
-                            m.shareLogFlushFailures.count(), m.shareLogBackpressure.count());
-                }
+                // baseline: pool-1's fleet alone (pool-2 connected, idle), then both fleets at once, same command
+                phase("alone (baseline)", pools, outs, ins, List.of(0), seconds, window);
+                phase("both", pools, outs, ins, List.of(0, 1), seconds, window);
                 System.out.println("load " + Files.readString(Path.of("/proc/loadavg")).trim());
                 for (int i = 0; i < 2; i++) {
                     outs.get(i).println("QUIT");
