@@ -51,7 +51,7 @@ class PoolInstanceFailoverIT {
     private static PoolDaemon pool(DevnetTp tp, String jdbc, int instanceId) throws Exception {
         PoolConfig cfg = PoolConfig.from(DaemonConfig.load(null, List.of("sv2.listen=[\"127.0.0.1:0\"]", tp.poolTemplateProviders(),
                 "sv2.security=noise", "admin.listen=\"127.0.0.1:0\"", "payout.address=\"" + address(0) + "\"", "instance-id=" + instanceId,
-                "ledger.jdbc-url=\"" + jdbc + "\"", "ledger.flush-interval=200ms", "channel.ack-interval=100ms"),
+                "ledger.url=\"" + jdbc + "\"", "ledger.flush-interval=200ms", "channel.ack-interval=100ms"),
                 null, PoolConfig.ROOT, Map.of()));
         PoolDaemon p = PoolDaemon.fromConfig(cfg, InstantSource.system(), DevnetTp.source(cfg));
         p.start();

@@ -87,7 +87,7 @@ class TreasuryFailoverIT {
     }
 
     List<String> settings(String url, FakeLnd lnd, Path mac, String id) {
-        return new ArrayList<>(List.of("ledger.url=\"" + url + "\"", "admin.listen=\"127.0.0.1:0\"", "bitcoind.url=\"\"",
+        return new ArrayList<>(List.of("network=regtest", "ledger.url=\"" + url + "\"", "admin.listen=\"127.0.0.1:0\"", "bitcoind.url=\"\"",
                 "audit-log=\"" + tmp.resolve(id + "-audit.jsonl") + "\"", "poll-interval=200ms", "maturity.confirmations=1",
                 "pplns.snapshot-delay=1s", "lnd.host=\"127.0.0.1\"", "lnd.port=" + lnd.port(), "lnd.tls-cert-file=\"" + lnd.certPem + "\"",
                 "lnd.macaroon-file=\"" + mac + "\"", "lnd.call-timeout=3s", "payouts.send-wait=1s", "payouts.dry-run=false",
