@@ -45,11 +45,6 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
         VardiffConfig vardiff, List<TemplateProvider> templateProviders, Tdp tdp, Ledger ledger,
         InetSocketAddress adminListen, Duration shutdownDeadline, BlockSubmission blockSubmission, Jds jds) {
 
-    public PoolConfig {
-        require(!sv2.allowWorkSelection() || jds.enabled(), "sv2.allow-work-selection",
-                "custom jobs need this pool's job declarator: set jds.enabled = true (or allow-work-selection = false)");
-    }
-
     /**
      * The job declarator server (see reference.conf {@code jds}).
      */
@@ -269,6 +264,9 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
 
     public PoolConfig {
         Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(jds, "jds");
+        require(!sv2.allowWorkSelection() || jds.enabled(), "sv2.allow-work-selection",
+                "custom jobs need this pool's job declarator: set jds.enabled = true (or allow-work-selection = false)");
         Objects.requireNonNull(blockSubmission, "block-submission");
         require(instanceId >= 0 && instanceId <= 255, "instance-id", "must be 0..255, got " + instanceId);
         Objects.requireNonNull(sv2, "sv2");

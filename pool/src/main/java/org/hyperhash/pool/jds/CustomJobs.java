@@ -5,7 +5,6 @@ import java.util.List;
 import org.hyperhash.base.ByteWriter;
 import org.hyperhash.base.Bytes;
 import org.hyperhash.base.Hash256;
-import org.hyperhash.base.MalformedDataException;
 import org.hyperhash.base.MerkleBranch;
 import org.hyperhash.base.TxOut;
 import org.hyperhash.sv2.channel.ChainTip;
@@ -74,7 +73,7 @@ public final class CustomJobs {
         List<TxOut> outputs;
         try {
             outputs = TxOut.parseCounted(m.coinbaseTxOutputs());
-        } catch (MalformedDataException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             return new Refused(CustomJob.INVALID_COINBASE_TX_OUTPUTS, "malformed: " + e.getMessage());
         }
         if (!outputs.equals(cb.outputs())) {

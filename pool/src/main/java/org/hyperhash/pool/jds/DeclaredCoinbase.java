@@ -3,7 +3,6 @@ package org.hyperhash.pool.jds;
 import java.util.List;
 import org.hyperhash.base.ByteReader;
 import org.hyperhash.base.Bytes;
-import org.hyperhash.base.MalformedDataException;
 import org.hyperhash.base.TxOut;
 
 /**
@@ -91,7 +90,7 @@ public record DeclaredCoinbase(int version, Bytes scriptSigPrefix, int extranonc
             }
             return new DeclaredCoinbase(version, scriptSigPrefix, (int) extranonce, sequence, outputs, locktime, segwit,
                     prefix, suffix);
-        } catch (MalformedDataException | IndexOutOfBoundsException | IllegalArgumentException e) {
+        } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
             throw new InvalidCoinbaseException("truncated or malformed coinbase: " + e.getMessage());
         }
     }
