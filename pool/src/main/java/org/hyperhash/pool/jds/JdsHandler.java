@@ -50,7 +50,7 @@ final class JdsHandler extends ChannelInboundHandlerAdapter {
     private JobTokens.Declared last;
 
     /** A declaration waiting for ProvideMissingTransactions.Success. */
-    private record Pending(DeclareMiningJob job, JobTokens.Allocated token, DeclaredCoinbase coinbase, Bytes[] txs,
+    private record Pending(DeclareMiningJob job, JobTokens.Allocated token, DeclaredCoinbase coinbase, JdsMempool.Entry[] txs,
             List<Integer> missing, long startNanos) {
     }
 
@@ -224,7 +224,7 @@ final class JdsHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         int n = d.wtxidList().size();
-        Bytes[] txs = new Bytes[n];
+        JdsMempool.Entry[] txs = new JdsMempool.Entry[n];
         List<Integer> missing = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             txs[i] = jds.mempool().get(d.wtxidList().get(i));
@@ -265,20 +265,20 @@ final class JdsHandler extends ChannelInboundHandlerAdapter {
                         "provided transactions exceed jds.max-provided-bytes " + jds.config().maxProvidedBytes());
                 return;
             }
-            Hash256 wtxid;
+            Transaction tx;
             try {
-                wtxid = Transaction.parse(raw).wtxid();
+                tx = Transaction.parse(raw);
             } catch (RuntimeException e) {
                 declareError(d.requestId(), JdsMetrics.Declaration.MISSING_TXS, "missing-txs",
                         "provided transaction " + k + " does not parse");
                 return;
             }
-            if (!wtxid.equals(d.wtxidList().get(pos))) {
+            if (!tx.wtxid().equals(d.wtxidList().get(pos))) {
                 declareError(d.requestId(), JdsMetrics.Declaration.MISSING_TXS, "missing-txs",
                         "provided transaction " + k + " is not wtxid " + d.wtxidList().get(pos).toDisplayHex());
                 return;
             }
-            pd.txs()[pos] = raw;
+            pd.txs()[pos] = new JdsMempool.Entry(raw, tx.txid(), tx.hasWitness());
         }
         for (int pos : pd.missing()) {
             jds.mempool().put(d.wtxidList().get(pos), pd.txs()[pos]);
@@ -286,15 +286,17 @@ final class JdsHandler extends ChannelInboundHandlerAdapter {
         finish(d, pd.token(), pd.coinbase(), pd.txs(), pd.startNanos());
     }
 
-    private void finish(DeclareMiningJob d, JobTokens.Allocated token, DeclaredCoinbase cb, Bytes[] txs, long t0) {
+    private void finish(DeclareMiningJob d, JobTokens.Allocated token, DeclaredCoinbase cb, JdsMempool.Entry[] txs,
+            long t0) {
         List<Hash256> txids = new ArrayList<>(txs.length);
+        List<Bytes> raws = new ArrayList<>(txs.length);
         long size = (long) d.coinbaseTxPrefix().length() + d.coinbaseTxSuffix().length() + 32;
         boolean anyWitness = false;
-        for (Bytes raw : txs) {
-            Transaction t = Transaction.parse(raw);
-            txids.add(t.txid());
-            anyWitness |= t.hasWitness();
-            size += raw.length();
+        for (JdsMempool.Entry e : txs) {
+            txids.add(e.txid());
+            raws.add(e.raw());
+            anyWitness |= e.witness();
+            size += e.raw().length();
         }
         if (size > JobDeclarator.MAX_BLOCK_BYTES) {
             declareError(d.requestId(), JdsMetrics.Declaration.INVALID_JOB, "invalid-job",
@@ -306,7 +308,7 @@ final class JdsHandler extends ChannelInboundHandlerAdapter {
             declareError(d.requestId(), JdsMetrics.Declaration.INVALID_COINBASE, "invalid-coinbase-tx", commitment);
             return;
         }
-        last = jds.tokens().declare(connectionId, token.userIdentifier(), d.version(), cb, List.of(txs), txids);
+        last = jds.tokens().declare(connectionId, token.userIdentifier(), d.version(), cb, raws, txids);
         jds.metrics().declaration(JdsMetrics.Declaration.ACCEPTED);
         send(new DeclareMiningJobSuccess(d.requestId(), last.token()));
         jds.metrics().declareLatency.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);

@@ -14,8 +14,12 @@ import org.hyperhash.base.Transaction;
  * the JDS verified. Least recently used entries go beyond {@code maxBytes}. Thread-safe.
  */
 public final class JdsMempool {
+    /** One transaction: raw (witness form), its txid and whether it carries a witness (parsed once, on entry). */
+    public record Entry(Bytes raw, Hash256 txid, boolean witness) {
+    }
+
     private final long maxBytes;
-    private final LinkedHashMap<Hash256, Bytes> byWtxid = new LinkedHashMap<>(1024, 0.75f, true);
+    private final LinkedHashMap<Hash256, Entry> byWtxid = new LinkedHashMap<>(1024, 0.75f, true);
     private long bytes;
 
     public JdsMempool(long maxBytes) {
@@ -26,13 +30,13 @@ public final class JdsMempool {
     public int addAll(List<Bytes> raw) {
         int added = 0;
         for (Bytes r : raw) {
-            Hash256 w;
+            Transaction t;
             try {
-                w = Transaction.parse(r).wtxid();
+                t = Transaction.parse(r);
             } catch (RuntimeException e) {
                 continue;
             }
-            if (put(w, r)) {
+            if (put(t.wtxid(), new Entry(r, t.txid(), t.hasWitness()))) {
                 added++;
             }
         }
@@ -40,26 +44,26 @@ public final class JdsMempool {
     }
 
     /** Adds one transaction already verified to have {@code wtxid}. */
-    public synchronized boolean put(Hash256 wtxid, Bytes raw) {
-        if (raw.length() > maxBytes) {
+    public synchronized boolean put(Hash256 wtxid, Entry e) {
+        if (e.raw().length() > maxBytes) {
             return false;
         }
-        Bytes old = byWtxid.put(wtxid, raw);
+        Entry old = byWtxid.put(wtxid, e);
         if (old != null) {
-            bytes -= old.length();
+            bytes -= old.raw().length();
         }
-        bytes += raw.length();
-        Iterator<Map.Entry<Hash256, Bytes>> it = byWtxid.entrySet().iterator();
+        bytes += e.raw().length();
+        Iterator<Map.Entry<Hash256, Entry>> it = byWtxid.entrySet().iterator();
         while (bytes > maxBytes && it.hasNext()) {
-            Map.Entry<Hash256, Bytes> e = it.next();
-            bytes -= e.getValue().length();
+            Map.Entry<Hash256, Entry> x = it.next();
+            bytes -= x.getValue().raw().length();
             it.remove();
         }
         return old == null;
     }
 
-    /** The raw transaction with this wtxid, or null. */
-    public synchronized Bytes get(Hash256 wtxid) {
+    /** The transaction with this wtxid, or null. */
+    public synchronized Entry get(Hash256 wtxid) {
         return byWtxid.get(wtxid);
     }
 
