@@ -49,8 +49,8 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
      * The job declarator server (see reference.conf {@code jds}).
      */
     public record Jds(boolean enabled, List<InetSocketAddress> listen, Duration tokenLifetime, int maxTokensPerConnection,
-            int maxDeclaredJobs, int maxDeclaredTransactions, int maxProvidedBytes, long mempoolMaxBytes,
-            int maxConnections, Duration idleTimeout) {
+            int maxDeclaredJobs, long maxDeclaredBytes, int maxDeclaredTransactions, int maxProvidedBytes,
+            long mempoolMaxBytes, int maxConnections, Duration idleTimeout) {
         public Jds {
             listen = List.copyOf(listen);
             require(!enabled || !listen.isEmpty(), "jds.listen", "at least one address when jds.enabled");
@@ -59,6 +59,7 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
                     "must be 1..10000, got " + maxTokensPerConnection);
             require(maxDeclaredJobs >= 1 && maxDeclaredJobs <= 1_000_000, "jds.max-declared-jobs",
                     "must be 1..1000000, got " + maxDeclaredJobs);
+            require(maxDeclaredBytes >= 0, "jds.max-declared-bytes", "must be >= 0");
             require(maxDeclaredTransactions >= 0 && maxDeclaredTransactions <= 65_535, "jds.max-declared-transactions",
                     "must be 0..65535 (SEQ0_64K), got " + maxDeclaredTransactions);
             require(maxProvidedBytes >= 0, "jds.max-provided-bytes", "must be >= 0");
@@ -69,8 +70,8 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
 
         /** Disabled, with defaults (tests that build a PoolConfig by hand). */
         public static Jds disabled() {
-            return new Jds(false, List.of(), Duration.ofMinutes(10), 32, 4096, 25_000, 8_000_000, 256L << 20, 256,
-                    Duration.ofMinutes(10));
+            return new Jds(false, List.of(), Duration.ofMinutes(10), 32, 1024, 512L << 20, 25_000, 8_000_000, 256L << 20,
+                    256, Duration.ofMinutes(10));
         }
     }
 
@@ -360,7 +361,7 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
     private static Jds jds(Config j) {
         boolean enabled = bool(j, "enabled", "jds.enabled");
         return new Jds(enabled, enabled ? addresses(j.getStringList("listen"), "jds.listen") : List.of(),
-                j.getDuration("token-lifetime"), j.getInt("max-tokens-per-connection"), j.getInt("max-declared-jobs"),
+                j.getDuration("token-lifetime"), j.getInt("max-tokens-per-connection"), j.getInt("max-declared-jobs"), j.getBytes("max-declared-bytes"),
                 j.getInt("max-declared-transactions"), j.getInt("max-provided-bytes"), j.getBytes("mempool-max-bytes"),
                 j.getInt("max-connections"), j.getDuration("idle-timeout"));
     }

@@ -61,7 +61,8 @@ public final class JobDeclarator implements AutoCloseable {
         this.submitter = submitter;
         this.metrics = metrics;
         this.clock = clock;
-        this.tokens = new JobTokens(clock, config.tokenLifetime(), config.maxTokensPerConnection(), config.maxDeclaredJobs());
+        this.tokens = new JobTokens(clock, config.tokenLifetime(), config.maxTokensPerConnection(), config.maxDeclaredJobs(),
+                config.maxDeclaredBytes());
         this.mempool = new JdsMempool(config.mempoolMaxBytes());
     }
 

@@ -34,6 +34,15 @@ public final class JobTokens {
             transactions = List.copyOf(transactions);
             txids = List.copyOf(txids);
         }
+
+        /** Transaction bytes this job holds. */
+        long bytes() {
+            long b = 0;
+            for (Bytes t : transactions) {
+                b += t.length();
+            }
+            return b;
+        }
     }
 
     /** Why an allocation was refused. */
@@ -43,18 +52,31 @@ public final class JobTokens {
     private final long lifetimeMs;
     private final int maxPerConnection;
     private final int maxDeclared;
+    private final long maxDeclaredBytes;
+    private long declaredBytes;
     private final SecureRandom random = new SecureRandom();
     private final Map<Bytes, Allocated> allocated = new LinkedHashMap<>();
     private final Map<Long, Integer> perConnection = new java.util.HashMap<>();
     private final LinkedHashMap<Bytes, Declared> declared = new LinkedHashMap<>();
-    private final Map<Long, Declared> byTemplateId = new java.util.HashMap<>();
+    /** Custom template id -> declared job, for blocks found on it; bounded like {@link #declared} but not expired. */
+    private final LinkedHashMap<Long, Declared> byTemplateId = new LinkedHashMap<>();
     private long nextTemplateSerial = 1;
 
     public JobTokens(InstantSource clock, java.time.Duration lifetime, int maxPerConnection, int maxDeclared) {
+        this(clock, lifetime, maxPerConnection, maxDeclared, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param maxDeclaredBytes transaction bytes the declared jobs may hold in total (oldest dropped beyond it; counted
+     *     per job, so transactions shared with the mempool view are counted again: a conservative bound)
+     */
+    public JobTokens(InstantSource clock, java.time.Duration lifetime, int maxPerConnection, int maxDeclared,
+            long maxDeclaredBytes) {
         this.clock = clock;
         this.lifetimeMs = lifetime.toMillis();
         this.maxPerConnection = maxPerConnection;
         this.maxDeclared = maxDeclared;
+        this.maxDeclaredBytes = maxDeclaredBytes;
     }
 
     /** A new token for {@code connectionId}, or null when that connection holds {@code maxPerConnection} unused ones. */
@@ -94,11 +116,14 @@ public final class JobTokens {
                 Long.MIN_VALUE + nextTemplateSerial++, clock.millis() + lifetimeMs);
         declared.put(d.token(), d);
         byTemplateId.put(d.customTemplateId(), d);
-        while (declared.size() > maxDeclared) {
-            Iterator<Declared> it = declared.values().iterator();
+        declaredBytes += d.bytes();
+        // byTemplateId holds every declared job still kept (declared loses expired ones): it is what is bounded
+        while (byTemplateId.size() > maxDeclared || (declaredBytes > maxDeclaredBytes && byTemplateId.size() > 1)) {
+            Iterator<Declared> it = byTemplateId.values().iterator();
             Declared old = it.next();
             it.remove();
-            byTemplateId.remove(old.customTemplateId());
+            declaredBytes -= old.bytes();
+            declared.remove(old.token());
         }
         return d;
     }
@@ -145,8 +170,7 @@ public final class JobTokens {
             if (x.expiresMs() >= now) {
                 break;
             }
-            d.remove();
-            byTemplateId.remove(x.customTemplateId());
+            d.remove(); // byTemplateId keeps it (bounded) for a block found just before expiry
         }
     }
 

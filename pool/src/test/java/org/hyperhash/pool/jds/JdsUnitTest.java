@@ -128,8 +128,16 @@ class JdsUnitTest {
         assertNull(t.declared(d1.token()), "oldest declared job dropped beyond the cap");
         assertNotNull(t.declared(d2.token()));
         assertTrue(d2.customTemplateId() < 0, "never a TDP template id of the pool's own templates");
+        assertNull(t.byTemplateId(d1.customTemplateId()), "dropped for blocks too");
         clock.advance(Duration.ofMinutes(11));
         assertNull(t.declared(d2.token()), "declared tokens expire");
+        assertNotNull(t.byTemplateId(d2.customTemplateId()), "a block found just before expiry is still rebuilt");
+
+        JobTokens small = new JobTokens(clock, Duration.ofMinutes(10), 2, 100, 10);
+        JobTokens.Declared big1 = small.declare(1, "u", 1, cb, List.of(Bytes.wrap(new byte[8])), List.of(Hash256.ZERO));
+        JobTokens.Declared big2 = small.declare(1, "u", 1, cb, List.of(Bytes.wrap(new byte[8])), List.of(Hash256.ZERO));
+        assertNull(small.declared(big1.token()), "byte bound drops the oldest");
+        assertNotNull(small.declared(big2.token()), "the newest is always kept");
     }
 
     @Test
