@@ -2,6 +2,7 @@ package org.hyperhash.jdc;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.hyperhash.base.Bip141;
 import org.hyperhash.base.ByteWriter;
 import org.hyperhash.base.Bytes;
 import org.hyperhash.base.Hash256;
@@ -29,8 +30,6 @@ import org.hyperhash.sv2.message.template.NewTemplate;
  */
 public record CustomJob(NewTemplate template, int version, Bytes scriptSigPrefix, int extranonceSize, List<TxOut> outputs,
         List<Hash256> merklePath, List<Bytes> transactions, List<Hash256> wtxids, boolean segwit) {
-
-    private static final byte[] COMMITMENT = {0x6a, 0x24, (byte) 0xaa, 0x21, (byte) 0xa9, (byte) 0xed};
 
     public CustomJob {
         outputs = List.copyOf(outputs);
@@ -63,7 +62,7 @@ public record CustomJob(NewTemplate template, int version, Bytes scriptSigPrefix
             outputs.add(new TxOut(0, pool.get(i).scriptPubKey()));
         }
         outputs.addAll(templateOutputs);
-        boolean segwit = templateOutputs.stream().anyMatch(CustomJob::isCommitment);
+        boolean segwit = templateOutputs.stream().anyMatch(Bip141::isWitnessCommitment);
         List<Hash256> wtxids = new ArrayList<>(transactions.size());
         for (Bytes raw : transactions) {
             wtxids.add(Transaction.parse(raw).wtxid());
@@ -78,19 +77,6 @@ public record CustomJob(NewTemplate template, int version, Bytes scriptSigPrefix
         w.compactSize(1);
         new TxOut(0, payoutScript).writeTo(w);
         return build(t, transactions, w.toBytes(), extranonceSize);
-    }
-
-    private static boolean isCommitment(TxOut o) {
-        byte[] s = o.scriptPubKey().unsafeArray();
-        if (s.length < 38) {
-            return false;
-        }
-        for (int i = 0; i < COMMITMENT.length; i++) {
-            if (s[i] != COMMITMENT[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** DeclareMiningJob.coinbase_tx_prefix: everything before the extranonce (BIP141 marker when segwit). */

@@ -593,10 +593,12 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         }
         long reward = d.coinbase().outputs().stream().mapToLong(o -> o.valueSats()).sum();
         double netDiff = Math.max(Double.MIN_VALUE, Targets.toDifficulty(CompactBits.toTarget(b.nbits())));
-        LOG.info("BLOCK FOUND {} on a custom job declared by {} (credited to {}{}): {}", hash, d.userIdentifier(),
+        LOG.info("BLOCK FOUND {} height {} on a custom job declared by {} (credited to {}{}): {}", hash,
+                JobDispatcher.bip34Height(d.coinbase().scriptSigPrefix()), d.userIdentifier(),
                 st.id.address(), st.id.worker(), submitted ? "submitblock to bitcoind" : "published by the client's node");
         long now = px.clock().millis();
-        px.shareLog().recordBlock(new FoundBlock(hash, 0, now, px.config().instanceName(), st.id.address(),
+        long height = JobDispatcher.bip34Height(d.coinbase().scriptSigPrefix());
+        px.shareLog().recordBlock(new FoundBlock(hash, height, now, px.config().instanceName(), st.id.address(),
                 st.id.worker(), reward, netDiff, BlockStatus.SUBMITTED,
                 submitted ? "custom job; submitblock to bitcoind" : "custom job; published by the declaring client", now));
     }

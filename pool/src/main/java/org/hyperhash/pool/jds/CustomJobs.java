@@ -5,7 +5,6 @@ import java.util.List;
 import org.hyperhash.base.ByteWriter;
 import org.hyperhash.base.Bytes;
 import org.hyperhash.base.Hash256;
-import org.hyperhash.base.MerkleBranch;
 import org.hyperhash.base.TxOut;
 import org.hyperhash.sv2.channel.ChainTip;
 import org.hyperhash.sv2.channel.JobTemplate;
@@ -82,7 +81,7 @@ public final class CustomJobs {
         if (m.coinbaseTxLocktime() != cb.locktime()) {
             return new Refused(CustomJob.INVALID_COINBASE_TX_LOCKTIME, "differs from the declared coinbase");
         }
-        List<Hash256> path = MerkleBranch.coinbasePath(d.txids());
+        List<Hash256> path = d.merklePath();
         if (!path.equals(m.merklePath())) {
             return new Refused(CustomJob.INVALID_MERKLE_PATH, "not the path of the declared transactions");
         }

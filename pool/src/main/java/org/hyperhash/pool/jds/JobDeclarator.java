@@ -149,9 +149,7 @@ public final class JobDeclarator implements AutoCloseable {
     static String checkWitnessCommitment(DeclaredCoinbase cb, List<Hash256> wtxids, boolean anyWitness) {
         TxOut commitment = null;
         for (TxOut o : cb.outputs()) {
-            byte[] s = o.scriptPubKey().unsafeArray();
-            if (s.length >= 38 && s[0] == 0x6a && s[1] == 0x24 && s[2] == (byte) 0xaa && s[3] == 0x21
-                    && s[4] == (byte) 0xa9 && s[5] == (byte) 0xed) {
+            if (org.hyperhash.base.Bip141.isWitnessCommitment(o)) {
                 commitment = o; // the last one counts (BIP141)
             }
         }

@@ -29,10 +29,12 @@ public final class JobTokens {
      * @param txids their txids (merkle path source)
      */
     public record Declared(Bytes token, long connectionId, String userIdentifier, int version, DeclaredCoinbase coinbase,
-            List<Bytes> transactions, List<Hash256> txids, long customTemplateId, long expiresMs) {
+            List<Bytes> transactions, List<Hash256> txids, List<Hash256> merklePath, long customTemplateId,
+            long expiresMs) {
         public Declared {
             transactions = List.copyOf(transactions);
             txids = List.copyOf(txids);
+            merklePath = List.copyOf(merklePath);
         }
 
         /** Transaction bytes this job holds. */
@@ -109,10 +111,21 @@ public final class JobTokens {
         return a == null || a.expiresMs() < clock.millis() ? null : a;
     }
 
-    /** Records an accepted declaration; returns it with its new token and custom template id. */
-    public synchronized Declared declare(long connectionId, String userIdentifier, int version, DeclaredCoinbase coinbase,
+    /**
+     * Records an accepted declaration; returns it with its new token, custom template id and the coinbase merkle path
+     * of its transactions (computed here, outside the lock, so the mining port's check is a comparison).
+     */
+    public Declared declare(long connectionId, String userIdentifier, int version, DeclaredCoinbase coinbase,
             List<Bytes> transactions, List<Hash256> txids) {
-        Declared d = new Declared(newToken(), connectionId, userIdentifier, version, coinbase, transactions, txids,
+        List<Hash256> path = org.hyperhash.base.MerkleBranch.coinbasePath(txids);
+        synchronized (this) {
+            return add(connectionId, userIdentifier, version, coinbase, transactions, txids, path);
+        }
+    }
+
+    private Declared add(long connectionId, String userIdentifier, int version, DeclaredCoinbase coinbase,
+            List<Bytes> transactions, List<Hash256> txids, List<Hash256> path) {
+        Declared d = new Declared(newToken(), connectionId, userIdentifier, version, coinbase, transactions, txids, path,
                 Long.MIN_VALUE + nextTemplateSerial++, clock.millis() + lifetimeMs);
         declared.put(d.token(), d);
         byTemplateId.put(d.customTemplateId(), d);
