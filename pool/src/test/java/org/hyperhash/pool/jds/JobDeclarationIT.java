@@ -154,6 +154,11 @@ class JobDeclarationIT {
                             "hh_pool_jds_push_solutions_total{result=\"not_submitted\",service=\"pool\"} 1.0"), T), "PushSolution checked");
                 }
             }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> status = (Map<String, Object>) h.pool.status().get("jds");
+            assertEquals(1L, status.get("declarations_accepted"), "/v1/status jds section: " + status);
+            assertEquals(1L, status.get("custom_jobs_accepted"));
+            assertTrue(((Number) status.get("declared_jobs")).intValue() >= 1);
             String scrape = h.pool.registry().scrape();
             assertTrue(scrape.contains("hh_pool_jds_declarations_total{result=\"accepted\",service=\"pool\"} 1.0"), scrape);
             assertTrue(scrape.contains("hh_pool_jds_declarations_total{result=\"invalid_token\",service=\"pool\"} 1.0"));
