@@ -2,7 +2,7 @@
 # Hyperhash launcher: finds a JDK 25, builds on first use (or when sources changed), runs a subcommand.
 #   ./hh test        build and run every test (unit + integration), exactly what CI runs
 #   ./hh version     print versions and the crypto provider in use
-#   ./hh demo        template provider (devnet) + pool + CPU miner, live status line
+#   ./hh demo        template provider (devnet) + pool + translator + treasury + CPU miners, live dashboard
 #   ./hh bench ...   JMH benchmarks (see bench/README.md)
 #   ./hh <daemon> --help
 set -euo pipefail
@@ -75,6 +75,8 @@ case "$cmd" in
   *)
     # HH_NO_BUILD=1 (set by the systemd units): an installed release never compiles
     if [ -z "${HH_NO_BUILD:-}" ] && needs_build; then build; fi
+    # hh demo draws a dashboard only when stdout is a terminal: tell it (the JVM's own check needs stdin too)
+    if [ -t 1 ]; then export HH_STDOUT_TTY=1; else export HH_STDOUT_TTY=0; fi
     if [ "${HH_LOG_FORMAT:-}" = json ]; then HH_JAVA_OPTS="${HH_JAVA_OPTS:-} -Dlogback.configurationFile=logback-json.xml"; fi
     exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
       ${HH_JAVA_OPTS:-} -cp "$JAR:$HH_HOME/cli/target/lib/*" org.hyperhash.cli.Hh "$@"

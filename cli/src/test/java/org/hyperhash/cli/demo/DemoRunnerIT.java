@@ -20,7 +20,7 @@ class DemoRunnerIT {
     @Test
     void demoMinesBlocksAndCreditsMiners() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int rc = DemoRunner.run(new DemoOptions(0, 0, 0, dir, 2, 1, 20_000, 0x1f00ffff, Duration.ofSeconds(16), Duration.ofMillis(500)),
+        int rc = DemoRunner.run(new DemoOptions(DemoStack.Ports.ephemeral(), dir, 2, 1, 20_000, 0x1f00ffff, Duration.ofSeconds(16), Duration.ofMillis(500)),
                 new PrintStream(buf, true, StandardCharsets.UTF_8));
         String out = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc, out);
