@@ -191,9 +191,9 @@ public final class DemoRunner {
             // the tip moved on between the two reads: show no age this round
         }
         int channels = 0;
-        for (PoolMetrics.ChannelKind k : PoolMetrics.ChannelKind.values()) {
-            channels += pool.metrics().channels(k).get();
-        }
+        // a group channel only bundles standard channels: workers are the standard and extended ones
+        channels += pool.metrics().channels(PoolMetrics.ChannelKind.STANDARD).get();
+        channels += pool.metrics().channels(PoolMetrics.ChannelKind.EXTENDED).get();
         return new DemoScreen.Snapshot(Duration.ofNanos(System.nanoTime() - startNanos), height, startHeight,
                 tip.toDisplayHex(), age, pool.stats().poolHashrateHps(), pool.metrics().connections.get(), channels,
                 pool.stats().creditedAddresses().size(), (long) pool.metrics().sharesAccepted.count(), rejected,
