@@ -1,5 +1,6 @@
 package org.hyperhash.cli.demo;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +75,8 @@ public final class DemoScreen {
                 hashrate(s.hashrateHps()), s.connections(), s.channels()));
         l.add(String.format(Locale.ROOT, "  Shares    accepted %d, rejected %d%s", s.accepted(), s.rejected(), topReject(s, ", ")));
         l.add(String.format(Locale.ROOT, "  Blocks    found %d, accepted by the chain %d", s.blocksFound(), s.chainAccepted()));
-        l.add(String.format(Locale.ROOT, "  Balances  %d sats owed to %d miner address(es) (treasury, dry-run)", s.owedSats(), s.addresses()));
+        l.add(String.format(Locale.ROOT, "  Balances  %s BTC (%d sats) owed to %d miner address(es) (treasury, dry-run)",
+                BigDecimal.valueOf(s.owedSats(), 8).toPlainString(), s.owedSats(), s.addresses()));
         l.add("");
         l.add("  Connect and look");
         int w = endpoints.stream().mapToInt(e -> e.label().length()).max().orElse(0);

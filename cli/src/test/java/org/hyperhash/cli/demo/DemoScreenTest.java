@@ -23,7 +23,7 @@ class DemoScreenTest {
         assertTrue(all.contains("hashrate 61.2 kH/s, miners 3 (connections), workers 4 (channels)"), all);
         assertTrue(all.contains("accepted 1234, rejected 7, top reason stale-share (5)"), all);
         assertTrue(all.contains("found 11, accepted by the chain 11"), all);
-        assertTrue(all.contains("12345678 sats owed to 3 miner address(es)"), all);
+        assertTrue(all.contains("Balances  0.12345678 BTC (12345678 sats) owed to 3 miner address(es)"), all);
         // endpoint labels are padded to one column
         assertTrue(lines.contains("    SV2 pool (Noise)  stratum2+tcp://127.0.0.1:34254/9bKEY"), all);
         assertTrue(lines.contains("    Pool admin        http://127.0.0.1:9090/v1/status"), all);
