@@ -49,6 +49,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--treasury-admin-port", description = "treasury admin HTTP port (0 = any free port)")
     int treasuryAdminPort = D.ports().treasuryAdminPort();
 
+    @Option(names = "--web-port", description = "the miners' web page and public API (0 = any free port)")
+    int webPort = D.ports().webPort();
+
     @Option(names = "--data-dir", description = "where the demo ledger (SQLite), the treasury audit log and demo.log live")
     Path dataDir = D.dataDir();
 
@@ -84,7 +87,7 @@ final class DemoCommand implements Callable<Integer> {
         DemoOptions o;
         try {
             o = new DemoOptions(new DemoStack.Ports(tpPort, tpAdminPort, sv2Port, adminPort, sv1Port, translatorAdminPort,
-                    treasuryAdminPort), dataDir, miners, sv1Miners, hashrateHps, parseHex(devnetBits),
+                    treasuryAdminPort, webPort), dataDir, miners, sv1Miners, hashrateHps, parseHex(devnetBits),
                     Duration.ofSeconds(durationSeconds), Duration.ofMillis(Math.max(100, (long) (intervalSeconds * 1000))));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

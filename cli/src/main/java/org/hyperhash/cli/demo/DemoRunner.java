@@ -64,7 +64,7 @@ public final class DemoRunner {
         try {
             if (live) {
                 out.print(DemoScreen.CLEAR + DemoScreen.frame(List.of("Hyperhash demo: starting the template provider, "
-                        + "pool, translator and treasury...", "", "  " + logNote)));
+                        + "pool, translator, treasury and web page...", "", "  " + logNote)));
             } else {
                 out.println("hh demo: starting; " + logNote);
             }
@@ -156,7 +156,7 @@ public final class DemoRunner {
                 + "   user: <bcrt1 address>.<worker>"));
         e.add(new DemoScreen.Endpoint("TP (TDP, Noise)", DemoStack.hostPort(s.tp().tdpAddresses().get(0))
                 + "   authority key " + s.tp().authorityPublicKeyBase58()));
-        // The miner web page (issue 16) goes here: new DemoScreen.Endpoint("Miner page", "http://...").
+        e.add(new DemoScreen.Endpoint("Miner web page", s.webUrl() + "   (pool, blocks, each miner's page; API /api/v1)"));
         e.add(new DemoScreen.Endpoint("Pool admin", admin(pool.adminAddress())));
         e.add(new DemoScreen.Endpoint("TP admin", admin(s.tp().adminAddress())));
         e.add(new DemoScreen.Endpoint("Translator admin", admin(s.translator().adminAddress())));

@@ -27,11 +27,13 @@ import org.hyperhash.translator.TranslatorDaemon;
 import org.hyperhash.treasury.BitcoindRpc;
 import org.hyperhash.treasury.TreasuryConfig;
 import org.hyperhash.treasury.TreasuryDaemon;
+import org.hyperhash.web.WebConfig;
+import org.hyperhash.web.WebDaemon;
 
 /**
  * The whole stack of {@code hh demo} in one process, wired exactly as separate daemons would be, over
  * real loopback sockets: template provider (embedded devnet chain) --TDP/Noise--> pool --SV2/Noise-->
- * translator, and a treasury (dry-run payouts) on the pool's SQLite ledger. Every daemon gets its own
+ * translator, a treasury (dry-run payouts) on the pool's SQLite ledger, and the public web page over that ledger. Every daemon gets its own
  * authority key; each client pins the key of the daemon it connects to. The treasury tracks block
  * maturity on the TP's devnet chain directly (there is no JSON-RPC server in front of the devnet).
  */
@@ -48,14 +50,14 @@ public final class DemoStack implements AutoCloseable {
      * @param tpPort template provider (TDP over Noise), @param tpAdminPort its admin HTTP,
      * @param sv2Port pool mining port (SV2 over Noise), @param poolAdminPort pool admin HTTP,
      * @param sv1Port translator SV1 port, @param translatorAdminPort its admin HTTP,
-     * @param treasuryAdminPort treasury admin HTTP
+     * @param treasuryAdminPort treasury admin HTTP, @param webPort the miners' web page and public API
      */
     public record Ports(int tpPort, int tpAdminPort, int sv2Port, int poolAdminPort, int sv1Port,
-            int translatorAdminPort, int treasuryAdminPort) {
+            int translatorAdminPort, int treasuryAdminPort, int webPort) {
         public Ports {
-            int[] all = {tpPort, tpAdminPort, sv2Port, poolAdminPort, sv1Port, translatorAdminPort, treasuryAdminPort};
+            int[] all = {tpPort, tpAdminPort, sv2Port, poolAdminPort, sv1Port, translatorAdminPort, treasuryAdminPort, webPort};
             String[] names = {"--tp-port", "--tp-admin-port", "--sv2-port", "--admin-port", "--sv1-port",
-                "--translator-admin-port", "--treasury-admin-port"};
+                "--translator-admin-port", "--treasury-admin-port", "--web-port"};
             for (int i = 0; i < all.length; i++) {
                 if (all[i] < 0 || all[i] > 65535) {
                     throw new IllegalArgumentException(names[i] + ": not a port (0..65535): " + all[i]);
@@ -71,23 +73,28 @@ public final class DemoStack implements AutoCloseable {
 
         /** Every port ephemeral (tests). */
         public static Ports ephemeral() {
-            return new Ports(0, 0, 0, 0, 0, 0, 0);
+            return new Ports(0, 0, 0, 0, 0, 0, 0, 0);
         }
 
         /**
          * The demo's defaults: the pool where SRI's tools look (SV2 34254), SV1 on 3333 where firmware expects
-         * it, the TP on regtest's TDP port and admin ports 9090-9093 (pool, tp, translator, treasury).
+         * it, the TP on regtest's TDP port, admin ports 9090-9093 (pool, tp, translator, treasury) and the web
+         * page on {@link #DEMO_WEB_PORT}.
          */
         public static Ports defaults() {
-            return new Ports(18448, 9091, 34254, 9090, 3333, 9092, 9093);
+            return new Ports(18448, 9091, 34254, 9090, 3333, 9092, 9093, DEMO_WEB_PORT);
         }
     }
+
+    /** The web page's port in {@code hh demo} (next to the pool admin's 9090). */
+    public static final int DEMO_WEB_PORT = 8080;
 
     private final List<Daemon> started = new ArrayList<>();
     private TpDaemon tp;
     private PoolDaemon pool;
     private TranslatorDaemon translator;
     private TreasuryDaemon treasury;
+    private WebDaemon web;
 
     private DemoStack() {
     }
@@ -126,7 +133,7 @@ public final class DemoStack implements AutoCloseable {
         PoolConfig poolCfg = PoolConfig.from(load(PoolConfig.ROOT, List.of(
                 "sv2.listen=[\"127.0.0.1:" + ports.sv2Port() + "\"]", "sv2.security=noise",
                 "admin.listen=\"127.0.0.1:" + ports.poolAdminPort() + "\"", "payout.address=\"" + address(0) + "\"",
-                "ledger.jdbc-url=\"" + jdbc + "\"", "ledger.flush-interval=500ms",
+                "ledger.url=\"" + jdbc + "\"", "ledger.flush-interval=500ms",
                 "template-providers=[{address=\"" + hostPort(tp.tdpAddresses().get(0)) + "\",authority-key=\""
                         + tp.authorityPublicKeyBase58() + "\"}]",
                 "channel.shares-per-minute=30", "vardiff.shares-per-minute=30")));
@@ -146,6 +153,15 @@ public final class DemoStack implements AutoCloseable {
                 "audit-log=\"" + dataDir.resolve("treasury-audit.jsonl").toAbsolutePath() + "\""))),
                 clock, new DevnetMaturity(tp.devnetChain()));
         startDaemon(treasury);
+
+        // the public miner page over the same ledger; what it says about connecting is this stack's own
+        web = new WebDaemon(WebConfig.from(load(WebConfig.ROOT, List.of("listen=\"127.0.0.1:" + ports.webPort() + "\"",
+                "admin.listen=\"127.0.0.1:0\"", "ledger.url=\"" + jdbc + "\"", "network=regtest", "pool.name=\"Hyperhash demo pool\"",
+                "pool.sv2-url=\"stratum2+tcp://" + hostPort(pool.sv2Addresses().get(0)) + "\"",
+                "pool.authority-key=\"" + pool.security().authorityPublicKey().toBase58() + "\"",
+                "pool.sv1-url=\"stratum+tcp://" + hostPort(translator.sv1Address()) + "\"",
+                "pool.min-difficulty=\"vardiff, from 0.0000001 (devnet)\"", "http.cache-ttl=2s"))), clock);
+        startDaemon(web);
     }
 
     private void startDaemon(Daemon d) throws Exception {
@@ -176,6 +192,15 @@ public final class DemoStack implements AutoCloseable {
 
     public TreasuryDaemon treasury() {
         return treasury;
+    }
+
+    public WebDaemon web() {
+        return web;
+    }
+
+    /** The miner page, e.g. {@code http://127.0.0.1:8080/}. */
+    public String webUrl() {
+        return web.url();
     }
 
     /** Stops in reverse start order (miners first is the caller's job). */

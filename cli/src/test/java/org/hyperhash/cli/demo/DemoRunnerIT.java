@@ -29,6 +29,7 @@ class DemoRunnerIT {
         assertFalse(out.contains("\u001b"), "no ANSI codes when stdout is not a terminal:\n" + out);
         assertTrue(Pattern.compile("(?m)^hh demo: SV2 pool \\(Noise\\): stratum2\\+tcp://127\\.0\\.0\\.1:\\d+/9\\w+$").matcher(out).find(), out);
         assertTrue(Pattern.compile("(?m)^hh demo: Treasury admin: http://127\\.0\\.0\\.1:\\d+/v1/status").matcher(out).find(), out);
+        assertTrue(Pattern.compile("(?m)^hh demo: Miner web page: http://127\\.0\\.0\\.1:\\d+/").matcher(out).find(), out);
         String last = out.substring(out.lastIndexOf('\n', out.length() - 2) + 1);
         Matcher m = Pattern.compile("shares accepted (\\d+).*chain accepted (\\d+)\\) \\| credited (\\d+) \\| owed (\\d+) sats").matcher(last);
         assertTrue(m.find(), last);

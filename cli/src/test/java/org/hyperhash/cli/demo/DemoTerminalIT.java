@@ -66,7 +66,7 @@ class DemoTerminalIT {
         Path data = dir.resolve("demo");
         String demo = "./hh demo --duration 8 --interval 0.5 --data-dir " + data
                 + " --tp-port 0 --tp-admin-port 0 --sv2-port 0 --admin-port 0 --sv1-port 0 --translator-admin-port 0"
-                + " --treasury-admin-port 0 --miners 1 --sv1-miners 1";
+                + " --treasury-admin-port 0 --web-port 0 --miners 1 --sv1-miners 1";
         Path raw = dir.resolve("terminal.raw");
         ProcessBuilder pb = new ProcessBuilder(scriptBinary().toString(), "-q", "-e", "-c", demo, "/dev/null")
                 .directory(repo.toFile()).redirectErrorStream(true).redirectOutput(raw.toFile())
@@ -108,6 +108,7 @@ class DemoTerminalIT {
         assertTrue(Pattern.compile("SV2 pool \\(Noise\\) +stratum2\\+tcp://127\\.0\\.0\\.1:\\d+/9[1-9A-HJ-NP-Za-km-z]{40,}").matcher(screen).find(), screen);
         assertTrue(Pattern.compile("SV1 \\(translator\\) +stratum\\+tcp://127\\.0\\.0\\.1:\\d+").matcher(screen).find(), screen);
         assertTrue(Pattern.compile("TP \\(TDP, Noise\\) +127\\.0\\.0\\.1:\\d+ +authority key 9").matcher(screen).find(), screen);
+        assertTrue(Pattern.compile("Miner web page +http://127\\.0\\.0\\.1:\\d+/").matcher(screen).find(), screen);
         for (String who : List.of("Pool", "TP", "Translator", "Treasury")) {
             assertTrue(Pattern.compile(who + " admin +http://127\\.0\\.0\\.1:\\d+/v1/status").matcher(screen).find(), screen);
         }

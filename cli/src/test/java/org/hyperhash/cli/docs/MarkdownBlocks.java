@@ -6,12 +6,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Fenced code blocks of a Markdown file, with the {@code <!-- doc-test: ... -->} annotation on the line just
- * before a fence (null when there is none). The tests that run documentation take commands from here, so a
+ * Fenced code blocks of a Markdown file, with the HTML comment on the line just before a fence as its
+ * annotation (e.g. {@code doc-test: skip: REASON}; null when there is none). The tests that run documentation take commands from here, so a
  * doc edit is what gets tested, never a copy of it.
  */
 final class MarkdownBlocks {
-    static final Pattern ANNOTATION = Pattern.compile("^<!--\\s*doc-test:\\s*(.*?)\\s*-->\\s*$");
+    /** An HTML comment alone on its line: {@code <!-- doc-test: ... -->} or another tool's marker. */
+    static final Pattern ANNOTATION = Pattern.compile("^<!--\\s*(.*?)\\s*-->\\s*$");
 
     private MarkdownBlocks() {
     }
@@ -19,7 +20,7 @@ final class MarkdownBlocks {
     /**
      * @param line 1-based line of the opening fence
      * @param info the fence's info string ("sh", "" ...)
-     * @param annotation text of the doc-test annotation before the fence, or null
+     * @param annotation text of the HTML comment just before the fence, or null
      * @param body the lines between the fences, newline-terminated
      */
     record Block(int line, String info, String annotation, String body) {

@@ -76,12 +76,12 @@ class ReadmeDaemonsIT {
                 assertTrue(daemons.get(i).isAlive(), "a daemon exited:\n" + Files.readString(daemonOut.get(i)));
             }
             // the keys are the ones the README's own commands generated (not a sample key baked into a config)
-            String poolPub = Files.readString(work.resolve("hh-data/keys/pool.pub")).strip();
-            String tpPub = Files.readString(work.resolve("hh-data/keys/tp.pub")).strip();
+            String poolPub = Files.readString(work.resolve("hh-data/keys/pool/authority-public-key")).strip();
+            String tpPub = Files.readString(work.resolve("hh-data/keys/tp/authority-public-key")).strip();
             assertTrue(poolPub.startsWith("9") && poolPub.length() > 40, poolPub);
             String all = outputs(daemonOut);
-            assertTrue(all.contains(poolPub), "the pool signs with hh-data/keys/pool.secret:\n" + all);
-            assertTrue(all.contains(tpPub), "the TP signs with hh-data/keys/tp.secret:\n" + all);
+            assertTrue(all.contains(poolPub), "the pool signs with the key in hh-data/keys/pool:\n" + all);
+            assertTrue(all.contains(tpPub), "the TP signs with the key in hh-data/keys/tp:\n" + all);
             assertFalse(all.contains(" ERROR "), "an ERROR in the daemons' logs:\n" + all);
         }
     }
