@@ -15,6 +15,7 @@ import org.hyperhash.daemon.Banner;
 import org.hyperhash.daemon.Daemon;
 import org.hyperhash.daemon.Metrics;
 import org.hyperhash.ledger.FoundBlockStore;
+import org.hyperhash.pool.share.InstanceRegistration;
 import org.hyperhash.ledger.LedgerDatabase;
 import org.hyperhash.ledger.ShareWindowStore;
 import org.hyperhash.pool.admin.PoolMetrics;
@@ -58,9 +59,19 @@ public final class PoolDaemon implements Daemon {
     private MiningServer server;
     private AdminServer admin;
     private BitcoindBlockSubmitter blockSubmitter;
+    private org.hyperhash.pool.jds.JobDeclarator jds;
     private List<InetSocketAddress> sv2Addresses = List.of();
     private volatile boolean closed;
     private final long startedMs;
+    private InstanceRegistration registration;
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "unknown-host";
+        }
+    }
 
     /**
      * @param config validated configuration
@@ -103,6 +114,9 @@ public final class PoolDaemon implements Daemon {
         }
         ledger = LedgerDatabase.open(config.ledger().jdbcUrl());
         LOG.info("ledger {}", ledger.displayUrl());
+        registration = InstanceRegistration.register(ledger, config.instanceId(), config.ledger().instanceLease(),
+                hostName() + ":" + ProcessHandle.current().pid() + ":" + Long.toHexString(new java.security.SecureRandom().nextLong()),
+                "pool " + hostName() + " pid " + ProcessHandle.current().pid() + " sv2 " + config.sv2().listen());
         shareLog = new ShareLog(new ShareWindowStore(ledger), new FoundBlockStore(ledger, clock), config.instanceName(),
                 clock, config.ledger().window(), config.ledger().flushInterval(), config.ledger().queueCapacity(), metrics);
         shareLog.start();
@@ -116,9 +130,13 @@ public final class PoolDaemon implements Daemon {
             blockSubmitter = new BitcoindBlockSubmitter(config.blockSubmission(), metrics);
             LOG.info("found blocks also go to bitcoind: {}", config.blockSubmission());
         }
+        if (config.jds().enabled()) {
+            jds = new org.hyperhash.pool.jds.JobDeclarator(config.jds(), poolScript, blockSubmitter,
+                    new org.hyperhash.pool.jds.JdsMetrics(registry), clock);
+        }
         PoolContext px = new PoolContext(config, config.channel().toChannelConfig(), config.vardiff(), allocator,
                 new UserIdentityParser(config.network(), config.payout().soloPrefix()), dispatcher, upstream, shareLog,
-                stats, guard, metrics, clock, blockSubmitter);
+                stats, guard, metrics, clock, blockSubmitter, jds);
         metrics.gauge("hh.pool.hashrate.hps", "pool hashrate estimate from accepted work (10 min)",
                 stats::poolHashrateHps);
         metrics.gauge("hh.pool.sharelog.queued", "accepted shares waiting for the ledger writer", shareLog::queued);
@@ -129,6 +147,11 @@ public final class PoolDaemon implements Daemon {
         sv2Addresses = server.bind(config.sv2().listen());
         for (InetSocketAddress a : sv2Addresses) {
             Banner.listening(LOG, "sv2", a);
+        }
+        if (jds != null) {
+            for (InetSocketAddress a : jds.start(security)) {
+                Banner.listening(LOG, "jds", a);
+            }
         }
         admin = AdminServer.start(config.adminListen(), registry, this);
         admin.addJsonRoute("/v1/miners/", path -> {
@@ -162,6 +185,9 @@ public final class PoolDaemon implements Daemon {
             if (blockSubmitter != null) {
                 blockSubmitter.templateReceived(t, upstream);
             }
+            if (jds != null) {
+                jds.templateReceived(t, upstream);
+            }
             dispatcher.onNewTemplate(t);
         }
 
@@ -186,7 +212,8 @@ public final class PoolDaemon implements Daemon {
 
     @Override
     public boolean ready() {
-        return !closed && dispatcher != null && dispatcher.ready() && upstream.connected();
+        return !closed && dispatcher != null && dispatcher.ready() && upstream.connected()
+                && (registration == null || registration.registered());
     }
 
     @Override
@@ -195,6 +222,7 @@ public final class PoolDaemon implements Daemon {
         m.put("template_provider", upstream.connected());
         m.put("work", dispatcher != null && dispatcher.work().usable());
         m.put("ledger", ledger != null && ledger.isReachable());
+        m.put("instance_registered", registration != null && registration.registered());
         m.put("accepting", !closed);
         return m;
     }
@@ -221,6 +249,9 @@ public final class PoolDaemon implements Daemon {
         m.put("share_log_queued", shareLog == null ? 0 : shareLog.queued());
         m.put("last_error", dispatcher == null ? "" : dispatcher.lastError());
         m.put("uptime_seconds", (clock.millis() - startedMs) / 1000);
+        if (jds != null) {
+            m.put("jds", jds.status());
+        }
         return m;
     }
 
@@ -261,6 +292,16 @@ public final class PoolDaemon implements Daemon {
         return dispatcher;
     }
 
+    /** The job declarator, or null when {@code jds.enabled} is false. */
+    public org.hyperhash.pool.jds.JobDeclarator jds() {
+        return jds;
+    }
+
+    /** The JD listen addresses (port 0 resolved), empty without a JDS. */
+    public List<InetSocketAddress> jdsAddresses() {
+        return jds == null ? List.of() : jds.addresses();
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
@@ -272,6 +313,9 @@ public final class PoolDaemon implements Daemon {
         if (server != null) {
             server.stopAccepting();
             server.close();
+        }
+        if (jds != null) {
+            jds.close();
         }
         if (blockSubmitter != null) {
             blockSubmitter.close(); // lets a submission in progress finish (bounded by block-submission.timeout)
@@ -287,6 +331,9 @@ public final class PoolDaemon implements Daemon {
         }
         if (admin != null) {
             admin.close();
+        }
+        if (registration != null) {
+            registration.close();
         }
         if (ledger != null) {
             ledger.close();

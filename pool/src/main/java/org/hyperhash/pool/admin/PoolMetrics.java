@@ -71,6 +71,8 @@ public final class PoolMetrics {
     /** Bytes of template transactions held for the submitblock fallback. */
     public final AtomicLong transactionDataCachedBytes = new AtomicLong();
     public final DistributionSummary shareLogBatchRows;
+    /** One successful share-log flush (one upsert transaction into the ledger). */
+    public final Timer shareLogFlush;
     public final AtomicLong bannedIps = new AtomicLong();
     private final MeterRegistry registry;
 
@@ -145,6 +147,9 @@ public final class PoolMetrics {
         Gauge.builder("hh.pool.transaction.data.cached.bytes", transactionDataCachedBytes, AtomicLong::get)
                 .description("bytes of template transactions held for the submitblock fallback").register(r);
         shareLogBatchRows = DistributionSummary.builder("hh.pool.sharelog.batch.rows").register(r);
+        shareLogFlush = Timer.builder("hh.pool.sharelog.flush").publishPercentileHistogram()
+                .description("one share-log flush: the upsert transaction of the accumulated share windows into the ledger")
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(r);
         Gauge.builder("hh.pool.bans.active", bannedIps, AtomicLong::get).description("currently banned IPs").register(r);
     }
 
