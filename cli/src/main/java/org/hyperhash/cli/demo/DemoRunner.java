@@ -17,7 +17,7 @@ import org.hyperhash.testkit.FakeSv2Miner;
 import org.hyperhash.testkit.sv1.FakeSv1Miner;
 import org.hyperhash.testkit.sv1.FirmwareProfile;
 import org.hyperhash.tp.devnet.DevnetChain;
-import org.hyperhash.tp.node.RpcException;
+import org.hyperhash.bitcoind.rpc.RpcException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
