@@ -593,7 +593,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         view = nt.work();
         ChainTip tip = nt.tip();
         if (group != null) {
-            group.onSetNewPrevHash(tip).ifPresent(this::write);
+            group.onSetNewPrevHash(tip).forEach(this::write);
         }
         for (int i = 0, n = channelList.size(); i < n; i++) {
             ChannelState st = channelList.get(i);
@@ -604,13 +604,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
                     continue;
                 }
             } else if (st.ch.jobs().active() != null) {
-                continue;
-            } else {
-                Optional<? extends Sv2Message> own = st.ch.onSetNewPrevHash(tip);
-                if (own.isPresent()) {
-                    write(own.get());
-                    continue;
-                }
+                continue; // told by the group's SetNewPrevHash or its own (GroupChannel.onSetNewPrevHash)
             }
             // no future job for this tip on the channel: start it on the activated template
             JobTemplate jt = px.dispatcher().jobFor(nt.activated(), st.id);
