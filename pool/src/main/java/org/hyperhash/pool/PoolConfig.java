@@ -299,9 +299,10 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
             VardiffConfig vardiff;
             try {
                 vardiff = v.getBoolean("enabled") ? new VardiffConfig(v.getDouble("shares-per-minute"),
-                        v.getDouble("min-difficulty"), v.getDouble("max-difficulty"), v.getDuration("decay-window"),
+                        minDifficulty(v, network), v.getDouble("max-difficulty"), v.getDuration("decay-window"),
                         v.getDuration("min-retarget-interval"), v.getInt("min-shares-for-retarget"),
-                        v.getDuration("max-retarget-interval"), v.getDouble("low-ratio"), v.getDouble("high-ratio"))
+                        v.getDuration("max-retarget-interval"), v.getDouble("low-ratio"), v.getDouble("high-ratio"),
+                        v.getInt("max-shares-per-second"))
                         : null;
             } catch (IllegalArgumentException e) {
                 throw new ConfigError("vardiff: " + e.getMessage());
@@ -425,5 +426,31 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
 
     static void positive(Duration d, String field) {
         require(d != null && !d.isNegative() && !d.isZero(), field, "must be > 0");
+    }
+
+    /**
+     * {@code vardiff.min-difficulty}: {@code network} (the default) is the network's floor
+     * ({@link PoolNetwork#minimumDifficulty()}); a number is used as it is on regtest/devnet and must not be below
+     * the floor on the public networks.
+     */
+    static double minDifficulty(Config v, PoolNetwork network) {
+        String key = "vardiff.min-difficulty";
+        if (v.getValue("min-difficulty").valueType() == com.typesafe.config.ConfigValueType.STRING
+                && v.getString("min-difficulty").equals("network")) {
+            return network.minimumDifficulty();
+        }
+        double d;
+        try {
+            d = v.getDouble("min-difficulty");
+        } catch (ConfigException e) {
+            throw new ConfigError(key + ": expected \"network\" or a number > 0, got " + v.getValue("min-difficulty")
+                    .render());
+        }
+        if (!network.difficultyFloorConfigurable() && d < network.minimumDifficulty()) {
+            throw new ConfigError(key + " = " + d + " is below " + network.name().toLowerCase() + "'s floor "
+                    + network.minimumDifficulty() + " (the lowest difficulty a real ASIC needs there): set it to \"network\""
+                    + " or to a value >= " + network.minimumDifficulty());
+        }
+        return d;
     }
 }

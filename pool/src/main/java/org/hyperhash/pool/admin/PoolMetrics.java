@@ -54,6 +54,7 @@ public final class PoolMetrics {
     public final Counter bans;
     public final Counter bansRefused;
     public final Counter openChannelErrors;
+    public final Counter shareRateLimited;
     public final Counter shareLogBackpressure;
     public final Counter shareLogFlushFailures;
     public final Counter dispatcherDropped;
@@ -105,6 +106,9 @@ public final class PoolMetrics {
         bansRefused = Counter.builder("hh.pool.bans.refused")
                 .description("bans not recorded because the ban table was full").register(r);
         openChannelErrors = Counter.builder("hh.pool.channel.open.errors").description("OpenMiningChannel.Error sent")
+                .register(r);
+        shareRateLimited = Counter.builder("hh.pool.share.rate.limited")
+                .description("difficulty raised at once because a channel exceeded vardiff.max-shares-per-second")
                 .register(r);
         shareLogBackpressure = Counter.builder("hh.pool.sharelog.backpressure")
                 .description("shares that found the share-log queue full (connection paused, share kept)").register(r);

@@ -53,6 +53,7 @@ import org.hyperhash.sv2.message.mining.OpenMiningChannelError;
 import org.hyperhash.sv2.message.mining.OpenStandardMiningChannel;
 import org.hyperhash.sv2.message.mining.SetCustomMiningJob;
 import org.hyperhash.sv2.message.mining.SetCustomMiningJobError;
+import org.hyperhash.sv2.message.mining.SetTarget;
 import org.hyperhash.sv2.message.mining.SubmitSharesError;
 import org.hyperhash.sv2.message.mining.SubmitSharesExtended;
 import org.hyperhash.sv2.message.mining.SubmitSharesStandard;
@@ -480,7 +481,13 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             write(ack);
         }
         if (st.vardiff != null) {
-            st.vardiff.onAccepted(difficulty).ifPresent(this::write);
+            Optional<SetTarget> t = st.vardiff.onAccepted(difficulty);
+            if (t.isPresent()) {
+                write(t.get());
+                if (st.vardiff.lastChangeRateLimited()) {
+                    metrics.shareRateLimited.increment();
+                }
+            }
         }
     }
 
