@@ -91,7 +91,8 @@ public final class PoolDaemon implements Daemon {
         this.securityDescription = securityDescription;
         this.registry = Metrics.newRegistry("pool");
         this.metrics = new PoolMetrics(registry);
-        this.stats = new MinerStats(clock, 100_000);
+        this.stats = new MinerStats(clock, 100_000, MinerStats.DEFAULT_MAX_WORKERS_PER_ADDRESS,
+                MinerStats.DEFAULT_MAX_WORKERS, MinerStats.DEFAULT_IDLE_EVICTION, metrics.workersRefused::increment);
         this.startedMs = clock.millis();
     }
 
@@ -131,9 +132,13 @@ public final class PoolDaemon implements Daemon {
             Banner.listening(LOG, "sv2", a);
         }
         admin = AdminServer.start(config.adminListen(), registry, this);
-        admin.addJsonRoute("/v1/miners/", path -> {
+        admin.addJsonRoute("/v1/miners/", (path, query) -> {
             String address = path.substring("/v1/miners/".length());
-            return address.isEmpty() || address.length() > 100 ? null : stats.describe(address);
+            if (address.isEmpty() || address.length() > 100) {
+                return null;
+            }
+            return stats.describe(address, AdminServer.intParam(query, "offset", 0),
+                    AdminServer.intParam(query, "limit", MinerStats.MAX_PAGE));
         });
         LOG.info("pool instance {} on {} ({}), payout {}, transport {}", config.instanceId(),
                 config.network().name().toLowerCase(), securityDescription, config.payout().address(),

@@ -55,6 +55,11 @@ public final class PoolMetrics {
     public final Counter bansRefused;
     public final Counter openChannelErrors;
     public final Counter shareRateLimited;
+    public final Counter tlvIgnored;
+    public final Counter nonUtf8Messages;
+    public final Counter workersRefused;
+    public final Counter handshakes;
+    public final Counter handshakeFailures;
     public final Counter shareLogBackpressure;
     public final Counter shareLogFlushFailures;
     public final Counter dispatcherDropped;
@@ -106,6 +111,20 @@ public final class PoolMetrics {
         bansRefused = Counter.builder("hh.pool.bans.refused")
                 .description("bans not recorded because the ban table was full").register(r);
         openChannelErrors = Counter.builder("hh.pool.channel.open.errors").description("OpenMiningChannel.Error sent")
+                .register(r);
+        tlvIgnored = Counter.builder("hh.pool.tlv.ignored")
+                .description("TLV fields on SubmitSharesExtended ignored (extension not negotiated, unknown, invalid)")
+                .register(r);
+        nonUtf8Messages = Counter.builder("hh.pool.messages.non.utf8")
+                .description("messages with a STR0_255 that is not UTF-8 (answered with their error, not closed)")
+                .register(r);
+        workersRefused = Counter.builder("hh.pool.workers.refused")
+                .description("worker names not tracked because a per-address or per-connection bound was reached")
+                .register(r);
+        handshakes = Counter.builder("hh.pool.handshakes")
+                .description("SV2 connections accepted into a handshake (Noise, then SetupConnection)").register(r);
+        handshakeFailures = Counter.builder("hh.pool.handshake.failures")
+                .description("SV2 connections closed before SetupConnection.Success (Noise error, timeout, refused setup)")
                 .register(r);
         shareRateLimited = Counter.builder("hh.pool.share.rate.limited")
                 .description("difficulty raised at once because a channel exceeded vardiff.max-shares-per-second")

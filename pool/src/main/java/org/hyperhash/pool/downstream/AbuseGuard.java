@@ -20,6 +20,7 @@ import org.hyperhash.pool.admin.PoolMetrics;
  * addresses inside its own prefix neither escapes a ban nor multiplies its per-IP allowance.
  */
 public final class AbuseGuard {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AbuseGuard.class);
     private final PoolConfig.Limits limits;
     private final InstantSource clock;
     private final PoolMetrics metrics;
@@ -90,10 +91,44 @@ public final class AbuseGuard {
      * still does not fit is not banned (its connection is closed all the same).
      */
     public void ban(InetAddress addr) {
-        banKey(sourceKey(addr));
+        banKey(sourceKey(addr), "invalid shares");
     }
 
-    private void banKey(InetAddress ip) {
+    /** Ban log lines per minute; beyond that one line per minute says how many were not logged. */
+    static final int BAN_LOG_LINES_PER_MINUTE = 20;
+    private final Object banLogLock = new Object();
+    private long banLogMinute = Long.MIN_VALUE;
+    private int banLogLines;
+    private int banLogSuppressed;
+
+    /** INFO line for a ban, rate-limited so a flood of distinct IPs cannot flood the log. */
+    private void logBan(InetAddress ip, String reason, Duration d, long now) {
+        long minute = now / 60_000;
+        int suppressedBefore = 0;
+        boolean log;
+        synchronized (banLogLock) {
+            if (minute != banLogMinute) {
+                suppressedBefore = banLogSuppressed;
+                banLogMinute = minute;
+                banLogLines = 0;
+                banLogSuppressed = 0;
+            }
+            log = banLogLines < BAN_LOG_LINES_PER_MINUTE;
+            if (log) {
+                banLogLines++;
+            } else {
+                banLogSuppressed++;
+            }
+        }
+        if (suppressedBefore > 0) {
+            LOG.info("{} more bans in the previous minute were not logged (see hh_pool_bans_total)", suppressedBefore);
+        }
+        if (log) {
+            LOG.info("banned {} for {} ({})", ip.getHostAddress(), d, reason);
+        }
+    }
+
+    private void banKey(InetAddress ip, String reason) {
         Duration d = limits.banDuration();
         if (d.isZero()) {
             return;
@@ -113,6 +148,7 @@ public final class AbuseGuard {
             metrics.bannedIps.incrementAndGet();
         }
         metrics.bans.increment();
+        logBan(ip, reason, d, now);
     }
 
     /**
@@ -134,7 +170,7 @@ public final class AbuseGuard {
         });
         if (c[1] >= limits.banProtocolViolations()) {
             violations.remove(ip);
-            banKey(ip);
+            banKey(ip, c[1] + " protocol violations");
             return true;
         }
         return false;

@@ -92,6 +92,12 @@ final class TdpSession implements TemplateSubscriber {
                         }
                     }
                     case SubmitSolution s -> hub.submitSolution(s, peer);
+                    case org.hyperhash.sv2.message.extensions.RequestExtensions r -> {
+                        // extension 0x0001 is answered, never a violation; the TP implements no other extension
+                        LOG.info("pool {} requested extensions {}: none supported", peer, r.requestedExtensions());
+                        out.sendAll(List.of(org.hyperhash.sv2.message.extensions.ExtensionNegotiation.answer(r,
+                                java.util.Set.of())), 0);
+                    }
                     default -> protocolError("unexpected " + m.type() + " on a template distribution connection");
                 }
             }

@@ -185,6 +185,18 @@ class TdpSessionTest {
     }
 
     @Test
+    void requestExtensionsIsAnsweredNotAViolation() {
+        Recorder r = new Recorder();
+        TdpSession s = new TdpSession(hub, r, "sri-pool");
+        s.onMessage(setup(2, 2, 2));
+        r.sent.clear();
+        s.onMessage(new org.hyperhash.sv2.message.extensions.RequestExtensions(3, List.of(0x0002)));
+        assertEquals(List.of(new org.hyperhash.sv2.message.extensions.RequestExtensionsError(3, List.of(0x0002),
+                List.of())), r.sent);
+        assertEquals(null, r.closedReason, "the connection stays open");
+    }
+
+    @Test
     void legacyFourByteConstraintsAccepted() {
         hub.onNewTip(chain.getBlockTemplate(), 0);
         Recorder r = new Recorder();
