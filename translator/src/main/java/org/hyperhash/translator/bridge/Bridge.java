@@ -304,12 +304,12 @@ public final class Bridge {
                 m.versionMask = mask;
             }
         }
+        // BIP310 minimum-difficulty is answered false, as SRI's translator does: a granted minimum is a promise never
+        // to send a lower difficulty, and the translator cannot keep it, because every miner's difficulty is also
+        // capped to the SV2 upstream target the pool sets (aggregated mode shares one channel). Answering true and
+        // then sending less (the review saw 1.0 asked, 0.333 sent) is worse than saying no; mining.suggest_difficulty
+        // remains the way to hint a starting difficulty.
         boolean minDiff = false;
-        if (c.wants(MiningConfigure.MINIMUM_DIFFICULTY) && c.minimumDifficulty().isPresent()
-                && c.minimumDifficulty().getAsDouble() > 0) {
-            m.suggestedDifficulty = clampDifficulty(c.minimumDifficulty().getAsDouble());
-            minDiff = true;
-        }
         if (c.wants(MiningConfigure.SUBSCRIBE_EXTRANONCE)) {
             m.extranonceSubscribed = true;
         }

@@ -268,6 +268,24 @@ class BridgeTest {
     }
 
     @Test
+    void bip310MinimumDifficultyIsAnsweredFalseAndNotUsed() throws Exception {
+        connectUpstream(1e-6, PREFIX);
+        FakeMiner link = new FakeMiner();
+        Bridge.Miner m = bridge.onMinerConnected(link);
+        JsonNode cfg = Sv1Json.MAPPER.readTree("{\"minimum-difficulty.value\":1.0}");
+        request(m, 0, "mining.configure", List.of("minimum-difficulty"), cfg);
+        // the translator cannot promise a floor the upstream target may undercut: no, as SRI answers
+        assertEquals(false, link.lastResponse().result().get("minimum-difficulty").asBoolean());
+        request(m, 1, "mining.subscribe", "bitaxe/BM1370/v2.4.0");
+        request(m, 2, "mining.authorize", "bc1qaddress.bitaxe", "x");
+        FakeMiner plain = new FakeMiner();
+        miner(plain, "bitaxe/BM1370/v2.4.0");
+        assertEquals(plain.notifications("mining.set_difficulty").getFirst().params().get(0).asDouble(),
+                link.notifications("mining.set_difficulty").getFirst().params().get(0).asDouble(),
+                "the requested minimum is not used either");
+    }
+
+    @Test
     void protocolErrorsAreClearAndTyped() throws Exception {
         connectUpstream(1e-6, PREFIX);
         FakeMiner link = new FakeMiner();
