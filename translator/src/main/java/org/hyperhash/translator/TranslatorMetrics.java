@@ -30,7 +30,11 @@ public final class TranslatorMetrics {
 
     /** SV1 protocol problems (label {@code kind}). */
     public enum Sv1Problem {
-        MALFORMED, LINE_TOO_LONG, UNKNOWN_METHOD, BAD_PARAMS, OVERFLOW, NO_UPSTREAM;
+        MALFORMED, LINE_TOO_LONG, UNKNOWN_METHOD, BAD_PARAMS, OVERFLOW, NO_UPSTREAM,
+        /** Connection refused: its source already has sv1.max-connections-per-ip open. */
+        PER_IP_LIMIT,
+        /** Connection refused: its source is banned. */
+        BANNED;
 
         String label() {
             return name().toLowerCase(Locale.ROOT);
