@@ -37,7 +37,7 @@ public final class ExtendedChannelClient {
     }
 
     private final int channelId;
-    private final int groupChannelId;
+    private int groupChannelId;
     private final int extranonceSize;
     private final int maxJobs;
     private Bytes extranoncePrefix;
@@ -68,6 +68,18 @@ public final class ExtendedChannelClient {
 
     public int groupChannelId() {
         return groupChannelId;
+    }
+
+    /**
+     * SetGroupChannel: this channel joins the group when listed (jobs and SetNewPrevHash addressed to the group are
+     * then this channel's), and leaves it when the group it was in no longer lists it.
+     */
+    public void onSetGroupChannel(org.hyperhash.sv2.message.mining.SetGroupChannel g) {
+        if (g.channelIds().contains(channelId)) {
+            groupChannelId = g.groupChannelId();
+        } else if (groupChannelId == g.groupChannelId()) {
+            groupChannelId = 0;
+        }
     }
 
     public int extranonceSize() {

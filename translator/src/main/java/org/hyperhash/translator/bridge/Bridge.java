@@ -35,6 +35,7 @@ import org.hyperhash.sv2.message.mining.SetNewPrevHash;
 import org.hyperhash.sv2.message.mining.SetTarget;
 import org.hyperhash.sv2.message.mining.SubmitSharesError;
 import org.hyperhash.sv2.message.mining.SubmitSharesSuccess;
+import org.hyperhash.sv2.message.mining.SetGroupChannel;
 import org.hyperhash.sv2.message.mining.UpdateChannel;
 import org.hyperhash.translator.TranslatorMetrics;
 import org.hyperhash.translator.TranslatorMetrics.ShareReject;
@@ -233,6 +234,8 @@ public final class Bridge {
         }
         if (cfg.perMinerChannels()) {
             closeOwnChannel(m, "miner-disconnected");
+        } else if (m.working && m.accepted > 0) {
+            announceHashrateNow(shared); // spec 5.3.8: a proxy MUST send UpdateChannel when a downstream closes
         }
         if (m.index >= 0) {
             if (m.subscriptionId != null && !cfg.resumeWindow().isZero()) {
@@ -611,6 +614,14 @@ public final class Bridge {
                 }
             }
             case Reconnect rc -> link.close("pool asked to reconnect");
+            case SetGroupChannel g -> {
+                // jobs and SetNewPrevHash may then be addressed to the group: route them to its member channels
+                for (Upch u : open) {
+                    if (u.client != null) {
+                        u.client.onSetGroupChannel(g);
+                    }
+                }
+            }
             default -> LOG.debug("ignoring {} from upstream", msg.type());
         }
     }
@@ -901,6 +912,17 @@ public final class Bridge {
     }
 
     /** Sum of the vardiff hashrate estimates of the channel's miners (all miners when u is null). */
+    /** UpdateChannel with the aggregate hashrate of the channel's remaining miners, at once (not on the timer). */
+    private void announceHashrateNow(Upch u) {
+        if (u == null || u.client == null || state != UpstreamState.READY || upstream == null) {
+            return;
+        }
+        double hr = aggregateHashrate(u);
+        u.lastAnnouncedHashrate = hr;
+        u.lastUpdateMillis = clock.millis();
+        upstream.send(new UpdateChannel(u.client.channelId(), (float) hr, Target.MAX));
+    }
+
     private double aggregateHashrate(Upch u) {
         double sum = 0;
         for (Miner m : u == null ? miners.values() : u.members()) {

@@ -231,6 +231,39 @@ class BridgeTest {
     }
 
     @Test
+    void jobsAddressedToAGroupFromSetGroupChannelReachTheMiners() throws Exception {
+        Up u = connectUpstream(1e-6, PREFIX); // channel 7, not in a group at open
+        FakeMiner link = new FakeMiner();
+        miner(link, "bmminer/2.0.0");
+        String before = link.lastJob().jobId();
+        bridge.onUpstreamMessage(u, new org.hyperhash.sv2.message.mining.SetGroupChannel(50, List.of(7)));
+        bridge.onUpstreamMessage(u, new NewExtendedMiningJob(50, 2, OptionalInt.empty(), 0x20000000, true,
+                List.of(Hash256.fromWireHex("22".repeat(32))), CB_PREFIX, CB_SUFFIX));
+        bridge.onUpstreamMessage(u, new SetNewPrevHash(50, 2, Hash256.fromWireHex("33".repeat(32)), ntime, 0x1d00ffff));
+        assertTrue(!link.lastJob().jobId().equals(before), "the group's job was published to the miner");
+        assertTrue(link.lastJob().cleanJobs());
+    }
+
+    @Test
+    void aggregatedModeSendsUpdateChannelWhenAMinerCloses() throws Exception {
+        Up u = connectUpstream(1e-6, PREFIX);
+        FakeMiner link = new FakeMiner();
+        Bridge.Miner m = miner(link, "bmminer/2.0.0");
+        FakeMiner other = new FakeMiner();
+        miner(other, "bmminer/2.0.0");
+        MiningNotify job = link.lastJob();
+        Sv1CpuMiner.Found f = mine(link, job, Bytes.fromHex("01020304"), Targets.fromDifficulty(MINER_DIFF), 0, 0);
+        submit(m, 10, job.jobId(), f, OptionalInt.empty());
+        assertTrue(link.lastResponse().result().asBoolean());
+        int before = u.of(UpdateChannel.class).size();
+        bridge.onMinerDisconnected(m);
+        List<UpdateChannel> updates = u.of(UpdateChannel.class);
+        assertEquals(before + 1, updates.size(), "UpdateChannel at once, not on the 30 s timer");
+        assertEquals(7, updates.getLast().channelId());
+        assertEquals(0f, updates.getLast().nominalHashRate(), "the remaining miner has no shares yet");
+    }
+
+    @Test
     void sharesBelowTheUpstreamTargetAreAcceptedButNotForwarded() throws Exception {
         Up u = connectUpstream(1e3, PREFIX);
         FakeMiner link = new FakeMiner();
