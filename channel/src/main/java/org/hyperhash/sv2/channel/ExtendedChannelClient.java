@@ -205,7 +205,13 @@ public final class ExtendedChannelClient {
 
     /** Builds the SubmitSharesExtended with the next sequence number. */
     public SubmitSharesExtended submit(int jobId, Bytes extranonce, int nonce, int ntime, int version) {
-        return new SubmitSharesExtended(channelId, nextSequence++, jobId, nonce, ntime, version, extranonce, List.of());
+        return submit(jobId, extranonce, nonce, ntime, version, List.of());
+    }
+
+    /** A share with TLV fields of negotiated extensions (e.g. 0x0002 user_identity). */
+    public SubmitSharesExtended submit(int jobId, Bytes extranonce, int nonce, int ntime, int version,
+            List<org.hyperhash.sv2.message.Tlv> tlvs) {
+        return new SubmitSharesExtended(channelId, nextSequence++, jobId, nonce, ntime, version, extranonce, tlvs);
     }
 
     /** min_ntime to start a job at: the job's own or the tip's. */

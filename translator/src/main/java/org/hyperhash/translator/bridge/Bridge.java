@@ -36,6 +36,12 @@ import org.hyperhash.sv2.message.mining.SetTarget;
 import org.hyperhash.sv2.message.mining.SubmitSharesError;
 import org.hyperhash.sv2.message.mining.SubmitSharesSuccess;
 import org.hyperhash.sv2.message.mining.SetGroupChannel;
+import org.hyperhash.sv2.message.Tlv;
+import org.hyperhash.sv2.framing.TlvCodec;
+import org.hyperhash.sv2.message.extensions.ExtensionNegotiation;
+import org.hyperhash.sv2.message.extensions.RequestExtensions;
+import org.hyperhash.sv2.message.extensions.RequestExtensionsError;
+import org.hyperhash.sv2.message.extensions.RequestExtensionsSuccess;
 import org.hyperhash.sv2.message.mining.UpdateChannel;
 import org.hyperhash.translator.TranslatorMetrics;
 import org.hyperhash.translator.TranslatorMetrics.ShareReject;
@@ -102,6 +108,8 @@ public final class Bridge {
     private volatile boolean readyView;
     /** The aggregated channel (aggregated mode), or null. */
     private Upch shared;
+    /** The pool accepted extension 0x0002 on this upstream connection (aggregated mode tags shares per miner). */
+    private boolean workerTracking;
     /** Channels by OpenExtendedMiningChannel request id until answered. */
     private final Map<Integer, Upch> opening = new LinkedHashMap<>();
     /** Open channels (upstream messages are routed by channel id or group channel id). */
@@ -508,7 +516,8 @@ public final class Bridge {
         metrics.shareAccepted();
         m.reply(r.id(), BooleanNode.TRUE);
         if (forward || block) {
-            upstream.send(channel.submit(job.sv2JobId(), upstreamExtranonce, s.nonce(), s.ntime(), version));
+            upstream.send(channel.submit(job.sv2JobId(), upstreamExtranonce, s.nonce(), s.ntime(), version,
+                    workerTracking && u.owner == null ? workerTlv(m) : List.of()));
             metrics.shareForwarded();
             if (block) {
                 metrics.blockFound();
@@ -547,6 +556,10 @@ public final class Bridge {
         if (hr <= 0) {
             hr = cfg.initialHashrateHps();
         }
+        // extension 0x0002: ask to tag each SV1 miner's shares with its worker name on the shared channel (a pool
+        // that does not implement 0x0001 ignores the request; shares then carry no TLV)
+        workerTracking = false;
+        link.send(new RequestExtensions(++nextRequestId & 0xFFFF, List.of(ExtensionNegotiation.WORKER_HASHRATE_TRACKING)));
         Upch u = new Upch(++nextRequestId, null);
         u.lastAnnouncedHashrate = hr;
         opening.put(u.requestId, u);
@@ -614,6 +627,15 @@ public final class Bridge {
                 }
             }
             case Reconnect rc -> link.close("pool asked to reconnect");
+            case RequestExtensionsSuccess ok -> {
+                workerTracking = ok.supportedExtensions().contains(ExtensionNegotiation.WORKER_HASHRATE_TRACKING);
+                LOG.info("pool {} {} per-worker share tagging (extension 0x0002)", link.poolName(),
+                        workerTracking ? "accepted" : "did not accept");
+            }
+            case RequestExtensionsError err -> {
+                workerTracking = false;
+                LOG.info("pool {} does not support extensions {}", link.poolName(), err.unsupportedExtensions());
+            }
             case SetGroupChannel g -> {
                 // jobs and SetNewPrevHash may then be addressed to the group: route them to its member channels
                 for (Upch u : open) {
@@ -921,6 +943,26 @@ public final class Bridge {
         u.lastAnnouncedHashrate = hr;
         u.lastUpdateMillis = clock.millis();
         upstream.send(new UpdateChannel(u.client.channelId(), (float) hr, Target.MAX));
+    }
+
+    /**
+     * The 0x0002 user_identity TLV for a miner's share: its worker name (what follows the first '.' of its
+     * mining.authorize username, or the whole username without a dot), cut to the extension's 32 bytes at a
+     * character boundary; none for an empty name.
+     */
+    static List<Tlv> workerTlv(Miner m) {
+        String u = m.username == null ? "" : m.username;
+        int dot = u.indexOf('.');
+        String w = dot < 0 ? u : u.substring(dot + 1);
+        byte[] b = w.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (b.length > TlvCodec.MAX_USER_IDENTITY_BYTES) {
+            int n = TlvCodec.MAX_USER_IDENTITY_BYTES;
+            while (n > 0 && (b[n] & 0xC0) == 0x80) {
+                n--; // do not split a UTF-8 sequence
+            }
+            b = java.util.Arrays.copyOf(b, n);
+        }
+        return b.length == 0 ? List.of() : List.of(new Tlv(Tlv.EXT_WORKER_HASHRATE, Tlv.FIELD_USER_IDENTITY, Bytes.wrap(b)));
     }
 
     private double aggregateHashrate(Upch u) {

@@ -245,6 +245,37 @@ class BridgeTest {
     }
 
     @Test
+    void aggregatedModeTagsEachMinersSharesWithItsWorkerOnceThePoolAcceptsExtension0002() throws Exception {
+        Up u = connectUpstream(1e-6, PREFIX);
+        var req = u.of(org.hyperhash.sv2.message.extensions.RequestExtensions.class).getFirst();
+        assertEquals(List.of(0x0002), req.requestedExtensions());
+        bridge.onUpstreamMessage(u, new org.hyperhash.sv2.message.extensions.RequestExtensionsSuccess(req.requestId(),
+                List.of(0x0002)));
+        FakeMiner link = new FakeMiner();
+        Bridge.Miner m = miner(link, "bmminer/2.0.0"); // authorized as bc1qaddress.worker1
+        MiningNotify job = link.lastJob();
+        Sv1CpuMiner.Found f = mine(link, job, Bytes.fromHex("01020304"), Targets.fromDifficulty(MINER_DIFF), 0, 0);
+        submit(m, 10, job.jobId(), f, OptionalInt.empty());
+        SubmitSharesExtended s = u.of(SubmitSharesExtended.class).getFirst();
+        assertEquals(List.of(new org.hyperhash.sv2.message.Tlv(0x0002, 0x01,
+                Bytes.wrap("worker1".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))), s.tlvs());
+    }
+
+    @Test
+    void withoutTheExtensionSharesCarryNoTlv() throws Exception {
+        Up u = connectUpstream(1e-6, PREFIX);
+        var req = u.of(org.hyperhash.sv2.message.extensions.RequestExtensions.class).getFirst();
+        bridge.onUpstreamMessage(u, new org.hyperhash.sv2.message.extensions.RequestExtensionsError(req.requestId(),
+                List.of(0x0002), List.of()));
+        FakeMiner link = new FakeMiner();
+        Bridge.Miner m = miner(link, "bmminer/2.0.0");
+        MiningNotify job = link.lastJob();
+        Sv1CpuMiner.Found f = mine(link, job, Bytes.fromHex("01020304"), Targets.fromDifficulty(MINER_DIFF), 0, 0);
+        submit(m, 10, job.jobId(), f, OptionalInt.empty());
+        assertTrue(u.of(SubmitSharesExtended.class).getFirst().tlvs().isEmpty());
+    }
+
+    @Test
     void aggregatedModeSendsUpdateChannelWhenAMinerCloses() throws Exception {
         Up u = connectUpstream(1e-6, PREFIX);
         FakeMiner link = new FakeMiner();
