@@ -176,6 +176,8 @@ public final class FakeSv2Miner implements AutoCloseable {
     private volatile Sv2ErrorEvent transportError;
     private volatile boolean handshakeDone;
     private volatile boolean encrypted;
+    /** TLV fields appended to every SubmitSharesExtended (e.g. extension 0x0002's user_identity). */
+    private volatile List<org.hyperhash.sv2.message.Tlv> shareTlvs = List.of();
     private Thread miner;
     private final AtomicLong sequence = new AtomicLong();
     private final LongAdder submitted = new LongAdder();
@@ -436,13 +438,19 @@ public final class FakeSv2Miner implements AutoCloseable {
         submitted.increment();
         if (j.extended() != null) {
             ch.writeAndFlush(new SubmitSharesExtended(j.channelId(), seq, j.jobId(), nonce, ntime, version,
-                    Bytes.wrap(extranonce), List.of()));
+                    Bytes.wrap(extranonce), shareTlvs));
         } else {
             ch.writeAndFlush(new SubmitSharesStandard(j.channelId(), seq, j.jobId(), nonce, ntime, version));
         }
     }
 
     /** Queues a message without flushing (floods); {@link #flush()} sends what is queued. */
+    /** Appends these TLVs to every extended share from now on. */
+    public FakeSv2Miner tagShares(List<org.hyperhash.sv2.message.Tlv> tlvs) {
+        this.shareTlvs = List.copyOf(tlvs);
+        return this;
+    }
+
     public void sendNoFlush(Sv2Message m) {
         Channel ch = channel;
         if (ch != null) {
