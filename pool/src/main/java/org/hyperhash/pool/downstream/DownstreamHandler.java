@@ -102,7 +102,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private boolean standardJobsOnly;
     /** Extension 0x0002 negotiated: SubmitSharesExtended may carry a user_identity TLV naming the worker. */
     private boolean workerTracking;
-    /** Worker names seen in user_identity TLVs on this connection (bounded by limits.max-workers-per-connection). */
+    /** Worker names seen in user_identity TLVs on this connection (at most MAX_TLV_WORKERS_PER_CONNECTION). */
     private java.util.HashSet<String> tlvWorkers;
     private boolean closed;
     private boolean dirty;
