@@ -97,4 +97,16 @@ class ExtensionsIT {
             assertNull(m.transportError());
         }
     }
+
+    @Test
+    void aConnectionThatNeverCompletesSetupCountsAsAHandshakeFailure() throws Exception {
+        try (PoolHarness h = new PoolHarness(PoolHarness.sqlite(dir), new DevnetTemplateSource())) {
+            double before = h.pool.metrics().handshakeFailures.count();
+            try (java.net.Socket s = new java.net.Socket(h.sv2().getAddress(), h.sv2().getPort())) {
+                s.getOutputStream().write(new byte[] {1, 2, 3});
+            }
+            assertTrue(FakeSv2Miner.waitFor(() -> h.pool.metrics().handshakeFailures.count() > before, T));
+            assertTrue(h.pool.metrics().handshakes.count() >= 1);
+        }
+    }
 }
