@@ -311,8 +311,16 @@ public final class FakeSv2Miner implements AutoCloseable {
                 }
             }
             case SetTarget t when mine(t.channelId()) -> {
+                // spec 5.3.16: the new target applies to jobs received later and to jobs received as future jobs
+                // (empty min_ntime), activated or not; jobs received with a min_ntime keep theirs
                 target = t.maximumTarget();
                 futureJobs.replaceAll((k, v) -> new Object[] {v[0], target, v[2]});
+                currentJobs.replaceAll((k, v) -> sentAsFuture(v[0]) ? new Object[] {v[0], target, v[2]} : v);
+                Job cur = job;
+                Object[] e = cur == null ? null : currentJobs.get(cur.jobId());
+                if (e != null && sentAsFuture(e[0]) && tip != null) {
+                    activate(cur.jobId(), e);
+                }
             }
             case SetExtranoncePrefix p when mine(p.channelId()) -> extranoncePrefix = p.extranoncePrefix();
             case SubmitSharesSuccess s -> accepted.add(s.newSubmitsAcceptedCount());
@@ -323,6 +331,11 @@ public final class FakeSv2Miner implements AutoCloseable {
             default -> {
             }
         }
+    }
+
+    private static boolean sentAsFuture(Object m) {
+        return m instanceof NewMiningJob j ? j.minNtime().isEmpty()
+                : m instanceof NewExtendedMiningJob j && j.minNtime().isEmpty();
     }
 
     private void addJob(int jobId, Sv2Message j, boolean active) {
