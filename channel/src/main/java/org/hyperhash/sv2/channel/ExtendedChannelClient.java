@@ -143,10 +143,18 @@ public final class ExtendedChannelClient {
         return j;
     }
 
-    /** New target for later jobs and for future jobs not yet activated. */
+    /**
+     * New target for later jobs and for every job received as a future job (empty min_ntime), activated or not
+     * (spec 5.3.16, as {@link ServerChannel#setTarget} applies it): jobs received with a min_ntime keep theirs.
+     * Pre-checking against the same target the pool uses keeps shares it would reject from being forwarded.
+     */
     public void onSetTarget(SetTarget m) {
         target = m.maximumTarget();
         future.replaceAll((id, j) -> new ClientJob(j.job(), target, j.extranoncePrefix()));
+        current.replaceAll((id, j) -> j.job().minNtime().isEmpty() ? new ClientJob(j.job(), target, j.extranoncePrefix()) : j);
+        if (active != null) {
+            active = current.getOrDefault(active.job().jobId(), active);
+        }
     }
 
     public void onSetExtranoncePrefix(SetExtranoncePrefix m) {

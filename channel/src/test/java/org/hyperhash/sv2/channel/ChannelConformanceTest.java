@@ -123,4 +123,22 @@ class ChannelConformanceTest {
                 nt.coinbaseTxInputSequence(), nt.coinbaseTxValueRemaining(), nt.coinbaseTxOutputsCount(),
                 nt.coinbaseTxOutputs(), nt.coinbaseTxLocktime(), nt.merklePath());
     }
+
+    @Test
+    void clientAppliesSetTargetToTheActivatedFutureJobAsTheServerDoes() {
+        ExtendedChannelClient c = new ExtendedChannelClient(new org.hyperhash.sv2.message.mining
+                .OpenExtendedMiningChannelSuccess(1, 7, Target.MAX, 8, Bytes.of(new byte[4]), 0), 16);
+        c.onNewExtendedMiningJob(new NewExtendedMiningJob(7, 1, java.util.OptionalInt.empty(), 0x20000000, true,
+                List.of(), Bytes.of(new byte[10]), Bytes.of(new byte[10])));
+        c.onSetNewPrevHash(new SetNewPrevHash(7, 1, Hash256.ZERO, NTIME, 0x1d00ffff)); // network target: hard
+        c.onNewExtendedMiningJob(new NewExtendedMiningJob(7, 2, java.util.OptionalInt.of(NTIME), 0x20000000, true,
+                List.of(), Bytes.of(new byte[10]), Bytes.of(new byte[10])));
+        Target hard = Targets.fromDifficulty(1e9);
+        c.onSetTarget(new org.hyperhash.sv2.message.mining.SetTarget(7, hard));
+        assertEquals(2, c.activeJob().job().jobId());
+        ShareResult r = c.check(1, Bytes.of(new byte[8]), 0, NTIME, 0x20000000);
+        assertEquals(RejectReason.DIFFICULTY_TOO_LOW.result(), r, "the opening job now needs the new target");
+        assertInstanceOf(ShareResult.Accepted.class, c.check(2, Bytes.of(new byte[8]), 0, NTIME, 0x20000000),
+                "a job received with min_ntime keeps its target");
+    }
 }
