@@ -334,8 +334,10 @@ public final class FakeSv2Miner implements AutoCloseable {
     }
 
     private static boolean sentAsFuture(Object m) {
-        return m instanceof NewMiningJob j ? j.minNtime().isEmpty()
-                : m instanceof NewExtendedMiningJob j && j.minNtime().isEmpty();
+        if (m instanceof NewMiningJob s) {
+            return s.minNtime().isEmpty();
+        }
+        return m instanceof NewExtendedMiningJob e && e.minNtime().isEmpty();
     }
 
     private void addJob(int jobId, Sv2Message j, boolean active) {
