@@ -31,10 +31,11 @@ public record WebConfig(InetSocketAddress listen, InetSocketAddress adminListen,
         try {
             BitcoinNetwork net = switch (c.getString("network")) {
                 case "mainnet" -> BitcoinNetwork.MAINNET;
-                case "testnet" -> BitcoinNetwork.TESTNET;
+                // the same names as every other daemon's network key; devnet (the embedded chain) uses regtest addresses
+                case "testnet4" -> BitcoinNetwork.TESTNET;
                 case "signet" -> BitcoinNetwork.SIGNET;
-                case "regtest" -> BitcoinNetwork.REGTEST;
-                default -> throw new ConfigError("network must be mainnet, testnet, signet or regtest, got '"
+                case "regtest", "devnet" -> BitcoinNetwork.REGTEST;
+                default -> throw new ConfigError("network must be mainnet, testnet4, signet, regtest or devnet, got '"
                         + c.getString("network") + "'");
             };
             String explorer = c.getString("explorer.block-url").strip();
