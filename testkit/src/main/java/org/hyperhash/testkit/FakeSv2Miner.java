@@ -170,6 +170,8 @@ public final class FakeSv2Miner implements AutoCloseable {
     private final Map<Integer, Object[]> currentJobs = new HashMap<>();
     private SetNewPrevHash tip;
     private volatile Job job;
+    /** Target the mining loop checks hashes against: the active job's, or a later SetTarget's for a future job. */
+    private volatile Target jobTarget = Target.MAX;
     private volatile boolean closed;
     private volatile String openError;
     private volatile String setupError;
@@ -318,8 +320,8 @@ public final class FakeSv2Miner implements AutoCloseable {
                 currentJobs.replaceAll((k, v) -> sentAsFuture(v[0]) ? new Object[] {v[0], target, v[2]} : v);
                 Job cur = job;
                 Object[] e = cur == null ? null : currentJobs.get(cur.jobId());
-                if (e != null && sentAsFuture(e[0]) && tip != null) {
-                    activate(cur.jobId(), e);
+                if (e != null && sentAsFuture(e[0])) {
+                    jobTarget = target; // the mining loop keeps its nonce range (restarting it would repeat hashes)
                 }
             }
             case SetExtranoncePrefix p when mine(p.channelId()) -> extranoncePrefix = p.extranoncePrefix();
@@ -356,6 +358,7 @@ public final class FakeSv2Miner implements AutoCloseable {
         Sv2Message m = (Sv2Message) e[0];
         Target t = (Target) e[1];
         Bytes prefix = (Bytes) e[2];
+        jobTarget = t;
         if (m instanceof NewMiningJob j) {
             job = new Job(channelId, jobId, j.version(), true, tip.prevHash(), tip.nbits(), tip.minNtime(), t,
                     j.merkleRoot(), null, prefix, 0);
@@ -416,7 +419,7 @@ public final class FakeSv2Miner implements AutoCloseable {
                         (int) nonce);
                 sha.hash(header, 0, BlockHeader80.LENGTH, hash, 0);
                 hashes.increment();
-                if (j.target().isMetBy(hash) || network.isMetBy(hash)) {
+                if (jobTarget.isMetBy(hash) || network.isMetBy(hash)) {
                     if (network.isMetBy(hash)) {
                         blocks.increment();
                     }
