@@ -50,6 +50,7 @@ public final class TdpServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();
+    private final TdpSession.Limits sessionLimits = TdpSession.Limits.DEFAULT;
 
     public TdpServer(TemplateHub hub, TpMetrics metrics, int ioThreads) {
         this.hub = hub;
@@ -154,7 +155,8 @@ public final class TdpServer implements AutoCloseable {
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
             Channel ch = ctx.channel();
-            session = new TdpSession(hub, new ChannelOutbound(ch, this), String.valueOf(ch.remoteAddress()));
+            session = new TdpSession(hub, new ChannelOutbound(ch, this), String.valueOf(ch.remoteAddress()), sessionLimits,
+                    InstantSource.system(), metrics);
             metrics.poolConnected();
             super.channelActive(ctx);
         }
