@@ -26,6 +26,7 @@ import org.hyperhash.pool.share.MinerStats;
 import org.hyperhash.pool.share.ShareLog;
 import org.hyperhash.pool.upstream.BitcoindBlockSubmitter;
 import org.hyperhash.pool.upstream.TemplateSource;
+import org.hyperhash.pool.upstream.UpstreamHealth;
 import org.hyperhash.pool.work.JobDispatcher;
 import org.hyperhash.sv2.channel.ExtranonceAllocator;
 import org.hyperhash.sv2.channel.JobFactory;
@@ -46,6 +47,7 @@ public final class PoolDaemon implements Daemon {
     private final PoolConfig config;
     private final InstantSource clock;
     private final TemplateSource upstream;
+    private final UpstreamHealth upstreamHealth;
     private final MiningServer.Security security;
     private final PrometheusMeterRegistry registry;
     private final PoolMetrics metrics;
@@ -86,10 +88,12 @@ public final class PoolDaemon implements Daemon {
             String securityDescription) {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.upstream = Objects.requireNonNull(upstream, "upstream");
         this.security = Objects.requireNonNull(security, "security");
         this.securityDescription = securityDescription;
         this.registry = Metrics.newRegistry("pool");
+        this.upstreamHealth = new UpstreamHealth(clock, config.tdp().solutionConfirmTimeout(),
+                config.tdp().maxTemplateSilence(), registry);
+        this.upstream = upstreamHealth.wrap(Objects.requireNonNull(upstream, "upstream"));
         this.metrics = new PoolMetrics(registry);
         this.stats = new MinerStats(clock, 100_000);
         this.startedMs = clock.millis();
@@ -186,13 +190,16 @@ public final class PoolDaemon implements Daemon {
 
     @Override
     public boolean ready() {
-        return !closed && dispatcher != null && dispatcher.ready() && upstream.connected();
+        boolean tpHealthy = upstreamHealth.solutionsAccepted() && upstreamHealth.templatesFresh(); // both check timeouts
+        return !closed && dispatcher != null && dispatcher.ready() && upstream.connected() && tpHealthy;
     }
 
     @Override
     public Map<String, Boolean> readinessChecks() {
         Map<String, Boolean> m = new LinkedHashMap<>();
         m.put("template_provider", upstream.connected());
+        m.put("template_provider_solutions", upstreamHealth.solutionsAccepted());
+        m.put("templates_fresh", upstreamHealth.templatesFresh());
         m.put("work", dispatcher != null && dispatcher.work().usable());
         m.put("ledger", ledger != null && ledger.isReachable());
         m.put("accepting", !closed);
