@@ -25,7 +25,7 @@ import java.util.List;
  * connection's event loop ({@link #onMessage}); the hub calls {@link #deliver} from its thread,
  * which is handed to {@link Outbound#sendAll} (thread-safe by contract).
  */
-final class TdpSession implements TemplateSubscriber {
+public final class TdpSession implements TemplateSubscriber {
     private static final Logger LOG = LoggerFactory.getLogger(TdpSession.class);
     /** Shared by all sessions: a flood of bad clients writes one line per limit per 10 s. */
     private static final LogLimiter LIMIT_LOG = new LogLimiter(LOG, Duration.ofSeconds(10));
@@ -47,7 +47,7 @@ final class TdpSession implements TemplateSubscriber {
         void close(String reason);
     }
 
-    enum State { AWAIT_SETUP, AWAIT_CONSTRAINTS, ACTIVE, CLOSED }
+    public enum State { AWAIT_SETUP, AWAIT_CONSTRAINTS, ACTIVE, CLOSED }
 
     /**
      * Per-session rate limits, each counted over a sliding {@code window}; a session over one is closed with
@@ -57,10 +57,15 @@ final class TdpSession implements TemplateSubscriber {
      * @param transactionDataRequests RequestTransactionData messages (each answer can be megabytes)
      * @param refusedSolutions SubmitSolution messages refused at once (unknown template)
      */
-    record Limits(int constraintChanges, int transactionDataRequests, int refusedSolutions, Duration window) {
-        static final Limits DEFAULT = new Limits(6, 120, 16, Duration.ofMinutes(1));
+    public record Limits(int constraintChanges, int transactionDataRequests, int refusedSolutions, Duration window) {
+        public static final Limits DEFAULT = new Limits(6, 120, 16, Duration.ofMinutes(1));
 
-        Limits {
+        /** The three limits over one minute. */
+        public static Limits perMinute(int constraintChanges, int transactionDataRequests, int refusedSolutions) {
+            return new Limits(constraintChanges, transactionDataRequests, refusedSolutions, Duration.ofMinutes(1));
+        }
+
+        public Limits {
             if (constraintChanges < 0 || transactionDataRequests < 1 || refusedSolutions < 1 || window.isNegative()
                     || window.isZero()) {
                 throw new IllegalArgumentException("session limits must be positive: " + constraintChanges + "/"
@@ -119,7 +124,7 @@ final class TdpSession implements TemplateSubscriber {
         return true;
     }
 
-    State state() {
+    public State state() {
         return state;
     }
 

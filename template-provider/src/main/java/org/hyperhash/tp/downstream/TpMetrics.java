@@ -27,6 +27,9 @@ public final class TpMetrics {
     static final String SOLUTIONS_REFUSED = "hh_tp_solutions_refused_total";
     static final String TEMPLATES_EVICTED = "hh_tp_templates_evicted_total";
     static final String SESSION_LIMITS = "hh_tp_session_limits_total";
+    static final String CONNECTIONS_REFUSED = "hh_tp_connections_refused_total";
+    /** Why a TDP connection was refused at accept. */
+    static final List<String> REFUSAL_REASONS = List.of("not-allowed", "banned", "max-connections", "max-connections-per-ip");
     /** Why a kept template was dropped before its grace ran out. */
     static final List<String> EVICTION_REASONS = List.of("session-limit", "retired-sessions");
     /** Per-session limits a client can hit ({@code hh_tp_session_limits_total{limit}}). */
@@ -67,6 +70,7 @@ public final class TpMetrics {
     private final Counter prevHashesSent;
     private final Counter outboundDropped;
     private final AtomicInteger connectedPools = new AtomicInteger();
+    private final Counter bans;
 
     public TpMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -86,6 +90,8 @@ public final class TpMetrics {
                 .description("messages dropped because a pool's outbound buffer was above the high-water mark (the pool is disconnected)")
                 .register(registry);
         registry.gauge("hh_tp_connected_pools", connectedPools);
+        this.bans = Counter.builder("hh_tp_bans_total").description("IP bans issued on the TDP port (too many violations)")
+                .register(registry);
         for (String method : HttpBitcoindRpc.METHODS) {
             for (RpcException.Kind kind : RpcException.Kind.values()) {
                 rpcErrors(method, kindLabel(kind));
@@ -98,6 +104,30 @@ public final class TpMetrics {
         refusals.forEach(this::solutionsRefused);
         EVICTION_REASONS.forEach(this::templatesEvicted);
         SESSION_LIMIT_NAMES.forEach(this::sessionLimits);
+        REFUSAL_REASONS.forEach(this::connectionsRefused);
+    }
+
+    /** An IP ban was issued on the TDP port. */
+    public void banIssued() {
+        bans.increment();
+    }
+
+    public double bansIssued() {
+        return bans.count();
+    }
+
+    /** @param reason one of {@link #REFUSAL_REASONS} */
+    public void connectionRefused(String reason) {
+        connectionsRefused(reason).increment();
+    }
+
+    public double connectionsRefusedCount(String reason) {
+        return connectionsRefused(reason).count();
+    }
+
+    private Counter connectionsRefused(String reason) {
+        return Counter.builder(CONNECTIONS_REFUSED).tag("reason", reason)
+                .description("TDP connections refused at accept (allowlist, ban, caps), by reason").register(registry);
     }
 
     /**
