@@ -107,7 +107,8 @@ public final class PoolDaemon implements Daemon {
         }
         ledger = LedgerDatabase.open(config.ledger().jdbcUrl());
         LOG.info("ledger {}", ledger.displayUrl());
-        shareLog = new ShareLog(new ShareWindowStore(ledger), new FoundBlockStore(ledger, clock), config.instanceName(),
+        FoundBlockStore foundBlocks = new FoundBlockStore(ledger, clock);
+        shareLog = new ShareLog(new ShareWindowStore(ledger), foundBlocks, config.instanceName(),
                 clock, config.ledger().window(), config.ledger().flushInterval(), config.ledger().queueCapacity(), metrics);
         shareLog.start();
         Bytes poolScript = config.network().parse(config.payout().address());
@@ -117,7 +118,8 @@ public final class PoolDaemon implements Daemon {
                 allocator.fullExtranonceSize(), config.channel().ackInterval(), metrics);
         guard = new AbuseGuard(config.limits(), clock, metrics);
         if (config.blockSubmission().enabled()) {
-            blockSubmitter = new BitcoindBlockSubmitter(config.blockSubmission(), metrics);
+            blockSubmitter = new BitcoindBlockSubmitter(config.blockSubmission(), metrics,
+                    (hash, status, result) -> recordSubmitOutcome(foundBlocks, hash, status, result));
             LOG.info("found blocks also go to bitcoind: {}", config.blockSubmission());
         }
         PoolContext px = new PoolContext(config, config.channel().toChannelConfig(), config.vardiff(), allocator,
@@ -145,6 +147,31 @@ public final class PoolDaemon implements Daemon {
         if (security.authorityPublicKey() != null) {
             LOG.info("miners pin authority public key {}", security.authorityPublicKey().toBase58());
         }
+    }
+
+    /**
+     * The submitblock outcome into the ledger (accepted / orphaned / rejected with the reason), on the submitter's
+     * virtual thread: the block's row is written by the share log's writer (at most a flush interval later), so a
+     * missing row is retried for a few seconds. Only a block still {@code submitted} changes.
+     */
+    private void recordSubmitOutcome(FoundBlockStore blocks, String hash, org.hyperhash.ledger.BlockStatus status,
+            String result) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            if (blocks.updateStatusFrom(hash, org.hyperhash.ledger.BlockStatus.SUBMITTED, status, result)) {
+                return;
+            }
+            if (blocks.find(hash).isPresent()) {
+                return; // already past submitted (e.g. confirmed by the treasury)
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        LOG.warn("block {}: not in the ledger after 5 s; its submitblock result ({}) is only in this log", hash,
+                status.dbName());
     }
 
     /** SRI: serialized size of the pool's payout outputs plus the coinbase growth they cause; sigops. */

@@ -101,6 +101,7 @@ public final class TemplateHub implements TemplateListener, AutoCloseable {
     private long tipNotifiedNanos;
     private volatile String lastSubmitResult = "none";
     private final LogLimiter refusedLog = new LogLimiter(LOG, java.time.Duration.ofSeconds(10));
+    private final LogLimiter rejectLog = new LogLimiter(LOG, java.time.Duration.ofSeconds(10));
 
     private record Variant(BuiltTemplate template, SetNewPrevHash prevHash) {
     }
@@ -405,12 +406,19 @@ public final class TemplateHub implements TemplateListener, AutoCloseable {
         try {
             SubmitResult r = rpc.submitBlock(block.block());
             label = r.label();
-            if (r instanceof SubmitResult.Accepted) {
-                LOG.info("BLOCK ACCEPTED height {} hash {} from {} ({} bytes)", t.height(), block.hash().toDisplayHex(), peer,
-                        block.block().length());
-                afterAcceptedBlock.run();
-            } else {
-                LOG.warn("block {} at height {} from {} rejected by the node: {}", block.hash().toDisplayHex(), t.height(), peer, label);
+            String hash = block.hash().toDisplayHex();
+            switch (outcome(r)) {
+                case ACCEPTED -> {
+                    LOG.info("BLOCK ACCEPTED height {} hash {} from {} ({} bytes)", t.height(), hash, peer, block.block().length());
+                    afterAcceptedBlock.run();
+                }
+                // expected: the pool also submits every block straight to bitcoind, and either may arrive first
+                case DUPLICATE -> LOG.info("block {} at height {} from {}: duplicate (the node already has it, valid)", hash,
+                        t.height(), peer);
+                case ORPHANED -> LOG.warn("block {} at height {} from {}: {} (valid but not on the active chain: it lost an"
+                        + " equal-height race)", hash, t.height(), peer, label);
+                case REJECTED -> rejectLog.error(label, "block {} at height {} from {} REJECTED by the node: {}", hash,
+                        t.height(), peer, label);
             }
         } catch (RpcException e) {
             label = "rpc-error";
@@ -425,6 +433,20 @@ public final class TemplateHub implements TemplateListener, AutoCloseable {
         metrics.solutionRefused(reason);
         lastSubmitResult = reason;
         refusedLog.error(reason, "SubmitSolution from {} for template {} REFUSED ({}): {}", peer, templateId, reason, detail);
+    }
+
+    /** What a submitblock answer means for the block (Core's BIP22 strings). */
+    enum Outcome { ACCEPTED, DUPLICATE, ORPHANED, REJECTED }
+
+    static Outcome outcome(SubmitResult r) {
+        if (r instanceof SubmitResult.Accepted) {
+            return Outcome.ACCEPTED;
+        }
+        return switch (r.label()) {
+            case "duplicate" -> Outcome.DUPLICATE;
+            case "inconclusive", "duplicate-inconclusive" -> Outcome.ORPHANED;
+            default -> Outcome.REJECTED;
+        };
     }
 
     public String lastSubmitResult() {

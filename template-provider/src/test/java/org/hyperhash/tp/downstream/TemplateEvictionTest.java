@@ -186,4 +186,16 @@ class TemplateEvictionTest {
         hub.close();
         assertEquals(1.0, metrics.blocksSubmitted("accepted"));
     }
+
+    @Test
+    void submitOutcomesDistinguishAcceptedDuplicateOrphanedRejected() {
+        assertEquals(TemplateHub.Outcome.ACCEPTED, TemplateHub.outcome(org.hyperhash.tp.node.SubmitResult.accepted()));
+        assertEquals(TemplateHub.Outcome.DUPLICATE, TemplateHub.outcome(org.hyperhash.tp.node.SubmitResult.rejected("duplicate")));
+        assertEquals(TemplateHub.Outcome.ORPHANED, TemplateHub.outcome(org.hyperhash.tp.node.SubmitResult.rejected("inconclusive")));
+        assertEquals(TemplateHub.Outcome.ORPHANED,
+                TemplateHub.outcome(org.hyperhash.tp.node.SubmitResult.rejected("duplicate-inconclusive")));
+        assertEquals(TemplateHub.Outcome.REJECTED,
+                TemplateHub.outcome(org.hyperhash.tp.node.SubmitResult.rejected("duplicate-invalid")));
+        assertEquals(TemplateHub.Outcome.REJECTED, TemplateHub.outcome(org.hyperhash.tp.node.SubmitResult.rejected("high-hash")));
+    }
 }
