@@ -25,6 +25,7 @@ import org.hyperhash.tp.node.BitcoindRpc;
 import org.hyperhash.tp.node.BlockNotifier;
 import org.hyperhash.tp.node.BlockTemplate;
 import org.hyperhash.tp.node.HttpBitcoindRpc;
+import org.hyperhash.tp.node.FirstOfNotifier;
 import org.hyperhash.tp.node.LongPollNotifier;
 import org.hyperhash.tp.node.ZmqBlockListener;
 import org.hyperhash.tp.template.TemplateFactory;
@@ -108,9 +109,11 @@ public final class TpDaemon implements Daemon {
             LOG.info("bitcoind at {}:{}", config.rpc().url().getHost(), config.rpc().url().getPort()); // never the userinfo
             http.checkReady(config.network().coreChain()); // typed startup error: unreachable, 401, -28, IBD, wrong chain
             rpc = http;
-            notifier = config.zmqHashblock().isEmpty()
-                    ? new LongPollNotifier(http, Duration.ofSeconds(1), Duration.ofSeconds(30))
-                    : new ZmqBlockListener(config.zmqHashblock());
+            // long-poll always (Core answers it ~1 ms after a block, with the template); ZMQ too when configured
+            // (~100 ms later on Core, a second trigger whichever comes first)
+            LongPollNotifier longPoll = new LongPollNotifier(http, Duration.ofSeconds(1), Duration.ofSeconds(30));
+            notifier = config.zmqHashblock().isEmpty() ? longPoll
+                    : new FirstOfNotifier(List.of(longPoll, new ZmqBlockListener(config.zmqHashblock())));
         }
         TemplateFactory factory = new TemplateFactory(config.coinbaseStyle());
         TemplateUpdater[] updaterRef = new TemplateUpdater[1];
