@@ -95,7 +95,7 @@ public final class DemoStack implements AutoCloseable {
         PoolConfig poolCfg = PoolConfig.from(load(PoolConfig.ROOT, List.of(
                 "sv2.listen=[\"127.0.0.1:" + ports.sv2Port() + "\"]", "sv2.security=noise",
                 "admin.listen=\"127.0.0.1:" + ports.poolAdminPort() + "\"", "payout.address=\"" + address(0) + "\"",
-                "ledger.jdbc-url=\"" + jdbc + "\"", "ledger.flush-interval=500ms",
+                "ledger.url=\"" + jdbc + "\"", "ledger.flush-interval=500ms",
                 "template-providers=[{address=\"" + hostPort(tp.tdpAddresses().get(0)) + "\",authority-key=\""
                         + tp.authorityPublicKeyBase58() + "\"}]",
                 "channel.shares-per-minute=30", "vardiff.shares-per-minute=30")));
