@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
         subcommands = {VersionCommand.class, KeygenCommand.class, DemoCommand.class, PoolCommand.class,
             org.hyperhash.tp.TpCommand.class,
             org.hyperhash.translator.TranslatorCommand.class, org.hyperhash.treasury.TreasuryCommand.class,
+            org.hyperhash.web.WebCommand.class,
             AgentCommands.NodeAgent.class, AgentCommands.Release.class, CommandLine.HelpCommand.class})
 public final class Hh implements Callable<Integer> {
 
