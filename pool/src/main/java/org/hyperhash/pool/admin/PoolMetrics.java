@@ -31,7 +31,7 @@ public final class PoolMetrics {
      * from the TP), rejected (a reason, incl. duplicate), error (RPC/HTTP
      * failure), no_transactions (the TP could not give the block's transactions), dropped (too many in flight).
      */
-    public enum SubmitBlockResult { ACCEPTED, DUPLICATE, REJECTED, ERROR, NO_TRANSACTIONS, DROPPED }
+    public enum SubmitBlockResult { ACCEPTED, DUPLICATE, ORPHANED, REJECTED, ERROR, NO_TRANSACTIONS, DROPPED }
 
     /**
      * A RequestTransactionData answer for the submitblock fallback's cache: ok (data received), error (none: an
