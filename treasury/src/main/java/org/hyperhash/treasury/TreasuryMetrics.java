@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * (trigger to settled), {@code hh_treasury_owed_sats}, {@code hh_treasury_channel_local_balance_sats},
  * {@code hh_treasury_channel_remote_balance_sats}, {@code hh_treasury_channels}, {@code hh_treasury_payouts_in_flight},
  * {@code hh_treasury_payouts_paused}, {@code hh_treasury_blocks_credited_total}, {@code hh_treasury_blocks_orphaned_total},
- * {@code hh_treasury_errors_total{stage}}.
+ * {@code hh_treasury_errors_total{stage}}, {@code hh_treasury_leader} (1 = this process holds the leader lease and pays),
+ * {@code hh_treasury_leader_changes_total}.
  */
 public final class TreasuryMetrics {
     /** Payout results (bounded label set). */
@@ -30,6 +31,9 @@ public final class TreasuryMetrics {
     public final AtomicLong channels = new AtomicLong();
     public final AtomicLong inFlight = new AtomicLong();
     public final AtomicLong paused = new AtomicLong();
+    /** Whether this process holds the leader lease now (its local deadline, not the last renewal's answer). */
+    public volatile java.util.function.BooleanSupplier leader = () -> false;
+    private final Counter leaderChanges;
     private final Counter blocksCredited;
     private final Counter blocksOrphaned;
 
@@ -48,8 +52,16 @@ public final class TreasuryMetrics {
         Gauge.builder("hh.treasury.channels", channels, AtomicLong::get).description("active channels").register(registry);
         Gauge.builder("hh.treasury.payouts.in.flight", inFlight, AtomicLong::get).register(registry);
         Gauge.builder("hh.treasury.payouts.paused", paused, AtomicLong::get).register(registry);
+        Gauge.builder("hh.treasury.leader", this, m -> m.leader.getAsBoolean() ? 1 : 0)
+                .description("1 when this treasury holds the leader lease (computes PPLNS and pays), 0 when standing by").register(registry);
+        leaderChanges = Counter.builder("hh.treasury.leader.changes").description("times this process became or stopped being the leader")
+                .register(registry);
         blocksCredited = Counter.builder("hh.treasury.blocks.credited").register(registry);
         blocksOrphaned = Counter.builder("hh.treasury.blocks.orphaned").register(registry);
+    }
+
+    public void leaderChange() {
+        leaderChanges.increment();
     }
 
     public void payout(Result r) {
