@@ -50,6 +50,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -94,7 +95,8 @@ class OpsMetricsIT {
                 MiningServer.Security.PLAINTEXT, "plaintext")) {
             pool.start();
             assertTrue(waitFor(pool::ready, T), "pool ready");
-            collect(scraped, "pool", waitForMetric(pool.adminAddress(), GC_PAUSE));
+            collect(scraped, "pool", afterGc(pool.adminAddress(), Map.of("hh_pool_ready", "1.0",
+                    "hh_pool_hashrate_hps", NUMBER, "hh_pool_sharelog_queued", NUMBER, "hh_pool_connections", NUMBER)));
 
             TranslatorConfig tcfg = TranslatorConfig.from(DaemonConfig.load(null, List.of("sv1.listen=\"127.0.0.1:0\"",
                     "admin.listen=\"127.0.0.1:0\"", "upstream.user-identity=\"" + address(1) + ".farm\"",
@@ -103,7 +105,8 @@ class OpsMetricsIT {
             try (TranslatorDaemon translator = new TranslatorDaemon(tcfg, InstantSource.system())) {
                 translator.start();
                 assertTrue(waitFor(translator::ready, T), "translator connected to the pool");
-                collect(scraped, "translator", waitForMetric(translator.adminAddress(), GC_PAUSE));
+                collect(scraped, "translator", afterGc(translator.adminAddress(),
+                        Map.of("hh_translator_upstream_connected", "1.0", "hh_translator_sv1_connections", "0.0")));
             }
 
             collect(scraped, "tp", scrapeTemplateProvider(tp.daemon));
@@ -142,8 +145,9 @@ class OpsMetricsIT {
      * closed, RPC errors) are registered at start, so they must show up with zeros.
      */
     private String scrapeTemplateProvider(org.hyperhash.tp.TpDaemon tp) throws Exception {
-        return waitForMetric(tp.adminAddress(), GC_PAUSE, "hh_tp_blocks_submitted_total", "hh_tp_sessions_closed_total",
+        waitForMetric(tp.adminAddress(), GC_PAUSE, "hh_tp_blocks_submitted_total", "hh_tp_sessions_closed_total",
                 "hh_tp_rpc_errors_total");
+        return afterGc(tp.adminAddress(), Map.of("hh_tp_connected_pools", "1.0"));
     }
 
     /** Treasury in dry-run mode with one found block and an unreachable bitcoind (so its error counter exists). */
@@ -160,6 +164,10 @@ class OpsMetricsIT {
             d.start();
             new FoundBlockStore(d.ledger(), InstantSource.system()).insertFound(new FoundBlock("cd".repeat(32), 5, 2, "p",
                     address(2), "w", 50_000, 1.0, BlockStatus.ACCEPTED, null, 2));
+            waitForMetric(d.adminAddress(), GC_PAUSE, "hh_treasury_errors_total");
+            String body = afterGc(d.adminAddress(), Map.of("hh_treasury_owed_sats", "0.0", "hh_treasury_payouts_paused", NUMBER));
+            assertTrue(body.contains("hh_treasury_errors_total{service=\"treasury\",stage=\"bitcoind\"} 0.0"),
+                    "treasury error counters are registered at zero before the first error:\n" + body);
             d.tick();
             return waitForMetric(d.adminAddress(), GC_PAUSE, "hh_treasury_errors_total");
         }
@@ -177,8 +185,47 @@ class OpsMetricsIT {
         try (Agent agent = new Agent(cfg, systemctl, InstantSource.system(), CrashPoints.NONE, new AgentMetrics("ops-it"));
                 AgentDaemon d = new AgentDaemon(agent, java.util.random.RandomGenerator.getDefault(), "ops-it")) {
             d.start();
-            return waitForMetric(d.statusAddress(), "hh_agent_unit_active");
+            waitForMetric(d.statusAddress(), "hh_agent_unit_active");
+            return afterGc(d.statusAddress(), Map.of("hh_agent_unit_active", "1", "hh_agent_build_info", "1"));
         }
+    }
+
+    /** A sample value that is a real number (not NaN). */
+    private static final String NUMBER = "<number>";
+    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})? (\\S+)$");
+
+    /**
+     * Forces GCs (Micrometer holds gauge state weakly: a gauge whose object was collected reads NaN), then scrapes
+     * and checks that no sample reads NaN, that each expected gauge has its value, that every daemon exports its
+     * build_info, and that {@code promtool check metrics} accepts the exposition.
+     */
+    private static String afterGc(InetSocketAddress admin, Map<String, String> expected) throws Exception {
+        org.hyperhash.testkit.Gc.force();
+        String body = scrape(admin);
+        Map<String, String> values = new TreeMap<>();
+        List<String> nan = new ArrayList<>();
+        for (String line : body.split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            java.util.regex.Matcher m = SAMPLE.matcher(line);
+            assertTrue(m.matches(), "unparseable sample line: " + line);
+            values.putIfAbsent(m.group(1), m.group(3));
+            if (m.group(3).equals("NaN")) {
+                nan.add(line);
+            }
+        }
+        assertEquals(List.of(), nan, "samples reading NaN after a GC on " + admin);
+        expected.forEach((name, value) -> {
+            assertTrue(values.containsKey(name), name + " missing after a GC on " + admin + ":\n" + body);
+            if (!NUMBER.equals(value)) {
+                assertEquals(value, values.get(name), name + " after a GC on " + admin);
+            }
+        });
+        assertTrue(values.keySet().stream().anyMatch(n -> n.startsWith("hh_") && n.endsWith("_build_info")),
+                "no hh_*_build_info on " + admin);
+        Promtool.checkMetrics(body, admin.toString());
+        return body;
     }
 
     /**

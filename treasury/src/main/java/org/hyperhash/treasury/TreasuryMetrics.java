@@ -22,6 +22,8 @@ public final class TreasuryMetrics {
 
     private final MeterRegistry registry;
     private final Map<Result, Counter> payouts = new ConcurrentHashMap<>();
+    /** Stages of {@code hh_treasury_errors_total{stage}}, registered at zero so alerts see the series from the start. */
+    public static final java.util.List<String> ERROR_STAGES = java.util.List.of("bitcoind", "lnd", "lnurl", "db");
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
     private final Timer latency;
     public final AtomicLong owedSats = new AtomicLong();
@@ -42,14 +44,17 @@ public final class TreasuryMetrics {
         latency = Timer.builder("hh.treasury.payout.latency").description("from payout trigger to settled")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofMinutes(5))
                 .register(registry);
-        Gauge.builder("hh.treasury.owed.sats", owedSats, AtomicLong::get).description("sum of miner balances").register(registry);
-        Gauge.builder("hh.treasury.channel.local.balance.sats", localSats, AtomicLong::get).register(registry);
-        Gauge.builder("hh.treasury.channel.remote.balance.sats", remoteSats, AtomicLong::get).register(registry);
-        Gauge.builder("hh.treasury.channels", channels, AtomicLong::get).description("active channels").register(registry);
-        Gauge.builder("hh.treasury.payouts.in.flight", inFlight, AtomicLong::get).register(registry);
-        Gauge.builder("hh.treasury.payouts.paused", paused, AtomicLong::get).register(registry);
-        blocksCredited = Counter.builder("hh.treasury.blocks.credited").register(registry);
-        blocksOrphaned = Counter.builder("hh.treasury.blocks.orphaned").register(registry);
+        gauge("hh.treasury.owed.sats", owedSats, "sum of miner balances");
+        gauge("hh.treasury.channel.local.balance.sats", localSats, "outbound Lightning liquidity of active channels");
+        gauge("hh.treasury.channel.remote.balance.sats", remoteSats, "inbound Lightning liquidity of active channels");
+        gauge("hh.treasury.channels", channels, "active channels");
+        gauge("hh.treasury.payouts.in.flight", inFlight, "payouts sent and not yet settled or failed");
+        gauge("hh.treasury.payouts.paused", paused, "1 while payouts are paused");
+        blocksCredited = Counter.builder("hh.treasury.blocks.credited")
+                .description("found blocks credited to miners after maturity").register(registry);
+        blocksOrphaned = Counter.builder("hh.treasury.blocks.orphaned")
+                .description("found blocks that left the best chain (never credited)").register(registry);
+        ERROR_STAGES.forEach(this::errorCounter);
     }
 
     public void payout(Result r) {
@@ -73,8 +78,24 @@ public final class TreasuryMetrics {
         blocksOrphaned.increment(orphaned);
     }
 
-    /** stage: lnd, bitcoind, lnurl, db (bounded). */
+    /** stage: one of {@link #ERROR_STAGES}. */
     public void error(String stage) {
-        errors.computeIfAbsent(stage, s -> Counter.builder("hh.treasury.errors").tag("stage", s).register(registry)).increment();
+        if (!ERROR_STAGES.contains(stage)) {
+            throw new IllegalArgumentException("unknown treasury error stage " + stage);
+        }
+        errorCounter(stage).increment();
+    }
+
+    public double errors(String stage) {
+        return errorCounter(stage).count();
+    }
+
+    private Counter errorCounter(String stage) {
+        return errors.computeIfAbsent(stage, s -> Counter.builder("hh.treasury.errors").tag("stage", s)
+                .description("treasury cycle and payout errors, by stage").register(registry));
+    }
+
+    private void gauge(String name, AtomicLong value, String description) {
+        Gauge.builder(name, value, AtomicLong::get).description(description).strongReference(true).register(registry);
     }
 }
