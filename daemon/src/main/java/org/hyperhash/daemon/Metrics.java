@@ -40,10 +40,17 @@ public final class Metrics {
     /** A registry that holds strong references to the binders (and their state objects) bound to it. */
     private static final class DaemonRegistry extends PrometheusMeterRegistry {
         private final List<Object> keep = new CopyOnWriteArrayList<>();
+        private final String service;
 
-        DaemonRegistry() {
+        DaemonRegistry(String service) {
             super(PrometheusConfig.DEFAULT);
+            this.service = service;
         }
+    }
+
+    /** The service name a registry of {@link #newRegistry} was made for ("unknown" for another registry). */
+    public static String service(MeterRegistry r) {
+        return r instanceof DaemonRegistry d ? d.service : "unknown";
     }
 
     /**
@@ -52,7 +59,7 @@ public final class Metrics {
      * descriptors, disk space of the working directory and {@code hh_<service>_build_info}.
      */
     public static PrometheusMeterRegistry newRegistry(String service) {
-        DaemonRegistry r = new DaemonRegistry();
+        DaemonRegistry r = new DaemonRegistry(service);
         r.config().commonTags("service", service);
         bind(r, new JvmMemoryMetrics());
         bind(r, new JvmGcMetrics());

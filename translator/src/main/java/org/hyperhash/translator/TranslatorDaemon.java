@@ -139,9 +139,9 @@ public final class TranslatorDaemon implements Daemon {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("service", "translator");
         s.put("version", Version.version());
-        s.put("sv1Listen", sv1Address == null ? null : Banner.hostPort(sv1Address));
+        s.put("sv1_listen", sv1Address == null ? null : Banner.hostPort(sv1Address));
         s.put("transport", Sv2Transport.name());
-        s.put("crypto", crypto == null ? null : crypto.name());
+        s.put("crypto_provider", crypto == null ? null : crypto.name());
         // one bridge-loop task, so the bridge and the pools describe the same moment (the same upstream session)
         List<Map<String, Object>> snapshot = onBridge(() -> List.of(bridge.status(), upstream.status()));
         s.put("bridge", snapshot.get(0));

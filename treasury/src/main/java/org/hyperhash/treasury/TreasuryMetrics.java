@@ -32,6 +32,8 @@ public final class TreasuryMetrics {
     public final AtomicLong channels = new AtomicLong();
     public final AtomicLong inFlight = new AtomicLong();
     public final AtomicLong paused = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicReference<java.nio.file.Path> lndTlsCert =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final Counter blocksCredited;
     private final Counter blocksOrphaned;
 
@@ -55,6 +57,27 @@ public final class TreasuryMetrics {
         blocksOrphaned = Counter.builder("hh.treasury.blocks.orphaned")
                 .description("found blocks that left the best chain (never credited)").register(registry);
         ERROR_STAGES.forEach(this::errorCounter);
+        org.hyperhash.daemon.Metrics.gauge(registry, "hh.treasury.lnd.tls.cert.expiry.timestamp.seconds",
+                "notAfter of LND's TLS certificate file, Unix seconds (0: no LND configured or the file is unreadable)",
+                () -> certExpiry(lndTlsCert.get()));
+    }
+
+    /** The LND TLS certificate whose expiry the gauge reports (read at each scrape: a renewed file shows at once). */
+    public void lndTlsCert(java.nio.file.Path pem) {
+        lndTlsCert.set(pem);
+    }
+
+    /** notAfter of the first certificate in a PEM file, in Unix seconds; 0 when absent or unreadable. */
+    public static double certExpiry(java.nio.file.Path pem) {
+        if (pem == null) {
+            return 0;
+        }
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(pem)) {
+            java.security.cert.Certificate c = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+            return ((java.security.cert.X509Certificate) c).getNotAfter().toInstant().getEpochSecond();
+        } catch (java.io.IOException | java.security.cert.CertificateException | ClassCastException e) {
+            return 0;
+        }
     }
 
     public void payout(Result r) {
