@@ -90,6 +90,21 @@ public final class Metrics {
                 .strongReference(true).register(registry);
     }
 
+    /**
+     * The secp256k1 provider in use: {@code hh_secp256k1_provider_info{provider} 1} and {@code hh_secp256k1_native}
+     * (1 native libsecp256k1, 0 the pure-Java fallback: slower and not constant time). Null name: no Noise in use.
+     */
+    public static void secp256k1Provider(MeterRegistry r, String providerName) {
+        if (providerName == null || providerName.isEmpty()) {
+            return;
+        }
+        gauge(r, "hh.secp256k1.provider.info", "secp256k1 implementation used for Noise (value 1)", () -> 1,
+                "provider", providerName);
+        boolean nativeLib = providerName.startsWith("libsecp256k1");
+        gauge(r, "hh.secp256k1.native", "1 when the native libsecp256k1 is in use, 0 on the pure-Java fallback",
+                () -> nativeLib ? 1 : 0);
+    }
+
     /** {@code hh_<service>_build_info{version} 1}: which build answers (the agent exports the same shape). */
     static void buildInfo(MeterRegistry r, String service) {
         String name = "hh." + service.replace('-', '_') + ".build.info";

@@ -91,6 +91,7 @@ public final class PoolDaemon implements Daemon {
         this.securityDescription = securityDescription;
         this.registry = Metrics.newRegistry("pool");
         this.metrics = new PoolMetrics(registry);
+        Metrics.secp256k1Provider(registry, security.cryptoProvider());
         this.stats = new MinerStats(clock, 100_000);
         this.startedMs = clock.millis();
     }

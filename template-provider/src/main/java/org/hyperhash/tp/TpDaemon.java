@@ -90,6 +90,7 @@ public final class TpDaemon implements Daemon {
             staticKey = StaticKeyPair.generate(random);
         }
         registry = Metrics.newRegistry("tp");
+        Metrics.secp256k1Provider(registry, crypto.name());
         metrics = new TpMetrics(registry);
         BlockNotifier notifier;
         if (config.backend() == TpConfig.Backend.DEVNET) {

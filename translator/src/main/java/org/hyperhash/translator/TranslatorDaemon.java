@@ -80,6 +80,7 @@ public final class TranslatorDaemon implements Daemon {
         }
         LOG.info("secp256k1 provider for Noise upstreams: {}", crypto.name());
         registry = Metrics.newRegistry("translator");
+        Metrics.secp256k1Provider(registry, crypto.name());
         metrics = new TranslatorMetrics(registry);
         int threads = cfg.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : cfg.ioThreads();
         ioGroup = Sv2Transport.newEventLoopGroup(threads, "hh-translator-sv1");
