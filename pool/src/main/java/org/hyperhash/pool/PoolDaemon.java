@@ -185,6 +185,16 @@ public final class PoolDaemon implements Daemon {
         }
     }
 
+    /**
+     * /v1/health and the systemd watchdog: every event loop runs a probe task within
+     * {@link org.hyperhash.daemon.EventLoopProbe}'s timeout (a wedged loop makes the daemon not live).
+     */
+    @Override
+    public boolean live() {
+        MiningServer s = server;
+        return s != null && !closed && s.eventLoopsAnswer(java.time.Duration.ofSeconds(5));
+    }
+
     @Override
     public boolean ready() {
         return !closed && dispatcher != null && dispatcher.ready() && upstream.connected();

@@ -178,6 +178,16 @@ public final class TpDaemon implements Daemon {
         }
     }
 
+    /**
+     * /v1/health and the systemd watchdog: every event loop runs a probe task within
+     * {@link org.hyperhash.daemon.EventLoopProbe}'s timeout (a wedged loop makes the daemon not live).
+     */
+    @Override
+    public boolean live() {
+        TdpServer s = server;
+        return s != null && started && !closed && s.eventLoopsAnswer(java.time.Duration.ofSeconds(5));
+    }
+
     @Override
     public boolean ready() {
         TemplateUpdater u = updater;

@@ -124,6 +124,18 @@ public final class TranslatorDaemon implements Daemon {
         }
     }
 
+    /**
+     * /v1/health and the systemd watchdog: every event loop runs a probe task within
+     * {@link org.hyperhash.daemon.EventLoopProbe}'s timeout (a wedged loop makes the daemon not live).
+     */
+    @Override
+    public boolean live() {
+        EventLoopGroup io = ioGroup;
+        EventLoopGroup bridgeLoop = bridgeGroup;
+        return io != null && bridgeLoop != null && !io.isShuttingDown()
+                && org.hyperhash.daemon.EventLoopProbe.allAnswer(java.time.Duration.ofSeconds(5), io, bridgeLoop);
+    }
+
     @Override
     public boolean ready() {
         Bridge b = bridge;
