@@ -213,6 +213,13 @@ class BackupRestoreIT {
         Files.setPosixFilePermissions(bad, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         TreasuryException e = assertThrows(TreasuryException.class, () -> Backup.read(out, bad));
         assertTrue(e.getMessage().contains("wrong key"), e.getMessage());
+        // a restore that fails leaves no freshly created, empty ledger behind
+        Path fresh = tmp.resolve("fresh-" + System.nanoTime() + ".db");
+        sw = new StringWriter();
+        assertEquals(1, cli(sw, "restore", "--set", "ledger.url=\"jdbc:sqlite:" + fresh + "\"", "--in", out.toString(),
+                "--key-file", bad.toString()), sw.toString());
+        assertTrue(sw.toString().contains("wrong key"), sw.toString());
+        assertTrue(!Files.exists(fresh), "no empty ledger left at " + fresh);
         enc[enc.length - 1] ^= 1;
         Files.write(out, enc);
         e = assertThrows(TreasuryException.class, () -> Backup.read(out, key));
