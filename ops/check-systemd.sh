@@ -22,4 +22,15 @@ for f in "$HERE"/systemd/*.service; do
   echo "unit $u verify=ok exposure=$score rating=$rating"
   case "$rating" in OK|SAFE|PERFECT) ;; *) echo "FAIL $u is rated $rating (goal: OK or better)"; fail=1;; esac
 done
+# exit 2 is a configuration error: a unit that restarted on it would loop forever on a bad config
+for f in "$HERE"/systemd/hh-*.service; do
+  grep -q '^RestartPreventExitStatus=2$' "$f" || { echo "FAIL $(basename "$f"): RestartPreventExitStatus=2 missing"; fail=1; }
+done
+# install.sh installs <module>/config-examples/<network>.conf for each daemon: every one must exist
+for net in mainnet testnet4 signet regtest; do
+  for m in pool template-provider translator treasury; do
+    [ -f "$HERE/$m/config-examples/$net.conf" ] || { echo "FAIL missing config template $m/config-examples/$net.conf"; fail=1; }
+  done
+done
+bash -n "$HERE/systemd/install.sh" || { echo "FAIL systemd/install.sh syntax"; fail=1; }
 exit $fail

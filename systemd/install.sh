@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
 # Installs Hyperhash under systemd on one host (run as root from an unpacked release or a built checkout):
-#   sudo systemd/install.sh [--enable pool,tp,translator,treasury,node-agent] [--journald]
+#   sudo systemd/install.sh --network mainnet|testnet4|signet|regtest [--enable pool,tp,translator,treasury,node-agent] [--journald]
+# --network picks the config templates (<module>/config-examples/<network>.conf) installed as /etc/hyperhash/<daemon>.conf
+# when that file does not exist yet; their REQUIRED lines must be filled in (hh <daemon> --config F --check-config says
+# what is missing). There is no default network: a toy devnet never starts from an install.
 # --journald also installs the log policy (daily rotation, 14 days) as a host-wide journald drop-in.
 # Layout: /opt/hyperhash/releases/<version> (code), /opt/hyperhash/current -> the active release,
 # /opt/hyperhash/agent (the node agent's own pinned copy), /etc/hyperhash (config, keys, env files),
 # /var/lib/hyperhash/<daemon> (state; created by systemd's StateDirectory=).
 set -euo pipefail
 SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ENABLE=""; JOURNALD=0
+ENABLE=""; JOURNALD=0; NETWORK=""
 while [ $# -gt 0 ]; do
   case "$1" in
+    --network) NETWORK="${2:?--network needs mainnet, testnet4, signet or regtest}"; shift 2 ;;
     --enable) ENABLE="${2:?--enable needs a list, e.g. tp,pool}"; shift 2 ;;
     --journald) JOURNALD=1; shift ;;
     *) echo "install.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
+case "$NETWORK" in
+  mainnet|testnet4|signet|regtest) ;;
+  "") echo "install.sh: --network mainnet|testnet4|signet|regtest is required (the config templates differ per network)" >&2; exit 2 ;;
+  *) echo "install.sh: unknown network '$NETWORK' (mainnet, testnet4, signet or regtest)" >&2; exit 2 ;;
+esac
 [ "$(id -u)" = 0 ] || { echo "install.sh: run as root" >&2; exit 1; }
 
 getent group hyperhash >/dev/null || groupadd --system hyperhash
@@ -36,9 +45,19 @@ ln -sfn "$dest" /opt/hyperhash/current.new && mv -T /opt/hyperhash/current.new /
 chown -R hh-agent:hyperhash /opt/hyperhash/releases
 chown hh-agent:hyperhash /opt/hyperhash   # the agent renames current.new -> current here (not recursive)
 
-for d in pool tp translator treasury node-agent; do
-  [ -f "/etc/hyperhash/$d.conf" ] || { [ -f "$SRC/docs/config/$d.conf" ] && install -m 0640 -g hyperhash "$SRC/docs/config/$d.conf" "/etc/hyperhash/$d.conf" || touch "/etc/hyperhash/$d.conf"; }
+# config templates: never overwrite an operator's file; the shared SQLite ledger of pool and treasury lives in
+# /var/lib/hyperhash/ledger (both units' StateDirectory), not in each unit's working directory
+for pair in pool:pool tp:template-provider translator:translator treasury:treasury; do
+  d="${pair%%:*}"; module="${pair#*:}"
+  template="$SRC/$module/config-examples/$NETWORK.conf"
+  [ -f "$template" ] || { echo "install.sh: missing template $template" >&2; exit 1; }
+  if [ ! -f "/etc/hyperhash/$d.conf" ]; then
+    sed 's#jdbc:sqlite:./hh-data/ledger.db#jdbc:sqlite:/var/lib/hyperhash/ledger/ledger.db#' "$template" > "/etc/hyperhash/$d.conf"
+    chmod 0640 "/etc/hyperhash/$d.conf"; chgrp hyperhash "/etc/hyperhash/$d.conf"
+    echo "install.sh: /etc/hyperhash/$d.conf from $module/config-examples/$NETWORK.conf: fill in its REQUIRED lines"
+  fi
 done
+[ -f /etc/hyperhash/node-agent.conf ] || install -m 0640 -g hyperhash /dev/null /etc/hyperhash/node-agent.conf
 install -m 0644 "$SRC"/systemd/hh-*.service /etc/systemd/system/
 install -d /etc/polkit-1/rules.d && install -m 0644 "$SRC/systemd/50-hyperhash-agent.rules" /etc/polkit-1/rules.d/
 if [ "$JOURNALD" = 1 ]; then

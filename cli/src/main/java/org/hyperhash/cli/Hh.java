@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
         subcommands = {VersionCommand.class, KeygenCommand.class, DemoCommand.class, PoolCommand.class,
             org.hyperhash.tp.TpCommand.class,
             org.hyperhash.translator.TranslatorCommand.class, org.hyperhash.treasury.TreasuryCommand.class,
+            org.hyperhash.web.WebCommand.class,
             AgentCommands.NodeAgent.class, AgentCommands.Release.class, CommandLine.HelpCommand.class})
 public final class Hh implements Callable<Integer> {
 
@@ -24,7 +25,18 @@ public final class Hh implements Callable<Integer> {
     }
 
     public static int execute(String... args) {
+        return execute(null, null, args);
+    }
+
+    /** {@link #execute(String...)} writing to {@code out} / {@code err} (null = stdout / stderr). */
+    public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Hh());
+        if (out != null) {
+            cl.setOut(out);
+        }
+        if (err != null) {
+            cl.setErr(err);
+        }
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof org.hyperhash.daemon.DaemonConfig.ConfigError ce) {

@@ -99,6 +99,39 @@ public final class LedgerDatabase implements AutoCloseable {
         return new LedgerDatabase(ds, dialect, redacted);
     }
 
+    /**
+     * True when {@code jdbcUrl} holds an initialised ledger (its {@code schema_version} table exists). Creates nothing:
+     * a missing SQLite file is not opened (opening would create it), a PostgreSQL schema is only queried. Commands that
+     * must not create a ledger check this first.
+     */
+    public static boolean isInitialised(String jdbcUrl) {
+        Dialect dialect = Dialect.fromJdbcUrl(jdbcUrl);
+        String redacted = redactUrl(jdbcUrl);
+        if (dialect == Dialect.SQLITE) {
+            String file = jdbcUrl.substring("jdbc:sqlite:".length());
+            int q = file.indexOf('?');
+            file = q >= 0 ? file.substring(0, q) : file;
+            if (file.startsWith("file:")) {
+                file = file.substring(5);
+            }
+            if (file.isEmpty() || file.equals(":memory:") || !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(file))) {
+                return false;
+            }
+            try (Connection c = DriverManager.getConnection(jdbcUrl); Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")) {
+                return rs.next();
+            } catch (SQLException e) {
+                throw new LedgerException("cannot read ledger " + redacted + ": " + e.getMessage(), e);
+            }
+        }
+        try (Connection c = DriverManager.getConnection(jdbcUrl); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT to_regclass('schema_version') IS NOT NULL")) {
+            return rs.next() && rs.getBoolean(1);
+        } catch (SQLException e) {
+            throw new LedgerException("cannot reach ledger " + redacted + ": " + e.getMessage(), e);
+        }
+    }
+
     private static void ensureSchema(String jdbcUrl, String redacted) {
         Matcher m = CURRENT_SCHEMA.matcher(jdbcUrl);
         if (!m.find()) {

@@ -178,7 +178,7 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
     public record Ledger(String jdbcUrl, Duration window, Duration flushInterval, int queueCapacity) {
         public Ledger {
             require(jdbcUrl != null && (jdbcUrl.startsWith("jdbc:sqlite:") || jdbcUrl.startsWith("jdbc:postgresql:")),
-                    "ledger.jdbc-url", "must start with jdbc:sqlite: or jdbc:postgresql:");
+                    "ledger.url", "must start with jdbc:sqlite: or jdbc:postgresql:");
             positive(window, "ledger.window");
             positive(flushInterval, "ledger.flush-interval");
             require(flushInterval.compareTo(Duration.ofSeconds(1)) <= 0, "ledger.flush-interval",
@@ -209,16 +209,16 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
             cookieFile = cookieFile == null ? "" : cookieFile.strip();
             user = user == null ? "" : user.strip();
             password = password == null ? "" : password;
-            positive(timeout, "block-submission.timeout");
+            positive(timeout, "bitcoind.timeout");
             if (bitcoindUrl != null) {
                 String scheme = bitcoindUrl.getScheme();
                 require(("http".equals(scheme) || "https".equals(scheme)) && bitcoindUrl.getHost() != null,
-                        "block-submission.bitcoind-url", "must be http(s)://host:port");
-                require(bitcoindUrl.getUserInfo() == null, "block-submission.bitcoind-url",
+                        "bitcoind.url", "must be http(s)://host:port");
+                require(bitcoindUrl.getUserInfo() == null, "bitcoind.url",
                         "put credentials in cookie-file or user/password, not in the URL");
-                require(cookieFile.isEmpty() || user.isEmpty(), "block-submission.cookie-file",
+                require(cookieFile.isEmpty() || user.isEmpty(), "bitcoind.cookie-file",
                         "set either cookie-file or user/password, not both");
-                require(!cookieFile.isEmpty() || !user.isEmpty(), "block-submission.cookie-file",
+                require(!cookieFile.isEmpty() || !user.isEmpty(), "bitcoind.cookie-file",
                         "bitcoind needs credentials: cookie-file or user/password");
             }
         }
@@ -310,14 +310,22 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
             int i = 0;
             for (Config tp : c.getConfigList("template-providers")) {
                 String where = "template-providers[" + i++ + "]";
-                tps.add(new TemplateProvider(address(tp.getString("address"), where + ".address"),
-                        tp.hasPath("authority-key") ? tp.getString("authority-key") : ""));
+                String pin = tp.hasPath("authority-key") ? tp.getString("authority-key").strip() : "";
+                if (!pin.isEmpty()) {
+                    try {
+                        org.hyperhash.sv2.noise.AuthorityPublicKey.fromBase58(pin);
+                    } catch (RuntimeException e) {
+                        throw new ConfigError(ROOT + "." + where + ".authority-key: not a valid base58check authority public "
+                                + "key (the TP logs its key at startup as 'authority public key ...')");
+                    }
+                }
+                tps.add(new TemplateProvider(address(tp.getString("address"), where + ".address"), pin));
             }
             Config t = c.getConfig("tdp");
             Tdp tdp = new Tdp(t.getDuration("connect-timeout"), t.getDuration("initial-backoff"),
                     t.getDuration("max-backoff"), t.getDuration("cooldown"), bool(t, "failback", "tdp.failback"));
             Config lg = c.getConfig("ledger");
-            Ledger ledger = new Ledger(lg.getString("jdbc-url"), lg.getDuration("window"), lg.getDuration("flush-interval"),
+            Ledger ledger = new Ledger(lg.getString("url"), lg.getDuration("window"), lg.getDuration("flush-interval"),
                     lg.getInt("queue-capacity"));
             return new PoolConfig(network, c.getInt("instance-id"), sv2, limits, payout, channel, vardiff, tps, tdp,
                     ledger, address(c.getString("admin.listen"), "admin.listen"), c.getDuration("shutdown-deadline"),
@@ -328,21 +336,23 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
     }
 
     private static BlockSubmission blockSubmission(Config c) {
-        if (!c.hasPath("block-submission")) {
+        if (!c.hasPath("bitcoind")) {
             return BlockSubmission.DISABLED;
         }
-        Config b = c.getConfig("block-submission");
-        String url = b.getString("bitcoind-url").strip();
+        Config b = c.getConfig("bitcoind");
+        String url = b.getString("url").strip();
         URI uri = null;
         if (!url.isEmpty()) {
             try {
                 uri = new URI(url);
             } catch (URISyntaxException e) {
-                throw new ConfigError("block-submission.bitcoind-url: not a URL");
+                throw new ConfigError("bitcoind.url: not a URL");
             }
         }
         return new BlockSubmission(uri, b.getString("cookie-file"), b.getString("user"), b.getString("password"),
-                b.getDuration("timeout"), bool(b, "prefetch-transactions", "block-submission.prefetch-transactions"));
+                b.getDuration("timeout"), !c.hasPath("block-submission.prefetch-transactions")
+                        || bool(c.getConfig("block-submission"), "prefetch-transactions",
+                                "block-submission.prefetch-transactions"));
     }
 
     /** {@code section.getBoolean(path)}, refused with the full key's name when the value is not a boolean. */

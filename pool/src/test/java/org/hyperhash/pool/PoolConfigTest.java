@@ -144,7 +144,8 @@ class PoolConfigTest {
                 "from the environment");
         ConfigError e = assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST,
                 "tdp.failback=sometimes"));
-        assertEquals("tdp.failback: must be true or false", e.getMessage());
+        // refused at load time, with the full path and where the value came from
+        assertTrue(e.getMessage().startsWith("hyperhash.pool.tdp.failback: expected true or false, got sometimes"), e.getMessage());
     }
 
     @Test
@@ -162,7 +163,8 @@ class PoolConfigTest {
         assertFalse(asked.blockSubmission().prefetchTransactions(), "from the environment");
         ConfigError e = assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST,
                 "block-submission.prefetch-transactions=sometimes"));
-        assertEquals("block-submission.prefetch-transactions: must be true or false", e.getMessage());
+        assertTrue(e.getMessage().startsWith(
+                "hyperhash.pool.block-submission.prefetch-transactions: expected true or false, got sometimes"), e.getMessage());
     }
 
     @Test

@@ -1,26 +1,32 @@
 package org.hyperhash.tp;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValueFactory;
-import org.hyperhash.daemon.DaemonConfig;
+import org.hyperhash.daemon.Checks;
+import org.hyperhash.daemon.DaemonLauncher;
 import org.hyperhash.daemon.DaemonOptions;
 import org.hyperhash.daemon.DaemonRunner;
-import org.hyperhash.daemon.Redact;
-import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.net.InetSocketAddress;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code hh tp [--devnet] [--config FILE] [--set path=value]...}: the template provider daemon.
- * Environment overrides use the prefix {@code TP_} ({@code TP_SV2_AUTHORITY__SECRET__KEY=...}).
+ * {@code hh tp [--devnet] [--config FILE] [--set path=value]... [--print-config | --check-config]}: the template
+ * provider daemon. Environment overrides use the prefix {@code TP_} ({@code TP_SV2_AUTHORITY__SECRET__KEY=...}).
+ * {@code network} must be set (or {@code --devnet} given): no toy chain starts by default.
  * Exit codes as {@link DaemonRunner}: 0 stopped, 1 failed to start, 2 configuration error.
  */
 @Command(name = "tp", mixinStandardHelpOptions = true,
-        description = "Template provider: Bitcoin Core (or the embedded devnet) in, SV2 Template Distribution out.")
+        description = {"Template provider: Bitcoin Core (or the embedded devnet) in, SV2 Template Distribution out.",
+            "network must be set (mainnet, testnet4, signet, regtest or devnet), or --devnet given."})
 public final class TpCommand implements Callable<Integer> {
     /** Prefix of environment overrides. */
     public static final String ENV_PREFIX = "TP";
@@ -31,26 +37,28 @@ public final class TpCommand implements Callable<Integer> {
     @Option(names = "--devnet", description = "Use the embedded DEVNET chain (network = devnet, backend = devnet). Default: ${DEFAULT-VALUE}.")
     boolean devnet;
 
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
-        TpConfig config;
-        Config c;
-        try {
-            c = options.load(ENV_PREFIX, TpConfig.ROOT);
-            if (devnet) {
-                c = c.withValue("network", ConfigValueFactory.fromAnyRef("devnet"))
-                        .withValue("backend", ConfigValueFactory.fromAnyRef("devnet"));
-            }
-            if (options.printConfig) {
-                System.out.println(Redact.render(c.atPath(TpConfig.ROOT)));
-                return 0;
-            }
-            config = TpConfig.from(c);
-        } catch (DaemonConfig.ConfigError e) {
-            LoggerFactory.getLogger(TpCommand.class).error("hh-tp: configuration error: {}", e.getMessage());
-            return 2;
-        }
-        LoggerFactory.getLogger(TpCommand.class).info("effective config:\n{}", Redact.render(c.atPath(TpConfig.ROOT)));
-        return DaemonRunner.runUntilSignalled("hh-tp", new TpDaemon(config, InstantSource.system()), config.shutdownDeadline());
+        List<String> extra = devnet ? List.of("network=devnet", "backend=devnet") : List.of();
+        return DaemonLauncher.run("hh-tp", options, ENV_PREFIX, TpConfig.ROOT, extra, DaemonLauncher.Spec.of(TpConfig::from,
+                c -> {
+                    Map<String, List<InetSocketAddress>> m = new LinkedHashMap<>();
+                    m.put("sv2.listen", c.listen());
+                    m.put("admin.listen", List.of(c.adminListen()));
+                    return m;
+                },
+                c -> {
+                    List<String> ok = new ArrayList<>();
+                    ok.add(TpDaemon.checkKeys(c));
+                    if (c.backend() == TpConfig.Backend.BITCOIND) {
+                        ok.add(Checks.url("bitcoind", "hyperhash.tp.bitcoind.url", c.rpc().url().toString()));
+                    }
+                    return ok;
+                },
+                c -> new TpDaemon(c, InstantSource.system()), TpConfig::shutdownDeadline),
+                spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

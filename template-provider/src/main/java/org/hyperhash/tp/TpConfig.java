@@ -33,7 +33,7 @@ public record TpConfig(Network network, Backend backend, List<InetSocketAddress>
 
     /** Supported networks with their default TDP port and Core's chain name. */
     public enum Network {
-        MAINNET(8442, "main"), TESTNET4(48442, "testnet4"), SIGNET(38442, "signet"), REGTEST(18447, "regtest"),
+        MAINNET(8446, "main"), TESTNET4(48442, "testnet4"), SIGNET(38442, "signet"), REGTEST(18447, "regtest"),
         DEVNET(18448, "devnet");
 
         private final int defaultPort;
@@ -146,20 +146,20 @@ public record TpConfig(Network network, Backend backend, List<InetSocketAddress>
     private static RpcEndpoint rpcEndpoint(Config b) {
         URI url;
         try {
-            url = URI.create(b.getString("rpc-url"));
+            url = URI.create(b.getString("url"));
         } catch (IllegalArgumentException e) {
-            throw new ConfigError("bitcoind.rpc-url: " + e.getMessage());
+            throw new ConfigError("bitcoind.url: " + e.getMessage());
         }
-        String cookie = b.getString("rpc-cookie-file").trim();
-        String user = b.getString("rpc-user");
-        String password = b.getString("rpc-password");
+        String cookie = b.getString("cookie-file").trim();
+        String user = b.getString("user");
+        String password = b.getString("password");
         RpcAuth auth;
         if (!cookie.isEmpty()) {
             auth = new RpcAuth.Cookie(Path.of(cookie));
         } else if (!user.isEmpty()) {
             auth = new RpcAuth.UserPassword(user, password);
         } else {
-            throw new ConfigError("bitcoind: set rpc-cookie-file, or rpc-user and rpc-password");
+            throw new ConfigError("bitcoind: set bitcoind.cookie-file, or bitcoind.user and bitcoind.password");
         }
         try {
             return new RpcEndpoint(url, auth, b.getDuration("connect-timeout"), b.getDuration("request-timeout"),

@@ -139,6 +139,23 @@ public final class TpDaemon implements Daemon {
         started = true;
     }
 
+    /**
+     * What {@link #start()} checks about the keys, without starting (for {@code --check-config}): the configured
+     * secrets parse and an authority key is present except on devnet.
+     */
+    static String checkKeys(TpConfig config) {
+        AuthorityKeyPair a = loadKey(config.authoritySecretKey(), config.authoritySecretKeyFile(), "authority",
+                AuthorityKeyPair::fromSecretBase58);
+        if (a == null && config.network() != TpConfig.Network.DEVNET) {
+            throw new ConfigError("sv2.authority-secret-key or sv2.authority-secret-key-file is required on "
+                    + config.network().name().toLowerCase(Locale.ROOT) + " (pools pin its public key; generate one with "
+                    + "`hh keygen --out DIR`)");
+        }
+        loadKey(config.staticSecretKey(), config.staticSecretKeyFile(), "static", StaticKeyPair::fromSecretBase58);
+        return a == null ? "no authority key: a new random one each start (devnet only)"
+                : "authority public key " + a.publicKey().toBase58();
+    }
+
     private AuthorityKeyPair authorityKey(SecureRandom random) {
         AuthorityKeyPair k = loadKey(config.authoritySecretKey(), config.authoritySecretKeyFile(), "authority",
                 AuthorityKeyPair::fromSecretBase58);

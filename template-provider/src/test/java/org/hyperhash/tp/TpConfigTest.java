@@ -31,7 +31,7 @@ class TpConfigTest {
 
     @Test
     void everyConfigExampleLoads() throws Exception {
-        Map<String, Integer> ports = Map.of("mainnet", 8442, "testnet4", 48442, "signet", 38442, "regtest", 18447, "devnet", 18448);
+        Map<String, Integer> ports = Map.of("mainnet", 8446, "testnet4", 48442, "signet", 38442, "regtest", 18447, "devnet", 18448);
         for (var e : ports.entrySet()) {
             Path f = Path.of("config-examples", e.getKey() + ".conf");
             assertTrue(Files.isRegularFile(f), f.toString());
@@ -53,7 +53,7 @@ class TpConfigTest {
         assertEquals(5, c.feeDeltaSats());
         assertEquals(18447, c.listen().getFirst().getPort());
         var noAuth = assertThrows(DaemonConfig.ConfigError.class, () -> load(null, List.of("network=regtest", "backend=bitcoind"), Map.of()));
-        assertTrue(noAuth.getMessage().contains("rpc-cookie-file"), noAuth.getMessage());
+        assertTrue(noAuth.getMessage().contains("bitcoind.cookie-file"), noAuth.getMessage());
         var bad = assertThrows(DaemonConfig.ConfigError.class, () -> load(null, List.of("network=moon"), Map.of()));
         assertTrue(bad.getMessage().contains("network") && bad.getMessage().contains("devnet"), bad.getMessage());
         var mismatch = assertThrows(DaemonConfig.ConfigError.class, () -> load(null, List.of("network=mainnet"), Map.of()));

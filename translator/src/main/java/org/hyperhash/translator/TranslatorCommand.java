@@ -1,30 +1,54 @@
 package org.hyperhash.translator;
 
+import org.hyperhash.daemon.Checks;
+import org.hyperhash.translator.sv2.PoolEndpoint;
+import org.hyperhash.daemon.DaemonLauncher;
 import org.hyperhash.daemon.DaemonOptions;
-import org.hyperhash.daemon.DaemonRunner;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code hh translator --config FILE --set path=value}: runs the SV1 → SV2 translator. */
+/** {@code hh translator --config FILE --set path=value [--print-config | --check-config]}: runs the SV1 → SV2 translator. */
 @Command(name = "translator", mixinStandardHelpOptions = true,
         description = "SV1 → SV2 translator: SV1 firmware connects here, one SV2 extended channel goes to the pool.")
 public final class TranslatorCommand implements Callable<Integer> {
     @Mixin
     DaemonOptions options;
 
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
-        com.typesafe.config.Config raw = options.load(TranslatorConfig.ENV_PREFIX, TranslatorConfig.ROOT);
-        TranslatorConfig cfg = TranslatorConfig.from(raw);
-        if (options.printConfig) {
-            System.out.println(raw.root().render(com.typesafe.config.ConfigRenderOptions.concise().setFormatted(true)));
-            return 0;
-        }
-        return DaemonRunner.runUntilSignalled("translator", new TranslatorDaemon(cfg, InstantSource.system()),
-                Duration.ofSeconds(10));
+        return DaemonLauncher.run("translator", options, TranslatorConfig.ENV_PREFIX, TranslatorConfig.ROOT, List.of(),
+                DaemonLauncher.Spec.of(TranslatorConfig::from,
+                        c -> {
+                            Map<String, List<InetSocketAddress>> m = new LinkedHashMap<>();
+                            m.put("sv1.listen", List.of(c.sv1Listen()));
+                            m.put("admin.listen", List.of(c.adminListen()));
+                            return m;
+                        },
+                        c -> {
+                            List<String> ok = new ArrayList<>();
+                            for (int n = 0; n < c.pools().size(); n++) {
+                                PoolEndpoint p = c.pools().get(n);
+                                String key = TranslatorConfig.ROOT + ".upstream.pools[" + n + "]";
+                                // the translator starts without its pools (it keeps retrying): a warning, not a failure
+                                ok.add(Checks.warnOnly(() -> Checks.tcp("pool " + p.name(), key, p.host(), p.port())));
+                            }
+                            return ok;
+                        },
+                        c -> new TranslatorDaemon(c, InstantSource.system()), c -> Duration.ofSeconds(10)),
+                spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

@@ -54,7 +54,7 @@ public final class HttpBitcoindRpc implements BitcoindRpc {
         } else if (userPassword != null) {
             cred = userPassword;
         } else {
-            throw new RpcException("bitcoind credentials not configured (set bitcoind.cookie-file or rpc-user/rpc-password)");
+            throw new RpcException("bitcoind credentials not configured (set bitcoind.cookie-file or bitcoind.user/password)");
         }
         authHeader = "Basic " + Base64.getEncoder().encodeToString(cred.getBytes(StandardCharsets.UTF_8));
         return authHeader;

@@ -6,11 +6,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.hyperhash.daemon.Banner;
+import org.hyperhash.daemon.Checks;
+import org.hyperhash.daemon.DaemonLauncher;
 import org.hyperhash.daemon.DaemonConfig;
 import org.hyperhash.daemon.DaemonOptions;
-import org.hyperhash.daemon.DaemonRunner;
 import org.hyperhash.daemon.Redact;
 import org.hyperhash.ledger.LedgerDatabase;
 import org.hyperhash.treasury.lightning.DestinationKind;
@@ -27,9 +32,14 @@ import picocli.CommandLine.Spec;
 /**
  * {@code hh treasury}: without a subcommand (or with {@code run}) runs the daemon; the other subcommands operate
  * on the ledger directly (they may run while the daemon runs: pause/resume are read by the daemon each cycle).
- * Exit codes: 0 ok, 1 failure (check found problems, audit mismatch ...), 2 configuration error.
+ * The daemon options ({@code --config}, {@code --set}, {@code --init} ...) work before or after the verb:
+ * {@code hh treasury --config F check} is {@code hh treasury check --config F}. No command but the daemon's start,
+ * {@code restore} and {@code --init} creates a ledger: a ledger URL that points at nothing is an error naming
+ * {@code ledger.url}, never a fresh empty ledger that reports "OK".
+ * Exit codes: 0 ok, 1 failure (check found problems, audit mismatch ...), 2 configuration error (also: bad input).
  */
-@Command(name = "treasury", mixinStandardHelpOptions = true, description = "Ledger, PPLNS and Lightning payouts.",
+@Command(name = "treasury", mixinStandardHelpOptions = true, description = {"Ledger, PPLNS and Lightning payouts.",
+        "Options before the verb apply to it: hh treasury --config /etc/hyperhash/treasury.conf check"},
         subcommands = {TreasuryCommand.Run.class, TreasuryCommand.Balances.class, TreasuryCommand.Payouts.class,
                 TreasuryCommand.Audit.class, TreasuryCommand.Pause.class, TreasuryCommand.Resume.class,
                 TreasuryCommand.BackupCmd.class, TreasuryCommand.Restore.class, TreasuryCommand.Check.class,
@@ -38,45 +48,90 @@ public final class TreasuryCommand implements Callable<Integer> {
     @Mixin
     DaemonOptions opts;
 
+    @Option(names = "--init", description = "Ledger commands: create and migrate the ledger at ledger.url when it does not exist "
+            + "(otherwise they refuse). Default: ${DEFAULT-VALUE}.")
+    boolean init;
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-        return runDaemon(opts, spec.commandLine().getOut());
+        return runDaemon(opts, spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /** The parent's options (before the verb) and the verb's own (after it), as one set. */
+    static DaemonOptions merged(TreasuryCommand parent, DaemonOptions own) {
+        if (parent == null) {
+            return own;
+        }
+        DaemonOptions p = parent.opts;
+        if (p.config != null && own.config != null && !p.config.equals(own.config)) {
+            throw new DaemonConfig.ConfigError("--config given twice (" + p.config + " and " + own.config + ")");
+        }
+        DaemonOptions m = new DaemonOptions();
+        m.config = own.config != null ? own.config : p.config;
+        m.sets = new ArrayList<>(p.sets);
+        m.sets.addAll(own.sets);
+        m.printConfig = p.printConfig || own.printConfig;
+        m.checkConfig = p.checkConfig || own.checkConfig;
+        return m;
     }
 
     static TreasuryConfig config(DaemonOptions o) {
         return TreasuryConfig.from(o.load(TreasuryConfig.ENV_PREFIX, TreasuryConfig.ROOT));
     }
 
-    static int runDaemon(DaemonOptions o, PrintWriter out) {
-        TreasuryConfig cfg;
-        try {
-            Config c = o.load(TreasuryConfig.ENV_PREFIX, TreasuryConfig.ROOT);
-            if (o.printConfig) {
-                out.println(Redact.render(c));
-                return 0;
-            }
-            cfg = TreasuryConfig.from(c);
-        } catch (DaemonConfig.ConfigError e) {
-            out.println("configuration error: " + e.getMessage());
-            return 2;
-        }
-        return DaemonRunner.runUntilSignalled("treasury", new TreasuryDaemon(cfg, InstantSource.system()), Duration.ofSeconds(30));
+    static int runDaemon(DaemonOptions o, PrintWriter out, PrintWriter err) {
+        return DaemonLauncher.run("treasury", o, TreasuryConfig.ENV_PREFIX, TreasuryConfig.ROOT, List.of(),
+                DaemonLauncher.Spec.of(TreasuryConfig::from,
+                        c -> Map.of("admin.listen", List.of(Banner.parseHostPort(c.adminListen()))),
+                        c -> {
+                            List<String> ok = new ArrayList<>();
+                            ok.add(Checks.ledger(TreasuryConfig.ROOT + ".ledger.url", c.ledgerUrl(), true));
+                            if (!c.bitcoindUrl().isBlank()) {
+                                ok.add(Checks.url("bitcoind", TreasuryConfig.ROOT + ".bitcoind.url", c.bitcoindUrl()));
+                            }
+                            if (!c.lndHost().isBlank()) {
+                                ok.add(Checks.tcp("lnd", TreasuryConfig.ROOT + ".lnd.host", c.lndHost(), c.lndPort()));
+                            }
+                            ok.add(c.policy().dryRun() ? "payouts: DRY RUN (no lnd.host or payouts.dry-run = true)" : "payouts: live");
+                            return ok;
+                        },
+                        c -> new TreasuryDaemon(c, InstantSource.system()), c -> Duration.ofSeconds(30)),
+                out, err);
     }
 
-    /** Base for ledger subcommands: loads config, opens the ledger, maps errors to exit codes. */
+    /** Base for ledger subcommands: loads config, opens the existing ledger, maps errors to exit codes. */
     abstract static class LedgerCmd implements Callable<Integer> {
         @Mixin
-        DaemonOptions opts;
+        DaemonOptions ownOpts;
+
+        @Option(names = "--init", description = "Create and migrate the ledger at ledger.url when it does not exist "
+                + "(otherwise the command refuses). Default: ${DEFAULT-VALUE}.")
+        boolean init;
+
+        @CommandLine.ParentCommand
+        TreasuryCommand parent;
 
         @Spec
         CommandLine.Model.CommandSpec spec;
 
+        /** The effective options (before and after the verb). */
+        DaemonOptions opts;
+
         abstract int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) throws Exception;
 
-        /** Runs before the ledger is opened (and possibly created). */
+        /** Input checks that need no ledger (run before it is opened); throw IllegalArgumentException. */
+        void validate(TreasuryConfig cfg) {
+        }
+
+        /** restore fills an empty ledger, so it may create one. */
+        boolean createsLedger() {
+            return false;
+        }
+
+        /** Runs before the ledger is opened (and possibly created), after {@link #validate}. */
         void before(TreasuryConfig cfg) throws Exception {
         }
 
@@ -97,29 +152,59 @@ public final class TreasuryCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             TreasuryConfig cfg;
             try {
-                cfg = config(opts);
+                opts = merged(parent, ownOpts);
+                Config c = opts.load(TreasuryConfig.ENV_PREFIX, TreasuryConfig.ROOT);
+                cfg = TreasuryConfig.from(c);
+                if (opts.printConfig) {
+                    out.println(Redact.render(c.atPath(TreasuryConfig.ROOT)));
+                    out.flush();
+                    return 0;
+                }
             } catch (DaemonConfig.ConfigError e) {
                 out.println("configuration error: " + e.getMessage());
+                out.flush();
+                return 2;
+            }
+            try {
+                validate(cfg);
+            } catch (IllegalArgumentException e) {
+                out.println("error: " + e.getMessage());
+                out.flush();
                 return 2;
             }
             try {
                 before(cfg);
             } catch (TreasuryException e) {
-                out.println("error: " + e.getMessage());
+                out.println("error: " + Redact.text(e.getMessage()));
                 out.flush();
                 return 1;
             } catch (Exception e) {
-                out.println("error: " + e);
+                out.println("error: " + Redact.text(e.toString()));
+                out.flush();
+                return 1;
+            }
+            boolean mayCreate = init || (parent != null && parent.init) || createsLedger();
+            try {
+                if (!mayCreate && !LedgerDatabase.isInitialised(cfg.ledgerUrl())) {
+                    out.println("configuration error: no ledger at " + TreasuryConfig.ROOT + ".ledger.url = "
+                            + Redact.text(cfg.ledgerUrl()) + " (config: " + (opts.config == null ? "none, reference defaults"
+                            : opts.config) + "). Point ledger.url at the ledger the daemons use (same --config as the "
+                            + "daemon), or pass --init to create an empty one.");
+                    out.flush();
+                    return 2;
+                }
+            } catch (org.hyperhash.ledger.LedgerException e) {
+                out.println("error: " + e.getMessage());
                 out.flush();
                 return 1;
             }
             try (LedgerDatabase db = LedgerDatabase.open(cfg.ledgerUrl())) {
                 return run(cfg, db, out);
             } catch (TreasuryException | org.hyperhash.ledger.LedgerException e) {
-                out.println("error: " + e.getMessage());
+                out.println("error: " + Redact.text(e.getMessage()));
                 return 1;
             } catch (Exception e) {
-                out.println("error: " + e);
+                out.println("error: " + Redact.text(e.toString()));
                 return 1;
             } finally {
                 out.flush();
@@ -127,21 +212,31 @@ public final class TreasuryCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "run", description = "Run the treasury daemon (the default).")
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the treasury daemon (the default).")
     static final class Run implements Callable<Integer> {
         @Mixin
-        DaemonOptions opts;
+        DaemonOptions ownOpts;
+
+        @CommandLine.ParentCommand
+        TreasuryCommand parent;
 
         @Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() {
-            return runDaemon(opts, spec.commandLine().getOut());
+            DaemonOptions o;
+            try {
+                o = merged(parent, ownOpts);
+            } catch (DaemonConfig.ConfigError e) {
+                spec.commandLine().getErr().println("treasury: configuration error: " + e.getMessage());
+                return 2;
+            }
+            return runDaemon(o, spec.commandLine().getOut(), spec.commandLine().getErr());
         }
     }
 
-    @Command(name = "balances", description = "Miner balances (sats), largest first.")
+    @Command(name = "balances", mixinStandardHelpOptions = true, description = "Miner balances (sats), largest first.")
     static final class Balances extends LedgerCmd {
         @Option(names = "--limit", defaultValue = "100", description = "Rows to show. Default: ${DEFAULT-VALUE}.")
         int limit;
@@ -150,6 +245,10 @@ public final class TreasuryCommand implements Callable<Integer> {
         int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) {
             Accounts a = new Accounts(db);
             List<Accounts.Balance> all = a.balances();
+            if (all.isEmpty()) {
+                out.println("no balances: no miner has been credited yet (owed to miners: 0 msat)");
+                return 0;
+            }
             out.printf("%-64s %20s %8s%n", "account", "balance_msat", "entries");
             all.stream().limit(limit).forEach(b -> out.printf("%-64s %20d %8d%n", b.account(), b.balanceMsat(), b.entryCount()));
             out.printf("owed to miners: %d msat (%d accounts)%n", a.owedMsat(), all.size());
@@ -157,7 +256,7 @@ public final class TreasuryCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "payouts", description = "Payouts, newest first.")
+    @Command(name = "payouts", mixinStandardHelpOptions = true, description = "Payouts, newest first.")
     static final class Payouts extends LedgerCmd {
         @Option(names = "--failed", description = "Only failed payouts.")
         boolean failed;
@@ -171,7 +270,12 @@ public final class TreasuryCommand implements Callable<Integer> {
         @Override
         int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) {
             List<String> st = failed ? List.of("failed") : open ? List.of("reserved", "in_flight") : List.of();
-            for (PayoutEngine.Payout p : PayoutEngine.list(db, st, limit)) {
+            List<PayoutEngine.Payout> list = PayoutEngine.list(db, st, limit);
+            if (list.isEmpty()) {
+                out.println(failed ? "no failed payouts" : open ? "no open (reserved or in-flight) payouts" : "no payouts yet");
+                return 0;
+            }
+            for (PayoutEngine.Payout p : list) {
                 out.printf("%s %-10s %-40s %12d msat fee %s attempts %d hash %s %s%n", p.payoutId(), p.status(), p.account(), p.amountMsat(),
                         p.feePaidMsat() == null ? "-" : p.feePaidMsat() + " msat", p.attempts(), p.paymentHashHex(),
                         p.failureReason() == null ? "" : "(" + p.failureReason() + ")");
@@ -180,7 +284,7 @@ public final class TreasuryCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "audit", description = "Recompute a block's PPLNS distribution from its stored inputs and compare with the ledger.")
+    @Command(name = "audit", mixinStandardHelpOptions = true, description = "Recompute a block's PPLNS distribution from its stored inputs and compare with the ledger.")
     static final class Audit extends LedgerCmd {
         @Parameters(paramLabel = "BLOCK_HASH")
         String block;
@@ -201,7 +305,7 @@ public final class TreasuryCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "pause", description = "Pause new payouts (in-flight payouts are still reconciled).")
+    @Command(name = "pause", mixinStandardHelpOptions = true, description = "Pause new payouts (in-flight payouts are still reconciled).")
     static final class Pause extends LedgerCmd {
         @Override
         int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) {
@@ -211,7 +315,7 @@ public final class TreasuryCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "resume", description = "Resume payouts.")
+    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume payouts.")
     static final class Resume extends LedgerCmd {
         @Override
         int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) {
@@ -221,14 +325,30 @@ public final class TreasuryCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "pay", description = {"Manual payout: queue a payout of the account's whole balance (threshold ignored).",
+    @Command(name = "pay", mixinStandardHelpOptions = true, description = {"Manual payout: queue a payout of the account's whole balance (threshold ignored).",
         "The running treasury daemon pays it on its next pass (within poll-interval); see 'payouts' for the result."})
     static final class Pay extends LedgerCmd {
         @CommandLine.Parameters(index = "0", paramLabel = "ACCOUNT", description = "the miner's payout address")
         String account;
 
         @Override
+        void validate(TreasuryConfig cfg) {
+            try {
+                new AddressProof(cfg.network(), cfg.proofMaxSkew().toSeconds()).parseAddress(account.strip());
+            } catch (AddressProof.InvalidProof e) {
+                throw new IllegalArgumentException(e.getMessage() + " (network " + cfg.network() + " from "
+                        + TreasuryConfig.ROOT + ".network); nothing queued");
+            }
+        }
+
+        @Override
         int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) {
+            account = account.strip();
+            long balance = new Accounts(db).balanceMsat(account);
+            if (balance <= 0) {
+                out.printf("refused: %s has no balance to pay (%d msat); nothing queued%n", account, balance);
+                return 1;
+            }
             if (PayoutEngine.requestManualPayout(db, account, System.currentTimeMillis())) {
                 out.printf("manual payout of %s queued (balance %d msat); the treasury daemon pays it within %s%n", account,
                         new Accounts(db).balanceMsat(account), cfg.pollInterval());
@@ -239,7 +359,7 @@ public final class TreasuryCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "backup", description = "Write an encrypted (AES-256-GCM), compressed ledger + config backup with a .sha256 file.")
+    @Command(name = "backup", mixinStandardHelpOptions = true, description = "Write an encrypted (AES-256-GCM), compressed ledger + config backup with a .sha256 file.")
     static final class BackupCmd extends LedgerCmd {
         @Option(names = "--out", required = true, paramLabel = "FILE")
         Path outFile;
@@ -261,7 +381,7 @@ public final class TreasuryCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "restore", description = "Verify and restore a backup into an empty ledger, then check it.")
+    @Command(name = "restore", mixinStandardHelpOptions = true, description = "Verify and restore a backup into an empty ledger, then check it.")
     static final class Restore extends LedgerCmd {
         @Option(names = "--in", required = true, paramLabel = "FILE")
         Path inFile;
@@ -304,6 +424,11 @@ public final class TreasuryCommand implements Callable<Integer> {
         }
 
         @Override
+        boolean createsLedger() {
+            return true;
+        }
+
+        @Override
         int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) throws Exception {
             Path key = keyFile != null ? keyFile : cfg.backupKeyFile().isBlank() ? null : Path.of(cfg.backupKeyFile());
             if (key == null) {
@@ -318,7 +443,7 @@ public final class TreasuryCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "check", description = "Prove every balance equals the sum of its entries and payouts match their entries.")
+    @Command(name = "check", mixinStandardHelpOptions = true, description = "Prove every balance equals the sum of its entries and payouts match their entries.")
     static final class Check extends LedgerCmd {
         @Override
         int run(TreasuryConfig cfg, LedgerDatabase db, PrintWriter out) throws Exception {
@@ -337,7 +462,7 @@ public final class TreasuryCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "challenge", description = "Print the message a miner signs (signmessage with the payout address's key) to set a destination.")
+    @Command(name = "challenge", mixinStandardHelpOptions = true, description = "Print the message a miner signs (signmessage with the payout address's key) to set a destination.")
     static final class Challenge implements Callable<Integer> {
         @Option(names = "--address", required = true, description = "The miner's payout (Bitcoin) address.")
         String address;
@@ -371,7 +496,7 @@ public final class TreasuryCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "set-destination", description = "Set a miner's payout destination after verifying its signed challenge (see 'challenge').")
+    @Command(name = "set-destination", mixinStandardHelpOptions = true, description = "Set a miner's payout destination after verifying its signed challenge (see 'challenge').")
     static final class SetDestination extends LedgerCmd {
         @Option(names = "--address", required = true)
         String address;

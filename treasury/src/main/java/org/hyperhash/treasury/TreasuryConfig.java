@@ -21,10 +21,11 @@ public record TreasuryConfig(Config raw, String ledgerUrl, int ledgerPoolSize, S
         try {
             BitcoinNetwork net = switch (c.getString("network")) {
                 case "mainnet" -> BitcoinNetwork.MAINNET;
-                case "testnet" -> BitcoinNetwork.TESTNET;
+                case "testnet", "testnet4" -> BitcoinNetwork.TESTNET;
                 case "signet" -> BitcoinNetwork.SIGNET;
-                case "regtest" -> BitcoinNetwork.REGTEST;
-                default -> throw new DaemonConfig.ConfigError("network must be mainnet, testnet, signet or regtest, got '" + c.getString("network") + "'");
+                case "regtest", "devnet" -> BitcoinNetwork.REGTEST;
+                default -> throw new DaemonConfig.ConfigError(ROOT + ".network must be mainnet, testnet4, signet, regtest or devnet, got '"
+                        + c.getString("network") + "'");
             };
             String ln = switch (net) {
                 case MAINNET -> "bc";
@@ -56,7 +57,7 @@ public record TreasuryConfig(Config raw, String ledgerUrl, int ledgerPoolSize, S
                     ln, dryRun, c.getDuration("payouts.send-wait"));
             return new TreasuryConfig(c, c.getString("ledger.url"), c.getInt("ledger.max-pool-size"), c.getString("admin.listen"), net, ln,
                     c.getDuration("poll-interval"), rewards, c.getString("bitcoind.url"), c.getString("bitcoind.cookie-file"),
-                    c.getString("bitcoind.rpc-user"), c.getString("bitcoind.rpc-password"), c.getDuration("bitcoind.timeout"),
+                    c.getString("bitcoind.user"), c.getString("bitcoind.password"), c.getDuration("bitcoind.timeout"),
                     lndHost, c.getInt("lnd.port"), c.getString("lnd.tls-cert-file"), c.getString("lnd.macaroon-file"),
                     c.getString("lnd.tls-authority"), c.getDuration("lnd.call-timeout"), policy, c.getDuration("lnurl.timeout"),
                     c.getBoolean("lnurl.allow-insecure-http"), c.getDuration("proof.max-skew"), Path.of(c.getString("audit-log")),

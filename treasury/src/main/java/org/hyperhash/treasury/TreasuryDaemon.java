@@ -197,7 +197,8 @@ public final class TreasuryDaemon implements Daemon {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("service", "treasury");
         m.put("version", Version.version());
-        m.put("ledger", db == null ? null : db.displayUrl());
+        // the ledger's kind only: its URL (paths, user names, credentials) stays out of the status page
+        m.put("ledger", db == null ? null : db.dialect().name().toLowerCase(java.util.Locale.ROOT));
         m.put("network", cfg.network().toString());
         if (engine != null) {
             m.putAll(engine.status());

@@ -38,12 +38,14 @@ public final class DemoRunner {
         List<AutoCloseable> miners = new ArrayList<>();
         DemoStack stack = null;
         try {
-            stack = DemoStack.start(o.dataDir(), new DemoStack.Ports(0, o.sv2Port(), o.sv1Port(), o.adminPort()),
+            stack = DemoStack.start(o.dataDir(), new DemoStack.Ports(0, o.sv2Port(), o.sv1Port(), o.adminPort(),
+                            o.adminPort() == 0 ? 0 : DemoStack.DEMO_WEB_PORT),
                     o.devnetBits());
             PoolDaemon pool = stack.pool();
             out.printf("hh demo: devnet TP %s -> pool %s (admin http://%s) -> translator sv1 %s; treasury dry-run%n",
                     DemoStack.hostPort(stack.tp().tdpAddresses().get(0)), DemoStack.hostPort(pool.sv2Addresses().get(0)),
                     DemoStack.hostPort(pool.adminAddress()), DemoStack.hostPort(stack.translator().sv1Address()));
+            out.printf("hh demo: miner web page %s%n", stack.webUrl());
             out.printf("hh demo: %d SV2 CPU miner(s) over Noise, %d SV1 CPU miner(s) via the translator, %.0f H/s each; "
                     + "Ctrl-C to stop%n", o.miners(), o.sv1Miners(), o.hashrateHps());
             if (!FakeSv2Miner.waitFor(pool::ready, Duration.ofSeconds(20))) {

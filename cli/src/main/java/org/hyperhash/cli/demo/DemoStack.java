@@ -27,11 +27,13 @@ import org.hyperhash.translator.TranslatorDaemon;
 import org.hyperhash.treasury.BitcoindRpc;
 import org.hyperhash.treasury.TreasuryConfig;
 import org.hyperhash.treasury.TreasuryDaemon;
+import org.hyperhash.web.WebConfig;
+import org.hyperhash.web.WebDaemon;
 
 /**
  * The whole stack of {@code hh demo} in one process, wired exactly as separate daemons would be, over
  * real loopback sockets: template provider (embedded devnet chain) --TDP/Noise--> pool --SV2/Noise-->
- * translator, and a treasury (dry-run payouts) on the pool's SQLite ledger. Every daemon gets its own
+ * translator, a treasury (dry-run payouts) on the pool's SQLite ledger, and the public web page over that ledger. Every daemon gets its own
  * authority key; each client pins the key of the daemon it connects to. The treasury tracks block
  * maturity on the TP's devnet chain directly (there is no JSON-RPC server in front of the devnet).
  */
@@ -45,18 +47,28 @@ public final class DemoStack implements AutoCloseable {
     /**
      * @param tdpPort TP port (0 = any), @param sv2Port pool mining port, @param sv1Port translator SV1 port,
      * @param poolAdminPort pool admin HTTP port; every other admin port is ephemeral
+     * @param webPort the public web page's port (0 = any)
      */
-    public record Ports(int tdpPort, int sv2Port, int sv1Port, int poolAdminPort) {
+    public record Ports(int tdpPort, int sv2Port, int sv1Port, int poolAdminPort, int webPort) {
+        /** The web page on any free port. */
+        public Ports(int tdpPort, int sv2Port, int sv1Port, int poolAdminPort) {
+            this(tdpPort, sv2Port, sv1Port, poolAdminPort, 0);
+        }
+
         public static Ports ephemeral() {
-            return new Ports(0, 0, 0, 0);
+            return new Ports(0, 0, 0, 0, 0);
         }
     }
+
+    /** The web page's port in {@code hh demo} (next to the pool admin's 9090). */
+    public static final int DEMO_WEB_PORT = 8080;
 
     private final List<Daemon> started = new ArrayList<>();
     private TpDaemon tp;
     private PoolDaemon pool;
     private TranslatorDaemon translator;
     private TreasuryDaemon treasury;
+    private WebDaemon web;
 
     private DemoStack() {
     }
@@ -95,7 +107,7 @@ public final class DemoStack implements AutoCloseable {
         PoolConfig poolCfg = PoolConfig.from(load(PoolConfig.ROOT, List.of(
                 "sv2.listen=[\"127.0.0.1:" + ports.sv2Port() + "\"]", "sv2.security=noise",
                 "admin.listen=\"127.0.0.1:" + ports.poolAdminPort() + "\"", "payout.address=\"" + address(0) + "\"",
-                "ledger.jdbc-url=\"" + jdbc + "\"", "ledger.flush-interval=500ms",
+                "ledger.url=\"" + jdbc + "\"", "ledger.flush-interval=500ms",
                 "template-providers=[{address=\"" + hostPort(tp.tdpAddresses().get(0)) + "\",authority-key=\""
                         + tp.authorityPublicKeyBase58() + "\"}]",
                 "channel.shares-per-minute=30", "vardiff.shares-per-minute=30")));
@@ -115,6 +127,15 @@ public final class DemoStack implements AutoCloseable {
                 "audit-log=\"" + dataDir.resolve("treasury-audit.jsonl").toAbsolutePath() + "\""))),
                 clock, new DevnetMaturity(tp.devnetChain()));
         startDaemon(treasury);
+
+        // the public miner page over the same ledger; what it says about connecting is this stack's own
+        web = new WebDaemon(WebConfig.from(load(WebConfig.ROOT, List.of("listen=\"127.0.0.1:" + ports.webPort() + "\"",
+                "admin.listen=\"127.0.0.1:0\"", "ledger.url=\"" + jdbc + "\"", "network=regtest", "pool.name=\"Hyperhash demo pool\"",
+                "pool.sv2-url=\"stratum2+tcp://" + hostPort(pool.sv2Addresses().get(0)) + "\"",
+                "pool.authority-key=\"" + pool.security().authorityPublicKey().toBase58() + "\"",
+                "pool.sv1-url=\"stratum+tcp://" + hostPort(translator.sv1Address()) + "\"",
+                "pool.min-difficulty=\"vardiff, from 0.0000001 (devnet)\"", "http.cache-ttl=2s"))), clock);
+        startDaemon(web);
     }
 
     private void startDaemon(Daemon d) throws Exception {
@@ -145,6 +166,15 @@ public final class DemoStack implements AutoCloseable {
 
     public TreasuryDaemon treasury() {
         return treasury;
+    }
+
+    public WebDaemon web() {
+        return web;
+    }
+
+    /** The miner page, e.g. {@code http://127.0.0.1:8080/}. */
+    public String webUrl() {
+        return web.url();
     }
 
     /** Stops in reverse start order (miners first is the caller's job). */

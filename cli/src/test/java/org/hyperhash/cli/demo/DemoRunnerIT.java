@@ -24,6 +24,7 @@ class DemoRunnerIT {
                 new PrintStream(buf, true, StandardCharsets.UTF_8));
         String out = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc, out);
+        assertTrue(Pattern.compile("miner web page http://127\\.0\\.0\\.1:\\d+/").matcher(out).find(), out);
         String last = out.substring(out.lastIndexOf('\n', out.length() - 2) + 1);
         Matcher m = Pattern.compile("shares accepted (\\d+).*chain accepted (\\d+)\\) \\| credited (\\d+) \\| owed (\\d+) sats").matcher(last);
         assertTrue(m.find(), last);

@@ -38,9 +38,25 @@ public enum PoolNetwork {
         Address a;
         try {
             a = AddressParser.getDefault(bitcoinj).parseAddress(address);
-        } catch (AddressFormatException.WrongNetwork e) {
-            throw new IllegalArgumentException("'" + address + "' is not a " + name().toLowerCase() + " address");
         } catch (IllegalArgumentException e) {
+            // a valid address of another chain gets a message naming both networks, not the parser's complaint
+            // about a character (bitcoinj falls back to base58 for an unknown bech32 prefix)
+            for (org.bitcoinj.base.BitcoinNetwork other : org.bitcoinj.base.BitcoinNetwork.values()) {
+                if (other == bitcoinj) {
+                    continue;
+                }
+                try {
+                    AddressParser.getDefault(other).parseAddress(address);
+                    throw new IllegalArgumentException("'" + address + "' is a " + other.toString().toLowerCase()
+                            + " address, but network = " + name().toLowerCase() + " (set network to the chain you mine on, "
+                            + "or use an address of " + name().toLowerCase() + ")");
+                } catch (AddressFormatException ignored) {
+                    // not that chain either
+                }
+            }
+            if (e instanceof AddressFormatException.WrongNetwork) {
+                throw new IllegalArgumentException("'" + address + "' is not a " + name().toLowerCase() + " address");
+            }
             throw new IllegalArgumentException("'" + address + "' is not a valid bitcoin address (" + e.getMessage() + ")");
         }
         return Bytes.wrap(ScriptBuilder.createOutputScript(a).program());

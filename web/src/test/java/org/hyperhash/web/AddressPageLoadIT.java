@@ -1,0 +1,208 @@
+package org.hyperhash.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.hyperhash.daemon.DaemonConfig;
+import org.hyperhash.ledger.LedgerDatabase;
+import org.hyperhash.testkit.TestDatabase;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The address page over a big ledger: {@code -Dhh.web.load=full} seeds 100k accounts and 1M share windows (ten
+ * addresses with 24 h of 10 s windows on two workers, 172,800 rows, the rest spread over 100k addresses), 200k payouts and 1,000
+ * blocks, then times 2,000 cold address pages (distinct addresses, so the response cache does not help) and prints
+ * p50/p99 (numbers in bench/README.md). By default (CI) a small run (2k accounts, 20k windows, one heavy address),
+ * which checks the path and every response, not the time. No timed assertion: the proof of boundedness is that p99 does not grow with the
+ * ledger (compare the two sizes), and WebApiIT.perAddressQueriesUseTheIndex checks the plans.
+ * {@code -Dhh.web.load.dialect=postgresql} runs it on PostgreSQL.
+ */
+class AddressPageLoadIT {
+    @Test
+    void addressPageOverALargeLedger() throws Exception {
+        boolean full = "full".equals(System.getProperty("hh.web.load"));
+        String dialect = System.getProperty("hh.web.load.dialect", "sqlite");
+        int accounts = full ? 100_000 : 2_000;
+        int windows = full ? 1_000_000 : 20_000;
+        int requests = full ? 2_000 : 200;
+        int heavy = full ? 10 : 1;
+        Path tmp = Files.createTempDirectory("hh-web-load");
+        long now = System.currentTimeMillis();
+        long w0 = Math.floorDiv(now, 10_000) * 10_000;
+        try (TestDatabase tdb = TestDatabase.create(dialect, tmp, "hh_webload_")) {
+            long seedStart = System.nanoTime();
+            try (LedgerDatabase db = LedgerDatabase.open(tdb.url); Connection c = db.dataSource().getConnection()) {
+                c.setAutoCommit(false);
+                SplittableRandom rnd = new SplittableRandom(42);
+                int written = 0;
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO share_windows (instance_id, window_start_ms, address, worker, shares, work) VALUES (?,?,?,?,?,?)")) {
+                    // ten heavy addresses: every 10 s window of the last 24 h on two workers
+                    for (int a = 0; a < heavy; a++) {
+                        for (int i = 0; i < 8640 && written < windows; i++) {
+                            for (int w = 0; w < 2; w++) {
+                                add(ps, w0 - i * 10_000L, Seed.address(a), "rig" + w, rnd);
+                                written++;
+                            }
+                        }
+                        ps.executeBatch();
+                    }
+                    // the rest: random accounts, random windows of the last 24 h (distinct per account by construction)
+                    int rest = windows - written;
+                    int perAccount = Math.max(1, rest / (accounts - heavy));
+                    outer:
+                    for (int a = heavy; a < accounts; a++) {
+                        long base = w0 - rnd.nextInt(8640 - perAccount) * 10_000L;
+                        for (int i = 0; i < perAccount; i++) {
+                            if (written >= windows) {
+                                break outer;
+                            }
+                            add(ps, base - i * 10_000L, Seed.address(a), "w" + (i % 3), rnd);
+                            written++;
+                        }
+                        if (a % 5_000 == 0) {
+                            ps.executeBatch();
+                            c.commit();
+                        }
+                    }
+                    ps.executeBatch();
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO balances (account, balance_msat, entry_count, updated_at_ms) "
+                        + "VALUES (?,?,?,?)")) {
+                    for (int a = 0; a < accounts; a++) {
+                        ps.setString(1, Seed.address(a));
+                        ps.setLong(2, rnd.nextLong(1, 100_000_000_000L));
+                        ps.setLong(3, 1);
+                        ps.setLong(4, now);
+                        ps.addBatch();
+                        if (a % 10_000 == 0) {
+                            ps.executeBatch();
+                        }
+                    }
+                    ps.executeBatch();
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO payouts (payout_id, account, destination_kind, destination, "
+                        + "payment_hash, amount_msat, fee_limit_msat, status, attempts, dry_run, created_at_ms, updated_at_ms) "
+                        + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                    for (int i = 0; i < accounts * 2; i++) {
+                        ps.setString(1, "p" + i);
+                        ps.setString(2, Seed.address(i % accounts));
+                        ps.setString(3, "keysend");
+                        ps.setString(4, "02" + "ab".repeat(32));
+                        ps.setString(5, String.format("%064x", i));
+                        ps.setLong(6, 10_000_000L);
+                        ps.setLong(7, 1000);
+                        ps.setString(8, "succeeded");
+                        ps.setInt(9, 1);
+                        ps.setInt(10, 0);
+                        ps.setLong(11, now - i * 1000L);
+                        ps.setLong(12, now);
+                        ps.addBatch();
+                        if (i % 10_000 == 0) {
+                            ps.executeBatch();
+                        }
+                    }
+                    ps.executeBatch();
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO found_blocks (block_hash, height, found_at_ms, instance_id, "
+                        + "address, worker, reward_sats, network_difficulty, status, updated_at_ms) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+                    for (int i = 0; i < 1000; i++) {
+                        ps.setString(1, String.format("%064x", i));
+                        ps.setLong(2, i);
+                        ps.setLong(3, now - (1000 - i) * 60_000L);
+                        ps.setString(4, "pool-a");
+                        ps.setString(5, Seed.address(i % accounts));
+                        ps.setString(6, "w0");
+                        ps.setLong(7, 312_500_000L);
+                        ps.setDouble(8, 1e5);
+                        ps.setString(9, "matured");
+                        ps.setLong(10, now);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                c.commit();
+                if (dialect.equals("postgresql")) {
+                    try (var st = c.createStatement()) {
+                        st.execute("ANALYZE");
+                    }
+                    c.commit();
+                }
+            }
+            double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
+            WebDaemon web = new WebDaemon(WebConfig.from(DaemonConfig.load(null, List.of("listen=\"127.0.0.1:0\"",
+                    "admin.listen=\"127.0.0.1:0\"", "ledger.url=\"" + tdb.url + "\"", "http.rate-limit.per-second=1000000",
+                    "http.rate-limit.burst=1000000"), null, WebConfig.ROOT, Map.of())), InstantSource.system());
+            try {
+                web.start();
+                HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+                String base = "http://127.0.0.1:" + web.address().getPort();
+                SplittableRandom pick = new SplittableRandom(7);
+                // warm-up (JIT, connection pool), then the timed cold pages: one in ten is a heavy address
+                for (int i = 0; i < 50; i++) {
+                    get(http, base + "/address/" + Seed.address(heavy + pick.nextInt(accounts - heavy)));
+                }
+                long[] nanos = new long[requests];
+                long[] heavyNanos = new long[(requests + 9) / 10];
+                long[] lightNanos = new long[requests - heavyNanos.length];
+                for (int i = 0; i < requests; i++) {
+                    String a = i % 10 == 0 ? Seed.address(i / 10 % heavy) + "?payouts=" + (now + i) + ".z"
+                            : Seed.address(heavy + pick.nextInt(accounts - heavy));
+                    long t = System.nanoTime();
+                    int status = get(http, base + "/address/" + a);
+                    nanos[i] = System.nanoTime() - t;
+                    if (i % 10 == 0) {
+                        heavyNanos[i / 10] = nanos[i];
+                    } else {
+                        lightNanos[i - i / 10 - 1] = nanos[i];
+                    }
+                    assertEquals(200, status, a);
+                }
+                Arrays.sort(nanos);
+                Arrays.sort(heavyNanos);
+                Arrays.sort(lightNanos);
+                System.out.printf(Locale.ROOT, "address page load (%s): %d accounts, %d share windows (seeded in %.0f s): %d cold pages, "
+                        + "p50 %.1f ms, p99 %.1f ms, max %.1f ms; typical addresses p50 %.1f / p99 %.1f ms, heavy addresses "
+                        + "(17,280 windows in 24 h) p50 %.1f / p99 %.1f ms%n", dialect, accounts, windows, seedSeconds, requests,
+                        nanos[requests / 2] / 1e6, nanos[(int) (requests * 0.99)] / 1e6, nanos[requests - 1] / 1e6,
+                        lightNanos[lightNanos.length / 2] / 1e6, lightNanos[(int) (lightNanos.length * 0.99)] / 1e6,
+                        heavyNanos[heavyNanos.length / 2] / 1e6, heavyNanos[(int) (heavyNanos.length * 0.99)] / 1e6);
+            } finally {
+                web.close();
+            }
+        } finally {
+            try (var files = Files.walk(tmp)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private static void add(PreparedStatement ps, long start, String address, String worker, SplittableRandom rnd) throws Exception {
+        ps.setString(1, "pool-a");
+        ps.setLong(2, start);
+        ps.setString(3, address);
+        ps.setString(4, worker);
+        ps.setLong(5, 1 + rnd.nextInt(20));
+        ps.setDouble(6, 1000 + rnd.nextDouble() * 1000);
+        ps.addBatch();
+    }
+
+    private static int get(HttpClient http, String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+}
