@@ -24,6 +24,13 @@ public final class Bip141 {
     public record Stripped(Bytes prefix, Bytes suffix, boolean hadWitness) {
     }
 
+    /** True for a BIP141 witness commitment output: OP_RETURN 0x24 aa21a9ed followed by 32 (or more) bytes. */
+    public static boolean isWitnessCommitment(TxOut o) {
+        byte[] s = o.scriptPubKey().unsafeArray();
+        return s.length >= 38 && s[0] == 0x6a && s[1] == 0x24 && s[2] == (byte) 0xaa && s[3] == 0x21
+                && s[4] == (byte) 0xa9 && s[5] == (byte) 0xed;
+    }
+
     /** True if the prefix carries the BIP141 marker/flag at offsets 4/5. */
     public static boolean hasWitness(Bytes coinbasePrefix) {
         return coinbasePrefix.length() >= 6 && coinbasePrefix.get(4) == 0x00 && coinbasePrefix.get(5) != 0x00;

@@ -1,11 +1,26 @@
 package org.hyperhash.cli;
 
+import java.util.Locale;
+import org.hyperhash.sv2.noise.Secp256k1Provider;
+import org.hyperhash.sv2.noise.Secp256k1Providers;
+
+/** The secp256k1 provider every daemon of this installation would use (the same selection, same self-test). */
 final class CryptoInfo {
     private CryptoInfo() {
     }
 
-    /** Filled in once the noise module's provider selection exists. */
+    /** "secp256k1 provider: NAME (mode ...)" plus why native is unavailable when it is; never throws. */
     static String describe() {
-        return "secp256k1 provider: (selected at daemon start)";
+        String mode = System.getProperty(Secp256k1Providers.PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+        try {
+            Secp256k1Provider p = Secp256k1Providers.best();
+            StringBuilder b = new StringBuilder("secp256k1 provider: ").append(p.name())
+                    .append(" (-D").append(Secp256k1Providers.PROPERTY).append('=').append(mode).append(')');
+            Secp256k1Providers.nativeUnavailableReason().ifPresent(r -> b.append("; native libsecp256k1 unavailable: ").append(r));
+            return b.toString();
+        } catch (RuntimeException | ExceptionInInitializerError e) {
+            Throwable cause = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
+            return "secp256k1 provider: none usable (-D" + Secp256k1Providers.PROPERTY + "=" + mode + "): " + cause.getMessage();
+        }
     }
 }

@@ -1,30 +1,58 @@
 package org.hyperhash.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.hyperhash.cli.demo.DemoLogging;
 import org.hyperhash.cli.demo.DemoOptions;
 import org.hyperhash.cli.demo.DemoRunner;
+import org.hyperhash.cli.demo.DemoStack;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code hh demo}: devnet template provider + pool + built-in CPU miners, with a live status line. */
+/** {@code hh demo}: devnet template provider + pool + translator + treasury + built-in CPU miners, with a dashboard. */
 @Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = "Template provider on the embedded devnet chain, the pool and CPU miners speaking real SV2 "
-                + "over loopback; prints a live status line until Ctrl-C (or --duration).")
+        description = {"Template provider on the embedded devnet chain, the pool, the translator, the treasury (dry-run) "
+                + "and CPU miners speaking real SV2/SV1 over loopback, until Ctrl-C (or --duration).",
+            "On a terminal: a dashboard redrawn in place, logs in a file under --data-dir (--verbose: on the terminal). "
+                + "Otherwise: one plain status line per interval."})
 final class DemoCommand implements Callable<Integer> {
     private static final DemoOptions D = DemoOptions.defaults();
 
-    @Option(names = "--sv2-port", description = "pool mining port on 127.0.0.1 (0 = any free port)")
-    int sv2Port = D.sv2Port();
+    /** How the status is shown. */
+    enum Screen { AUTO, LIVE, PLAIN }
 
-    @Option(names = "--sv1-port", description = "translator SV1 port on 127.0.0.1 (0 = any free port)")
-    int sv1Port = D.sv1Port();
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--tp-port", description = "template provider TDP port on 127.0.0.1 (0 = any free port)")
+    int tpPort = D.ports().tpPort();
+
+    @Option(names = "--tp-admin-port", description = "template provider admin HTTP port (0 = any free port)")
+    int tpAdminPort = D.ports().tpAdminPort();
+
+    @Option(names = "--sv2-port", description = "pool mining port on 127.0.0.1 (0 = any free port)")
+    int sv2Port = D.ports().sv2Port();
 
     @Option(names = "--admin-port", description = "pool admin HTTP port on 127.0.0.1 (0 = any free port)")
-    int adminPort = D.adminPort();
+    int adminPort = D.ports().poolAdminPort();
 
-    @Option(names = "--data-dir", description = "where the demo ledger (SQLite) lives")
+    @Option(names = "--sv1-port", description = "translator SV1 port on 127.0.0.1 (0 = any free port)")
+    int sv1Port = D.ports().sv1Port();
+
+    @Option(names = "--translator-admin-port", description = "translator admin HTTP port (0 = any free port)")
+    int translatorAdminPort = D.ports().translatorAdminPort();
+
+    @Option(names = "--treasury-admin-port", description = "treasury admin HTTP port (0 = any free port)")
+    int treasuryAdminPort = D.ports().treasuryAdminPort();
+
+    @Option(names = "--web-port", description = "the miners' web page and public API (0 = any free port)")
+    int webPort = D.ports().webPort();
+
+    @Option(names = "--data-dir", description = "where the demo ledger (SQLite), the treasury audit log and demo.log live")
     Path dataDir = D.dataDir();
 
     @Option(names = "--miners", description = "built-in CPU miners (alternating standard / extended channels)")
@@ -43,11 +71,58 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--duration", description = "stop after this many seconds (0 = until Ctrl-C)")
     long durationSeconds = D.duration().toSeconds();
 
+    @Option(names = "--interval", description = "seconds between two screen updates (or status lines)")
+    double intervalSeconds = D.statusInterval().toMillis() / 1000.0;
+
+    @Option(names = "--verbose", description = "keep the logs on the terminal (implies --screen plain) instead of in "
+            + "<data-dir>/demo.log")
+    boolean verbose;
+
+    @Option(names = "--screen", description = "auto (a dashboard when stdout is a terminal, plain lines otherwise), "
+            + "live or plain")
+    Screen screen = Screen.AUTO;
+
     @Override
     public Integer call() {
-        DemoOptions o = new DemoOptions(sv2Port, sv1Port, adminPort, dataDir, miners, sv1Miners, hashrateHps, parseHex(devnetBits),
-                Duration.ofSeconds(durationSeconds), D.statusInterval());
-        return DemoRunner.run(o, System.out);
+        DemoOptions o;
+        try {
+            o = new DemoOptions(new DemoStack.Ports(tpPort, tpAdminPort, sv2Port, adminPort, sv1Port, translatorAdminPort,
+                    treasuryAdminPort, webPort), dataDir, miners, sv1Miners, hashrateHps, parseHex(devnetBits),
+                    Duration.ofSeconds(durationSeconds), Duration.ofMillis(Math.max(100, (long) (intervalSeconds * 1000))));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Path logFile = null;
+        if (!verbose) {
+            logFile = dataDir.resolve("demo.log");
+            try {
+                if (!DemoLogging.toFile(logFile)) {
+                    logFile = null;
+                }
+            } catch (IOException e) {
+                System.err.println("hh demo: " + e.getMessage() + "; logs stay on the terminal");
+                logFile = null;
+            }
+        }
+        boolean live = !verbose && switch (screen) {
+            case LIVE -> true;
+            case PLAIN -> false;
+            case AUTO -> stdoutIsTerminal();
+        };
+        return DemoRunner.run(o, System.out, live, logFile);
+    }
+
+    /**
+     * The {@code hh} launcher tests stdout itself ({@code [ -t 1 ]}) and passes the answer in HH_STDOUT_TTY;
+     * without it (the main class run directly), the JVM's console check, which needs stdin to be a terminal too.
+     */
+    static boolean stdoutIsTerminal() {
+        String env = System.getenv("HH_STDOUT_TTY");
+        if (env != null && !env.isBlank()) {
+            return env.strip().equals("1");
+        }
+        java.io.Console c = System.console();
+        return c != null && c.isTerminal();
     }
 
     /** nBits as hex, with or without 0x. */

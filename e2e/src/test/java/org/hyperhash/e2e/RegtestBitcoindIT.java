@@ -45,8 +45,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * maturity (and, when bitcoind has a wallet, a few mempool transactions so the template is not coinbase-only), then
  * TpDaemon (backend bitcoind, cookie auth, ZMQ hashblock), the pool over TDP/Noise pinned to the TP's key, and a
  * CPU FakeSv2Miner over Noise. Passes when bitcoind's chain grows by blocks whose coinbase pays the pool's address.
- * Run it alone: {@code HH_BITCOIND=/usr/local/bin/bitcoind ./mvnw -B -ntp -o -pl e2e -am verify -Dgroups=regtest
- * -Dtest=none -Dit.test=org.hyperhash.e2e.RegtestBitcoindIT -Dsurefire.failIfNoSpecifiedTests=false}.
+ * Run it alone: {@code HH_BITCOIND=/usr/local/bin/bitcoind ./hh test --regtest} (the launcher passes the filters,
+ * {@code -Dfailsafe.failIfNoSpecifiedTests=false} included). Reported passing against Bitcoin Core v31.1.
  */
 @Tag("regtest")
 @Timeout(value = 240, unit = TimeUnit.SECONDS)

@@ -43,7 +43,37 @@ import org.hyperhash.sv2.noise.StaticKeyPair;
  */
 public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits limits, Payout payout, Channel channel,
         VardiffConfig vardiff, List<TemplateProvider> templateProviders, Tdp tdp, Ledger ledger,
-        InetSocketAddress adminListen, Duration shutdownDeadline, BlockSubmission blockSubmission) {
+        InetSocketAddress adminListen, Duration shutdownDeadline, BlockSubmission blockSubmission, Jds jds) {
+
+    /**
+     * The job declarator server (see reference.conf {@code jds}).
+     */
+    public record Jds(boolean enabled, List<InetSocketAddress> listen, Duration tokenLifetime, int maxTokensPerConnection,
+            int maxDeclaredJobs, long maxDeclaredBytes, int maxDeclaredTransactions, int maxProvidedBytes,
+            long mempoolMaxBytes, int maxConnections, Duration idleTimeout) {
+        public Jds {
+            listen = List.copyOf(listen);
+            require(!enabled || !listen.isEmpty(), "jds.listen", "at least one address when jds.enabled");
+            positive(tokenLifetime, "jds.token-lifetime");
+            require(maxTokensPerConnection >= 1 && maxTokensPerConnection <= 10_000, "jds.max-tokens-per-connection",
+                    "must be 1..10000, got " + maxTokensPerConnection);
+            require(maxDeclaredJobs >= 1 && maxDeclaredJobs <= 1_000_000, "jds.max-declared-jobs",
+                    "must be 1..1000000, got " + maxDeclaredJobs);
+            require(maxDeclaredBytes >= 0, "jds.max-declared-bytes", "must be >= 0");
+            require(maxDeclaredTransactions >= 0 && maxDeclaredTransactions <= 65_535, "jds.max-declared-transactions",
+                    "must be 0..65535 (SEQ0_64K), got " + maxDeclaredTransactions);
+            require(maxProvidedBytes >= 0, "jds.max-provided-bytes", "must be >= 0");
+            require(mempoolMaxBytes >= 0, "jds.mempool-max-bytes", "must be >= 0");
+            require(maxConnections >= 1, "jds.max-connections", "must be >= 1, got " + maxConnections);
+            positive(idleTimeout, "jds.idle-timeout");
+        }
+
+        /** Disabled, with defaults (tests that build a PoolConfig by hand). */
+        public static Jds disabled() {
+            return new Jds(false, List.of(), Duration.ofMinutes(10), 32, 1024, 512L << 20, 25_000, 8_000_000, 256L << 20,
+                    256, Duration.ofMinutes(10));
+        }
+    }
 
     /** Root path of the pool's configuration. */
     public static final String ROOT = "hyperhash.pool";
@@ -84,8 +114,6 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
             require(outboundLowWaterMarkBytes > 0 && outboundHighWaterMarkBytes > outboundLowWaterMarkBytes,
                     "sv2.outbound-high-water-mark-bytes", "need 0 < low (" + outboundLowWaterMarkBytes + ") < high ("
                             + outboundHighWaterMarkBytes + ")");
-            require(!allowWorkSelection, "sv2.allow-work-selection",
-                    "custom work (job declaration) is not supported by this pool yet; set false");
         }
     }
 
@@ -237,6 +265,9 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
 
     public PoolConfig {
         Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(jds, "jds");
+        require(!sv2.allowWorkSelection() || jds.enabled(), "sv2.allow-work-selection",
+                "custom jobs need this pool's job declarator: set jds.enabled = true (or allow-work-selection = false)");
         Objects.requireNonNull(blockSubmission, "block-submission");
         require(instanceId >= 0 && instanceId <= 255, "instance-id", "must be 0..255, got " + instanceId);
         Objects.requireNonNull(sv2, "sv2");
@@ -329,10 +360,18 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
                     lg.getInt("queue-capacity"));
             return new PoolConfig(network, c.getInt("instance-id"), sv2, limits, payout, channel, vardiff, tps, tdp,
                     ledger, address(c.getString("admin.listen"), "admin.listen"), c.getDuration("shutdown-deadline"),
-                    blockSubmission(c));
+                    blockSubmission(c), jds(c.getConfig("jds")));
         } catch (ConfigException e) {
             throw new ConfigError(e.getMessage());
         }
+    }
+
+    private static Jds jds(Config j) {
+        boolean enabled = bool(j, "enabled", "jds.enabled");
+        return new Jds(enabled, enabled ? addresses(j.getStringList("listen"), "jds.listen") : List.of(),
+                j.getDuration("token-lifetime"), j.getInt("max-tokens-per-connection"), j.getInt("max-declared-jobs"), j.getBytes("max-declared-bytes"),
+                j.getInt("max-declared-transactions"), j.getInt("max-provided-bytes"), j.getBytes("mempool-max-bytes"),
+                j.getInt("max-connections"), j.getDuration("idle-timeout"));
     }
 
     private static BlockSubmission blockSubmission(Config c) {

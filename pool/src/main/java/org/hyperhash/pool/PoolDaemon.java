@@ -58,6 +58,7 @@ public final class PoolDaemon implements Daemon {
     private MiningServer server;
     private AdminServer admin;
     private BitcoindBlockSubmitter blockSubmitter;
+    private org.hyperhash.pool.jds.JobDeclarator jds;
     private List<InetSocketAddress> sv2Addresses = List.of();
     private volatile boolean closed;
     private final long startedMs;
@@ -117,9 +118,13 @@ public final class PoolDaemon implements Daemon {
             blockSubmitter = new BitcoindBlockSubmitter(config.blockSubmission(), metrics);
             LOG.info("found blocks also go to bitcoind: {}", config.blockSubmission());
         }
+        if (config.jds().enabled()) {
+            jds = new org.hyperhash.pool.jds.JobDeclarator(config.jds(), poolScript, blockSubmitter,
+                    new org.hyperhash.pool.jds.JdsMetrics(registry), clock);
+        }
         PoolContext px = new PoolContext(config, config.channel().toChannelConfig(), config.vardiff(), allocator,
                 new UserIdentityParser(config.network(), config.payout().soloPrefix()), dispatcher, upstream, shareLog,
-                stats, guard, metrics, clock, blockSubmitter);
+                stats, guard, metrics, clock, blockSubmitter, jds);
         metrics.gauge("hh.pool.hashrate.hps", "pool hashrate estimate from accepted work (10 min)",
                 stats::poolHashrateHps);
         metrics.gauge("hh.pool.sharelog.queued", "accepted shares waiting for the ledger writer", shareLog::queued);
@@ -130,6 +135,11 @@ public final class PoolDaemon implements Daemon {
         sv2Addresses = server.bind(config.sv2().listen());
         for (InetSocketAddress a : sv2Addresses) {
             Banner.listening(LOG, "sv2", a);
+        }
+        if (jds != null) {
+            for (InetSocketAddress a : jds.start(security)) {
+                Banner.listening(LOG, "jds", a);
+            }
         }
         admin = AdminServer.start(config.adminListen(), registry, this);
         admin.addJsonRoute("/v1/miners/", path -> {
@@ -162,6 +172,9 @@ public final class PoolDaemon implements Daemon {
         public void onNewTemplate(org.hyperhash.sv2.message.template.NewTemplate t) {
             if (blockSubmitter != null) {
                 blockSubmitter.templateReceived(t, upstream);
+            }
+            if (jds != null) {
+                jds.templateReceived(t, upstream);
             }
             dispatcher.onNewTemplate(t);
         }
@@ -232,6 +245,9 @@ public final class PoolDaemon implements Daemon {
         m.put("share_log_queued", shareLog == null ? 0 : shareLog.queued());
         m.put("last_error", dispatcher == null ? "" : dispatcher.lastError());
         m.put("uptime_seconds", (clock.millis() - startedMs) / 1000);
+        if (jds != null) {
+            m.put("jds", jds.status());
+        }
         return m;
     }
 
@@ -272,6 +288,16 @@ public final class PoolDaemon implements Daemon {
         return dispatcher;
     }
 
+    /** The job declarator, or null when {@code jds.enabled} is false. */
+    public org.hyperhash.pool.jds.JobDeclarator jds() {
+        return jds;
+    }
+
+    /** The JD listen addresses (port 0 resolved), empty without a JDS. */
+    public List<InetSocketAddress> jdsAddresses() {
+        return jds == null ? List.of() : jds.addresses();
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
@@ -283,6 +309,9 @@ public final class PoolDaemon implements Daemon {
         if (server != null) {
             server.stopAccepting();
             server.close();
+        }
+        if (jds != null) {
+            jds.close();
         }
         if (blockSubmitter != null) {
             blockSubmitter.close(); // lets a submission in progress finish (bounded by block-submission.timeout)

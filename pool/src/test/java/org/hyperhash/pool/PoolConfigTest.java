@@ -69,6 +69,19 @@ class PoolConfigTest {
         assertTrue(assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST,
                 "sv2.accept-backlog=0")).getMessage().startsWith("sv2.accept-backlog"));
         assertEquals(128, load(null, Map.of(), "payout.address=" + REGTEST, "sv2.accept-backlog=128").sv2().acceptBacklog());
+        // custom work needs this pool's job declarator
+        assertTrue(assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST,
+                "sv2.allow-work-selection=true")).getMessage().startsWith("sv2.allow-work-selection"));
+        assertTrue(assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST,
+                "jds.enabled=true", "jds.max-tokens-per-connection=0")).getMessage()
+                .startsWith("jds.max-tokens-per-connection"));
+        assertTrue(assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST,
+                "jds.enabled=yes-please")).getMessage().contains("jds.enabled"));
+        PoolConfig jd = load(null, Map.of(), "payout.address=" + REGTEST, "jds.enabled=true",
+                "sv2.allow-work-selection=true");
+        assertTrue(jd.jds().enabled() && jd.sv2().allowWorkSelection());
+        assertEquals(3334, jd.jds().listen().getFirst().getPort());
+        assertFalse(load(null, Map.of(), "payout.address=" + REGTEST).jds().enabled(), "off by default");
     }
 
     @Test

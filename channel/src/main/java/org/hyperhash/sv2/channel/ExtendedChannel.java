@@ -21,6 +21,7 @@ import org.hyperhash.sv2.message.mining.SubmitSharesExtended;
 @HotPath
 public final class ExtendedChannel extends ServerChannel {
     private final int extranonceSize;
+    private final java.util.ArrayDeque<ServerJob> customJobs = new java.util.ArrayDeque<>(2);
 
     /** Direct constructor (tests, proxies with their own allocation). */
     public ExtendedChannel(int channelId, String userIdentity, ChannelConfig config, JobIdSequence jobIds,
@@ -100,11 +101,57 @@ public final class ExtendedChannel extends ServerChannel {
                 s.extranonce().unsafeArray(), extranonceSize, now.getEpochSecond());
     }
 
+    /**
+     * Adds a custom job (SetCustomMiningJob, already validated by the caller against its token and the chain) with its
+     * own chain tip. It is not touched by the pool's SetNewPrevHash: a custom job with another prev_hash drops the
+     * older custom jobs, and at most {@code maxPastJobs + 1} are kept. Returns the job id to put in
+     * SetCustomMiningJob.Success. {@code t} must be built for {@link #fullExtranonceSize()}.
+     */
+    public int addCustomJob(JobTemplate t, ChainTip customTip) {
+        if (t.fullExtranonceSize() != fullExtranonceSize()) {
+            throw new IllegalArgumentException("custom job built for full extranonce " + t.fullExtranonceSize()
+                    + " but channel " + channelId + " needs " + fullExtranonceSize());
+        }
+        ServerJob job = new ServerJob(jobIds.next(), t, extranoncePrefix, target, config.versionRollingAllowed(),
+                t.flatMerklePath(), null);
+        job.customTip = customTip;
+        if (!customJobs.isEmpty() && !customJobs.peekLast().customTip.prevHash().equals(customTip.prevHash())) {
+            customJobs.clear();
+            seen.clear();
+        }
+        if (customJobs.size() > config.maxPastJobs()) {
+            customJobs.pollFirst();
+        }
+        customJobs.addLast(job);
+        return job.jobId;
+    }
+
+    /** Custom jobs kept for shares (tests, status). */
+    public int customJobCount() {
+        return customJobs.size();
+    }
+
+    /** Drops custom jobs built on another prev_hash than {@code prevHash} (the pool's chain moved on). */
+    public void dropCustomJobsNotOn(org.hyperhash.base.Hash256 prevHash) {
+        customJobs.removeIf(j -> !j.customTip.prevHash().equals(prevHash));
+    }
+
+    @Override
+    ServerJob findCustomJob(int jobId) {
+        for (ServerJob j : customJobs) {
+            if (j.jobId == jobId) {
+                return j;
+            }
+        }
+        return null;
+    }
+
     @Override
     void hashShare(ServerJob job, byte[] extranonce, int version, int ntime, int nonce) {
         sha.update(job.coinbasePrefix).update(job.extranoncePrefixBytes).update(extranonce).update(job.coinbaseSuffix)
                 .digestInto(root, 0);
         MerkleBranch.rootInPlace(root, 0, job.flatMerklePath, sha);
+        ChainTip tip = job.customTip != null ? job.customTip : this.tip;
         BlockHeader80.write(header, 0, version, tip.prevHash().unsafeWireBytes(), root, ntime, tip.nbits(), nonce);
         sha.hash(header, 0, BlockHeader80.LENGTH, hash, 0);
     }

@@ -146,6 +146,11 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
 
     abstract ServerJob newJob(JobTemplate t, int jobId);
 
+    /** A custom job (SetCustomMiningJob) still valid on this channel, or null; only extended channels have them. */
+    ServerJob findCustomJob(int jobId) {
+        return null;
+    }
+
     /** The job message for this channel (NewExtendedMiningJob or NewMiningJob). */
     abstract Sv2Message jobMessage(ServerJob job);
 
@@ -248,13 +253,16 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
             int expectedExtranonceLength, long nowEpochSeconds) {
         ServerJob job = jobs.findCurrent(jobId);
         if (job == null) {
+            job = findCustomJob(jobId);
+        }
+        if (job == null) {
             return (jobIds.issued(jobId) && !jobs.isPendingFuture(jobId)) ? RejectReason.STALE_SHARE.result()
                     : RejectReason.INVALID_JOB_ID.result();
         }
         if (expectedExtranonceLength >= 0 && extranonce.length != expectedExtranonceLength) {
             return RejectReason.BAD_EXTRANONCE_SIZE.result();
         }
-        ChainTip t = tip;
+        ChainTip t = job.customTip != null ? job.customTip : tip;
         long ntimeU = ntime & 0xffffffffL;
         if (ntimeU < (t.headerTimestamp() & 0xffffffffL)) {
             return RejectReason.NTIME_TOO_OLD.result();

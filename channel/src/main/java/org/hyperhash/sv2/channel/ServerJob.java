@@ -28,6 +28,8 @@ public final class ServerJob {
     /** Standard channels: header midstate for (job version, tip), built on first use. */
     Sha256d.Midstate midstate;
     Hash256 midstatePrevHash;
+    /** Custom jobs (SetCustomMiningJob) only: the chain tip the client declared; null for the pool's own jobs. */
+    ChainTip customTip;
 
     ServerJob(int jobId, JobTemplate template, Bytes extranoncePrefix, Target target, boolean versionRollingAllowed,
             byte[] flatMerklePath, Hash256 merkleRoot) {
@@ -63,5 +65,10 @@ public final class ServerJob {
 
     public Bytes extranoncePrefix() {
         return extranoncePrefix;
+    }
+
+    /** The client's chain tip for a custom job, or null for a job built from the pool's templates. */
+    public ChainTip customTip() {
+        return customTip;
     }
 }

@@ -7,20 +7,19 @@ import java.util.Objects;
 /**
  * Options of {@code hh demo}.
  *
- * @param sv2Port pool mining port on 127.0.0.1 (0 = any free port)
- * @param sv1Port translator SV1 port on 127.0.0.1 (0 = any free port)
- * @param adminPort pool admin HTTP port on 127.0.0.1 (0 = any free port)
- * @param dataDir where the demo ledger (SQLite) and the treasury audit log live
+ * @param ports every port the demo opens (0 = any free port)
+ * @param dataDir where the demo ledger (SQLite), the treasury audit log and the demo's log file live
  * @param miners built-in SV2 CPU miners (alternating standard / extended channels; the third mines solo)
  * @param sv1Miners built-in SV1 CPU miners, connected through the translator
  * @param hashrateHps throttle per CPU miner (H/s)
  * @param devnetBits nBits of the devnet chain (difficulty of every block)
  * @param duration stop after this long; zero = run until Ctrl-C
- * @param statusInterval status line period
+ * @param statusInterval how often the screen is redrawn (or a plain status line printed)
  */
-public record DemoOptions(int sv2Port, int sv1Port, int adminPort, Path dataDir, int miners, int sv1Miners,
+public record DemoOptions(DemoStack.Ports ports, Path dataDir, int miners, int sv1Miners,
         double hashrateHps, int devnetBits, Duration duration, Duration statusInterval) {
     public DemoOptions {
+        Objects.requireNonNull(ports, "ports");
         Objects.requireNonNull(dataDir, "dataDir");
         if (miners < 0 || miners > 64) {
             throw new IllegalArgumentException("miners must be 0..64, got " + miners);
@@ -37,7 +36,7 @@ public record DemoOptions(int sv2Port, int sv1Port, int adminPort, Path dataDir,
     }
 
     public static DemoOptions defaults() {
-        return new DemoOptions(34254, 3333, 9090, Path.of("hh-data", "demo"), 2, 1, 20_000, DemoStack.DEMO_BITS,
-                Duration.ZERO, Duration.ofSeconds(1));
+        return new DemoOptions(DemoStack.Ports.defaults(), Path.of("hh-data", "demo"), 2, 1, 20_000,
+                DemoStack.DEMO_BITS, Duration.ZERO, Duration.ofSeconds(1));
     }
 }

@@ -1,28 +1,49 @@
 package org.hyperhash.cli.demo;
 
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.hyperhash.base.Hash256;
 import org.hyperhash.pool.PoolDaemon;
+import org.hyperhash.pool.admin.PoolMetrics;
 import org.hyperhash.sv2.channel.RejectReason;
 import org.hyperhash.testkit.FakeSv2Miner;
 import org.hyperhash.testkit.sv1.FakeSv1Miner;
 import org.hyperhash.testkit.sv1.FirmwareProfile;
+import org.hyperhash.tp.devnet.DevnetChain;
+import org.hyperhash.tp.node.RpcException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code hh demo}: the whole stack ({@link DemoStack}: TP on the devnet chain, pool, translator,
  * treasury) plus built-in CPU miners that are real clients: SV2 miners over Noise straight to the pool
- * and SV1 miners through the translator. Prints a live status line until Ctrl-C or the duration.
+ * and SV1 miners through the translator. Shows a dashboard ({@link DemoScreen}) until Ctrl-C or the duration.
  */
 public final class DemoRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(DemoRunner.class);
+
     private DemoRunner() {
     }
 
-    /** Runs the demo; returns the exit code (0 = stopped cleanly). */
+    /** Runs the demo with plain status lines and logs wherever logging points; returns the exit code. */
     public static int run(DemoOptions o, PrintStream out) {
+        return run(o, out, false, null);
+    }
+
+    /**
+     * Runs the demo; returns the exit code (0 = stopped cleanly).
+     *
+     * @param live redraw a dashboard in place (stdout is a terminal); false = one plain line per interval
+     * @param logFile where the logs go (shown on screen), or null when they stay on the terminal
+     */
+    public static int run(DemoOptions o, PrintStream out, boolean live, Path logFile) {
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         // Ctrl-C: let the main thread close everything (flushing the share log) before the JVM exits
@@ -37,17 +58,27 @@ public final class DemoRunner {
         Runtime.getRuntime().addShutdownHook(hook);
         List<AutoCloseable> miners = new ArrayList<>();
         DemoStack stack = null;
+        String logNote = logFile == null ? "Logs: on this terminal (--verbose)"
+                : "Logs: " + logFile.toAbsolutePath() + "   (--verbose keeps them on the terminal)";
+        long startNanos = System.nanoTime();
         try {
-            stack = DemoStack.start(o.dataDir(), new DemoStack.Ports(0, o.sv2Port(), o.sv1Port(), o.adminPort(),
-                            o.adminPort() == 0 ? 0 : DemoStack.DEMO_WEB_PORT),
-                    o.devnetBits());
+            if (live) {
+                out.print(DemoScreen.CLEAR + DemoScreen.frame(List.of("Hyperhash demo: starting the template provider, "
+                        + "pool, translator, treasury and web page...", "", "  " + logNote)));
+            } else {
+                out.println("hh demo: starting; " + logNote);
+            }
+            out.flush();
+            stack = DemoStack.start(o.dataDir(), o.ports(), o.devnetBits());
             PoolDaemon pool = stack.pool();
-            out.printf("hh demo: devnet TP %s -> pool %s (admin http://%s) -> translator sv1 %s; treasury dry-run%n",
-                    DemoStack.hostPort(stack.tp().tdpAddresses().get(0)), DemoStack.hostPort(pool.sv2Addresses().get(0)),
-                    DemoStack.hostPort(pool.adminAddress()), DemoStack.hostPort(stack.translator().sv1Address()));
-            out.printf("hh demo: miner web page %s%n", stack.webUrl());
-            out.printf("hh demo: %d SV2 CPU miner(s) over Noise, %d SV1 CPU miner(s) via the translator, %.0f H/s each; "
-                    + "Ctrl-C to stop%n", o.miners(), o.sv1Miners(), o.hashrateHps());
+            List<DemoScreen.Endpoint> endpoints = endpoints(stack);
+            if (!live) {
+                for (DemoScreen.Endpoint e : endpoints) {
+                    out.println("hh demo: " + e.label() + ": " + e.value());
+                }
+                out.printf("hh demo: %d SV2 CPU miner(s) over Noise, %d SV1 CPU miner(s) via the translator, %.0f H/s each; "
+                        + "Ctrl-C to stop%n", o.miners(), o.sv1Miners(), o.hashrateHps());
+            }
             if (!FakeSv2Miner.waitFor(pool::ready, Duration.ofSeconds(20))) {
                 out.println("hh demo: the pool did not become ready: " + pool.status().get("last_error"));
                 return 1;
@@ -71,18 +102,29 @@ public final class DemoRunner {
             long startHeight = stack.tp().devnetChain().height();
             long deadline = o.duration().isZero() ? Long.MAX_VALUE : System.nanoTime() + o.duration().toNanos();
             while (System.nanoTime() < deadline) {
+                if (live) {
+                    out.print(DemoScreen.frame(DemoScreen.dashboard(snapshot(stack, startHeight, startNanos), endpoints, logNote)));
+                    out.flush();
+                }
                 long waitMs = Math.min(o.statusInterval().toMillis(), Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
                 if (stop.await(waitMs, TimeUnit.MILLISECONDS)) {
                     break;
                 }
-                out.print("\r" + statusLine(stack, startHeight));
-                out.flush();
+                if (!live) {
+                    out.println(DemoScreen.plainLine(snapshot(stack, startHeight, startNanos)));
+                    out.flush();
+                }
             }
-            out.println();
-            out.println(statusLine(stack, startHeight));
+            DemoScreen.Snapshot last = snapshot(stack, startHeight, startNanos);
+            if (live) {
+                out.print(DemoScreen.frame(DemoScreen.dashboard(last, endpoints, logNote)));
+            }
+            out.println(DemoScreen.plainLine(last));
+            out.flush();
             return 0;
         } catch (Exception e) {
-            out.println("hh demo failed: " + e);
+            out.println("hh demo failed: " + e + (logFile == null ? "" : " (details in " + logFile.toAbsolutePath() + ")"));
+            LOG.error("hh demo failed", e);
             return 1;
         } finally {
             for (AutoCloseable m : miners) {
@@ -104,17 +146,58 @@ public final class DemoRunner {
         }
     }
 
-    static String statusLine(DemoStack s, long startHeight) {
+    /** What a newcomer can open or connect to, with the ports actually bound. */
+    static List<DemoScreen.Endpoint> endpoints(DemoStack s) {
         PoolDaemon pool = s.pool();
-        double rejected = 0;
+        List<DemoScreen.Endpoint> e = new ArrayList<>();
+        e.add(new DemoScreen.Endpoint("SV2 pool (Noise)", "stratum2+tcp://" + DemoStack.hostPort(pool.sv2Addresses().get(0))
+                + "/" + pool.security().authorityPublicKey().toBase58()));
+        e.add(new DemoScreen.Endpoint("SV1 (translator)", "stratum+tcp://" + DemoStack.hostPort(s.translator().sv1Address())
+                + "   user: <bcrt1 address>.<worker>"));
+        e.add(new DemoScreen.Endpoint("TP (TDP, Noise)", DemoStack.hostPort(s.tp().tdpAddresses().get(0))
+                + "   authority key " + s.tp().authorityPublicKeyBase58()));
+        e.add(new DemoScreen.Endpoint("Miner web page", s.webUrl() + "   (pool, blocks, each miner's page; API /api/v1)"));
+        e.add(new DemoScreen.Endpoint("Pool admin", admin(pool.adminAddress())));
+        e.add(new DemoScreen.Endpoint("TP admin", admin(s.tp().adminAddress())));
+        e.add(new DemoScreen.Endpoint("Translator admin", admin(s.translator().adminAddress())));
+        e.add(new DemoScreen.Endpoint("Treasury admin", admin(s.treasury().adminAddress())));
+        return e;
+    }
+
+    private static String admin(InetSocketAddress a) {
+        return "http://" + DemoStack.hostPort(a) + "/v1/status   (/v1/ready, /metrics)";
+    }
+
+    static DemoScreen.Snapshot snapshot(DemoStack s, long startHeight, long startNanos) {
+        PoolDaemon pool = s.pool();
+        long rejected = 0;
+        RejectReason top = null;
+        long topCount = 0;
         for (RejectReason r : RejectReason.values()) {
-            rejected += pool.metrics().rejectedCount(r);
+            long n = (long) pool.metrics().rejectedCount(r);
+            rejected += n;
+            if (n > topCount) {
+                top = r;
+                topCount = n;
+            }
         }
-        long height = s.tp().devnetChain().height();
-        return String.format("height %d | connections %d | hashrate %.1f kH/s | shares accepted %d rejected %d | "
-                + "blocks found %d (chain accepted %d) | credited %d | owed %d sats (dry-run)", height,
-                pool.metrics().connections.get(), pool.stats().poolHashrateHps() / 1000,
-                (long) pool.metrics().sharesAccepted.count(), (long) rejected, (long) pool.metrics().blocksFound.count(),
-                height - startHeight, pool.stats().creditedAddresses().size(), s.treasury().accounts().owedMsat() / 1000);
+        DevnetChain chain = s.tp().devnetChain();
+        Hash256 tip = chain.tipHash();
+        long height = chain.height();
+        Duration age = null;
+        try {
+            age = Duration.ofSeconds(Math.max(0, System.currentTimeMillis() / 1000 - chain.getBlock(tip).time()));
+        } catch (RpcException e) {
+            // the tip moved on between the two reads: show no age this round
+        }
+        int channels = 0;
+        // a group channel only bundles standard channels: workers are the standard and extended ones
+        channels += pool.metrics().channels(PoolMetrics.ChannelKind.STANDARD).get();
+        channels += pool.metrics().channels(PoolMetrics.ChannelKind.EXTENDED).get();
+        return new DemoScreen.Snapshot(Duration.ofNanos(System.nanoTime() - startNanos), height, startHeight,
+                tip.toDisplayHex(), age, pool.stats().poolHashrateHps(), pool.metrics().connections.get(), channels,
+                pool.stats().creditedAddresses().size(), (long) pool.metrics().sharesAccepted.count(), rejected,
+                top == null ? null : top.name().toLowerCase(Locale.ROOT).replace('_', '-'), topCount,
+                (long) pool.metrics().blocksFound.count(), s.treasury().accounts().owedMsat() / 1000);
     }
 }

@@ -45,18 +45,44 @@ public final class DemoStack implements AutoCloseable {
     public static final int DEMO_BITS = 0x1e200000;
 
     /**
-     * @param tdpPort TP port (0 = any), @param sv2Port pool mining port, @param sv1Port translator SV1 port,
-     * @param poolAdminPort pool admin HTTP port; every other admin port is ephemeral
-     * @param webPort the public web page's port (0 = any)
+     * Every port the demo opens on 127.0.0.1 (0 = any free port; the screen shows the ones chosen).
+     *
+     * @param tpPort template provider (TDP over Noise), @param tpAdminPort its admin HTTP,
+     * @param sv2Port pool mining port (SV2 over Noise), @param poolAdminPort pool admin HTTP,
+     * @param sv1Port translator SV1 port, @param translatorAdminPort its admin HTTP,
+     * @param treasuryAdminPort treasury admin HTTP, @param webPort the miners' web page and public API
      */
-    public record Ports(int tdpPort, int sv2Port, int sv1Port, int poolAdminPort, int webPort) {
-        /** The web page on any free port. */
-        public Ports(int tdpPort, int sv2Port, int sv1Port, int poolAdminPort) {
-            this(tdpPort, sv2Port, sv1Port, poolAdminPort, 0);
+    public record Ports(int tpPort, int tpAdminPort, int sv2Port, int poolAdminPort, int sv1Port,
+            int translatorAdminPort, int treasuryAdminPort, int webPort) {
+        public Ports {
+            int[] all = {tpPort, tpAdminPort, sv2Port, poolAdminPort, sv1Port, translatorAdminPort, treasuryAdminPort, webPort};
+            String[] names = {"--tp-port", "--tp-admin-port", "--sv2-port", "--admin-port", "--sv1-port",
+                "--translator-admin-port", "--treasury-admin-port", "--web-port"};
+            for (int i = 0; i < all.length; i++) {
+                if (all[i] < 0 || all[i] > 65535) {
+                    throw new IllegalArgumentException(names[i] + ": not a port (0..65535): " + all[i]);
+                }
+                for (int j = 0; j < i; j++) {
+                    if (all[i] != 0 && all[i] == all[j]) {
+                        throw new IllegalArgumentException(names[j] + " and " + names[i] + " are both " + all[i]
+                                + ": give each its own port (or 0 for any free port)");
+                    }
+                }
+            }
         }
 
+        /** Every port ephemeral (tests). */
         public static Ports ephemeral() {
-            return new Ports(0, 0, 0, 0, 0);
+            return new Ports(0, 0, 0, 0, 0, 0, 0, 0);
+        }
+
+        /**
+         * The demo's defaults: the pool where SRI's tools look (SV2 34254), SV1 on 3333 where firmware expects
+         * it, the TP on regtest's TDP port, admin ports 9090-9093 (pool, tp, translator, treasury) and the web
+         * page on {@link #DEMO_WEB_PORT}.
+         */
+        public static Ports defaults() {
+            return new Ports(18448, 9091, 34254, 9090, 3333, 9092, 9093, DEMO_WEB_PORT);
         }
     }
 
@@ -100,7 +126,7 @@ public final class DemoStack implements AutoCloseable {
         InstantSource clock = InstantSource.system();
 
         tp = new TpDaemon(TpConfig.from(load(TpConfig.ROOT, List.of("network=devnet", "backend=devnet",
-                "sv2.listen=[\"127.0.0.1:" + ports.tdpPort() + "\"]", "admin.listen=\"127.0.0.1:0\"",
+                "sv2.listen=[\"127.0.0.1:" + ports.tpPort() + "\"]", "admin.listen=\"127.0.0.1:" + ports.tpAdminPort() + "\"",
                 "devnet.bits=\"" + String.format("0x%08x", devnetBits) + "\""))), clock, crypto);
         startDaemon(tp);
 
@@ -115,14 +141,14 @@ public final class DemoStack implements AutoCloseable {
         startDaemon(pool);
 
         translator = new TranslatorDaemon(TranslatorConfig.from(load(TranslatorConfig.ROOT, List.of(
-                "sv1.listen=\"127.0.0.1:" + ports.sv1Port() + "\"", "admin.listen=\"127.0.0.1:0\"", "upstream.mode=per-miner",
+                "sv1.listen=\"127.0.0.1:" + ports.sv1Port() + "\"", "admin.listen=\"127.0.0.1:" + ports.translatorAdminPort() + "\"", "upstream.mode=per-miner",
                 "upstream.pools=[{host=\"127.0.0.1\",port=" + pool.sv2Addresses().get(0).getPort() + ",authority-key=\""
                         + pool.security().authorityPublicKey().toBase58() + "\"}]",
                 "sv1.start-difficulty=0.00001", "sv1.min-difficulty=0.0000001"))), clock);
         startDaemon(translator);
 
         treasury = new TreasuryDaemon(TreasuryConfig.from(load(TreasuryConfig.ROOT, List.of(
-                "ledger.url=\"" + jdbc + "\"", "admin.listen=\"127.0.0.1:0\"", "network=regtest", "poll-interval=2s",
+                "ledger.url=\"" + jdbc + "\"", "admin.listen=\"127.0.0.1:" + ports.treasuryAdminPort() + "\"", "network=regtest", "poll-interval=2s",
                 "maturity.confirmations=3", "bitcoind.url=\"\"", "payouts.dry-run=true",
                 "audit-log=\"" + dataDir.resolve("treasury-audit.jsonl").toAbsolutePath() + "\""))),
                 clock, new DevnetMaturity(tp.devnetChain()));
@@ -148,7 +174,7 @@ public final class DemoStack implements AutoCloseable {
     }
 
     /** "host:port" with the numeric host (what config values and the status line show). */
-    static String hostPort(InetSocketAddress a) {
+    public static String hostPort(InetSocketAddress a) {
         return a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 

@@ -1,6 +1,7 @@
 package org.hyperhash.cli.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -20,11 +21,15 @@ class DemoRunnerIT {
     @Test
     void demoMinesBlocksAndCreditsMiners() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        int rc = DemoRunner.run(new DemoOptions(0, 0, 0, dir, 2, 1, 20_000, 0x1f00ffff, Duration.ofSeconds(16), Duration.ofMillis(500)),
+        int rc = DemoRunner.run(new DemoOptions(DemoStack.Ports.ephemeral(), dir, 2, 1, 20_000, 0x1f00ffff, Duration.ofSeconds(16), Duration.ofMillis(500)),
                 new PrintStream(buf, true, StandardCharsets.UTF_8));
         String out = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc, out);
-        assertTrue(Pattern.compile("miner web page http://127\\.0\\.0\\.1:\\d+/").matcher(out).find(), out);
+        // not a terminal: plain lines only, the endpoints listed once at the start
+        assertFalse(out.contains("\u001b"), "no ANSI codes when stdout is not a terminal:\n" + out);
+        assertTrue(Pattern.compile("(?m)^hh demo: SV2 pool \\(Noise\\): stratum2\\+tcp://127\\.0\\.0\\.1:\\d+/9\\w+$").matcher(out).find(), out);
+        assertTrue(Pattern.compile("(?m)^hh demo: Treasury admin: http://127\\.0\\.0\\.1:\\d+/v1/status").matcher(out).find(), out);
+        assertTrue(Pattern.compile("(?m)^hh demo: Miner web page: http://127\\.0\\.0\\.1:\\d+/").matcher(out).find(), out);
         String last = out.substring(out.lastIndexOf('\n', out.length() - 2) + 1);
         Matcher m = Pattern.compile("shares accepted (\\d+).*chain accepted (\\d+)\\) \\| credited (\\d+) \\| owed (\\d+) sats").matcher(last);
         assertTrue(m.find(), last);

@@ -91,6 +91,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private Channel channel;
     private boolean setupDone;
     private boolean standardJobsOnly;
+    /** REQUIRES_WORK_SELECTION negotiated: SetCustomMiningJob allowed (extended channels only, never grouped). */
+    private boolean workSelection;
     private boolean closed;
     private boolean dirty;
     private int nextChannelId = 1;
@@ -193,8 +195,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
                 case OpenExtendedMiningChannel o -> onOpenExtended(o);
                 case UpdateChannel u -> onUpdateChannel(u);
                 case CloseChannel c -> onCloseChannel(c);
-                case SetCustomMiningJob j -> write(new SetCustomMiningJobError(j.channelId(), j.requestId(),
-                        "jd-not-supported"));
+                case SetCustomMiningJob j -> onSetCustomMiningJob(j);
                 case UnknownFrame u -> {
                     // unknown extension or message: ignored (spec); not a violation
                 }
@@ -273,7 +274,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             error = "protocol-version-mismatch";
         } else {
             badFlags = s.flags() & ~KNOWN_FLAGS;
-            if ((s.flags() & REQUIRES_WORK_SELECTION) != 0 && !px.config().sv2().allowWorkSelection()) {
+            if ((s.flags() & REQUIRES_WORK_SELECTION) != 0 && (!px.config().sv2().allowWorkSelection() || px.jds() == null)) {
                 badFlags |= REQUIRES_WORK_SELECTION;
             }
             if (badFlags != 0) {
@@ -289,6 +290,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         }
         setupDone = true;
         standardJobsOnly = (s.flags() & REQUIRES_STANDARD_JOBS) != 0;
+        workSelection = (s.flags() & REQUIRES_WORK_SELECTION) != 0;
         setupTimer.cancel(false);
         write(new SetupConnectionSuccess(PROTOCOL_VERSION, 0));
         px.dispatcher().register(channel.eventLoop(), this);
@@ -327,7 +329,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     }
 
     private GroupChannel groupFor(MinerIdentity id) {
-        if (standardJobsOnly || id.solo()) {
+        if (standardJobsOnly || workSelection || id.solo()) {
             return null; // solo channels have their own coinbase: they cannot share group jobs
         }
         if (group == null) {
@@ -339,6 +341,10 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
 
     private void onOpenStandard(OpenStandardMiningChannel o) {
         if (!checkCanOpen(o.requestId())) {
+            return;
+        }
+        if (workSelection) {
+            openError(o.requestId(), "standard-channels-not-supported-for-custom-work");
             return;
         }
         MinerIdentity id = identity(o.requestId(), o.userIdentity());
@@ -398,6 +404,38 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         if (vd != null) {
             vd.initial().ifPresent(this::write); // initial target clamped into the vardiff range
         }
+    }
+
+    /** SetCustomMiningJob: checked against its declared job and the pool's chain tip (CustomJobs), then mined on. */
+    private void onSetCustomMiningJob(SetCustomMiningJob j) {
+        org.hyperhash.pool.jds.JobDeclarator jds = px.jds();
+        if (!workSelection || jds == null) {
+            customJobError(j, org.hyperhash.pool.jds.JdsMetrics.CustomJob.JD_NOT_SUPPORTED, "work selection not negotiated");
+            return;
+        }
+        ChannelState st = channels.get(j.channelId());
+        if (st == null || !(st.ch instanceof ExtendedChannel ec)) {
+            customJobError(j, org.hyperhash.pool.jds.JdsMetrics.CustomJob.INVALID_CHANNEL_ID, "no extended channel");
+            return;
+        }
+        ChainTip tip = view == null ? null : view.tip();
+        switch (org.hyperhash.pool.jds.CustomJobs.check(j, jds.tokens(), tip, ec.fullExtranonceSize(),
+                px.clock().instant(), px.channelConfig().maxNtimeAheadSeconds())) {
+            case org.hyperhash.pool.jds.CustomJobs.Refused r -> customJobError(j, r.reason(), r.detail());
+            case org.hyperhash.pool.jds.CustomJobs.Accepted a -> {
+                int jobId = ec.addCustomJob(a.template(), a.tip());
+                jds.metrics().customJob(org.hyperhash.pool.jds.JdsMetrics.CustomJob.ACCEPTED);
+                write(new org.hyperhash.sv2.message.mining.SetCustomMiningJobSuccess(j.channelId(), j.requestId(), jobId));
+            }
+        }
+    }
+
+    private void customJobError(SetCustomMiningJob j, org.hyperhash.pool.jds.JdsMetrics.CustomJob reason, String detail) {
+        if (px.jds() != null) {
+            px.jds().metrics().customJob(reason);
+        }
+        LOG.debug("{}: SetCustomMiningJob refused: {} ({})", ip.getHostAddress(), reason.code(), detail);
+        write(new SetCustomMiningJobError(j.channelId(), j.requestId(), reason.code()));
     }
 
     private void onUpdateChannel(UpdateChannel u) {
@@ -509,6 +547,12 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
 
     private void blockFound(ChannelState st, ShareResult.BlockFound b, long readNanos) {
         metrics.blocksFound.increment();
+        org.hyperhash.pool.jds.JobTokens.Declared declared = px.jds() == null ? null
+                : px.jds().tokens().byTemplateId(b.templateId());
+        if (declared != null) {
+            customBlockFound(st, b, declared, readNanos);
+            return;
+        }
         TemplateJob tj = px.dispatcher().template(b.templateId());
         String hash = b.blockHash().toDisplayHex();
         if (px.blockSubmitter() != null) {
@@ -532,6 +576,31 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         px.shareLog().recordBlock(new FoundBlock(hash, height, now, px.config().instanceName(), st.id.address(),
                 st.id.worker(), reward, netDiff, BlockStatus.SUBMITTED,
                 sent ? "sent to template provider " + px.upstream().describe() : "no template provider connected", now));
+    }
+
+    /**
+     * A block on a custom job: its template is the client's, so it is not the TP's to submit by template id; the pool
+     * rebuilds it from the declared transactions and submits it to bitcoind when configured (the client's own node
+     * publishes it too). Recorded in found_blocks like any block.
+     */
+    private void customBlockFound(ChannelState st, ShareResult.BlockFound b, org.hyperhash.pool.jds.JobTokens.Declared d,
+            long readNanos) {
+        String hash = b.blockHash().toDisplayHex();
+        boolean submitted = px.blockSubmitter() != null;
+        if (submitted) {
+            px.blockSubmitter().submitWithTransactions(new BitcoindBlockSubmitter.Found(hash, b.header(), b.coinbaseTx(),
+                    b.templateId(), false, readNanos), d.transactions());
+        }
+        long reward = d.coinbase().outputs().stream().mapToLong(o -> o.valueSats()).sum();
+        double netDiff = Math.max(Double.MIN_VALUE, Targets.toDifficulty(CompactBits.toTarget(b.nbits())));
+        LOG.info("BLOCK FOUND {} height {} on a custom job declared by {} (credited to {}{}): {}", hash,
+                JobDispatcher.bip34Height(d.coinbase().scriptSigPrefix()), d.userIdentifier(),
+                st.id.address(), st.id.worker(), submitted ? "submitblock to bitcoind" : "published by the client's node");
+        long now = px.clock().millis();
+        long height = JobDispatcher.bip34Height(d.coinbase().scriptSigPrefix());
+        px.shareLog().recordBlock(new FoundBlock(hash, height, now, px.config().instanceName(), st.id.address(),
+                st.id.worker(), reward, netDiff, BlockStatus.SUBMITTED,
+                submitted ? "custom job; submitblock to bitcoind" : "custom job; published by the declaring client", now));
     }
 
     /** Back-pressure: keep the share, stop reading this connection, retry from the event loop. */
@@ -592,6 +661,13 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private void onNewTip(NewTip nt) {
         view = nt.work();
         ChainTip tip = nt.tip();
+        if (workSelection) {
+            for (int i = 0, n = channelList.size(); i < n; i++) {
+                if (channelList.get(i).ch instanceof ExtendedChannel ec) {
+                    ec.dropCustomJobsNotOn(tip.prevHash()); // shares on the old chain are stale
+                }
+            }
+        }
         if (group != null) {
             group.onSetNewPrevHash(tip).ifPresent(this::write);
         }

@@ -29,9 +29,19 @@ import org.hyperhash.sv2.channel.VardiffConfig;
  * @param metrics meters
  * @param clock time
  * @param blockSubmitter direct submitblock fallback, or null when not configured
+ * @param jds the job declarator whose tokens SetCustomMiningJob must carry, or null when custom work is off
  */
 public record PoolContext(PoolConfig config, ChannelConfig channelConfig, VardiffConfig vardiff,
         ExtranonceAllocator allocator, UserIdentityParser identities, JobDispatcher dispatcher, TemplateSource upstream,
         ShareLog shareLog, MinerStats stats, AbuseGuard guard, PoolMetrics metrics, InstantSource clock,
-        BitcoindBlockSubmitter blockSubmitter) {
+        BitcoindBlockSubmitter blockSubmitter, org.hyperhash.pool.jds.JobDeclarator jds) {
+
+    /** Without a job declarator (custom work refused). */
+    public PoolContext(PoolConfig config, ChannelConfig channelConfig, VardiffConfig vardiff,
+            ExtranonceAllocator allocator, UserIdentityParser identities, JobDispatcher dispatcher, TemplateSource upstream,
+            ShareLog shareLog, MinerStats stats, AbuseGuard guard, PoolMetrics metrics, InstantSource clock,
+            BitcoindBlockSubmitter blockSubmitter) {
+        this(config, channelConfig, vardiff, allocator, identities, dispatcher, upstream, shareLog, stats, guard, metrics,
+                clock, blockSubmitter, null);
+    }
 }

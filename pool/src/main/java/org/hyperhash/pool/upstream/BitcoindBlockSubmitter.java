@@ -164,6 +164,31 @@ public final class BitcoindBlockSubmitter implements AutoCloseable {
         }
     }
 
+    /**
+     * A block whose transactions are already known (a job declared to this pool's JDS): assembled, checked against
+     * the header's merkle root and submitted like {@link #submit}. Never blocks.
+     */
+    public void submitWithTransactions(Found f, List<Bytes> transactions) {
+        if (!inFlight.tryAcquire()) {
+            metrics.submitBlock(SubmitBlockResult.DROPPED);
+            LOG.error("submitblock for declared block {} skipped: {} submissions already in flight", f.hash(), MAX_IN_FLIGHT);
+            return;
+        }
+        TransactionDataCache.Lookup txs = new TransactionDataCache.Lookup(CompletableFuture.completedFuture(
+                new TransactionDataResult.Success(f.templateId(), Bytes.EMPTY, transactions)), false);
+        try {
+            threads.execute(() -> {
+                try {
+                    run(f, txs.result().join(), null, txs);
+                } finally {
+                    inFlight.release();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            inFlight.release(); // closing
+        }
+    }
+
     private void run(Found f, TransactionDataResult r, Throwable err, TransactionDataCache.Lookup txs) {
         if (!(r instanceof TransactionDataResult.Success s)) {
             metrics.submitBlock(SubmitBlockResult.NO_TRANSACTIONS);

@@ -423,7 +423,7 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
     }
 
     /** Block height from the BIP34 push at the start of coinbase_prefix (0 if absent). */
-    static long bip34Height(Bytes coinbasePrefix) {
+    public static long bip34Height(Bytes coinbasePrefix) {
         if (coinbasePrefix.length() < 1) {
             return 0;
         }

@@ -1,0 +1,38 @@
+package org.hyperhash.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.hyperhash.sv2.noise.Secp256k1Providers;
+import org.junit.jupiter.api.Test;
+
+class VersionCommandTest {
+    @Test
+    void printsTheCryptoProviderTheDaemonsSelect() {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int rc;
+        try {
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            rc = Hh.execute("version");
+        } finally {
+            System.setOut(old);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, out);
+        List<String> crypto = out.lines().filter(l -> l.startsWith("crypto ")).toList();
+        assertEquals(1, crypto.size(), out);
+        String line = crypto.get(0);
+        // the provider the daemons get from the same selection, by name: native FFM or the pure-Java fallback
+        String chosen = Secp256k1Providers.best().name();
+        assertTrue(line.startsWith("crypto secp256k1 provider: " + chosen + " (-D" + Secp256k1Providers.PROPERTY + "="), line);
+        assertTrue(chosen.startsWith("libsecp256k1-ffm") || chosen.startsWith("pure-java"), chosen);
+        assertEquals(Secp256k1Providers.nativeProvider().isEmpty(), line.contains("native libsecp256k1 unavailable: "), line);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("hyperhash ")), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("netty transport ")), out);
+    }
+}
