@@ -32,6 +32,10 @@ if need amtool prometheus-alertmanager; then
 fi
 if need docker-compose docker-compose; then
   check "compose config" sh -c 'cd docker && docker-compose --env-file hyperhash.env.example -f compose.yml config -q'
+  # profile scale-out: two pools behind HAProxy, two treasuries, PostgreSQL (docs/operations.md, "Scale out")
+  check "compose config (scale-out)" sh -c 'cd docker && docker-compose --env-file hyperhash.env.example -f compose.yml --profile scale-out config -q \
+    && docker-compose --env-file hyperhash.env.example -f compose.yml --profile scale-out config --services | sort | tr "\n" " " \
+       | grep -q "pool-1 pool-2 pool-balancer postgres .*treasury-1 treasury-2"'
   # without the variables the stack must refuse to start (keys, addresses and passwords are required)
   check "compose requires env" sh -c 'cd docker && ! env -i PATH="$PATH" docker-compose --env-file /dev/null -f compose.yml config -q 2>/dev/null'
 fi

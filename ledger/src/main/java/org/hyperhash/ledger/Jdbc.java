@@ -25,11 +25,7 @@ public final class Jdbc {
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException | Error e) {
-                try {
-                    c.rollback();
-                } catch (SQLException re) {
-                    e.addSuppressed(re);
-                }
+                rollbackAfter(c, e);
                 throw e;
             } finally {
                 try {
@@ -40,6 +36,15 @@ public final class Jdbc {
             }
         } catch (SQLException e) {
             throw new LedgerException("ledger transaction failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Rolls {@code c} back after {@code failure}; an error of the rollback itself is attached to it as suppressed. */
+    public static void rollbackAfter(Connection c, Throwable failure) {
+        try {
+            c.rollback();
+        } catch (SQLException re) {
+            failure.addSuppressed(re);
         }
     }
 

@@ -44,14 +44,64 @@ public final class LedgerDatabase implements AutoCloseable {
         }
     }
 
-    private final HikariDataSource dataSource;
+    /**
+     * A check run on the committing connection just before every commit of a {@link #fenced} view; throwing an
+     * SQLException rolls the transaction back instead (lease fencing: the write happens only while the token holds).
+     */
+    @FunctionalInterface
+    public interface CommitCheck {
+        void check(Connection c) throws SQLException;
+    }
+
+    private final HikariDataSource pool;
+    private final DataSource dataSource;
     private final Dialect dialect;
     private final String redactedUrl;
+    private final String jdbcUrl;
+    private final Options options;
+    private final boolean view;
 
-    private LedgerDatabase(HikariDataSource dataSource, Dialect dialect, String redactedUrl) {
+    private LedgerDatabase(HikariDataSource pool, DataSource dataSource, Dialect dialect, String redactedUrl, String jdbcUrl,
+                           Options options, boolean view) {
+        this.pool = pool;
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.redactedUrl = redactedUrl;
+        this.jdbcUrl = jdbcUrl;
+        this.options = options;
+        this.view = view;
+    }
+
+    /**
+     * A view of this ledger (same connection pool) whose every commit first runs {@code check} on the committing
+     * connection, in the same transaction; a failing check rolls the transaction back and the caller gets a
+     * {@link LedgerException}. Closing the view does nothing; close the ledger it came from.
+     */
+    public LedgerDatabase fenced(CommitCheck check) {
+        return new LedgerDatabase(pool, new FencedDataSource(pool, check), dialect, redactedUrl, jdbcUrl, options, true);
+    }
+
+    /**
+     * A new connection outside the pool, for work that must not wait behind pooled transactions (lease renewal).
+     * PostgreSQL: connect and socket timeouts of {@code timeout}, so a stalled network fails the call instead of
+     * hanging it. The caller closes it.
+     */
+    public Connection dedicatedConnection(Duration timeout) throws SQLException {
+        Properties p = new Properties();
+        int secs = (int) Math.max(1, timeout.toSeconds());
+        if (dialect == Dialect.SQLITE) {
+            p.setProperty("journal_mode", "WAL");
+            p.setProperty("synchronous", "FULL");
+            p.setProperty("foreign_keys", "true");
+            p.setProperty("busy_timeout", Long.toString(options.sqliteBusyTimeout().toMillis()));
+            p.setProperty("transaction_mode", "IMMEDIATE");
+        } else {
+            p.setProperty("connectTimeout", Integer.toString(secs));
+            p.setProperty("socketTimeout", Integer.toString(secs));
+            p.setProperty("loginTimeout", Integer.toString(secs));
+            p.setProperty("tcpKeepAlive", "true");
+        }
+        return DriverManager.getConnection(jdbcUrl, p);
     }
 
     /** Opens (creating if needed) and migrates the ledger at {@code jdbcUrl} with default options. */
@@ -96,7 +146,7 @@ public final class LedgerDatabase implements AutoCloseable {
             ds.close();
             throw e;
         }
-        return new LedgerDatabase(ds, dialect, redacted);
+        return new LedgerDatabase(ds, ds, dialect, redacted, jdbcUrl, options, false);
     }
 
     /**
@@ -177,7 +227,7 @@ public final class LedgerDatabase implements AutoCloseable {
 
     /** True when a connection can be borrowed and answers a trivial query within 2 s (for /v1/ready). */
     public boolean isReachable() {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = pool.getConnection()) {
             return c.isValid(2);
         } catch (SQLException e) {
             return false;
@@ -186,6 +236,8 @@ public final class LedgerDatabase implements AutoCloseable {
 
     @Override
     public void close() {
-        dataSource.close();
+        if (!view) {
+            pool.close();
+        }
     }
 }

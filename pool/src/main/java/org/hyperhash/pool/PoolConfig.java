@@ -191,10 +191,21 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
      *
      * @param failback true: switch back to a preferred TP once it is reachable again; false: sticky failover
      *     (stay on the TP that works until its session drops)
+     * @param solutionConfirmTimeout a SubmitSolution not followed by a new tip within this is a refused solution
+     *     (readiness red)
+     * @param maxTemplateSilence readiness is red when no template arrived for longer (zero = never)
      */
     public record Tdp(Duration connectTimeout, Duration initialBackoff, Duration maxBackoff, Duration cooldown,
-            boolean failback) {
+            boolean failback, Duration solutionConfirmTimeout, Duration maxTemplateSilence) {
+        /** Defaults of the readiness timings (reference.conf). */
+        public Tdp(Duration connectTimeout, Duration initialBackoff, Duration maxBackoff, Duration cooldown,
+                boolean failback) {
+            this(connectTimeout, initialBackoff, maxBackoff, cooldown, failback, Duration.ofSeconds(30), Duration.ofHours(1));
+        }
+
         public Tdp {
+            positive(solutionConfirmTimeout, "tdp.solution-confirm-timeout");
+            require(!maxTemplateSilence.isNegative(), "tdp.max-template-silence", "must be >= 0 (0 = no check)");
             positive(connectTimeout, "tdp.connect-timeout");
             positive(initialBackoff, "tdp.initial-backoff");
             require(maxBackoff.compareTo(initialBackoff) >= 0, "tdp.max-backoff", "must be >= tdp.initial-backoff");
@@ -203,7 +214,7 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
     }
 
     /** Share accounting. */
-    public record Ledger(String jdbcUrl, Duration window, Duration flushInterval, int queueCapacity) {
+    public record Ledger(String jdbcUrl, Duration window, Duration flushInterval, int queueCapacity, Duration instanceLease) {
         public Ledger {
             require(jdbcUrl != null && (jdbcUrl.startsWith("jdbc:sqlite:") || jdbcUrl.startsWith("jdbc:postgresql:")),
                     "ledger.url", "must start with jdbc:sqlite: or jdbc:postgresql:");
@@ -212,6 +223,8 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
             require(flushInterval.compareTo(Duration.ofSeconds(1)) <= 0, "ledger.flush-interval",
                     "must be <= 1s (it bounds what a crash can lose), got " + flushInterval);
             require(queueCapacity >= 16, "ledger.queue-capacity", "must be >= 16, got " + queueCapacity);
+            require(instanceLease != null && instanceLease.toMillis() >= 500, "ledger.instance-lease",
+                    "must be >= 500ms, got " + instanceLease);
         }
     }
 
@@ -354,10 +367,11 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
             }
             Config t = c.getConfig("tdp");
             Tdp tdp = new Tdp(t.getDuration("connect-timeout"), t.getDuration("initial-backoff"),
-                    t.getDuration("max-backoff"), t.getDuration("cooldown"), bool(t, "failback", "tdp.failback"));
+                    t.getDuration("max-backoff"), t.getDuration("cooldown"), bool(t, "failback", "tdp.failback"),
+                    t.getDuration("solution-confirm-timeout"), t.getDuration("max-template-silence"));
             Config lg = c.getConfig("ledger");
             Ledger ledger = new Ledger(lg.getString("url"), lg.getDuration("window"), lg.getDuration("flush-interval"),
-                    lg.getInt("queue-capacity"));
+                    lg.getInt("queue-capacity"), lg.getDuration("instance-lease"));
             return new PoolConfig(network, c.getInt("instance-id"), sv2, limits, payout, channel, vardiff, tps, tdp,
                     ledger, address(c.getString("admin.listen"), "admin.listen"), c.getDuration("shutdown-deadline"),
                     blockSubmission(c), jds(c.getConfig("jds")));

@@ -15,6 +15,7 @@ import org.hyperhash.daemon.Banner;
 import org.hyperhash.daemon.Daemon;
 import org.hyperhash.daemon.Metrics;
 import org.hyperhash.ledger.FoundBlockStore;
+import org.hyperhash.pool.share.InstanceRegistration;
 import org.hyperhash.ledger.LedgerDatabase;
 import org.hyperhash.ledger.ShareWindowStore;
 import org.hyperhash.pool.admin.PoolMetrics;
@@ -26,6 +27,7 @@ import org.hyperhash.pool.share.MinerStats;
 import org.hyperhash.pool.share.ShareLog;
 import org.hyperhash.pool.upstream.BitcoindBlockSubmitter;
 import org.hyperhash.pool.upstream.TemplateSource;
+import org.hyperhash.pool.upstream.UpstreamHealth;
 import org.hyperhash.pool.work.JobDispatcher;
 import org.hyperhash.sv2.channel.ExtranonceAllocator;
 import org.hyperhash.sv2.channel.JobFactory;
@@ -46,6 +48,7 @@ public final class PoolDaemon implements Daemon {
     private final PoolConfig config;
     private final InstantSource clock;
     private final TemplateSource upstream;
+    private final UpstreamHealth upstreamHealth;
     private final MiningServer.Security security;
     private final PrometheusMeterRegistry registry;
     private final PoolMetrics metrics;
@@ -62,6 +65,15 @@ public final class PoolDaemon implements Daemon {
     private List<InetSocketAddress> sv2Addresses = List.of();
     private volatile boolean closed;
     private final long startedMs;
+    private InstanceRegistration registration;
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "unknown-host";
+        }
+    }
 
     /**
      * @param config validated configuration
@@ -87,10 +99,12 @@ public final class PoolDaemon implements Daemon {
             String securityDescription) {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.upstream = Objects.requireNonNull(upstream, "upstream");
         this.security = Objects.requireNonNull(security, "security");
         this.securityDescription = securityDescription;
         this.registry = Metrics.newRegistry("pool");
+        this.upstreamHealth = new UpstreamHealth(clock, config.tdp().solutionConfirmTimeout(),
+                config.tdp().maxTemplateSilence(), registry);
+        this.upstream = upstreamHealth.wrap(Objects.requireNonNull(upstream, "upstream"));
         this.metrics = new PoolMetrics(registry);
         Metrics.secp256k1Provider(registry, security.cryptoProvider());
         this.stats = new MinerStats(clock, 100_000);
@@ -105,7 +119,11 @@ public final class PoolDaemon implements Daemon {
         }
         ledger = LedgerDatabase.open(config.ledger().jdbcUrl());
         LOG.info("ledger {}", ledger.displayUrl());
-        shareLog = new ShareLog(new ShareWindowStore(ledger), new FoundBlockStore(ledger, clock), config.instanceName(),
+        registration = InstanceRegistration.register(ledger, config.instanceId(), config.ledger().instanceLease(),
+                hostName() + ":" + ProcessHandle.current().pid() + ":" + Long.toHexString(new java.security.SecureRandom().nextLong()),
+                "pool " + hostName() + " pid " + ProcessHandle.current().pid() + " sv2 " + config.sv2().listen());
+        FoundBlockStore foundBlocks = new FoundBlockStore(ledger, clock);
+        shareLog = new ShareLog(new ShareWindowStore(ledger), foundBlocks, config.instanceName(),
                 clock, config.ledger().window(), config.ledger().flushInterval(), config.ledger().queueCapacity(), metrics);
         shareLog.start();
         Bytes poolScript = config.network().parse(config.payout().address());
@@ -115,7 +133,8 @@ public final class PoolDaemon implements Daemon {
                 allocator.fullExtranonceSize(), config.channel().ackInterval(), metrics);
         guard = new AbuseGuard(config.limits(), clock, metrics);
         if (config.blockSubmission().enabled()) {
-            blockSubmitter = new BitcoindBlockSubmitter(config.blockSubmission(), metrics);
+            blockSubmitter = new BitcoindBlockSubmitter(config.blockSubmission(), metrics,
+                    (hash, status, result) -> recordSubmitOutcome(foundBlocks, hash, status, result));
             LOG.info("found blocks also go to bitcoind: {}", config.blockSubmission());
         }
         if (config.jds().enabled()) {
@@ -152,6 +171,31 @@ public final class PoolDaemon implements Daemon {
         if (security.authorityPublicKey() != null) {
             LOG.info("miners pin authority public key {}", security.authorityPublicKey().toBase58());
         }
+    }
+
+    /**
+     * The submitblock outcome into the ledger (accepted / orphaned / rejected with the reason), on the submitter's
+     * virtual thread: the block's row is written by the share log's writer (at most a flush interval later), so a
+     * missing row is retried for a few seconds. Only a block still {@code submitted} changes.
+     */
+    private void recordSubmitOutcome(FoundBlockStore blocks, String hash, org.hyperhash.ledger.BlockStatus status,
+            String result) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            if (blocks.updateStatusFrom(hash, org.hyperhash.ledger.BlockStatus.SUBMITTED, status, result)) {
+                return;
+            }
+            if (blocks.find(hash).isPresent()) {
+                return; // already past submitted (e.g. confirmed by the treasury)
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        LOG.warn("block {}: not in the ledger after 5 s; its submitblock result ({}) is only in this log", hash,
+                status.dbName());
     }
 
     /** SRI: serialized size of the pool's payout outputs plus the coinbase growth they cause; sigops. */
@@ -210,15 +254,20 @@ public final class PoolDaemon implements Daemon {
 
     @Override
     public boolean ready() {
-        return !closed && dispatcher != null && dispatcher.ready() && upstream.connected();
+        boolean tpHealthy = upstreamHealth.solutionsAccepted() && upstreamHealth.templatesFresh(); // both check timeouts
+        return !closed && dispatcher != null && dispatcher.ready() && upstream.connected() && tpHealthy
+                && (registration == null || registration.registered());
     }
 
     @Override
     public Map<String, Boolean> readinessChecks() {
         Map<String, Boolean> m = new LinkedHashMap<>();
         m.put("template_provider", upstream.connected());
+        m.put("template_provider_solutions", upstreamHealth.solutionsAccepted());
+        m.put("templates_fresh", upstreamHealth.templatesFresh());
         m.put("work", dispatcher != null && dispatcher.work().usable());
         m.put("ledger", ledger != null && ledger.isReachable());
+        m.put("instance_registered", registration != null && registration.registered());
         m.put("accepting", !closed);
         return m;
     }
@@ -327,6 +376,9 @@ public final class PoolDaemon implements Daemon {
         }
         if (admin != null) {
             admin.close();
+        }
+        if (registration != null) {
+            registration.close();
         }
         if (ledger != null) {
             ledger.close();

@@ -13,7 +13,8 @@ public record TreasuryConfig(Config raw, String ledgerUrl, int ledgerPoolSize, S
                              String bitcoindCookieFile, String bitcoindUser, String bitcoindPassword, Duration bitcoindTimeout,
                              String lndHost, int lndPort, String lndTlsCert, String lndMacaroon, String lndAuthority,
                              Duration lndCallTimeout, PayoutEngine.Policy policy, Duration lnurlTimeout, boolean lnurlInsecure,
-                             Duration proofMaxSkew, Path auditLog, String backupKeyFile) {
+                             Duration proofMaxSkew, Path auditLog, String backupKeyFile,
+                             Duration leaderLease, Duration leaderRenewInterval, String leaderId) {
     public static final String ROOT = "hyperhash.treasury";
     public static final String ENV_PREFIX = "TREASURY";
 
@@ -55,13 +56,22 @@ public record TreasuryConfig(Config raw, String ledgerUrl, int ledgerPoolSize, S
                     c.getLong("payouts.fee-limit-ppm"), Math.multiplyExact(c.getLong("payouts.fee-limit-max-sats"), 1000L),
                     (int) c.getDuration("payouts.timeout").toSeconds(), c.getInt("payouts.max-parts"), c.getInt("payouts.max-parallel"),
                     ln, dryRun, c.getDuration("payouts.send-wait"));
+            Duration lease = c.getDuration("leader.lease");
+            Duration renew = c.getDuration("leader.renew-interval");
+            if (lease.toMillis() < 500) {
+                throw new DaemonConfig.ConfigError("leader.lease must be >= 500ms, got " + lease);
+            }
+            if (renew.toMillis() < 50 || renew.multipliedBy(2).compareTo(lease) > 0) {
+                throw new DaemonConfig.ConfigError("leader.renew-interval must be >= 50ms and at most half of leader.lease ("
+                        + lease + "), got " + renew);
+            }
             return new TreasuryConfig(c, c.getString("ledger.url"), c.getInt("ledger.max-pool-size"), c.getString("admin.listen"), net, ln,
                     c.getDuration("poll-interval"), rewards, c.getString("bitcoind.url"), c.getString("bitcoind.cookie-file"),
                     c.getString("bitcoind.user"), c.getString("bitcoind.password"), c.getDuration("bitcoind.timeout"),
                     lndHost, c.getInt("lnd.port"), c.getString("lnd.tls-cert-file"), c.getString("lnd.macaroon-file"),
                     c.getString("lnd.tls-authority"), c.getDuration("lnd.call-timeout"), policy, c.getDuration("lnurl.timeout"),
                     c.getBoolean("lnurl.allow-insecure-http"), c.getDuration("proof.max-skew"), Path.of(c.getString("audit-log")),
-                    c.getString("backup.key-file"));
+                    c.getString("backup.key-file"), lease, renew, c.getString("leader.id"));
         } catch (com.typesafe.config.ConfigException | TreasuryException | ArithmeticException e) {
             throw new DaemonConfig.ConfigError(e.getMessage());
         }

@@ -15,7 +15,9 @@ import org.hyperhash.daemon.Banner;
 import org.hyperhash.daemon.Daemon;
 import org.hyperhash.daemon.Metrics;
 import org.hyperhash.daemon.Version;
+import org.hyperhash.ledger.Dialect;
 import org.hyperhash.ledger.LedgerDatabase;
+import org.hyperhash.ledger.Lease;
 import org.hyperhash.treasury.lightning.Destinations;
 import org.hyperhash.treasury.lightning.LightningNode;
 import org.hyperhash.treasury.lightning.LndException;
@@ -35,6 +37,7 @@ public final class TreasuryDaemon implements Daemon {
     private static final Logger LOG = LoggerFactory.getLogger(TreasuryDaemon.class);
 
     private final TreasuryConfig cfg;
+    private final PayoutEngine.FaultHook faults;
     private final InstantSource clock;
     private final PrometheusMeterRegistry registry = Metrics.newRegistry("treasury");
     private final TreasuryMetrics metrics = new TreasuryMetrics(registry);
@@ -42,6 +45,11 @@ public final class TreasuryDaemon implements Daemon {
     private final AtomicBoolean lndOk = new AtomicBoolean();
     private final AtomicReference<String> lastError = new AtomicReference<>("");
     private LedgerDatabase db;
+    /** {@link #db} seen through the leader lease's fence: every treasury write commits only under a current token. */
+    private LedgerDatabase fencedDb;
+    private Lease lease;
+    private Thread election;
+    private final AtomicBoolean leading = new AtomicBoolean();
     private AuditLog audit;
     private LightningNode node;
     private PayoutEngine engine;
@@ -60,18 +68,39 @@ public final class TreasuryDaemon implements Daemon {
      *                       demo passes its in-process devnet chain); null = from {@code bitcoind.url}
      */
     public TreasuryDaemon(TreasuryConfig cfg, InstantSource clock, BitcoindRpc bitcoindOrNull) {
+        this(cfg, clock, bitcoindOrNull, PayoutEngine.NO_FAULTS);
+    }
+
+    /** @param faults payout crash points (fault-injection tests only) */
+    public TreasuryDaemon(TreasuryConfig cfg, InstantSource clock, BitcoindRpc bitcoindOrNull, PayoutEngine.FaultHook faults) {
         this.cfg = cfg;
         this.clock = clock;
         this.bitcoind = bitcoindOrNull;
+        this.faults = faults;
     }
+
+    /** Name of the treasury's leader lease in the ledger. */
+    public static final String LEADER_LEASE = "treasury-leader";
 
     @Override
     public void start() throws Exception {
         db = LedgerDatabase.open(cfg.ledgerUrl(), new LedgerDatabase.Options(cfg.ledgerPoolSize(), java.time.Duration.ofSeconds(30),
                 java.time.Duration.ofSeconds(10)), clock);
         audit = AuditLog.open(cfg.auditLog(), clock);
-        accounts = new Accounts(db);
-        rewards = new BlockRewards(db, cfg.rewards(), clock);
+        String host = cfg.leaderId().isBlank() ? hostName() : cfg.leaderId();
+        lease = new Lease(db, LEADER_LEASE, host + ":" + ProcessHandle.current().pid() + ":" + Long.toHexString(new java.security.SecureRandom().nextLong()),
+                "treasury " + Version.version() + " on " + hostName(), cfg.leaderLease());
+        fencedDb = db.fenced(lease::check);
+        metrics.leader = lease::held;
+        if (db.dialect() == Dialect.SQLITE) {
+            LOG.info("ledger is SQLite: single-instance treasury (the leader lease only refuses a second process on the same file; "
+                    + "use PostgreSQL for a standby treasury)");
+        } else {
+            LOG.info("leader election on the ledger: lease {} renewed every {}; this process is {}", cfg.leaderLease(),
+                    cfg.leaderRenewInterval(), lease.holder());
+        }
+        accounts = new Accounts(fencedDb);
+        rewards = new BlockRewards(fencedDb, cfg.rewards(), clock);
         if (bitcoind == null && !cfg.bitcoindUrl().isBlank()) {
             bitcoind = new HttpBitcoindRpc(URI.create(cfg.bitcoindUrl()), cfg.bitcoindCookieFile().isBlank() ? null : Path.of(cfg.bitcoindCookieFile()),
                     cfg.bitcoindUser(), cfg.bitcoindPassword(), cfg.bitcoindTimeout());
@@ -85,13 +114,15 @@ public final class TreasuryDaemon implements Daemon {
                     cfg.lndAuthority(), cfg.lndCallTimeout());
             metrics.lndTlsCert(Path.of(cfg.lndTlsCert()));
         }
-        Destinations destinations = new Destinations(db, new AddressProof(cfg.network(), cfg.proofMaxSkew().toSeconds()), cfg.lnNetwork(), clock);
-        engine = new PayoutEngine(db, node, destinations, new LnurlPay(cfg.lnurlTimeout(), cfg.lnurlInsecure()), cfg.policy(), audit,
-                metrics, clock, PayoutEngine.NO_FAULTS);
+        Destinations destinations = new Destinations(fencedDb, new AddressProof(cfg.network(), cfg.proofMaxSkew().toSeconds()), cfg.lnNetwork(), clock);
+        engine = new PayoutEngine(fencedDb, node, destinations, new LnurlPay(cfg.lnurlTimeout(), cfg.lnurlInsecure()), cfg.policy(), audit,
+                metrics, clock, faults, lease::held);
         audit.append("treasury.start", Map.of("version", Version.version(), "dry_run", cfg.policy().dryRun(), "ledger", db.displayUrl()));
         admin = AdminServer.start(Banner.parseHostPort(cfg.adminListen()), registry, this);
         admin.addJsonRoute("/v1/miners/", this::minerRoute);
         running.set(true);
+        elect();
+        election = Thread.ofVirtual().name("treasury-election").start(this::runElection);
         loop = Thread.ofVirtual().name("treasury-loop").start(this::runLoop);
     }
 
@@ -121,17 +152,68 @@ public final class TreasuryDaemon implements Daemon {
 
     private void runLoop() {
         while (running.get()) {
-            tick();
+            if (lease.held()) {
+                tick();
+            }
             try {
-                Thread.sleep(cfg.pollInterval());
+                synchronized (leading) {
+                    // a standby that just became leader starts at once instead of after a whole poll interval
+                    leading.wait(cfg.pollInterval().toMillis());
+                }
             } catch (InterruptedException e) {
                 return;
             }
         }
     }
 
-    /** One pass: maturity, payouts, gauges. Never throws; passes never overlap. */
+    private void runElection() {
+        while (running.get()) {
+            try {
+                Thread.sleep(cfg.leaderRenewInterval());
+            } catch (InterruptedException e) {
+                return;
+            }
+            elect();
+        }
+    }
+
+    /** One election round: renew or acquire the leader lease, report transitions. */
+    void elect() {
+        boolean now = lease.renewOrAcquire();
+        boolean was = leading.getAndSet(now);
+        if (now && !was) {
+            metrics.leaderChange();
+            LOG.info("this treasury is now the leader (lease token {}): it computes PPLNS and pays", lease.token());
+            audit.append("treasury.leader", Map.of("holder", lease.holder(), "token", lease.token()));
+            synchronized (leading) {
+                leading.notifyAll();
+            }
+        } else if (!now && was) {
+            metrics.leaderChange();
+            LOG.warn("this treasury lost the leader lease ({}): standing by, no payouts", lease.lastError().isEmpty()
+                    ? "another process holds it" : lease.lastError());
+            audit.append("treasury.standby", Map.of("holder", lease.holder()));
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "unknown-host";
+        }
+    }
+
+    /** The leader lease (after {@link #start()}). */
+    public Lease lease() {
+        return lease;
+    }
+
+    /** One pass: maturity, payouts, gauges. Never throws; passes never overlap. Does nothing unless this is the leader. */
     public synchronized void tick() {
+        if (!lease.held()) {
+            return;
+        }
         try {
             if (bitcoind != null) {
                 BlockRewards.PollResult r = rewards.poll(bitcoind);
@@ -200,6 +282,22 @@ public final class TreasuryDaemon implements Daemon {
         // the ledger's kind only: its URL (paths, user names, credentials) stays out of the status page
         m.put("ledger", db == null ? null : db.dialect().name().toLowerCase(java.util.Locale.ROOT));
         m.put("network", cfg.network().toString());
+        if (lease != null) {
+            m.put("leader", lease.held());
+            m.put("election", db.dialect() == Dialect.SQLITE ? "sqlite: single instance" : "postgresql lease");
+            m.put("lease_holder", lease.holder());
+            m.put("lease_token", lease.token());
+            try {
+                lease.current().ifPresent(h -> {
+                    m.put("leader_holder", h.live() ? h.holder() : "");
+                    m.put("leader_info", h.live() ? h.info() : "");
+                    m.put("leader_token", h.token());
+                    m.put("leader_expires_in_ms", h.expiresInMs());
+                });
+            } catch (RuntimeException e) {
+                m.put("leader_holder", "unknown: " + e.getMessage());
+            }
+        }
         if (engine != null) {
             m.putAll(engine.status());
             m.put("owed_sats", metrics.owedSats.get());
@@ -211,13 +309,20 @@ public final class TreasuryDaemon implements Daemon {
     @Override
     public void close() {
         running.set(false);
-        if (loop != null) {
-            loop.interrupt();
-            try {
-                loop.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        for (Thread t : new Thread[] {election, loop}) {
+            if (t != null) {
+                t.interrupt();
+                try {
+                    t.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
+        }
+        if (lease != null) {
+            // hand over at once instead of making the standby wait for the lease to expire
+            lease.release();
+            lease.close();
         }
         for (AutoCloseable c : List.<AutoCloseable>of(() -> { if (admin != null) admin.close(); }, () -> { if (engine != null) engine.close(); },
                 () -> { if (node != null) node.close(); }, () -> { if (audit != null) audit.close(); }, () -> { if (db != null) db.close(); })) {

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * (trigger to settled), {@code hh_treasury_owed_sats}, {@code hh_treasury_channel_local_balance_sats},
  * {@code hh_treasury_channel_remote_balance_sats}, {@code hh_treasury_channels}, {@code hh_treasury_payouts_in_flight},
  * {@code hh_treasury_payouts_paused}, {@code hh_treasury_blocks_credited_total}, {@code hh_treasury_blocks_orphaned_total},
- * {@code hh_treasury_errors_total{stage}}.
+ * {@code hh_treasury_errors_total{stage}}, {@code hh_treasury_leader} (1 = this process holds the leader lease and pays),
+ * {@code hh_treasury_leader_changes_total}.
  */
 public final class TreasuryMetrics {
     /** Payout results (bounded label set). */
@@ -34,6 +35,9 @@ public final class TreasuryMetrics {
     public final AtomicLong paused = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicReference<java.nio.file.Path> lndTlsCert =
             new java.util.concurrent.atomic.AtomicReference<>();
+    /** Whether this process holds the leader lease now (its local deadline, not the last renewal's answer). */
+    public volatile java.util.function.BooleanSupplier leader = () -> false;
+    private final Counter leaderChanges;
     private final Counter blocksCredited;
     private final Counter blocksOrphaned;
 
@@ -56,6 +60,10 @@ public final class TreasuryMetrics {
                 .description("found blocks credited to miners after maturity").register(registry);
         blocksOrphaned = Counter.builder("hh.treasury.blocks.orphaned")
                 .description("found blocks that left the best chain (never credited)").register(registry);
+        Gauge.builder("hh.treasury.leader", this, m -> m.leader.getAsBoolean() ? 1 : 0).strongReference(true)
+                .description("1 when this treasury holds the leader lease (computes PPLNS and pays), 0 when standing by").register(registry);
+        leaderChanges = Counter.builder("hh.treasury.leader.changes").description("times this process became or stopped being the leader")
+                .register(registry);
         ERROR_STAGES.forEach(this::errorCounter);
         org.hyperhash.daemon.Metrics.gauge(registry, "hh.treasury.lnd.tls.cert.expiry.timestamp.seconds",
                 "notAfter of LND's TLS certificate file, Unix seconds (0: no LND configured or the file is unreadable)",
@@ -78,6 +86,10 @@ public final class TreasuryMetrics {
         } catch (java.io.IOException | java.security.cert.CertificateException | ClassCastException e) {
             return 0;
         }
+    }
+
+    public void leaderChange() {
+        leaderChanges.increment();
     }
 
     public void payout(Result r) {

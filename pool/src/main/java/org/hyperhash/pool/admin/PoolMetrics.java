@@ -31,7 +31,7 @@ public final class PoolMetrics {
      * from the TP), rejected (a reason, incl. duplicate), error (RPC/HTTP
      * failure), no_transactions (the TP could not give the block's transactions), dropped (too many in flight).
      */
-    public enum SubmitBlockResult { ACCEPTED, DUPLICATE, REJECTED, ERROR, NO_TRANSACTIONS, DROPPED }
+    public enum SubmitBlockResult { ACCEPTED, DUPLICATE, ORPHANED, REJECTED, ERROR, NO_TRANSACTIONS, DROPPED }
 
     /**
      * A RequestTransactionData answer for the submitblock fallback's cache: ok (data received), error (none: an
@@ -71,6 +71,8 @@ public final class PoolMetrics {
     /** Bytes of template transactions held for the submitblock fallback. */
     public final AtomicLong transactionDataCachedBytes = new AtomicLong();
     public final DistributionSummary shareLogBatchRows;
+    /** One successful share-log flush (one upsert transaction into the ledger). */
+    public final Timer shareLogFlush;
     public final AtomicLong bannedIps = new AtomicLong();
     private final MeterRegistry registry;
 
@@ -149,6 +151,9 @@ public final class PoolMetrics {
                 .description("bytes of template transactions held for the submitblock fallback").strongReference(true).register(r);
         shareLogBatchRows = DistributionSummary.builder("hh.pool.sharelog.batch.rows")
                 .description("shares written per ledger flush").register(r);
+        shareLogFlush = Timer.builder("hh.pool.sharelog.flush").publishPercentileHistogram()
+                .description("one share-log flush: the upsert transaction of the accumulated share windows into the ledger")
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(r);
         Gauge.builder("hh.pool.bans.active", bannedIps, AtomicLong::get).description("currently banned IPs").strongReference(true).register(r);
     }
 

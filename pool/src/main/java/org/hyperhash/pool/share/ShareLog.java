@@ -247,7 +247,9 @@ public final class ShareLog implements AutoCloseable {
         int attempts = last ? 5 : 1;
         for (int i = 0; i < attempts; i++) {
             try {
+                long t0 = System.nanoTime();
                 windows.upsertBatch(rows);
+                metrics.shareLogFlush.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
                 pending.clear();
                 flushedShares.addAndGet(shares);
                 metrics.shareLogBatchRows.record(rows.size());

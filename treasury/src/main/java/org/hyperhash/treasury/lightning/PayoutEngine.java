@@ -135,12 +135,25 @@ public final class PayoutEngine implements AutoCloseable {
     private final TreasuryMetrics metrics;
     private final InstantSource clock;
     private final FaultHook faults;
+    private final java.util.function.BooleanSupplier maySend;
     private final SecureRandom random = new SecureRandom();
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore slots;
 
     public PayoutEngine(LedgerDatabase db, LightningNode node, Destinations destinations, LnurlPay lnurl, Policy policy,
                         AuditLog audit, TreasuryMetrics metrics, InstantSource clock, FaultHook faults) {
+        this(db, node, destinations, lnurl, policy, audit, metrics, clock, faults, () -> true);
+    }
+
+    /**
+     * @param maySend asked right before every SendPaymentV2 (after the in-flight mark committed): false leaves the
+     *                payout in flight for whoever holds the treasury lease next to reconcile. The daemon passes its
+     *                lease's local deadline, so a leader that may have lost its lease sends nothing.
+     */
+    public PayoutEngine(LedgerDatabase db, LightningNode node, Destinations destinations, LnurlPay lnurl, Policy policy,
+                        AuditLog audit, TreasuryMetrics metrics, InstantSource clock, FaultHook faults,
+                        java.util.function.BooleanSupplier maySend) {
+        this.maySend = maySend;
         this.db = db;
         this.node = node;
         this.destinations = destinations;
@@ -199,6 +212,9 @@ public final class PayoutEngine implements AutoCloseable {
         }
         List<Future<Outcome>> futures = new ArrayList<>();
         for (String account : eligibleAccounts()) {
+            if (!maySend.getAsBoolean()) {
+                break;
+            }
             futures.add(executor.submit(() -> withSlot(() -> payAccount(account))));
         }
         out.addAll(collect(futures));
@@ -497,6 +513,10 @@ public final class PayoutEngine implements AutoCloseable {
                 p.kind() == DestinationKind.KEYSEND ? p.destination() : null, p.keysendPreimageHex(), p.amountMsat(),
                 p.feeLimitMsat(), policy.timeoutSeconds(), policy.maxParts());
         faults.at("before-rpc", p.payoutId());
+        if (!maySend.getAsBoolean()) {
+            LOG.warn("payout {} not sent: this treasury may no longer hold the leader lease; the leader reconciles it", p.payoutId());
+            return new Pending(p.payoutId(), p.account(), "not sent: leader lease not held");
+        }
         LightningNode.SendOutcome o = node.send(req, policy.sendWait());
         faults.at("after-send", p.payoutId());
         return switch (o) {
