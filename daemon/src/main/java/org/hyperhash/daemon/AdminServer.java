@@ -22,7 +22,10 @@ import java.util.function.Function;
 /**
  * The per-daemon admin HTTP surface (cold path, JDK HttpServer on virtual threads):
  * {@code /v1/health} (alive), {@code /v1/ready} (dependencies up; 503 otherwise), {@code /v1/status}
- * (JSON summary), {@code /metrics} (Prometheus text), plus JSON routes a daemon adds, such as
+ * (JSON summary), {@code /metrics} (Prometheus text). One schema for every daemon (and the node agent):
+ * {@code {"service", "version", "status": "up"|"down"}} for health, {@code {"service", "version",
+ * "status": "ready"|"not_ready", "checks": {name: bool}}} for ready, {@code {"service", "version", "ready", ...}}
+ * for status, snake_case keys throughout, plus JSON routes a daemon adds, such as
  * {@code /v1/miners/{address}}. Bind it to localhost unless a scraper needs it elsewhere.
  *
  * <p>Bounds: the JDK server reads its limits from system properties once per JVM, so they are set here,
@@ -75,19 +78,27 @@ public final class AdminServer implements AutoCloseable {
         Counter errors = Counter.builder("hh.admin.http.errors").description("admin HTTP requests that failed with 5xx")
                 .register(registry);
         AdminServer a = new AdminServer(server, ex, errors);
+        String service = Metrics.service(registry);
         a.route("/v1/health", path -> {
             boolean live = health.live();
-            return new Response(live ? 200 : 503, Map.of("status", live ? "up" : "down"));
+            Map<String, Object> body = header(service);
+            body.put("status", live ? "up" : "down");
+            return new Response(live ? 200 : 503, body);
         });
         a.route("/v1/ready", path -> {
             Map<String, Boolean> checks = health.readinessChecks();
             boolean ready = health.ready();
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("status", ready ? "ready" : "not-ready");
+            Map<String, Object> body = header(service);
+            body.put("status", ready ? "ready" : "not_ready");
             body.put("checks", checks);
             return new Response(ready ? 200 : 503, body);
         });
-        a.route("/v1/status", path -> new Response(200, health.status()));
+        a.route("/v1/status", path -> {
+            Map<String, Object> body = header(service);
+            body.put("ready", health.ready());
+            body.putAll(health.status());
+            return new Response(200, body);
+        });
         server.createContext("/metrics", exchange -> {
             try (exchange) {
                 byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
@@ -99,6 +110,17 @@ public final class AdminServer implements AutoCloseable {
         server.start();
         Banner.listening(LOG, "http", a.address());
         return a;
+    }
+
+    /**
+     * The fields every daemon's /v1/health, /v1/ready and /v1/status start with (the node agent's status server
+     * writes the same): {@code service}, {@code version}. Keys are snake_case everywhere.
+     */
+    static Map<String, Object> header(String service) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("service", service);
+        m.put("version", Version.version());
+        return m;
     }
 
     /** A JSON route: the function gets the request path and returns a body, or null for 404. */

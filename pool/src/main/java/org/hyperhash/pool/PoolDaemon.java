@@ -106,6 +106,7 @@ public final class PoolDaemon implements Daemon {
                 config.tdp().maxTemplateSilence(), registry);
         this.upstream = upstreamHealth.wrap(Objects.requireNonNull(upstream, "upstream"));
         this.metrics = new PoolMetrics(registry);
+        Metrics.secp256k1Provider(registry, security.cryptoProvider());
         this.stats = new MinerStats(clock, 100_000, MinerStats.DEFAULT_MAX_WORKERS_PER_ADDRESS,
                 MinerStats.DEFAULT_MAX_WORKERS, MinerStats.DEFAULT_IDLE_EVICTION, metrics.workersRefused::increment);
         this.startedMs = clock.millis();
@@ -244,6 +245,16 @@ public final class PoolDaemon implements Daemon {
         public void onDisconnected(org.hyperhash.sv2.tdp.TdpEndpoint e, String reason) {
             dispatcher.onDisconnected(e, reason);
         }
+    }
+
+    /**
+     * /v1/health and the systemd watchdog: every event loop runs a probe task within
+     * {@link org.hyperhash.daemon.EventLoopProbe}'s timeout (a wedged loop makes the daemon not live).
+     */
+    @Override
+    public boolean live() {
+        MiningServer s = server;
+        return s != null && !closed && s.eventLoopsAnswer(java.time.Duration.ofSeconds(5));
     }
 
     @Override

@@ -94,6 +94,7 @@ public final class TpDaemon implements Daemon {
             staticKey = StaticKeyPair.generate(random);
         }
         registry = Metrics.newRegistry("tp");
+        Metrics.secp256k1Provider(registry, crypto.name());
         metrics = new TpMetrics(registry);
         BlockNotifier notifier;
         if (config.backend() == TpConfig.Backend.DEVNET) {
@@ -219,6 +220,16 @@ public final class TpDaemon implements Daemon {
         } catch (IllegalArgumentException e) {
             throw new ConfigError(source + ": not a valid base58check secret key");
         }
+    }
+
+    /**
+     * /v1/health and the systemd watchdog: every event loop runs a probe task within
+     * {@link org.hyperhash.daemon.EventLoopProbe}'s timeout (a wedged loop makes the daemon not live).
+     */
+    @Override
+    public boolean live() {
+        TdpServer s = server;
+        return s != null && started && !closed && s.eventLoopsAnswer(java.time.Duration.ofSeconds(5));
     }
 
     @Override

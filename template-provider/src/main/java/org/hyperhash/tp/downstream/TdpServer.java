@@ -64,6 +64,11 @@ public final class TdpServer implements AutoCloseable {
 
     private final TemplateHub hub;
     private final TpMetrics metrics;
+    /** Whether the accept and I/O event loops each ran a probe task within the timeout (liveness). */
+    public boolean eventLoopsAnswer(java.time.Duration timeout) {
+        return org.hyperhash.daemon.EventLoopProbe.allAnswer(timeout, boss, workers);
+    }
+
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();

@@ -38,9 +38,13 @@ public final class TpMetrics {
 
     /** Submit results known before any submission: ours plus Core's most common answers. */
     static final List<String> KNOWN_SUBMIT_RESULTS;
-    /** Every reason TdpServer/TdpSession close a pool connection with. */
-    static final List<String> CLOSE_REASONS = List.of("closed", "error", "protocol-error", "setup-error", "slow-consumer",
-            "decode-error", "handshake-error", "limit-exceeded", "setup-timeout", "idle-timeout", "reconnect");
+    /**
+     * Every reason TdpServer/TdpSession close a pool connection with, as {@code reason} label values: snake_case like
+     * every label value we define (the pool's {@code hh_pool_protocol_errors_total{kind="malformed_message"}});
+     * TdpSession's hyphenated close reasons ({@code decode-error}) map onto them in {@link #sessionClosed}.
+     */
+    static final List<String> CLOSE_REASONS = List.of("closed", "error", "protocol_error", "setup_error", "slow_consumer",
+            "decode_error", "handshake_error", "limit_exceeded", "setup_timeout", "idle_timeout", "reconnect");
 
     /**
      * Bitcoin Core's submitblock answers (BIP22 null/duplicate/inconclusive/rejected and the block-validation reject
@@ -63,6 +67,10 @@ public final class TpMetrics {
         KNOWN_SUBMIT_RESULTS = List.copyOf(new java.util.LinkedHashSet<>(r));
     }
 
+    /** The manual's template latency target (section 11) and alert threshold (section 5). */
+    public static final Duration TEMPLATE_LATENCY_SLO = Duration.ofMillis(50);
+    public static final Duration TEMPLATE_LATENCY_ALERT = Duration.ofMillis(500);
+
     private final MeterRegistry registry;
     private final Timer templateLatency;
     private final Counter futureTemplatesSent;
@@ -77,6 +85,9 @@ public final class TpMetrics {
         this.templateLatency = Timer.builder("hh_tp_template_latency_seconds")
                 .description("node block notification -> SetNewPrevHash written to a pool socket")
                 .publishPercentileHistogram()
+                // buckets at the manual's thresholds (template latency < 50 ms, alert above 500 ms), so the
+                // alert and the SLO panel read exact counts instead of interpolating between generated buckets
+                .serviceLevelObjectives(TEMPLATE_LATENCY_SLO, TEMPLATE_LATENCY_ALERT)
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
@@ -89,7 +100,8 @@ public final class TpMetrics {
         this.outboundDropped = Counter.builder("hh_tp_outbound_dropped_total")
                 .description("messages dropped because a pool's outbound buffer was above the high-water mark (the pool is disconnected)")
                 .register(registry);
-        registry.gauge("hh_tp_connected_pools", connectedPools);
+        io.micrometer.core.instrument.Gauge.builder("hh_tp_connected_pools", connectedPools, AtomicInteger::get)
+                .description("pool connections with a completed setup").strongReference(true).register(registry);
         this.bans = Counter.builder("hh_tp_bans_total").description("IP bans issued on the TDP port (too many violations)")
                 .register(registry);
         for (String method : HttpBitcoindRpc.METHODS) {
@@ -250,9 +262,13 @@ public final class TpMetrics {
         return c == null ? 0 : c.count();
     }
 
-    /** @param reason one of {@link #CLOSE_REASONS} */
+    /** @param reason one of {@link #CLOSE_REASONS}, or its hyphenated spelling as TdpSession logs it */
     public void sessionClosed(String reason) {
-        sessionsClosed(reason).increment();
+        String label = reason.replace('-', '_');
+        if (!CLOSE_REASONS.contains(label)) {
+            throw new IllegalArgumentException("unknown close reason " + reason);
+        }
+        sessionsClosed(label).increment();
     }
 
     // Micrometer returns the already registered counter for an existing name and tags.

@@ -175,7 +175,7 @@ class TdpServerIT {
         RawPool raw = new RawPool(tp, new SetupConnection(0, 2, 2, 0, "127.0.0.1", 1, "x", "", "", ""), 0);
         SetupConnectionError e = assertInstanceOf(SetupConnectionError.class, raw.next());
         assertEquals("unsupported-protocol", e.errorCode());
-        await("setup error counted", () -> counter(tp, "hh_tp_sessions_closed_total", "reason", "setup-error") == 1);
+        await("setup error counted", () -> counter(tp, "hh_tp_sessions_closed_total", "reason", "setup_error") == 1);
     }
 
     @Test
@@ -193,7 +193,7 @@ class TdpServerIT {
         // the stuck pool floods RequestTransactionData, then stops reading
         RawPool stuck = new RawPool(tp, setup(), 2000);
         await("stuck pool dropped as slow consumer",
-                () -> counter(tp, "hh_tp_sessions_closed_total", "reason", "slow-consumer") == 1);
+                () -> counter(tp, "hh_tp_sessions_closed_total", "reason", "slow_consumer") == 1);
         assertTrue(tp.metrics().outboundDroppedCount() >= 1);
         await("one pool left", () -> tp.metrics().connectedPools() == 1 && tp.hub().subscriberCount() == 1);
         assertTrue(stuck.requestsSent >= 2000);

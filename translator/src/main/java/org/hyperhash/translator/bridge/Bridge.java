@@ -1045,20 +1045,20 @@ public final class Bridge {
     /** /v1/status summary. */
     public Map<String, Object> status() {
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("upstreamState", state.name().toLowerCase(java.util.Locale.ROOT));
-        s.put("upstreamPool", upstream == null ? null : upstream.poolName());
+        s.put("upstream_state", state.name().toLowerCase(java.util.Locale.ROOT));
+        s.put("upstream_pool", upstream == null ? null : upstream.poolName());
         s.put("mode", cfg.perMinerChannels() ? "per-miner" : "aggregated");
-        s.put("lastUpstreamError", lastUpstreamError);
-        s.put("openChannels", open.size());
+        s.put("last_upstream_error", lastUpstreamError);
+        s.put("open_channels", open.size());
         if (shared != null) {
-            s.put("channelId", Integer.toUnsignedLong(shared.client.channelId()));
-            s.put("upstreamDifficulty", Targets.toDifficulty(shared.client.target()));
-            s.put("extranonce1Bytes", shared.layout.extranonce1Size());
-            s.put("currentJob", shared.latestJob == null ? null : shared.latestJob.sv1JobId());
+            s.put("channel_id", Integer.toUnsignedLong(shared.client.channelId()));
+            s.put("upstream_difficulty", Targets.toDifficulty(shared.client.target()));
+            s.put("extranonce1_bytes", shared.layout.extranonce1Size());
+            s.put("current_job", shared.latestJob == null ? null : shared.latestJob.sv1JobId());
         }
-        s.put("extranonce2Bytes", cfg.extranonce2Size());
+        s.put("extranonce2_bytes", cfg.extranonce2Size());
         s.put("miners", miners.size());
-        s.put("aggregateHashrateHps", aggregateHashrate(null));
+        s.put("aggregate_hashrate_hps", aggregateHashrate(null));
         return s;
     }
 
@@ -1070,19 +1070,19 @@ public final class Bridge {
             e.put("id", m.id);
             e.put("remote", String.valueOf(m.link.remoteAddress()));
             e.put("worker", m.username);
-            e.put("userAgent", m.userAgent);
+            e.put("user_agent", m.userAgent);
             e.put("firmware", m.firmware.label());
             e.put("subscribed", m.subscribed);
             e.put("authorized", m.authorized);
-            e.put("upstreamChannel", m.ch == null || m.ch.client == null ? null : Integer.toUnsignedLong(m.ch.client.channelId()));
+            e.put("upstream_channel", m.ch == null || m.ch.client == null ? null : Integer.toUnsignedLong(m.ch.client.channelId()));
             e.put("extranonce1", m.extranonce1 == null ? null : m.extranonce1.toHex());
-            e.put("versionMask", m.versionMask == 0 ? null : org.hyperhash.sv1.Sv1Hex.u32(m.versionMask));
+            e.put("version_mask", m.versionMask == 0 ? null : org.hyperhash.sv1.Sv1Hex.u32(m.versionMask));
             e.put("difficulty", m.difficulty);
-            e.put("hashrateHps", m.vardiff == null ? 0.0 : m.vardiff.estimatedHashrateHps());
+            e.put("hashrate_hps", m.vardiff == null ? 0.0 : m.vardiff.estimatedHashrateHps());
             e.put("accepted", m.accepted);
             e.put("rejected", m.rejected);
-            e.put("lastShare", m.lastShareMillis == 0 ? null : Instant.ofEpochMilli(m.lastShareMillis).toString());
-            e.put("connectedSince", Instant.ofEpochMilli(m.connectedAtMillis).toString());
+            e.put("last_share", m.lastShareMillis == 0 ? null : Instant.ofEpochMilli(m.lastShareMillis).toString());
+            e.put("connected_since", Instant.ofEpochMilli(m.connectedAtMillis).toString());
             l.add(e);
         }
         return l;

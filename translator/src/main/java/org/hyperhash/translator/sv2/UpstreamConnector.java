@@ -269,9 +269,9 @@ public final class UpstreamConnector implements AutoCloseable {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("priority", i);
             e.put("encrypted", p.encrypted());
-            e.put("authorityKey", p.encrypted() ? p.authorityKey() : null);
-            e.put("consecutiveFailures", selector.failures(i));
-            e.put("lastError", lastError[i]);
+            e.put("authority_key", p.encrypted() ? p.authorityKey() : null);
+            e.put("consecutive_failures", selector.failures(i));
+            e.put("last_error", lastError[i]);
             e.put("connected", current != null && current.index == i);
             m.put(p.name(), e);
         }

@@ -416,7 +416,7 @@ class BridgeTest {
         bridge.onUpstreamDown(old);
         assertTrue(bridge.upstreamReady(), "a replaced session's teardown is ignored");
         assertEquals(1, metrics.upstreamConnectedValue());
-        assertEquals("ready", bridge.status().get("upstreamState"));
+        assertEquals("ready", bridge.status().get("upstream_state"));
         assertEquals(job, link.lastJob(), "no job from the replaced session");
         assertFalse(fresh.closed);
     }
@@ -526,7 +526,7 @@ class BridgeTest {
         assertEquals(1, updates.size());
         assertEquals(7, updates.getFirst().channelId());
         assertTrue(updates.getFirst().nominalHashRate() > 0);
-        assertNotNull(bridge.miners().getFirst().get("hashrateHps"));
+        assertNotNull(bridge.miners().getFirst().get("hashrate_hps"));
         assertEquals("bc1qaddress.worker1", bridge.miners().getFirst().get("worker"));
     }
 
