@@ -89,7 +89,11 @@ case "$cmd" in
     if [ -z "${HH_NO_BUILD:-}" ] && needs_build; then build; fi
     # hh demo draws a dashboard only when stdout is a terminal: tell it (the JVM's own check needs stdin too)
     if [ -t 1 ]; then export HH_STDOUT_TTY=1; else export HH_STDOUT_TTY=0; fi
-    if [ "${HH_LOG_FORMAT:-}" = json ]; then HH_JAVA_OPTS="${HH_JAVA_OPTS:-} -Dlogback.configurationFile=logback-json.xml"; fi
+    # logging (cli/src/main/resources/logback*.xml): HH_LOG_FORMAT=json for JSON lines, HH_LOG_DIR for rotated
+    # files there besides stderr; the file is named after the subcommand (pool.log, tp.log, node-agent.log ...)
+    log_conf=logback; [ "${HH_LOG_FORMAT:-}" = json ] && log_conf=logback-json
+    [ -n "${HH_LOG_DIR:-}" ] && log_conf="$log_conf-file"
+    HH_JAVA_OPTS="${HH_JAVA_OPTS:-} -Dlogback.configurationFile=$log_conf.xml -Dhh.log.name=${1:-hyperhash}"
     exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
       ${HH_JAVA_OPTS:-} -cp "$JAR:$HH_HOME/cli/target/lib/*" org.hyperhash.cli.Hh "$@"
     ;;

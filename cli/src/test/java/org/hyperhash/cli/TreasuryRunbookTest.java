@@ -59,6 +59,8 @@ class TreasuryRunbookTest {
         Files.writeString(etc.resolve("treasury.conf"), "hyperhash.treasury {\n  network = regtest\n  ledger.url = \"" + url
                 + "\"\n  audit-log = \"" + tmp.resolve("var/audit.jsonl") + "\"\n}\n");
         Files.writeString(etc.resolve("backup.key"), "11".repeat(32));
+        // the runbook's key file is the owner's only (a key others can read is refused)
+        Files.setPosixFilePermissions(etc.resolve("backup.key"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         Path cwdLedger = Path.of("hh-data/ledger.db").toAbsolutePath();
         boolean cwdLedgerBefore = Files.exists(cwdLedger);
 

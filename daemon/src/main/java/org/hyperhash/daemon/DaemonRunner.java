@@ -8,7 +8,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs a daemon in the foreground until SIGTERM/SIGINT, then closes it gracefully within a deadline.
+ * Runs a daemon in the foreground until SIGTERM/SIGINT, then closes it gracefully within a deadline. Under systemd
+ * ({@code Type=notify}) it reports READY/WATCHDOG/STOPPING ({@link SystemdLifecycle}); SIGHUP reloads the logging
+ * configuration instead of stopping the daemon ({@link Hangup}).
  * Exit codes: 0 clean stop, 1 failed to start (the message says why), 2 configuration error.
  */
 public final class DaemonRunner {
@@ -19,6 +21,8 @@ public final class DaemonRunner {
 
     public static int runUntilSignalled(String name, Daemon daemon, Duration shutdownDeadline) {
         CountDownLatch stopped = new CountDownLatch(1);
+        Hangup.install(name);
+        SystemdLifecycle systemd = new SystemdLifecycle(name, daemon, SdNotify.fromEnvironment(), SdNotify.watchdogMicros());
         try {
             daemon.start();
         } catch (DaemonConfig.ConfigError e) {
@@ -31,6 +35,7 @@ public final class DaemonRunner {
             return 1;
         }
         Thread hook = new Thread(() -> {
+            systemd.stopping();
             LOG.info("{}: shutting down (deadline {} s)", name, shutdownDeadline.toSeconds());
             Thread closer = Thread.ofPlatform().name(name + "-shutdown").start(() -> safeClose(daemon));
             try {
@@ -44,6 +49,7 @@ public final class DaemonRunner {
             stopped.countDown();
         }, name + "-signal");
         Runtime.getRuntime().addShutdownHook(hook);
+        systemd.started();
         LOG.info("{}: running", name);
         try {
             while (!stopped.await(1, TimeUnit.HOURS)) {

@@ -50,6 +50,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -94,7 +95,8 @@ class OpsMetricsIT {
                 MiningServer.Security.PLAINTEXT, "plaintext")) {
             pool.start();
             assertTrue(waitFor(pool::ready, T), "pool ready");
-            collect(scraped, "pool", waitForMetric(pool.adminAddress(), GC_PAUSE));
+            collect(scraped, "pool", afterGc(pool.adminAddress(), Map.of("hh_pool_ready", "1.0",
+                    "hh_pool_hashrate_hps", NUMBER, "hh_pool_sharelog_queued", NUMBER, "hh_pool_connections", NUMBER)));
 
             TranslatorConfig tcfg = TranslatorConfig.from(DaemonConfig.load(null, List.of("sv1.listen=\"127.0.0.1:0\"",
                     "admin.listen=\"127.0.0.1:0\"", "upstream.user-identity=\"" + address(1) + ".farm\"",
@@ -103,7 +105,8 @@ class OpsMetricsIT {
             try (TranslatorDaemon translator = new TranslatorDaemon(tcfg, InstantSource.system())) {
                 translator.start();
                 assertTrue(waitFor(translator::ready, T), "translator connected to the pool");
-                collect(scraped, "translator", waitForMetric(translator.adminAddress(), GC_PAUSE));
+                collect(scraped, "translator", afterGc(translator.adminAddress(),
+                        Map.of("hh_translator_upstream_connected", "1.0", "hh_translator_sv1_connections", "0.0")));
             }
 
             collect(scraped, "tp", scrapeTemplateProvider(tp.daemon));
@@ -111,6 +114,7 @@ class OpsMetricsIT {
             collect(scraped, "node-agent", scrapeAgent(pool.adminAddress()));
         }
 
+        checkRuleTestSeries();
         scraped.keySet().removeIf(n -> NONDETERMINISTIC.matcher(n).matches());
         List<String> actual = render(scraped);
         Path file = repoRoot().resolve("ops/metrics-exported.txt");
@@ -142,8 +146,9 @@ class OpsMetricsIT {
      * closed, RPC errors) are registered at start, so they must show up with zeros.
      */
     private String scrapeTemplateProvider(org.hyperhash.tp.TpDaemon tp) throws Exception {
-        return waitForMetric(tp.adminAddress(), GC_PAUSE, "hh_tp_blocks_submitted_total", "hh_tp_sessions_closed_total",
+        waitForMetric(tp.adminAddress(), GC_PAUSE, "hh_tp_blocks_submitted_total", "hh_tp_sessions_closed_total",
                 "hh_tp_rpc_errors_total");
+        return afterGc(tp.adminAddress(), Map.of("hh_tp_connected_pools", "1.0"));
     }
 
     /** Treasury in dry-run mode with one found block and an unreachable bitcoind (so its error counter exists). */
@@ -160,6 +165,12 @@ class OpsMetricsIT {
             d.start();
             new FoundBlockStore(d.ledger(), InstantSource.system()).insertFound(new FoundBlock("cd".repeat(32), 5, 2, "p",
                     address(2), "w", 50_000, 1.0, BlockStatus.ACCEPTED, null, 2));
+            waitForMetric(d.adminAddress(), GC_PAUSE, "hh_treasury_errors_total");
+            String body = afterGc(d.adminAddress(), Map.of("hh_treasury_owed_sats", "0.0", "hh_treasury_payouts_paused", NUMBER));
+            // lnurl errors cannot happen here (no payouts): the series exists at zero (the first loop pass may
+            // already have counted the unreachable bitcoind)
+            assertTrue(body.contains("hh_treasury_errors_total{service=\"treasury\",stage=\"lnurl\"} 0.0"),
+                    "treasury error counters are registered at zero before the first error:\n" + body);
             d.tick();
             return waitForMetric(d.adminAddress(), GC_PAUSE, "hh_treasury_errors_total");
         }
@@ -177,7 +188,92 @@ class OpsMetricsIT {
         try (Agent agent = new Agent(cfg, systemctl, InstantSource.system(), CrashPoints.NONE, new AgentMetrics("ops-it"));
                 AgentDaemon d = new AgentDaemon(agent, java.util.random.RandomGenerator.getDefault(), "ops-it")) {
             d.start();
-            return waitForMetric(d.statusAddress(), "hh_agent_unit_active");
+            waitForMetric(d.statusAddress(), "hh_agent_unit_active");
+            return afterGc(d.statusAddress(), Map.of("hh_agent_unit_active", "1", "hh_agent_build_info", "1"));
+        }
+    }
+
+    /** A sample value that is a real number (not NaN). */
+    private static final String NUMBER = "<number>";
+    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})? (\\S+)$");
+
+    /**
+     * Forces GCs (Micrometer holds gauge state weakly: a gauge whose object was collected reads NaN), then scrapes
+     * and checks that no sample reads NaN, that each expected gauge has its value, that every daemon exports its
+     * build_info, and that {@code promtool check metrics} accepts the exposition.
+     */
+    private static String afterGc(InetSocketAddress admin, Map<String, String> expected) throws Exception {
+        org.hyperhash.testkit.Gc.force();
+        String body = scrape(admin);
+        Map<String, String> values = new TreeMap<>();
+        List<String> nan = new ArrayList<>();
+        for (String line : body.split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            java.util.regex.Matcher m = SAMPLE.matcher(line);
+            assertTrue(m.matches(), "unparseable sample line: " + line);
+            values.putIfAbsent(m.group(1), m.group(3));
+            if (m.group(3).equals("NaN")) {
+                nan.add(line);
+            }
+        }
+        assertEquals(List.of(), nan, "samples reading NaN after a GC on " + admin);
+        expected.forEach((name, value) -> {
+            assertTrue(values.containsKey(name), name + " missing after a GC on " + admin + ":\n" + body);
+            if (!NUMBER.equals(value)) {
+                assertEquals(value, values.get(name), name + " after a GC on " + admin);
+            }
+        });
+        assertTrue(values.keySet().stream().anyMatch(n -> n.startsWith("hh_") && n.endsWith("_build_info")),
+                "no hh_*_build_info on " + admin);
+        Promtool.checkMetrics(body, admin.toString());
+        checkStatusSchema(admin);
+        return body;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * One schema on every daemon (the node agent included): /v1/health, /v1/ready and /v1/status are JSON objects that
+     * start with service and version, health and ready carry a status (ready: and its checks), status says whether the
+     * daemon is ready, and every key at every depth is snake_case (no upper case).
+     */
+    private static void checkStatusSchema(InetSocketAddress admin) throws Exception {
+        String service = null;
+        for (String path : List.of("/v1/health", "/v1/ready", "/v1/status")) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.getPort() + path))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), path + " on " + admin);
+            com.fasterxml.jackson.databind.JsonNode doc = JSON.readTree(r.body());
+            List<String> keys = new ArrayList<>();
+            doc.fieldNames().forEachRemaining(keys::add);
+            assertEquals(List.of("service", "version"), keys.subList(0, 2), path + " on " + admin + ": " + r.body());
+            assertTrue(service == null || service.equals(doc.get("service").asText()), r.body());
+            service = doc.get("service").asText();
+            assertTrue(!doc.get("version").asText().isBlank(), r.body());
+            switch (path) {
+                case "/v1/health" -> assertEquals("up", doc.get("status").asText(), r.body());
+                case "/v1/ready" -> assertTrue(doc.get("status").asText().matches("ready|not_ready") && doc.get("checks").isObject(),
+                        r.body());
+                default -> assertTrue(doc.get("ready").isBoolean(), r.body());
+            }
+            List<String> bad = new ArrayList<>();
+            camelKeys(doc, path, bad);
+            assertEquals(List.of(), bad, "keys that are not snake_case on " + admin + path);
+        }
+    }
+
+    private static void camelKeys(com.fasterxml.jackson.databind.JsonNode n, String at, List<String> bad) {
+        if (n.isObject()) {
+            n.fields().forEachRemaining(e -> {
+                if (!e.getKey().equals(e.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                    bad.add(at + "." + e.getKey());
+                }
+                camelKeys(e.getValue(), at + "." + e.getKey(), bad);
+            });
+        } else if (n.isArray()) {
+            n.forEach(c -> camelKeys(c, at + "[]", bad));
         }
     }
 
@@ -228,10 +324,74 @@ class OpsMetricsIT {
         return names;
     }
 
-    private static void collect(SortedMap<String, Set<String>> into, String service, String exposition) {
+    /** Per sample name: label name -> values seen, over every daemon's scrape. */
+    private final Map<String, Map<String, Set<String>>> labels = new TreeMap<>();
+    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Pattern TEST_SERIES = Pattern.compile("^\\s*- series: '([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})?'\\s*$");
+
+    private void collect(SortedMap<String, Set<String>> into, String service, String exposition) {
         for (String n : sampleNames(exposition)) {
             into.computeIfAbsent(n, k -> new TreeSet<>()).add(service);
         }
+        for (String line : exposition.split("\n")) {
+            java.util.regex.Matcher m = SAMPLE.matcher(line);
+            if (line.startsWith("#") || !m.matches()) {
+                continue;
+            }
+            Map<String, Set<String>> l = labels.computeIfAbsent(m.group(1), k -> new TreeMap<>());
+            if (m.group(2) != null) {
+                java.util.regex.Matcher x = LABEL.matcher(m.group(2));
+                while (x.find()) {
+                    l.computeIfAbsent(x.group(1), k -> new TreeSet<>()).add(x.group(2));
+                }
+            }
+        }
+    }
+
+    /**
+     * The alert rule tests (ops/prometheus/tests/*.yml) feed series shaped like a real scrape: for every series of a
+     * metric the daemons export, the label names (besides job and instance, which Prometheus adds) are those of the
+     * scrape and each value is one the scrape shows (histogram buckets: an exported {@code le}). {@code path} (the
+     * daemon's working directory) may differ.
+     */
+    private void checkRuleTestSeries() throws IOException {
+        List<String> problems = new ArrayList<>();
+        try (var files = Files.list(repoRoot().resolve("ops/prometheus/tests"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yml")).sorted().toList()) {
+                for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                    java.util.regex.Matcher m = TEST_SERIES.matcher(line);
+                    if (!m.matches() || m.group(1).equals("up")) {
+                        continue;
+                    }
+                    Map<String, Set<String>> real = labels.get(m.group(1));
+                    if (real == null) {
+                        problems.add(f.getFileName() + ": " + m.group(1) + " is not exported by any daemon");
+                        continue;
+                    }
+                    Map<String, String> given = new TreeMap<>();
+                    if (m.group(2) != null) {
+                        java.util.regex.Matcher x = LABEL.matcher(m.group(2));
+                        while (x.find()) {
+                            given.put(x.group(1), x.group(2));
+                        }
+                    }
+                    given.remove("job");
+                    given.remove("instance");
+                    if (!given.keySet().equals(real.keySet())) {
+                        problems.add(f.getFileName() + ": " + m.group(1) + " labels " + given.keySet() + ", scrape has "
+                                + real.keySet());
+                        continue;
+                    }
+                    given.forEach((k, v) -> {
+                        if (!k.equals("path") && !real.get(k).contains(v)) {
+                            problems.add(f.getFileName() + ": " + m.group(1) + "{" + k + "=\"" + v
+                                    + "\"} is not a value the daemons export (" + real.get(k) + ")");
+                        }
+                    });
+                }
+            }
+        }
+        assertEquals(List.of(), problems, "rule test series not shaped like a real scrape");
     }
 
     private static List<String> render(SortedMap<String, Set<String>> m) {

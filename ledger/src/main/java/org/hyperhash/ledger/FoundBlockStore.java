@@ -60,6 +60,24 @@ public final class FoundBlockStore {
         });
     }
 
+    /**
+     * Sets status and result only while the block is still {@code expected} (e.g. the pool's submitblock outcome must
+     * not overwrite a later {@code confirmed} from the treasury); false when no such row (yet).
+     */
+    public boolean updateStatusFrom(String blockHash, BlockStatus expected, BlockStatus status, String result) {
+        return Jdbc.inTransaction(db.dataSource(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE found_blocks SET status = ?, submit_result = ?,"
+                    + " updated_at_ms = ? WHERE block_hash = ? AND status = ?")) {
+                ps.setString(1, status.dbName());
+                ps.setString(2, result);
+                ps.setLong(3, clock.millis());
+                ps.setString(4, blockHash);
+                ps.setString(5, expected.dbName());
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
     public Optional<FoundBlock> find(String blockHash) {
         return Jdbc.query(db.dataSource(), c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLS + " FROM found_blocks WHERE block_hash = ?")) {

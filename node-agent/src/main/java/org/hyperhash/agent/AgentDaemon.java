@@ -60,8 +60,8 @@ public final class AgentDaemon implements AutoCloseable {
         refreshProbes();
         // probes (systemctl, HTTP, TCP) can take seconds: refreshed here, never in a status request
         prober = Thread.ofPlatform().name("hh-agent-probe").daemon(true).start(this::probeLoop);
-        server = new StatusServer(new InetSocketAddress(hp.getKey(), hp.getValue()), () -> Json.pretty(status()),
-                this::ready, () -> agent.metrics().render());
+        server = new StatusServer(new InetSocketAddress(hp.getKey(), hp.getValue()), agentVersion, () -> Json.pretty(status()),
+                this::readiness, this::metricsText);
         LOG.log(System.Logger.Level.INFO, "node status listening on " + server.address()
                 + " (/v1/status /v1/health /v1/ready /metrics)");
         poller = Thread.ofPlatform().name("hh-agent-poll").daemon(true).start(this::loop);
@@ -136,13 +136,35 @@ public final class AgentDaemon implements AutoCloseable {
         return registered;
     }
 
-    private boolean ready() {
+    /** /v1/ready checks: the state journal is readable and a trusted root is loaded. */
+    private Map<String, Boolean> readiness() {
+        Map<String, Boolean> m = new LinkedHashMap<>();
+        boolean state;
         try {
             agent.state();
-            return Files.exists(agent.config().stateDir().resolve("root.json")) || Files.exists(agent.config().trustRootFile());
+            state = true;
         } catch (IOException e) {
-            return false;
+            state = false;
         }
+        m.put("state_readable", state);
+        m.put("trusted_root", Files.exists(agent.config().stateDir().resolve("root.json"))
+                || Files.exists(agent.config().trustRootFile()));
+        return m;
+    }
+
+    /**
+     * /metrics: the gauges that describe the installed release are refreshed from the state journal at each scrape,
+     * so a rollback or upgrade made by the CLI (another process) shows at once instead of the daemon's last value.
+     */
+    private String metricsText() {
+        try {
+            AgentState s = agent.state();
+            agent.metrics().installedVersion(s.committed() == null ? 0 : s.committed().version());
+            agent.metrics().trustedManifestVersion(s.trustedManifestVersion());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "metrics: state journal unreadable: " + e.getMessage());
+        }
+        return agent.metrics().render();
     }
 
     private void probeLoop() {
@@ -223,12 +245,16 @@ public final class AgentDaemon implements AutoCloseable {
 
     /** The /v1/status document (probes as last refreshed, at most {@link #PROBE_EVERY} old). */
     public Map<String, Object> status() {
-        return statusDocument(agent, agentVersion, probes, nextCheck, registered);
+        Map<String, Object> doc = statusDocument(agent, agentVersion, probes, nextCheck, registered);
+        Map<String, Object> m = StatusServer.header(agentVersion);
+        m.put("ready", readiness().values().stream().allMatch(Boolean::booleanValue));
+        m.putAll(doc);
+        return m;
     }
 
     static Map<String, Object> statusDocument(Agent agent, String agentVersion, Map<String, Object> probes, Instant nextCheck,
                                               boolean registered) {
-        Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, Object> m = org.hyperhash.agent.status.StatusServer.header(agentVersion);
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("version", agentVersion);
         a.put("manifest_url", agent.config().manifestUrl() == null ? Json.NULL : agent.config().manifestUrl().toString());

@@ -565,8 +565,19 @@ class AgentIT {
                 assertEquals("node-7", req.signed().get("node_name"));
                 assertTrue(Files.exists(dir.resolve("state/registration.json")));
 
-                assertEquals(new Http(200, "ok\n"), http("GET", base.resolve("/v1/health")));
-                assertEquals(200, http("GET", base.resolve("/v1/ready")).code());
+                Http health = http("GET", base.resolve("/v1/health"));
+                assertEquals(200, health.code());
+                assertEquals(Map.of("service", "node-agent", "version", "9.9.9", "status", "up"),
+                        org.hyperhash.agent.json.Json.parse(health.body()), "the daemons' health schema");
+                Http readyDoc = http("GET", base.resolve("/v1/ready"));
+                assertEquals(200, readyDoc.code());
+                Map<?, ?> rd = (Map<?, ?>) org.hyperhash.agent.json.Json.parse(readyDoc.body());
+                assertEquals("ready", rd.get("status"), readyDoc.body());
+                assertEquals("9.9.9", rd.get("version"), readyDoc.body());
+                assertEquals(Map.of("state_readable", true, "trusted_root", true), rd.get("checks"), readyDoc.body());
+                assertEquals("node-agent", doc.get("service"), st.body());
+                assertEquals("9.9.9", doc.get("version"), st.body());
+                assertEquals(true, doc.get("ready"), st.body());
                 Http m = http("GET", base.resolve("/metrics"));
                 assertEquals(200, m.code());
                 for (String line : List.of("hh_agent_checks_total{result=\"updated\"} 1", "hh_agent_installed_version 1",
@@ -575,6 +586,17 @@ class AgentIT {
                         "hh_agent_build_info{version=\"9.9.9\"} 1")) {
                     assertTrue(m.body().contains(line + "\n"), line + " in\n" + m.body());
                 }
+                // an upgrade and a rollback made by the CLI (another process, its own metrics) show in the daemon's
+                // metrics at the next scrape, not the daemon's last value
+                publish(2, "2.0.0");
+                AgentCli cli = new AgentCli(Map.of(), c -> systemctl, InstantSource.system(), CrashPoints.NONE);
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+                assertEquals(AgentCli.OK, cli.execute(args("upgrade"), ps, ps), out.toString());
+                assertTrue(http("GET", base.resolve("/metrics")).body().contains("hh_agent_installed_version 2\n"));
+                assertEquals(AgentCli.OK, cli.execute(args("rollback"), ps, ps), out.toString());
+                String afterRollback = http("GET", base.resolve("/metrics")).body();
+                assertTrue(afterRollback.contains("hh_agent_installed_version 1\n"), afterRollback);
                 assertEquals(404, http("GET", base.resolve("/v1/statusx")).code());
                 assertEquals(404, http("GET", base.resolve("/admin")).code());
                 assertEquals(405, http("POST", base.resolve("/v1/status")).code());

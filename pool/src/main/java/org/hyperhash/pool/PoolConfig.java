@@ -191,10 +191,21 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
      *
      * @param failback true: switch back to a preferred TP once it is reachable again; false: sticky failover
      *     (stay on the TP that works until its session drops)
+     * @param solutionConfirmTimeout a SubmitSolution not followed by a new tip within this is a refused solution
+     *     (readiness red)
+     * @param maxTemplateSilence readiness is red when no template arrived for longer (zero = never)
      */
     public record Tdp(Duration connectTimeout, Duration initialBackoff, Duration maxBackoff, Duration cooldown,
-            boolean failback) {
+            boolean failback, Duration solutionConfirmTimeout, Duration maxTemplateSilence) {
+        /** Defaults of the readiness timings (reference.conf). */
+        public Tdp(Duration connectTimeout, Duration initialBackoff, Duration maxBackoff, Duration cooldown,
+                boolean failback) {
+            this(connectTimeout, initialBackoff, maxBackoff, cooldown, failback, Duration.ofSeconds(30), Duration.ofHours(1));
+        }
+
         public Tdp {
+            positive(solutionConfirmTimeout, "tdp.solution-confirm-timeout");
+            require(!maxTemplateSilence.isNegative(), "tdp.max-template-silence", "must be >= 0 (0 = no check)");
             positive(connectTimeout, "tdp.connect-timeout");
             positive(initialBackoff, "tdp.initial-backoff");
             require(maxBackoff.compareTo(initialBackoff) >= 0, "tdp.max-backoff", "must be >= tdp.initial-backoff");
@@ -332,9 +343,10 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
             VardiffConfig vardiff;
             try {
                 vardiff = v.getBoolean("enabled") ? new VardiffConfig(v.getDouble("shares-per-minute"),
-                        v.getDouble("min-difficulty"), v.getDouble("max-difficulty"), v.getDuration("decay-window"),
+                        minDifficulty(v, network), v.getDouble("max-difficulty"), v.getDuration("decay-window"),
                         v.getDuration("min-retarget-interval"), v.getInt("min-shares-for-retarget"),
-                        v.getDuration("max-retarget-interval"), v.getDouble("low-ratio"), v.getDouble("high-ratio"))
+                        v.getDuration("max-retarget-interval"), v.getDouble("low-ratio"), v.getDouble("high-ratio"),
+                        v.getInt("max-shares-per-second"))
                         : null;
             } catch (IllegalArgumentException e) {
                 throw new ConfigError("vardiff: " + e.getMessage());
@@ -356,7 +368,8 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
             }
             Config t = c.getConfig("tdp");
             Tdp tdp = new Tdp(t.getDuration("connect-timeout"), t.getDuration("initial-backoff"),
-                    t.getDuration("max-backoff"), t.getDuration("cooldown"), bool(t, "failback", "tdp.failback"));
+                    t.getDuration("max-backoff"), t.getDuration("cooldown"), bool(t, "failback", "tdp.failback"),
+                    t.getDuration("solution-confirm-timeout"), t.getDuration("max-template-silence"));
             Config lg = c.getConfig("ledger");
             Ledger ledger = new Ledger(lg.getString("url"), lg.getDuration("window"), lg.getDuration("flush-interval"),
                     lg.getInt("queue-capacity"), lg.getDuration("instance-lease"));
@@ -476,5 +489,31 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
 
     static void positive(Duration d, String field) {
         require(d != null && !d.isNegative() && !d.isZero(), field, "must be > 0");
+    }
+
+    /**
+     * {@code vardiff.min-difficulty}: {@code network} (the default) is the network's floor
+     * ({@link PoolNetwork#minimumDifficulty()}); a number is used as it is on regtest/devnet and must not be below
+     * the floor on the public networks.
+     */
+    static double minDifficulty(Config v, PoolNetwork network) {
+        String key = "vardiff.min-difficulty";
+        if (v.getValue("min-difficulty").valueType() == com.typesafe.config.ConfigValueType.STRING
+                && v.getString("min-difficulty").equals("network")) {
+            return network.minimumDifficulty();
+        }
+        double d;
+        try {
+            d = v.getDouble("min-difficulty");
+        } catch (ConfigException e) {
+            throw new ConfigError(key + ": expected \"network\" or a number > 0, got " + v.getValue("min-difficulty")
+                    .render());
+        }
+        if (!network.difficultyFloorConfigurable() && d < network.minimumDifficulty()) {
+            throw new ConfigError(key + " = " + d + " is below " + network.name().toLowerCase() + "'s floor "
+                    + network.minimumDifficulty() + " (the lowest difficulty a real ASIC needs there): set it to \"network\""
+                    + " or to a value >= " + network.minimumDifficulty());
+        }
+        return d;
     }
 }

@@ -27,6 +27,7 @@ import org.hyperhash.pool.share.MinerStats;
 import org.hyperhash.pool.share.ShareLog;
 import org.hyperhash.pool.upstream.BitcoindBlockSubmitter;
 import org.hyperhash.pool.upstream.TemplateSource;
+import org.hyperhash.pool.upstream.UpstreamHealth;
 import org.hyperhash.pool.work.JobDispatcher;
 import org.hyperhash.sv2.channel.ExtranonceAllocator;
 import org.hyperhash.sv2.channel.JobFactory;
@@ -47,6 +48,7 @@ public final class PoolDaemon implements Daemon {
     private final PoolConfig config;
     private final InstantSource clock;
     private final TemplateSource upstream;
+    private final UpstreamHealth upstreamHealth;
     private final MiningServer.Security security;
     private final PrometheusMeterRegistry registry;
     private final PoolMetrics metrics;
@@ -97,12 +99,16 @@ public final class PoolDaemon implements Daemon {
             String securityDescription) {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.upstream = Objects.requireNonNull(upstream, "upstream");
         this.security = Objects.requireNonNull(security, "security");
         this.securityDescription = securityDescription;
         this.registry = Metrics.newRegistry("pool");
+        this.upstreamHealth = new UpstreamHealth(clock, config.tdp().solutionConfirmTimeout(),
+                config.tdp().maxTemplateSilence(), registry);
+        this.upstream = upstreamHealth.wrap(Objects.requireNonNull(upstream, "upstream"));
         this.metrics = new PoolMetrics(registry);
-        this.stats = new MinerStats(clock, 100_000);
+        Metrics.secp256k1Provider(registry, security.cryptoProvider());
+        this.stats = new MinerStats(clock, 100_000, MinerStats.DEFAULT_MAX_WORKERS_PER_ADDRESS,
+                MinerStats.DEFAULT_MAX_WORKERS, MinerStats.DEFAULT_IDLE_EVICTION, metrics.workersRefused::increment);
         this.startedMs = clock.millis();
     }
 
@@ -117,7 +123,8 @@ public final class PoolDaemon implements Daemon {
         registration = InstanceRegistration.register(ledger, config.instanceId(), config.ledger().instanceLease(),
                 hostName() + ":" + ProcessHandle.current().pid() + ":" + Long.toHexString(new java.security.SecureRandom().nextLong()),
                 "pool " + hostName() + " pid " + ProcessHandle.current().pid() + " sv2 " + config.sv2().listen());
-        shareLog = new ShareLog(new ShareWindowStore(ledger), new FoundBlockStore(ledger, clock), config.instanceName(),
+        FoundBlockStore foundBlocks = new FoundBlockStore(ledger, clock);
+        shareLog = new ShareLog(new ShareWindowStore(ledger), foundBlocks, config.instanceName(),
                 clock, config.ledger().window(), config.ledger().flushInterval(), config.ledger().queueCapacity(), metrics);
         shareLog.start();
         Bytes poolScript = config.network().parse(config.payout().address());
@@ -127,7 +134,8 @@ public final class PoolDaemon implements Daemon {
                 allocator.fullExtranonceSize(), config.channel().ackInterval(), metrics);
         guard = new AbuseGuard(config.limits(), clock, metrics);
         if (config.blockSubmission().enabled()) {
-            blockSubmitter = new BitcoindBlockSubmitter(config.blockSubmission(), metrics);
+            blockSubmitter = new BitcoindBlockSubmitter(config.blockSubmission(), metrics,
+                    (hash, status, result) -> recordSubmitOutcome(foundBlocks, hash, status, result));
             LOG.info("found blocks also go to bitcoind: {}", config.blockSubmission());
         }
         if (config.jds().enabled()) {
@@ -154,9 +162,13 @@ public final class PoolDaemon implements Daemon {
             }
         }
         admin = AdminServer.start(config.adminListen(), registry, this);
-        admin.addJsonRoute("/v1/miners/", path -> {
+        admin.addJsonRoute("/v1/miners/", (path, query) -> {
             String address = path.substring("/v1/miners/".length());
-            return address.isEmpty() || address.length() > 100 ? null : stats.describe(address);
+            if (address.isEmpty() || address.length() > 100) {
+                return null;
+            }
+            return stats.describe(address, AdminServer.intParam(query, "offset", 0),
+                    AdminServer.intParam(query, "limit", MinerStats.MAX_PAGE));
         });
         LOG.info("pool instance {} on {} ({}), payout {}, transport {}", config.instanceId(),
                 config.network().name().toLowerCase(), securityDescription, config.payout().address(),
@@ -164,6 +176,31 @@ public final class PoolDaemon implements Daemon {
         if (security.authorityPublicKey() != null) {
             LOG.info("miners pin authority public key {}", security.authorityPublicKey().toBase58());
         }
+    }
+
+    /**
+     * The submitblock outcome into the ledger (accepted / orphaned / rejected with the reason), on the submitter's
+     * virtual thread: the block's row is written by the share log's writer (at most a flush interval later), so a
+     * missing row is retried for a few seconds. Only a block still {@code submitted} changes.
+     */
+    private void recordSubmitOutcome(FoundBlockStore blocks, String hash, org.hyperhash.ledger.BlockStatus status,
+            String result) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            if (blocks.updateStatusFrom(hash, org.hyperhash.ledger.BlockStatus.SUBMITTED, status, result)) {
+                return;
+            }
+            if (blocks.find(hash).isPresent()) {
+                return; // already past submitted (e.g. confirmed by the treasury)
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        LOG.warn("block {}: not in the ledger after 5 s; its submitblock result ({}) is only in this log", hash,
+                status.dbName());
     }
 
     /** SRI: serialized size of the pool's payout outputs plus the coinbase growth they cause; sigops. */
@@ -210,9 +247,20 @@ public final class PoolDaemon implements Daemon {
         }
     }
 
+    /**
+     * /v1/health and the systemd watchdog: every event loop runs a probe task within
+     * {@link org.hyperhash.daemon.EventLoopProbe}'s timeout (a wedged loop makes the daemon not live).
+     */
+    @Override
+    public boolean live() {
+        MiningServer s = server;
+        return s != null && !closed && s.eventLoopsAnswer(java.time.Duration.ofSeconds(5));
+    }
+
     @Override
     public boolean ready() {
-        return !closed && dispatcher != null && dispatcher.ready() && upstream.connected()
+        boolean tpHealthy = upstreamHealth.solutionsAccepted() && upstreamHealth.templatesFresh(); // both check timeouts
+        return !closed && dispatcher != null && dispatcher.ready() && upstream.connected() && tpHealthy
                 && (registration == null || registration.registered());
     }
 
@@ -220,6 +268,8 @@ public final class PoolDaemon implements Daemon {
     public Map<String, Boolean> readinessChecks() {
         Map<String, Boolean> m = new LinkedHashMap<>();
         m.put("template_provider", upstream.connected());
+        m.put("template_provider_solutions", upstreamHealth.solutionsAccepted());
+        m.put("templates_fresh", upstreamHealth.templatesFresh());
         m.put("work", dispatcher != null && dispatcher.work().usable());
         m.put("ledger", ledger != null && ledger.isReachable());
         m.put("instance_registered", registration != null && registration.registered());

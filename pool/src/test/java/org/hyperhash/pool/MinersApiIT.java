@@ -67,9 +67,11 @@ class MinersApiIT {
             // the pool counts every share it accepted; the miner only what it was acked before closing
             assertTrue(alpha.get("accepted_shares").asLong() >= accA, r.body());
             assertTrue(beta.get("accepted_shares").asLong() >= accB, r.body());
-            // (stale shares in flight when a block moved the tip are rejected too; some answers arrive after close)
-            assertTrue(alpha.get("rejected_shares").asLong() >= Math.max(2, a.rejected()), r.body());
-            assertTrue(beta.get("rejected_shares").asLong() >= b.rejected(), r.body());
+            // rejects are counted for a tracked worker only (an accepted share creates it, so invalid shares under
+            // made-up names cannot grow the table); stale shares rejected before a worker's first accepted share are
+            // not in its count, and some answers arrive after close: only the two deliberate rejects are certain
+            assertTrue(alpha.get("rejected_shares").asLong() >= 2, r.body());
+            assertTrue(beta.get("rejected_shares").asLong() >= 0, r.body());
             assertEquals(alpha.get("rejected_shares").asLong() + beta.get("rejected_shares").asLong(),
                     n.get("rejected_shares").asLong());
             assertEquals(alpha.get("accepted_shares").asLong() + beta.get("accepted_shares").asLong(),

@@ -85,6 +85,25 @@ class PoolConfigTest {
     }
 
     @Test
+    void vardiffFloorIsPerNetworkAndOnlyRegtestDevnetGoBelowIt() {
+        String key = "sv2.authority-secret-key=" + AuthorityKeyPair.generate(new SecureRandom()).secretToBase58();
+        PoolConfig m = load(null, Map.of(), "network=mainnet", "payout.address=" + MAINNET, key);
+        assertEquals(256.0, m.vardiff().minDifficulty()); // was 1e-9 on every network
+        assertEquals(100_000.0, load(null, Map.of(), "network=mainnet", "payout.address=" + MAINNET, key,
+                "vardiff.min-difficulty=100000").vardiff().minDifficulty());
+        ConfigError e = assertThrows(ConfigError.class, () -> load(null, Map.of(), "network=mainnet",
+                "payout.address=" + MAINNET, key, "vardiff.min-difficulty=1e-9"));
+        assertTrue(e.getMessage().startsWith("vardiff.min-difficulty = 1.0E-9 is below mainnet's floor 256"),
+                e.getMessage());
+        assertEquals(1e-9, load(null, Map.of(), "payout.address=" + REGTEST).vardiff().minDifficulty());
+        assertEquals(1e-12, load(null, Map.of(), "payout.address=" + REGTEST, "vardiff.min-difficulty=1e-12")
+                .vardiff().minDifficulty());
+        assertEquals(10, load(null, Map.of(), "payout.address=" + REGTEST).vardiff().maxSharesPerSecond());
+        assertTrue(assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST,
+                "vardiff.min-difficulty=lowest")).getMessage().startsWith("vardiff.min-difficulty"));
+    }
+
+    @Test
     void examplesParse() {
         for (String n : List.of("devnet", "regtest", "signet", "testnet4")) {
             Path f = Path.of("config-examples", n + ".conf");

@@ -26,7 +26,66 @@ public record TpConfig(Network network, Backend backend, List<InetSocketAddress>
                        Duration refreshInterval, long feeDeltaSats, CoinbaseStyle coinbaseStyle,
                        RpcEndpoint rpc, String zmqHashblock, int devnetSyntheticTransactions, int devnetHalvingInterval,
                        int devnetBits,
-                       InetSocketAddress adminListen, Duration shutdownDeadline) {
+                       InetSocketAddress adminListen, Duration shutdownDeadline, PortLimits limits) {
+
+    /**
+     * The TDP port's limits ({@code sv2.limits.*}, {@code template.max-templates-per-session},
+     * {@code template.stale-template-grace}).
+     *
+     * @param guard connection caps, bans and the allowlist
+     * @param setupTimeout from TCP accept to CoinbaseOutputConstraints (covers a handshake that stalls after act 1)
+     * @param idleTimeout a session with no traffic either way for this long is closed (0 = never)
+     * @param constraintChangesPerMinute CoinbaseOutputConstraints after the first, per session
+     * @param transactionDataRequestsPerMinute RequestTransactionData per session
+     * @param refusedSolutionsPerMinute SubmitSolution refused at once (unknown template) per session
+     * @param maxTemplatesPerSession templates kept per session
+     * @param staleTemplateGrace how long the previous tip's templates stay usable after a new tip
+     */
+    public record PortLimits(org.hyperhash.daemon.ConnectionGuard.Limits guard, Duration setupTimeout, Duration idleTimeout,
+                             int constraintChangesPerMinute, int transactionDataRequestsPerMinute,
+                             int refusedSolutionsPerMinute, int maxTemplatesPerSession, Duration staleTemplateGrace) {
+        public PortLimits {
+            if (setupTimeout.isNegative() || setupTimeout.isZero()) {
+                throw new ConfigError("sv2.limits.setup-timeout must be > 0, got " + setupTimeout);
+            }
+            if (idleTimeout.isNegative()) {
+                throw new ConfigError("sv2.limits.idle-timeout must be >= 0 (0 = never), got " + idleTimeout);
+            }
+            if (constraintChangesPerMinute < 0 || transactionDataRequestsPerMinute < 1 || refusedSolutionsPerMinute < 1) {
+                throw new ConfigError("sv2.limits.*-per-minute: constraint-changes >= 0, the others >= 1");
+            }
+            if (maxTemplatesPerSession < 2) {
+                throw new ConfigError("template.max-templates-per-session must be >= 2, got " + maxTemplatesPerSession);
+            }
+            if (staleTemplateGrace.isNegative()) {
+                throw new ConfigError("template.stale-template-grace must be >= 0, got " + staleTemplateGrace);
+            }
+        }
+
+        static PortLimits from(Config c) {
+            Config l = c.getConfig("sv2.limits");
+            List<org.hyperhash.daemon.ConnectionGuard.Cidr> allow = new java.util.ArrayList<>();
+            for (String a : l.getStringList("allow")) {
+                try {
+                    allow.add(org.hyperhash.daemon.ConnectionGuard.Cidr.parse(a));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigError("sv2.limits.allow: " + e.getMessage());
+                }
+            }
+            org.hyperhash.daemon.ConnectionGuard.Limits guard;
+            try {
+                guard = new org.hyperhash.daemon.ConnectionGuard.Limits(l.getInt("max-connections"),
+                        l.getInt("max-connections-per-ip"), l.getInt("ban.violations"), l.getDuration("ban.window"),
+                        l.getDuration("ban.duration"), l.getInt("ipv6-prefix-length"), allow);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigError("sv2.limits: " + e.getMessage());
+            }
+            return new PortLimits(guard, l.getDuration("setup-timeout"), l.getDuration("idle-timeout"),
+                    l.getInt("constraint-changes-per-minute"), l.getInt("transaction-data-requests-per-minute"),
+                    l.getInt("refused-solutions-per-minute"), c.getInt("template.max-templates-per-session"),
+                    c.getDuration("template.stale-template-grace"));
+        }
+    }
 
     /** Root path of the TP's config. */
     public static final String ROOT = "hyperhash.tp";
@@ -79,6 +138,7 @@ public record TpConfig(Network network, Backend backend, List<InetSocketAddress>
         if (maxFrameBytes < 1024 || maxFrameBytes > 0xFFFFFF) {
             throw new ConfigError("sv2.max-frame-bytes must be 1024..16777215, got " + maxFrameBytes);
         }
+        java.util.Objects.requireNonNull(limits, "limits");
         if (ioThreads < 1 || ioThreads > 64) {
             throw new ConfigError("sv2.io-threads must be 1..64, got " + ioThreads);
         }
@@ -123,7 +183,8 @@ public record TpConfig(Network network, Backend backend, List<InetSocketAddress>
                     c.getInt("devnet.halving-interval"),
                     devnetBits(c.getString("devnet.bits")),
                     Banner.parseHostPort(c.getString("admin.listen")),
-                    c.getDuration("shutdown-deadline"));
+                    c.getDuration("shutdown-deadline"),
+                    PortLimits.from(c));
         } catch (ConfigException e) {
             throw new ConfigError(e.getMessage());
         } catch (IllegalArgumentException e) {

@@ -16,13 +16,16 @@ import org.hyperhash.sv2.noise.ServerIdentity;
 import org.hyperhash.sv2.noise.StaticKeyPair;
 import org.hyperhash.tp.devnet.DevnetChain;
 import org.hyperhash.tp.devnet.DevnetParams;
+import org.hyperhash.daemon.ConnectionGuard;
 import org.hyperhash.tp.downstream.TdpServer;
+import org.hyperhash.tp.downstream.TdpSession;
 import org.hyperhash.tp.downstream.TemplateHub;
 import org.hyperhash.tp.downstream.TpMetrics;
 import org.hyperhash.tp.node.BitcoindRpc;
 import org.hyperhash.tp.node.BlockNotifier;
 import org.hyperhash.tp.node.BlockTemplate;
 import org.hyperhash.tp.node.HttpBitcoindRpc;
+import org.hyperhash.tp.node.FirstOfNotifier;
 import org.hyperhash.tp.node.LongPollNotifier;
 import org.hyperhash.tp.node.ZmqBlockListener;
 import org.hyperhash.tp.template.TemplateFactory;
@@ -63,6 +66,7 @@ public final class TpDaemon implements Daemon {
     private TemplateHub hub;
     private TemplateUpdater updater;
     private TdpServer server;
+    private ConnectionGuard guard;
     private AdminServer admin;
     private volatile List<InetSocketAddress> bound = List.of();
     private volatile String authorityPublicKey = "";
@@ -90,6 +94,7 @@ public final class TpDaemon implements Daemon {
             staticKey = StaticKeyPair.generate(random);
         }
         registry = Metrics.newRegistry("tp");
+        Metrics.secp256k1Provider(registry, crypto.name());
         metrics = new TpMetrics(registry);
         BlockNotifier notifier;
         if (config.backend() == TpConfig.Backend.DEVNET) {
@@ -105,24 +110,47 @@ public final class TpDaemon implements Daemon {
             LOG.info("bitcoind at {}:{}", config.rpc().url().getHost(), config.rpc().url().getPort()); // never the userinfo
             http.checkReady(config.network().coreChain()); // typed startup error: unreachable, 401, -28, IBD, wrong chain
             rpc = http;
-            notifier = config.zmqHashblock().isEmpty()
-                    ? new LongPollNotifier(http, Duration.ofSeconds(1), Duration.ofSeconds(30))
-                    : new ZmqBlockListener(config.zmqHashblock());
+            // long-poll always (Core answers it ~1 ms after a block, with the template); ZMQ too when configured
+            // (~100 ms later on Core, a second trigger whichever comes first)
+            LongPollNotifier longPoll = new LongPollNotifier(http, Duration.ofSeconds(1), Duration.ofSeconds(30));
+            notifier = config.zmqHashblock().isEmpty() ? longPoll
+                    : new FirstOfNotifier(List.of(longPoll, new ZmqBlockListener(config.zmqHashblock())));
         }
         TemplateFactory factory = new TemplateFactory(config.coinbaseStyle());
         TemplateUpdater[] updaterRef = new TemplateUpdater[1];
+        TpConfig.PortLimits pl = config.limits();
         hub = new TemplateHub(factory, rpc, metrics, clock.millis(), () -> {
             TemplateUpdater u = updaterRef[0];
             if (u != null) {
                 u.refreshNow();
             }
-        });
+        }, new TemplateHub.Limits(pl.maxTemplatesPerSession(), pl.staleTemplateGrace(), TemplateHub.Limits.DEFAULT.maxRetiredSessions()),
+                clock);
         updater = new TemplateUpdater(rpc, notifier, hub, config.refreshInterval(), config.feeDeltaSats());
         updaterRef[0] = updater;
         updater.start(); // first getblocktemplate: fails here with the node's typed error
 
         ServerIdentity identity = ServerIdentity.signedPerHandshake(staticKey, authority, config.certificateValidity());
-        server = new TdpServer(hub, metrics, config.ioThreads());
+        guard = new ConnectionGuard(pl.guard(), clock, new ConnectionGuard.Events() {
+            @Override
+            public void banned() {
+                metrics.banIssued();
+            }
+
+            @Override
+            public void banRefused() {
+            }
+
+            @Override
+            public void bannedChanged(int delta) {
+            }
+        });
+        if (!pl.guard().allow().isEmpty()) {
+            LOG.info("TDP clients allowed from {} only", pl.guard().allow());
+        }
+        server = new TdpServer(hub, metrics, config.ioThreads(), guard,
+                TdpSession.Limits.perMinute(pl.constraintChangesPerMinute(), pl.transactionDataRequestsPerMinute(),
+                        pl.refusedSolutionsPerMinute()), pl.setupTimeout(), pl.idleTimeout());
         bound = server.bind(config.listen(), crypto, identity, clock,
                 new Sv2Limits(Math.min(config.maxFrameBytes() + 6, Sv2Limits.MAX_POSSIBLE_FRAME_BYTES), config.handshakeTimeout()),
                 new WriteBufferWaterMark(config.outboundLowWaterMarkBytes(), config.outboundHighWaterMarkBytes()));
@@ -194,10 +222,21 @@ public final class TpDaemon implements Daemon {
         }
     }
 
+    /**
+     * /v1/health and the systemd watchdog: every event loop runs a probe task within
+     * {@link org.hyperhash.daemon.EventLoopProbe}'s timeout (a wedged loop makes the daemon not live).
+     */
+    @Override
+    public boolean live() {
+        TdpServer s = server;
+        return s != null && started && !closed && s.eventLoopsAnswer(java.time.Duration.ofSeconds(5));
+    }
+
     @Override
     public boolean ready() {
         TemplateUpdater u = updater;
-        return started && !closed && u != null && u.healthy() && hub.current() != null;
+        TdpServer srv = server;
+        return started && !closed && u != null && u.healthy() && hub.current() != null && srv != null && srv.cryptoHealthy();
     }
 
     @Override
@@ -207,6 +246,7 @@ public final class TpDaemon implements Daemon {
         m.put("node_reachable_and_synced", u != null && u.healthy());
         m.put("template_available", hub != null && hub.current() != null);
         m.put("tdp_listening", started && !closed);
+        m.put("crypto_provider_works", server != null && server.cryptoHealthy());
         return m;
     }
 
@@ -223,6 +263,10 @@ public final class TpDaemon implements Daemon {
         m.put("transport", Sv2Transport.name());
         m.put("ready", ready());
         m.put("connected_pools", metrics == null ? 0 : metrics.connectedPools());
+        m.put("active_bans", guard == null ? 0 : guard.activeBans());
+        if (server != null && !server.cryptoHealthy()) {
+            m.put("last_crypto_failure", server.lastInternalFailure());
+        }
         BlockTemplate t = hub == null ? null : hub.current();
         if (t != null) {
             m.put("height", t.height());

@@ -170,12 +170,16 @@ public final class FakeSv2Miner implements AutoCloseable {
     private final Map<Integer, Object[]> currentJobs = new HashMap<>();
     private SetNewPrevHash tip;
     private volatile Job job;
+    /** Target the mining loop checks hashes against: the active job's, or a later SetTarget's for a future job. */
+    private volatile Target jobTarget = Target.MAX;
     private volatile boolean closed;
     private volatile String openError;
     private volatile String setupError;
     private volatile Sv2ErrorEvent transportError;
     private volatile boolean handshakeDone;
     private volatile boolean encrypted;
+    /** TLV fields appended to every SubmitSharesExtended (e.g. extension 0x0002's user_identity). */
+    private volatile List<org.hyperhash.sv2.message.Tlv> shareTlvs = List.of();
     private Thread miner;
     private final AtomicLong sequence = new AtomicLong();
     private final LongAdder submitted = new LongAdder();
@@ -309,8 +313,16 @@ public final class FakeSv2Miner implements AutoCloseable {
                 }
             }
             case SetTarget t when mine(t.channelId()) -> {
+                // spec 5.3.16: the new target applies to jobs received later and to jobs received as future jobs
+                // (empty min_ntime), activated or not; jobs received with a min_ntime keep theirs
                 target = t.maximumTarget();
                 futureJobs.replaceAll((k, v) -> new Object[] {v[0], target, v[2]});
+                currentJobs.replaceAll((k, v) -> sentAsFuture(v[0]) ? new Object[] {v[0], target, v[2]} : v);
+                Job cur = job;
+                Object[] e = cur == null ? null : currentJobs.get(cur.jobId());
+                if (e != null && sentAsFuture(e[0])) {
+                    jobTarget = target; // the mining loop keeps its nonce range (restarting it would repeat hashes)
+                }
             }
             case SetExtranoncePrefix p when mine(p.channelId()) -> extranoncePrefix = p.extranoncePrefix();
             case SubmitSharesSuccess s -> accepted.add(s.newSubmitsAcceptedCount());
@@ -321,6 +333,13 @@ public final class FakeSv2Miner implements AutoCloseable {
             default -> {
             }
         }
+    }
+
+    private static boolean sentAsFuture(Object m) {
+        if (m instanceof NewMiningJob s) {
+            return s.minNtime().isEmpty();
+        }
+        return m instanceof NewExtendedMiningJob e && e.minNtime().isEmpty();
     }
 
     private void addJob(int jobId, Sv2Message j, boolean active) {
@@ -339,6 +358,7 @@ public final class FakeSv2Miner implements AutoCloseable {
         Sv2Message m = (Sv2Message) e[0];
         Target t = (Target) e[1];
         Bytes prefix = (Bytes) e[2];
+        jobTarget = t;
         if (m instanceof NewMiningJob j) {
             job = new Job(channelId, jobId, j.version(), true, tip.prevHash(), tip.nbits(), tip.minNtime(), t,
                     j.merkleRoot(), null, prefix, 0);
@@ -399,7 +419,7 @@ public final class FakeSv2Miner implements AutoCloseable {
                         (int) nonce);
                 sha.hash(header, 0, BlockHeader80.LENGTH, hash, 0);
                 hashes.increment();
-                if (j.target().isMetBy(hash) || network.isMetBy(hash)) {
+                if (jobTarget.isMetBy(hash) || network.isMetBy(hash)) {
                     if (network.isMetBy(hash)) {
                         blocks.increment();
                     }
@@ -436,13 +456,19 @@ public final class FakeSv2Miner implements AutoCloseable {
         submitted.increment();
         if (j.extended() != null) {
             ch.writeAndFlush(new SubmitSharesExtended(j.channelId(), seq, j.jobId(), nonce, ntime, version,
-                    Bytes.wrap(extranonce), List.of()));
+                    Bytes.wrap(extranonce), shareTlvs));
         } else {
             ch.writeAndFlush(new SubmitSharesStandard(j.channelId(), seq, j.jobId(), nonce, ntime, version));
         }
     }
 
     /** Queues a message without flushing (floods); {@link #flush()} sends what is queued. */
+    /** Appends these TLVs to every extended share from now on. */
+    public FakeSv2Miner tagShares(List<org.hyperhash.sv2.message.Tlv> tlvs) {
+        this.shareTlvs = List.copyOf(tlvs);
+        return this;
+    }
+
     public void sendNoFlush(Sv2Message m) {
         Channel ch = channel;
         if (ch != null) {

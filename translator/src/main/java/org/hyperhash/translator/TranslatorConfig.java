@@ -35,13 +35,23 @@ import java.util.Objects;
  */
 public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, int maxPendingRequests, Duration idleTimeout,
         BridgeConfig bridge, List<PoolEndpoint> pools, Duration connectTimeout, Duration backoffInitial, Duration backoffMax,
-        Duration cooldown, InetSocketAddress adminListen, Duration tick, int ioThreads) {
+        Duration cooldown, InetSocketAddress adminListen, Duration tick, int ioThreads,
+        org.hyperhash.translator.sv1.Sv1Guard.Limits sv1Limits) {
     public static final String ROOT = "hyperhash.translator";
+
+    /** With the default SV1 per-IP cap and bans. */
+    public TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, int maxPendingRequests, Duration idleTimeout,
+            BridgeConfig bridge, List<PoolEndpoint> pools, Duration connectTimeout, Duration backoffInitial,
+            Duration backoffMax, Duration cooldown, InetSocketAddress adminListen, Duration tick, int ioThreads) {
+        this(sv1Listen, maxLineBytes, maxPendingRequests, idleTimeout, bridge, pools, connectTimeout, backoffInitial,
+                backoffMax, cooldown, adminListen, tick, ioThreads, org.hyperhash.translator.sv1.Sv1Guard.Limits.defaults());
+    }
     public static final String ENV_PREFIX = "TRANSLATOR";
 
     public TranslatorConfig {
         Objects.requireNonNull(sv1Listen);
         Objects.requireNonNull(bridge);
+        Objects.requireNonNull(sv1Limits);
         pools = List.copyOf(pools);
         if (pools.isEmpty()) {
             throw new ConfigError("upstream.pools must list at least one pool");
@@ -95,7 +105,8 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
                     c.getInt("sv1.max-pending-requests"), c.getDuration("sv1.idle-timeout"), bc, pools,
                     c.getDuration("upstream.connect-timeout"), c.getDuration("upstream.backoff-initial"),
                     c.getDuration("upstream.backoff-max"), c.getDuration("upstream.cooldown"),
-                    address("admin.listen", c.getString("admin.listen")), c.getDuration("tick"), c.getInt("io-threads"));
+                    address("admin.listen", c.getString("admin.listen")), c.getDuration("tick"), c.getInt("io-threads"),
+                    sv1Limits(c));
         } catch (ConfigException e) {
             throw new ConfigError(e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -137,5 +148,14 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
         m.put("upstream.grace-period", bridge.grace().toString());
         m.put("admin.listen", adminListen.toString());
         return m;
+    }
+
+    private static org.hyperhash.translator.sv1.Sv1Guard.Limits sv1Limits(Config c) {
+        try {
+            return new org.hyperhash.translator.sv1.Sv1Guard.Limits(c.getInt("sv1.max-connections-per-ip"),
+                    c.getInt("sv1.ban.problems"), c.getDuration("sv1.ban.window"), c.getDuration("sv1.ban.duration"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(e.getMessage());
+        }
     }
 }

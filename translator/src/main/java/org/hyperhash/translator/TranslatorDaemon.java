@@ -80,6 +80,7 @@ public final class TranslatorDaemon implements Daemon {
         }
         LOG.info("secp256k1 provider for Noise upstreams: {}", crypto.name());
         registry = Metrics.newRegistry("translator");
+        Metrics.secp256k1Provider(registry, crypto.name());
         metrics = new TranslatorMetrics(registry);
         int threads = cfg.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : cfg.ioThreads();
         ioGroup = Sv2Transport.newEventLoopGroup(threads, "hh-translator-sv1");
@@ -93,7 +94,8 @@ public final class TranslatorDaemon implements Daemon {
                 LOG.error("bridge tick failed", e);
             }
         }, cfg.tick().toMillis(), cfg.tick().toMillis(), TimeUnit.MILLISECONDS);
-        sv1 = new Sv1Server(ioGroup, bridgeLoop, bridge, metrics, cfg.maxLineBytes(), cfg.maxPendingRequests(), cfg.idleTimeout());
+        sv1 = new Sv1Server(ioGroup, bridgeLoop, bridge, metrics, cfg.maxLineBytes(), cfg.maxPendingRequests(), cfg.idleTimeout(),
+                new org.hyperhash.translator.sv1.Sv1Guard(cfg.sv1Limits(), java.time.InstantSource.system()));
         sv1Address = sv1.bind(cfg.sv1Listen());
         Banner.listening(LOG, "sv1", sv1Address);
         PoolSelector selector = new PoolSelector(cfg.pools().size(), cfg.backoffInitial(), cfg.backoffMax(), cfg.cooldown());
@@ -123,6 +125,18 @@ public final class TranslatorDaemon implements Daemon {
         }
     }
 
+    /**
+     * /v1/health and the systemd watchdog: every event loop runs a probe task within
+     * {@link org.hyperhash.daemon.EventLoopProbe}'s timeout (a wedged loop makes the daemon not live).
+     */
+    @Override
+    public boolean live() {
+        EventLoopGroup io = ioGroup;
+        EventLoopGroup bridgeLoop = bridgeGroup;
+        return io != null && bridgeLoop != null && !io.isShuttingDown()
+                && org.hyperhash.daemon.EventLoopProbe.allAnswer(java.time.Duration.ofSeconds(5), io, bridgeLoop);
+    }
+
     @Override
     public boolean ready() {
         Bridge b = bridge;
@@ -139,9 +153,9 @@ public final class TranslatorDaemon implements Daemon {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("service", "translator");
         s.put("version", Version.version());
-        s.put("sv1Listen", sv1Address == null ? null : Banner.hostPort(sv1Address));
+        s.put("sv1_listen", sv1Address == null ? null : Banner.hostPort(sv1Address));
         s.put("transport", Sv2Transport.name());
-        s.put("crypto", crypto == null ? null : crypto.name());
+        s.put("crypto_provider", crypto == null ? null : crypto.name());
         // one bridge-loop task, so the bridge and the pools describe the same moment (the same upstream session)
         List<Map<String, Object>> snapshot = onBridge(() -> List.of(bridge.status(), upstream.status()));
         s.put("bridge", snapshot.get(0));

@@ -30,7 +30,11 @@ public final class TranslatorMetrics {
 
     /** SV1 protocol problems (label {@code kind}). */
     public enum Sv1Problem {
-        MALFORMED, LINE_TOO_LONG, UNKNOWN_METHOD, BAD_PARAMS, OVERFLOW, NO_UPSTREAM;
+        MALFORMED, LINE_TOO_LONG, UNKNOWN_METHOD, BAD_PARAMS, OVERFLOW, NO_UPSTREAM,
+        /** Connection refused: its source already has sv1.max-connections-per-ip open. */
+        PER_IP_LIMIT,
+        /** Connection refused: its source is banned. */
+        BANNED;
 
         String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -69,21 +73,26 @@ public final class TranslatorMetrics {
             AtomicInteger n = new AtomicInteger();
             byFirmware.put(f, n);
             Gauge.builder("hh.translator.sv1.miners", n, AtomicInteger::get).tag("firmware", f.label())
-                    .description("subscribed SV1 miners by firmware family (from the user agent)").register(r);
+                    .description("subscribed SV1 miners by firmware family (from the user agent)").strongReference(true).register(r);
         }
         Gauge.builder("hh.translator.sv1.connections", connections, AtomicInteger::get)
-                .description("open SV1 connections").register(r);
+                .description("open SV1 connections").strongReference(true).register(r);
         Gauge.builder("hh.translator.upstream.connected", upstreamConnected, AtomicInteger::get)
-                .description("1 when the upstream extended channel is open").register(r);
-        connectionsOpened = Counter.builder("hh.translator.sv1.connections.opened").register(r);
+                .description("1 when the upstream extended channel is open").strongReference(true).register(r);
+        connectionsOpened = Counter.builder("hh.translator.sv1.connections.opened")
+                .description("SV1 connections accepted").register(r);
         forwarded = Counter.builder("hh.translator.shares.forwarded")
                 .description("SV1 shares that met the upstream target and were sent as SubmitSharesExtended").register(r);
-        blocks = Counter.builder("hh.translator.blocks.found").register(r);
-        upstreamAccepted = Counter.builder("hh.translator.upstream.shares").tag("result", "accepted").register(r);
-        upstreamRejected = Counter.builder("hh.translator.upstream.shares").tag("result", "rejected").register(r);
+        blocks = Counter.builder("hh.translator.blocks.found")
+                .description("SV1 shares meeting the network target (sent upstream)").register(r);
+        upstreamAccepted = Counter.builder("hh.translator.upstream.shares").tag("result", "accepted")
+                .description("shares the upstream pool answered, by result").register(r);
+        upstreamRejected = Counter.builder("hh.translator.upstream.shares").tag("result", "rejected")
+                .description("shares the upstream pool answered, by result").register(r);
         failovers = Counter.builder("hh.translator.upstream.failovers")
                 .description("switches of the active upstream pool").register(r);
-        connectFailures = Counter.builder("hh.translator.upstream.connect.failures").register(r);
+        connectFailures = Counter.builder("hh.translator.upstream.connect.failures")
+                .description("failed attempts to connect to an upstream pool").register(r);
         reconnectsSent = Counter.builder("hh.translator.sv1.reconnects.sent")
                 .description("client.reconnect sent to miners").register(r);
         poolReconnects = Counter.builder("hh.translator.upstream.pool.reconnects")

@@ -53,12 +53,12 @@ class NoiseUpstreamIT {
                     assertEquals(List.of(), pool.rejected);
                 }
                 Map<String, Object> status = t.status();
-                assertNotNull(status.get("crypto"), "the secp256k1 provider is shown in /v1/status");
+                assertNotNull(status.get("crypto_provider"), "the secp256k1 provider is shown in /v1/status");
                 @SuppressWarnings("unchecked")
                 Map<String, Object> p = (Map<String, Object>) ((Map<String, Object>) status.get("pools")).get("noise-pool");
                 assertEquals(true, p.get("encrypted"));
                 assertEquals(true, p.get("connected"));
-                assertEquals(POOL_AUTHORITY.publicKey().toBase58(), p.get("authorityKey"));
+                assertEquals(POOL_AUTHORITY.publicKey().toBase58(), p.get("authority_key"));
             }
         }
     }
@@ -96,7 +96,7 @@ class NoiseUpstreamIT {
                 assertTrue(t.metrics().upstreamErrorCount(Sv2ErrorEvent.Kind.CERTIFICATE_REJECTED) >= 1);
                 @SuppressWarnings("unchecked")
                 Map<String, Object> p = (Map<String, Object>) ((Map<String, Object>) t.status().get("pools")).get("primary");
-                String lastError = (String) p.get("lastError");
+                String lastError = (String) p.get("last_error");
                 assertTrue(lastError.startsWith("certificate_rejected"), lastError);
                 if (detail != null) {
                     assertTrue(lastError.contains(detail), lastError);

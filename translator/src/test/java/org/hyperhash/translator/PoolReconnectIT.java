@@ -79,7 +79,7 @@ class PoolReconnectIT {
                     assertEquals(2.0, t.metrics().poolReconnectCount());
                     assertEquals(0.0, t.metrics().failoverCount());
                     assertConnectedAndStaysSo(t, "a");
-                    assertEquals(0, poolStatus(t, "a").get("consecutiveFailures"), "a followed Reconnect is not a pool failure");
+                    assertEquals(0, poolStatus(t, "a").get("consecutive_failures"), "a followed Reconnect is not a pool failure");
                     assertEquals(0.0, t.metrics().connectFailureCount(), "a replaced session is not a connect failure");
                 }
             }
@@ -100,7 +100,7 @@ class PoolReconnectIT {
             Map<String, Object> bridge = (Map<String, Object>) s.get("bridge");
             assertTrue(t.ready(), "ready");
             assertEquals(true, p.get("connected"), "pools." + pool + ".connected in " + s);
-            assertEquals("ready", bridge.get("upstreamState"), "bridge.upstreamState in " + s);
+            assertEquals("ready", bridge.get("upstream_state"), "bridge.upstreamState in " + s);
             assertEquals(1, t.metrics().upstreamConnectedValue(), "hh_translator_upstream_connected");
             Thread.sleep(10);
         } while (System.nanoTime() < end);

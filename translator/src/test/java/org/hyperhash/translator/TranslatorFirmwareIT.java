@@ -89,7 +89,7 @@ class TranslatorFirmwareIT {
             assertEquals(1, miners.get(0).get("accepted").asInt());
             JsonNode status = Sv1Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/v1/status")).build(),
                     HttpResponse.BodyHandlers.ofString()).body());
-            assertEquals("ready", status.get("bridge").get("upstreamState").asText());
+            assertEquals("ready", status.get("bridge").get("upstream_state").asText());
             String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertTrue(metrics.contains("hh_translator_shares_total{reason=\"ok\",result=\"accepted\",service=\"translator\"} 1.0"),

@@ -3,7 +3,6 @@ package org.hyperhash.treasury;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,7 +51,21 @@ public final class Backup {
     public record Summary(Map<String, Integer> rows, String sha256Hex, boolean hadConfig) {
     }
 
+    /** Reads the 32-byte key; a key file others can read (or write) is refused: chmod 600 it. */
     public static byte[] readKey(Path keyFile) throws IOException {
+        try {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(keyFile);
+            perms.retainAll(java.util.EnumSet.of(java.nio.file.attribute.PosixFilePermission.GROUP_READ,
+                    java.nio.file.attribute.PosixFilePermission.GROUP_WRITE, java.nio.file.attribute.PosixFilePermission.OTHERS_READ,
+                    java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE));
+            if (!perms.isEmpty()) {
+                throw new TreasuryException("backup key file " + keyFile + " is accessible to other users ("
+                        + java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))
+                        + "): chmod 600 " + keyFile);
+            }
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to check
+        }
         byte[] raw = Files.readAllBytes(keyFile);
         if (raw.length == 32) {
             return raw;
@@ -72,72 +85,127 @@ public final class Backup {
         throw new TreasuryException("backup key file " + keyFile + " must hold 32 bytes (raw, 64 hex characters or base64)");
     }
 
-    /** Writes an encrypted backup of {@code db} (and the config text, may be null) to {@code out}. */
+    /**
+     * Writes an encrypted backup of {@code db} (and the config text, may be null) to {@code out}. Every table is read
+     * in one read-only transaction (REPEATABLE READ on PostgreSQL: one snapshot, so balances match their entries even
+     * while the pool and treasury write; SQLite: one read transaction, a WAL snapshot), and rows stream through JSON,
+     * gzip and AES-GCM into a temporary file beside {@code out} (never the whole ledger in memory), moved into place
+     * when complete. The document records the ledger's schema version.
+     */
     public static Summary export(LedgerDatabase db, String configText, Path keyFile, Path out, long nowMs) throws IOException {
         byte[] key = readKey(keyFile);
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("format", "hh-treasury-backup-v1");
-        doc.put("created_at_ms", nowMs);
-        doc.put("config", configText);
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        Map<String, Object> tables = new LinkedHashMap<>();
-        Jdbc.query(db.dataSource(), c -> {
-            c.setAutoCommit(false); // one consistent snapshot of every table
-            try {
-                for (String t : TABLES) {
-                    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT * FROM " + t + " ORDER BY 1")) {
-                        ResultSetMetaData md = rs.getMetaData();
-                        List<String> cols = new ArrayList<>();
-                        for (int i = 1; i <= md.getColumnCount(); i++) {
-                            cols.add(md.getColumnName(i).toLowerCase(java.util.Locale.ROOT));
-                        }
-                        List<List<Object>> rows = new ArrayList<>();
-                        while (rs.next()) {
-                            List<Object> row = new ArrayList<>(cols.size());
-                            for (int i = 1; i <= cols.size(); i++) {
-                                Object v = rs.getObject(i);
-                                row.add(v instanceof Number n && !(v instanceof Double) && !(v instanceof Float) ? (Object) n.longValue() : v);
-                            }
-                            rows.add(row);
-                        }
-                        tables.put(t, Map.of("columns", cols, "rows", rows));
-                        counts.put(t, rows.size());
-                    }
-                }
-            } finally {
-                c.rollback();
-                c.setAutoCommit(true);
-            }
-            return null;
-        });
-        doc.put("tables", tables);
-        ByteArrayOutputStream gz = new ByteArrayOutputStream();
-        try (GZIPOutputStream z = new GZIPOutputStream(gz)) {
-            JSON.writeValue(z, doc);
-        }
         byte[] nonce = new byte[12];
         new SecureRandom().nextBytes(nonce);
-        byte[] ct;
+        Cipher cipher;
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
             cipher.updateAAD(MAGIC);
-            ct = cipher.doFinal(gz.toByteArray());
         } catch (GeneralSecurityException e) {
             throw new TreasuryException("backup encryption failed: " + e.getClass().getSimpleName());
         } finally {
             Arrays.fill(key, (byte) 0);
         }
-        byte[] file = new byte[MAGIC.length + nonce.length + ct.length];
-        System.arraycopy(MAGIC, 0, file, 0, MAGIC.length);
-        System.arraycopy(nonce, 0, file, MAGIC.length, nonce.length);
-        System.arraycopy(ct, 0, file, MAGIC.length + nonce.length, ct.length);
-        String sha = sha256Hex(file);
+        Map<String, Integer> counts = new LinkedHashMap<>();
         Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-        Files.write(tmp, file);
-        Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        Files.writeString(out.resolveSibling(out.getFileName() + ".sha256"), sha + "  " + out.getFileName() + "\n");
-        return new Summary(counts, sha, configText != null);
+        MessageDigest sha = sha256();
+        try {
+            try (java.io.OutputStream file = new java.security.DigestOutputStream(new java.io.BufferedOutputStream(
+                    Files.newOutputStream(tmp)), sha)) {
+                file.write(MAGIC);
+                file.write(nonce);
+                try (GZIPOutputStream z = new GZIPOutputStream(new javax.crypto.CipherOutputStream(
+                        new java.io.FilterOutputStream(file) {
+                            @Override
+                            public void write(byte[] b, int off, int len) throws IOException {
+                                out.write(b, off, len);
+                            }
+
+                            @Override
+                            public void close() throws IOException {
+                                flush(); // the outer try closes the file itself
+                            }
+                        }, cipher));
+                     com.fasterxml.jackson.core.JsonGenerator g = JSON.getFactory().createGenerator(z)) {
+                    g.writeStartObject();
+                    g.writeStringField("format", "hh-treasury-backup-v1");
+                    g.writeNumberField("created_at_ms", nowMs);
+                    g.writeStringField("config", configText);
+                    snapshot(db, g, counts);
+                    g.writeEndObject();
+                }
+            }
+            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        String hex = HexFormat.of().formatHex(sha.digest());
+        Files.writeString(out.resolveSibling(out.getFileName() + ".sha256"), hex + "  " + out.getFileName() + "\n");
+        return new Summary(counts, hex, configText != null);
+    }
+
+    /** schema_version and every table, from one snapshot, into the open JSON object. */
+    private static void snapshot(LedgerDatabase db, com.fasterxml.jackson.core.JsonGenerator g, Map<String, Integer> counts) {
+        Jdbc.query(db.dataSource(), c -> {
+            int isolation = c.getTransactionIsolation();
+            c.setAutoCommit(false);
+            if (db.dialect() == Dialect.POSTGRESQL) {
+                c.setTransactionIsolation(java.sql.Connection.TRANSACTION_REPEATABLE_READ);
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET TRANSACTION READ ONLY");
+                }
+            }
+            try {
+                int schema = org.hyperhash.ledger.Migrations.applied(c).keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
+                g.writeNumberField("schema_version", schema);
+                g.writeObjectFieldStart("tables");
+                for (String t : TABLES) {
+                    try (Statement st = c.createStatement()) {
+                        st.setFetchSize(1000); // PostgreSQL streams with a cursor (autocommit off)
+                        try (ResultSet rs = st.executeQuery("SELECT * FROM " + t + " ORDER BY 1")) {
+                            ResultSetMetaData md = rs.getMetaData();
+                            g.writeObjectFieldStart(t);
+                            g.writeArrayFieldStart("columns");
+                            for (int i = 1; i <= md.getColumnCount(); i++) {
+                                g.writeString(md.getColumnName(i).toLowerCase(java.util.Locale.ROOT));
+                            }
+                            g.writeEndArray();
+                            g.writeArrayFieldStart("rows");
+                            int n = 0;
+                            while (rs.next()) {
+                                g.writeStartArray();
+                                for (int i = 1; i <= md.getColumnCount(); i++) {
+                                    Object v = rs.getObject(i);
+                                    g.writeObject(v instanceof Number x && !(v instanceof Double) && !(v instanceof Float)
+                                            ? (Object) x.longValue() : v);
+                                }
+                                g.writeEndArray();
+                                n++;
+                            }
+                            g.writeEndArray();
+                            g.writeEndObject();
+                            counts.put(t, n);
+                        }
+                    }
+                }
+                g.writeEndObject();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+                c.setTransactionIsolation(isolation);
+            }
+            return null;
+        });
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Verifies and decrypts a backup; returns the JSON document. */
@@ -183,6 +251,12 @@ public final class Backup {
         JsonNode doc = read(in, keyFile);
         Map<String, Integer> counts = new LinkedHashMap<>();
         Jdbc.inTransaction(db.dataSource(), c -> {
+            int target = org.hyperhash.ledger.Migrations.applied(c).keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
+            int source = doc.path("schema_version").asInt(0);
+            if (source > target) {
+                throw new TreasuryException("backup has ledger schema version " + source + ", newer than this ledger's " + target
+                        + ": restore with the release that wrote it");
+            }
             for (String t : TABLES) {
                 try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + t)) {
                     rs.next();

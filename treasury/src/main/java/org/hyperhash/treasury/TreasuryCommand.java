@@ -131,8 +131,24 @@ public final class TreasuryCommand implements Callable<Integer> {
             return false;
         }
 
+        /** Runs before the ledger is opened (and possibly created), after {@link #validate}. */
+        void before(TreasuryConfig cfg) throws Exception {
+        }
+
+        /** Runs after the ledger was closed when {@link #run} failed. */
+        void failed() {
+        }
+
         @Override
         public Integer call() {
+            int rc = execute();
+            if (rc != 0) {
+                failed();
+            }
+            return rc;
+        }
+
+        private int execute() {
             PrintWriter out = spec.commandLine().getOut();
             TreasuryConfig cfg;
             try {
@@ -155,6 +171,17 @@ public final class TreasuryCommand implements Callable<Integer> {
                 out.println("error: " + e.getMessage());
                 out.flush();
                 return 2;
+            }
+            try {
+                before(cfg);
+            } catch (TreasuryException e) {
+                out.println("error: " + Redact.text(e.getMessage()));
+                out.flush();
+                return 1;
+            } catch (Exception e) {
+                out.println("error: " + Redact.text(e.toString()));
+                out.flush();
+                return 1;
             }
             boolean mayCreate = init || (parent != null && parent.init) || createsLedger();
             try {
@@ -361,6 +388,40 @@ public final class TreasuryCommand implements Callable<Integer> {
 
         @Option(names = "--key-file", paramLabel = "FILE", description = "32-byte key (default: backup.key-file).")
         Path keyFile;
+
+        /** An SQLite ledger file this restore created (deleted again when the restore fails), or null. */
+        private Path created;
+
+        /**
+         * Verifies the backup (checksum, key, format) before the ledger is opened, so a bad file or key never leaves a
+         * freshly created empty ledger behind; notes a SQLite ledger file that does not exist yet.
+         */
+        @Override
+        void before(TreasuryConfig cfg) throws Exception {
+            Path key = keyFile != null ? keyFile : cfg.backupKeyFile().isBlank() ? null : Path.of(cfg.backupKeyFile());
+            if (key != null) {
+                Backup.read(inFile, key);
+            }
+            String url = cfg.ledgerUrl();
+            if (url.startsWith("jdbc:sqlite:") && !url.contains("?") && !url.contains(":memory:")) {
+                Path f = Path.of(url.substring("jdbc:sqlite:".length()));
+                created = java.nio.file.Files.exists(f) ? null : f;
+            }
+        }
+
+        /** A failed restore into a ledger it created removes that ledger (no empty database is left behind). */
+        @Override
+        void failed() {
+            if (created != null) {
+                for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
+                    try {
+                        java.nio.file.Files.deleteIfExists(Path.of(created + suffix));
+                    } catch (java.io.IOException ignored) {
+                        // best effort; the error was already reported
+                    }
+                }
+            }
+        }
 
         @Override
         boolean createsLedger() {

@@ -112,6 +112,7 @@ public final class TreasuryDaemon implements Daemon {
         } else {
             node = new LndGrpcNode(cfg.lndHost(), cfg.lndPort(), Path.of(cfg.lndTlsCert()), Path.of(cfg.lndMacaroon()),
                     cfg.lndAuthority(), cfg.lndCallTimeout());
+            metrics.lndTlsCert(Path.of(cfg.lndTlsCert()));
         }
         Destinations destinations = new Destinations(fencedDb, new AddressProof(cfg.network(), cfg.proofMaxSkew().toSeconds()), cfg.lnNetwork(), clock);
         engine = new PayoutEngine(fencedDb, node, destinations, new LnurlPay(cfg.lnurlTimeout(), cfg.lnurlInsecure()), cfg.policy(), audit,

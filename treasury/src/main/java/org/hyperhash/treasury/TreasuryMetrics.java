@@ -23,6 +23,8 @@ public final class TreasuryMetrics {
 
     private final MeterRegistry registry;
     private final Map<Result, Counter> payouts = new ConcurrentHashMap<>();
+    /** Stages of {@code hh_treasury_errors_total{stage}}, registered at zero so alerts see the series from the start. */
+    public static final java.util.List<String> ERROR_STAGES = java.util.List.of("bitcoind", "lnd", "lnurl", "db");
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
     private final Timer latency;
     public final AtomicLong owedSats = new AtomicLong();
@@ -31,6 +33,8 @@ public final class TreasuryMetrics {
     public final AtomicLong channels = new AtomicLong();
     public final AtomicLong inFlight = new AtomicLong();
     public final AtomicLong paused = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicReference<java.nio.file.Path> lndTlsCert =
+            new java.util.concurrent.atomic.AtomicReference<>();
     /** Whether this process holds the leader lease now (its local deadline, not the last renewal's answer). */
     public volatile java.util.function.BooleanSupplier leader = () -> false;
     private final Counter leaderChanges;
@@ -46,18 +50,42 @@ public final class TreasuryMetrics {
         latency = Timer.builder("hh.treasury.payout.latency").description("from payout trigger to settled")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofMinutes(5))
                 .register(registry);
-        Gauge.builder("hh.treasury.owed.sats", owedSats, AtomicLong::get).description("sum of miner balances").register(registry);
-        Gauge.builder("hh.treasury.channel.local.balance.sats", localSats, AtomicLong::get).register(registry);
-        Gauge.builder("hh.treasury.channel.remote.balance.sats", remoteSats, AtomicLong::get).register(registry);
-        Gauge.builder("hh.treasury.channels", channels, AtomicLong::get).description("active channels").register(registry);
-        Gauge.builder("hh.treasury.payouts.in.flight", inFlight, AtomicLong::get).register(registry);
-        Gauge.builder("hh.treasury.payouts.paused", paused, AtomicLong::get).register(registry);
-        Gauge.builder("hh.treasury.leader", this, m -> m.leader.getAsBoolean() ? 1 : 0)
+        gauge("hh.treasury.owed.sats", owedSats, "sum of miner balances");
+        gauge("hh.treasury.channel.local.balance.sats", localSats, "outbound Lightning liquidity of active channels");
+        gauge("hh.treasury.channel.remote.balance.sats", remoteSats, "inbound Lightning liquidity of active channels");
+        gauge("hh.treasury.channels", channels, "active channels");
+        gauge("hh.treasury.payouts.in.flight", inFlight, "payouts sent and not yet settled or failed");
+        gauge("hh.treasury.payouts.paused", paused, "1 while payouts are paused");
+        blocksCredited = Counter.builder("hh.treasury.blocks.credited")
+                .description("found blocks credited to miners after maturity").register(registry);
+        blocksOrphaned = Counter.builder("hh.treasury.blocks.orphaned")
+                .description("found blocks that left the best chain (never credited)").register(registry);
+        Gauge.builder("hh.treasury.leader", this, m -> m.leader.getAsBoolean() ? 1 : 0).strongReference(true)
                 .description("1 when this treasury holds the leader lease (computes PPLNS and pays), 0 when standing by").register(registry);
         leaderChanges = Counter.builder("hh.treasury.leader.changes").description("times this process became or stopped being the leader")
                 .register(registry);
-        blocksCredited = Counter.builder("hh.treasury.blocks.credited").register(registry);
-        blocksOrphaned = Counter.builder("hh.treasury.blocks.orphaned").register(registry);
+        ERROR_STAGES.forEach(this::errorCounter);
+        org.hyperhash.daemon.Metrics.gauge(registry, "hh.treasury.lnd.tls.cert.expiry.timestamp.seconds",
+                "notAfter of LND's TLS certificate file, Unix seconds (0: no LND configured or the file is unreadable)",
+                () -> certExpiry(lndTlsCert.get()));
+    }
+
+    /** The LND TLS certificate whose expiry the gauge reports (read at each scrape: a renewed file shows at once). */
+    public void lndTlsCert(java.nio.file.Path pem) {
+        lndTlsCert.set(pem);
+    }
+
+    /** notAfter of the first certificate in a PEM file, in Unix seconds; 0 when absent or unreadable. */
+    public static double certExpiry(java.nio.file.Path pem) {
+        if (pem == null) {
+            return 0;
+        }
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(pem)) {
+            java.security.cert.Certificate c = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+            return ((java.security.cert.X509Certificate) c).getNotAfter().toInstant().getEpochSecond();
+        } catch (java.io.IOException | java.security.cert.CertificateException | ClassCastException e) {
+            return 0;
+        }
     }
 
     public void leaderChange() {
@@ -85,8 +113,24 @@ public final class TreasuryMetrics {
         blocksOrphaned.increment(orphaned);
     }
 
-    /** stage: lnd, bitcoind, lnurl, db (bounded). */
+    /** stage: one of {@link #ERROR_STAGES}. */
     public void error(String stage) {
-        errors.computeIfAbsent(stage, s -> Counter.builder("hh.treasury.errors").tag("stage", s).register(registry)).increment();
+        if (!ERROR_STAGES.contains(stage)) {
+            throw new IllegalArgumentException("unknown treasury error stage " + stage);
+        }
+        errorCounter(stage).increment();
+    }
+
+    public double errors(String stage) {
+        return errorCounter(stage).count();
+    }
+
+    private Counter errorCounter(String stage) {
+        return errors.computeIfAbsent(stage, s -> Counter.builder("hh.treasury.errors").tag("stage", s)
+                .description("treasury cycle and payout errors, by stage").register(registry));
+    }
+
+    private void gauge(String name, AtomicLong value, String description) {
+        Gauge.builder(name, value, AtomicLong::get).description(description).strongReference(true).register(registry);
     }
 }

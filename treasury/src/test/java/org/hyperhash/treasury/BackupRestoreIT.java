@@ -110,6 +110,51 @@ class BackupRestoreIT {
         }
     }
 
+    /**
+     * PostgreSQL backups are one REPEATABLE READ snapshot: taken while another connection keeps adding ledger entries
+     * and balances (one transaction each), every backup restores to a ledger whose balances equal the sum of their
+     * entries, and records the schema version.
+     */
+    @org.junit.jupiter.api.Test
+    void postgresqlBackupIsOneSnapshotUnderConcurrentWrites() throws Exception {
+        Path key = tmp.resolve("snap.key");
+        Files.writeString(key, "33".repeat(32));
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        try (TestLedgers source = TestLedgers.create("postgresql", tmp); LedgerDatabase db = LedgerDatabase.open(source.url)) {
+            Accounts accounts = new Accounts(db);
+            for (int i = 0; i < 100; i++) {
+                accounts.adjust("miner" + (i % 10), 1_000, "seed-" + i, 1);
+            }
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
+            Thread writer = Thread.ofPlatform().start(() -> {
+                for (int j = 0; !stop.get(); j++) {
+                    accounts.adjust("miner" + (j % 10), 7, "w-" + j, 2);
+                    written.incrementAndGet();
+                }
+            });
+            try {
+                for (int round = 0; round < 3; round++) {
+                    int before = written.get();
+                    Path out = tmp.resolve("snap-" + round + ".hhb");
+                    Backup.export(db, null, key, out, System.currentTimeMillis());
+                    while (written.get() < before + 5) {
+                        Thread.sleep(1); // writes really ran during and between the backups
+                    }
+                    assertTrue(Backup.read(out, key).path("schema_version").asInt() > 0, "schema version recorded");
+                    try (TestLedgers target = TestLedgers.create("sqlite", tmp); LedgerDatabase b = LedgerDatabase.open(target.url)) {
+                        Backup.restore(out, key, b);
+                        Accounts.CheckReport r = new Accounts(b).check();
+                        assertTrue(r.ok(), "round " + round + ": " + r.problems());
+                    }
+                }
+            } finally {
+                stop.set(true);
+                writer.join();
+            }
+        }
+    }
+
     void roundTrip(String src, String dst) throws Exception {
         String hash = "00".repeat(31) + "01";
         String payee;
@@ -126,6 +171,11 @@ class BackupRestoreIT {
         Path key = tmp.resolve("backup.key");
         Files.writeString(key, "11".repeat(32));
         Path out = tmp.resolve("b.hhb");
+        // a key file other users can read is refused
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        TreasuryException open = assertThrows(TreasuryException.class, () -> Backup.readKey(key));
+        assertTrue(open.getMessage().contains("chmod 600"), open.getMessage());
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         StringWriter sw = new StringWriter();
         assertEquals(0, cli(sw, "backup", "--set", "ledger.url=\"" + src + "\"", "--out", out.toString(), "--key-file", key.toString()), sw.toString());
         assertTrue(Files.exists(tmp.resolve("b.hhb.sha256")));
@@ -160,8 +210,16 @@ class BackupRestoreIT {
         // wrong key, tampered file
         Path bad = tmp.resolve("bad.key");
         Files.writeString(bad, "22".repeat(32));
+        Files.setPosixFilePermissions(bad, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         TreasuryException e = assertThrows(TreasuryException.class, () -> Backup.read(out, bad));
         assertTrue(e.getMessage().contains("wrong key"), e.getMessage());
+        // a restore that fails leaves no freshly created, empty ledger behind
+        Path fresh = tmp.resolve("fresh-" + System.nanoTime() + ".db");
+        sw = new StringWriter();
+        assertEquals(1, cli(sw, "restore", "--set", "ledger.url=\"jdbc:sqlite:" + fresh + "\"", "--in", out.toString(),
+                "--key-file", bad.toString()), sw.toString());
+        assertTrue(sw.toString().contains("wrong key"), sw.toString());
+        assertTrue(!Files.exists(fresh), "no empty ledger left at " + fresh);
         enc[enc.length - 1] ^= 1;
         Files.write(out, enc);
         e = assertThrows(TreasuryException.class, () -> Backup.read(out, key));

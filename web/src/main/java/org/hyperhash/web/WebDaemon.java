@@ -51,10 +51,10 @@ public final class WebDaemon implements Daemon {
         if (snapshot.get() == null) {
             throw new IllegalStateException("cannot read the ledger at " + db.displayUrl() + ": " + lastRefreshError);
         }
-        registry.gauge("hh.web.snapshot.age.seconds", this, d -> {
+        io.micrometer.core.instrument.Gauge.builder("hh.web.snapshot.age.seconds", this, d -> {
             LedgerView.PoolSnapshot s = d.snapshot.get();
             return s == null ? Double.NaN : (d.clock.millis() - s.computedAtMs()) / 1000.0;
-        });
+        }).description("age of the pool snapshot the pages show").strongReference(true).register(registry);
         refresher = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("hh-web-refresh").unstarted(r));
         long period = Math.max(1000, cfg.http().cacheTtl().toMillis());
         refresher.scheduleWithFixedDelay(this::refresh, period, period, TimeUnit.MILLISECONDS);

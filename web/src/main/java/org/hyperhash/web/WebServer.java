@@ -96,8 +96,11 @@ final class WebServer implements AutoCloseable {
         this.clientErrors = Counter.builder("hh.web.client.errors").description("requests answered 4xx other than 429")
                 .register(registry);
         this.serverErrors = Counter.builder("hh.web.server.errors").description("requests answered 5xx").register(registry);
-        registry.gauge("hh.web.rate.limit.tracked.ips", limiter, RateLimiter::tracked);
-        registry.gauge("hh.web.cache.entries", cache, ResponseCache::size);
+        // strongly held and described (a weakly held gauge reads NaN after GC; promtool wants HELP on every family)
+        io.micrometer.core.instrument.Gauge.builder("hh.web.rate.limit.tracked.ips", limiter, RateLimiter::tracked)
+                .description("client IPs tracked by the per-IP rate limiter").strongReference(true).register(registry);
+        io.micrometer.core.instrument.Gauge.builder("hh.web.cache.entries", cache, ResponseCache::size)
+                .description("responses held in the response cache").strongReference(true).register(registry);
         this.server = HttpServer.create(cfg.listen(), 256);
         this.executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);

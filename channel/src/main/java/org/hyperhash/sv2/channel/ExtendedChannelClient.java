@@ -37,7 +37,7 @@ public final class ExtendedChannelClient {
     }
 
     private final int channelId;
-    private final int groupChannelId;
+    private int groupChannelId;
     private final int extranonceSize;
     private final int maxJobs;
     private Bytes extranoncePrefix;
@@ -68,6 +68,18 @@ public final class ExtendedChannelClient {
 
     public int groupChannelId() {
         return groupChannelId;
+    }
+
+    /**
+     * SetGroupChannel: this channel joins the group when listed (jobs and SetNewPrevHash addressed to the group are
+     * then this channel's), and leaves it when the group it was in no longer lists it.
+     */
+    public void onSetGroupChannel(org.hyperhash.sv2.message.mining.SetGroupChannel g) {
+        if (g.channelIds().contains(channelId)) {
+            groupChannelId = g.groupChannelId();
+        } else if (groupChannelId == g.groupChannelId()) {
+            groupChannelId = 0;
+        }
     }
 
     public int extranonceSize() {
@@ -131,10 +143,18 @@ public final class ExtendedChannelClient {
         return j;
     }
 
-    /** New target for later jobs and for future jobs not yet activated. */
+    /**
+     * New target for later jobs and for every job received as a future job (empty min_ntime), activated or not
+     * (spec 5.3.16, as {@link ServerChannel#setTarget} applies it): jobs received with a min_ntime keep theirs.
+     * Pre-checking against the same target the pool uses keeps shares it would reject from being forwarded.
+     */
     public void onSetTarget(SetTarget m) {
         target = m.maximumTarget();
         future.replaceAll((id, j) -> new ClientJob(j.job(), target, j.extranoncePrefix()));
+        current.replaceAll((id, j) -> j.job().minNtime().isEmpty() ? new ClientJob(j.job(), target, j.extranoncePrefix()) : j);
+        if (active != null) {
+            active = current.getOrDefault(active.job().jobId(), active);
+        }
     }
 
     public void onSetExtranoncePrefix(SetExtranoncePrefix m) {
@@ -193,7 +213,13 @@ public final class ExtendedChannelClient {
 
     /** Builds the SubmitSharesExtended with the next sequence number. */
     public SubmitSharesExtended submit(int jobId, Bytes extranonce, int nonce, int ntime, int version) {
-        return new SubmitSharesExtended(channelId, nextSequence++, jobId, nonce, ntime, version, extranonce, List.of());
+        return submit(jobId, extranonce, nonce, ntime, version, List.of());
+    }
+
+    /** A share with TLV fields of negotiated extensions (e.g. 0x0002 user_identity). */
+    public SubmitSharesExtended submit(int jobId, Bytes extranonce, int nonce, int ntime, int version,
+            List<org.hyperhash.sv2.message.Tlv> tlvs) {
+        return new SubmitSharesExtended(channelId, nextSequence++, jobId, nonce, ntime, version, extranonce, tlvs);
     }
 
     /** min_ntime to start a job at: the job's own or the tip's. */

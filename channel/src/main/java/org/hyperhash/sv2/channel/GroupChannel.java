@@ -89,12 +89,15 @@ public final class GroupChannel {
         return Optional.of(t.toNewExtendedMiningJob(groupChannelId, jobId, minNtime, config.versionRollingAllowed()));
     }
 
-    /** New chain tip for every member; the group-addressed SetNewPrevHash (empty if no future job matches). */
-    public Optional<SetNewPrevHash> onSetNewPrevHash(ChainTip newTip) {
+    /**
+     * New chain tip for every member. Returns the group-addressed SetNewPrevHash when the group
+     * broadcast a future job for this template, followed by a SetNewPrevHash addressed to each
+     * member whose activated job is its own (a member that joined while a future template was
+     * pending got that job on its own channel id, so the group message does not name it). Members
+     * with no future job for the tip get nothing here: the caller starts them on fresh work.
+     */
+    public List<SetNewPrevHash> onSetNewPrevHash(ChainTip newTip) {
         this.tip = newTip;
-        for (ServerChannel m : members) {
-            m.onSetNewPrevHash(newTip);
-        }
         Integer jobId = null;
         for (long[] f : futureJobs) {
             if (f[0] == newTip.templateId()) {
@@ -102,11 +105,18 @@ public final class GroupChannel {
             }
         }
         futureJobs.clear();
-        if (jobId == null || members.isEmpty()) {
-            return Optional.empty();
+        List<SetNewPrevHash> out = new ArrayList<>(1);
+        if (jobId != null && !members.isEmpty()) {
+            out.add(new SetNewPrevHash(groupChannelId, jobId, newTip.prevHash(), newTip.headerTimestamp(),
+                    newTip.nbits()));
         }
-        return Optional.of(new SetNewPrevHash(groupChannelId, jobId, newTip.prevHash(), newTip.headerTimestamp(),
-                newTip.nbits()));
+        for (ServerChannel m : members) {
+            Optional<SetNewPrevHash> own = m.onSetNewPrevHash(newTip);
+            if (own.isPresent() && (jobId == null || own.get().jobId() != jobId)) {
+                out.add(own.get());
+            }
+        }
+        return out;
     }
 
     /** Sets the target of every member (each clamped to its own max target); SetTarget addressed to the group. */

@@ -104,10 +104,23 @@ public final class JobStore {
         return futures.size();
     }
 
-    /** SetTarget applies to future jobs not activated yet (spec), not to active/past ones. */
-    void retargetFutures(Target t) {
+    /**
+     * SetTarget: spec 5.3.16 makes a new target apply to jobs received later and to jobs already
+     * received as future jobs (empty min_ntime), activated or not. That includes the opening job of
+     * every channel (sent as a future job, then activated): a SetTarget right after
+     * OpenMiningChannel.Success must govern it. Jobs sent with a min_ntime keep their target.
+     */
+    void retarget(Target t) {
         for (ServerJob j : futures) {
             j.setTarget(t);
+        }
+        if (active != null && active.template.future()) {
+            active.setTarget(t);
+        }
+        for (int i = 0; i < pastCount; i++) {
+            if (past[i].template.future()) {
+                past[i].setTarget(t);
+            }
         }
     }
 }

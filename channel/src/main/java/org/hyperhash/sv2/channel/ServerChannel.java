@@ -27,6 +27,8 @@ import org.hyperhash.sv2.message.mining.UpdateChannelError;
  */
 @HotPath
 public abstract sealed class ServerChannel permits ExtendedChannel, StandardChannel {
+    /** OpenMiningChannel.Error / UpdateChannel.Error code for a zero max target. */
+    public static final String MAX_TARGET_OUT_OF_RANGE = "max-target-out-of-range";
     final int channelId;
     final String userIdentity;
     final ChannelConfig config;
@@ -76,7 +78,7 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
     static Target initialTarget(float nominalHashRate, Target maxTarget, ChannelConfig cfg) throws ChannelOpenException {
         checkHashrate(nominalHashRate, "invalid-nominal-hashrate");
         if (maxTarget.isZero()) {
-            throw new ChannelOpenException("max-target-out-of-range", "max_target is zero");
+            throw new ChannelOpenException(MAX_TARGET_OUT_OF_RANGE, "max_target is zero");
         }
         return Targets.fromNominalHashrate(nominalHashRate, cfg.sharesPerMinute(), maxTarget);
     }
@@ -191,24 +193,30 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
     }
 
     /**
-     * Sets the target for jobs sent from now on (and for future jobs not yet activated), clamped to
-     * the channel's max target. Active and past jobs keep their target.
+     * Sets the target, clamped to the channel's max target, for jobs sent from now on and for every
+     * job sent as a future job (empty min_ntime), activated or not, as spec 5.3.16 says
+     * ({@link JobStore#retarget}). Jobs sent with a min_ntime keep their target.
      */
     public SetTarget setTarget(Target newTarget) {
         Target t = newTarget.min(maxTarget);
         this.target = t;
-        jobs.retargetFutures(t);
+        jobs.retarget(t);
         return new SetTarget(channelId, t);
     }
 
     /**
      * UpdateChannel: records the new maximum target and recomputes the target from the nominal
      * hashrate (SRI). Returns SetTarget when the target changed, UpdateChannel.Error for a bad
-     * hashrate, else empty. A pool running vardiff may ignore the hashrate and only honour the max.
+     * hashrate or a zero maximum_target (refused as OpenMiningChannel refuses it:
+     * {@code max-target-out-of-range}), else empty. A pool running vardiff may ignore the hashrate
+     * and only honour the max.
      */
     public Optional<Sv2Message> onUpdateChannel(UpdateChannel u) {
         if (!Float.isFinite(u.nominalHashRate()) || u.nominalHashRate() < 0) {
             return Optional.of(new UpdateChannelError(channelId, "invalid-nominal-hashrate"));
+        }
+        if (u.maximumTarget().isZero()) {
+            return Optional.of(new UpdateChannelError(channelId, MAX_TARGET_OUT_OF_RANGE));
         }
         this.maxTarget = u.maximumTarget();
         Target t = Targets.fromNominalHashrate(u.nominalHashRate(), config.sharesPerMinute(), maxTarget);
@@ -291,7 +299,7 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
             default:
                 break;
         }
-        SubmitSharesSuccess ack = batcher.onAccepted(sequenceNumber, job.truncatedDifficulty, block);
+        SubmitSharesSuccess ack = batcher.onAccepted(sequenceNumber, job.difficulty, block);
         if (!block) {
             return new ShareResult.Accepted(channelId, sequenceNumber, jobId, job.difficulty, ack);
         }

@@ -24,7 +24,6 @@ public final class ServerJob {
     final Hash256 merkleRoot;
     Target target;
     double difficulty;
-    long truncatedDifficulty;
     /** Standard channels: header midstate for (job version, tip), built on first use. */
     Sha256d.Midstate midstate;
     Hash256 midstatePrevHash;
@@ -48,7 +47,6 @@ public final class ServerJob {
     void setTarget(Target t) {
         this.target = t;
         this.difficulty = Targets.toDifficulty(t);
-        this.truncatedDifficulty = Targets.truncatedDifficulty(t);
     }
 
     public int jobId() {

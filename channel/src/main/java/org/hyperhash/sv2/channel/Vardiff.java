@@ -31,6 +31,10 @@ public final class Vardiff {
     private long lastEventMillis;
     private long lastChangeMillis;
     private int sharesSinceChange;
+    private long burstSecond = Long.MIN_VALUE;
+    private int burstCount;
+    private boolean lastChangeRateLimited;
+    private long rateLimitRaises;
 
     /** Starts at {@code initialDifficulty} (clamped). */
     public Vardiff(VardiffConfig config, InstantSource clock, double initialDifficulty) {
@@ -73,7 +77,50 @@ public final class Vardiff {
         decayTo(now);
         rate += shareDifficulty / tauMillis;
         sharesSinceChange++;
-        return evaluate(now);
+        lastChangeRateLimited = false;
+        Optional<Target> limited = rateLimit(now, shareDifficulty);
+        return limited.isPresent() ? limited : evaluate(now);
+    }
+
+    /**
+     * Share-rate limit: more than {@code maxSharesPerSecond} shares found at the current difficulty
+     * within one wall-clock second multiply the difficulty by the overshoot against the target rate
+     * at once (clamped to the max). Shares found at an older, lower difficulty (in flight when the
+     * last SetTarget was sent) do not count, so one burst does not compound.
+     */
+    private Optional<Target> rateLimit(long now, double shareDifficulty) {
+        if (shareDifficulty < difficulty * 0.999) {
+            return Optional.empty();
+        }
+        long second = Math.floorDiv(now, 1000);
+        if (second != burstSecond) {
+            burstSecond = second;
+            burstCount = 0;
+        }
+        if (++burstCount <= config.maxSharesPerSecond()) {
+            return Optional.empty();
+        }
+        double next = clamp(difficulty * (burstCount / (config.targetSharesPerMinute() / 60.0)));
+        burstCount = 0;
+        if (!(next > difficulty)) {
+            return Optional.empty(); // already at the max difficulty
+        }
+        difficulty = next;
+        lastChangeMillis = now;
+        sharesSinceChange = 0;
+        lastChangeRateLimited = true;
+        rateLimitRaises++;
+        return Optional.of(Targets.fromDifficulty(next));
+    }
+
+    /** True when the last {@link #onShare} changed the difficulty through the share-rate limit. */
+    public boolean lastChangeRateLimited() {
+        return lastChangeRateLimited;
+    }
+
+    /** Times the share-rate limit raised the difficulty. */
+    public long rateLimitRaises() {
+        return rateLimitRaises;
     }
 
     /** Periodic evaluation without a share (call from a timer, e.g. every few seconds). */

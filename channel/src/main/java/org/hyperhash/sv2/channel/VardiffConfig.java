@@ -15,10 +15,25 @@ import java.time.Duration;
  * @param maxRetargetInterval evaluate even with few shares after this long
  * @param lowRatio retarget only if the measured share rate is below {@code lowRatio * target}...
  * @param highRatio ...or above {@code highRatio * target} (hysteresis)
+ * @param maxSharesPerSecond per-channel share-rate limit: more shares than this at the current
+ *     difficulty within one second raise the difficulty at once by the observed overshoot (no
+ *     waiting for {@code minRetargetInterval}), so a flood is answered with SetTarget instead of
+ *     tens of thousands of accepted shares per second
  */
 public record VardiffConfig(double targetSharesPerMinute, double minDifficulty, double maxDifficulty,
         Duration decayWindow, Duration minRetargetInterval, int minSharesForRetarget, Duration maxRetargetInterval,
-        double lowRatio, double highRatio) {
+        double lowRatio, double highRatio, int maxSharesPerSecond) {
+
+    /** Default per-channel share-rate limit (shares per second at the current difficulty). */
+    public static final int DEFAULT_MAX_SHARES_PER_SECOND = 10;
+
+    /** Without an explicit rate limit: {@link #DEFAULT_MAX_SHARES_PER_SECOND}. */
+    public VardiffConfig(double targetSharesPerMinute, double minDifficulty, double maxDifficulty, Duration decayWindow,
+            Duration minRetargetInterval, int minSharesForRetarget, Duration maxRetargetInterval, double lowRatio,
+            double highRatio) {
+        this(targetSharesPerMinute, minDifficulty, maxDifficulty, decayWindow, minRetargetInterval,
+                minSharesForRetarget, maxRetargetInterval, lowRatio, highRatio, DEFAULT_MAX_SHARES_PER_SECOND);
+    }
 
     public VardiffConfig {
         if (!(targetSharesPerMinute > 0) || Double.isInfinite(targetSharesPerMinute)) {
@@ -40,6 +55,10 @@ public record VardiffConfig(double targetSharesPerMinute, double minDifficulty, 
         if (!(lowRatio > 0 && lowRatio < 1 && highRatio > 1)) {
             throw new IllegalArgumentException("need 0 < lowRatio < 1 < highRatio");
         }
+        if (maxSharesPerSecond < 1 || maxSharesPerSecond < targetSharesPerMinute / 60.0) {
+            throw new IllegalArgumentException("maxSharesPerSecond must be >= 1 and >= the target rate, got "
+                    + maxSharesPerSecond);
+        }
     }
 
     /**
@@ -54,11 +73,16 @@ public record VardiffConfig(double targetSharesPerMinute, double minDifficulty, 
 
     public VardiffConfig withDifficultyRange(double min, double max) {
         return new VardiffConfig(targetSharesPerMinute, min, max, decayWindow, minRetargetInterval, minSharesForRetarget,
-                maxRetargetInterval, lowRatio, highRatio);
+                maxRetargetInterval, lowRatio, highRatio, maxSharesPerSecond);
     }
 
     public VardiffConfig withTargetSharesPerMinute(double spm) {
         return new VardiffConfig(spm, minDifficulty, maxDifficulty, decayWindow, minRetargetInterval, minSharesForRetarget,
-                maxRetargetInterval, lowRatio, highRatio);
+                maxRetargetInterval, lowRatio, highRatio, maxSharesPerSecond);
+    }
+
+    public VardiffConfig withMaxSharesPerSecond(int n) {
+        return new VardiffConfig(targetSharesPerMinute, minDifficulty, maxDifficulty, decayWindow, minRetargetInterval,
+                minSharesForRetarget, maxRetargetInterval, lowRatio, highRatio, n);
     }
 }

@@ -135,17 +135,19 @@ class ServerChannelTest {
     }
 
     @Test
-    void setTargetAppliesToLaterAndFutureJobsOnly() throws Exception {
-        ExtendedChannel ch = started(); // job 1 active at the 1000 H/s target
-        ch.onNewTemplate(template(9, true)); // future job 2 (not active yet)
+    void setTargetAppliesToLaterAndFutureJobsButNotToJobsWithMinNtime() throws Exception {
+        ExtendedChannel ch = started(); // job 1: the opening job, sent as a future job and activated
+        ch.onNewTemplate(template(1, false)); // job 2: sent with min_ntime, keeps the 1000 H/s target
+        ch.onNewTemplate(template(9, true)); // future job 3 (not active yet)
         SetTarget st = ch.setTarget(Targets.fromDifficulty(1e9));
         assertEquals(1, st.channelId());
-        ch.onNewTemplate(template(1, false)); // job 3, hard target
-        assertEquals(RejectReason.DIFFICULTY_TOO_LOW.result(), ch.onShare(valid(1, 3), NOW));
-        assertInstanceOf(ShareResult.Accepted.class, ch.onShare(valid(2, 1), NOW)); // job 1 kept its target
+        ch.onNewTemplate(template(1, false)); // job 4, hard target
+        assertEquals(RejectReason.DIFFICULTY_TOO_LOW.result(), ch.onShare(valid(1, 4), NOW));
+        assertEquals(RejectReason.DIFFICULTY_TOO_LOW.result(), ch.onShare(valid(2, 1), NOW)); // opening job retargeted
+        assertInstanceOf(ShareResult.Accepted.class, ch.onShare(valid(3, 2), NOW)); // job 2 kept its target
         ChainTip t = ShareValidationVectorsTest.tip(C);
         ch.onSetNewPrevHash(new ChainTip(9, t.prevHash(), t.headerTimestamp(), t.nbits(), t.networkTarget()));
-        assertEquals(RejectReason.DIFFICULTY_TOO_LOW.result(), ch.onShare(valid(3, 2), NOW)); // future job got it
+        assertEquals(RejectReason.DIFFICULTY_TOO_LOW.result(), ch.onShare(valid(4, 3), NOW)); // future job got it
         // clamped to max target
         ExtendedChannel c2 = new ExtendedChannel(1, "u", ChannelConfig.defaults(), null, null,
                 new ExtranonceAllocation(0, Bytes.of(new byte[4]), 16), Target.MAX, Targets.DIFF1_TARGET, 0);
@@ -153,7 +155,7 @@ class ServerChannelTest {
     }
 
     @Test
-    void batchedSuccessCountsAndSumsTruncatedDifficulty() throws Exception {
+    void batchedSuccessCountsAndSumsDifficultyTruncatedOnce() throws Exception {
         ExtendedChannel ch = (ExtendedChannel) ShareValidationVectorsTest.channel(C);
         ChannelConfig cfg = ChannelConfig.defaults().withSharesPerMinute(1).withShareBatchSize(2);
         ch = new ExtendedChannel(1, "u", cfg, null, null, ch.allocation(), Target.MAX, Target.MAX, 0);
@@ -165,7 +167,7 @@ class ServerChannelTest {
         SubmitSharesSuccess ack = a2.ack();
         assertEquals(11, ack.lastSequenceNumber());
         assertEquals(2, ack.newSubmitsAcceptedCount());
-        assertEquals(0, ack.newSharesSum()); // bdiff < 1 truncates to 0
+        assertEquals(0, ack.newSharesSum()); // two shares at bdiff ~1e-9: the exact sum is still below 1
         assertNull(ch.flushAcks());
 
         ShareBatcher b = new ShareBatcher(7, 3);
@@ -210,7 +212,7 @@ class ServerChannelTest {
                         nt.merklePath()), List.of(pay), 20);
         NewExtendedMiningJob gj = group.onNewTemplate(jt).orElseThrow();
         assertEquals(100, gj.channelId());
-        var snph = group.onSetNewPrevHash(ChainTip.of(5, Hash256.ZERO, NTIME, 0x207fffff)).orElseThrow();
+        var snph = group.onSetNewPrevHash(ChainTip.of(5, Hash256.ZERO, NTIME, 0x207fffff)).getFirst();
         assertEquals(gj.jobId(), snph.jobId());
         assertEquals(100, snph.channelId());
         // both members know the group job

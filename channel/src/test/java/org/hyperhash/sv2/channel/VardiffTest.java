@@ -92,7 +92,7 @@ class VardiffTest {
     @Test
     void noChangeBeforeMinIntervalOrInsideBand() {
         ManualClock clock = ManualClock.ofEpochSecond(0);
-        Vardiff v = new Vardiff(VardiffConfig.defaults(), clock, 1000);
+        Vardiff v = new Vardiff(VardiffConfig.defaults().withMaxSharesPerSecond(1000), clock, 1000);
         for (int i = 0; i < 50; i++) {
             assertTrue(v.onShare(1000).isEmpty(), "within 10 s nothing changes"); // flood at the same instant
         }
@@ -100,5 +100,34 @@ class VardiffTest {
         Optional<Target> up = v.onShare(1000);
         assertTrue(up.isPresent());
         assertTrue(v.difficulty() > 1000);
+    }
+
+    @Test
+    void shareFloodIsAnsweredWithAHigherDifficultyAtOnce() {
+        ManualClock clock = ManualClock.ofEpochSecond(0);
+        VardiffConfig cfg = VardiffConfig.defaults().withDifficultyRange(1e-9, 1e15); // the old devnet floor
+        Vardiff v = new Vardiff(cfg, clock, 1e-9);
+        int accepted = 0;
+        Optional<Target> raised = Optional.empty();
+        while (raised.isEmpty()) {
+            raised = v.onShare(1e-9); // 50k shares/s: all in the same second
+            accepted++;
+        }
+        assertEquals(cfg.maxSharesPerSecond() + 1, accepted);
+        assertTrue(v.lastChangeRateLimited());
+        assertEquals(1, v.rateLimitRaises());
+        // raised by the overshoot against 10 shares/min: 11 shares in < 1 s is >= 66x the target rate
+        assertTrue(v.difficulty() >= 1e-9 * 66 * 0.99, "difficulty " + v.difficulty());
+        // shares still in flight at the old difficulty do not compound the raise
+        for (int i = 0; i < 100; i++) {
+            assertTrue(v.onShare(1e-9).isEmpty());
+        }
+        assertEquals(1, v.rateLimitRaises());
+        // the flood continues at the new difficulty: raised again, until the max clamps it
+        double before = v.difficulty();
+        for (int i = 0; i <= cfg.maxSharesPerSecond(); i++) {
+            v.onShare(v.difficulty());
+        }
+        assertTrue(v.difficulty() > before * 60);
     }
 }

@@ -113,7 +113,8 @@ final class NativeSecp256k1Provider implements Secp256k1Provider {
     }
 
     /**
-     * Extracts the pinned .so for this platform, loads it and runs the self-test.
+     * Extracts the pinned .so for this platform into the private native directory ({@link NativeDir}, never /tmp,
+     * which is often mounted noexec), loads it and runs the self-test.
      *
      * @throws Exception with a one-line reason when the provider cannot be used
      */
@@ -142,22 +143,11 @@ final class NativeSecp256k1Provider implements Secp256k1Provider {
             throw new IllegalStateException("unexpected libsecp256k1 build (sha256 " + sha + "); expected the one from "
                     + "secp256k1-kmp-jni-jvm-linux " + ARTIFACT_VERSION);
         }
-        Path tmp = Files.createTempFile("hh-secp256k1-", ".so",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-            Files.write(tmp, so);
-            // dlopen maps the file; it can be unlinked right after loading.
-            SymbolLookup lib = SymbolLookup.libraryLookup(tmp, Arena.global());
-            NativeSecp256k1Provider p = new NativeSecp256k1Provider(lib);
-            SelfTest.run(p);
-            return p;
-        } finally {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // best effort: a leftover temp file is harmless
-            }
-        }
+        Path file = NativeDir.install(so, "libsecp256k1-" + sha.substring(0, 16) + ".so", sha);
+        SymbolLookup lib = SymbolLookup.libraryLookup(file, Arena.global());
+        NativeSecp256k1Provider p = new NativeSecp256k1Provider(lib);
+        SelfTest.run(p);
+        return p;
     }
 
     @Override

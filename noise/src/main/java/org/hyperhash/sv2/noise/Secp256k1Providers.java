@@ -13,6 +13,19 @@ import org.slf4j.LoggerFactory;
 public final class Secp256k1Providers {
     /** System property selecting the provider: auto | pure | native. */
     public static final String PROPERTY = "hyperhash.secp256k1.provider";
+    /**
+     * Environment variable with the same meaning (the property wins): operators set {@code HH_SECP256K1_PROVIDER=native}
+     * in the unit's environment file so that a failed native load is a startup error instead of a silent fallback.
+     */
+    public static final String ENV = "HH_SECP256K1_PROVIDER";
+
+    static String mode() {
+        String m = System.getProperty(PROPERTY);
+        if (m == null || m.isBlank()) {
+            m = System.getenv(ENV);
+        }
+        return m == null || m.isBlank() ? "auto" : m.trim().toLowerCase(Locale.ROOT);
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(Secp256k1Providers.class);
 
@@ -43,7 +56,7 @@ public final class Secp256k1Providers {
         static final Secp256k1Provider BEST = choose();
 
         private static Secp256k1Provider choose() {
-            String mode = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+            String mode = mode();
             switch (mode) {
                 case "pure" -> {
                     SelfTest.run(PureJavaSecp256k1Provider.INSTANCE);
@@ -52,8 +65,8 @@ public final class Secp256k1Providers {
                 }
                 case "native" -> {
                     if (NativeHolder.PROVIDER == null) {
-                        throw new IllegalStateException("native secp256k1 required by -D" + PROPERTY
-                                + "=native but unavailable: " + NativeHolder.FAILURE);
+                        throw new IllegalStateException("native secp256k1 required (" + ENV + "=native or -D" + PROPERTY
+                                + "=native) but unavailable: " + NativeHolder.FAILURE);
                     }
                     LOG.info("secp256k1 provider: {}", NativeHolder.PROVIDER.name());
                     return NativeHolder.PROVIDER;
@@ -64,12 +77,12 @@ public final class Secp256k1Providers {
                         return NativeHolder.PROVIDER;
                     }
                     SelfTest.run(PureJavaSecp256k1Provider.INSTANCE);
-                    LOG.warn("native libsecp256k1 unavailable ({}); using {} (slower, not constant time)",
-                            NativeHolder.FAILURE, PureJavaSecp256k1Provider.NAME);
+                    LOG.warn("native libsecp256k1 unavailable ({}); using {} (slower, not constant time; set {}=native"
+                            + " to make this a startup error)", NativeHolder.FAILURE, PureJavaSecp256k1Provider.NAME, ENV);
                     return PureJavaSecp256k1Provider.INSTANCE;
                 }
-                default -> throw new IllegalArgumentException("-D" + PROPERTY + " must be auto, pure or native, got '"
-                        + mode + "'");
+                default -> throw new IllegalArgumentException(ENV + " / -D" + PROPERTY
+                        + " must be auto, pure or native, got '" + mode + "'");
             }
         }
     }

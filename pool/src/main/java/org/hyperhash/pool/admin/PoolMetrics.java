@@ -31,7 +31,7 @@ public final class PoolMetrics {
      * from the TP), rejected (a reason, incl. duplicate), error (RPC/HTTP
      * failure), no_transactions (the TP could not give the block's transactions), dropped (too many in flight).
      */
-    public enum SubmitBlockResult { ACCEPTED, DUPLICATE, REJECTED, ERROR, NO_TRANSACTIONS, DROPPED }
+    public enum SubmitBlockResult { ACCEPTED, DUPLICATE, ORPHANED, REJECTED, ERROR, NO_TRANSACTIONS, DROPPED }
 
     /**
      * A RequestTransactionData answer for the submitblock fallback's cache: ok (data received), error (none: an
@@ -54,6 +54,12 @@ public final class PoolMetrics {
     public final Counter bans;
     public final Counter bansRefused;
     public final Counter openChannelErrors;
+    public final Counter shareRateLimited;
+    public final Counter tlvIgnored;
+    public final Counter nonUtf8Messages;
+    public final Counter workersRefused;
+    public final Counter handshakes;
+    public final Counter handshakeFailures;
     public final Counter shareLogBackpressure;
     public final Counter shareLogFlushFailures;
     public final Counter dispatcherDropped;
@@ -79,12 +85,12 @@ public final class PoolMetrics {
     public PoolMetrics(MeterRegistry r) {
         this.registry = r;
         Gauge.builder("hh.pool.connections", connections, AtomicInteger::get).description("open miner connections")
-                .register(r);
+                .strongReference(true).register(r);
         for (ChannelKind k : ChannelKind.values()) {
             AtomicInteger a = new AtomicInteger();
             channels.put(k, a);
             Gauge.builder("hh.pool.channels", a, AtomicInteger::get).tag("type", k.name().toLowerCase())
-                    .description("open mining channels by type").register(r);
+                    .description("open mining channels by type").strongReference(true).register(r);
         }
         for (RejectReason reason : RejectReason.values()) {
             rejected.put(reason, Counter.builder("hh.pool.shares.rejected").tag("reason", reason.name().toLowerCase())
@@ -108,18 +114,38 @@ public final class PoolMetrics {
                 .description("bans not recorded because the ban table was full").register(r);
         openChannelErrors = Counter.builder("hh.pool.channel.open.errors").description("OpenMiningChannel.Error sent")
                 .register(r);
+        tlvIgnored = Counter.builder("hh.pool.tlv.ignored")
+                .description("TLV fields on SubmitSharesExtended ignored (extension not negotiated, unknown, invalid)")
+                .register(r);
+        nonUtf8Messages = Counter.builder("hh.pool.messages.non.utf8")
+                .description("messages with a STR0_255 that is not UTF-8 (answered with their error, not closed)")
+                .register(r);
+        workersRefused = Counter.builder("hh.pool.workers.refused")
+                .description("worker names not tracked because a per-address or per-connection bound was reached")
+                .register(r);
+        handshakes = Counter.builder("hh.pool.handshakes")
+                .description("SV2 connections accepted into a handshake (Noise, then SetupConnection)").register(r);
+        handshakeFailures = Counter.builder("hh.pool.handshake.failures")
+                .description("SV2 connections closed before SetupConnection.Success (Noise error, timeout, refused setup)")
+                .register(r);
+        shareRateLimited = Counter.builder("hh.pool.share.rate.limited")
+                .description("difficulty raised at once because a channel exceeded vardiff.max-shares-per-second")
+                .register(r);
         shareLogBackpressure = Counter.builder("hh.pool.sharelog.backpressure")
                 .description("shares that found the share-log queue full (connection paused, share kept)").register(r);
         shareLogFlushFailures = Counter.builder("hh.pool.sharelog.flush.failures")
                 .description("ledger flushes that failed (retried)").register(r);
         dispatcherDropped = Counter.builder("hh.pool.dispatcher.dropped")
                 .description("template events dropped because the dispatcher mailbox was full").register(r);
-        templatesReceived = Counter.builder("hh.pool.templates.received").register(r);
-        invalidTemplates = Counter.builder("hh.pool.templates.invalid").register(r);
+        templatesReceived = Counter.builder("hh.pool.templates.received")
+                .description("NewTemplate messages received from the template provider").register(r);
+        invalidTemplates = Counter.builder("hh.pool.templates.invalid")
+                .description("templates refused as unusable (no jobs built from them)").register(r);
         fanOutLatency = Timer.builder("hh.pool.job.fanout.latency").publishPercentileHistogram()
                 .description("template/prevhash received -> jobs written and flushed, per event loop")
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(5)).register(r);
         templateLatency = Timer.builder("hh.pool.template.latency").publishPercentileHistogram()
+                .serviceLevelObjectives(Duration.ofMillis(50), Duration.ofMillis(500)) // the manual's thresholds
                 .description("TDP message received -> jobs built on the dispatcher")
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(5)).register(r);
         blockFoundLatency = Timer.builder("hh.pool.block.found.latency").publishPercentileHistogram()
@@ -145,16 +171,17 @@ public final class PoolMetrics {
                     .register(r));
         }
         Gauge.builder("hh.pool.transaction.data.cached.bytes", transactionDataCachedBytes, AtomicLong::get)
-                .description("bytes of template transactions held for the submitblock fallback").register(r);
-        shareLogBatchRows = DistributionSummary.builder("hh.pool.sharelog.batch.rows").register(r);
+                .description("bytes of template transactions held for the submitblock fallback").strongReference(true).register(r);
+        shareLogBatchRows = DistributionSummary.builder("hh.pool.sharelog.batch.rows")
+                .description("shares written per ledger flush").register(r);
         shareLogFlush = Timer.builder("hh.pool.sharelog.flush").publishPercentileHistogram()
                 .description("one share-log flush: the upsert transaction of the accumulated share windows into the ledger")
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(r);
-        Gauge.builder("hh.pool.bans.active", bannedIps, AtomicLong::get).description("currently banned IPs").register(r);
+        Gauge.builder("hh.pool.bans.active", bannedIps, AtomicLong::get).description("currently banned IPs").strongReference(true).register(r);
     }
 
     public void gauge(String name, String description, DoubleSupplier f) {
-        Gauge.builder(name, f, DoubleSupplier::getAsDouble).description(description).register(registry);
+        org.hyperhash.daemon.Metrics.gauge(registry, name, description, f);
     }
 
     public AtomicInteger channels(ChannelKind k) {

@@ -1,41 +1,42 @@
 package org.hyperhash.pool.downstream;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.time.Duration;
 import java.time.InstantSource;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.List;
+import org.hyperhash.daemon.ConnectionGuard;
 import org.hyperhash.pool.PoolConfig;
 import org.hyperhash.pool.admin.PoolMetrics;
 
 /**
- * Connection admission (global and per-IP limits) and IP bans with expiry. Thread-safe; used
- * once per connection open/close and when a connection crosses a ban threshold (cold path).
- * Bans affect new connections only; the offending connection is closed by its handler.
- *
- * <p>Every limit and ban keys on the client's {@link #sourceKey source key}: an IPv4 address as is, an IPv6
- * address masked to its {@code limits.ipv6-prefix-length} network (default /64), so that a host rotating
- * addresses inside its own prefix neither escapes a ban nor multiplies its per-IP allowance.
+ * The mining port's connection admission (global and per-IP limits) and IP bans with expiry: the shared
+ * {@link ConnectionGuard} (the template provider's TDP port uses the same one) configured from the pool's
+ * {@code limits.*} and reporting to {@link PoolMetrics}. Thread-safe; cold path.
  */
 public final class AbuseGuard {
-    private final PoolConfig.Limits limits;
-    private final InstantSource clock;
-    private final PoolMetrics metrics;
-    private final AtomicInteger total = new AtomicInteger();
-    private final ConcurrentHashMap<InetAddress, AtomicInteger> perIp = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<InetAddress, Long> bannedUntilMs = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<InetAddress, long[]> violations = new ConcurrentHashMap<>();
-    private volatile long lastPurgeMs = Long.MIN_VALUE / 2;
-
     /** Most IPs banned at once (bounds memory under a flood of distinct addresses). */
-    public static final int MAX_BANNED = 100_000;
+    public static final int MAX_BANNED = ConnectionGuard.MAX_BANNED;
+
+    private final ConnectionGuard guard;
 
     public AbuseGuard(PoolConfig.Limits limits, InstantSource clock, PoolMetrics metrics) {
-        this.limits = limits;
-        this.clock = clock;
-        this.metrics = metrics;
+        this.guard = new ConnectionGuard(new ConnectionGuard.Limits(limits.maxConnections(), limits.maxConnectionsPerIp(),
+                limits.banProtocolViolations(), limits.banWindow(), limits.banDuration(), limits.ipv6PrefixLength(),
+                List.of()), clock, new ConnectionGuard.Events() {
+                    @Override
+                    public void banned() {
+                        metrics.bans.increment();
+                    }
+
+                    @Override
+                    public void banRefused() {
+                        metrics.bansRefused.increment();
+                    }
+
+                    @Override
+                    public void bannedChanged(int delta) {
+                        metrics.bannedIps.addAndGet(delta);
+                    }
+                });
     }
 
     /** Admission verdict. */
@@ -43,142 +44,42 @@ public final class AbuseGuard {
 
     /** Tries to admit a connection; on OK the caller must call {@link #release} when it closes. */
     public Admission admit(InetAddress addr) {
-        InetAddress ip = sourceKey(addr);
-        if (bannedKey(ip)) {
-            return Admission.BANNED;
-        }
-        if (total.incrementAndGet() > limits.maxConnections()) {
-            total.decrementAndGet();
-            return Admission.MAX_CONNECTIONS;
-        }
-        AtomicInteger n = perIp.computeIfAbsent(ip, k -> new AtomicInteger());
-        if (n.incrementAndGet() > limits.maxConnectionsPerIp()) {
-            n.decrementAndGet();
-            total.decrementAndGet();
-            return Admission.MAX_CONNECTIONS_PER_IP;
-        }
-        return Admission.OK;
+        return switch (guard.admit(addr)) {
+            case OK -> Admission.OK;
+            case BANNED, NOT_ALLOWED -> Admission.BANNED; // the pool has no allowlist
+            case MAX_CONNECTIONS -> Admission.MAX_CONNECTIONS;
+            case MAX_CONNECTIONS_PER_IP -> Admission.MAX_CONNECTIONS_PER_IP;
+        };
     }
 
     public void release(InetAddress addr) {
-        InetAddress ip = sourceKey(addr);
-        total.decrementAndGet();
-        perIp.computeIfPresent(ip, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+        guard.release(addr);
     }
 
     public boolean isBanned(InetAddress addr) {
-        return bannedKey(sourceKey(addr));
+        return guard.isBanned(addr);
     }
 
-    private boolean bannedKey(InetAddress ip) {
-        Long until = bannedUntilMs.get(ip);
-        if (until == null) {
-            return false;
-        }
-        if (until <= clock.millis()) {
-            if (bannedUntilMs.remove(ip, until)) {
-                metrics.bannedIps.decrementAndGet();
-            }
-            return false;
-        }
-        return true;
-    }
-
-    /**
-     * Bans {@code ip} for the configured duration (no-op when the duration is zero). The table holds at most
-     * {@link #MAX_BANNED} IPs: when full, expired entries are purged (at most once a second) and a new IP that
-     * still does not fit is not banned (its connection is closed all the same).
-     */
+    /** Bans {@code addr} for {@code limits.ban.duration} (see {@link ConnectionGuard#ban}). */
     public void ban(InetAddress addr) {
-        banKey(sourceKey(addr));
+        guard.ban(addr);
     }
 
-    private void banKey(InetAddress ip) {
-        Duration d = limits.banDuration();
-        if (d.isZero()) {
-            return;
-        }
-        long now = clock.millis();
-        if (!bannedUntilMs.containsKey(ip) && bannedUntilMs.size() >= MAX_BANNED) {
-            if (now - lastPurgeMs >= 1000) {
-                lastPurgeMs = now;
-                bannedUntilMs.keySet().forEach(this::bannedKey);
-            }
-            if (bannedUntilMs.size() >= MAX_BANNED) {
-                metrics.bansRefused.increment();
-                return;
-            }
-        }
-        if (bannedUntilMs.put(ip, now + d.toMillis()) == null) {
-            metrics.bannedIps.incrementAndGet();
-        }
-        metrics.bans.increment();
-    }
-
-    /**
-     * Records a protocol violation by {@code ip}; bans it (and returns true) when it reaches the
-     * configured count within the window.
-     */
+    /** Records a protocol violation; bans (and returns true) at {@code limits.ban.protocol-violations} in the window. */
     public boolean violation(InetAddress addr) {
-        InetAddress ip = sourceKey(addr);
-        long now = clock.millis();
-        if (violations.size() > 100_000) {
-            violations.clear(); // bounded: under a flood of distinct IPs we forget old counts
-        }
-        long[] c = violations.compute(ip, (k, v) -> {
-            if (v == null || now - v[0] > limits.banWindow().toMillis()) {
-                return new long[] {now, 1};
-            }
-            v[1]++;
-            return v;
-        });
-        if (c[1] >= limits.banProtocolViolations()) {
-            violations.remove(ip);
-            banKey(ip);
-            return true;
-        }
-        return false;
+        return guard.violation(addr);
     }
 
     public int connections() {
-        return total.get();
+        return guard.connections();
     }
 
     public int activeBans() {
-        bannedUntilMs.keySet().forEach(this::bannedKey);
-        return bannedUntilMs.size();
+        return guard.activeBans();
     }
 
-    /**
-     * The address that limits and bans count {@code addr} under: IPv4 (also IPv4-mapped IPv6) as is, other IPv6
-     * addresses with every bit after the configured prefix length cleared (scope dropped).
-     */
+    /** See {@link ConnectionGuard#sourceKey}. */
     public InetAddress sourceKey(InetAddress addr) {
-        if (!(addr instanceof Inet6Address)) {
-            return addr;
-        }
-        byte[] b = addr.getAddress();
-        try {
-            if (isV4Mapped(b)) {
-                return InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16));
-            }
-            int bits = limits.ipv6PrefixLength();
-            for (int i = 0; i < 16; i++) {
-                int keep = Math.max(0, Math.min(8, bits - 8 * i));
-                b[i] &= (byte) (0xff00 >>> keep);
-            }
-            return InetAddress.getByAddress(b);
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e); // 4 and 16 bytes are always valid lengths
-        }
-    }
-
-    private static boolean isV4Mapped(byte[] b) {
-        for (int i = 0; i < 10; i++) {
-            if (b[i] != 0) {
-                return false;
-            }
-        }
-        return b[10] == (byte) 0xff && b[11] == (byte) 0xff;
+        return guard.sourceKey(addr);
     }
 }

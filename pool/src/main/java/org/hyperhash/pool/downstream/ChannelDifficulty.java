@@ -39,6 +39,11 @@ final class ChannelDifficulty {
         return vardiff.onShare(difficulty).map(channel::setTarget);
     }
 
+    /** True when the last {@link #onAccepted} raised the difficulty through the share-rate limit. */
+    boolean lastChangeRateLimited() {
+        return vardiff.lastChangeRateLimited();
+    }
+
     Optional<SetTarget> onTick() {
         return vardiff.onTick().map(channel::setTarget);
     }

@@ -43,7 +43,10 @@ import org.hyperhash.sv2.channel.ShareResult;
 import org.hyperhash.sv2.channel.StandardChannel;
 import org.hyperhash.sv2.codec.Sv2Codec;
 import org.hyperhash.sv2.message.Sv2Message;
+import org.hyperhash.sv2.message.Tlv;
 import org.hyperhash.sv2.message.common.SetupConnection;
+import org.hyperhash.sv2.message.extensions.ExtensionNegotiation;
+import org.hyperhash.sv2.message.extensions.RequestExtensions;
 import org.hyperhash.sv2.message.common.SetupConnectionError;
 import org.hyperhash.sv2.message.common.SetupConnectionSuccess;
 import org.hyperhash.sv2.message.mining.CloseChannel;
@@ -53,12 +56,14 @@ import org.hyperhash.sv2.message.mining.OpenMiningChannelError;
 import org.hyperhash.sv2.message.mining.OpenStandardMiningChannel;
 import org.hyperhash.sv2.message.mining.SetCustomMiningJob;
 import org.hyperhash.sv2.message.mining.SetCustomMiningJobError;
+import org.hyperhash.sv2.message.mining.SetTarget;
 import org.hyperhash.sv2.message.mining.SubmitSharesError;
 import org.hyperhash.sv2.message.mining.SubmitSharesExtended;
 import org.hyperhash.sv2.message.mining.SubmitSharesStandard;
 import org.hyperhash.sv2.message.mining.SubmitSharesSuccess;
 import org.hyperhash.sv2.message.mining.UpdateChannel;
 import org.hyperhash.sv2.message.mining.UpdateChannelError;
+import org.hyperhash.sv2.netty.NonUtf8Message;
 import org.hyperhash.sv2.netty.Sv2ErrorEvent;
 import org.hyperhash.sv2.netty.Sv2Pipeline;
 import org.hyperhash.sv2.netty.UnknownFrame;
@@ -84,6 +89,10 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     /** OpenMiningChannel.Error while the pool has no template provider. */
     static final String NO_WORK = "no-work-available";
     static final String TOO_MANY_CHANNELS = "too-many-channels";
+    /** Extensions the pool implements besides 0x0001 itself. */
+    static final java.util.Set<Integer> SUPPORTED_EXTENSIONS = java.util.Set.of(ExtensionNegotiation.WORKER_HASHRATE_TRACKING);
+    /** Distinct user_identity TLV worker names per connection; further names credit the channel's worker. */
+    static final int MAX_TLV_WORKERS_PER_CONNECTION = 1024;
 
     private final PoolContext px;
     private final PoolMetrics metrics;
@@ -91,6 +100,10 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private Channel channel;
     private boolean setupDone;
     private boolean standardJobsOnly;
+    /** Extension 0x0002 negotiated: SubmitSharesExtended may carry a user_identity TLV naming the worker. */
+    private boolean workerTracking;
+    /** Worker names seen in user_identity TLVs on this connection (at most MAX_TLV_WORKERS_PER_CONNECTION). */
+    private java.util.HashSet<String> tlvWorkers;
     /** REQUIRES_WORK_SELECTION negotiated: SetCustomMiningJob allowed (extended channels only, never grouped). */
     private boolean workSelection;
     private boolean closed;
@@ -137,6 +150,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         channel = ctx.channel();
         heapBatch = ctx.pipeline().get(Sv2Pipeline.NOISE) != null; // NoiseHandler encrypts from the backing array
         metrics.connections.incrementAndGet();
+        metrics.handshakes.increment();
         long ms = px.config().sv2().handshakeTimeout().toMillis();
         setupTimer = ctx.executor().schedule(() -> {
             if (!setupDone) {
@@ -152,6 +166,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         closed = true;
         releaseBatch();
         metrics.connections.decrementAndGet();
+        if (!setupDone) {
+            metrics.handshakeFailures.increment();
+        }
         if (setupTimer != null) {
             setupTimer.cancel(false);
         }
@@ -183,7 +200,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             return; // after SetupConnection.Error: pipelined messages are not violations
         }
         try {
-            if (!setupDone && !(msg instanceof SetupConnection)) {
+            if (!setupDone && !(msg instanceof SetupConnection)
+                    && !(msg instanceof NonUtf8Message n && n.message() instanceof SetupConnection)) {
                 violation(ctx, "first message " + msg.getClass().getSimpleName() + " is not SetupConnection");
                 return;
             }
@@ -196,6 +214,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
                 case UpdateChannel u -> onUpdateChannel(u);
                 case CloseChannel c -> onCloseChannel(c);
                 case SetCustomMiningJob j -> onSetCustomMiningJob(j);
+                case RequestExtensions r -> onRequestExtensions(r);
+                case NonUtf8Message n -> onNonUtf8(ctx, n);
                 case UnknownFrame u -> {
                     // unknown extension or message: ignored (spec); not a violation
                 }
@@ -295,6 +315,31 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         write(new SetupConnectionSuccess(PROTOCOL_VERSION, 0));
         px.dispatcher().register(channel.eventLoop(), this);
         view = px.dispatcher().work();
+    }
+
+    /** Extension 0x0001: answered (Success with what the pool supports, or Error), never a violation. */
+    private void onRequestExtensions(RequestExtensions r) {
+        Sv2Message answer = ExtensionNegotiation.answer(r, SUPPORTED_EXTENSIONS);
+        workerTracking = ExtensionNegotiation.agreed(answer).contains(ExtensionNegotiation.WORKER_HASHRATE_TRACKING);
+        LOG.debug("{}: RequestExtensions {} -> {}", ip.getHostAddress(), r.requestedExtensions(), answer);
+        write(answer);
+    }
+
+    /**
+     * A message with a STR0_255 that is not UTF-8 (SRI carries raw bytes): answered with its own error, the
+     * connection stays. SetupConnection's strings are informational: it is processed as decoded.
+     */
+    private void onNonUtf8(ChannelHandlerContext ctx, NonUtf8Message n) {
+        metrics.nonUtf8Messages.increment();
+        LOG.debug("{}: {} field {} is not UTF-8", ip.getHostAddress(), n.message().type().specName(), n.field());
+        switch (n.message()) {
+            case OpenStandardMiningChannel o when setupDone -> openError(o.requestId(),
+                    org.hyperhash.pool.identity.UserIdentityParser.INVALID_USER_IDENTITY);
+            case OpenExtendedMiningChannel o when setupDone -> openError(o.requestId(),
+                    org.hyperhash.pool.identity.UserIdentityParser.INVALID_USER_IDENTITY);
+            case SetupConnection s -> onSetupConnection(s);
+            default -> violation(ctx, "unexpected " + n.message().type().specName());
+        }
     }
 
     private boolean checkCanOpen(int requestId) {
@@ -493,32 +538,78 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             rejected(st, s.channelId(), s.sequenceNumber(), RejectReason.INVALID_CHANNEL_ID.result());
             return;
         }
-        handle(st, ec.onShare(s, px.clock().instant()), s.channelId(), s.sequenceNumber(), readNanos);
+        String worker = s.tlvs().isEmpty() ? st.id.worker() : tlvWorker(st, s.tlvs());
+        handle(st, ec.onShare(s, px.clock().instant()), s.channelId(), s.sequenceNumber(), readNanos, worker);
+    }
+
+    /**
+     * Extension 0x0002: the worker named by the share's user_identity TLV (credited under the channel's address),
+     * or the channel's own worker when the extension was not negotiated, the TLV is absent, oversized (> 32 bytes),
+     * not UTF-8, not a valid worker name, or the connection already named {@link #MAX_TLV_WORKERS_PER_CONNECTION}
+     * workers. Unexpected TLVs are ignored (spec), counted in hh_pool_tlv_ignored_total; never fatal.
+     */
+    private String tlvWorker(ChannelState st, List<Tlv> tlvs) {
+        String found = null;
+        for (int i = 0, n = tlvs.size(); i < n; i++) {
+            Tlv t = tlvs.get(i);
+            if (!workerTracking || t.extensionType() != Tlv.EXT_WORKER_HASHRATE || t.fieldType() != Tlv.FIELD_USER_IDENTITY
+                    || found != null) {
+                metrics.tlvIgnored.increment();
+                continue;
+            }
+            String name = org.hyperhash.pool.identity.WorkerNames.fromTlv(t.value());
+            if (name == null) {
+                metrics.tlvIgnored.increment();
+                continue;
+            }
+            if (tlvWorkers == null) {
+                tlvWorkers = new java.util.HashSet<>();
+            }
+            if (!tlvWorkers.contains(name)) {
+                if (tlvWorkers.size() >= MAX_TLV_WORKERS_PER_CONNECTION) {
+                    metrics.workersRefused.increment();
+                    continue;
+                }
+                tlvWorkers.add(name);
+            }
+            found = name;
+        }
+        return found != null ? found : st.id.worker();
     }
 
     private void handle(ChannelState st, ShareResult r, int channelId, int seq, long readNanos) {
+        handle(st, r, channelId, seq, readNanos, st.id.worker());
+    }
+
+    private void handle(ChannelState st, ShareResult r, int channelId, int seq, long readNanos, String worker) {
         switch (r) {
-            case ShareResult.Accepted a -> accepted(st, a.difficulty(), a.ack());
+            case ShareResult.Accepted a -> accepted(st, a.difficulty(), a.ack(), worker);
             case ShareResult.BlockFound b -> {
                 blockFound(st, b, readNanos);
-                accepted(st, b.difficulty(), b.ack());
+                accepted(st, b.difficulty(), b.ack(), worker);
             }
             case ShareResult.Rejected rej -> rejected(st, channelId, seq, rej);
         }
     }
 
-    private void accepted(ChannelState st, double difficulty, SubmitSharesSuccess ack) {
+    private void accepted(ChannelState st, double difficulty, SubmitSharesSuccess ack, String worker) {
         metrics.sharesAccepted.increment();
         metrics.workAccepted.increment(difficulty);
-        px.stats().accepted(st.id.address(), st.id.worker(), difficulty);
-        if (!held.isEmpty() || !px.shareLog().offerShare(st.id.address(), st.id.worker(), difficulty)) {
-            hold(new ShareLog.Share(st.id.address(), st.id.worker(), difficulty, px.clock().millis()));
+        px.stats().accepted(st.id.address(), worker, difficulty);
+        if (!held.isEmpty() || !px.shareLog().offerShare(st.id.address(), worker, difficulty)) {
+            hold(new ShareLog.Share(st.id.address(), worker, difficulty, px.clock().millis()));
         }
         if (ack != null) {
             write(ack);
         }
         if (st.vardiff != null) {
-            st.vardiff.onAccepted(difficulty).ifPresent(this::write);
+            Optional<SetTarget> t = st.vardiff.onAccepted(difficulty);
+            if (t.isPresent()) {
+                write(t.get());
+                if (st.vardiff.lastChangeRateLimited()) {
+                    metrics.shareRateLimited.increment();
+                }
+            }
         }
     }
 
@@ -535,7 +626,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
                 invalidInWindow = 0;
             }
             if (++invalidInWindow >= px.config().limits().banInvalidShares()) {
-                LOG.info("{}: banned after {} invalid shares", ip.getHostAddress(), invalidInWindow);
+                LOG.debug("{}: banned after {} invalid shares", ip.getHostAddress(), invalidInWindow); // AbuseGuard logs the ban at INFO (rate-limited)
                 px.guard().ban(ip);
                 metrics.dropped(Drop.PROTOCOL_VIOLATION);
                 flush();
@@ -669,7 +760,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             }
         }
         if (group != null) {
-            group.onSetNewPrevHash(tip).ifPresent(this::write);
+            group.onSetNewPrevHash(tip).forEach(this::write);
         }
         for (int i = 0, n = channelList.size(); i < n; i++) {
             ChannelState st = channelList.get(i);
@@ -680,13 +771,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
                     continue;
                 }
             } else if (st.ch.jobs().active() != null) {
-                continue;
-            } else {
-                Optional<? extends Sv2Message> own = st.ch.onSetNewPrevHash(tip);
-                if (own.isPresent()) {
-                    write(own.get());
-                    continue;
-                }
+                continue; // told by the group's SetNewPrevHash or its own (GroupChannel.onSetNewPrevHash)
             }
             // no future job for this tip on the channel: start it on the activated template
             JobTemplate jt = px.dispatcher().jobFor(nt.activated(), st.id);

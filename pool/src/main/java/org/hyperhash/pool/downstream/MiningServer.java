@@ -96,6 +96,11 @@ public final class MiningServer implements AutoCloseable {
 
     private final PoolContext px;
     private final Security security;
+    /** Whether the accept and I/O event loops each ran a probe task within the timeout (liveness). */
+    public boolean eventLoopsAnswer(java.time.Duration timeout) {
+        return org.hyperhash.daemon.EventLoopProbe.allAnswer(timeout, boss, workers);
+    }
+
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final ChannelGroup all = new DefaultChannelGroup("pool-miners", GlobalEventExecutor.INSTANCE);

@@ -9,17 +9,36 @@ import org.hyperhash.base.Bytes;
 
 /** The bitcoin network the pool mines on; decides which addresses are valid. */
 public enum PoolNetwork {
-    MAINNET(BitcoinNetwork.MAINNET),
-    TESTNET4(BitcoinNetwork.TESTNET),
-    SIGNET(BitcoinNetwork.SIGNET),
-    REGTEST(BitcoinNetwork.REGTEST),
-    /** The template provider's embedded devnet chain: regtest addresses (bcrt1...). */
-    DEVNET(BitcoinNetwork.REGTEST);
+    /** Floor 256: a 500 GH/s Bitaxe, the smallest ASIC in use, finds ~27 shares/min there. */
+    MAINNET(BitcoinNetwork.MAINNET, 256),
+    /** Floor 1: testnet4's minimum-difficulty blocks are difficulty 1. */
+    TESTNET4(BitcoinNetwork.TESTNET, 1),
+    /** Floor 0.001: the default signet's network difficulty is of that order. */
+    SIGNET(BitcoinNetwork.SIGNET, 1e-3),
+    /** Floor configurable (CPU miners need difficulties far below 1). */
+    REGTEST(BitcoinNetwork.REGTEST, 1e-9),
+    /** The template provider's embedded devnet chain: regtest addresses (bcrt1...). Floor configurable. */
+    DEVNET(BitcoinNetwork.REGTEST, 1e-9);
 
     private final BitcoinNetwork bitcoinj;
+    private final double minimumDifficulty;
 
-    PoolNetwork(BitcoinNetwork bitcoinj) {
+    PoolNetwork(BitcoinNetwork bitcoinj, double minimumDifficulty) {
         this.bitcoinj = bitcoinj;
+        this.minimumDifficulty = minimumDifficulty;
+    }
+
+    /**
+     * The lowest share difficulty the pool sets on this network (vardiff floor): on the public networks no
+     * configuration goes below it, so a script cannot be handed a target every hash meets.
+     */
+    public double minimumDifficulty() {
+        return minimumDifficulty;
+    }
+
+    /** Whether {@code vardiff.min-difficulty} may go below {@link #minimumDifficulty()} (regtest, devnet). */
+    public boolean difficultyFloorConfigurable() {
+        return this == REGTEST || this == DEVNET;
     }
 
     /**

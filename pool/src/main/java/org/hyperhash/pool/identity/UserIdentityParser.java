@@ -60,13 +60,24 @@ public final class UserIdentityParser {
         if (worker.length() > MAX_WORKER_LENGTH) {
             throw new InvalidIdentityException("worker name longer than " + MAX_WORKER_LENGTH + " characters");
         }
+        if (!validWorker(worker)) {
+            throw new InvalidIdentityException("worker name may only contain A-Z a-z 0-9 _ - . : @");
+        }
+        return new MinerIdentity(address, worker, solo, script(address));
+    }
+
+    /** At most {@link #MAX_WORKER_LENGTH} characters of {@code [A-Za-z0-9_-.:@]} (empty is the default worker). */
+    public static boolean validWorker(String worker) {
+        if (worker.length() > MAX_WORKER_LENGTH) {
+            return false;
+        }
         for (int i = 0; i < worker.length(); i++) {
             char c = worker.charAt(i);
             if (!(Character.isLetterOrDigit(c) && c < 128) && "_-.:@".indexOf(c) < 0) {
-                throw new InvalidIdentityException("worker name may only contain A-Z a-z 0-9 _ - . : @");
+                return false;
             }
         }
-        return new MinerIdentity(address, worker, solo, script(address));
+        return true;
     }
 
     private Bytes script(String address) throws InvalidIdentityException {

@@ -25,6 +25,7 @@ import org.hyperhash.base.Bytes;
 import org.hyperhash.base.Transaction;
 import org.hyperhash.base.TxIn;
 import org.hyperhash.base.TxOut;
+import org.hyperhash.ledger.BlockStatus;
 import org.hyperhash.pool.PoolConfig;
 import org.hyperhash.pool.admin.PoolMetrics;
 import org.hyperhash.pool.admin.PoolMetrics.SubmitBlockResult;
@@ -79,8 +80,21 @@ public final class BitcoindBlockSubmitter implements AutoCloseable {
     /** Null when {@code prefetch-transactions} is off. */
     private final TransactionDataCache cache;
     private volatile String authHeader;
+    private final StatusSink statusSink;
+
+    /** Where a submitblock outcome lands in the ledger ({@code found_blocks.status}); may block (virtual thread). */
+    @FunctionalInterface
+    public interface StatusSink {
+        void update(String blockHash, BlockStatus status, String result);
+    }
 
     public BitcoindBlockSubmitter(PoolConfig.BlockSubmission config, PoolMetrics metrics) {
+        this(config, metrics, null);
+    }
+
+    /** @param statusSink receives the ledger status of each block bitcoind answered for (null = none) */
+    public BitcoindBlockSubmitter(PoolConfig.BlockSubmission config, PoolMetrics metrics, StatusSink statusSink) {
+        this.statusSink = statusSink;
         if (!config.enabled()) {
             throw new IllegalArgumentException("block-submission.bitcoind-url is not set");
         }
@@ -218,10 +232,18 @@ public final class BitcoindBlockSubmitter implements AutoCloseable {
         String detail = o.detail().isEmpty() || o.detail().equals(result) ? "" : " " + o.detail(); // not "duplicate duplicate"
         Object[] args = {f.hash(), block.length(), s.transactions().size() + 1, txs.cached() ? ", prefetched" : "",
             result, detail, latency / 1_000_000};
-        if (o.result() == SubmitBlockResult.ACCEPTED || o.result() == SubmitBlockResult.DUPLICATE) {
-            LOG.info(msg, args);
-        } else {
-            LOG.error(msg, args);
+        switch (o.result()) {
+            case ACCEPTED, DUPLICATE -> LOG.info(msg, args);
+            case ORPHANED -> LOG.warn(msg + " (orphaned: lost an equal-height race)", args);
+            default -> LOG.error(msg, args);
+        }
+        BlockStatus st = ledgerStatus(o.result());
+        if (st != null && statusSink != null) {
+            try {
+                statusSink.update(f.hash(), st, ledgerResult(o));
+            } catch (RuntimeException e) {
+                LOG.warn("block {}: could not record status {} in the ledger: {}", f.hash(), st.dbName(), e.toString());
+            }
         }
     }
 
@@ -322,7 +344,44 @@ public final class BitcoindBlockSubmitter implements AutoCloseable {
             return new Outcome(SubmitBlockResult.ACCEPTED, "");
         }
         String reason = truncate(result.asText());
-        return new Outcome(reason.equals("duplicate") ? SubmitBlockResult.DUPLICATE : SubmitBlockResult.REJECTED, reason);
+        return new Outcome(classify(reason), reason);
+    }
+
+    /**
+     * Core's submitblock answer (BIP22): {@code duplicate} = the node already has this block and it is valid (the
+     * template provider submitted it first: expected, the pool submits every block both ways); {@code inconclusive} /
+     * {@code duplicate-inconclusive} = valid but not on the active chain, i.e. it lost an equal-height race (an
+     * orphan, normal on mainnet); anything else ({@code duplicate-invalid}, {@code high-hash}, ...) is a rejection.
+     */
+    static SubmitBlockResult classify(String reason) {
+        return switch (reason) {
+            case "duplicate" -> SubmitBlockResult.DUPLICATE;
+            case "inconclusive", "duplicate-inconclusive" -> SubmitBlockResult.ORPHANED;
+            default -> SubmitBlockResult.REJECTED;
+        };
+    }
+
+    /**
+     * The ledger status for a submitblock outcome, or null when the outcome says nothing about the block (the node was
+     * not reached, no transactions): then the block stays {@code submitted} (the TP path may have worked).
+     */
+    static BlockStatus ledgerStatus(SubmitBlockResult r) {
+        return switch (r) {
+            case ACCEPTED, DUPLICATE -> BlockStatus.ACCEPTED; // a duplicate is a valid block the node already has
+            case ORPHANED -> BlockStatus.ORPHANED;
+            case REJECTED -> BlockStatus.REJECTED;
+            case ERROR, NO_TRANSACTIONS, DROPPED -> null;
+        };
+    }
+
+    /** The ledger's {@code submit_result} text for an outcome. */
+    static String ledgerResult(Outcome o) {
+        return switch (o.result()) {
+            case ACCEPTED -> "accepted by bitcoind";
+            case DUPLICATE -> "duplicate: bitcoind already had it (submitted through the template provider first)";
+            case ORPHANED -> o.detail() + ": valid but not on the active chain (lost an equal-height race)";
+            default -> "rejected by bitcoind: " + o.detail();
+        };
     }
 
     private static String truncate(String s) {

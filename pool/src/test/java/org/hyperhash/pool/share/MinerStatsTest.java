@@ -56,4 +56,43 @@ class MinerStatsTest {
         assertEquals(3, s.trackedAddresses());
         assertNull(s.describe("addr9"));
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void workersBoundedPerAddressIdleOnesEvictedRejectedNamesCreateNothingAndTheApiPages() {
+        ManualClock clock = ManualClock.ofEpochSecond(1_700_000_000);
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        MinerStats s = new MinerStats(clock, 10, 5, 8, Duration.ofMinutes(30), refused::incrementAndGet);
+        // the review's attack: one invalid share per new worker name
+        for (int i = 0; i < 10_000; i++) {
+            s.rejected("a", "fake" + i);
+        }
+        assertEquals(0, s.trackedWorkers());
+        assertNull(s.describe("a"));
+        for (int i = 0; i < 7; i++) {
+            s.accepted("a", "w" + i, 1);
+        }
+        assertEquals(5, s.trackedWorkers()); // per-address bound
+        assertEquals(2, refused.get());
+        for (int i = 0; i < 5; i++) {
+            s.accepted("b", "w" + i, 1);
+        }
+        assertEquals(8, s.trackedWorkers()); // total bound
+        assertEquals(4, refused.get());
+        // paging: sorted by name, totals over all workers
+        Map<String, Object> page = s.describe("a", 1, 2);
+        assertEquals(5, page.get("workers_total"));
+        assertEquals(5L, page.get("accepted_shares"));
+        assertEquals(java.util.List.of("w1", "w2"),
+                java.util.List.copyOf(((Map<String, Object>) page.get("workers")).keySet()));
+        assertEquals(MinerStats.MAX_PAGE, s.describe("a", 0, 1_000_000).get("limit"));
+        // idle eviction: a worker still mining stays, the rest go after 30 minutes
+        clock.advance(Duration.ofMinutes(20));
+        s.accepted("a", "w0", 1);
+        clock.advance(Duration.ofMinutes(15));
+        s.accepted("c", "new", 1); // sweeps (more than a minute since the last sweep)
+        assertEquals(2, s.trackedWorkers(), "a.w0 and c.new");
+        assertNull(s.describe("b"));
+        assertEquals(1, s.describe("a").get("workers_total"));
+    }
 }

@@ -218,12 +218,16 @@ class BitcoindBlockSubmitterTest {
         PoolMetrics metrics = new PoolMetrics(Metrics.newRegistry("pool"));
         StubSource tp = new StubSource();
         tp.answer = realTransactions();
-        try (BitcoindBlockSubmitter s = new BitcoindBlockSubmitter(config(server, false), metrics)) {
+        List<String> ledger = new CopyOnWriteArrayList<>();
+        try (BitcoindBlockSubmitter s = new BitcoindBlockSubmitter(config(server, false), metrics,
+                (hash, status, result) -> ledger.add(hash + " " + status.dbName() + " " + result))) {
             assertNull(s.cache());
             s.templateActivated(activate(44), tp);
             assertEquals(0, tp.requests.get(), "no prefetch");
             s.submit(found(44), tp);
             assertTrue(waitFor(() -> metrics.submitBlockCount(SubmitBlockResult.ACCEPTED) == 1));
+            assertTrue(waitFor(() -> ledger.size() == 1));
+            assertTrue(ledger.get(0).endsWith(" accepted accepted by bitcoind"), ledger.get(0));
             assertEquals(1, tp.requests.get());
             assertTrue(bodies.get(0).contains("\"" + REAL.toHex() + "\""));
         } finally {
@@ -241,13 +245,28 @@ class BitcoindBlockSubmitterTest {
             BitcoindBlockSubmitter.Outcome high = s.parse(200, Vectors.fixtureText("submitblock-high-hash.json"));
             assertEquals(SubmitBlockResult.REJECTED, high.result());
             assertEquals("high-hash", high.detail());
-            assertEquals(SubmitBlockResult.REJECTED, s.parse(200, Vectors.fixtureText("submitblock-stale-fork.json")).result());
+            // Core's "inconclusive": valid, but it lost an equal-height race; an orphan, not a rejection
+            assertEquals(SubmitBlockResult.ORPHANED, s.parse(200, Vectors.fixtureText("submitblock-stale-fork.json")).result());
             // Core answers RPC errors with HTTP 500 and an error object
             BitcoindBlockSubmitter.Outcome bad = s.parse(500, Vectors.fixtureText("submitblock-decode-failed.json"));
             assertEquals(SubmitBlockResult.ERROR, bad.result());
             assertTrue(bad.detail().contains("-22"), bad.detail());
             assertEquals(SubmitBlockResult.ERROR, s.parse(502, "<html>bad gateway</html>").result());
         }
+    }
+
+    @Test
+    void submitResultsMapToLedgerStatuses() {
+        assertEquals(SubmitBlockResult.ORPHANED, BitcoindBlockSubmitter.classify("duplicate-inconclusive"));
+        assertEquals(SubmitBlockResult.REJECTED, BitcoindBlockSubmitter.classify("duplicate-invalid"));
+        assertEquals(SubmitBlockResult.DUPLICATE, BitcoindBlockSubmitter.classify("duplicate"));
+        assertEquals(org.hyperhash.ledger.BlockStatus.ACCEPTED, BitcoindBlockSubmitter.ledgerStatus(SubmitBlockResult.ACCEPTED));
+        assertEquals(org.hyperhash.ledger.BlockStatus.ACCEPTED, BitcoindBlockSubmitter.ledgerStatus(SubmitBlockResult.DUPLICATE));
+        assertEquals(org.hyperhash.ledger.BlockStatus.ORPHANED, BitcoindBlockSubmitter.ledgerStatus(SubmitBlockResult.ORPHANED));
+        assertEquals(org.hyperhash.ledger.BlockStatus.REJECTED, BitcoindBlockSubmitter.ledgerStatus(SubmitBlockResult.REJECTED));
+        assertEquals(null, BitcoindBlockSubmitter.ledgerStatus(SubmitBlockResult.ERROR));
+        assertEquals("rejected by bitcoind: high-hash", BitcoindBlockSubmitter.ledgerResult(
+                new BitcoindBlockSubmitter.Outcome(SubmitBlockResult.REJECTED, "high-hash")));
     }
 
     @Test

@@ -184,9 +184,18 @@ public final class BinaryReader {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(b)).toString();
         } catch (CharacterCodingException e) {
-            throw Sv2DecodeException.of(field, Reason.INVALID_VALUE, "STR0_255 is not valid UTF-8");
+            if (LOSSY_STRINGS.get()[0]) {
+                return new String(b, StandardCharsets.UTF_8); // malformed sequences become U+FFFD
+            }
+            throw Sv2DecodeException.of(field, Reason.INVALID_UTF8, "STR0_255 is not valid UTF-8");
         }
     }
+
+    /**
+     * Set only while {@code Sv2Codec.decodeLossyStrings} runs on this thread: STR0_255 fields that are not
+     * UTF-8 decode with U+FFFD replacements instead of failing. Consulted on the non-UTF-8 path only.
+     */
+    public static final ThreadLocal<boolean[]> LOSSY_STRINGS = ThreadLocal.withInitial(() -> new boolean[1]);
 
     /**
      * SEQ0_255[T]. {@code minElementBytes} (the smallest encoding of one element) is used to reject an

@@ -93,8 +93,10 @@ import static org.hyperhash.sv2.binary.BinaryWriter.writeU8;
  * <ul>
  *   <li>CoinbaseOutputConstraints: a 4-byte payload is the legacy CoinbaseOutputDataSize form (no
  *       sigops), decoded with an empty sigops value and re-encoded as 4 bytes;</li>
- *   <li>SubmitSharesExtended: TLVs after the core fields are decoded into {@code tlvs} (the 0x0002/0x01
- *       user_identity TLV is limited to 32 bytes; other TLVs are kept as they are);</li>
+ *   <li>SubmitSharesExtended: well-formed TLVs after the core fields are decoded into {@code tlvs}, whatever
+ *       their type or length; a malformed tail (a partial TLV) is ignored, as SRI's TLV iterator does (spec:
+ *       unexpected TLVs MUST be ignored). Whether a TLV is used is the application's decision (negotiated
+ *       extensions, the 32-byte user_identity limit);</li>
  *   <li>NewTemplate.coinbase_tx_outputs is a B0_64K without a CompactSize count (the count is its own
  *       field).</li>
  * </ul>
@@ -122,6 +124,21 @@ public final class Sv2Codec {
                     String.format("unknown message extension_type=0x%04x msg_type=0x%02x", wireExtensionType & 0xFFFF, msgType));
         }
         return decode(type, payload);
+    }
+
+    /**
+     * Decodes a payload whose strict decode failed with {@link Reason#INVALID_UTF8}: STR0_255 fields that are
+     * not UTF-8 come out with U+FFFD replacement characters (so the record never re-encodes to the same bytes;
+     * use it only to answer the message with its error). Other errors are thrown as by {@link #decode}.
+     */
+    public static Sv2Message decodeLossyStrings(MessageType type, ByteBuf payload) throws Sv2DecodeException {
+        boolean[] lossy = org.hyperhash.sv2.binary.BinaryReader.LOSSY_STRINGS.get();
+        lossy[0] = true;
+        try {
+            return decode(type, payload);
+        } finally {
+            lossy[0] = false;
+        }
     }
 
     /** Decodes a payload of a known type; see {@link #decode(int, int, ByteBuf)}. */
@@ -269,7 +286,7 @@ public final class Sv2Codec {
                     readU32Le(in, "ntime"),
                     readU32Le(in, "version"),
                     readB032(in, "extranonce"),
-                    TlvCodec.decodeAll(in));
+                    TlvCodec.decodeLenient(in));
             case SUBMIT_SHARES_SUCCESS -> new SubmitSharesSuccess(
                     readU32Le(in, "channel_id"),
                     readU32Le(in, "last_sequence_number"),

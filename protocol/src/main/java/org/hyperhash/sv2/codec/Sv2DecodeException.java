@@ -22,8 +22,15 @@ public final class Sv2DecodeException extends Exception {
         LENGTH_LIMIT,
         /** An OPTION count other than 0 or 1. */
         INVALID_OPTION,
-        /** A value the type forbids (e.g. invalid UTF-8 in a STR0_255). */
+        /** A value the type forbids. */
         INVALID_VALUE,
+        /**
+         * A STR0_255 whose bytes are not UTF-8. Not a framing error: SRI carries such strings as raw bytes,
+         * so the pipeline delivers the message with replacement characters
+         * ({@link org.hyperhash.sv2.netty.NonUtf8Message}) and the application answers with that message's
+         * error (e.g. invalid-user-identity) instead of closing the connection.
+         */
+        INVALID_UTF8,
         /** Bytes left after the last field where no TLVs are defined. */
         TRAILING_BYTES,
         /** No message with this (extension_type, msg_type) is known. */

@@ -12,9 +12,13 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * TLV extension fields as SRI puts them on the wire (little-endian, unlike the spec's example bytes):
- * extension_type U16 LE ‖ field_type U8 ‖ length U16 LE ‖ value. Known fields are checked against
- * their extension's limit (0x0002/0x01 user_identity: at most 32 bytes).
+ * TLV extension fields as SRI puts them on the wire: extension_type U16 LE ‖ field_type U8 ‖ length U16 LE ‖
+ * value (stratum-mining/stratum sv2/parsers-sv2/src/tlv/codec.rs, {@code Tlv::encode}/{@code Tlv::decode}).
+ * The spec's example bytes ({@code 00 02 01 00 0A ...}, sv2-spec 3.4.3 and the 0x0002 extension) are
+ * big-endian; they disagree with SRI and interop with SRI wins: what SRI sends is what we read and write
+ * (golden vectors in vectors/sv2_framing_and_tlv.json and FramingVectorTest). {@link #decode} checks the
+ * 0x0002/0x01 user_identity limit (32 bytes); {@link #decodeLenient}, used for messages from peers, does not:
+ * unexpected or oversized TLVs are ignored by the application, never a reason to close.
  */
 public final class TlvCodec {
     /** type (3) + length (2). */
@@ -59,6 +63,33 @@ public final class TlvCodec {
         }
         Bytes value = BinaryReader.readBytes(in, name, len);
         return new Tlv(ext, field, value);
+    }
+
+    /**
+     * Reads TLVs until the buffer is exhausted, without length limits per field; a malformed tail (fewer than 5
+     * header bytes, or a length beyond the bytes left) is skipped, as SRI's {@code TlvList::to_vec} skips a
+     * decode error. The buffer is always consumed.
+     */
+    public static List<Tlv> decodeLenient(ByteBuf in) {
+        if (!in.isReadable()) {
+            return List.of();
+        }
+        List<Tlv> out = new ArrayList<>(1);
+        while (in.readableBytes() >= TLV_HEADER_SIZE) {
+            int at = in.readerIndex();
+            int len = in.getUnsignedShortLE(at + 3);
+            if (in.readableBytes() < TLV_HEADER_SIZE + len) {
+                break;
+            }
+            int ext = in.getUnsignedShortLE(at);
+            int field = in.getUnsignedByte(at + 2);
+            byte[] v = new byte[len];
+            in.getBytes(at + TLV_HEADER_SIZE, v);
+            in.skipBytes(TLV_HEADER_SIZE + len);
+            out.add(new Tlv(ext, field, Bytes.wrap(v)));
+        }
+        in.skipBytes(in.readableBytes());
+        return Collections.unmodifiableList(out);
     }
 
     /** Reads TLVs until the buffer is exhausted (partial TLVs are rejected). */

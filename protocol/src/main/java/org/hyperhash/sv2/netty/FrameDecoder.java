@@ -22,10 +22,12 @@ import java.util.List;
 @HotPath
 public final class FrameDecoder extends ByteToMessageDecoder {
     private final int maxFrameBytes;
+    private final Sv2Limits limits;
     private boolean failed;
 
     public FrameDecoder(Sv2Limits limits) {
         this.maxFrameBytes = limits.maxFrameBytes();
+        this.limits = limits;
     }
 
     @Override
@@ -45,11 +47,12 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         }
         int msgLength = FrameHeader.msgLengthAt(in, in.readerIndex());
         int frameBytes = FrameHeader.SIZE + msgLength;
-        if (frameBytes > maxFrameBytes) {
+        int limit = limits.maxPayloadBytes(in.getUnsignedByte(in.readerIndex() + 2));
+        if (frameBytes > maxFrameBytes || msgLength > limit) {
             failed = true;
             in.skipBytes(in.readableBytes());
             Sv2Handlers.fail(ctx, Sv2ErrorEvent.Kind.FRAME_TOO_LARGE,
-                    "msg_length " + msgLength + " exceeds limit " + (maxFrameBytes - FrameHeader.SIZE));
+                    "msg_length " + msgLength + " exceeds limit " + limit);
             return;
         }
         if (in.readableBytes() < frameBytes) {

@@ -17,7 +17,8 @@ import org.hyperhash.sv2.message.Sv2Message;
  * <ul>
  *   <li>Inbound: each plaintext frame {@link ByteBuf} (from {@link FrameDecoder} or {@link NoiseHandler})
  *       is decoded into an {@link Sv2Message}, or an {@link UnknownFrame} for unknown types, and
- *       released here: no reference-counted buffer reaches the application. A malformed payload fires
+ *       released here: no reference-counted buffer reaches the application. A STR0_255 that is not UTF-8
+ *       is not fatal: the message arrives wrapped in a {@link NonUtf8Message}. A malformed payload fires
  *       {@link Sv2ErrorEvent.Kind#MALFORMED_MESSAGE} and closes the channel; later frames are dropped.</li>
  *   <li>Outbound: an {@link Sv2Message} or {@link UnknownFrame} is encoded into one frame. A
  *       {@link ByteBuf} is passed through untouched: it must hold one or more complete plaintext frames
@@ -56,7 +57,20 @@ public final class MessageCodecHandler extends ChannelDuplexHandler {
                             "msg_length " + h.msgLength() + " but " + frame.readableBytes() + " payload bytes");
                 }
                 MessageType type = h.messageType();
-                decoded = type == null ? UnknownFrame.read(h, frame) : Sv2Codec.decode(type, frame);
+                int payloadStart = frame.readerIndex();
+                if (type == null) {
+                    decoded = UnknownFrame.read(h, frame);
+                } else {
+                    try {
+                        decoded = Sv2Codec.decode(type, frame);
+                    } catch (Sv2DecodeException e) {
+                        if (e.reason() != Sv2DecodeException.Reason.INVALID_UTF8) {
+                            throw e;
+                        }
+                        frame.readerIndex(payloadStart);
+                        decoded = new NonUtf8Message(Sv2Codec.decodeLossyStrings(type, frame), e.field());
+                    }
+                }
             } catch (Sv2DecodeException e) {
                 failed = true;
                 Sv2Handlers.fail(ctx, Sv2ErrorEvent.Kind.MALFORMED_MESSAGE, e.getMessage());

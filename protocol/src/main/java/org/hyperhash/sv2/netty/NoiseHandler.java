@@ -90,6 +90,8 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     /** Null once the handshake is over (it holds the handshake keys and hash). */
     private NoiseHandshakeDriver driver;
     private final int maxFrameBytes;
+    private final Sv2Limits limits;
+    private final boolean perType;
     private final long handshakeTimeoutNanos;
 
     private State state = State.HANDSHAKE;
@@ -115,6 +117,8 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     public NoiseHandler(NoiseHandshakeDriver driver, Sv2Limits limits) {
         this.driver = java.util.Objects.requireNonNull(driver, "driver");
         this.maxFrameBytes = limits.maxFrameBytes();
+        this.limits = limits;
+        this.perType = !limits.maxPayloadByType().isEmpty();
         this.handshakeTimeoutNanos = limits.handshakeTimeout().toNanos();
     }
 
@@ -272,10 +276,12 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
                 return;
             }
             int msgLength = (h[3] & 0xFF) | (h[4] & 0xFF) << 8 | (h[5] & 0xFF) << 16;
-            if (FrameHeader.SIZE + msgLength > maxFrameBytes) {
+            int limit = perType ? limits.maxPayloadBytes(h[2] & 0xFF) : maxFrameBytes - FrameHeader.SIZE;
+            if (msgLength > limit) {
                 in.skipBytes(in.readableBytes());
                 failTransport(ctx, Sv2ErrorEvent.Kind.FRAME_TOO_LARGE,
-                        "msg_length " + msgLength + " exceeds limit " + (maxFrameBytes - FrameHeader.SIZE));
+                        "msg_length " + msgLength + " of msg_type 0x" + Integer.toHexString(h[2] & 0xFF)
+                                + " exceeds limit " + limit);
                 return;
             }
             awaitedHeader = (h[0] & 0xFFL) | (h[1] & 0xFFL) << 8 | (h[2] & 0xFFL) << 16 | (long) msgLength << 24;

@@ -12,8 +12,10 @@ import java.util.Objects;
  *                      (7..2^24+5); a larger msg_length is a protocol error that closes the connection
  *                      before the payload is buffered
  * @param handshakeTimeout time allowed from channel activation to a completed Noise handshake
+ * @param maxPayloadByType tighter msg_length limits for some msg_types (checked on the frame header, before the
+ *                         payload is buffered); types not listed get {@link #maxPayloadBytes()}
  */
-public record Sv2Limits(int maxFrameBytes, Duration handshakeTimeout) {
+public record Sv2Limits(int maxFrameBytes, Duration handshakeTimeout, java.util.Map<Integer, Integer> maxPayloadByType) {
     /** Largest frame the format allows: 6 + (2^24 - 1). */
     public static final int MAX_POSSIBLE_FRAME_BYTES = FrameHeader.SIZE + FrameHeader.MAX_MSG_LENGTH;
 
@@ -29,8 +31,14 @@ public record Sv2Limits(int maxFrameBytes, Duration handshakeTimeout) {
      */
     public static final Sv2Limits MINING = new Sv2Limits(256 * 1024, Duration.ofSeconds(10));
 
+    /** One frame limit for every message type. */
+    public Sv2Limits(int maxFrameBytes, Duration handshakeTimeout) {
+        this(maxFrameBytes, handshakeTimeout, java.util.Map.of());
+    }
+
     public Sv2Limits {
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+        maxPayloadByType = java.util.Map.copyOf(maxPayloadByType);
         if (maxFrameBytes <= FrameHeader.SIZE || maxFrameBytes > MAX_POSSIBLE_FRAME_BYTES) {
             throw new IllegalArgumentException("maxFrameBytes must be in 7.." + MAX_POSSIBLE_FRAME_BYTES + ": " + maxFrameBytes);
         }
@@ -42,5 +50,20 @@ public record Sv2Limits(int maxFrameBytes, Duration handshakeTimeout) {
     /** Largest accepted msg_length (payload bytes). */
     public int maxPayloadBytes() {
         return maxFrameBytes - FrameHeader.SIZE;
+    }
+
+    /** Largest accepted msg_length for {@code msgType}. */
+    public int maxPayloadBytes(int msgType) {
+        int all = maxPayloadBytes();
+        if (maxPayloadByType.isEmpty()) {
+            return all;
+        }
+        Integer t = maxPayloadByType.get(msgType);
+        return t == null ? all : Math.min(all, t);
+    }
+
+    /** These limits with per-type msg_length limits. */
+    public Sv2Limits withMaxPayloadByType(java.util.Map<Integer, Integer> byType) {
+        return new Sv2Limits(maxFrameBytes, handshakeTimeout, byType);
     }
 }

@@ -44,7 +44,12 @@ class Sv2CodecFuzzTest {
         ByteBuf out = Unpooled.buffer();
         Sv2Codec.encode(m, out);
         byte[] reencoded = ByteBufUtil.getBytes(out);
-        assertEquals(payload.length, reencoded.length);
+        if (type == MessageType.SUBMIT_SHARES_EXTENDED) {
+            // a malformed TLV tail is ignored on decode (SRI), so it is not re-encoded
+            org.junit.jupiter.api.Assertions.assertTrue(reencoded.length <= payload.length);
+        } else {
+            assertEquals(payload.length, reencoded.length);
+        }
         try {
             assertEquals(m, Sv2Codec.decode(type, Unpooled.wrappedBuffer(reencoded)));
         } catch (Sv2DecodeException e) {

@@ -13,6 +13,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.hyperhash.sv2.message.Sv2Message;
+import org.hyperhash.sv2.message.common.Reconnect;
 import org.hyperhash.sv2.message.common.SetupConnection;
 import org.hyperhash.sv2.message.common.SetupConnectionError;
 import org.hyperhash.sv2.message.common.SetupConnectionSuccess;
@@ -64,6 +65,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * that dropped: the configured order stays the operator's statement of preference, and a primary
  * that keeps failing is skipped by its cooldown anyway, so flapping is bounded without a second
  * ordering rule.
+ * A Reconnect from the TP (sv2 common message) is followed at once to its new_host:new_port with the same pinned
+ * authority key, without back-off or a failure count (see {@link #followReconnect}).
  * All connection state lives on one event loop.
  */
 public final class TdpClient implements AutoCloseable {
@@ -95,6 +98,11 @@ public final class TdpClient implements AutoCloseable {
     private final AtomicLong sessionsEstablished = new AtomicLong();
     private final AtomicLong failbacks = new AtomicLong();
     private final AtomicLong submitsDropped = new AtomicLong();
+    private final AtomicLong reconnectsFollowed = new AtomicLong();
+    /** Reconnects followed since the last session that lasted {@value #STABLE_SESSION_MILLIS} ms (event loop). */
+    private int redirectsInRow;
+    static final int MAX_REDIRECTS_IN_ROW = 3;
+    static final long STABLE_SESSION_MILLIS = 10_000;
     private volatile State state = State.CONNECTING;
     private volatile Session active;
     private Session probe;
@@ -249,10 +257,13 @@ public final class TdpClient implements AutoCloseable {
     }
 
     private Session open(TdpEndpoint e, boolean isProbe) {
-        Session s = new Session(e, isProbe);
+        return open(e, isProbe, pins.get(e));
+    }
+
+    private Session open(TdpEndpoint e, boolean isProbe, AuthorityPublicKey pinned) {
+        Session s = new Session(e, isProbe, pinned);
         int maxFrame = Math.min(config.maxFrameBytes() + 6, Sv2Limits.MAX_POSSIBLE_FRAME_BYTES);
         Sv2Limits limits = new Sv2Limits(maxFrame, config.handshakeTimeout());
-        AuthorityPublicKey pinned = pins.get(e);
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(Sv2Transport.socketChannelClass())
@@ -347,6 +358,7 @@ public final class TdpClient implements AutoCloseable {
 
     private void established(Session s, SetupConnectionSuccess ok) {
         s.setUp = true;
+        s.setUpAtMillis = clock.millis();
         if (s.setupTimer != null) {
             s.setupTimer.cancel(false);
         }
@@ -417,6 +429,46 @@ public final class TdpClient implements AutoCloseable {
         probe = open(preferred, true);
     }
 
+    /**
+     * The TP sent Reconnect (sv2 common message 0x04): follow it at once to new_host:new_port (empty host / port 0 =
+     * the same), keeping the pinned authority key (same TP operator only), without back-off or a failure count. A TP
+     * that keeps redirecting without a stable session ({@value #MAX_REDIRECTS_IN_ROW} in a row, each session shorter
+     * than {@value #STABLE_SESSION_MILLIS} ms) is treated as failing (back-off, next endpoint).
+     */
+    private void followReconnect(Session s, Reconnect rc) {
+        TdpEndpoint target = new TdpEndpoint(rc.newHost().isEmpty() ? s.endpoint.host() : rc.newHost(),
+                rc.newPort() == 0 ? s.endpoint.port() : rc.newPort(), s.endpoint.authorityPublicKey());
+        if (s != active || closed) {
+            s.reason = "asked to reconnect to " + target.address() + " (not the active session)";
+            s.channel.close();
+            return;
+        }
+        long now = clock.millis();
+        if (now - s.setUpAtMillis >= STABLE_SESSION_MILLIS) {
+            redirectsInRow = 0;
+        }
+        if (++redirectsInRow > MAX_REDIRECTS_IN_ROW) {
+            redirectsInRow = 0;
+            s.reason = "too many Reconnect requests without a stable session";
+            LOG.warn("template provider {}: {}; backing off", s.endpoint, s.reason);
+            s.channel.close(); // ended(): a failure with back-off
+            return;
+        }
+        reconnectsFollowed.incrementAndGet();
+        LOG.info("template provider {} asked to reconnect to {}: following", s.endpoint, target.address());
+        s.reason = "template provider asked to reconnect to " + target.address();
+        cancelProbe();
+        state = State.CONNECTING;
+        active = open(target, false, s.pin);
+        notifyDisconnected(s.endpoint, s.reason);
+        s.channel.close(); // ended(s): no longer the active session, nothing more to do
+    }
+
+    /** Reconnect requests from a TP that were followed. */
+    public long reconnectsFollowed() {
+        return reconnectsFollowed.get();
+    }
+
     private void recordOrigin(long templateId, Session s) {
         synchronized (templateOrigin) {
             templateOrigin.put(templateId, s);
@@ -427,16 +479,19 @@ public final class TdpClient implements AutoCloseable {
     private final class Session {
         final TdpEndpoint endpoint;
         final boolean isProbe;
+        final AuthorityPublicKey pin;
         final Handler handler = new Handler(this);
+        long setUpAtMillis;
         volatile Channel channel;
         volatile boolean setUp;
         boolean ended;
         String reason;
         ScheduledFuture<?> setupTimer;
 
-        Session(TdpEndpoint endpoint, boolean isProbe) {
+        Session(TdpEndpoint endpoint, boolean isProbe, AuthorityPublicKey pin) {
             this.endpoint = endpoint;
             this.isProbe = isProbe;
+            this.pin = pin;
         }
 
         boolean usable() {
@@ -513,6 +568,13 @@ public final class TdpClient implements AutoCloseable {
                         } catch (RuntimeException ex) {
                             LOG.error("TdpListener.onSetNewPrevHash failed", ex);
                         }
+                    }
+                }
+                case Reconnect rc -> {
+                    if (!s.setUp) {
+                        violation(ctx, "Reconnect before SetupConnection.Success");
+                    } else {
+                        followReconnect(s, rc);
                     }
                 }
                 case RequestTransactionDataSuccess ok -> complete(ok.templateId(),

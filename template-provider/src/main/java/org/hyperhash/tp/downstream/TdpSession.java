@@ -1,5 +1,6 @@
 package org.hyperhash.tp.downstream;
 
+import org.hyperhash.daemon.LogLimiter;
 import org.hyperhash.sv2.message.Sv2Message;
 import org.hyperhash.sv2.message.common.SetupConnection;
 import org.hyperhash.sv2.message.common.SetupConnectionError;
@@ -13,6 +14,8 @@ import org.hyperhash.tp.template.OutputReservation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+import java.time.InstantSource;
 import java.util.List;
 
 /**
@@ -22,8 +25,11 @@ import java.util.List;
  * connection's event loop ({@link #onMessage}); the hub calls {@link #deliver} from its thread,
  * which is handed to {@link Outbound#sendAll} (thread-safe by contract).
  */
-final class TdpSession implements TemplateSubscriber {
+public final class TdpSession implements TemplateSubscriber {
     private static final Logger LOG = LoggerFactory.getLogger(TdpSession.class);
+    /** Shared by all sessions: a flood of bad clients writes one line per limit per 10 s. */
+    private static final LogLimiter LIMIT_LOG = new LogLimiter(LOG, Duration.ofSeconds(10));
+    private static final LogLimiter PROTOCOL_LOG = new LogLimiter(LOG, Duration.ofSeconds(10));
     static final int PROTOCOL_TEMPLATE_DISTRIBUTION = 2;
     static final int VERSION = 2;
 
@@ -41,21 +47,84 @@ final class TdpSession implements TemplateSubscriber {
         void close(String reason);
     }
 
-    enum State { AWAIT_SETUP, AWAIT_CONSTRAINTS, ACTIVE, CLOSED }
+    public enum State { AWAIT_SETUP, AWAIT_CONSTRAINTS, ACTIVE, CLOSED }
+
+    /**
+     * Per-session rate limits, each counted over a sliding {@code window}; a session over one is closed with
+     * {@code limit-exceeded} (a violation towards a ban) and {@code hh_tp_session_limits_total{limit}} counts it.
+     *
+     * @param constraintChanges CoinbaseOutputConstraints after the first (each may cost a template build)
+     * @param transactionDataRequests RequestTransactionData messages (each answer can be megabytes)
+     * @param refusedSolutions SubmitSolution messages refused at once (unknown template)
+     */
+    public record Limits(int constraintChanges, int transactionDataRequests, int refusedSolutions, Duration window) {
+        public static final Limits DEFAULT = new Limits(6, 120, 16, Duration.ofMinutes(1));
+
+        /** The three limits over one minute. */
+        public static Limits perMinute(int constraintChanges, int transactionDataRequests, int refusedSolutions) {
+            return new Limits(constraintChanges, transactionDataRequests, refusedSolutions, Duration.ofMinutes(1));
+        }
+
+        public Limits {
+            if (constraintChanges < 0 || transactionDataRequests < 1 || refusedSolutions < 1 || window.isNegative()
+                    || window.isZero()) {
+                throw new IllegalArgumentException("session limits must be positive: " + constraintChanges + "/"
+                        + transactionDataRequests + "/" + refusedSolutions + " per " + window);
+            }
+        }
+    }
+
+    /** Events in the current window (the window restarts at the first event after it ran out). Event loop only. */
+    private static final class WindowCounter {
+        private long start = Long.MIN_VALUE;
+        private int count;
+
+        /** Counts one event; true when the limit is exceeded. */
+        boolean hit(long nowMillis, long windowMillis, int limit) {
+            if (start == Long.MIN_VALUE || nowMillis - start >= windowMillis) {
+                start = nowMillis;
+                count = 0;
+            }
+            return ++count > limit;
+        }
+    }
 
     private final TemplateHub hub;
     private final Outbound out;
     private final String peer;
+    private final Limits limits;
+    private final InstantSource clock;
+    private final TpMetrics metrics;
+    private final WindowCounter constraintChanges = new WindowCounter();
+    private final WindowCounter txDataRequests = new WindowCounter();
+    private final WindowCounter refusedSolutions = new WindowCounter();
     private volatile State state = State.AWAIT_SETUP;
     private volatile OutputReservation reservation = OutputReservation.NONE;
 
     TdpSession(TemplateHub hub, Outbound out, String peer) {
+        this(hub, out, peer, Limits.DEFAULT, InstantSource.system(), TpMetrics.noop());
+    }
+
+    TdpSession(TemplateHub hub, Outbound out, String peer, Limits limits, InstantSource clock, TpMetrics metrics) {
         this.hub = hub;
         this.out = out;
         this.peer = peer;
+        this.limits = limits;
+        this.clock = clock;
+        this.metrics = metrics;
     }
 
-    State state() {
+    private boolean overLimit(WindowCounter c, int limit, String name) {
+        if (!c.hit(clock.millis(), limits.window().toMillis(), limit)) {
+            return false;
+        }
+        metrics.sessionLimit(name);
+        LIMIT_LOG.warn(name, "pool {}: more than {} {} per {}; closing", peer, limit, name, limits.window());
+        close("limit-exceeded");
+        return true;
+    }
+
+    public State state() {
         return state;
     }
 
@@ -87,11 +156,24 @@ final class TdpSession implements TemplateSubscriber {
                 switch (m) {
                     case CoinbaseOutputConstraints c -> onConstraints(c);
                     case RequestTransactionData r -> {
-                        if (!out.sendAll(List.of(hub.transactionData(r.templateId())), 0)) {
+                        if (overLimit(txDataRequests, limits.transactionDataRequests(), "transaction-data-requests")) {
+                            return;
+                        }
+                        if (!out.sendAll(List.of(hub.transactionData(this, r.templateId())), 0)) {
                             close("slow-consumer");
                         }
                     }
-                    case SubmitSolution s -> hub.submitSolution(s, peer);
+                    case SubmitSolution s -> {
+                        if (!hub.submitSolution(this, s, peer)) {
+                            overLimit(refusedSolutions, limits.refusedSolutions(), "solutions");
+                        }
+                    }
+                    case org.hyperhash.sv2.message.extensions.RequestExtensions r -> {
+                        // extension 0x0001 is answered, never a violation; the TP implements no other extension
+                        LOG.info("pool {} requested extensions {}: none supported", peer, r.requestedExtensions());
+                        out.sendAll(List.of(org.hyperhash.sv2.message.extensions.ExtensionNegotiation.answer(r,
+                                java.util.Set.of())), 0);
+                    }
                     default -> protocolError("unexpected " + m.type() + " on a template distribution connection");
                 }
             }
@@ -119,6 +201,9 @@ final class TdpSession implements TemplateSubscriber {
     private void onConstraints(CoinbaseOutputConstraints c) {
         OutputReservation r = OutputReservation.of(c);
         boolean first = state == State.AWAIT_CONSTRAINTS;
+        if (!first && overLimit(constraintChanges, limits.constraintChanges(), "constraint-changes")) {
+            return;
+        }
         reservation = r;
         state = State.ACTIVE;
         LOG.info("pool {} reserves {} bytes / {} sigops in the coinbase{}", peer, r.maxAdditionalSizeBytes(),
@@ -133,7 +218,7 @@ final class TdpSession implements TemplateSubscriber {
     }
 
     private void protocolError(String detail) {
-        LOG.warn("pool {}: protocol error: {}; closing", peer, detail);
+        PROTOCOL_LOG.warn("protocol-error", "pool {}: protocol error: {}; closing", peer, detail);
         close("protocol-error");
     }
 

@@ -1,6 +1,7 @@
 package org.hyperhash.tp.downstream;
 
 import org.hyperhash.base.Bytes;
+import org.hyperhash.daemon.LogLimiter;
 import org.hyperhash.sv2.message.Sv2Message;
 import org.hyperhash.sv2.message.template.RequestTransactionDataError;
 import org.hyperhash.sv2.message.template.RequestTransactionDataSuccess;
@@ -19,7 +20,10 @@ import org.hyperhash.tp.template.TemplateListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.InstantSource;
+import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,12 +40,44 @@ import java.util.concurrent.atomic.AtomicLong;
  * cost one build), assigns strictly increasing template ids, and fans the messages out to the
  * subscribers without blocking on any of them. On a new tip each subscriber gets
  * NewTemplate(future=true) then SetNewPrevHash; on a fee rise NewTemplate(future=false); on
- * subscribe the current pair. It keeps the last {@value #KEPT_TEMPLATES} built templates for
- * RequestTransactionData and SubmitSolution.
+ * subscribe the current pair.
+ *
+ * <p>Templates are kept per session ({@link SessionTemplates}): a template is recorded in the store of every session it
+ * is delivered to before it is sent, so a session can never evict another session's templates (a client that sends
+ * hundreds of CoinbaseOutputConstraints only fills its own store, which is capped at
+ * {@link Limits#maxTemplatesPerSession()}, the overflow counted). Every template of the current tip is kept up to that
+ * cap; templates of an older tip are kept until {@link Limits#staleGrace()} after the tip changed (as sv2-tp keeps
+ * answering RequestTransactionData and SubmitSolution for 10 s). A closed session's store is kept for the same grace,
+ * so a pool that reconnects can still submit a solution found on its previous connection.
  */
 public final class TemplateHub implements TemplateListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TemplateHub.class);
-    static final int KEPT_TEMPLATES = 256;
+    /** BIP141 witness reserved value Core puts in the coinbase witness: 32 zero bytes. */
+    static final Bytes WITNESS_RESERVED_VALUE = Bytes.wrap(new byte[32]);
+
+    /**
+     * Per-session bounds.
+     *
+     * @param maxTemplatesPerSession templates kept per session (current tip plus those in grace); above it the
+     *     session's oldest is dropped and counted
+     * @param staleGrace how long templates of the previous tip stay usable after a new tip
+     * @param maxRetiredSessions closed sessions whose stores are kept for the grace (oldest dropped first)
+     */
+    public record Limits(int maxTemplatesPerSession, java.time.Duration staleGrace, int maxRetiredSessions) {
+        public static final Limits DEFAULT = new Limits(64, java.time.Duration.ofSeconds(10), 64);
+
+        public Limits {
+            if (maxTemplatesPerSession < 2) {
+                throw new IllegalArgumentException("max-templates-per-session must be >= 2, got " + maxTemplatesPerSession);
+            }
+            if (staleGrace.isNegative()) {
+                throw new IllegalArgumentException("stale-template-grace must be >= 0, got " + staleGrace);
+            }
+            if (maxRetiredSessions < 0) {
+                throw new IllegalArgumentException("max-retired-sessions must be >= 0, got " + maxRetiredSessions);
+            }
+        }
+    }
 
     private final TemplateFactory factory;
     private final BitcoindRpc rpc;
@@ -51,17 +87,21 @@ public final class TemplateHub implements TemplateListener, AutoCloseable {
     private final Set<TemplateSubscriber> subscribers = ConcurrentHashMap.newKeySet();
     private final ExecutorService submitters = Executors.newVirtualThreadPerTaskExecutor();
     private final Object lock = new Object();
-    private final Map<Long, BuiltTemplate> kept = new LinkedHashMap<>(KEPT_TEMPLATES * 2, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, BuiltTemplate> e) {
-            return size() > KEPT_TEMPLATES;
-        }
-    };
+    private final Limits limits;
+    private final InstantSource clock;
+    /** Live sessions' template stores (guarded by {@link #lock}). */
+    private final Map<TemplateSubscriber, SessionTemplates> stores = new IdentityHashMap<>();
+    /** Closed sessions' stores, oldest first, kept until the grace after the next tip (guarded by {@link #lock}). */
+    private final ArrayDeque<SessionTemplates> retired = new ArrayDeque<>();
+    /** When the current tip replaced the previous one (clock millis). */
+    private long tipChangedMillis = Long.MIN_VALUE / 2;
     /** Current generation: variant per reservation; the first message sent to each is future. */
     private Map<OutputReservation, Variant> variants = new HashMap<>();
     private BlockTemplate current;
     private long tipNotifiedNanos;
     private volatile String lastSubmitResult = "none";
+    private final LogLimiter refusedLog = new LogLimiter(LOG, java.time.Duration.ofSeconds(10));
+    private final LogLimiter rejectLog = new LogLimiter(LOG, java.time.Duration.ofSeconds(10));
 
     private record Variant(BuiltTemplate template, SetNewPrevHash prevHash) {
     }
@@ -73,6 +113,13 @@ public final class TemplateHub implements TemplateListener, AutoCloseable {
      */
     public TemplateHub(TemplateFactory factory, BitcoindRpc rpc, TpMetrics metrics, long firstTemplateId,
                        Runnable afterAcceptedBlock) {
+        this(factory, rpc, metrics, firstTemplateId, afterAcceptedBlock, Limits.DEFAULT, InstantSource.system());
+    }
+
+    public TemplateHub(TemplateFactory factory, BitcoindRpc rpc, TpMetrics metrics, long firstTemplateId,
+                       Runnable afterAcceptedBlock, Limits limits, InstantSource clock) {
+        this.limits = java.util.Objects.requireNonNull(limits, "limits");
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
         this.factory = factory;
         this.rpc = rpc;
         this.metrics = metrics;
@@ -84,10 +131,14 @@ public final class TemplateHub implements TemplateListener, AutoCloseable {
     public void onNewTip(BlockTemplate template, long notifiedNanos) {
         List<TemplateSubscriber> targets;
         synchronized (lock) {
+            if (current != null && !current.previousBlockHash().equals(template.previousBlockHash())) {
+                tipChangedMillis = clock.millis(); // the previous tip's templates enter their grace
+            }
             current = template;
             tipNotifiedNanos = notifiedNanos;
             variants = new HashMap<>();
             targets = List.copyOf(subscribers);
+            pruneRetired();
         }
         LOG.info("new tip {} height {}: {} transactions, coinbase value {} sats", template.previousBlockHash().toDisplayHex(),
                 template.height(), template.transactions().size(), template.coinbaseValueSats());
@@ -95,6 +146,7 @@ public final class TemplateHub implements TemplateListener, AutoCloseable {
             Variant v;
             synchronized (lock) {
                 v = variantFor(s.reservation(), true);
+                record(s, v.template());
             }
             s.deliver(List.of(v.template().message(), v.prevHash()), notifiedNanos);
         }
@@ -116,6 +168,7 @@ public final class TemplateHub implements TemplateListener, AutoCloseable {
             Variant v;
             synchronized (lock) {
                 v = variantFor(s.reservation(), false);
+                record(s, v.template());
             }
             s.deliver(List.of(v.template().message()), 0);
         }
@@ -135,7 +188,6 @@ public final class TemplateHub implements TemplateListener, AutoCloseable {
         }
         SetNewPrevHash p = new SetNewPrevHash(id, current.previousBlockHash(), (int) current.curTime(), current.bits(),
                 current.target());
-        kept.put(id, t);
         v = new Variant(t, p);
         variants.put(r, v);
         return v;
@@ -153,6 +205,9 @@ public final class TemplateHub implements TemplateListener, AutoCloseable {
                 // a fresh future template for this subscriber: a pool needs a future one before SetNewPrevHash
                 Variant existing = variants.get(s.reservation());
                 v = existing != null && existing.template().message().futureTemplate() ? existing : variantFor(s.reservation(), true);
+                record(s, v.template());
+            } else {
+                stores.computeIfAbsent(s, k -> new SessionTemplates(limits.maxTemplatesPerSession()));
             }
         }
         if (v != null) {
@@ -162,6 +217,123 @@ public final class TemplateHub implements TemplateListener, AutoCloseable {
 
     void unsubscribe(TemplateSubscriber s) {
         subscribers.remove(s);
+        synchronized (lock) {
+            SessionTemplates st = stores.remove(s);
+            if (st != null && st.size() > 0 && limits.maxRetiredSessions() > 0) {
+                retired.addLast(st);
+                while (retired.size() > limits.maxRetiredSessions()) {
+                    metrics.templatesEvicted("retired-sessions", retired.removeFirst().size());
+                }
+            }
+        }
+    }
+
+    /** Records {@code t} in {@code s}'s store (before it is sent). Caller holds the lock. */
+    private void record(TemplateSubscriber s, BuiltTemplate t) {
+        SessionTemplates st = stores.computeIfAbsent(s, k -> new SessionTemplates(limits.maxTemplatesPerSession()));
+        st.prune(current.previousBlockHash(), graceOver());
+        int evicted = st.put(t);
+        if (evicted > 0) {
+            metrics.templatesEvicted("session-limit", evicted);
+        }
+    }
+
+    /** True once the previous tip's grace is over. Caller holds the lock. */
+    private boolean graceOver() {
+        return clock.millis() - tipChangedMillis >= limits.staleGrace().toMillis();
+    }
+
+    /** Drops closed sessions' stores whose templates are all past their grace. Caller holds the lock. */
+    private void pruneRetired() {
+        if (current == null) {
+            return;
+        }
+        boolean over = graceOver();
+        retired.removeIf(st -> {
+            st.prune(current.previousBlockHash(), over);
+            return st.size() == 0;
+        });
+    }
+
+    /**
+     * The template {@code id} as {@code s} may still use it: its own store first, then other sessions' and closed
+     * sessions' stores (the data is the same for everyone; a pool that reconnected submits on its new session).
+     * Stale templates past their grace are pruned first. Caller holds the lock.
+     */
+    private BuiltTemplate lookup(TemplateSubscriber s, long id) {
+        if (current != null) {
+            boolean over = graceOver();
+            SessionTemplates own = s == null ? null : stores.get(s);
+            if (own != null) {
+                own.prune(current.previousBlockHash(), over);
+                BuiltTemplate t = own.get(id);
+                if (t != null) {
+                    return t;
+                }
+            }
+            pruneRetired();
+            for (SessionTemplates st : stores.values()) {
+                BuiltTemplate t = st.get(id);
+                if (t != null && (t.previousBlockHash().equals(current.previousBlockHash()) || !over)) {
+                    return t;
+                }
+            }
+            for (SessionTemplates st : retired) {
+                BuiltTemplate t = st.get(id);
+                if (t != null) {
+                    return t;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Templates kept for {@code s} right now (tests, status). */
+    int keptFor(TemplateSubscriber s) {
+        synchronized (lock) {
+            SessionTemplates st = stores.get(s);
+            return st == null ? 0 : st.size();
+        }
+    }
+
+    /**
+     * One session's templates in delivery order: at most {@code max}; templates of an older tip are dropped once
+     * the grace is over.
+     */
+    static final class SessionTemplates {
+        private final int max;
+        private final LinkedHashMap<Long, BuiltTemplate> byId = new LinkedHashMap<>();
+
+        SessionTemplates(int max) {
+            this.max = max;
+        }
+
+        /** Adds (or re-adds) {@code t}; returns how many of the oldest were dropped to stay within the cap. */
+        int put(BuiltTemplate t) {
+            byId.put(t.templateId(), t);
+            int evicted = 0;
+            var it = byId.entrySet().iterator();
+            while (byId.size() > max && it.hasNext()) {
+                it.next();
+                it.remove();
+                evicted++;
+            }
+            return evicted;
+        }
+
+        BuiltTemplate get(long id) {
+            return byId.get(id);
+        }
+
+        void prune(org.hyperhash.base.Hash256 tip, boolean graceOver) {
+            if (graceOver) {
+                byId.values().removeIf(t -> !t.previousBlockHash().equals(tip));
+            }
+        }
+
+        int size() {
+            return byId.size();
+        }
     }
 
     public int subscriberCount() {
@@ -175,32 +347,51 @@ public final class TemplateHub implements TemplateListener, AutoCloseable {
         }
     }
 
-    /** Answer to RequestTransactionData. */
+    /** Answer to RequestTransactionData (tests: as a session that holds no templates). */
     Sv2Message transactionData(long templateId) {
+        return transactionData(null, templateId);
+    }
+
+    /**
+     * Answer to RequestTransactionData from {@code s}: the transactions, and as excess_data the coinbase's witness
+     * reserved value when the template commits to witnesses (as sv2-tp sends it). A template of an older tip is
+     * answered during the grace after the tip changed, then it is {@code stale-template-id}.
+     */
+    Sv2Message transactionData(TemplateSubscriber s, long templateId) {
         synchronized (lock) {
-            BuiltTemplate t = kept.get(templateId);
+            BuiltTemplate t = lookup(s, templateId);
             if (t == null) {
                 return new RequestTransactionDataError(templateId, "template-id-not-found");
             }
-            if (current != null && !t.previousBlockHash().equals(current.previousBlockHash())) {
-                return new RequestTransactionDataError(templateId, "stale-template-id");
-            }
-            return new RequestTransactionDataSuccess(templateId, Bytes.EMPTY, t.transactionData());
+            Bytes excess = t.requiredOutputs().isEmpty() ? Bytes.EMPTY : WITNESS_RESERVED_VALUE;
+            return new RequestTransactionDataSuccess(templateId, excess, t.transactionData());
         }
     }
 
-    /** Rebuilds the block and submits it on a virtual thread; the outcome is logged and counted. */
+    /** As {@link #submitSolution(TemplateSubscriber, SubmitSolution, String)} from a session holding no templates. */
     void submitSolution(SubmitSolution s, String peer) {
+        submitSolution(null, s, peer);
+    }
+
+    /**
+     * Rebuilds the block and submits it on a virtual thread; the outcome is logged and counted. A solution the TP
+     * cannot submit (unknown template, or one that cannot make a block) is refused: an ERROR line (rate-limited per
+     * reason) and {@code hh_tp_solutions_refused_total{reason}}, which an alert watches: it may be a lost block.
+     *
+     * @return false when refused at once (unknown template)
+     */
+    boolean submitSolution(TemplateSubscriber from, SubmitSolution s, String peer) {
         BuiltTemplate t;
         synchronized (lock) {
-            t = kept.get(s.templateId());
+            t = lookup(from, s.templateId());
         }
         if (t == null) {
-            LOG.warn("SubmitSolution from {} for unknown template {}", peer, s.templateId());
-            metrics.blockSubmitted("unknown-template-id");
-            return;
+            refused("unknown-template-id", peer, s.templateId(), "not kept (never sent, or its tip changed more than "
+                    + limits.staleGrace().toSeconds() + " s ago)");
+            return false;
         }
         submitters.execute(() -> submit(t, s, peer));
+        return true;
     }
 
     private void submit(BuiltTemplate t, SubmitSolution s, String peer) {
@@ -208,21 +399,26 @@ public final class TemplateHub implements TemplateListener, AutoCloseable {
         try {
             block = BlockAssembler.assemble(t, s);
         } catch (InvalidSolutionException e) {
-            LOG.warn("SubmitSolution from {} for template {} rejected before submission: {}", peer, s.templateId(), e.getMessage());
-            metrics.blockSubmitted(e.reason());
-            lastSubmitResult = e.reason();
+            refused(e.reason(), peer, s.templateId(), e.getMessage());
             return;
         }
         String label;
         try {
             SubmitResult r = rpc.submitBlock(block.block());
             label = r.label();
-            if (r instanceof SubmitResult.Accepted) {
-                LOG.info("BLOCK ACCEPTED height {} hash {} from {} ({} bytes)", t.height(), block.hash().toDisplayHex(), peer,
-                        block.block().length());
-                afterAcceptedBlock.run();
-            } else {
-                LOG.warn("block {} at height {} from {} rejected by the node: {}", block.hash().toDisplayHex(), t.height(), peer, label);
+            String hash = block.hash().toDisplayHex();
+            switch (outcome(r)) {
+                case ACCEPTED -> {
+                    LOG.info("BLOCK ACCEPTED height {} hash {} from {} ({} bytes)", t.height(), hash, peer, block.block().length());
+                    afterAcceptedBlock.run();
+                }
+                // expected: the pool also submits every block straight to bitcoind, and either may arrive first
+                case DUPLICATE -> LOG.info("block {} at height {} from {}: duplicate (the node already has it, valid)", hash,
+                        t.height(), peer);
+                case ORPHANED -> LOG.warn("block {} at height {} from {}: {} (valid but not on the active chain: it lost an"
+                        + " equal-height race)", hash, t.height(), peer, label);
+                case REJECTED -> rejectLog.error(label, "block {} at height {} from {} REJECTED by the node: {}", hash,
+                        t.height(), peer, label);
             }
         } catch (RpcException e) {
             label = "rpc-error";
@@ -230,6 +426,27 @@ public final class TemplateHub implements TemplateListener, AutoCloseable {
         }
         lastSubmitResult = label;
         metrics.blockSubmitted(label);
+    }
+
+    private void refused(String reason, String peer, long templateId, String detail) {
+        metrics.blockSubmitted(reason);
+        metrics.solutionRefused(reason);
+        lastSubmitResult = reason;
+        refusedLog.error(reason, "SubmitSolution from {} for template {} REFUSED ({}): {}", peer, templateId, reason, detail);
+    }
+
+    /** What a submitblock answer means for the block (Core's BIP22 strings). */
+    enum Outcome { ACCEPTED, DUPLICATE, ORPHANED, REJECTED }
+
+    static Outcome outcome(SubmitResult r) {
+        if (r instanceof SubmitResult.Accepted) {
+            return Outcome.ACCEPTED;
+        }
+        return switch (r.label()) {
+            case "duplicate" -> Outcome.DUPLICATE;
+            case "inconclusive", "duplicate-inconclusive" -> Outcome.ORPHANED;
+            default -> Outcome.REJECTED;
+        };
     }
 
     public String lastSubmitResult() {

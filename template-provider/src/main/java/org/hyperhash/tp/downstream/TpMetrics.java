@@ -24,12 +24,27 @@ public final class TpMetrics {
     static final String RPC_ERRORS = "hh_tp_rpc_errors_total";
     static final String BLOCKS_SUBMITTED = "hh_tp_blocks_submitted_total";
     static final String SESSIONS_CLOSED = "hh_tp_sessions_closed_total";
+    static final String SOLUTIONS_REFUSED = "hh_tp_solutions_refused_total";
+    static final String TEMPLATES_EVICTED = "hh_tp_templates_evicted_total";
+    static final String SESSION_LIMITS = "hh_tp_session_limits_total";
+    static final String CONNECTIONS_REFUSED = "hh_tp_connections_refused_total";
+    /** Why a TDP connection was refused at accept. */
+    static final List<String> REFUSAL_REASONS = List.of("not_allowed", "banned", "max_connections", "max_connections_per_ip");
+    /** Why a kept template was dropped before its grace ran out. */
+    static final List<String> EVICTION_REASONS = List.of("session_limit", "retired_sessions");
+    /** Per-session limits a client can hit ({@code hh_tp_session_limits_total{limit}}). */
+    static final List<String> SESSION_LIMIT_NAMES = List.of("constraint_changes", "transaction_data_requests",
+            "solutions", "setup_timeout", "idle_timeout", "frame_size");
 
     /** Submit results known before any submission: ours plus Core's most common answers. */
     static final List<String> KNOWN_SUBMIT_RESULTS;
-    /** Every reason TdpServer/TdpSession close a pool connection with. */
-    static final List<String> CLOSE_REASONS = List.of("closed", "error", "protocol-error", "setup-error", "slow-consumer",
-            "decode-error", "handshake-error");
+    /**
+     * Every reason TdpServer/TdpSession close a pool connection with, as {@code reason} label values: snake_case like
+     * every label value we define (the pool's {@code hh_pool_protocol_errors_total{kind="malformed_message"}});
+     * TdpSession's hyphenated close reasons ({@code decode-error}) map onto them in {@link #sessionClosed}.
+     */
+    static final List<String> CLOSE_REASONS = List.of("closed", "error", "protocol_error", "setup_error", "slow_consumer",
+            "decode_error", "handshake_error", "limit_exceeded", "setup_timeout", "idle_timeout", "reconnect");
 
     /**
      * Bitcoin Core's submitblock answers (BIP22 null/duplicate/inconclusive/rejected and the block-validation reject
@@ -52,6 +67,10 @@ public final class TpMetrics {
         KNOWN_SUBMIT_RESULTS = List.copyOf(new java.util.LinkedHashSet<>(r));
     }
 
+    /** The manual's template latency target (section 11) and alert threshold (section 5). */
+    public static final Duration TEMPLATE_LATENCY_SLO = Duration.ofMillis(50);
+    public static final Duration TEMPLATE_LATENCY_ALERT = Duration.ofMillis(500);
+
     private final MeterRegistry registry;
     private final Timer templateLatency;
     private final Counter futureTemplatesSent;
@@ -59,12 +78,16 @@ public final class TpMetrics {
     private final Counter prevHashesSent;
     private final Counter outboundDropped;
     private final AtomicInteger connectedPools = new AtomicInteger();
+    private final Counter bans;
 
     public TpMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.templateLatency = Timer.builder("hh_tp_template_latency_seconds")
                 .description("node block notification -> SetNewPrevHash written to a pool socket")
                 .publishPercentileHistogram()
+                // buckets at the manual's thresholds (template latency < 50 ms, alert above 500 ms), so the
+                // alert and the SLO panel read exact counts instead of interpolating between generated buckets
+                .serviceLevelObjectives(TEMPLATE_LATENCY_SLO, TEMPLATE_LATENCY_ALERT)
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
@@ -77,7 +100,10 @@ public final class TpMetrics {
         this.outboundDropped = Counter.builder("hh_tp_outbound_dropped_total")
                 .description("messages dropped because a pool's outbound buffer was above the high-water mark (the pool is disconnected)")
                 .register(registry);
-        registry.gauge("hh_tp_connected_pools", connectedPools);
+        io.micrometer.core.instrument.Gauge.builder("hh_tp_connected_pools", connectedPools, AtomicInteger::get)
+                .description("pool connections with a completed setup").strongReference(true).register(registry);
+        this.bans = Counter.builder("hh_tp_bans_total").description("IP bans issued on the TDP port (too many violations)")
+                .register(registry);
         for (String method : HttpBitcoindRpc.METHODS) {
             for (RpcException.Kind kind : RpcException.Kind.values()) {
                 rpcErrors(method, kindLabel(kind));
@@ -85,6 +111,92 @@ public final class TpMetrics {
         }
         KNOWN_SUBMIT_RESULTS.forEach(this::blocksSubmittedCounter);
         CLOSE_REASONS.forEach(this::sessionsClosed);
+        List<String> refusals = new ArrayList<>(List.of("unknown-template-id"));
+        refusals.addAll(InvalidSolutionException.REASONS);
+        refusals.forEach(this::solutionsRefused);
+        EVICTION_REASONS.forEach(this::templatesEvicted);
+        SESSION_LIMIT_NAMES.forEach(this::sessionLimits);
+        REFUSAL_REASONS.forEach(this::connectionsRefused);
+    }
+
+    /** An IP ban was issued on the TDP port. */
+    public void banIssued() {
+        bans.increment();
+    }
+
+    public double bansIssued() {
+        return bans.count();
+    }
+
+    /** @param reason one of {@link #REFUSAL_REASONS} */
+    public void connectionRefused(String reason) {
+        connectionsRefused(reason).increment();
+    }
+
+    public double connectionsRefusedCount(String reason) {
+        return connectionsRefused(reason).count();
+    }
+
+    private Counter connectionsRefused(String reason) {
+        return Counter.builder(CONNECTIONS_REFUSED).tag("reason", snake(reason))
+                .description("TDP connections refused at accept (allowlist, ban, caps), by reason").register(registry);
+    }
+
+    /**
+     * A SubmitSolution the TP could not turn into a submitblock (unknown/expired template, or a solution that
+     * cannot make a block): possibly a lost block.
+     *
+     * @param reason {@code unknown-template-id} or one of {@link InvalidSolutionException#REASONS}
+     */
+    public void solutionRefused(String reason) {
+        solutionsRefused(reason).increment();
+    }
+
+    public double solutionsRefusedCount(String reason) {
+        Counter c = registry.find(SOLUTIONS_REFUSED).tag("reason", reason).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    /** @param reason one of {@link #EVICTION_REASONS} */
+    public void templatesEvicted(String reason, int count) {
+        templatesEvicted(reason).increment(count);
+    }
+
+    public double templatesEvictedCount(String reason) {
+        return templatesEvicted(reason).count();
+    }
+
+    /** @param limit one of {@link #SESSION_LIMIT_NAMES} */
+    public void sessionLimit(String limit) {
+        sessionLimits(limit).increment();
+    }
+
+    public double sessionLimitCount(String limit) {
+        return sessionLimits(limit).count();
+    }
+
+    private Counter solutionsRefused(String reason) {
+        return Counter.builder(SOLUTIONS_REFUSED).tag("reason", reason)
+                .description("SubmitSolution messages the TP refused (not submitted to the node): possibly lost blocks")
+                .register(registry);
+    }
+
+    private Counter templatesEvicted(String reason) {
+        return Counter.builder(TEMPLATES_EVICTED).tag("reason", snake(reason))
+                .description("kept templates dropped before their tip changed plus the grace, by reason").register(registry);
+    }
+
+    private Counter sessionLimits(String limit) {
+        return Counter.builder(SESSION_LIMITS).tag("limit", snake(limit))
+                .description("TDP clients that hit a per-session limit (the session is closed), by limit").register(registry);
+    }
+
+    /**
+     * Our own label values are snake_case (one spelling per value across daemons); callers may pass the hyphenated
+     * names the TDP code uses for close/limit reasons. Core's submitblock strings are not ours and keep their hyphens.
+     */
+    private static String snake(String value) {
+        return value.replace('-', '_');
     }
 
     /** The {@code kind} label of {@link #rpcError}. */
@@ -158,9 +270,13 @@ public final class TpMetrics {
         return c == null ? 0 : c.count();
     }
 
-    /** @param reason one of {@link #CLOSE_REASONS} */
+    /** @param reason one of {@link #CLOSE_REASONS}, or its hyphenated spelling as TdpSession logs it */
     public void sessionClosed(String reason) {
-        sessionsClosed(reason).increment();
+        String label = reason.replace('-', '_');
+        if (!CLOSE_REASONS.contains(label)) {
+            throw new IllegalArgumentException("unknown close reason " + reason);
+        }
+        sessionsClosed(label).increment();
     }
 
     // Micrometer returns the already registered counter for an existing name and tags.

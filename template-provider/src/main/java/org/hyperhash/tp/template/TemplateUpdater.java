@@ -25,14 +25,18 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class TemplateUpdater implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TemplateUpdater.class);
-    private static final long REFRESH = -1;
+    /** What woke the updater: a notification (with the node's template when it carried one), a refresh or a tick. */
+    private record Trigger(long notifiedNanos, BlockTemplate template, boolean fromNotification) {
+    }
+
+    private static final Trigger REFRESH = new Trigger(0, null, false);
 
     private final BitcoindRpc rpc;
     private final BlockNotifier notifier;
     private final TemplateListener listener;
     private final Duration refreshInterval;
     private final long feeDeltaSats;
-    private final BlockingQueue<Long> triggers = new ArrayBlockingQueue<>(16);
+    private final BlockingQueue<Trigger> triggers = new ArrayBlockingQueue<>(16);
     private final AtomicLong droppedTriggers = new AtomicLong();
     private final AtomicLong fetchErrors = new AtomicLong();
     private volatile BlockTemplate current;
@@ -72,7 +76,7 @@ public final class TemplateUpdater implements AutoCloseable {
 
     /** Notification entry point (any thread). */
     public void onBlock(BlockNotification n) {
-        if (!triggers.offer(n.receivedNanos())) {
+        if (!triggers.offer(new Trigger(n.receivedNanos(), n.template(), true))) {
             droppedTriggers.incrementAndGet();
         }
     }
@@ -85,8 +89,9 @@ public final class TemplateUpdater implements AutoCloseable {
     }
 
     private void loop() {
+        java.util.List<Trigger> pending = new java.util.ArrayList<>();
         while (running) {
-            Long trigger;
+            Trigger trigger;
             try {
                 trigger = triggers.poll(refreshInterval.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
@@ -95,9 +100,36 @@ public final class TemplateUpdater implements AutoCloseable {
             if (!running) {
                 break;
             }
-            long notifiedNanos = trigger == null || trigger == REFRESH ? System.nanoTime() : trigger;
-            triggers.clear(); // coalesce: this fetch covers every pending trigger
-            fetch(notifiedNanos, trigger != null && trigger != REFRESH);
+            if (trigger == null) {
+                fetch(System.nanoTime(), false);
+                continue;
+            }
+            // coalesce everything pending: the newest template carried by a notification is used as is (no fetch);
+            // otherwise one fetch covers them all. Latency counts from the earliest notification.
+            pending.clear();
+            pending.add(trigger);
+            triggers.drainTo(pending);
+            long notifiedNanos = Long.MAX_VALUE;
+            boolean fromNotification = false;
+            BlockTemplate carried = null;
+            for (Trigger x : pending) {
+                if (x.fromNotification()) {
+                    fromNotification = true;
+                    notifiedNanos = Math.min(notifiedNanos, x.notifiedNanos());
+                }
+                if (x.template() != null) {
+                    carried = x.template();
+                }
+            }
+            if (!fromNotification) {
+                notifiedNanos = System.nanoTime();
+            }
+            if (carried != null) {
+                lastSuccessNanos = System.nanoTime();
+                apply(carried, notifiedNanos, true);
+            } else {
+                fetch(notifiedNanos, fromNotification);
+            }
         }
     }
 
@@ -118,6 +150,11 @@ public final class TemplateUpdater implements AutoCloseable {
             }
             return;
         }
+        apply(t, notifiedNanos, fromNotification);
+    }
+
+    /** A template from the node: a new tip, a fee rise, or nothing new. Updater thread only. */
+    private void apply(BlockTemplate t, long notifiedNanos, boolean fromNotification) {
         BlockTemplate prev = current;
         try {
             if (prev == null || !prev.previousBlockHash().equals(t.previousBlockHash())) {

@@ -131,11 +131,11 @@ class TdpSessionTest {
         assertEquals(1.0, metrics.blocksSubmitted("accepted"));
         assertEquals(1, chain.height());
 
-        // the old template is now stale
+        // the old template is of the previous tip now: still answered during the grace (TemplateEvictionTest)
         hub.onNewTip(chain.getBlockTemplate(), System.nanoTime());
         r.sent.clear();
         s.onMessage(new RequestTransactionData(nt.templateId()));
-        assertEquals(new RequestTransactionDataError(nt.templateId(), "stale-template-id"), r.sent.getFirst());
+        assertInstanceOf(RequestTransactionDataSuccess.class, r.sent.getFirst());
     }
 
     @Test
@@ -182,6 +182,18 @@ class TdpSessionTest {
         assertEquals(TdpSession.State.CLOSED, s1.state());
         assertEquals(2, fast.sent.size());
         assertEquals(1, hub.subscriberCount());
+    }
+
+    @Test
+    void requestExtensionsIsAnsweredNotAViolation() {
+        Recorder r = new Recorder();
+        TdpSession s = new TdpSession(hub, r, "sri-pool");
+        s.onMessage(setup(2, 2, 2));
+        r.sent.clear();
+        s.onMessage(new org.hyperhash.sv2.message.extensions.RequestExtensions(3, List.of(0x0002)));
+        assertEquals(List.of(new org.hyperhash.sv2.message.extensions.RequestExtensionsError(3, List.of(0x0002),
+                List.of())), r.sent);
+        assertEquals(null, r.closedReason, "the connection stays open");
     }
 
     @Test

@@ -50,7 +50,7 @@ class TpMetricsTest {
         m.rpcError("submitblock", "timeout");
         assertEquals(before, m.registry().getMeters().size(), "known values reuse the registered counters");
         assertEquals(1, m.blocksSubmitted("accepted"));
-        assertEquals(1, m.registry().find(TpMetrics.SESSIONS_CLOSED).tag("reason", "slow-consumer").counter().count());
+        assertEquals(1, m.registry().find(TpMetrics.SESSIONS_CLOSED).tag("reason", "slow_consumer").counter().count());
         assertEquals(1, m.registry().find(TpMetrics.RPC_ERRORS).tag("method", "submitblock").tag("kind", "timeout").counter().count());
         m.blockSubmitted("bad-txnmrklroot"); // one of Core's reject strings: its own label, registered up front
         assertEquals(1, m.blocksSubmitted("bad-txnmrklroot"));

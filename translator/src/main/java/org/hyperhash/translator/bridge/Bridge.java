@@ -35,6 +35,13 @@ import org.hyperhash.sv2.message.mining.SetNewPrevHash;
 import org.hyperhash.sv2.message.mining.SetTarget;
 import org.hyperhash.sv2.message.mining.SubmitSharesError;
 import org.hyperhash.sv2.message.mining.SubmitSharesSuccess;
+import org.hyperhash.sv2.message.mining.SetGroupChannel;
+import org.hyperhash.sv2.message.Tlv;
+import org.hyperhash.sv2.framing.TlvCodec;
+import org.hyperhash.sv2.message.extensions.ExtensionNegotiation;
+import org.hyperhash.sv2.message.extensions.RequestExtensions;
+import org.hyperhash.sv2.message.extensions.RequestExtensionsError;
+import org.hyperhash.sv2.message.extensions.RequestExtensionsSuccess;
 import org.hyperhash.sv2.message.mining.UpdateChannel;
 import org.hyperhash.translator.TranslatorMetrics;
 import org.hyperhash.translator.TranslatorMetrics.ShareReject;
@@ -101,6 +108,8 @@ public final class Bridge {
     private volatile boolean readyView;
     /** The aggregated channel (aggregated mode), or null. */
     private Upch shared;
+    /** The pool accepted extension 0x0002 on this upstream connection (aggregated mode tags shares per miner). */
+    private boolean workerTracking;
     /** Channels by OpenExtendedMiningChannel request id until answered. */
     private final Map<Integer, Upch> opening = new LinkedHashMap<>();
     /** Open channels (upstream messages are routed by channel id or group channel id). */
@@ -233,6 +242,8 @@ public final class Bridge {
         }
         if (cfg.perMinerChannels()) {
             closeOwnChannel(m, "miner-disconnected");
+        } else if (m.working && m.accepted > 0) {
+            announceHashrateNow(shared); // spec 5.3.8: a proxy MUST send UpdateChannel when a downstream closes
         }
         if (m.index >= 0) {
             if (m.subscriptionId != null && !cfg.resumeWindow().isZero()) {
@@ -304,12 +315,12 @@ public final class Bridge {
                 m.versionMask = mask;
             }
         }
+        // BIP310 minimum-difficulty is answered false, as SRI's translator does: a granted minimum is a promise never
+        // to send a lower difficulty, and the translator cannot keep it, because every miner's difficulty is also
+        // capped to the SV2 upstream target the pool sets (aggregated mode shares one channel). Answering true and
+        // then sending less (the review saw 1.0 asked, 0.333 sent) is worse than saying no; mining.suggest_difficulty
+        // remains the way to hint a starting difficulty.
         boolean minDiff = false;
-        if (c.wants(MiningConfigure.MINIMUM_DIFFICULTY) && c.minimumDifficulty().isPresent()
-                && c.minimumDifficulty().getAsDouble() > 0) {
-            m.suggestedDifficulty = clampDifficulty(c.minimumDifficulty().getAsDouble());
-            minDiff = true;
-        }
         if (c.wants(MiningConfigure.SUBSCRIBE_EXTRANONCE)) {
             m.extranonceSubscribed = true;
         }
@@ -505,7 +516,8 @@ public final class Bridge {
         metrics.shareAccepted();
         m.reply(r.id(), BooleanNode.TRUE);
         if (forward || block) {
-            upstream.send(channel.submit(job.sv2JobId(), upstreamExtranonce, s.nonce(), s.ntime(), version));
+            upstream.send(channel.submit(job.sv2JobId(), upstreamExtranonce, s.nonce(), s.ntime(), version,
+                    workerTracking && u.owner == null ? workerTlv(m) : List.of()));
             metrics.shareForwarded();
             if (block) {
                 metrics.blockFound();
@@ -544,6 +556,10 @@ public final class Bridge {
         if (hr <= 0) {
             hr = cfg.initialHashrateHps();
         }
+        // extension 0x0002: ask to tag each SV1 miner's shares with its worker name on the shared channel (a pool
+        // that does not implement 0x0001 ignores the request; shares then carry no TLV)
+        workerTracking = false;
+        link.send(new RequestExtensions(++nextRequestId & 0xFFFF, List.of(ExtensionNegotiation.WORKER_HASHRATE_TRACKING)));
         Upch u = new Upch(++nextRequestId, null);
         u.lastAnnouncedHashrate = hr;
         opening.put(u.requestId, u);
@@ -611,6 +627,23 @@ public final class Bridge {
                 }
             }
             case Reconnect rc -> link.close("pool asked to reconnect");
+            case RequestExtensionsSuccess ok -> {
+                workerTracking = ok.supportedExtensions().contains(ExtensionNegotiation.WORKER_HASHRATE_TRACKING);
+                LOG.info("pool {} {} per-worker share tagging (extension 0x0002)", link.poolName(),
+                        workerTracking ? "accepted" : "did not accept");
+            }
+            case RequestExtensionsError err -> {
+                workerTracking = false;
+                LOG.info("pool {} does not support extensions {}", link.poolName(), err.unsupportedExtensions());
+            }
+            case SetGroupChannel g -> {
+                // jobs and SetNewPrevHash may then be addressed to the group: route them to its member channels
+                for (Upch u : open) {
+                    if (u.client != null) {
+                        u.client.onSetGroupChannel(g);
+                    }
+                }
+            }
             default -> LOG.debug("ignoring {} from upstream", msg.type());
         }
     }
@@ -901,6 +934,37 @@ public final class Bridge {
     }
 
     /** Sum of the vardiff hashrate estimates of the channel's miners (all miners when u is null). */
+    /** UpdateChannel with the aggregate hashrate of the channel's remaining miners, at once (not on the timer). */
+    private void announceHashrateNow(Upch u) {
+        if (u == null || u.client == null || state != UpstreamState.READY || upstream == null) {
+            return;
+        }
+        double hr = aggregateHashrate(u);
+        u.lastAnnouncedHashrate = hr;
+        u.lastUpdateMillis = clock.millis();
+        upstream.send(new UpdateChannel(u.client.channelId(), (float) hr, Target.MAX));
+    }
+
+    /**
+     * The 0x0002 user_identity TLV for a miner's share: its worker name (what follows the first '.' of its
+     * mining.authorize username, or the whole username without a dot), cut to the extension's 32 bytes at a
+     * character boundary; none for an empty name.
+     */
+    static List<Tlv> workerTlv(Miner m) {
+        String u = m.username == null ? "" : m.username;
+        int dot = u.indexOf('.');
+        String w = dot < 0 ? u : u.substring(dot + 1);
+        byte[] b = w.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (b.length > TlvCodec.MAX_USER_IDENTITY_BYTES) {
+            int n = TlvCodec.MAX_USER_IDENTITY_BYTES;
+            while (n > 0 && (b[n] & 0xC0) == 0x80) {
+                n--; // do not split a UTF-8 sequence
+            }
+            b = java.util.Arrays.copyOf(b, n);
+        }
+        return b.length == 0 ? List.of() : List.of(new Tlv(Tlv.EXT_WORKER_HASHRATE, Tlv.FIELD_USER_IDENTITY, Bytes.wrap(b)));
+    }
+
     private double aggregateHashrate(Upch u) {
         double sum = 0;
         for (Miner m : u == null ? miners.values() : u.members()) {
@@ -981,20 +1045,20 @@ public final class Bridge {
     /** /v1/status summary. */
     public Map<String, Object> status() {
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("upstreamState", state.name().toLowerCase(java.util.Locale.ROOT));
-        s.put("upstreamPool", upstream == null ? null : upstream.poolName());
+        s.put("upstream_state", state.name().toLowerCase(java.util.Locale.ROOT));
+        s.put("upstream_pool", upstream == null ? null : upstream.poolName());
         s.put("mode", cfg.perMinerChannels() ? "per-miner" : "aggregated");
-        s.put("lastUpstreamError", lastUpstreamError);
-        s.put("openChannels", open.size());
+        s.put("last_upstream_error", lastUpstreamError);
+        s.put("open_channels", open.size());
         if (shared != null) {
-            s.put("channelId", Integer.toUnsignedLong(shared.client.channelId()));
-            s.put("upstreamDifficulty", Targets.toDifficulty(shared.client.target()));
-            s.put("extranonce1Bytes", shared.layout.extranonce1Size());
-            s.put("currentJob", shared.latestJob == null ? null : shared.latestJob.sv1JobId());
+            s.put("channel_id", Integer.toUnsignedLong(shared.client.channelId()));
+            s.put("upstream_difficulty", Targets.toDifficulty(shared.client.target()));
+            s.put("extranonce1_bytes", shared.layout.extranonce1Size());
+            s.put("current_job", shared.latestJob == null ? null : shared.latestJob.sv1JobId());
         }
-        s.put("extranonce2Bytes", cfg.extranonce2Size());
+        s.put("extranonce2_bytes", cfg.extranonce2Size());
         s.put("miners", miners.size());
-        s.put("aggregateHashrateHps", aggregateHashrate(null));
+        s.put("aggregate_hashrate_hps", aggregateHashrate(null));
         return s;
     }
 
@@ -1006,19 +1070,19 @@ public final class Bridge {
             e.put("id", m.id);
             e.put("remote", String.valueOf(m.link.remoteAddress()));
             e.put("worker", m.username);
-            e.put("userAgent", m.userAgent);
+            e.put("user_agent", m.userAgent);
             e.put("firmware", m.firmware.label());
             e.put("subscribed", m.subscribed);
             e.put("authorized", m.authorized);
-            e.put("upstreamChannel", m.ch == null || m.ch.client == null ? null : Integer.toUnsignedLong(m.ch.client.channelId()));
+            e.put("upstream_channel", m.ch == null || m.ch.client == null ? null : Integer.toUnsignedLong(m.ch.client.channelId()));
             e.put("extranonce1", m.extranonce1 == null ? null : m.extranonce1.toHex());
-            e.put("versionMask", m.versionMask == 0 ? null : org.hyperhash.sv1.Sv1Hex.u32(m.versionMask));
+            e.put("version_mask", m.versionMask == 0 ? null : org.hyperhash.sv1.Sv1Hex.u32(m.versionMask));
             e.put("difficulty", m.difficulty);
-            e.put("hashrateHps", m.vardiff == null ? 0.0 : m.vardiff.estimatedHashrateHps());
+            e.put("hashrate_hps", m.vardiff == null ? 0.0 : m.vardiff.estimatedHashrateHps());
             e.put("accepted", m.accepted);
             e.put("rejected", m.rejected);
-            e.put("lastShare", m.lastShareMillis == 0 ? null : Instant.ofEpochMilli(m.lastShareMillis).toString());
-            e.put("connectedSince", Instant.ofEpochMilli(m.connectedAtMillis).toString());
+            e.put("last_share", m.lastShareMillis == 0 ? null : Instant.ofEpochMilli(m.lastShareMillis).toString());
+            e.put("connected_since", Instant.ofEpochMilli(m.connectedAtMillis).toString());
             l.add(e);
         }
         return l;

@@ -49,10 +49,19 @@ public final class Sv1Server implements AutoCloseable {
     private final int maxLineBytes;
     private final int maxPendingPerMiner;
     private final Duration idleTimeout;
+    private final Sv1Guard guard;
     private Channel serverChannel;
 
     public Sv1Server(EventLoopGroup workers, EventLoop bridgeLoop, Bridge bridge, TranslatorMetrics metrics, int maxLineBytes,
             int maxPendingPerMiner, Duration idleTimeout) {
+        this(workers, bridgeLoop, bridge, metrics, maxLineBytes, maxPendingPerMiner, idleTimeout,
+                new Sv1Guard(Sv1Guard.Limits.defaults(), java.time.InstantSource.system()));
+    }
+
+    /** With per-IP caps and bans ({@link Sv1Guard}). */
+    public Sv1Server(EventLoopGroup workers, EventLoop bridgeLoop, Bridge bridge, TranslatorMetrics metrics, int maxLineBytes,
+            int maxPendingPerMiner, Duration idleTimeout, Sv1Guard guard) {
+        this.guard = guard;
         this.workers = workers;
         this.bridgeLoop = bridgeLoop;
         this.bridge = bridge;
@@ -95,17 +104,46 @@ public final class Sv1Server implements AutoCloseable {
         private Bridge.Miner miner;
         private volatile boolean overflowed;
 
+        private java.net.InetAddress ip;
+        private boolean admitted;
+
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
             channel = ctx.channel();
+            ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+            Sv1Guard.Admission adm = ip == null ? Sv1Guard.Admission.OK : guard.admit(ip);
+            if (adm != Sv1Guard.Admission.OK) {
+                // refused before the bridge sees it: one source cannot take every slot, a banned one gets none
+                metrics.problem(adm == Sv1Guard.Admission.BANNED ? Sv1Problem.BANNED : Sv1Problem.PER_IP_LIMIT);
+                ctx.close();
+                return;
+            }
+            admitted = ip != null;
             bridgeLoop.execute(() -> miner = bridge.onMinerConnected(this));
             super.channelActive(ctx);
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (admitted) {
+                admitted = false;
+                guard.release(ip);
+            } else if (ip != null) {
+                return; // refused: the bridge never saw it
+            }
             bridgeLoop.execute(() -> bridge.onMinerDisconnected(miner));
             super.channelInactive(ctx);
+        }
+
+        /** A connection-level problem: counts towards a ban of the source. */
+        private void problem() {
+            if (ip != null && guard.problem(ip)) {
+                ctx().close();
+            }
+        }
+
+        private Channel ctx() {
+            return channel;
         }
 
         @Override
@@ -113,7 +151,10 @@ public final class Sv1Server implements AutoCloseable {
             switch (msg) {
                 case Sv1Message.Request r -> post(() -> bridge.onMinerRequest(miner, r));
                 case Sv1Message.Response r -> post(() -> bridge.onMinerResponse(miner, r));
-                case Sv1Malformed bad -> post(() -> bridge.onMinerMalformed(miner, bad.reason()));
+                case Sv1Malformed bad -> {
+                    problem();
+                    post(() -> bridge.onMinerMalformed(miner, bad.reason()));
+                }
                 default -> LOG.debug("unexpected inbound {}", msg.getClass().getSimpleName());
             }
         }
@@ -122,6 +163,7 @@ public final class Sv1Server implements AutoCloseable {
             if (pending.incrementAndGet() > maxPendingPerMiner) {
                 if (!overflowed) {
                     overflowed = true;
+                    problem();
                     metrics.problem(Sv1Problem.OVERFLOW);
                     sendAndClose(Sv1Message.Response.error(null, Sv1Error.other("Too many pending requests")));
                 }
@@ -147,6 +189,7 @@ public final class Sv1Server implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
             if (c instanceof TooLongFrameException) {
+                problem();
                 metrics.problem(Sv1Problem.LINE_TOO_LONG);
                 sendAndClose(Sv1Message.Response.error(null, Sv1Error.other("Line longer than " + maxLineBytes + " bytes")));
             } else if (c instanceof IOException) {

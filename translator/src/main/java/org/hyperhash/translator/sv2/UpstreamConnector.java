@@ -185,12 +185,20 @@ public final class UpstreamConnector implements AutoCloseable {
      * The pool sent Reconnect: follow it at once to new_host:new_port (empty host = same endpoint), keeping the
      * pinned authority key; no back-off unless the pool keeps redirecting without a stable session.
      */
-    private void poolRequestedReconnect(Session s, Reconnect rc) {
-        PoolEndpoint target = s.pool;
-        if (!rc.newHost().isEmpty()) {
-            target = new PoolEndpoint(pools.get(s.index).name(), rc.newHost(), rc.newPort() == 0 ? s.pool.port() : rc.newPort(),
-                    s.pool.authorityKey());
+    /**
+     * Where a Reconnect points (spec 4.1: an empty new_host is the same host, a zero new_port the same port; the two
+     * are independent, so an empty host with a port is this host on that port). The pinned key stays.
+     */
+    static PoolEndpoint reconnectTarget(PoolEndpoint current, String name, Reconnect rc) {
+        if (rc.newHost().isEmpty() && rc.newPort() == 0) {
+            return current;
         }
+        return new PoolEndpoint(name, rc.newHost().isEmpty() ? current.host() : rc.newHost(),
+                rc.newPort() == 0 ? current.port() : rc.newPort(), current.authorityKey());
+    }
+
+    private void poolRequestedReconnect(Session s, Reconnect rc) {
+        PoolEndpoint target = reconnectTarget(s.pool, pools.get(s.index).name(), rc);
         LOG.info("pool {} asked to reconnect to {}:{}", s.pool.name(), target.host(), target.port());
         if (s != current) {
             s.retired = true;
@@ -261,9 +269,9 @@ public final class UpstreamConnector implements AutoCloseable {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("priority", i);
             e.put("encrypted", p.encrypted());
-            e.put("authorityKey", p.encrypted() ? p.authorityKey() : null);
-            e.put("consecutiveFailures", selector.failures(i));
-            e.put("lastError", lastError[i]);
+            e.put("authority_key", p.encrypted() ? p.authorityKey() : null);
+            e.put("consecutive_failures", selector.failures(i));
+            e.put("last_error", lastError[i]);
             e.put("connected", current != null && current.index == i);
             m.put(p.name(), e);
         }

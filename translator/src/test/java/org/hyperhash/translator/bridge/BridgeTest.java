@@ -231,6 +231,70 @@ class BridgeTest {
     }
 
     @Test
+    void jobsAddressedToAGroupFromSetGroupChannelReachTheMiners() throws Exception {
+        Up u = connectUpstream(1e-6, PREFIX); // channel 7, not in a group at open
+        FakeMiner link = new FakeMiner();
+        miner(link, "bmminer/2.0.0");
+        String before = link.lastJob().jobId();
+        bridge.onUpstreamMessage(u, new org.hyperhash.sv2.message.mining.SetGroupChannel(50, List.of(7)));
+        bridge.onUpstreamMessage(u, new NewExtendedMiningJob(50, 2, OptionalInt.empty(), 0x20000000, true,
+                List.of(Hash256.fromWireHex("22".repeat(32))), CB_PREFIX, CB_SUFFIX));
+        bridge.onUpstreamMessage(u, new SetNewPrevHash(50, 2, Hash256.fromWireHex("33".repeat(32)), ntime, 0x1d00ffff));
+        assertTrue(!link.lastJob().jobId().equals(before), "the group's job was published to the miner");
+        assertTrue(link.lastJob().cleanJobs());
+    }
+
+    @Test
+    void aggregatedModeTagsEachMinersSharesWithItsWorkerOnceThePoolAcceptsExtension0002() throws Exception {
+        Up u = connectUpstream(1e-6, PREFIX);
+        var req = u.of(org.hyperhash.sv2.message.extensions.RequestExtensions.class).getFirst();
+        assertEquals(List.of(0x0002), req.requestedExtensions());
+        bridge.onUpstreamMessage(u, new org.hyperhash.sv2.message.extensions.RequestExtensionsSuccess(req.requestId(),
+                List.of(0x0002)));
+        FakeMiner link = new FakeMiner();
+        Bridge.Miner m = miner(link, "bmminer/2.0.0"); // authorized as bc1qaddress.worker1
+        MiningNotify job = link.lastJob();
+        Sv1CpuMiner.Found f = mine(link, job, Bytes.fromHex("01020304"), Targets.fromDifficulty(MINER_DIFF), 0, 0);
+        submit(m, 10, job.jobId(), f, OptionalInt.empty());
+        SubmitSharesExtended s = u.of(SubmitSharesExtended.class).getFirst();
+        assertEquals(List.of(new org.hyperhash.sv2.message.Tlv(0x0002, 0x01,
+                Bytes.wrap("worker1".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))), s.tlvs());
+    }
+
+    @Test
+    void withoutTheExtensionSharesCarryNoTlv() throws Exception {
+        Up u = connectUpstream(1e-6, PREFIX);
+        var req = u.of(org.hyperhash.sv2.message.extensions.RequestExtensions.class).getFirst();
+        bridge.onUpstreamMessage(u, new org.hyperhash.sv2.message.extensions.RequestExtensionsError(req.requestId(),
+                List.of(0x0002), List.of()));
+        FakeMiner link = new FakeMiner();
+        Bridge.Miner m = miner(link, "bmminer/2.0.0");
+        MiningNotify job = link.lastJob();
+        Sv1CpuMiner.Found f = mine(link, job, Bytes.fromHex("01020304"), Targets.fromDifficulty(MINER_DIFF), 0, 0);
+        submit(m, 10, job.jobId(), f, OptionalInt.empty());
+        assertTrue(u.of(SubmitSharesExtended.class).getFirst().tlvs().isEmpty());
+    }
+
+    @Test
+    void aggregatedModeSendsUpdateChannelWhenAMinerCloses() throws Exception {
+        Up u = connectUpstream(1e-6, PREFIX);
+        FakeMiner link = new FakeMiner();
+        Bridge.Miner m = miner(link, "bmminer/2.0.0");
+        FakeMiner other = new FakeMiner();
+        miner(other, "bmminer/2.0.0");
+        MiningNotify job = link.lastJob();
+        Sv1CpuMiner.Found f = mine(link, job, Bytes.fromHex("01020304"), Targets.fromDifficulty(MINER_DIFF), 0, 0);
+        submit(m, 10, job.jobId(), f, OptionalInt.empty());
+        assertTrue(link.lastResponse().result().asBoolean());
+        int before = u.of(UpdateChannel.class).size();
+        bridge.onMinerDisconnected(m);
+        List<UpdateChannel> updates = u.of(UpdateChannel.class);
+        assertEquals(before + 1, updates.size(), "UpdateChannel at once, not on the 30 s timer");
+        assertEquals(7, updates.getLast().channelId());
+        assertEquals(0f, updates.getLast().nominalHashRate(), "the remaining miner has no shares yet");
+    }
+
+    @Test
     void sharesBelowTheUpstreamTargetAreAcceptedButNotForwarded() throws Exception {
         Up u = connectUpstream(1e3, PREFIX);
         FakeMiner link = new FakeMiner();
@@ -265,6 +329,24 @@ class BridgeTest {
         assertEquals(Sv1Error.OTHER, e.code());
         assertTrue(e.message().contains("outside the negotiated mask 1fffffe0"), e.message());
         assertEquals(1.0, metrics.rejectedCount(ShareReject.VERSION_BITS));
+    }
+
+    @Test
+    void bip310MinimumDifficultyIsAnsweredFalseAndNotUsed() throws Exception {
+        connectUpstream(1e-6, PREFIX);
+        FakeMiner link = new FakeMiner();
+        Bridge.Miner m = bridge.onMinerConnected(link);
+        JsonNode cfg = Sv1Json.MAPPER.readTree("{\"minimum-difficulty.value\":1.0}");
+        request(m, 0, "mining.configure", List.of("minimum-difficulty"), cfg);
+        // the translator cannot promise a floor the upstream target may undercut: no, as SRI answers
+        assertEquals(false, link.lastResponse().result().get("minimum-difficulty").asBoolean());
+        request(m, 1, "mining.subscribe", "bitaxe/BM1370/v2.4.0");
+        request(m, 2, "mining.authorize", "bc1qaddress.bitaxe", "x");
+        FakeMiner plain = new FakeMiner();
+        miner(plain, "bitaxe/BM1370/v2.4.0");
+        assertEquals(plain.notifications("mining.set_difficulty").getFirst().params().get(0).asDouble(),
+                link.notifications("mining.set_difficulty").getFirst().params().get(0).asDouble(),
+                "the requested minimum is not used either");
     }
 
     @Test
@@ -334,7 +416,7 @@ class BridgeTest {
         bridge.onUpstreamDown(old);
         assertTrue(bridge.upstreamReady(), "a replaced session's teardown is ignored");
         assertEquals(1, metrics.upstreamConnectedValue());
-        assertEquals("ready", bridge.status().get("upstreamState"));
+        assertEquals("ready", bridge.status().get("upstream_state"));
         assertEquals(job, link.lastJob(), "no job from the replaced session");
         assertFalse(fresh.closed);
     }
@@ -444,7 +526,7 @@ class BridgeTest {
         assertEquals(1, updates.size());
         assertEquals(7, updates.getFirst().channelId());
         assertTrue(updates.getFirst().nominalHashRate() > 0);
-        assertNotNull(bridge.miners().getFirst().get("hashrateHps"));
+        assertNotNull(bridge.miners().getFirst().get("hashrate_hps"));
         assertEquals("bc1qaddress.worker1", bridge.miners().getFirst().get("worker"));
     }
 

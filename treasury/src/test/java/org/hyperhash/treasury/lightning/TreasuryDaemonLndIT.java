@@ -135,7 +135,9 @@ class TreasuryDaemonLndIT {
                 }
             }
         }
-        assertTrue(Set.of("service", "result", "stage", "le").containsAll(labels), "unexpected treasury labels " + labels);
+        // version and java_version: hh_treasury_build_info's (one series per build)
+        assertTrue(Set.of("service", "result", "stage", "le", "version", "java_version").containsAll(labels),
+                "unexpected treasury labels " + labels);
         assertFalse(scrape.contains(minerAddress), "no per-miner label or value");
     }
 }
