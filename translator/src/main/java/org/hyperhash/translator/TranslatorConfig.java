@@ -85,7 +85,8 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
                     c.getString("upstream.user-identity"), c.getDouble("upstream.initial-hashrate"), vd,
                     c.getDouble("sv1.start-difficulty"), c.getDuration("upstream.grace-period"),
                     c.getDuration("upstream.update-interval"), c.getDuration("sv1.resume-window"), c.getInt("sv1.max-miners"),
-                    16, c.getString("sv1.reconnect-host"), c.getInt("sv1.reconnect-port"), mode.equals("per-miner"));
+                    16, c.getString("sv1.reconnect-host"), c.getInt("sv1.reconnect-port"), mode.equals("per-miner"),
+                    c.getInt("upstream.channels-per-connection"));
             List<PoolEndpoint> pools = new ArrayList<>();
             int i = 0;
             for (Config p : c.getConfigList("upstream.pools")) {
@@ -144,6 +145,7 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
         m.put("sv1.difficulty", bridge.vardiff().minDifficulty() + ".." + bridge.vardiff().maxDifficulty());
         m.put("upstream.mode", bridge.perMinerChannels() ? "per-miner" : "aggregated");
         m.put("upstream.user-identity", bridge.userIdentity());
+        m.put("upstream.channels-per-connection", bridge.channelsPerConnection());
         m.put("upstream.pools", pools.stream().map(p -> p.name() + (p.encrypted() ? " (noise)" : " (plaintext)")).toList());
         m.put("upstream.grace-period", bridge.grace().toString());
         m.put("admin.listen", adminListen.toString());

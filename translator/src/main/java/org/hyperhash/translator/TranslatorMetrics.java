@@ -47,6 +47,7 @@ public final class TranslatorMetrics {
     private final Map<FirmwareFamily, AtomicInteger> byFirmware = new EnumMap<>(FirmwareFamily.class);
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger upstreamConnected = new AtomicInteger();
+    private final AtomicInteger upstreamConnections = new AtomicInteger();
     private final Counter connectionsOpened;
     private final Counter forwarded;
     private final Counter blocks;
@@ -79,6 +80,9 @@ public final class TranslatorMetrics {
                 .description("open SV1 connections").strongReference(true).register(r);
         Gauge.builder("hh.translator.upstream.connected", upstreamConnected, AtomicInteger::get)
                 .description("1 when the upstream extended channel is open").strongReference(true).register(r);
+        Gauge.builder("hh.translator.upstream.connections", upstreamConnections, AtomicInteger::get)
+                .description("SV2 connections open to the active pool (per-miner mode opens more than one when the"
+                        + " miners' channels exceed upstream.channels-per-connection)").strongReference(true).register(r);
         connectionsOpened = Counter.builder("hh.translator.sv1.connections.opened")
                 .description("SV1 connections accepted").register(r);
         forwarded = Counter.builder("hh.translator.shares.forwarded")
@@ -150,6 +154,15 @@ public final class TranslatorMetrics {
 
     public void upstreamConnected(boolean up) {
         upstreamConnected.set(up ? 1 : 0);
+    }
+
+    /** Ready SV2 connections to the active pool (0 while disconnected). */
+    public void upstreamConnections(int n) {
+        upstreamConnections.set(n);
+    }
+
+    public int upstreamConnectionsValue() {
+        return upstreamConnections.get();
     }
 
     public int upstreamConnectedValue() {

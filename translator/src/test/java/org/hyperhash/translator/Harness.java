@@ -42,6 +42,18 @@ final class Harness {
                 c.ioThreads());
     }
 
+    /** {@code c} with another per-miner channel budget per upstream connection. */
+    static TranslatorConfig withChannelsPerConnection(TranslatorConfig c, int n) {
+        BridgeConfig b = c.bridge();
+        BridgeConfig nb = new BridgeConfig(b.extranonce2Size(), b.indexBytes(), b.maxExtranonce1Bytes(), b.stableExtranonce1(),
+                b.userIdentity(), b.initialHashrateHps(), b.vardiff(), b.startDifficulty(), b.grace(), b.updateInterval(),
+                b.resumeWindow(), b.maxMiners(), b.maxJobsPerTip(), b.reconnectHost(), b.reconnectPort(),
+                b.perMinerChannels(), n);
+        return new TranslatorConfig(c.sv1Listen(), c.maxLineBytes(), c.maxPendingRequests(), c.idleTimeout(), nb,
+                c.pools(), c.connectTimeout(), c.backoffInitial(), c.backoffMax(), c.cooldown(), c.adminListen(),
+                c.tick(), c.ioThreads());
+    }
+
     static void await(String what, java.util.function.BooleanSupplier cond, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!cond.getAsBoolean()) {

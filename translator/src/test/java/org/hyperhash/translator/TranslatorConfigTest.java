@@ -33,6 +33,14 @@ class TranslatorConfigTest {
         assertEquals(9092, c.adminListen().getPort());
         assertTrue(c.bridge().vardiff().minDifficulty() <= 1e-5, "floor low enough for NerdMiner");
         assertTrue(c.bridge().vardiff().maxDifficulty() >= 1e6, "ceiling high enough for 200+ TH/s");
+        assertEquals(999, c.bridge().channelsPerConnection(), "one below the pool's max-channels-per-connection");
+    }
+
+    @Test
+    void channelsPerConnectionIsReadAndChecked() {
+        assertEquals(3, load(List.of("upstream.channels-per-connection=3"), Map.of()).bridge().channelsPerConnection());
+        assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("upstream.channels-per-connection=0"),
+                Map.of())).getMessage().contains("upstream.channels-per-connection must be >= 1"));
     }
 
     @Test

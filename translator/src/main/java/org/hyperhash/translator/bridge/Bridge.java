@@ -118,6 +118,24 @@ public final class Bridge {
     private boolean reconnectSent;
     private int nextRequestId;
     private String lastUpstreamError = "";
+    /** SV2 connections to the active pool, the primary ({@code upstream}) first; more only in per-miner mode. */
+    private final List<Conn> conns = new ArrayList<>();
+    /** per-miner mode: a sibling connection was asked for and not yet answered. */
+    private boolean siblingPending;
+    /** per-miner mode: after a failed sibling connection, none is asked for before this time. */
+    private long siblingRetryAtMillis;
+    /** Milliseconds between sibling connection attempts after a failure. */
+    static final long SIBLING_RETRY_MILLIS = 5_000;
+
+    /** One upstream SV2 connection and how many channels (open or opening) it carries. */
+    static final class Conn {
+        final UpstreamLink link;
+        int channels;
+
+        Conn(UpstreamLink link) {
+            this.link = link;
+        }
+    }
 
     /**
      * One upstream extended channel and the SV1 jobs derived from it: shared by all miners
@@ -126,6 +144,10 @@ public final class Bridge {
     final class Upch {
         final int requestId;
         final Miner owner;
+        /** The connection the channel lives on (channel ids are per connection). */
+        final Conn conn;
+        /** Counted in {@code conn.channels}. */
+        boolean placed;
         ExtendedChannelClient client;
         ExtranonceLayout layout;
         final LinkedHashMap<String, Sv1Job> jobs = new LinkedHashMap<>();
@@ -133,9 +155,12 @@ public final class Bridge {
         long lastUpdateMillis;
         double lastAnnouncedHashrate;
 
-        Upch(int requestId, Miner owner) {
+        Upch(int requestId, Miner owner, Conn conn) {
             this.requestId = requestId;
             this.owner = owner;
+            this.conn = conn;
+            this.placed = true;
+            conn.channels++;
         }
 
         boolean addressedBy(int channelId) {
@@ -255,12 +280,32 @@ public final class Bridge {
     }
 
     private void closeOwnChannel(Miner m, String reason) {
-        opening.values().removeIf(u -> u.owner == m);
+        // a channel still opening stays in `opening`: its Success is answered with CloseChannel (m.closed), so the
+        // pool never keeps a channel nobody uses, and its connection's count drops then
         Upch u = m.ch;
         m.ch = null;
-        if (u != null && open.remove(u) && upstream != null) {
-            upstream.send(new CloseChannel(u.client.channelId(), reason));
+        if (u != null && open.remove(u)) {
+            u.conn.link.send(new CloseChannel(u.client.channelId(), reason));
+            detach(u);
         }
+    }
+
+    /** A channel left its connection; a sibling connection with no channel left is closed. */
+    private void detach(Upch u) {
+        if (!u.placed) {
+            return;
+        }
+        u.placed = false;
+        Conn c = u.conn;
+        c.channels--;
+        if (c.channels <= 0 && !conns.isEmpty() && conns.get(0) != c && conns.remove(c)) {
+            publishConnections();
+            c.link.close("no channels left on this extra connection");
+        }
+    }
+
+    private void publishConnections() {
+        metrics.upstreamConnections(conns.size());
     }
 
     /** A line that was not valid JSON-RPC: error with id null; the connection closes after repeated garbage. */
@@ -516,7 +561,7 @@ public final class Bridge {
         metrics.shareAccepted();
         m.reply(r.id(), BooleanNode.TRUE);
         if (forward || block) {
-            upstream.send(channel.submit(job.sv2JobId(), upstreamExtranonce, s.nonce(), s.ntime(), version,
+            u.conn.link.send(channel.submit(job.sv2JobId(), upstreamExtranonce, s.nonce(), s.ntime(), version,
                     workerTracking && u.owner == null ? workerTlv(m) : List.of()));
             metrics.shareForwarded();
             if (block) {
@@ -541,6 +586,11 @@ public final class Bridge {
             dropUpstreamState();
         }
         upstream = link;
+        conns.clear();
+        conns.add(new Conn(link));
+        siblingPending = false;
+        siblingRetryAtMillis = 0;
+        publishConnections();
         setState(UpstreamState.OPENING);
         if (cfg.perMinerChannels()) {
             setState(UpstreamState.READY); // the connection is usable; each miner's channel opens on its own
@@ -560,33 +610,127 @@ public final class Bridge {
         // that does not implement 0x0001 ignores the request; shares then carry no TLV)
         workerTracking = false;
         link.send(new RequestExtensions(++nextRequestId & 0xFFFF, List.of(ExtensionNegotiation.WORKER_HASHRATE_TRACKING)));
-        Upch u = new Upch(++nextRequestId, null);
+        Upch u = new Upch(++nextRequestId, null, conns.get(0));
         u.lastAnnouncedHashrate = hr;
         opening.put(u.requestId, u);
         link.send(new OpenExtendedMiningChannel(u.requestId, cfg.userIdentity(), (float) hr, Target.MAX,
                 cfg.extranonce2Size() + cfg.indexBytes()));
     }
 
-    /** per-miner mode: opens the miner's own channel under its authorized username. */
+    /**
+     * per-miner mode: opens the miner's own channel under its authorized username, on the first connection with room
+     * under {@code upstream.channels-per-connection}; when all are full, asks for a sibling connection to the same pool
+     * and the channel opens once it is up ({@link #onSiblingUp}).
+     */
     private void openChannel(Miner m) {
         if (upstream == null || m.ch != null || m.closed || opening.values().stream().anyMatch(u -> u.owner == m)) {
             return;
         }
+        Conn c = null;
+        for (Conn k : conns) {
+            if (k.channels < cfg.channelsPerConnection()) {
+                c = k;
+                break;
+            }
+        }
+        if (c == null) {
+            if (siblingPending || clock.millis() < siblingRetryAtMillis) {
+                return; // opened by onSiblingUp, or retried on the tick
+            }
+            if (upstream.openSibling()) {
+                siblingPending = true;
+                LOG.info("{} upstream connection(s) carry {} channels each: opening one more to pool {}", conns.size(),
+                        cfg.channelsPerConnection(), upstream.poolName());
+                return;
+            }
+            c = conns.get(conns.size() - 1); // the link cannot open more connections: exceed the budget
+        }
         double d = m.suggestedDifficulty > 0 ? m.suggestedDifficulty : clampDifficulty(cfg.startDifficulty());
         double hr = Targets.hashrateFromDifficulty(d, cfg.vardiff().targetSharesPerMinute() / 60.0);
-        Upch u = new Upch(++nextRequestId, m);
+        Upch u = new Upch(++nextRequestId, m, c);
         u.lastAnnouncedHashrate = hr;
         opening.put(u.requestId, u);
-        upstream.send(new OpenExtendedMiningChannel(u.requestId, m.username, (float) hr, Target.MAX,
+        c.link.send(new OpenExtendedMiningChannel(u.requestId, m.username, (float) hr, Target.MAX,
                 cfg.extranonce2Size() + cfg.indexBytes()));
     }
 
     public void onUpstreamDown(UpstreamLink link) {
         if (link != upstream) {
+            Conn c = connOf(link);
+            if (c != null) {
+                siblingLost(c);
+            }
             return;
         }
         dropUpstreamState();
         upstream = null;
+    }
+
+    private Conn connOf(UpstreamLink link) {
+        for (Conn c : conns) {
+            if (c.link == link) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** per-miner mode: a sibling connection opened (same pool as {@code upstream}); waiting miners' channels open on it. */
+    public void onSiblingUp(UpstreamLink link) {
+        siblingPending = false;
+        if (upstream == null || !cfg.perMinerChannels()) {
+            link.close("no primary upstream connection");
+            return;
+        }
+        conns.add(new Conn(link));
+        publishConnections();
+        LOG.info("extra upstream connection to pool {} open ({} in all)", link.poolName(), conns.size());
+        openWaitingChannels();
+    }
+
+    /** per-miner mode: the sibling connection asked for could not be opened; retried after a pause. */
+    public void onSiblingFailed() {
+        siblingPending = false;
+        siblingRetryAtMillis = clock.millis() + SIBLING_RETRY_MILLIS;
+    }
+
+    /** A sibling connection dropped: its miners' channels are opened again on the other connections (or a new one). */
+    private void siblingLost(Conn c) {
+        conns.remove(c);
+        publishConnections();
+        LOG.warn("extra upstream connection to pool {} lost", c.link.poolName());
+        opening.values().removeIf(u -> u.conn == c);
+        for (Iterator<Upch> it = open.iterator(); it.hasNext();) {
+            Upch u = it.next();
+            if (u.conn == c) {
+                it.remove();
+                if (u.owner != null && u.owner.ch == u) {
+                    u.owner.ch = null;
+                    u.owner.seen.clear();
+                }
+            }
+        }
+        openWaitingChannels();
+    }
+
+    /** per-miner mode: opens the channel of every miner that has an identity but no channel (open or opening). */
+    private void openWaitingChannels() {
+        if (upstream == null || !cfg.perMinerChannels()) {
+            return;
+        }
+        Set<Miner> requested = new HashSet<>();
+        for (Upch u : opening.values()) {
+            requested.add(u.owner);
+        }
+        for (Miner m : miners.values()) {
+            if (m.ch == null && !m.closed && m.username != null && (m.authorized || m.pendingAuthorizeId != null)
+                    && !requested.contains(m)) {
+                openChannel(m);
+                if (siblingPending) {
+                    return; // the rest open when the sibling is up
+                }
+            }
+        }
     }
 
     private void dropUpstreamState() {
@@ -597,6 +741,12 @@ public final class Bridge {
         shared = null;
         opening.clear();
         open.clear();
+        for (int i = 1; i < conns.size(); i++) {
+            conns.get(i).link.close("primary upstream connection gone");
+        }
+        conns.clear();
+        siblingPending = false;
+        publishConnections();
         downSinceMillis = clock.millis();
         reconnectSent = false;
         for (Miner m : miners.values()) {
@@ -613,7 +763,7 @@ public final class Bridge {
     }
 
     public void onUpstreamMessage(UpstreamLink link, Sv2Message msg) {
-        if (link != upstream) {
+        if (link != upstream && connOf(link) == null) {
             return;
         }
         switch (msg) {
@@ -621,7 +771,7 @@ public final class Bridge {
             case OpenMiningChannelError e -> channelRefused(link, e);
             case Sv2Message.ChannelMessage cm -> {
                 for (Upch u : List.copyOf(open)) {
-                    if (u.addressedBy(cm.channelId())) {
+                    if (u.conn.link == link && u.addressedBy(cm.channelId())) {
                         onChannelMessage(link, u, cm);
                     }
                 }
@@ -639,7 +789,7 @@ public final class Bridge {
             case SetGroupChannel g -> {
                 // jobs and SetNewPrevHash may then be addressed to the group: route them to its member channels
                 for (Upch u : open) {
-                    if (u.client != null) {
+                    if (u.client != null && u.conn.link == link) {
                         u.client.onSetGroupChannel(g);
                     }
                 }
@@ -691,6 +841,7 @@ public final class Bridge {
                     link.close("channel closed by pool");
                 } else {
                     open.remove(u);
+                    detach(u);
                     u.owner.ch = null;
                     sendReconnect(u.owner);
                 }
@@ -700,8 +851,13 @@ public final class Bridge {
     }
 
     private void channelRefused(UpstreamLink link, OpenMiningChannelError e) {
-        Upch u = opening.remove(e.requestId());
-        if (u == null) {
+        Upch u = opening.get(e.requestId());
+        if (u == null || u.conn.link != link) {
+            return;
+        }
+        opening.remove(e.requestId());
+        detach(u);
+        if (u.owner != null && u.owner.closed) {
             return;
         }
         lastUpstreamError = "OpenMiningChannel.Error " + excerpt(e.errorCode());
@@ -721,11 +877,14 @@ public final class Bridge {
     }
 
     private void channelOpened(UpstreamLink link, OpenExtendedMiningChannelSuccess s) {
-        Upch u = opening.remove(s.requestId());
-        if (u == null || (u.owner != null && u.owner.closed)) {
-            if (u != null) {
-                link.send(new CloseChannel(s.channelId(), "miner-disconnected"));
-            }
+        Upch u = opening.get(s.requestId());
+        if (u == null || u.conn.link != link) {
+            return;
+        }
+        opening.remove(s.requestId());
+        if (u.owner != null && u.owner.closed) {
+            link.send(new CloseChannel(s.channelId(), "miner-disconnected"));
+            detach(u);
             return;
         }
         u.client = new ExtendedChannelClient(s, cfg.maxJobsPerTip());
@@ -773,7 +932,11 @@ public final class Bridge {
                 link.close("unusable extranonce space");
             } else {
                 open.remove(u);
+                if (u.owner.ch == u) {
+                    u.owner.ch = null;
+                }
                 link.send(new CloseChannel(u.client.channelId(), "unusable-extranonce-space"));
+                detach(u);
             }
             return false;
         }
@@ -849,7 +1012,13 @@ public final class Bridge {
         }
         for (Miner m : miners.values()) {
             if (m.pendingAuthorizeId != null && now - m.pendingSinceMillis >= PENDING_AUTHORIZE_MILLIS) {
-                opening.values().removeIf(u -> u.owner == m);
+                opening.values().removeIf(u -> {
+                    if (u.owner == m) {
+                        detach(u);
+                        return true;
+                    }
+                    return false;
+                });
                 m.error(m.pendingAuthorizeId, Sv1Error.other("Pool did not answer the channel request, retry"));
                 m.pendingAuthorizeId = null;
                 m.username = null;
@@ -867,9 +1036,14 @@ public final class Bridge {
                 double hr = aggregateHashrate(u);
                 if (hr > 0 && Math.abs(hr - u.lastAnnouncedHashrate) > 0.1 * u.lastAnnouncedHashrate) {
                     u.lastAnnouncedHashrate = hr;
-                    upstream.send(new UpdateChannel(u.client.channelId(), (float) hr, Target.MAX));
+                    u.conn.link.send(new UpdateChannel(u.client.channelId(), (float) hr, Target.MAX));
                 }
             }
+        }
+        if (cfg.perMinerChannels() && upstream != null && !siblingPending && siblingRetryAtMillis != 0
+                && now >= siblingRetryAtMillis) {
+            siblingRetryAtMillis = 0;
+            openWaitingChannels(); // a sibling connection failed: try again
         }
         Iterator<Map.Entry<String, Reservation>> it = resumable.entrySet().iterator();
         while (it.hasNext()) {
@@ -942,7 +1116,7 @@ public final class Bridge {
         double hr = aggregateHashrate(u);
         u.lastAnnouncedHashrate = hr;
         u.lastUpdateMillis = clock.millis();
-        upstream.send(new UpdateChannel(u.client.channelId(), (float) hr, Target.MAX));
+        u.conn.link.send(new UpdateChannel(u.client.channelId(), (float) hr, Target.MAX));
     }
 
     /**
@@ -1050,6 +1224,10 @@ public final class Bridge {
         s.put("mode", cfg.perMinerChannels() ? "per-miner" : "aggregated");
         s.put("last_upstream_error", lastUpstreamError);
         s.put("open_channels", open.size());
+        s.put("upstream_connections", conns.size());
+        if (cfg.perMinerChannels()) {
+            s.put("channels_per_connection", cfg.channelsPerConnection());
+        }
         if (shared != null) {
             s.put("channel_id", Integer.toUnsignedLong(shared.client.channelId()));
             s.put("upstream_difficulty", Targets.toDifficulty(shared.client.target()));

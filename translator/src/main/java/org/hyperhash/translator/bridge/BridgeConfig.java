@@ -27,13 +27,31 @@ import java.util.Objects;
  * @param perMinerChannels one upstream extended channel per SV1 miner, opened with the miner's
  *     authorized username as user_identity (so the pool credits {@code <address>.<worker>}); false =
  *     one aggregated channel for all miners under {@code userIdentity}
+ * @param channelsPerConnection per-miner mode: channels placed on one upstream SV2 connection before another
+ *     connection to the same pool is opened (keep it below the pool's per-connection channel cap)
  */
 public record BridgeConfig(int extranonce2Size, int indexBytes, int maxExtranonce1Bytes, boolean stableExtranonce1,
         String userIdentity, double initialHashrateHps, VardiffConfig vardiff, double startDifficulty, Duration grace,
         Duration updateInterval, Duration resumeWindow, int maxMiners, int maxJobsPerTip, String reconnectHost,
-        int reconnectPort, boolean perMinerChannels) {
+        int reconnectPort, boolean perMinerChannels, int channelsPerConnection) {
+
+    /** Default channel budget per upstream connection: the Hyperhash pool's default cap (1,000) minus one. */
+    public static final int DEFAULT_CHANNELS_PER_CONNECTION = 999;
+
+    public BridgeConfig(int extranonce2Size, int indexBytes, int maxExtranonce1Bytes, boolean stableExtranonce1,
+            String userIdentity, double initialHashrateHps, VardiffConfig vardiff, double startDifficulty, Duration grace,
+            Duration updateInterval, Duration resumeWindow, int maxMiners, int maxJobsPerTip, String reconnectHost,
+            int reconnectPort, boolean perMinerChannels) {
+        this(extranonce2Size, indexBytes, maxExtranonce1Bytes, stableExtranonce1, userIdentity, initialHashrateHps, vardiff,
+                startDifficulty, grace, updateInterval, resumeWindow, maxMiners, maxJobsPerTip, reconnectHost, reconnectPort,
+                perMinerChannels, DEFAULT_CHANNELS_PER_CONNECTION);
+    }
 
     public BridgeConfig {
+        if (channelsPerConnection < 1) {
+            throw new IllegalArgumentException("upstream.channels-per-connection must be >= 1 (the pool's"
+                    + " limits.max-channels-per-connection minus one is a good value): " + channelsPerConnection);
+        }
         if (extranonce2Size < 1 || extranonce2Size > 8) {
             throw new IllegalArgumentException("sv1.extranonce2-size must be 1..8 (WhatsMiner fails above 8): " + extranonce2Size);
         }

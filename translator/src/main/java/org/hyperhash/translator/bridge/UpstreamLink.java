@@ -10,6 +10,15 @@ public interface UpstreamLink {
     /** Drops the connection (e.g. after OpenMiningChannel.Error); the connector fails over. */
     void close(String reason);
 
+    /**
+     * per-miner mode: asks for one more SV2 connection to this link's pool (same endpoint, same pinned key), answered by
+     * {@link Bridge#onSiblingUp} or {@link Bridge#onSiblingFailed}; false when none can be opened (then the bridge keeps
+     * using this connection).
+     */
+    default boolean openSibling() {
+        return false;
+    }
+
     /** Pool name as configured (for status and logs). */
     String poolName();
 }

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.LinkedHashMap;
@@ -64,6 +65,14 @@ public final class UpstreamConnector implements AutoCloseable {
     private Session current;
     private Session probe;
     private Session connecting;
+    /**
+     * per-miner mode: more connections to {@code current}'s endpoint (the bridge asks for one when its channels
+     * exceed {@code upstream.channels-per-connection}); bounded by the bridge, which asks for one at a time and only
+     * when all are full. They follow {@code current}: closed when it is lost or replaced, so a failover or Reconnect
+     * re-opens them at the new pool as the bridge re-opens its channels.
+     */
+    private final List<Session> extras = new ArrayList<>();
+    private Session extraConnecting;
     private int lastActiveIndex = -1;
     private ScheduledFuture<?> retry;
     private ScheduledFuture<?> probeTimer;
@@ -124,7 +133,11 @@ public final class UpstreamConnector implements AutoCloseable {
 
     /** @param pool the configured endpoint of {@code index}, or where that pool redirected us (same authority key) */
     private Session attempt(int index, boolean isProbe, PoolEndpoint pool) {
-        Session s = new Session(index, pool, isProbe);
+        return attempt(index, isProbe, pool, false);
+    }
+
+    private Session attempt(int index, boolean isProbe, PoolEndpoint pool, boolean extra) {
+        Session s = new Session(index, pool, isProbe, extra);
         Bootstrap b = new Bootstrap().group(loop).channel(Sv2Transport.socketChannelClass())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -162,6 +175,16 @@ public final class UpstreamConnector implements AutoCloseable {
         }
         s.failed = true;
         metrics.connectFailure();
+        if (s.extra) {
+            // an extra connection's failure says nothing new about the pool: the primary's fate drives failover
+            if (s == extraConnecting) {
+                extraConnecting = null;
+                bridge.onSiblingFailed();
+            } else if (extras.remove(s)) {
+                bridge.onUpstreamDown(s);
+            }
+            return;
+        }
         if (s.ready && clock.millis() - s.readyAtMillis >= STABLE_SESSION_MILLIS) {
             selector.onConnected(s.index, clock.millis()); // a long session resets the back-off
         }
@@ -175,6 +198,7 @@ public final class UpstreamConnector implements AutoCloseable {
         }
         if (s == current) {
             current = null;
+            closeExtras("primary upstream connection lost");
             bridge.onUpstreamDown(s);
             LOG.warn("lost upstream pool {}", s.pool.name());
         }
@@ -198,6 +222,16 @@ public final class UpstreamConnector implements AutoCloseable {
     }
 
     private void poolRequestedReconnect(Session s, Reconnect rc) {
+        if (s.extra) {
+            // a Reconnect on any connection moves them all: follow it with the primary; the extras re-open there
+            if (extras.contains(s) && current != null) {
+                poolRequestedReconnect(current, rc);
+            } else {
+                s.retired = true;
+                s.close("pool asked to reconnect");
+            }
+            return;
+        }
         PoolEndpoint target = reconnectTarget(s.pool, pools.get(s.index).name(), rc);
         LOG.info("pool {} asked to reconnect to {}:{}", s.pool.name(), target.host(), target.port());
         if (s != current) {
@@ -222,6 +256,7 @@ public final class UpstreamConnector implements AutoCloseable {
         metrics.poolReconnect();
         s.retired = true;
         current = null;
+        closeExtras("pool asked to reconnect");
         bridge.onUpstreamDown(s);
         s.close("pool asked to reconnect");
         if (!closed && connecting == null) {
@@ -233,8 +268,42 @@ public final class UpstreamConnector implements AutoCloseable {
         }
     }
 
+    /** Closes the extra connections (they follow the primary, which is gone or replaced). */
+    private void closeExtras(String reason) {
+        List<Session> all = new ArrayList<>(extras);
+        if (extraConnecting != null) {
+            all.add(extraConnecting);
+            extraConnecting = null;
+        }
+        extras.clear();
+        for (Session e : all) {
+            e.retired = true;
+            e.close(reason);
+        }
+    }
+
+    /** The bridge asks for one more connection to the pool of {@code s} (which must be the primary). */
+    private boolean openExtra(Session s) {
+        if (closed || s != current || extraConnecting != null) {
+            return false;
+        }
+        extraConnecting = attempt(s.index, false, s.pool, true);
+        return true;
+    }
+
     private void sessionReady(Session s) {
         s.readyAtMillis = clock.millis();
+        if (s.extra) {
+            if (s == extraConnecting && current != null && current.pool.equals(s.pool)) {
+                extraConnecting = null;
+                extras.add(s);
+                bridge.onSiblingUp(s);
+            } else {
+                s.retired = true;
+                s.close("primary upstream connection changed");
+            }
+            return;
+        }
         Session old = current;
         if (s == probe) {
             probe = null;
@@ -248,6 +317,9 @@ public final class UpstreamConnector implements AutoCloseable {
             LOG.info("upstream switched from pool {} to {}", pools.get(lastActiveIndex).name(), s.pool.name());
         }
         lastActiveIndex = s.index;
+        if (old != null && old != s) {
+            closeExtras("switched to higher-priority pool");
+        }
         bridge.onUpstreamUp(s);
         if (old != null && old != s) {
             old.retired = true;
@@ -273,6 +345,7 @@ public final class UpstreamConnector implements AutoCloseable {
             e.put("consecutive_failures", selector.failures(i));
             e.put("last_error", lastError[i]);
             e.put("connected", current != null && current.index == i);
+            e.put("connections", current != null && current.index == i ? 1 + extras.size() : 0);
             m.put(p.name(), e);
         }
         return m;
@@ -288,6 +361,7 @@ public final class UpstreamConnector implements AutoCloseable {
             if (probeTimer != null) {
                 probeTimer.cancel(false);
             }
+            closeExtras("shutdown");
             for (Session s : new Session[] {current, probe, connecting}) {
                 if (s != null) {
                     s.retired = true;
@@ -302,16 +376,19 @@ public final class UpstreamConnector implements AutoCloseable {
         final int index;
         final PoolEndpoint pool;
         final boolean isProbe;
+        /** An extra connection beside {@code current} (per-miner mode). */
+        final boolean extra;
         Channel channel;
         boolean ready;
         boolean failed;
         boolean retired;
         long readyAtMillis;
 
-        Session(int index, PoolEndpoint pool, boolean isProbe) {
+        Session(int index, PoolEndpoint pool, boolean isProbe, boolean extra) {
             this.index = index;
             this.pool = pool;
             this.isProbe = isProbe;
+            this.extra = extra;
         }
 
         @Override
@@ -356,7 +433,7 @@ public final class UpstreamConnector implements AutoCloseable {
             }
             if (m instanceof Reconnect rc) {
                 poolRequestedReconnect(this, rc);
-            } else if (this == current) {
+            } else if (this == current || (extra && extras.contains(this))) {
                 bridge.onUpstreamMessage(this, m);
             }
         }
@@ -365,8 +442,16 @@ public final class UpstreamConnector implements AutoCloseable {
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             if (!retired) {
                 sessionFailed(this);
+            } else if (extra) {
+                if (this == extraConnecting) {
+                    extraConnecting = null;
+                    bridge.onSiblingFailed();
+                } else if (extras.remove(this)) {
+                    bridge.onUpstreamDown(this);
+                }
             } else if (this == current) {
                 current = null;
+                closeExtras("primary upstream connection closed");
                 bridge.onUpstreamDown(this);
             }
             super.channelInactive(ctx);
@@ -387,7 +472,15 @@ public final class UpstreamConnector implements AutoCloseable {
         }
 
         @Override
+        public boolean openSibling() {
+            return openExtra(this);
+        }
+
+        @Override
         public void close(String reason) {
+            if (extra) {
+                retired = true; // the bridge closes an extra connection when its last channel closes: not a failure
+            }
             Channel c = channel;
             if (c != null) {
                 LOG.info("closing upstream {}: {}", pool.name(), reason);
