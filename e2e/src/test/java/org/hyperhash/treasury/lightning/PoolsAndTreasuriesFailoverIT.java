@@ -70,11 +70,11 @@ class PoolsAndTreasuriesFailoverIT {
     static final long SAT = 1000;
     static final Duration T = Duration.ofSeconds(60);
     /**
-     * Network difficulty ~1.2e-4: a block every few seconds from the two 50 kH/s CPU miners, whose shares (vardiff at
+     * Network difficulty ~6e-5: a block every few seconds from the two 50 kH/s CPU miners, whose shares (vardiff at
      * 600 a minute, ~1e-6) are far easier, so a block's PPLNS window (2 x network difficulty of work) spans many shares
      * of both instances.
      */
-    static final String DEVNET_BITS = "0x1e21ac00";
+    static final String DEVNET_BITS = "0x1e435800";
     static final double HPS = 50_000;
 
     @TempDir
