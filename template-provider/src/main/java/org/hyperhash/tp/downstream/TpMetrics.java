@@ -29,12 +29,12 @@ public final class TpMetrics {
     static final String SESSION_LIMITS = "hh_tp_session_limits_total";
     static final String CONNECTIONS_REFUSED = "hh_tp_connections_refused_total";
     /** Why a TDP connection was refused at accept. */
-    static final List<String> REFUSAL_REASONS = List.of("not-allowed", "banned", "max-connections", "max-connections-per-ip");
+    static final List<String> REFUSAL_REASONS = List.of("not_allowed", "banned", "max_connections", "max_connections_per_ip");
     /** Why a kept template was dropped before its grace ran out. */
-    static final List<String> EVICTION_REASONS = List.of("session-limit", "retired-sessions");
+    static final List<String> EVICTION_REASONS = List.of("session_limit", "retired_sessions");
     /** Per-session limits a client can hit ({@code hh_tp_session_limits_total{limit}}). */
-    static final List<String> SESSION_LIMIT_NAMES = List.of("constraint-changes", "transaction-data-requests",
-            "solutions", "setup-timeout", "idle-timeout", "frame-size");
+    static final List<String> SESSION_LIMIT_NAMES = List.of("constraint_changes", "transaction_data_requests",
+            "solutions", "setup_timeout", "idle_timeout", "frame_size");
 
     /** Submit results known before any submission: ours plus Core's most common answers. */
     static final List<String> KNOWN_SUBMIT_RESULTS;
@@ -138,7 +138,7 @@ public final class TpMetrics {
     }
 
     private Counter connectionsRefused(String reason) {
-        return Counter.builder(CONNECTIONS_REFUSED).tag("reason", reason)
+        return Counter.builder(CONNECTIONS_REFUSED).tag("reason", snake(reason))
                 .description("TDP connections refused at accept (allowlist, ban, caps), by reason").register(registry);
     }
 
@@ -182,13 +182,21 @@ public final class TpMetrics {
     }
 
     private Counter templatesEvicted(String reason) {
-        return Counter.builder(TEMPLATES_EVICTED).tag("reason", reason)
+        return Counter.builder(TEMPLATES_EVICTED).tag("reason", snake(reason))
                 .description("kept templates dropped before their tip changed plus the grace, by reason").register(registry);
     }
 
     private Counter sessionLimits(String limit) {
-        return Counter.builder(SESSION_LIMITS).tag("limit", limit)
+        return Counter.builder(SESSION_LIMITS).tag("limit", snake(limit))
                 .description("TDP clients that hit a per-session limit (the session is closed), by limit").register(registry);
+    }
+
+    /**
+     * Our own label values are snake_case (one spelling per value across daemons); callers may pass the hyphenated
+     * names the TDP code uses for close/limit reasons. Core's submitblock strings are not ours and keep their hyphens.
+     */
+    private static String snake(String value) {
+        return value.replace('-', '_');
     }
 
     /** The {@code kind} label of {@link #rpcError}. */

@@ -97,8 +97,8 @@ class TdpPortLimitsIT {
             s.getOutputStream().flush();
             assertTrue(readUntilClosed(s) > 0, "act 2 then close");
         }
-        assertEquals(2.0, counter(tp, "hh_tp_session_limits_total", "limit", "setup-timeout"));
-        await("closed as setup-timeout", () -> counter(tp, "hh_tp_sessions_closed_total", "reason", "setup-timeout") == 2);
+        assertEquals(2.0, counter(tp, "hh_tp_session_limits_total", "limit", "setup_timeout"));
+        await("closed as setup-timeout", () -> counter(tp, "hh_tp_sessions_closed_total", "reason", "setup_timeout") == 2);
         assertEquals(1.0, tp.metrics().bansIssued());
         // banned: the next connection is closed at once, without act 2
         Socket s = raw(tp);
@@ -115,7 +115,7 @@ class TdpPortLimitsIT {
         await("two admitted", () -> tp.metrics().connectedPools() == 2);
         Socket c = raw(tp);
         assertEquals(0, readUntilClosed(c));
-        assertEquals(1.0, counter(tp, "hh_tp_connections_refused_total", "reason", "max-connections-per-ip"));
+        assertEquals(1.0, counter(tp, "hh_tp_connections_refused_total", "reason", "max_connections_per_ip"));
         a.close();
         await("a released", () -> tp.metrics().connectedPools() == 1);
         Socket d = raw(tp);
@@ -129,7 +129,7 @@ class TdpPortLimitsIT {
         TpDaemon tp = tp("sv2.limits.allow=[\"192.0.2.0/24\"]");
         Socket s = raw(tp);
         assertEquals(0, readUntilClosed(s));
-        assertEquals(1.0, counter(tp, "hh_tp_connections_refused_total", "reason", "not-allowed"));
+        assertEquals(1.0, counter(tp, "hh_tp_connections_refused_total", "reason", "not_allowed"));
     }
 
     /**
@@ -171,8 +171,8 @@ class TdpPortLimitsIT {
                 }).connect(tp.tdpAddresses().getFirst()).sync().channel();
         closed.get(20, TimeUnit.SECONDS);
         assertFalse(ch.isActive());
-        await("frame-size counted", () -> counter(tp, "hh_tp_session_limits_total", "limit", "frame-size") == 1);
-        await("closed as decode-error", () -> counter(tp, "hh_tp_sessions_closed_total", "reason", "decode-error") == 1);
+        await("frame-size counted", () -> counter(tp, "hh_tp_session_limits_total", "limit", "frame_size") == 1);
+        await("closed as decode-error", () -> counter(tp, "hh_tp_sessions_closed_total", "reason", "decode_error") == 1);
     }
 
     @Test
