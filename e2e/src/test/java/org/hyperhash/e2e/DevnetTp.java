@@ -14,29 +14,29 @@ import org.hyperhash.tp.devnet.DevnetChain;
  * The real template provider on its devnet backend (port 0), and the pool's TDP client pinned to it: what
  * the e2e tests put upstream of a pool, exactly as `hh tp --devnet` + `hh pool` run.
  */
-final class DevnetTp implements AutoCloseable {
+public final class DevnetTp implements AutoCloseable {
     final TpDaemon daemon;
 
-    DevnetTp(String devnetBits) throws Exception {
+    public DevnetTp(String devnetBits) throws Exception {
         daemon = new TpDaemon(TpConfig.from(DaemonConfig.load(null, List.of("network=devnet", "backend=devnet",
                 "sv2.listen=[\"127.0.0.1:0\"]", "admin.listen=\"127.0.0.1:0\"", "devnet.bits=\"" + devnetBits + "\""),
                 "TP_TEST_NONE", TpConfig.ROOT)), InstantSource.system());
         daemon.start();
     }
 
-    DevnetChain chain() {
+    public DevnetChain chain() {
         return daemon.devnetChain();
     }
 
     /** The pool config lines that point it at this TP with its authority key pinned. */
-    String poolTemplateProviders() {
+    public String poolTemplateProviders() {
         var a = daemon.tdpAddresses().get(0);
         return "template-providers=[{address=\"" + a.getAddress().getHostAddress() + ":" + a.getPort()
                 + "\",authority-key=\"" + daemon.authorityPublicKeyBase58() + "\"}]";
     }
 
     /** A fresh TDP client for a pool built from {@code cfg} (its template-providers from {@link #poolTemplateProviders}). */
-    static TdpTemplateSource source(PoolConfig cfg) {
+    public static TdpTemplateSource source(PoolConfig cfg) {
         return TdpTemplateSource.fromConfig(cfg, Secp256k1Providers.best(), InstantSource.system());
     }
 
