@@ -70,10 +70,11 @@ class ConfigContractTest {
         assertEquals(2, r.rc(), r.all());
         assertTrue(r.all().contains("did you mean 'threshold-sats'"), r.all());
 
-        // wrong type: the full path, not "String: 1: min-difficulty has type STRING"
-        r = hh("pool", "--set", "network=regtest", "--set", "vardiff.min-difficulty=lots", "--print-config");
+        // wrong type: the full path, not "String: 1: max-difficulty has type STRING" (min-difficulty also takes the
+        // string "network", so its type is checked by PoolConfig after the load)
+        r = hh("pool", "--set", "network=regtest", "--set", "vardiff.max-difficulty=lots", "--print-config");
         assertEquals(2, r.rc(), r.all());
-        assertTrue(r.err().contains("hyperhash.pool.vardiff.min-difficulty: expected a number, got lots"), r.all());
+        assertTrue(r.err().contains("hyperhash.pool.vardiff.max-difficulty: expected a number, got lots"), r.all());
     }
 
     @Test
