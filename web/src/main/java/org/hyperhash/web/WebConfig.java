@@ -2,10 +2,8 @@ package org.hyperhash.web;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Map;
 import org.bitcoinj.base.BitcoinNetwork;
 import org.hyperhash.daemon.Banner;
 import org.hyperhash.daemon.DaemonConfig.ConfigError;
@@ -27,7 +25,6 @@ public record WebConfig(InetSocketAddress listen, InetSocketAddress adminListen,
     }
 
     public static WebConfig from(Config c) {
-        rejectUnknownKeys(c);
         try {
             BitcoinNetwork net = switch (c.getString("network")) {
                 case "mainnet" -> BitcoinNetwork.MAINNET;
@@ -82,16 +79,6 @@ public record WebConfig(InetSocketAddress listen, InetSocketAddress adminListen,
     private static void require(boolean ok, String message) {
         if (!ok) {
             throw new ConfigError(message);
-        }
-    }
-
-    /** A key the reference does not have is a typo: say which one. */
-    private static void rejectUnknownKeys(Config c) {
-        Config reference = ConfigFactory.defaultReference().getConfig(ROOT);
-        for (Map.Entry<String, ?> e : c.entrySet()) {
-            if (!reference.hasPath(e.getKey())) {
-                throw new ConfigError("unknown key " + ROOT + "." + e.getKey() + " (see hh web --print-config for every key)");
-            }
         }
     }
 
