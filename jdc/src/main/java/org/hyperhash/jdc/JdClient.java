@@ -223,14 +223,21 @@ public final class JdClient implements AutoCloseable {
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
             channel = ctx.channel();
+            if (plaintext) {
+                setup(ctx);
+            }
             super.channelActive(ctx);
+        }
+
+        private void setup(ChannelHandlerContext ctx) {
+            ctx.writeAndFlush(new SetupConnection(PROTOCOL_JOB_DECLARATION, 2, 2, DECLARE_TX_DATA, "", 0, "hyperhash",
+                    "", "hh-jdc", ""));
         }
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
             if (evt instanceof NoiseHandshakeEvent.Completed) {
-                ctx.writeAndFlush(new SetupConnection(PROTOCOL_JOB_DECLARATION, 2, 2, DECLARE_TX_DATA, "", 0, "hyperhash",
-                        "", "hh-jdc", ""));
+                setup(ctx);
                 return;
             }
             if (evt instanceof Sv2ErrorEvent e) {
