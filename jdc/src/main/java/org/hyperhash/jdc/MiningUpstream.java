@@ -104,11 +104,12 @@ public final class MiningUpstream implements AutoCloseable {
      *
      * @param pinned the pool's authority public key, or null for plaintext
      * @param userIdentity the channel's user identity at the pool (payout address[.worker])
+     * @param nominalHashRate the channel's nominal_hash_rate (the pool's initial target follows from it)
      * @param minExtranonceSize rollable extranonce bytes the Hyper Node needs
      * @param group event loop group, or null for a private one closed with the client
      */
     public static CompletableFuture<MiningUpstream> connect(InetSocketAddress pool, AuthorityPublicKey pinned,
-            String userIdentity, int minExtranonceSize, Duration timeout, EventLoopGroup group) {
+            String userIdentity, float nominalHashRate, int minExtranonceSize, Duration timeout, EventLoopGroup group) {
         boolean own = group == null;
         EventLoopGroup g = own ? Sv2Transport.newEventLoopGroup(1, "jdc-up") : group;
         MiningUpstream c = new MiningUpstream(g, own, timeout);
@@ -126,7 +127,7 @@ public final class MiningUpstream implements AutoCloseable {
                             Sv2Pipeline.plaintext(ch.pipeline(), limits);
                         }
                         ch.pipeline().addLast("jdc-mining", c.new Handler(pinned == null, userIdentity,
-                                minExtranonceSize));
+                                nominalHashRate, minExtranonceSize));
                     }
                 });
         b.connect(pool).addListener(f -> {
@@ -227,9 +228,11 @@ public final class MiningUpstream implements AutoCloseable {
         private final boolean plaintext;
         private final String user;
         private final int minExtranonce;
+        private final float hashRate;
 
-        Handler(boolean plaintext, String user, int minExtranonce) {
+        Handler(boolean plaintext, String user, float hashRate, int minExtranonce) {
             this.plaintext = plaintext;
+            this.hashRate = hashRate;
             this.user = user;
             this.minExtranonce = minExtranonce;
         }
@@ -265,7 +268,7 @@ public final class MiningUpstream implements AutoCloseable {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             switch (msg) {
-                case SetupConnectionSuccess s -> ctx.writeAndFlush(new OpenExtendedMiningChannel(1, user, 1.0e12f,
+                case SetupConnectionSuccess s -> ctx.writeAndFlush(new OpenExtendedMiningChannel(1, user, hashRate,
                         Target.MAX, minExtranonce), ctx.voidPromise());
                 case SetupConnectionError e -> {
                     opened.completeExceptionally(new JdException(e.errorCode(), "SetupConnection refused by the pool"));

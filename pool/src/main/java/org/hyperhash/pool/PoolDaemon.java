@@ -110,6 +110,9 @@ public final class PoolDaemon implements Daemon {
         void onNewTemplate(org.hyperhash.sv2.message.template.NewTemplate t);
 
         void onSetNewPrevHash(org.hyperhash.sv2.message.template.SetNewPrevHash p);
+
+        /** Adds the extension's part to /v1/status (served by this daemon's admin server). */
+        void addStatus(Map<String, Object> status);
     }
 
     private final String service;
@@ -339,6 +342,9 @@ public final class PoolDaemon implements Daemon {
         m.put("uptime_seconds", (clock.millis() - startedMs) / 1000);
         if (jds != null) {
             m.put("jds", jds.status());
+        }
+        if (extension != null) {
+            extension.addStatus(m);
         }
         return m;
     }

@@ -438,7 +438,7 @@ public final class HyperNode implements JobDispatcher.PooledJobBuilder, JobDispa
         LOG.info("connecting to upstream pool {}", p);
         CompletableFuture<JdClient> jdF = JdClient.connect(p.jdsAddress(), p.authorityKey(), config.timeout(), group);
         CompletableFuture<MiningUpstream> upF = MiningUpstream.connect(p.address(), p.authorityKey(), p.userIdentity(),
-                localFullExtranonce, config.timeout(), group);
+                (float) config.nominalHashrate(), localFullExtranonce, config.timeout(), group);
         jdF.thenCombine(upF, (jd, up) -> new Object[] {jd, up})
                 .thenCompose(pair -> ((JdClient) pair[0]).allocateToken(p.userIdentity())
                         .thenApply(tok -> new Session(i, p, (JdClient) pair[0], (MiningUpstream) pair[1],

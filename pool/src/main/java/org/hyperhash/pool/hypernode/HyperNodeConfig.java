@@ -26,9 +26,10 @@ import org.hyperhash.sv2.noise.AuthorityPublicKey;
  * @param checkInterval how often a less preferred state (next pool, solo) probes the preferred pools
  * @param staleTipRetries SetCustomMiningJob retries after stale-chain-tip (the pool has not seen the block yet)
  * @param staleTipRetryDelay delay between those retries
+ * @param nominalHashrate nominal_hash_rate of the upstream channel (hashes/s)
  */
 public record HyperNodeConfig(PoolConfig pool, List<UpstreamPool> pools, Duration timeout, Duration cooldown,
-        Duration checkInterval, int staleTipRetries, Duration staleTipRetryDelay) {
+        Duration checkInterval, int staleTipRetries, Duration staleTipRetryDelay, double nominalHashrate) {
 
     public static final String ROOT = "hyperhash.jdc";
     public static final String ENV_PREFIX = "JDC_";
@@ -108,7 +109,12 @@ public record HyperNodeConfig(PoolConfig pool, List<UpstreamPool> pools, Duratio
         if (retries < 0 || retries > 100) {
             throw new ConfigError(ROOT + ".upstream.stale-tip-retries: 0..100, got " + retries);
         }
-        return new HyperNodeConfig(pool, pools, timeout, cooldown, check, retries, positive(u, "stale-tip-retry-delay"));
+        double hashrate = u.getDouble("nominal-hashrate");
+        if (!(hashrate > 0) || hashrate > Float.MAX_VALUE) {
+            throw new ConfigError(ROOT + ".upstream.nominal-hashrate: must be positive (hashes/s), got " + hashrate);
+        }
+        return new HyperNodeConfig(pool, pools, timeout, cooldown, check, retries, positive(u, "stale-tip-retry-delay"),
+                hashrate);
     }
 
     private static Duration positive(Config u, String key) {

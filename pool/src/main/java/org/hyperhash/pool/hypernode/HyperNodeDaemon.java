@@ -2,7 +2,6 @@ package org.hyperhash.pool.hypernode;
 
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.hyperhash.base.Bytes;
@@ -51,6 +50,12 @@ public final class HyperNodeDaemon implements Daemon {
             }
 
             @Override
+            public void addStatus(Map<String, Object> status) {
+                HyperNode n = node;
+                status.put("hyper_node", n == null ? Map.of("mode", "starting") : n.status());
+            }
+
+            @Override
             public void onSetNewPrevHash(SetNewPrevHash p) {
                 HyperNode n = node;
                 if (n != null) {
@@ -88,10 +93,7 @@ public final class HyperNodeDaemon implements Daemon {
 
     @Override
     public Map<String, Object> status() {
-        Map<String, Object> m = new LinkedHashMap<>(engine.status());
-        HyperNode n = node;
-        m.put("hyper_node", n == null ? Map.of("mode", "starting") : n.status());
-        return m;
+        return engine.status(); // includes hyper_node (the engine's admin server serves it)
     }
 
     /** The upstream side (null before start). */
