@@ -113,7 +113,12 @@ class HyperNodeIT {
                         Bytes poolScript = pool.config.network().parse(pool.config.payout().address());
                         assertTrue(waitFor(() -> nodeTp.acceptedHex.stream().anyMatch(b -> paysTo(b, poolScript))),
                                 "a block on a custom job accepted by the chain: " + nodeTp.rejected);
-                        assertTrue(pool.pool.metrics().blocksFound.count() >= 1, "the pool saw the block share");
+                        // the pool learns the block from the forwarded share and from PushSolution (which of the two
+                        // arrives before the pool's own template provider moves its tip is a race)
+                        assertTrue(waitFor(() -> jds.metrics().pushes(org.hyperhash.pool.jds.JdsMetrics.Push.SUBMITTED)
+                                + jds.metrics().pushes(org.hyperhash.pool.jds.JdsMetrics.Push.NOT_SUBMITTED)
+                                + pool.pool.metrics().blocksFound.count() >= 1), "the pool saw the block");
+                        assertTrue(m.solutionsPushed.count() >= 1, "PushSolution sent");
 
                         // JDS of the first pool entry gone: the next one
                         long minerRejectedBefore = miner.rejected();
@@ -149,6 +154,12 @@ class HyperNodeIT {
                                 "back from solo: " + hn.status());
                         long back = poolShares(pool, hyperNodeAddress);
                         assertTrue(waitFor(() -> poolShares(pool, hyperNodeAddress) > back + 3), "credited again");
+
+                        // the first pool stops answering (connections stay open): left on the declaration timeout
+                        jds2.up();
+                        jds1.stall(true);
+                        assertTrue(waitFor(() -> "second".equals(name(hn)) && m.switches(Switch.TIMEOUT) >= 1),
+                                "a pool that stops answering is left: " + hn.status());
                         assertTrue(miner.connected(), "the miner never lost its connection");
                         assertEquals(0, miner.errors("stale-share") > 100 ? 1 : 0, "switches do not flood stale shares");
                         assertTrue(miner.rejected() - minerRejectedBefore < 50, "few rejections: " + miner.rejected());

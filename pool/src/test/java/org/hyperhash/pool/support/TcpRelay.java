@@ -13,13 +13,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A loopback TCP relay in front of a server, to take it "down" and "up" for a client without touching the server:
  * {@link #down()} closes the listening socket and every relayed connection (the client sees the server vanish and
- * cannot reconnect), {@link #up()} listens again on the same port.
+ * cannot reconnect), {@link #up()} listens again on the same port, {@link #stall} swallows what is sent.
  */
 public final class TcpRelay implements AutoCloseable {
     private final InetSocketAddress target;
     private final List<Socket> live = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
     private volatile int port;
+    private volatile boolean stalled;
+
+    /** Keeps every connection open but forwards nothing more (a server that stopped answering), or resumes. */
+    public void stall(boolean stall) {
+        this.stalled = stall;
+    }
 
     public TcpRelay(InetSocketAddress target) throws IOException {
         this.target = target;
@@ -78,8 +84,10 @@ public final class TcpRelay implements AutoCloseable {
         try (InputStream i = from.getInputStream(); OutputStream o = to.getOutputStream()) {
             int n;
             while ((n = i.read(buf)) >= 0) {
-                o.write(buf, 0, n);
-                o.flush();
+                if (!stalled) {
+                    o.write(buf, 0, n);
+                    o.flush();
+                }
             }
         } catch (IOException e) {
             // either side closed
