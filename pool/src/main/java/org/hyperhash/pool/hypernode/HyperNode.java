@@ -113,7 +113,8 @@ public final class HyperNode implements JobDispatcher.PooledJobBuilder, JobDispa
     private final HyperNodeMetrics metrics;
     private final ScheduledThreadPoolExecutor exec;
     private final EventLoopGroup group;
-    private final long[] failedAtMs;
+    /** Per pool: not tried before this time (0: usable). */
+    private final long[] retryAtMs;
     private final String[] lastFailure;
     private final Map<JobTemplate, Built> built = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, false) {
         @Override
@@ -146,7 +147,7 @@ public final class HyperNode implements JobDispatcher.PooledJobBuilder, JobDispa
         this.operatorScript = operatorScript;
         this.localFullExtranonce = localFullExtranonce;
         this.clock = clock;
-        this.failedAtMs = new long[config.pools().size()];
+        this.retryAtMs = new long[config.pools().size()];
         this.lastFailure = new String[config.pools().size()];
         this.metrics = new HyperNodeMetrics(registry, () -> {
             Session s = current;
@@ -408,8 +409,14 @@ public final class HyperNode implements JobDispatcher.PooledJobBuilder, JobDispa
     // ---- failover (upstream thread) ----
 
     private boolean coolingDown(int i, long now) {
-        return failedAtMs[i] != 0 && now - failedAtMs[i] < config.cooldown().toMillis();
+        return now < retryAtMs[i];
     }
+
+    /**
+     * A pool that is up but has no work yet (it is starting: its template provider has not sent one) is retried
+     * after this, not after the whole cooldown.
+     */
+    static final long NOT_READY_RETRY_MS = 5_000;
 
     /** Tries the most preferred pool above the current state whose cooldown ended (one attempt at a time). */
     private void tryBetter() {
@@ -427,7 +434,8 @@ public final class HyperNode implements JobDispatcher.PooledJobBuilder, JobDispa
         }
         if (s == null && !lastEvent.startsWith("solo")) {
             lastEvent = "solo: every upstream pool is cooling down";
-            LOG.warn("no upstream pool usable: solo mining on the operator's address; retrying pools after their"
+            LOG.warn("no upstream pool usable: solo mining on the operator's address; each pool is retried when its"
+                    + " cooldown ({}) ends", config.cooldown()); retrying pools after their"
                     + " cooldown ({})", config.cooldown());
         }
     }
@@ -458,8 +466,10 @@ public final class HyperNode implements JobDispatcher.PooledJobBuilder, JobDispa
     }
 
     private void connectFailed(int i, Throwable err) {
-        failedAtMs[i] = clock.millis();
         String code = code(err);
+        long wait = "no-work-available".equals(code) ? Math.min(NOT_READY_RETRY_MS, config.cooldown().toMillis())
+                : config.cooldown().toMillis();
+        retryAtMs[i] = clock.millis() + wait;
         ConnectFailure f = switch (code) {
             case "connect" -> ConnectFailure.UNREACHABLE;
             case "timeout" -> ConnectFailure.TIMEOUT;
@@ -468,8 +478,8 @@ public final class HyperNode implements JobDispatcher.PooledJobBuilder, JobDispa
         };
         metrics.connectFailed(f);
         lastFailure[i] = f.name().toLowerCase(java.util.Locale.ROOT) + ": " + message(err);
-        LOG.warn("upstream pool {} not usable ({}); next try after {}", config.pools().get(i), lastFailure[i],
-                config.cooldown());
+        LOG.warn("upstream pool {} not usable ({}); next try in {} s", config.pools().get(i), lastFailure[i],
+                wait / 1000);
         tryBetter(); // the next pool, or solo when none is left
     }
 
@@ -479,7 +489,7 @@ public final class HyperNode implements JobDispatcher.PooledJobBuilder, JobDispa
             s.close(); // raced with a better one
             return;
         }
-        failedAtMs[s.index] = 0;
+        retryAtMs[s.index] = 0;
         lastFailure[s.index] = null;
         s.up.setShareListener(new MiningUpstream.ShareListener() {
             @Override
@@ -514,7 +524,7 @@ public final class HyperNode implements JobDispatcher.PooledJobBuilder, JobDispa
             return;
         }
         current = null;
-        failedAtMs[s.index] = clock.millis();
+        retryAtMs[s.index] = clock.millis() + config.cooldown().toMillis();
         lastFailure[s.index] = why.name().toLowerCase(java.util.Locale.ROOT) + ": " + detail;
         s.close();
         recordSwitch(why, s.pool.name(), "solo", detail);
@@ -591,9 +601,7 @@ public final class HyperNode implements JobDispatcher.PooledJobBuilder, JobDispa
             pm.put("address", org.hyperhash.daemon.Banner.hostPort(p.address()));
             pm.put("jds_address", org.hyperhash.daemon.Banner.hostPort(p.jdsAddress()));
             pm.put("state", s != null && s.index == i ? "active" : coolingDown(i, now) ? "cooling_down" : "standby");
-            long failed = failedAtMs[i];
-            pm.put("cooldown_left_seconds", failed == 0 ? 0
-                    : Math.max(0, (failed + config.cooldown().toMillis() - now) / 1000));
+            pm.put("cooldown_left_seconds", Math.max(0, (retryAtMs[i] - now + 999) / 1000));
             pm.put("last_failure", lastFailure[i] == null ? "" : lastFailure[i]);
             pools.add(pm);
         }
