@@ -435,8 +435,7 @@ public final class HyperNode implements JobDispatcher.PooledJobBuilder, JobDispa
         if (s == null && !lastEvent.startsWith("solo")) {
             lastEvent = "solo: every upstream pool is cooling down";
             LOG.warn("no upstream pool usable: solo mining on the operator's address; each pool is retried when its"
-                    + " cooldown ({}) ends", config.cooldown()); retrying pools after their"
-                    + " cooldown ({})", config.cooldown());
+                    + " cooldown ({}) ends", config.cooldown());
         }
     }
 
