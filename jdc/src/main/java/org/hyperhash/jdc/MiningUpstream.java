@@ -180,14 +180,16 @@ public final class MiningUpstream implements AutoCloseable {
     }
 
     /**
-     * Sends one share on the channel (sequence numbers assigned here). False when not connected.
+     * Sends one share on the channel (sequence numbers assigned here). False when not connected, or when the
+     * connection's outbound buffer is above its high-water mark (a pool that stopped reading: the share is dropped
+     * rather than queued without bound).
      *
      * @param extranonce the rollable part (extranonce_size bytes)
      */
     public boolean submit(int jobId, int nonce, int ntime, int version, Bytes extranonce) {
         Channel ch = channel;
         ChannelInfo info = channelInfo;
-        if (ch == null || !ch.isActive() || info == null) {
+        if (ch == null || !ch.isActive() || info == null || !ch.isWritable()) {
             return false;
         }
         sharesSent.incrementAndGet();

@@ -341,6 +341,9 @@ public final class HyperNode implements JobDispatcher.PooledJobBuilder, JobDispa
                     if (err == null) {
                         s.tips.put(t.templateId(), p);
                         s.jobs.put(t.templateId(), ok.jobId());
+                        // bounded: only templates still kept here can have local jobs in use
+                        s.jobs.keySet().removeIf(id -> !templates.containsKey(id));
+                        s.tips.keySet().removeIf(id -> !templates.containsKey(id));
                         metrics.declaration(Declaration.ACCEPTED);
                         metrics.declarationLatency.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
                         LOG.debug("template {} declared to {}: custom job {}", t.templateId(), s.pool.name(), ok.jobId());

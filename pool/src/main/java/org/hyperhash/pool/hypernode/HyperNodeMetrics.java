@@ -23,7 +23,10 @@ public final class HyperNodeMetrics {
     /** Outcome of one job's declaration to the current pool. */
     public enum Declaration { ACCEPTED, STALE_CHAIN_TIP_RETRIED, REFUSED, TIMEOUT, CLOSED, NO_TRANSACTIONS, SUPERSEDED }
 
-    /** Why an accepted local share meeting the upstream target was not forwarded. */
+    /**
+     * Why an accepted local share meeting the upstream target was not forwarded: its template's custom job is not
+     * (yet) set upstream, it was built for a pool since left, or the upstream connection is gone or not reading.
+     */
     public enum NotForwarded { UNDECLARED, OLD_UPSTREAM, DISCONNECTED }
 
     private final Map<Switch, Counter> switches = new EnumMap<>(Switch.class);
