@@ -223,10 +223,8 @@ public final class JdClient implements AutoCloseable {
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
             channel = ctx.channel();
-            if (plaintext) {
-                setup(ctx);
-            }
-            super.channelActive(ctx);
+            super.channelActive(ctx); // plaintext too: the frame decoder fires Completed.PLAINTEXT -> setup
+
         }
 
         private void setup(ChannelHandlerContext ctx) {

@@ -242,10 +242,8 @@ public final class MiningUpstream implements AutoCloseable {
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
             channel = ctx.channel();
-            if (plaintext) {
-                setup(ctx);
-            }
-            super.channelActive(ctx);
+            super.channelActive(ctx); // plaintext too: the frame decoder fires Completed.PLAINTEXT -> setup
+
         }
 
         private void setup(ChannelHandlerContext ctx) {
