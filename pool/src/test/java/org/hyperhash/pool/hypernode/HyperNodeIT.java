@@ -181,6 +181,47 @@ class HyperNodeIT {
         }
     }
 
+    /**
+     * A pool whose JDS refuses the node's declarations (here: more transactions than it accepts) is left at once for
+     * solo, counted as refused, cooled down and tried again after its cooldown (never banned).
+     */
+    @Test
+    void aPoolRefusingDeclarationsIsLeftForSoloAndRetriedAfterItsCooldown() throws Exception {
+        java.nio.file.Files.createDirectories(dir.resolve("pool"));
+        java.nio.file.Files.createDirectories(dir.resolve("jdc"));
+        DevnetChain chain = new DevnetChain(new DevnetParams(BITS, 50L * 100_000_000L, 150, 5, 0x6868L, 7200),
+                InstantSource.system());
+        DevnetTemplateSource poolTp = new DevnetTemplateSource(chain);
+        DevnetTemplateSource nodeTp = new DevnetTemplateSource(chain);
+        poolTp.peer(nodeTp);
+        try (PoolHarness pool = new PoolHarness(PoolHarness.sqlite(dir.resolve("pool")), poolTp, "jds.enabled=true",
+                "jds.listen=[\"127.0.0.1:0\"]", "sv2.allow-work-selection=true", "jds.max-declared-transactions=1")) {
+            assertTrue(FakeSv2Miner.waitFor(pool.pool::ready, T), "pool ready");
+            HyperNodeConfig cfg = HyperNodeConfig.from(DaemonConfig.load(null, List.of(
+                    "sv2.listen=[\"127.0.0.1:0\"]", "sv2.security=plaintext", "admin.listen=\"127.0.0.1:0\"",
+                    "payout.address=\"" + PoolHarness.address(30) + "\"",
+                    "ledger.url=\"" + PoolHarness.sqlite(dir.resolve("jdc")) + "\"",
+                    "upstream.pools=[" + entry("strict", pool.sv2(), pool.pool.jdsAddresses().getFirst(), "",
+                            PoolHarness.address(21) + ".hn") + "]",
+                    "upstream.timeout=5s", "upstream.cooldown=2s", "upstream.check-interval=200ms"),
+                    null, HyperNodeConfig.ROOT, Map.of()));
+            try (HyperNodeDaemon node = HyperNodeDaemon.fromConfig(cfg, InstantSource.system(), nodeTp)) {
+                node.start();
+                HyperNode hn = node.hyperNode();
+                HyperNodeMetrics m = hn.metrics();
+                // the template holds 5 transactions: invalid-job, the pool is left
+                assertTrue(waitFor(() -> m.switches(Switch.REFUSED) >= 1 && m.declarations(Declaration.REFUSED) >= 1),
+                        "refused: " + hn.status());
+                assertTrue(pool.pool.jds().metrics().declarations(org.hyperhash.pool.jds.JdsMetrics.Declaration.INVALID_JOB) >= 1);
+                // not banned: after the cooldown it connects again (and is refused again)
+                assertTrue(waitFor(() -> m.switches(Switch.CONNECTED) >= 2 && m.switches(Switch.REFUSED) >= 2),
+                        "retried after the cooldown: " + hn.status());
+                assertTrue(node.ready(), "solo or not, local miners have work");
+                assertEquals(0, m.switches(Switch.PREFERRED_BACK));
+            }
+        }
+    }
+
     private static String entry(String name, InetSocketAddress mining, InetSocketAddress jds, String key, String user) {
         return "{name=" + name + ", address=\"127.0.0.1:" + mining.getPort() + "\", jds-address=\"127.0.0.1:" + jds.getPort()
                 + "\", authority-key=\"" + key + "\", user-identity=\"" + user + "\"}";
