@@ -112,6 +112,24 @@ public final class Migrations {
         return shipped(dialect, extra).keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
     }
 
+    /**
+     * What this build's manifest declares (node-agent README, {@code hh release create --ledger-schema N
+     * --ledger-compatible-from M}): its schema and the oldest build schema that runs on a ledger it migrated (its
+     * highest {@code contract N}, 0 when all its migrations are expand-only), over both dialects.
+     */
+    public static SchemaState buildCompat() {
+        int schema = 0;
+        int requires = 0;
+        for (Dialect d : Dialect.values()) {
+            for (Map.Entry<Integer, String> e : shipped(d, List.of()).entrySet()) {
+                schema = Math.max(schema, e.getKey());
+                requires = Math.max(requires, compatOf(e.getKey(), e.getValue(), readScript(d, List.of(), e.getValue()))
+                        .requiresBuildSchema());
+            }
+        }
+        return new SchemaState(schema, requires);
+    }
+
     /** This build's migrations (version to script name) for {@code dialect}; needs no database. */
     public static Map<Integer, String> shipped(Dialect dialect, List<String> extra) {
         Map<Integer, String> out = new TreeMap<>();
