@@ -66,6 +66,7 @@ public final class Migrations {
     /** Flyway's history table. */
     public static final String HISTORY = "flyway_schema_history";
     static final String LEGACY_TABLE = "schema_version";
+    private static final Pattern SCRIPT = Pattern.compile("V(\\d+)__.+\\.sql");
     private static final Pattern COMPAT = Pattern.compile("--\\s*compat:\\s*(expand|contract\\s+(\\d+))\\s*");
 
     /** A migration's compatibility class: {@code requiresBuildSchema} is 0 for expand-only migrations. */
@@ -136,7 +137,7 @@ public final class Migrations {
         // Flyway resolves migrations without a connection only through info(); scan the resources ourselves instead
         for (String loc : locations(dialect, extra)) {
             for (String script : listScripts(loc)) {
-                Matcher m = Pattern.compile("V(\\d+)__.+\\.sql").matcher(script);
+                Matcher m = SCRIPT.matcher(script);
                 if (m.matches()) {
                     String prev = out.put(Integer.parseInt(m.group(1)), script);
                     if (prev != null && !prev.equals(script)) {

@@ -111,6 +111,41 @@ class MigrationsIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
+    void concurrentOpensAdoptOnceAndAnInterruptedAdoptionIsFinished(String dialect) throws Exception {
+        try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
+            legacyLedger(t, Set.of(1, 2, 3, 4, 5, 7));
+            java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newFixedThreadPool(3);
+            try {
+                List<java.util.concurrent.Callable<LedgerDatabase>> opens = List.of(t::open, t::open, t::open);
+                for (java.util.concurrent.Future<LedgerDatabase> f : ex.invokeAll(opens)) {
+                    f.get().close();
+                }
+            } finally {
+                ex.shutdownNow();
+            }
+            try (LedgerDatabase db = t.open()) {
+                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8"), LedgerDatabaseIT.historyVersions(db));
+            }
+        }
+        try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
+            legacyLedger(t, Set.of(1, 2, 3, 4, 5, 7));
+            // a crash after the baseline row, before the adopted rows: the next open writes them
+            HikariConfig hc = new HikariConfig();
+            hc.setJdbcUrl(t.url);
+            try (HikariDataSource ds = new HikariDataSource(hc)) {
+                org.flywaydb.core.Flyway fw = Migrations.flyway(ds, Dialect.fromJdbcUrl(t.url), List.of());
+                org.flywaydb.core.Flyway.configure(Migrations.class.getClassLoader()).configuration(fw.getConfiguration())
+                        .baselineVersion("0").load().baseline();
+            }
+            try (LedgerDatabase db = t.open()) {
+                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8"), LedgerDatabaseIT.historyVersions(db));
+                assertEquals(1, new ShareWindowStore(db).byAddress("bc1qold", 10).size());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
     void adoptionRefusesAnEditedOrUnknownLegacyMigration(String dialect) throws Exception {
         try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
             legacyLedger(t, Set.of(1, 2, 3, 4, 5, 7));
