@@ -118,8 +118,12 @@ class LedgerUpgradeIT {
     }
 
     Agent agent(boolean ledgerCommands) throws Exception {
+        return agent(ledgerCommands, CrashPoints.NONE);
+    }
+
+    Agent agent(boolean ledgerCommands, CrashPoints crash) throws Exception {
         return new Agent(AgentConfig.load(null, Map.of(), sets(ledgerCommands)), systemctl, InstantSource.system(),
-                CrashPoints.NONE, new AgentMetrics("test"));
+                crash, new AgentMetrics("test"));
     }
 
     /** Publishes a release whose binaries ship {@code migrations} (file name -> SQL) on top of this build's. */
@@ -219,6 +223,33 @@ class LedgerUpgradeIT {
             assertTrue(b.containsAll(beforeUpgrade), b.toString());
             assertTrue(b.size() > beforeUpgrade.size(), "release 1 wrote again after the restore: " + b);
         }
+    }
+
+    @Test
+    void anUpgradeAcrossAContractKilledAfterTheRestartIsRepairedByRestoringTheBackup() throws Exception {
+        try (Agent a = agent(true)) {
+            publish(1, "1.0.0", "ok", 8, 0, Map.of());
+            assertEquals(new CheckResult.Updated(0, 1), a.checkOnce());
+        }
+        publish(2, "2.0.0", "ok", 10, 10, Map.of("V9__share_windows_note.sql", EXPAND,
+                "V10__rename_share_windows_worker.sql", CONTRACT));
+        CrashPoints killAfterRestart = step -> {
+            if (step.equals(CrashPoints.RESTARTED)) {
+                throw new AgentIT.SimulatedCrash(step);
+            }
+        };
+        try (Agent crashing = agent(true, killAfterRestart)) {
+            org.junit.jupiter.api.Assertions.assertThrows(AgentIT.SimulatedCrash.class, crashing::checkOnce);
+        }
+        assertEquals(10, ledgerSchema(), "release 2 ran and contracted the ledger before the kill");
+        try (Agent a = agent(true)) {   // the next start repairs: back to release 1, which needs the backup
+            AgentState s = a.repair();
+            assertEquals(1, s.committed().version());
+            assertEquals(1, a.metrics().ledgerRestores("ok"));
+        }
+        assertEquals(8, ledgerSchema());
+        assertNull(pool.ledgerError, pool.ledgerError);
+        assertFalse(blocks().stream().anyMatch(h -> h.startsWith("2.0.0-r2#")), blocks().toString());
     }
 
     @Test
