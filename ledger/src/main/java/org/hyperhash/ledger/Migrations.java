@@ -103,6 +103,7 @@ public final class Migrations {
                 .validateOnMigrate(true)              // an applied migration edited since is refused
                 .baselineOnMigrate(false)
                 .cleanDisabled(true)
+                .placeholderReplacement(false)        // the SQL runs as written (PostgreSQL $$ bodies, literal ${...})
                 .skipDefaultCallbacks(true)
                 .callbacks(callbacks)
                 .load();
