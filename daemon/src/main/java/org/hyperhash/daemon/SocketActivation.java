@@ -114,6 +114,50 @@ public final class SocketActivation {
         return sockets.stream().filter(s -> s.name().equals(name)).toList();
     }
 
+    /**
+     * Puts {@code fd} in non-blocking mode: systemd passes sockets blocking unless the unit says
+     * {@code NonBlocking=yes}, and an event loop accepting on a blocking socket would hang in accept() once the backlog
+     * is empty. The flag belongs to the shared open file, which systemd does not mind.
+     */
+    public static void makeNonBlocking(int fd) {
+        try {
+            int flags = (int) Fcntl.GET.invokeExact(fd, Fcntl.F_GETFL);
+            if (flags < 0) {
+                throw new IllegalStateException("fcntl(" + fd + ", F_GETFL) failed");
+            }
+            if ((flags & Fcntl.O_NONBLOCK) == 0 && (int) Fcntl.SET.invokeExact(fd, Fcntl.F_SETFL, flags | Fcntl.O_NONBLOCK) < 0) {
+                throw new IllegalStateException("fcntl(" + fd + ", F_SETFL, O_NONBLOCK) failed");
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("fcntl(" + fd + "): " + t, t);
+        }
+    }
+
+    /** Whether {@code fd} is in non-blocking mode (tests). */
+    static boolean isNonBlocking(int fd) throws Throwable {
+        return ((int) Fcntl.GET.invokeExact(fd, Fcntl.F_GETFL) & Fcntl.O_NONBLOCK) != 0;
+    }
+
+    /** libc fcntl(2) through the FFM API (variadic: the flags argument is the variadic one). */
+    static final class Fcntl {
+        static final int F_GETFL = 3;
+        static final int F_SETFL = 4;
+        static final int O_NONBLOCK = 0x800;
+        private static final java.lang.foreign.Linker LINKER = java.lang.foreign.Linker.nativeLinker();
+        private static final java.lang.foreign.MemorySegment FN = LINKER.defaultLookup().find("fcntl")
+                .orElseThrow(() -> new IllegalStateException("libc fcntl"));
+        static final java.lang.invoke.MethodHandle GET = LINKER.downcallHandle(FN, java.lang.foreign.FunctionDescriptor.of(
+                java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT));
+        static final java.lang.invoke.MethodHandle SET = LINKER.downcallHandle(FN, java.lang.foreign.FunctionDescriptor.of(
+                java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_INT,
+                java.lang.foreign.ValueLayout.JAVA_INT), java.lang.foreign.Linker.Option.firstVariadicArg(2));
+
+        private Fcntl() {
+        }
+    }
+
     /** Whether {@code fd} is an open socket of this process ({@code /proc/self/fd/N -> socket:[inode]}). */
     static boolean isOpenSocket(int fd) {
         try {
