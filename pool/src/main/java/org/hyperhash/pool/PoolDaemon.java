@@ -170,6 +170,7 @@ public final class PoolDaemon implements Daemon {
             sv2Addresses = server.adopt(sv2Fds.stream().map(org.hyperhash.daemon.SocketActivation.Inherited::fd).toList());
             LOG.info("sv2: serving on {} socket-activated listener(s) {} (sv2.listen {} is not bound)", sv2Fds.size(),
                     sv2Fds, config.sv2().listen().stream().map(Banner::hostPort).toList());
+            acceptWhenWorkIsReady();
             if (!sameEndpoints(sv2Addresses, config.sv2().listen())) {
                 LOG.warn("sv2: the socket unit listens on {} but sv2.listen says {}: keep them equal (the status page "
                         + "and the next restart without the socket unit use sv2.listen)",
@@ -226,6 +227,35 @@ public final class PoolDaemon implements Daemon {
         LOG.warn("block {}: not in the ledger after 5 s; its submitblock result ({}) is only in this log", hash,
                 status.dbName());
     }
+
+    /**
+     * Socket-activated start: the miners that followed the previous process's Reconnect wait in the socket's backlog;
+     * accept them once there is work to hand out (the first template), or after {@link #MAX_ACCEPT_DELAY} without
+     * (template provider down: then they get the usual no-work answers rather than waiting longer).
+     */
+    private void acceptWhenWorkIsReady() {
+        long t0 = System.nanoTime();
+        Thread.ofPlatform().daemon(true).name("pool-accept-when-ready").start(() -> {
+            long deadline = t0 + MAX_ACCEPT_DELAY.toNanos();
+            try {
+                while (!closed && !dispatcher.work().usable() && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (closed) {
+                return;
+            }
+            boolean work = dispatcher.work().usable();
+            server.startAccepting();
+            LOG.info("sv2: accepting on the socket-activated listener(s) {} ms after start{}",
+                    (System.nanoTime() - t0) / 1_000_000, work ? " (work ready)" : " without work (no template yet)");
+        });
+    }
+
+    /** How long a socket-activated pool keeps miners waiting in the backlog for its first template. */
+    static final Duration MAX_ACCEPT_DELAY = Duration.ofSeconds(5);
 
     /** Whether the inherited listeners are the configured endpoints (port 0 in the config matches any port). */
     static boolean sameEndpoints(List<InetSocketAddress> bound, List<InetSocketAddress> configured) {

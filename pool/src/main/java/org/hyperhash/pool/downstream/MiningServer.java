@@ -132,11 +132,11 @@ public final class MiningServer implements AutoCloseable {
     }
 
     /**
-     * Serves on listening sockets this process inherited (systemd socket activation: {@code fds} are bound and
-     * listening already, their backlog set by the .socket unit). Returns their addresses. The server channel is
-     * registered with auto-read off and switched on by a task queued behind the bootstrap's own set-up, so a
-     * connection already waiting in the backlog (queued while the previous process restarted) is accepted only once
-     * the acceptor is in the pipeline.
+     * Takes over listening sockets this process inherited (systemd socket activation: {@code fds} are bound and
+     * listening already, their backlog set by the .socket unit) and returns their addresses. Nothing is accepted
+     * until {@link #startAccepting()}: miners that reconnected while the previous process restarted keep waiting in
+     * the backlog until this one has work for them (a channel opened before the first template would only get
+     * OpenMiningChannel.Error no-work-available).
      */
     public List<InetSocketAddress> adopt(List<Integer> fds) throws InterruptedException {
         warnIfBacklogCapped();
@@ -150,12 +150,22 @@ public final class MiningServer implements AutoCloseable {
                 ch.close();
                 throw new IllegalStateException("inherited fd " + fd + " is not a listening socket");
             }
-            ch.eventLoop().execute(() -> ch.config().setAutoRead(true));
             listeners.add(ch);
             adopted = true;
             bound.add((InetSocketAddress) ch.localAddress());
         }
         return bound;
+    }
+
+    /**
+     * Starts accepting on inherited listeners ({@link #adopt}); a no-op for bound ones, which accept at once. The
+     * switch runs on each listener's event loop behind the bootstrap's set-up task, so the acceptor is in the
+     * pipeline before the first waiting connection is taken from the backlog.
+     */
+    public void startAccepting() {
+        for (Channel l : listeners) {
+            l.eventLoop().execute(() -> l.config().setAutoRead(true));
+        }
     }
 
     /** Whether the listeners are inherited (socket-activated) sockets. */
