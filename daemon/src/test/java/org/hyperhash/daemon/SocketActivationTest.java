@@ -115,4 +115,20 @@ class SocketActivationTest {
             assertTrue(sawSocket, "some descriptor of this JVM is the bound socket");
         }
     }
+
+    @Test
+    void makeNonBlockingSetsONonblockOnABlockingSocket() throws Throwable {
+        int fd = (int) SdNotify.Libc.SOCKET.invokeExact(SdNotify.AF_UNIX, SdNotify.SOCK_DGRAM, 0);
+        assertTrue(fd >= 0);
+        try {
+            assertFalse(SocketActivation.isNonBlocking(fd), "socket(2) without SOCK_NONBLOCK blocks");
+            SocketActivation.makeNonBlocking(fd);
+            assertTrue(SocketActivation.isNonBlocking(fd));
+            SocketActivation.makeNonBlocking(fd); // idempotent
+            assertTrue(SocketActivation.isNonBlocking(fd));
+        } finally {
+            int ignored = (int) SdNotify.Libc.CLOSE.invokeExact(fd);
+        }
+        assertThrows(IllegalStateException.class, () -> SocketActivation.makeNonBlocking(fd), "a closed descriptor");
+    }
 }

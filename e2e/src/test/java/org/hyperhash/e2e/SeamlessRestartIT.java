@@ -27,6 +27,7 @@ import org.hyperhash.ledger.ShareWindowStore;
 import org.hyperhash.pool.PoolConfig;
 import org.hyperhash.pool.PoolDaemon;
 import org.hyperhash.sv2.noise.KeyTool;
+import org.hyperhash.testkit.HeldListeningSocket;
 import org.hyperhash.testkit.TestDatabase;
 import org.hyperhash.testkit.sv1.FakeSv1Miner;
 import org.hyperhash.testkit.sv1.FirmwareProfile;
@@ -232,6 +233,89 @@ class SeamlessRestartIT {
                 assertEquals((long) (acceptedByA + acceptedByB), inLedger.get(),
                         "the ledger holds every share A (" + (long) acceptedByA + ") and B (" + (long) acceptedByB + ") accepted");
             }
+        }
+    }
+
+    private static TranslatorDaemon translatorOn(PoolDaemon pool, int port, int fd) throws Exception {
+        TranslatorConfig tcfg = TranslatorConfig.from(DaemonConfig.load(null, List.of("sv1.listen=\"127.0.0.1:" + port + "\"",
+                "admin.listen=\"127.0.0.1:0\"", "upstream.mode=per-miner", "upstream.pools=[{name=\"pool\",host=\"127.0.0.1\",port="
+                        + pool.sv2Addresses().get(0).getPort() + ",authority-key=\"" + pool.security().authorityPublicKey().toBase58() + "\"}]",
+                "sv1.start-difficulty=0.00001", "sv1.min-difficulty=0.000001", "tick=200ms"),
+                null, TranslatorConfig.ROOT, Map.of()));
+        TranslatorDaemon t = new TranslatorDaemon(tcfg, InstantSource.system())
+                .inheritedSockets(List.of(new SocketActivation.Inherited(fd, TranslatorDaemon.SV1_SOCKET_NAME)));
+        t.start();
+        return t;
+    }
+
+    /**
+     * The translator's SV1 port on a held socket (hh-translator.socket): its restart ends the SV1 sessions (they live in
+     * the process), but a miner reconnecting while no translator runs is not refused: its connection waits in the
+     * backlog and the new translator serves it.
+     */
+    @Test
+    void sv1MinersReconnectingToARestartingTranslatorAreNotRefused() throws Throwable {
+        try (TestDatabase ledger = TestDatabase.create("sqlite", dir, "hh_e2e_restart_");
+                DevnetTp tp = new DevnetTp("0x207fffff");
+                HeldListeningSocket socket = new HeldListeningSocket(1024)) {
+            PoolConfig cfg = PoolConfig.from(DaemonConfig.load(null, List.of("sv2.listen=[\"127.0.0.1:0\"]",
+                    tp.poolTemplateProviders(), "sv2.security=noise", "admin.listen=\"127.0.0.1:0\"",
+                    "payout.address=\"" + address(0) + "\"", "ledger.url=\"" + ledger.url + "\"", "ledger.flush-interval=200ms",
+                    "channel.ack-interval=100ms"), null, PoolConfig.ROOT, Map.of()));
+            try (PoolDaemon pool = PoolDaemon.fromConfig(cfg, InstantSource.system(), DevnetTp.source(cfg))) {
+                pool.start();
+                assertTrue(Sv1MinersThroughTranslatorIT.waitFor(pool::ready, T), "pool ready");
+                TranslatorDaemon a = translatorOn(pool, socket.port, socket.dup());
+                TranslatorDaemon b = null;
+                try {
+                    assertTrue(a.socketActivated(), "translator A serves SV1 on the passed socket");
+                    assertEquals(socket.port, a.sv1Address().getPort());
+                    assertTrue(Sv1MinersThroughTranslatorIT.waitFor(a::ready, T), "translator A ready");
+                    try (FakeSv1Miner m = FakeSv1Miner.connect(a.sv1Address(), FirmwareProfile.ANTMINER)) {
+                        m.handshake(address(3) + ".rig");
+                        assertTrue(Sv1MinersThroughTranslatorIT.waitFor(() -> mineOnce(m) && m.acceptedShares() > 0, T),
+                                "shares through translator A");
+                    }
+                    double before = pool.metrics().sharesAccepted.count();
+                    try (ConnectProbe probe = new ConnectProbe(socket.port)) {
+                        Thread.sleep(300);
+                        a.close();
+                        long aGone = System.nanoTime();
+                        // the miner reconnects while no translator runs: the connection waits in the backlog
+                        FakeSv1Miner again = FakeSv1Miner.connect(new InetSocketAddress("127.0.0.1", socket.port), FirmwareProfile.ANTMINER);
+                        try (again) {
+                            Thread.sleep(500);
+                            long bStart = System.nanoTime();
+                            b = translatorOn(pool, socket.port, socket.dup());
+                            assertTrue(b.socketActivated());
+                            again.handshake(address(3) + ".rig");
+                            assertTrue(Sv1MinersThroughTranslatorIT.waitFor(() -> mineOnce(again)
+                                    && pool.metrics().sharesAccepted.count() > before, T), "the reconnected miner's shares reach the pool");
+                            probe.close();
+                            assertEquals(List.of(), List.copyOf(probe.failures), "no connection refused or failed during the restart");
+                            assertTrue(probe.connectedBetween(aGone, bStart) > 0,
+                                    "the probe connected while no translator ran (the backlog held it)");
+                        }
+                    }
+                } finally {
+                    a.close();
+                    if (b != null) {
+                        b.close();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Mines one share on the current job (a stale reject at a new tip is fine); true when a job was there. */
+    private static boolean mineOnce(FakeSv1Miner m) {
+        try {
+            if (m.awaitJob(Duration.ofSeconds(2)) != null) {
+                m.mineAndSubmit(2_000_000);
+            }
+            return true;
+        } catch (Exception e) {
+            return false;
         }
     }
 }

@@ -1,4 +1,4 @@
-package org.hyperhash.e2e;
+package org.hyperhash.testkit;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -17,7 +17,7 @@ import java.lang.invoke.MethodHandle;
  * process generation, like the copy each started service gets. libc through the FFM API (the JDK does not expose a
  * socket's descriptor number).
  */
-final class HeldListeningSocket implements AutoCloseable {
+public final class HeldListeningSocket implements AutoCloseable {
     private static final int AF_INET = 2;
     private static final int SOCK_STREAM = 1;
     private static final int SOCK_CLOEXEC = 0x80000;
@@ -38,11 +38,11 @@ final class HeldListeningSocket implements AutoCloseable {
         return LINKER.downcallHandle(C.find(name).orElseThrow(() -> new IllegalStateException("libc " + name)), d);
     }
 
-    final int fd;
-    final int port;
+    public final int fd;
+    public final int port;
 
     /** A blocking listening socket on 127.0.0.1 (an ephemeral port), as systemd passes it without NonBlocking=yes. */
-    HeldListeningSocket(int backlog) throws Throwable {
+    public HeldListeningSocket(int backlog) throws Throwable {
         fd = (int) SOCKET.invokeExact(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         check(fd, "socket");
         try (Arena a = Arena.ofConfined()) {
@@ -64,7 +64,7 @@ final class HeldListeningSocket implements AutoCloseable {
     }
 
     /** A new descriptor of the same listening socket, for one process generation (it closes it when it stops). */
-    int dup() throws Throwable {
+    public int dup() throws Throwable {
         int d = (int) DUP.invokeExact(fd);
         check(d, "dup");
         return d;
