@@ -109,6 +109,16 @@ public final class SocketActivation {
         return List.copyOf(out);
     }
 
+    /**
+     * Whether systemd passed this process a socket named {@code name}, the daemon serving {@code allowedNames}: the
+     * pre-start port check skips that key's addresses (the socket unit holds them).
+     *
+     * @throws DaemonConfig.ConfigError when the activation variables are wrong (the launcher exits 2 with it)
+     */
+    public static boolean passes(String name, Set<String> allowedNames) {
+        return !named(fromEnvironment(allowedNames), name).isEmpty();
+    }
+
     /** The passed sockets named {@code name}. */
     public static List<Inherited> named(List<Inherited> sockets, String name) {
         return sockets.stream().filter(s -> s.name().equals(name)).toList();
