@@ -164,7 +164,11 @@ public final class MiningServer implements AutoCloseable {
      */
     public void startAccepting() {
         for (Channel l : listeners) {
-            l.eventLoop().execute(() -> l.config().setAutoRead(true));
+            try {
+                l.eventLoop().execute(() -> l.config().setAutoRead(true));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                return; // closing meanwhile: nothing to accept any more
+            }
         }
     }
 
