@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Issue 20 part 2: no TDP client can make the pool's templates disappear; the grace after a new tip. */
 class TemplateEvictionTest {
-    /** Builds and subscriptions on the caller\'s thread: these tests check sequences, not threads. */
+    /** Builds and subscriptions on the caller's thread: these tests check sequences, not threads. */
     static final TemplateHub.Options DIRECT = new TemplateHub.Options(false, Runnable::run);
     private final ManualClock clock = ManualClock.ofEpochSecond(1_800_000_000L);
     private final DevnetChain chain = new DevnetChain(DevnetParams.defaults(), clock);
