@@ -169,6 +169,7 @@ public final class TemplateHub implements TemplateListener, AutoCloseable {
                     r -> Thread.ofPlatform().daemon().name("tp-template-builder").unstarted(r),
                     (r, e) -> {
                         builderRejected.incrementAndGet();
+                        metrics.templateBuildDropped();
                         builderLog.error("builder-queue", "template builder queue full (1024): a build or subscription"
                                 + " was dropped; {} so far", builderRejected.get());
                     });

@@ -67,7 +67,29 @@ public final class CoreLikeLatencyProbe {
      * return, or ZMQ), i.e. the node's part; {@code full} = the full template for the new tip handed over (the same
      * moment as the SetNewPrevHash unless the coinbase-only template went first).
      */
-    public record Result(long[] prevHash, long[] node, long[] full) {
+    public record Result(long[] prevHash, long[] node, long[] full, boolean[] gcInWindow) {
+        /** The SetNewPrevHash latencies of the blocks during whose window no garbage collection ran. */
+        long[] prevHashWithoutGc() {
+            return java.util.stream.IntStream.range(0, prevHash.length).filter(i -> !gcInWindow[i])
+                    .mapToLong(i -> prevHash[i]).toArray();
+        }
+
+        int gcBlocks() {
+            int n = 0;
+            for (boolean b : gcInWindow) {
+                n += b ? 1 : 0;
+            }
+            return n;
+        }
+    }
+
+    /** Collections so far, all collectors of this JVM. */
+    static long gcCount() {
+        long n = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            n += Math.max(0, gc.getCollectionCount());
+        }
+        return n;
     }
 
     /** SetNewPrevHash latencies in nanoseconds, one per block. */
@@ -173,6 +195,7 @@ public final class CoreLikeLatencyProbe {
         long[] out = new long[blocks];
         long[] node = new long[blocks];
         long[] full = new long[blocks];
+        boolean[] gc = new boolean[blocks];
         try {
             updater.start();
             Thread.sleep(300);
@@ -186,6 +209,7 @@ public final class CoreLikeLatencyProbe {
                 long before = lastPrevHashNanos.get();
                 long beforeFull = lastFullNanos.get();
                 firstNotificationNanos.set(0);
+                long gcBefore = gcCount();
                 long start = System.nanoTime();
                 // the stand-in mines, refills its mempool for the next template, then connects the block (t0): what a
                 // real node's generatetoaddress has done when it returns
@@ -194,11 +218,14 @@ public final class CoreLikeLatencyProbe {
                 long deadline = start + 10_000_000_000L;
                 while ((lastPrevHashNanos.get() == before || lastFullNanos.get() == beforeFull)
                         && System.nanoTime() < deadline) {
-                    Thread.onSpinWait();
+                    // park, not spin: the sink takes the timestamps, and a spinning waiter would take one of the
+                    // machine's two cores from the TP threads it measures
+                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
                 }
                 out[i] = lastPrevHashNanos.get() - t0;
                 full[i] = lastFullNanos.get() - t0;
                 node[i] = firstNotificationNanos.get() - t0;
+                gc[i] = gcCount() != gcBefore; // a collection (a pause of every thread) ran during this block's window
                 Thread.sleep(ZMQ_DELAY_MS + 150); // let the late trigger pass and the long-poll re-arm
             }
         } finally {
@@ -207,7 +234,7 @@ public final class CoreLikeLatencyProbe {
             hub.close();
             zmq.shutdownNow();
         }
-        return new Result(out, node, full);
+        return new Result(out, node, full, gc);
     }
 
     static String ms(long nanos) {
@@ -224,6 +251,15 @@ public final class CoreLikeLatencyProbe {
         long[] s = ns.clone();
         Arrays.sort(s);
         return ms(pct(s, 50)) + " | " + ms(pct(s, 90)) + " | " + ms(pct(s, 99)) + " | " + ms(s[s.length - 1]);
+    }
+
+    static String p99(long[] ns) {
+        if (ns.length == 0) {
+            return "-";
+        }
+        long[] s = ns.clone();
+        Arrays.sort(s);
+        return ms(pct(s, 99));
     }
 
     static String p50(long[] ns) {
@@ -265,8 +301,9 @@ public final class CoreLikeLatencyProbe {
                 : new int[] {0, 20, 2000, 4000};
         run(Mode.LONGPOLL_EMPTY_FIRST, 20, 10); // warm-up (JIT), discarded
         System.out.println("| TP mode | mempool txs | SetNewPrevHash p50 | p90 | p99 | max ms | full template p50 | p99 ms"
-                + " | node part p50 ms | TP part p50 | p99 ms | p50 vs ZMQ-only | load avg |");
-        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+                + " | node part p50 ms | TP part p50 | p99 ms | p50 vs ZMQ-only | blocks with a GC | p99 without them ms"
+                + " | load avg |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         for (int txs : sizes) {
             long baseline = 0;
             for (Mode m : Mode.values()) {
@@ -282,7 +319,8 @@ public final class CoreLikeLatencyProbe {
                 Arrays.sort(full);
                 System.out.println("| " + m.label + " | " + txs + " | " + stats(r.prevHash()) + " | " + ms(pct(full, 50))
                         + " | " + ms(pct(full, 99)) + " | " + p50(r.node()) + " | " + tpPart(r) + " | "
-                        + String.format(Locale.ROOT, "%.3f", baseline == 0 ? 0.0 : (double) p50 / baseline) + " | " + load
+                        + String.format(Locale.ROOT, "%.3f", baseline == 0 ? 0.0 : (double) p50 / baseline) + " | "
+                        + r.gcBlocks() + " | " + p99(r.prevHashWithoutGc()) + " | " + load
                         + " -> " + loadAverage() + " |");
             }
         }
