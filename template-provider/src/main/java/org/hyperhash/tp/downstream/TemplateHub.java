@@ -39,8 +39,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link OutputReservation} (cached per template generation, so N pools with the same constraints
  * cost one build), assigns strictly increasing template ids, and fans the messages out to the
  * subscribers without blocking on any of them. On a new tip each subscriber gets
- * NewTemplate(future=true) then SetNewPrevHash; on a fee rise NewTemplate(future=false); on
- * subscribe the current pair.
+ * NewTemplate(future=true) then SetNewPrevHash (with {@link Options#emptyTemplateFirst()}: a coinbase-only one first,
+ * then the full template as NewTemplate(future=false)); on a fee rise NewTemplate(future=false); on
+ * subscribe the current pair. Builds run with no lock held: fee rises, full templates after a coinbase-only one and
+ * subscriptions on the builder thread, each tagged with the generation of the node template it was made from and
+ * dropped if a newer one came meanwhile; event loops only ever take the short map lock.
  *
  * <p>Templates are kept per session ({@link SessionTemplates}): a template is recorded in the store of every session it
  * is delivered to before it is sent, so a session can never evict another session's templates (a client that sends
