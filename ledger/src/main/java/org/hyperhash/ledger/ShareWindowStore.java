@@ -13,12 +13,14 @@ public final class ShareWindowStore {
             + "shares = share_windows.shares + excluded.shares, work = share_windows.work + excluded.work";
 
     private static final String UPSERT_HOUR = "INSERT INTO worker_hours (instance_id, hour_start_ms, address, worker, accepted, work, "
-            + "best_difficulty, rejected, last_share_ms) VALUES (?,?,?,?,?,?,?,?,?) "
+            + "best_difficulty, rejected, first_share_ms, last_share_ms) VALUES (?,?,?,?,?,?,?,?,?,?) "
             + "ON CONFLICT (address, hour_start_ms, worker, instance_id) DO UPDATE SET "
             + "accepted = worker_hours.accepted + excluded.accepted, work = worker_hours.work + excluded.work, "
             + "best_difficulty = CASE WHEN excluded.best_difficulty > worker_hours.best_difficulty "
             + "THEN excluded.best_difficulty ELSE worker_hours.best_difficulty END, "
             + "rejected = worker_hours.rejected + excluded.rejected, "
+            + "first_share_ms = CASE WHEN worker_hours.first_share_ms = 0 OR (excluded.first_share_ms > 0 "
+            + "AND excluded.first_share_ms < worker_hours.first_share_ms) THEN excluded.first_share_ms ELSE worker_hours.first_share_ms END, "
             + "last_share_ms = CASE WHEN excluded.last_share_ms > worker_hours.last_share_ms "
             + "THEN excluded.last_share_ms ELSE worker_hours.last_share_ms END";
     private static final String UPSERT_REJECT = "INSERT INTO worker_rejects (instance_id, hour_start_ms, address, worker, reason, "
@@ -57,7 +59,8 @@ public final class ShareWindowStore {
                         ps.setDouble(6, h.work());
                         ps.setDouble(7, h.bestDifficulty());
                         ps.setLong(8, h.rejected());
-                        ps.setLong(9, h.lastShareMs());
+                        ps.setLong(9, h.firstShareMs());
+                        ps.setLong(10, h.lastShareMs());
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -147,14 +150,14 @@ public final class ShareWindowStore {
         return Jdbc.query(db.dataSource(), c -> {
             List<WorkerHour> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT instance_id, hour_start_ms, address, worker, accepted, work, "
-                    + "best_difficulty, rejected, last_share_ms FROM worker_hours WHERE address = ? "
+                    + "best_difficulty, rejected, first_share_ms, last_share_ms FROM worker_hours WHERE address = ? "
                     + "ORDER BY hour_start_ms DESC, instance_id, worker LIMIT ?")) {
                 ps.setString(1, address);
                 ps.setInt(2, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(new WorkerHour(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5),
-                                rs.getDouble(6), rs.getDouble(7), rs.getLong(8), rs.getLong(9)));
+                                rs.getDouble(6), rs.getDouble(7), rs.getLong(8), rs.getLong(9), rs.getLong(10)));
                     }
                 }
             }

@@ -14,10 +14,11 @@ import java.util.Objects;
  * @param work           sum of the accepted shares' credited difficulty (>= 0, finite)
  * @param bestDifficulty highest difficulty of an accepted share's hash (>= 0, finite)
  * @param rejected       rejected shares, all reasons (>= 0)
- * @param lastShareMs    acceptance time of the last accepted share, 0 when none
+ * @param firstShareMs   acceptance time of the first accepted share in the hour, 0 when none
+ * @param lastShareMs    acceptance time of the last accepted share in the hour, 0 when none
  */
 public record WorkerHour(String instanceId, long hourStartMs, String address, String worker, long accepted, double work,
-        double bestDifficulty, long rejected, long lastShareMs) {
+        double bestDifficulty, long rejected, long firstShareMs, long lastShareMs) {
     public static final long HOUR_MS = 3_600_000L;
 
     public WorkerHour {

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *       (<= 1 s). A failed flush keeps the rows and retries (memory is bounded by the number of
  *       distinct rows, not shares).</li>
  *   <li>The same flush adds the hourly per-worker rollup ({@code worker_hours}: accepted shares, work, best share
- *       difficulty, rejected shares, last share time) and rejected shares by reason ({@code worker_rejects}) in the same
+ *       difficulty, rejected shares, first and last share time) and rejected shares by reason ({@code worker_rejects}) in the same
  *       transaction: the web page reads those instead of 10 s windows. Rejects ({@link #offerReject}) are statistics:
  *       a full reject queue drops the count (counted), never pauses a connection.</li>
  *   <li>{@link #recordBlock} goes to a separate queue the writer always drains first; each block is
@@ -79,6 +79,7 @@ public final class ShareLog implements AutoCloseable {
         double work;
         double best;
         long rejected;
+        long firstShareMs;
         long lastShareMs;
     }
 
@@ -257,6 +258,7 @@ public final class ShareLog implements AutoCloseable {
         if (best > h.best && best < Double.POSITIVE_INFINITY) {
             h.best = best;
         }
+        h.firstShareMs = h.firstShareMs == 0 ? s.acceptedAtMs() : Math.min(h.firstShareMs, s.acceptedAtMs());
         h.lastShareMs = Math.max(h.lastShareMs, s.acceptedAtMs());
     }
 
@@ -319,7 +321,7 @@ public final class ShareLog implements AutoCloseable {
             Key k = e.getKey();
             HourAcc h = e.getValue();
             hours.add(new WorkerHour(instanceId, k.windowStartMs(), k.address(), k.worker(), h.accepted, h.work, h.best, h.rejected,
-                    h.lastShareMs));
+                    h.firstShareMs, h.lastShareMs));
         }
         List<WorkerReject> rejects = new ArrayList<>(pendingRejects.size());
         for (Map.Entry<RejectKey, long[]> e : pendingRejects.entrySet()) {

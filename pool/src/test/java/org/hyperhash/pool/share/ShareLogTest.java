@@ -103,6 +103,7 @@ class ShareLogTest {
             log.offerReject("c", "rig", "stale_share");
             assertTrue(log.offerShare("c", "other", 4.0, 9.0));
             long lastInHour0 = clock.millis();
+            long firstInHour0 = lastInHour0; // the manual clock did not move
             clock.advance(Duration.ofSeconds(40)); // each share and reject keeps the time it was offered at
             assertTrue(log.offerShare("c", "rig", 3.0, 12.0));
             log.offerReject("c", "rig", "duplicate_share");
@@ -126,6 +127,7 @@ class ShareLogTest {
             assertEquals(150.0, rig0.bestDifficulty(), 1e-9, "best of the hour, not the last");
             assertEquals(1, rig0.rejected());
             assertEquals(lastInHour0, rig0.lastShareMs());
+            assertEquals(firstInHour0, rig0.firstShareMs());
             WorkerHour rig1 = hours.get("rig@1");
             assertEquals(1, rig1.accepted());
             assertEquals(12.0, rig1.bestDifficulty(), 1e-9);
@@ -136,6 +138,7 @@ class ShareLogTest {
             assertEquals(0, idle.accepted());
             assertEquals(1, idle.rejected());
             assertEquals(0, idle.lastShareMs());
+            assertEquals(0, idle.firstShareMs());
 
             java.util.Map<String, Long> reasons = new java.util.TreeMap<>();
             for (WorkerReject r : store.rejectsByAddress("c", 100)) {
@@ -153,13 +156,13 @@ class ShareLogTest {
         PoolMetrics metrics = new PoolMetrics(Metrics.newRegistry("pool"));
         try (LedgerDatabase db = LedgerDatabase.open("jdbc:sqlite:" + dir.resolve("l.db"))) {
             ShareWindowStore store = new ShareWindowStore(db);
-            store.upsertBatch(List.of(), List.of(new WorkerHour("p", 3_600_000, "d", "w", 2, 2.0, 50, 1, 3_700_000)),
+            store.upsertBatch(List.of(), List.of(new WorkerHour("p", 3_600_000, "d", "w", 2, 2.0, 50, 1, 3_610_000, 3_700_000)),
                     List.of(new WorkerReject("p", 3_600_000, "d", "w", "stale_share", 1)));
-            store.upsertBatch(List.of(), List.of(new WorkerHour("p", 3_600_000, "d", "w", 3, 3.0, 40, 2, 3_650_000)),
+            store.upsertBatch(List.of(), List.of(new WorkerHour("p", 3_600_000, "d", "w", 3, 3.0, 40, 2, 3_605_000, 3_650_000)),
                     List.of(new WorkerReject("p", 3_600_000, "d", "w", "stale_share", 2)));
             List<WorkerHour> h = store.hoursByAddress("d", 10);
-            assertEquals(List.of(new WorkerHour("p", 3_600_000, "d", "w", 5, 5.0, 50, 3, 3_700_000)), h,
-                    "sums add, best difficulty and last share keep the larger");
+            assertEquals(List.of(new WorkerHour("p", 3_600_000, "d", "w", 5, 5.0, 50, 3, 3_605_000, 3_700_000)), h,
+                    "sums add, best difficulty and last share keep the larger, first share the smaller");
             assertEquals(List.of(new WorkerReject("p", 3_600_000, "d", "w", "stale_share", 3)), store.rejectsByAddress("d", 10));
             assertEquals(0, metrics.shareLogRejectsDropped.count());
         }
