@@ -24,9 +24,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The address page over a big ledger: {@code -Dhh.web.load=full} seeds 100k accounts and 1M share windows (ten
- * addresses with 24 h of 10 s windows on two workers, 172,800 rows, the rest spread over 100k addresses), 200k payouts and 1,000
- * blocks, then times 2,000 cold address pages (distinct addresses, so the response cache does not help) and prints
- * p50/p99 (numbers in bench/README.md). By default (CI) a small run (2k accounts, 20k windows, one heavy address),
+ * addresses with 24 h of 10 s windows on two workers, 172,800 rows, the rest spread over 100k addresses) with their hourly
+ * rollup (worker_hours, rejects by reason on every tenth worker-hour), 200k payouts and 1,000 blocks, then times 2,000 cold
+ * requests and prints p50/p99 and the load average (numbers in bench/README.md). {@code -Dhh.web.load.path=page} (default:
+ * {@code /address/<addr>}, distinct URLs so the response cache does not help), {@code api} ({@code /api/v1/addresses/<addr>};
+ * run it with {@code -Dhh.web.load.cache-ttl=0s} so repeated heavy addresses are computed every time) or {@code workers}
+ * ({@code /api/v1/addresses/<addr>/workers}). By default (CI) a small run (2k accounts, 20k windows, one heavy address),
  * which checks the path and every response, not the time. No timed assertion: the proof of boundedness is that p99 does not grow with the
  * ledger (compare the two sizes), and WebApiIT.perAddressQueriesUseTheIndex checks the plans.
  * {@code -Dhh.web.load.dialect=postgresql} runs it on PostgreSQL.
@@ -48,6 +51,7 @@ class AddressPageLoadIT {
             try (LedgerDatabase db = LedgerDatabase.open(tdb.url); Connection c = db.dataSource().getConnection()) {
                 c.setAutoCommit(false);
                 SplittableRandom rnd = new SplittableRandom(42);
+                rollup.clear();
                 int written = 0;
                 try (PreparedStatement ps = c.prepareStatement(
                         "INSERT INTO share_windows (instance_id, window_start_ms, address, worker, shares, work) VALUES (?,?,?,?,?,?)")) {
@@ -80,6 +84,45 @@ class AddressPageLoadIT {
                         }
                     }
                     ps.executeBatch();
+                }
+                // the hourly rollup the pool's share log writes with the windows, plus rejects by reason on every tenth worker-hour
+                try (PreparedStatement ph = c.prepareStatement("INSERT INTO worker_hours (instance_id, hour_start_ms, address, worker, "
+                        + "accepted, work, best_difficulty, rejected, first_share_ms, last_share_ms) VALUES (?,?,?,?,?,?,?,?,?,?)");
+                        PreparedStatement pr = c.prepareStatement("INSERT INTO worker_rejects (instance_id, hour_start_ms, address, "
+                                + "worker, reason, rejected) VALUES (?,?,?,?,?,?)")) {
+                    int n = 0;
+                    for (var e : rollup.entrySet()) {
+                        HourKey k = e.getKey();
+                        double[] v = e.getValue();
+                        long rejected = n % 10 == 0 ? 1 + rnd.nextInt(5) : 0;
+                        ph.setString(1, "pool-a");
+                        ph.setLong(2, k.hour());
+                        ph.setString(3, k.address());
+                        ph.setString(4, k.worker());
+                        ph.setLong(5, (long) v[0]);
+                        ph.setDouble(6, v[1]);
+                        ph.setDouble(7, v[1] * (1 + rnd.nextDouble() * 10));
+                        ph.setLong(8, rejected);
+                        ph.setLong(9, (long) v[2]);
+                        ph.setLong(10, (long) v[3]);
+                        ph.addBatch();
+                        if (rejected > 0) {
+                            pr.setString(1, "pool-a");
+                            pr.setLong(2, k.hour());
+                            pr.setString(3, k.address());
+                            pr.setString(4, k.worker());
+                            pr.setString(5, n % 20 == 0 ? "stale_share" : "duplicate_share");
+                            pr.setLong(6, rejected);
+                            pr.addBatch();
+                        }
+                        if (++n % 10_000 == 0) {
+                            ph.executeBatch();
+                            pr.executeBatch();
+                        }
+                    }
+                    ph.executeBatch();
+                    pr.executeBatch();
+                    hourRows = n;
                 }
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO balances (account, balance_msat, entry_count, updated_at_ms) "
                         + "VALUES (?,?,?,?)")) {
@@ -137,16 +180,18 @@ class AddressPageLoadIT {
                 }
                 c.commit();
                 if (dialect.equals("postgresql")) {
+                    // what autovacuum does in a running ledger: statistics and the visibility map (index-only scans)
+                    c.setAutoCommit(true);
                     try (var st = c.createStatement()) {
-                        st.execute("ANALYZE");
+                        st.execute("VACUUM ANALYZE");
                     }
-                    c.commit();
                 }
             }
             double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
             WebDaemon web = new WebDaemon(WebConfig.from(DaemonConfig.load(null, List.of("listen=\"127.0.0.1:0\"",
                     "admin.listen=\"127.0.0.1:0\"", "ledger.url=\"" + tdb.url + "\"", "http.rate-limit.per-second=1000000",
-                    "http.rate-limit.burst=1000000"), null, WebConfig.ROOT, Map.of())), InstantSource.system());
+                    "http.rate-limit.burst=1000000",
+                    "http.cache-ttl=" + System.getProperty("hh.web.load.cache-ttl", "5s")), null, WebConfig.ROOT, Map.of())), InstantSource.system());
             try {
                 web.start();
                 HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -159,11 +204,18 @@ class AddressPageLoadIT {
                 long[] nanos = new long[requests];
                 long[] heavyNanos = new long[(requests + 9) / 10];
                 long[] lightNanos = new long[requests - heavyNanos.length];
+                String kind = System.getProperty("hh.web.load.path", "page");
                 for (int i = 0; i < requests; i++) {
-                    String a = i % 10 == 0 ? Seed.address(i / 10 % heavy) + "?payouts=" + (now + i) + ".z"
-                            : Seed.address(heavy + pick.nextInt(accounts - heavy));
+                    // distinct URLs (never a cache hit): a payouts cursor for the page, a limit for the API
+                    String a = i % 10 == 0 ? Seed.address(i / 10 % heavy) : Seed.address(heavy + pick.nextInt(accounts - heavy));
+                    String url = switch (kind) {
+                        case "page" -> "/address/" + a + (i % 10 == 0 ? "?payouts=" + (now + i) + ".z" : "");
+                        case "api" -> "/api/v1/addresses/" + a; // with -Dhh.web.load.cache-ttl=0s: every request computed
+                        case "workers" -> "/api/v1/addresses/" + a + "/workers?limit=" + (1 + i % 100);
+                        default -> throw new IllegalArgumentException("hh.web.load.path must be page, api or workers");
+                    };
                     long t = System.nanoTime();
-                    int status = get(http, base + "/address/" + a);
+                    int status = get(http, base + url);
                     nanos[i] = System.nanoTime() - t;
                     if (i % 10 == 0) {
                         heavyNanos[i / 10] = nanos[i];
@@ -175,12 +227,14 @@ class AddressPageLoadIT {
                 Arrays.sort(nanos);
                 Arrays.sort(heavyNanos);
                 Arrays.sort(lightNanos);
-                System.out.printf(Locale.ROOT, "address page load (%s): %d accounts, %d share windows (seeded in %.0f s): %d cold pages, "
+                System.out.printf(Locale.ROOT, "%s load (%s): %d accounts, %d share windows, %d worker-hours (seeded in %.0f s): %d cold requests, "
                         + "p50 %.1f ms, p99 %.1f ms, max %.1f ms; typical addresses p50 %.1f / p99 %.1f ms, heavy addresses "
-                        + "(17,280 windows in 24 h) p50 %.1f / p99 %.1f ms%n", dialect, accounts, windows, seedSeconds, requests,
+                        + "(17,280 windows in 24 h) p50 %.1f / p99 %.1f ms; load average %.2f%n", kind, dialect, accounts, windows, hourRows, seedSeconds,
+                        requests,
                         nanos[requests / 2] / 1e6, nanos[(int) (requests * 0.99)] / 1e6, nanos[requests - 1] / 1e6,
                         lightNanos[lightNanos.length / 2] / 1e6, lightNanos[(int) (lightNanos.length * 0.99)] / 1e6,
-                        heavyNanos[heavyNanos.length / 2] / 1e6, heavyNanos[(int) (heavyNanos.length * 0.99)] / 1e6);
+                        heavyNanos[heavyNanos.length / 2] / 1e6, heavyNanos[(int) (heavyNanos.length * 0.99)] / 1e6,
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             } finally {
                 web.close();
             }
@@ -191,14 +245,29 @@ class AddressPageLoadIT {
         }
     }
 
-    private static void add(PreparedStatement ps, long start, String address, String worker, SplittableRandom rnd) throws Exception {
+    private record HourKey(long hour, String address, String worker) {
+    }
+
+    /** (hour, address, worker) -> {accepted, work, first share ms, last share ms} of the windows seeded so far. */
+    private final java.util.Map<HourKey, double[]> rollup = new java.util.HashMap<>();
+    private int hourRows;
+
+    private void add(PreparedStatement ps, long start, String address, String worker, SplittableRandom rnd) throws Exception {
+        long shares = 1 + rnd.nextInt(20);
+        double work = 1000 + rnd.nextDouble() * 1000;
         ps.setString(1, "pool-a");
         ps.setLong(2, start);
         ps.setString(3, address);
         ps.setString(4, worker);
-        ps.setLong(5, 1 + rnd.nextInt(20));
-        ps.setDouble(6, 1000 + rnd.nextDouble() * 1000);
+        ps.setLong(5, shares);
+        ps.setDouble(6, work);
         ps.addBatch();
+        double[] v = rollup.computeIfAbsent(new HourKey(Math.floorDiv(start, 3_600_000L) * 3_600_000L, address, worker),
+                k -> new double[] {0, 0, Long.MAX_VALUE, 0});
+        v[0] += shares;
+        v[1] += work;
+        v[2] = Math.min(v[2], start);
+        v[3] = Math.max(v[3], start + 9_999);
     }
 
     private static int get(HttpClient http, String url) throws Exception {
