@@ -188,60 +188,79 @@ class AddressPageLoadIT {
                 }
             }
             double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
-            WebDaemon web = new WebDaemon(WebConfig.from(DaemonConfig.load(null, List.of("listen=\"127.0.0.1:0\"",
-                    "admin.listen=\"127.0.0.1:0\"", "ledger.url=\"" + tdb.url + "\"", "http.rate-limit.per-second=1000000",
-                    "http.rate-limit.burst=1000000",
-                    "http.cache-ttl=" + System.getProperty("hh.web.load.cache-ttl", "5s")), null, WebConfig.ROOT, Map.of())), InstantSource.system());
-            try {
-                web.start();
-                HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-                String base = "http://127.0.0.1:" + web.address().getPort();
-                SplittableRandom pick = new SplittableRandom(7);
-                // warm-up (JIT, connection pool), then the timed cold pages: one in ten is a heavy address
-                for (int i = 0; i < 50; i++) {
-                    get(http, base + "/address/" + Seed.address(heavy + pick.nextInt(accounts - heavy)));
-                }
-                long[] nanos = new long[requests];
-                long[] heavyNanos = new long[(requests + 9) / 10];
-                long[] lightNanos = new long[requests - heavyNanos.length];
-                String kind = System.getProperty("hh.web.load.path", "page");
-                for (int i = 0; i < requests; i++) {
-                    // distinct URLs (never a cache hit): a payouts cursor for the page, a limit for the API
-                    String a = i % 10 == 0 ? Seed.address(i / 10 % heavy) : Seed.address(heavy + pick.nextInt(accounts - heavy));
-                    String url = switch (kind) {
-                        case "page" -> "/address/" + a + (i % 10 == 0 ? "?payouts=" + (now + i) + ".z" : "");
-                        case "api" -> "/api/v1/addresses/" + a; // with -Dhh.web.load.cache-ttl=0s: every request computed
-                        case "workers" -> "/api/v1/addresses/" + a + "/workers?limit=" + (1 + i % 100);
-                        default -> throw new IllegalArgumentException("hh.web.load.path must be page, api or workers");
-                    };
-                    long t = System.nanoTime();
-                    int status = get(http, base + url);
-                    nanos[i] = System.nanoTime() - t;
-                    if (i % 10 == 0) {
-                        heavyNanos[i / 10] = nanos[i];
-                    } else {
-                        lightNanos[i - i / 10 - 1] = nanos[i];
-                    }
-                    assertEquals(200, status, a);
-                }
-                Arrays.sort(nanos);
-                Arrays.sort(heavyNanos);
-                Arrays.sort(lightNanos);
-                System.out.printf(Locale.ROOT, "%s load (%s): %d accounts, %d share windows, %d worker-hours (seeded in %.0f s): %d cold requests, "
-                        + "p50 %.1f ms, p99 %.1f ms, max %.1f ms; typical addresses p50 %.1f / p99 %.1f ms, heavy addresses "
-                        + "(17,280 windows in 24 h) p50 %.1f / p99 %.1f ms; load average %.2f%n", kind, dialect, accounts, windows, hourRows, seedSeconds,
-                        requests,
-                        nanos[requests / 2] / 1e6, nanos[(int) (requests * 0.99)] / 1e6, nanos[requests - 1] / 1e6,
-                        lightNanos[lightNanos.length / 2] / 1e6, lightNanos[(int) (lightNanos.length * 0.99)] / 1e6,
-                        heavyNanos[heavyNanos.length / 2] / 1e6, heavyNanos[(int) (heavyNanos.length * 0.99)] / 1e6,
-                        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-            } finally {
-                web.close();
+            String paths = System.getProperty("hh.web.load.path", "page");
+            for (String kind : paths.equals("all") ? List.of("page", "api", "workers") : List.of(paths)) {
+                measure(kind, dialect, tdb.url, accounts, windows, heavy, requests, seedSeconds, now);
             }
         } finally {
             try (var files = Files.walk(tmp)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
+        }
+    }
+
+    /**
+     * Times {@code requests} cold requests of one kind, each followed by one request of {@code /api/v1} (no ledger read:
+     * the baseline, under the same load, in the same loop). The page runs with the default response cache (distinct URLs
+     * never hit it); the API kinds with the cache off (heavy addresses repeat), so every request reads the ledger.
+     */
+    private void measure(String kind, String dialect, String url, int accounts, int windows, int heavy, int requests,
+            double seedSeconds, long now) throws Exception {
+        String ttl = kind.equals("page") ? "5s" : "0s";
+        WebDaemon web = new WebDaemon(WebConfig.from(DaemonConfig.load(null, List.of("listen=\"127.0.0.1:0\"",
+                "admin.listen=\"127.0.0.1:0\"", "ledger.url=\"" + url + "\"", "http.rate-limit.per-second=1000000",
+                "http.rate-limit.burst=1000000", "http.cache-ttl=" + ttl), null, WebConfig.ROOT, Map.of())), InstantSource.system());
+        try {
+            web.start();
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            String base = "http://127.0.0.1:" + web.address().getPort();
+            SplittableRandom pick = new SplittableRandom(7);
+            // warm-up (JIT, connection pool), then the timed cold requests: one in ten is a heavy address
+            for (int i = 0; i < 50; i++) {
+                get(http, base + "/address/" + Seed.address(heavy + pick.nextInt(accounts - heavy)));
+                get(http, base + "/api/v1/addresses/" + Seed.address(heavy + pick.nextInt(accounts - heavy)) + "/workers");
+            }
+            long[] nanos = new long[requests];
+            long[] baseline = new long[requests];
+            long[] heavyNanos = new long[(requests + 9) / 10];
+            long[] lightNanos = new long[requests - heavyNanos.length];
+            for (int i = 0; i < requests; i++) {
+                String a = i % 10 == 0 ? Seed.address(i / 10 % heavy) : Seed.address(heavy + pick.nextInt(accounts - heavy));
+                String target = switch (kind) {
+                    case "page" -> "/address/" + a + (i % 10 == 0 ? "?payouts=" + (now + i) + ".z" : "");
+                    case "api" -> "/api/v1/addresses/" + a;
+                    case "workers" -> "/api/v1/addresses/" + a + "/workers?limit=" + (1 + i % 100);
+                    default -> throw new IllegalArgumentException("hh.web.load.path must be page, api, workers or all");
+                };
+                long t = System.nanoTime();
+                int status = get(http, base + target);
+                nanos[i] = System.nanoTime() - t;
+                assertEquals(200, status, target);
+                t = System.nanoTime();
+                assertEquals(200, get(http, base + "/api/v1"));
+                baseline[i] = System.nanoTime() - t;
+                if (i % 10 == 0) {
+                    heavyNanos[i / 10] = nanos[i];
+                } else {
+                    lightNanos[i - i / 10 - 1] = nanos[i];
+                }
+            }
+            Arrays.sort(nanos);
+            Arrays.sort(baseline);
+            Arrays.sort(heavyNanos);
+            Arrays.sort(lightNanos);
+            int p99 = (int) (requests * 0.99);
+            System.out.printf(Locale.ROOT, "%s load (%s, cache-ttl %s): %d accounts, %d share windows, %d worker-hours (seeded in %.0f s): "
+                    + "%d cold requests, p50 %.1f ms, p99 %.1f ms, max %.1f ms; typical addresses p50 %.1f / p99 %.1f ms, heavy "
+                    + "addresses (17,280 windows in 24 h) p50 %.1f / p99 %.1f ms; baseline /api/v1 p50 %.1f / p99 %.1f ms (p99 ratio "
+                    + "%.1fx); load average %.2f%n", kind, dialect, ttl, accounts, windows, hourRows, seedSeconds, requests,
+                    nanos[requests / 2] / 1e6, nanos[p99] / 1e6, nanos[requests - 1] / 1e6,
+                    lightNanos[lightNanos.length / 2] / 1e6, lightNanos[(int) (lightNanos.length * 0.99)] / 1e6,
+                    heavyNanos[heavyNanos.length / 2] / 1e6, heavyNanos[(int) (heavyNanos.length * 0.99)] / 1e6,
+                    baseline[requests / 2] / 1e6, baseline[p99] / 1e6, (double) nanos[p99] / baseline[p99],
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        } finally {
+            web.close();
         }
     }
 
