@@ -55,10 +55,16 @@ final class Fmt {
 
     private static final String[] DIFF_UNITS = {"", "k", "M", "G", "T", "P", "E"};
 
-    /** A share difficulty as pools show it: 3 significant digits and an SI prefix (1.23 M, 45.6 G); "-" for none. */
+    /**
+     * A share difficulty as pools show it: 3 significant digits and an SI prefix (1.23 M, 45.6 G); below 1 (test
+     * networks) 3 significant digits, in exponent form when tiny (0.0123, 1.85e-08); "-" for none.
+     */
     static String difficulty(double d) {
         if (!(d > 0) || Double.isInfinite(d)) {
             return "-";
+        }
+        if (d < 1) {
+            return String.format(Locale.ROOT, "%.3g", d);
         }
         int u = 0;
         double v = d;
@@ -137,7 +143,7 @@ final class Fmt {
         String first = points.isEmpty() ? "" : time(points.getFirst().startMs());
         return "<figure class=\"chart\"><svg viewBox=\"0 0 " + w + " " + (hgt + 2) + "\" role=\"img\" aria-label=\"" + h(label)
                 + "\" preserveAspectRatio=\"none\"><polyline fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\" points=\""
-                + pts.toString().strip() + "\"/></svg><figcaption>" + h(label) + ": 24 h in 30-minute steps from " + h(first)
+                + pts.toString().strip() + "\"/></svg><figcaption>" + h(label) + ": 24 h in hourly steps from " + h(first)
                 + "; peak " + h(hashrate(max)) + "</figcaption></figure>";
     }
 }

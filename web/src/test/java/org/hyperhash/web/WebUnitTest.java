@@ -133,6 +133,8 @@ class WebUnitTest {
         assertEquals("-", Fmt.difficulty(0));
         assertEquals("-", Fmt.difficulty(Double.POSITIVE_INFINITY));
         assertEquals("512", Fmt.difficulty(512));
+        assertEquals("0.0123", Fmt.difficulty(0.0123));
+        assertEquals("1.85e-08", Fmt.difficulty(1.853978479088905E-8), "devnet shares are not shown as 0.00");
         assertEquals("5.00 k", Fmt.difficulty(5_000));
         assertEquals("1.23 M", Fmt.difficulty(1_234_567));
         assertEquals("45.6 G", Fmt.difficulty(45.6e9));

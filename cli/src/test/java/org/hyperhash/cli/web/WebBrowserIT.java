@@ -92,7 +92,8 @@ class WebBrowserIT {
                 String shares = browser.text("shares-24h");
                 assertTrue(shares != null && shares.matches("[0-9,]+ / [0-9,]+") && !shares.startsWith("0 "), "shares 24 h " + shares);
                 String best = browser.text("best-share");
-                assertTrue(best != null && best.matches("[0-9.]+( [kMGTPE])?"), "best share " + best);
+                assertTrue(best != null && best.matches("[0-9.]+(e[-+][0-9]+)?( [kMGTPE])?") && !best.matches("0[.0]*"),
+                        "best share " + best);
                 String balance = browser.text("balance");
                 assertTrue(balance != null && balance.matches("[0-9,.]+ sats") && !balance.equals("0 sats"), "balance " + balance);
                 assertTrue(browser.text("destination-now") != null, "the payout destination section");
