@@ -243,10 +243,12 @@ public final class LedgerView {
 
     // ----- per address (bounded: index range scans with limits) -----
 
-    /** True when the ledger knows the address: share windows, a balance, a payout or a destination. */
+    /** True when the ledger knows the address: share windows, rollup rows (rejects only), a balance, a payout or a destination. */
     public boolean known(String address) {
         return query(c -> {
+            // worker_hours: a miner whose every share was rejected has no share window but should see why
             for (String sql : List.of("SELECT 1 FROM share_windows WHERE address = ? LIMIT 1",
+                    "SELECT 1 FROM worker_hours WHERE address = ? LIMIT 1",
                     "SELECT 1 FROM balances WHERE account = ?", "SELECT 1 FROM payouts WHERE account = ? LIMIT 1",
                     "SELECT 1 FROM destinations WHERE account = ?")) {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {

@@ -42,6 +42,7 @@ class WebApiIT {
     static final String A = Seed.address(1);
     static final String B = Seed.address(2);
     static final String UNKNOWN = Seed.address(999);
+    static final String C = Seed.address(3);
     static final double TWO32 = 4294967296.0;
 
     @Nested
@@ -93,6 +94,8 @@ class WebApiIT {
                 s.reject("pool-a", w0, A, "rig1", "duplicate_share", 1);
                 s.reject("pool-a", w0 - 2 * 3_600_000L, A, "rig2", "difficulty_too_low", 2);
                 s.reject("pool-a", w0 - 30 * 3_600_000L, A, "rig2", "stale_share", 50); // older than 24 h: not counted
+                // C: every share rejected (a misconfigured rig): no share window, yet the page shows why
+                s.reject("pool-a", w0, C, "bad", "difficulty_too_low", 9);
                 // B on a second pool instance (issue 17: several pools, one ledger)
                 for (int i = 0; i < 30; i++) {
                     s.window("pool-b", w0 - i * 10_000L, B, "", 1, 2.0);
@@ -226,6 +229,19 @@ class WebApiIT {
             assertEquals(30, b.at("/shares24h/accepted").asLong());
             assertEquals(0, b.at("/shares24h/rejected").asLong());
             assertEquals(0, b.at("/shares24h/rejected_by_reason").size());
+        }
+
+        @Test
+        void aMinerWithOnlyRejectedSharesSeesWhy() throws Exception {
+            JsonNode c = json("/api/v1/addresses/" + C);
+            assertEquals(0, c.at("/shares24h/accepted").asLong());
+            assertEquals(9, c.at("/shares24h/rejected_by_reason/difficulty_too_low").asLong());
+            JsonNode w = json("/api/v1/addresses/" + C + "/workers");
+            assertEquals("bad", w.at("/items/0/name").asText());
+            assertTrue(w.at("/items/0/last_share_ms").isNull());
+            assertFalse(w.at("/items/0/online").asBoolean());
+            String page = get("/address/" + C).body();
+            assertTrue(page.contains("difficulty too low 9") && page.contains("none in 24 h"), page);
         }
 
         @Test
