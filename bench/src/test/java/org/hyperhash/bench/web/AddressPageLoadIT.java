@@ -1,4 +1,4 @@
-package org.hyperhash.web;
+package org.hyperhash.bench.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -20,19 +20,21 @@ import java.util.SplittableRandom;
 import org.hyperhash.daemon.DaemonConfig;
 import org.hyperhash.ledger.LedgerDatabase;
 import org.hyperhash.testkit.TestDatabase;
+import org.hyperhash.web.WebConfig;
+import org.hyperhash.web.WebDaemon;
 import org.junit.jupiter.api.Test;
 
 /**
- * The address page over a big ledger: {@code -Dhh.web.load=full} seeds 100k accounts and 1M share windows (ten
- * addresses with 24 h of 10 s windows on two workers, 172,800 rows, the rest spread over 100k addresses) with their hourly
- * rollup (worker_hours, rejects by reason on every tenth worker-hour), 200k payouts and 1,000 blocks, then times 2,000 cold
- * requests and prints p50/p99 and the load average (numbers in bench/README.md). {@code -Dhh.web.load.path=page} (default:
- * {@code /address/<addr>}, distinct URLs so the response cache does not help), {@code api} ({@code /api/v1/addresses/<addr>};
- * run it with {@code -Dhh.web.load.cache-ttl=0s} so repeated heavy addresses are computed every time) or {@code workers}
- * ({@code /api/v1/addresses/<addr>/workers}). By default (CI) a small run (2k accounts, 20k windows, one heavy address),
- * which checks the path and every response, not the time. No timed assertion: the proof of boundedness is that p99 does not grow with the
- * ledger (compare the two sizes), and WebApiIT.perAddressQueriesUseTheIndex checks the plans.
- * {@code -Dhh.web.load.dialect=postgresql} runs it on PostgreSQL.
+ * Load generator for the web address page and API over a big ledger (numbers in bench/README.md). With
+ * {@code -Dhh.web.load=full} it seeds 100k accounts and 1M share windows (ten addresses with 24 h of 10 s windows on two
+ * workers, 172,800 rows, the rest spread over 100k addresses) with their hourly rollup (worker_hours; rejects by reason
+ * on every tenth worker-hour), 100k balances, 200k payouts and 1,000 blocks, then times 2,000 cold requests per kind and
+ * prints p50/p99, a no-ledger baseline measured in the same loop, and the load average. {@code -Dhh.web.load.path}:
+ * {@code page} ({@code /address/<addr>}, distinct URLs so the response cache does not help), {@code api}
+ * ({@code /api/v1/addresses/<addr>}, cache off), {@code workers} ({@code /api/v1/addresses/<addr>/workers}, cache off) or
+ * {@code all} (default). {@code -Dhh.web.load.dialect=postgresql} runs it on PostgreSQL (HH_PG_URL). By default (CI) a
+ * small run (2k accounts, 20k windows, one heavy address) that checks every response, not the time: no timed assertion
+ * here; web's WebApiIT.perAddressQueriesUseTheIndex checks the query plans.
  */
 class AddressPageLoadIT {
     @Test
@@ -59,7 +61,7 @@ class AddressPageLoadIT {
                     for (int a = 0; a < heavy; a++) {
                         for (int i = 0; i < 8640 && written < windows; i++) {
                             for (int w = 0; w < 2; w++) {
-                                add(ps, w0 - i * 10_000L, Seed.address(a), "rig" + w, rnd);
+                                add(ps, w0 - i * 10_000L, address(a), "rig" + w, rnd);
                                 written++;
                             }
                         }
@@ -75,7 +77,7 @@ class AddressPageLoadIT {
                             if (written >= windows) {
                                 break outer;
                             }
-                            add(ps, base - i * 10_000L, Seed.address(a), "w" + (i % 3), rnd);
+                            add(ps, base - i * 10_000L, address(a), "w" + (i % 3), rnd);
                             written++;
                         }
                         if (a % 5_000 == 0) {
@@ -127,7 +129,7 @@ class AddressPageLoadIT {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO balances (account, balance_msat, entry_count, updated_at_ms) "
                         + "VALUES (?,?,?,?)")) {
                     for (int a = 0; a < accounts; a++) {
-                        ps.setString(1, Seed.address(a));
+                        ps.setString(1, address(a));
                         ps.setLong(2, rnd.nextLong(1, 100_000_000_000L));
                         ps.setLong(3, 1);
                         ps.setLong(4, now);
@@ -143,7 +145,7 @@ class AddressPageLoadIT {
                         + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
                     for (int i = 0; i < accounts * 2; i++) {
                         ps.setString(1, "p" + i);
-                        ps.setString(2, Seed.address(i % accounts));
+                        ps.setString(2, address(i % accounts));
                         ps.setString(3, "keysend");
                         ps.setString(4, "02" + "ab".repeat(32));
                         ps.setString(5, String.format("%064x", i));
@@ -168,7 +170,7 @@ class AddressPageLoadIT {
                         ps.setLong(2, i);
                         ps.setLong(3, now - (1000 - i) * 60_000L);
                         ps.setString(4, "pool-a");
-                        ps.setString(5, Seed.address(i % accounts));
+                        ps.setString(5, address(i % accounts));
                         ps.setString(6, "w0");
                         ps.setLong(7, 312_500_000L);
                         ps.setDouble(8, 1e5);
@@ -188,7 +190,7 @@ class AddressPageLoadIT {
                 }
             }
             double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
-            String paths = System.getProperty("hh.web.load.path", "page");
+            String paths = System.getProperty("hh.web.load.path", "all");
             for (String kind : paths.equals("all") ? List.of("page", "api", "workers") : List.of(paths)) {
                 measure(kind, dialect, tdb.url, accounts, windows, heavy, requests, seedSeconds, now);
             }
@@ -217,15 +219,15 @@ class AddressPageLoadIT {
             SplittableRandom pick = new SplittableRandom(7);
             // warm-up (JIT, connection pool), then the timed cold requests: one in ten is a heavy address
             for (int i = 0; i < 50; i++) {
-                get(http, base + "/address/" + Seed.address(heavy + pick.nextInt(accounts - heavy)));
-                get(http, base + "/api/v1/addresses/" + Seed.address(heavy + pick.nextInt(accounts - heavy)) + "/workers");
+                get(http, base + "/address/" + address(heavy + pick.nextInt(accounts - heavy)));
+                get(http, base + "/api/v1/addresses/" + address(heavy + pick.nextInt(accounts - heavy)) + "/workers");
             }
             long[] nanos = new long[requests];
             long[] baseline = new long[requests];
             long[] heavyNanos = new long[(requests + 9) / 10];
             long[] lightNanos = new long[requests - heavyNanos.length];
             for (int i = 0; i < requests; i++) {
-                String a = i % 10 == 0 ? Seed.address(i / 10 % heavy) : Seed.address(heavy + pick.nextInt(accounts - heavy));
+                String a = i % 10 == 0 ? address(i / 10 % heavy) : address(heavy + pick.nextInt(accounts - heavy));
                 String target = switch (kind) {
                     case "page" -> "/address/" + a + (i % 10 == 0 ? "?payouts=" + (now + i) + ".z" : "");
                     case "api" -> "/api/v1/addresses/" + a;
@@ -262,6 +264,17 @@ class AddressPageLoadIT {
         } finally {
             web.close();
         }
+    }
+
+    /** Regtest P2WPKH address number n (a fixed pattern, no key behind it; the same as the web tests' Seed). */
+    static String address(int n) {
+        byte[] h = new byte[20];
+        h[0] = (byte) 0xa0;
+        h[16] = (byte) (n >>> 24);
+        h[17] = (byte) (n >>> 16);
+        h[18] = (byte) (n >>> 8);
+        h[19] = (byte) n;
+        return org.bitcoinj.base.SegwitAddress.fromHash(org.bitcoinj.base.BitcoinNetwork.REGTEST, h).toString();
     }
 
     private record HourKey(long hour, String address, String worker) {
