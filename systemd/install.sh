@@ -58,7 +58,7 @@ for pair in pool:pool tp:template-provider translator:translator treasury:treasu
   fi
 done
 [ -f /etc/hyperhash/node-agent.conf ] || install -m 0640 -g hyperhash /dev/null /etc/hyperhash/node-agent.conf
-install -m 0644 "$SRC"/systemd/hh-*.service /etc/systemd/system/
+install -m 0644 "$SRC"/systemd/hh-*.service "$SRC"/systemd/hh-*.socket /etc/systemd/system/
 install -d /etc/polkit-1/rules.d && install -m 0644 "$SRC/systemd/50-hyperhash-agent.rules" /etc/polkit-1/rules.d/
 if [ "$JOURNALD" = 1 ]; then
   install -d /etc/systemd/journald.conf.d
@@ -67,5 +67,10 @@ if [ "$JOURNALD" = 1 ]; then
 fi
 systemctl daemon-reload
 IFS=, read -ra units <<< "$ENABLE"
-for u in "${units[@]}"; do [ -n "$u" ] && systemctl enable --now "hh-$u.service"; done
+for u in "${units[@]}"; do
+  [ -n "$u" ] || continue
+  # a daemon with a socket unit (the pool's mining port): the socket first, so it listens before the service runs
+  if [ -f "/etc/systemd/system/hh-$u.socket" ]; then systemctl enable --now "hh-$u.socket"; fi
+  systemctl enable --now "hh-$u.service"
+done
 echo "installed $version; units: $(ls "$SRC"/systemd/hh-*.service | xargs -n1 basename | tr '\n' ' ')"

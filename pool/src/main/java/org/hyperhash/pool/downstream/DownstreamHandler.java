@@ -44,6 +44,7 @@ import org.hyperhash.sv2.channel.StandardChannel;
 import org.hyperhash.sv2.codec.Sv2Codec;
 import org.hyperhash.sv2.message.Sv2Message;
 import org.hyperhash.sv2.message.Tlv;
+import org.hyperhash.sv2.message.common.Reconnect;
 import org.hyperhash.sv2.message.common.SetupConnection;
 import org.hyperhash.sv2.message.extensions.ExtensionNegotiation;
 import org.hyperhash.sv2.message.extensions.RequestExtensions;
@@ -818,6 +819,21 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             }
             channel.flush();
         }
+    }
+
+    /**
+     * The pool is restarting on a socket that outlives it (socket activation): a set-up connection is told to
+     * Reconnect to the same endpoint (empty new_host, new_port 0), sent ahead of the close, so the miner comes back at
+     * once (to the next process, its connection waiting in the socket's backlog) instead of treating the close as a
+     * failure and backing off. Event loop only. Returns whether the Reconnect was written.
+     */
+    boolean sendReconnect() {
+        if (!setupDone || closed || channel == null) {
+            return false;
+        }
+        write(new Reconnect("", 0));
+        flush();
+        return true;
     }
 
     /** Encodes {@code m} as one frame at the end of the connection's batch (sent on {@link #flush()}). */

@@ -73,7 +73,30 @@ public final class Sv1Server implements AutoCloseable {
 
     /** Binds and returns the bound address (port 0 picks a free one). */
     public InetSocketAddress bind(InetSocketAddress address) throws InterruptedException {
-        ServerBootstrap b = new ServerBootstrap().group(workers, workers).channel(Sv2Transport.serverChannelClass())
+        serverChannel = bootstrap().channel(Sv2Transport.serverChannelClass()).bind(address).sync().channel();
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /**
+     * Serves on a listening socket this process inherited (systemd socket activation, hh-translator.socket): miners
+     * that reconnected while the previous process restarted waited in its backlog and are accepted now. Auto-read is
+     * switched on by a task queued behind the bootstrap's set-up, so the acceptor is in the pipeline first.
+     */
+    public InetSocketAddress adopt(int fd) throws InterruptedException {
+        org.hyperhash.daemon.SocketActivation.makeNonBlocking(fd);
+        Channel ch = bootstrap().channelFactory(() -> Sv2Transport.inheritedServerChannel(fd))
+                .option(ChannelOption.AUTO_READ, false).register().sync().channel();
+        if (!ch.isActive()) {
+            ch.close();
+            throw new IllegalStateException("inherited fd " + fd + " is not a listening socket");
+        }
+        serverChannel = ch;
+        ch.eventLoop().execute(() -> ch.config().setAutoRead(true));
+        return (InetSocketAddress) ch.localAddress();
+    }
+
+    private ServerBootstrap bootstrap() {
+        return new ServerBootstrap().group(workers, workers)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true) // rebind at once after a restart (TIME_WAIT on the port)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -86,8 +109,6 @@ public final class Sv1Server implements AutoCloseable {
                         ch.pipeline().addLast("sv1-session", new Session());
                     }
                 });
-        serverChannel = b.bind(address).sync().channel();
-        return (InetSocketAddress) serverChannel.localAddress();
     }
 
     @Override
