@@ -33,9 +33,9 @@ class LedgerDatabaseIT {
         try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
             try (LedgerDatabase db = t.open()) {
                 assertEquals(dialect.equals("sqlite") ? Dialect.SQLITE : Dialect.POSTGRESQL, db.dialect());
-                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8"), historyVersions(db));
+                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9"), historyVersions(db));
                 try (Connection c = db.dataSource().getConnection()) {
-                    assertEquals(new Migrations.SchemaState(8, 0), Migrations.state(c));
+                    assertEquals(new Migrations.SchemaState(9, 0), Migrations.state(c));
                 }
                 assertEquals(0, Migrations.migrate(db.dataSource(), db.dialect(), t.url, List.of()), "second run is a no-op");
                 assertTrue(db.isReachable());
@@ -95,7 +95,31 @@ class LedgerDatabaseIT {
                 ex.shutdownNow();
             }
             try (LedgerDatabase db = t.open()) {
-                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8"), historyVersions(db));
+                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9"), historyVersions(db));
+            }
+        }
+    }
+
+    /** V8 on a ledger that already has share windows (a V7 ledger upgraded): the rollup starts with their sums. */
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void workerHoursMigrationBackfillsExistingWindows(String dialect) throws Exception {
+        try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
+            try (LedgerDatabase db = t.open(); Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+                new ShareWindowStore(db).upsertBatch(List.of(new ShareWindow("p1", 3_600_000, "bc1qa", "w1", 3, 1.5),
+                        new ShareWindow("p1", 3_610_000, "bc1qa", "w1", 2, 2.0), new ShareWindow("p1", 7_200_000, "bc1qa", "w1", 1, 4.0),
+                        new ShareWindow("p2", 3_620_000, "bc1qa", "w1", 7, 7.0)));
+                // back to a V7 ledger: the windows without their rollup
+                st.execute("DROP TABLE worker_rejects");
+                st.execute("DROP TABLE worker_hours");
+                st.executeUpdate("DELETE FROM schema_version WHERE version = 8");
+            }
+            try (LedgerDatabase db = t.open()) {
+                List<WorkerHour> hours = new ShareWindowStore(db).hoursByAddress("bc1qa", 10);
+                assertEquals(List.of(new WorkerHour("p1", 7_200_000, "bc1qa", "w1", 1, 4.0, 0, 0, 7_200_000, 7_200_000),
+                        new WorkerHour("p1", 3_600_000, "bc1qa", "w1", 5, 3.5, 0, 0, 3_600_000, 3_610_000),
+                        new WorkerHour("p2", 3_600_000, "bc1qa", "w1", 7, 7.0, 0, 0, 3_620_000, 3_620_000)), hours);
+                assertTrue(new ShareWindowStore(db).rejectsByAddress("bc1qa", 10).isEmpty());
             }
         }
     }
