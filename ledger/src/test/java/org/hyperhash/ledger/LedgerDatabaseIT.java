@@ -100,7 +100,7 @@ class LedgerDatabaseIT {
         }
     }
 
-    /** V8 on a ledger that already has share windows (a V7 ledger upgraded): the rollup starts with their sums. */
+    /** V9 on a ledger that already has share windows (a V8 ledger upgraded): the rollup starts with their sums. */
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
     void workerHoursMigrationBackfillsExistingWindows(String dialect) throws Exception {
@@ -109,10 +109,11 @@ class LedgerDatabaseIT {
                 new ShareWindowStore(db).upsertBatch(List.of(new ShareWindow("p1", 3_600_000, "bc1qa", "w1", 3, 1.5),
                         new ShareWindow("p1", 3_610_000, "bc1qa", "w1", 2, 2.0), new ShareWindow("p1", 7_200_000, "bc1qa", "w1", 1, 4.0),
                         new ShareWindow("p2", 3_620_000, "bc1qa", "w1", 7, 7.0)));
-                // back to a V7 ledger: the windows without their rollup
+                // back to a V8 ledger: the windows without their rollup
                 st.execute("DROP TABLE worker_rejects");
                 st.execute("DROP TABLE worker_hours");
-                st.executeUpdate("DELETE FROM schema_version WHERE version = 8");
+                st.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '9'");
+                st.executeUpdate("DELETE FROM ledger_schema_compat WHERE version = 9");
             }
             try (LedgerDatabase db = t.open()) {
                 List<WorkerHour> hours = new ShareWindowStore(db).hoursByAddress("bc1qa", 10);
