@@ -95,7 +95,7 @@ public final class TranslatorDaemon implements Daemon {
             }
         }, cfg.tick().toMillis(), cfg.tick().toMillis(), TimeUnit.MILLISECONDS);
         sv1 = new Sv1Server(ioGroup, bridgeLoop, bridge, metrics, cfg.maxLineBytes(), cfg.maxPendingRequests(), cfg.idleTimeout(),
-                new org.hyperhash.translator.sv1.Sv1Guard(cfg.sv1Limits(), java.time.InstantSource.system()));
+                new org.hyperhash.translator.sv1.Sv1Guard(cfg.sv1Limits(), java.time.InstantSource.system()), cfg.sv1AcceptBacklog());
         sv1Address = sv1.bind(cfg.sv1Listen());
         Banner.listening(LOG, "sv1", sv1Address);
         PoolSelector selector = new PoolSelector(cfg.pools().size(), cfg.backoffInitial(), cfg.backoffMax(), cfg.cooldown());

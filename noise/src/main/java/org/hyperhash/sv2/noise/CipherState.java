@@ -18,10 +18,12 @@ import org.hyperhash.base.HotPath;
  * 2^64-1 (no rekey is defined for SV2). Transport messages use empty associated data. Not thread-safe: one
  * instance per connection direction, used from one thread (the channel's event loop).
  *
- * <p>Messages shorter than {@link #SMALL_LIMIT} bytes go through a pure-Java RFC 8439 implementation
- * (no per-message allocation or cipher re-init); longer ones through the JCA cipher, whose vector
- * intrinsics win once the data outweighs its per-message init. The JCA {@link Cipher} is created on
- * first use and re-initialised per message (JCA requires a fresh nonce per init).
+ * <p>When {@link AeadProviders} chose OpenSSL's libcrypto (the default where it loads), every array-backed
+ * message goes through it (FFM, no per-message allocation). Otherwise messages shorter than
+ * {@link #SMALL_LIMIT} bytes go through a pure-Java RFC 8439 implementation (no per-message allocation or cipher
+ * re-init) and longer ones through the JCA cipher, whose vector intrinsics win once the data outweighs its
+ * per-message init. The ByteBuffer methods use the JCA cipher for buffers without an array. The JCA
+ * {@link Cipher} is created on first use and re-initialised per message (JCA requires a fresh nonce per init).
  */
 @HotPath
 public final class CipherState {
@@ -32,7 +34,11 @@ public final class CipherState {
     /** Plaintext/ciphertext lengths below this use the pure-Java AEAD (chosen from measurements, see bench/README.md). */
     static final int SMALL_LIMIT = 320;
 
-    private final ChaCha20Poly1305 small;
+    private static final NativeChaCha20Poly1305 NATIVE = AeadProviders.nativeOrNull();
+    /** Array-backed messages shorter than this go through {@link #small}: all of them when OpenSSL is in use. */
+    private static final int ARRAY_LIMIT = NATIVE != null ? Integer.MAX_VALUE : SMALL_LIMIT;
+
+    private final Aead small;
     private final byte[] keyBytes = new byte[32];
     private final byte[] nonceBytes = new byte[12];
     private Cipher cipher;
@@ -46,7 +52,7 @@ public final class CipherState {
     public CipherState(byte[] key32) {
         Secp256k1Keys.requireLength(key32, 32, "key32");
         System.arraycopy(key32, 0, keyBytes, 0, 32);
-        this.small = new ChaCha20Poly1305(key32);
+        this.small = NATIVE != null ? NATIVE.keyed(key32) : new ChaCha20Poly1305(key32);
     }
 
     /** Re-keys for the next handshake MixKey (nonce back to 0). */
@@ -122,7 +128,7 @@ public final class CipherState {
             in = Arrays.copyOfRange(in, inOff, inOff + len); // rare: output starts inside the input, after it
             inOff = 0;
         }
-        if (len < SMALL_LIMIT) {
+        if (len < ARRAY_LIMIT) {
             checkNonce();
             small.seal(0, (int) n, (int) (n >>> 32), ad, in, inOff, len, out, outOff);
             n++;
@@ -149,7 +155,7 @@ public final class CipherState {
             in = Arrays.copyOfRange(in, inOff, inOff + len); // rare: output starts inside the input, after it
             inOff = 0;
         }
-        if (len < SMALL_LIMIT) {
+        if (len < ARRAY_LIMIT) {
             checkNonce();
             if (!small.open(0, (int) n, (int) (n >>> 32), ad, in, inOff, len, out, outOff)) {
                 throw badTag();
@@ -181,7 +187,7 @@ public final class CipherState {
         if (out.remaining() < len + NoiseConstants.MAC_LEN) {
             throw new NoiseException(NoiseException.Reason.BAD_LENGTH, "output buffer too small for " + len + " bytes");
         }
-        if (len < SMALL_LIMIT && in.hasArray() && out.hasArray() && !out.isReadOnly()) {
+        if (len < ARRAY_LIMIT && in.hasArray() && out.hasArray() && !out.isReadOnly()) {
             int ip = in.position();
             int op = out.position();
             encryptWithAd(null, in.array(), in.arrayOffset() + ip, len, out.array(), out.arrayOffset() + op);
@@ -210,7 +216,7 @@ public final class CipherState {
         if (out.remaining() < len - NoiseConstants.MAC_LEN) {
             throw new NoiseException(NoiseException.Reason.BAD_LENGTH, "output buffer too small for " + len + " bytes");
         }
-        if (len < SMALL_LIMIT && in.hasArray() && out.hasArray() && !out.isReadOnly()) {
+        if (len < ARRAY_LIMIT && in.hasArray() && out.hasArray() && !out.isReadOnly()) {
             int ip = in.position();
             int op = out.position();
             decryptWithAd(null, in.array(), in.arrayOffset() + ip, len, out.array(), out.arrayOffset() + op);
