@@ -18,12 +18,14 @@ import org.hyperhash.base.HotPath;
  * 2^64-1 (no rekey is defined for SV2). Transport messages use empty associated data. Not thread-safe: one
  * instance per connection direction, used from one thread (the channel's event loop).
  *
- * <p>When {@link AeadProviders} chose OpenSSL's libcrypto (the default where it loads), every array-backed
- * message goes through it (FFM, no per-message allocation). Otherwise messages shorter than
- * {@link #SMALL_LIMIT} bytes go through a pure-Java RFC 8439 implementation (no per-message allocation or cipher
- * re-init) and longer ones through the JCA cipher, whose vector intrinsics win once the data outweighs its
- * per-message init. The ByteBuffer methods use the JCA cipher for buffers without an array. The JCA
- * {@link Cipher} is created on first use and re-initialised per message (JCA requires a fresh nonce per init).
+ * <p>Messages shorter than {@link #SMALL_LIMIT} bytes go through a pure-Java RFC 8439 implementation (no
+ * per-message allocation or cipher re-init). Longer array-backed ones go through OpenSSL's libcrypto (FFM) when
+ * {@link AeadProviders} chose it (the default where it loads), else through the JCA cipher, whose vector intrinsics
+ * win once the data outweighs its per-message init. OpenSSL 3.0's per-message EVP cost (init, parameter lookups,
+ * final, tag: several thousand instructions, bench/README.md) is more than the whole pure-Java AEAD of a share-sized
+ * message, so small messages stay in Java either way. The ByteBuffer methods use the JCA cipher for buffers without
+ * an array. The JCA {@link Cipher} is created on first use and re-initialised per message (JCA requires a fresh
+ * nonce per init).
  */
 @HotPath
 public final class CipherState {
@@ -35,10 +37,12 @@ public final class CipherState {
     static final int SMALL_LIMIT = 320;
 
     private static final NativeChaCha20Poly1305 NATIVE = AeadProviders.nativeOrNull();
-    /** Array-backed messages shorter than this go through {@link #small}: all of them when OpenSSL is in use. */
+    /** Array-backed messages of at least {@link #SMALL_LIMIT} bytes go through {@link #large} when OpenSSL is in use. */
     private static final int ARRAY_LIMIT = NATIVE != null ? Integer.MAX_VALUE : SMALL_LIMIT;
 
-    private final Aead small;
+    private final ChaCha20Poly1305 small;
+    /** OpenSSL's AEAD bound to this key, or null (pure Java / JCA only). */
+    private final Aead large;
     private final byte[] keyBytes = new byte[32];
     private final byte[] nonceBytes = new byte[12];
     private Cipher cipher;
@@ -52,13 +56,17 @@ public final class CipherState {
     public CipherState(byte[] key32) {
         Secp256k1Keys.requireLength(key32, 32, "key32");
         System.arraycopy(key32, 0, keyBytes, 0, 32);
-        this.small = NATIVE != null ? NATIVE.keyed(key32) : new ChaCha20Poly1305(key32);
+        this.small = new ChaCha20Poly1305(key32);
+        this.large = NATIVE != null ? NATIVE.keyed(key32) : null;
     }
 
     /** Re-keys for the next handshake MixKey (nonce back to 0). */
     void initializeKey(byte[] key32) {
         System.arraycopy(key32, 0, keyBytes, 0, 32);
         small.setKey(key32);
+        if (large != null) {
+            large.setKey(key32);
+        }
         this.key = null;
         this.n = 0;
     }
@@ -130,7 +138,7 @@ public final class CipherState {
         }
         if (len < ARRAY_LIMIT) {
             checkNonce();
-            small.seal(0, (int) n, (int) (n >>> 32), ad, in, inOff, len, out, outOff);
+            (len < SMALL_LIMIT ? small : large).seal(0, (int) n, (int) (n >>> 32), ad, in, inOff, len, out, outOff);
             n++;
             return;
         }
@@ -157,7 +165,7 @@ public final class CipherState {
         }
         if (len < ARRAY_LIMIT) {
             checkNonce();
-            if (!small.open(0, (int) n, (int) (n >>> 32), ad, in, inOff, len, out, outOff)) {
+            if (!(len < SMALL_LIMIT ? small : large).open(0, (int) n, (int) (n >>> 32), ad, in, inOff, len, out, outOff)) {
                 throw badTag();
             }
             n++;

@@ -44,14 +44,24 @@ public final class Sv1Storm {
         int runs = intArg(args, "--runs", 3);
         int sources = intArg(args, "--sources", 8);
         String floor = strArg(args, "--floor", null);
-        String translator = strArg(args, "--translator", null);
         String translatorCpFlags = strArg(args, "--translator-jvm", "-Xmx1g");
         List<String[]> servers = new ArrayList<>();
         if (floor != null) {
             servers.add(new String[] {"floor", floor});
         }
-        if (translator != null) {
-            servers.add(new String[] {"translator", translator});
+        int variants = 0;
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("--translator")) { // repeatable: one server per JVM flag set, e.g. two memory profiles
+                variants++;
+                servers.add(new String[] {"translator", args[i + 1]});
+            }
+        }
+        if (variants > 1) {
+            for (int i = 0, k = 0; i < servers.size(); i++) {
+                if (servers.get(i)[0].equals("translator")) {
+                    servers.set(i, new String[] {"translator", servers.get(i)[1], "translator" + (++k)});
+                }
+            }
         }
         if (servers.isEmpty()) {
             servers.add(new String[] {"translator", translatorCpFlags});
@@ -59,6 +69,9 @@ public final class Sv1Storm {
         String java = ProcessHandle.current().info().command().orElse("java");
         System.out.printf(Locale.ROOT, "storm: %d clients within %.1f s, %d sources, runs %d, %s%n", miners, seconds, sources,
                 runs, loadavg());
+        for (String[] s : servers) {
+            System.out.println("  " + (s.length > 2 ? s[2] : s[0]) + ": " + s[1]);
+        }
         EventLoopGroup group = Sv2Transport.newEventLoopGroup(2, "sv1-storm");
         try {
             int warm = intArg(args, "--warmup-miners", 1000);
@@ -69,7 +82,7 @@ public final class Sv1Storm {
             }
             for (int r = 0; r < runs; r++) {
                 for (String[] s : servers) {
-                    runOne(group, s[0], command(s, java, miners), miners, seconds, sources);
+                    runOne(group, s.length > 2 ? s[2] : s[0], command(s, java, miners), miners, seconds, sources);
                 }
             }
         } finally {
@@ -118,6 +131,7 @@ public final class Sv1Storm {
         long rss0 = rss(p.pid(), "VmRSS:");
         String load0 = loadavg();
         long[] net0 = listenDrops();
+        long cpu0 = cpuMillis(p.pid());
         Bootstrap b = new Bootstrap().group(group).channel(Sv2Transport.socketChannelClass())
                 .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 60_000);
         InetSocketAddress remote = new InetSocketAddress("127.0.0.1", port);
@@ -152,6 +166,7 @@ public final class Sv1Storm {
             }
         }
         long[] net1 = listenDrops();
+        long cpu1 = cpuMillis(p.pid());
         long rss1 = rss(p.pid(), "VmRSS:");
         long hwm = rss(p.pid(), "VmHWM:");
         long[] connect = new long[n];
@@ -177,9 +192,9 @@ public final class Sv1Storm {
         Arrays.sort(sinceStart);
         System.out.printf(Locale.ROOT, "%-10s %d/%d notified (issued in %.2f s) | TCP connect p50 %.2f p99 %.2f max %.2f ms"
                 + " | connect->first notify p50 %.1f p99 %.1f ms | storm start->99%% notified %.3f s"
-                + " | listen overflows %d drops %d | RSS %.0f -> %.0f MiB (peak %.0f) | %s -> %s%n", name, ok, n, issued / 1e9,
+                + " | server CPU %.0f ms (%.1f ms per 1k clients) | listen overflows %d drops %d | RSS %.0f -> %.0f MiB (peak %.0f) | %s -> %s%n", name, ok, n, issued / 1e9,
                 pct(connect, 50), pct(connect, 99), max(connect), pct(notify, 50), pct(notify, 99), pct(sinceStart, 99) / 1e3,
-                net1[0] - net0[0], net1[1] - net0[1],
+                (double) (cpu1 - cpu0), (cpu1 - cpu0) * 1000.0 / n, net1[0] - net0[0], net1[1] - net0[1],
                 rss0 / 1048576.0, rss1 / 1048576.0, hwm / 1048576.0, load0, loadavg());
         if (failed > 0) {
             System.out.printf(Locale.ROOT, "  %d clients failed or got no notify in 60 s%n", failed);
@@ -249,6 +264,17 @@ public final class Sv1Storm {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             failed = true;
             ctx.close();
+        }
+    }
+
+    /** utime + stime of a process from /proc/PID/stat, in ms (clock ticks of 10 ms). */
+    private static long cpuMillis(long pid) {
+        try {
+            String st = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+        } catch (Exception e) {
+            return -1;
         }
     }
 
