@@ -20,6 +20,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -158,7 +159,8 @@ public final class AgentCli {
 
     @Command(name = "hh", subcommands = {ReleaseCmd.class, NodeAgentCmd.class})
     final class Top implements Callable<Integer> {
-        @Option(names = {"-h", "--help"}, usageHelp = true)
+        /** Inherited by every subcommand: {@code hh release keygen --help} prints the usage like {@code hh --help}. */
+        @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT)
         boolean help;
 
         @Override
@@ -171,9 +173,6 @@ public final class AgentCli {
 
     @Command(name = "release", subcommands = {Keygen.class, RootCmd.class, Create.class, Sign.class, Verify.class})
     final class ReleaseCmd implements Callable<Integer> {
-        @Option(names = {"-h", "--help"}, usageHelp = true)
-        boolean help;
-
         @Override
         public Integer call() {
             out.println(RELEASE_HELP);
@@ -183,8 +182,6 @@ public final class AgentCli {
 
     @Command(name = "keygen")
     final class Keygen implements Callable<Integer> {
-        @Option(names = {"-h", "--help"}, usageHelp = true)
-        boolean help;
         @Option(names = "--out", required = true)
         String outBase;
 
@@ -196,8 +193,6 @@ public final class AgentCli {
 
     @Command(name = "root")
     final class RootCmd implements Callable<Integer> {
-        @Option(names = {"-h", "--help"}, usageHelp = true)
-        boolean help;
         @Option(names = "--key", required = true)
         List<String> keys = new ArrayList<>();
         @Option(names = "--threshold", required = true)
@@ -217,8 +212,6 @@ public final class AgentCli {
 
     @Command(name = "create")
     final class Create implements Callable<Integer> {
-        @Option(names = {"-h", "--help"}, usageHelp = true)
-        boolean help;
         @Option(names = "--version", required = true)
         String version;
         @Option(names = "--release", required = true)
@@ -242,8 +235,6 @@ public final class AgentCli {
 
     @Command(name = "sign")
     final class Sign implements Callable<Integer> {
-        @Option(names = {"-h", "--help"}, usageHelp = true)
-        boolean help;
         @Option(names = "--key", required = true)
         String key;
         @Option(names = "--in", required = true)
@@ -259,8 +250,6 @@ public final class AgentCli {
 
     @Command(name = "verify")
     final class Verify implements Callable<Integer> {
-        @Option(names = {"-h", "--help"}, usageHelp = true)
-        boolean help;
         @Option(names = "--root", required = true)
         String root;
         @Option(names = "--in", required = true)
@@ -517,9 +506,6 @@ public final class AgentCli {
     @Command(name = "node-agent", subcommands = {AgentRun.class, AgentUpgrade.class, AgentStatus.class, AgentRollback.class,
             AgentRegister.class})
     final class NodeAgentCmd implements Callable<Integer> {
-        @Option(names = {"-h", "--help"}, usageHelp = true)
-        boolean help;
-
         @Override
         public Integer call() {
             out.println(agentHelp());
@@ -529,8 +515,6 @@ public final class AgentCli {
 
     /** What every node-agent command shares: the daemon options contract, config loading, the agent. */
     abstract class AgentCommand implements Callable<Integer> {
-        @Option(names = {"-h", "--help"}, usageHelp = true)
-        boolean help;
         @Mixin
         DaemonOptions opts = new DaemonOptions();
 

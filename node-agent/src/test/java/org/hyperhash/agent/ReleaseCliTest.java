@@ -97,6 +97,21 @@ class ReleaseCliTest {
                 "  status ", "  rollback ", "  register ")) {
             assertTrue(outBuf.toString().contains(s), s + " in\n" + outBuf);
         }
+        // -h/--help is declared once and inherited by every command, required options notwithstanding
+        for (List<String> cmd : List.of(List.of("release", "keygen"), List.of("release", "root"), List.of("release", "create"),
+                List.of("release", "sign"), List.of("release", "verify"))) {
+            outBuf.reset();
+            assertEquals(0, run(java.util.stream.Stream.concat(cmd.stream(), java.util.stream.Stream.of("-h")).toArray(String[]::new)),
+                    cmd.toString());
+            assertTrue(outBuf.toString().contains("hh release <command>"), cmd + ": " + outBuf);
+        }
+        for (String c : List.of("run", "status", "rollback", "register")) {
+            outBuf.reset();
+            assertEquals(0, run("node-agent", c, "--help"), c);
+            assertTrue(outBuf.toString().contains("hh node-agent <command>") && outBuf.toString().contains("poll.interval-seconds"),
+                    c + ": " + outBuf);
+        }
+        assertEquals(0, run("node-agent", "--help"));
         assertEquals(AgentCli.USAGE, run());
         assertTrue(errBuf.toString().contains("release") && errBuf.toString().contains("node-agent"), errBuf.toString());
         assertEquals(AgentCli.USAGE, run("node-agent", "frobnicate", "--set", "manifest.url="));

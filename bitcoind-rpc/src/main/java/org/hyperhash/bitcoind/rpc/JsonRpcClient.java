@@ -20,14 +20,14 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * The one bitcoind JSON-RPC client of the project (TP, treasury; the pool's block submitter is to follow), over the
+ * The one bitcoind JSON-RPC client of the project (TP, treasury, the pool's submitblock fallback), over the
  * JDK {@link HttpClient}, speaking JSON-RPC 1.0 the way {@code bitcoin-cli} does (Core answers RPC errors with HTTP
  * 500/404 and a JSON body, and with HTTP 401 and an empty body for bad credentials). Transient failures
  * (unreachable, timeout, -28 warming up, HTTP 503 work queue full) are retried with exponential backoff; a 401 with
  * a cookie file re-reads the cookie once (Core rewrites it on restart). Credentials never appear in an exception:
  * messages name the URL and the kind of credentials ({@link RpcAuth#describe()}) only. Thread-safe; blocking.
  */
-public final class JsonRpcClient {
+public final class JsonRpcClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JsonRpcClient.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -52,6 +52,12 @@ public final class JsonRpcClient {
 
     public RpcEndpoint endpoint() {
         return endpoint;
+    }
+
+    /** Closes the HTTP client (waits for calls in progress). */
+    @Override
+    public void close() {
+        http.close();
     }
 
     /** {@link #call(String, List, Duration)} with the endpoint's request timeout. */

@@ -1,33 +1,20 @@
 package org.hyperhash.treasury.lightning;
 
+import static org.hyperhash.treasury.lightning.FailoverDrill.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
 import org.bitcoinj.base.BitcoinNetwork;
-import org.bitcoinj.base.ScriptType;
-import org.bitcoinj.crypto.ECKey;
 import org.hyperhash.base.Hash256;
 import org.hyperhash.daemon.DaemonConfig;
 import org.hyperhash.e2e.DevnetTp;
@@ -35,7 +22,6 @@ import org.hyperhash.ledger.BlockStatus;
 import org.hyperhash.ledger.FoundBlock;
 import org.hyperhash.ledger.FoundBlockStore;
 import org.hyperhash.ledger.LedgerDatabase;
-import org.hyperhash.ledger.Lease;
 import org.hyperhash.ledger.ShareWindow;
 import org.hyperhash.ledger.ShareWindowStore;
 import org.hyperhash.pool.PoolConfig;
@@ -48,8 +34,6 @@ import org.hyperhash.tp.devnet.DevnetChain;
 import org.hyperhash.treasury.Accounts;
 import org.hyperhash.treasury.BitcoindRpc;
 import org.hyperhash.treasury.BlockRewards;
-import org.hyperhash.treasury.TreasuryConfig;
-import org.hyperhash.treasury.TreasuryDaemon;
 import org.hyperhash.treasury.proof.AddressProof;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -62,13 +46,13 @@ import org.junit.jupiter.api.io.TempDir;
  * the TLS + macaroon LND stand-in through the faults of the issue: the leader is a child process killed with SIGKILL
  * while a payment is in flight, and a leader whose database stalls (a TCP proxy holds its bytes) for longer than the
  * lease keeps running and tries to pay after a standby took over. Afterwards every payment hash settled at most once,
- * the stand-in settled exactly what the ledger says was paid, and the ledger balances to the msat.
+ * the stand-in settled exactly what the ledger says was paid, and the ledger balances to the msat. The treasury
+ * phases are the treasury module's {@link FailoverDrill} (shared with TreasuryFailoverIT).
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class PoolsAndTreasuriesFailoverIT {
     static final String NODE = "02" + "cd".repeat(32);
-    static final long SAT = 1000;
-    static final Duration T = Duration.ofSeconds(60);
+    static final long SAT = FailoverDrill.SAT;
     /**
      * Network difficulty ~6e-5: a block every few seconds from the two 50 kH/s CPU miners, whose shares (vardiff at
      * 600 a minute, ~1e-6) are far easier, so a block's PPLNS window (2 x network difficulty of work) spans many shares
@@ -79,7 +63,6 @@ class PoolsAndTreasuriesFailoverIT {
 
     @TempDir
     Path tmp;
-    final HttpClient http = HttpClient.newHttpClient();
     final InstantSource clock = InstantSource.system();
 
     /** bitcoind as the treasury sees it: the devnet chain's best chain (a block off it is orphaned). */
@@ -105,18 +88,6 @@ class PoolsAndTreasuriesFailoverIT {
         }
     }
 
-    static void await(BooleanSupplier c, String what) throws InterruptedException {
-        await(c, () -> what);
-    }
-
-    static void await(BooleanSupplier c, java.util.function.Supplier<String> what) throws InterruptedException {
-        long deadline = System.nanoTime() + T.toNanos();
-        while (!c.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, () -> "timed out waiting for: " + what.get());
-            Thread.sleep(25);
-        }
-    }
-
     static PoolDaemon pool(DevnetTp tp, String jdbc, int instanceId, String payout) throws Exception {
         PoolConfig cfg = PoolConfig.from(DaemonConfig.load(null, List.of("sv2.listen=[\"127.0.0.1:0\"]", tp.poolTemplateProviders(),
                 "sv2.security=noise", "admin.listen=\"127.0.0.1:0\"", "payout.address=\"" + payout + "\"", "instance-id=" + instanceId,
@@ -126,47 +97,6 @@ class PoolsAndTreasuriesFailoverIT {
         return p;
     }
 
-    List<String> settings(String url, FakeLnd lnd, Path mac, String id) {
-        return new ArrayList<>(List.of("network=regtest", "ledger.url=\"" + url + "\"", "admin.listen=\"127.0.0.1:0\"", "bitcoind.url=\"\"",
-                "audit-log=\"" + tmp.resolve(id + "-audit.jsonl") + "\"", "poll-interval=200ms", "maturity.confirmations=1",
-                "pplns.snapshot-delay=1s", "lnd.host=\"127.0.0.1\"", "lnd.port=" + lnd.port(), "lnd.tls-cert-file=\"" + lnd.certPem + "\"",
-                "lnd.macaroon-file=\"" + mac + "\"", "lnd.call-timeout=3s", "payouts.send-wait=1s", "payouts.dry-run=false",
-                "payouts.max-payout-sats=100000000000", "leader.lease=4s", "leader.renew-interval=500ms", "leader.id=\"" + id + "\""));
-    }
-
-    TreasuryDaemon daemon(List<String> sets, BitcoindRpc bitcoind, PayoutEngine.FaultHook faults) throws Exception {
-        TreasuryConfig cfg = TreasuryConfig.from(DaemonConfig.load(null, sets, "TREASURY_TEST_NONE", TreasuryConfig.ROOT));
-        TreasuryDaemon d = new TreasuryDaemon(cfg, clock, bitcoind, faults);
-        d.start();
-        return d;
-    }
-
-    String get(TreasuryDaemon d, String path) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + d.adminAddress().getPort() + path)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        } catch (Exception e) {
-            return "";
-        }
-    }
-
-    /** A regtest miner address with a keysend destination (real BIP137 proof). */
-    String miner(Destinations dest) throws Exception {
-        ECKey key = new ECKey();
-        String address = key.toAddress(ScriptType.P2WPKH, BitcoinNetwork.REGTEST).toString();
-        String msg = AddressProof.challenge(address, "keysend", NODE, clock.millis() / 1000);
-        dest.set(address, DestinationKind.KEYSEND, NODE, msg, key.signMessage(msg, ScriptType.P2WPKH));
-        return address;
-    }
-
-    static Lease.Holder leader(LedgerDatabase db) {
-        return new Lease(db, TreasuryDaemon.LEADER_LEASE, "observer", "", Duration.ofSeconds(1)).current().orElseThrow();
-    }
-
-    static long openPayouts(LedgerDatabase db) {
-        return PayoutEngine.list(db, List.of("reserved", "in_flight"), 1000).size();
-    }
-
     static long sharesInLog(LedgerDatabase db, String address, String instance) {
         return new ShareWindowStore(db).byAddress(address, 100_000).stream().filter(w -> w.instanceId().equals(instance))
                 .mapToLong(ShareWindow::shares).sum();
@@ -174,18 +104,16 @@ class PoolsAndTreasuriesFailoverIT {
 
     @Test
     void twoPoolsMineIntoOneLedgerAndOneTreasuryPaysThroughKillDashNineAndAStalledDatabase() throws Exception {
-        byte[] macBytes = new byte[40];
-        new SecureRandom().nextBytes(macBytes);
         Path mac = tmp.resolve("admin.macaroon");
-        Files.write(mac, macBytes);
+        byte[] macBytes = FailoverDrill.macaroon(mac);
         try (TestDatabase ledger = TestDatabase.create("postgresql", tmp, "hh_e2e_treasury_"); LedgerDatabase db = LedgerDatabase.open(ledger.url);
              FakeLnd lnd = new FakeLnd(tmp, HexFormat.of().formatHex(macBytes))) {
             Destinations dest = new Destinations(db, new AddressProof(BitcoinNetwork.REGTEST, 600), "bcrt", clock);
             Accounts accounts = new Accounts(db);
             FoundBlockStore blocks = new FoundBlockStore(db, clock);
-            String alice = miner(dest);
-            String bob = miner(dest);
-            String poolFee = miner(dest);
+            String alice = FailoverDrill.miner(dest, NODE);
+            String bob = FailoverDrill.miner(dest, NODE);
+            String poolFee = FailoverDrill.miner(dest, NODE);
 
             // ---- phase 0: two pool instances, a CPU miner on each, shares and blocks into the one ledger ----
             ChainView chain;
@@ -224,109 +152,31 @@ class PoolsAndTreasuriesFailoverIT {
             assertTrue(found.stream().anyMatch(b -> chain.confirmations.containsKey(b.blockHash())), "found blocks are on the devnet chain");
 
             // a balance from before the pools' blocks: what the first leader is paying when it is killed
-            String early = miner(dest);
+            String early = FailoverDrill.miner(dest, NODE);
             accounts.adjust(early, 40_000 * SAT, "seed", clock.millis());
             long seeded = 40_000 * SAT;
 
-            // ---- phase 1: the leader is a child process; kill -9 it while its first payment is in flight ----
-            lnd.queue(FakeLnd.Mode.HANG);
-            List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
-                    System.getProperty("java.class.path"), TreasuryChildMain.class.getName()));
-            for (String s : settings(ledger.url, lnd, mac, "child-a")) {
-                cmd.add("--set");
-                cmd.add(s);
-            }
-            Process a = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("child-a.log").toFile()).start();
-            TreasuryDaemon b = null;
-            TreasuryDaemon c = null;
-            TreasuryDaemon b2 = null;
-            try {
-                await(() -> { try { return leader(db).holder().startsWith("child-a:"); } catch (RuntimeException e) { return false; } },
-                        "child treasury A leads");
-                b = daemon(settings(ledger.url, lnd, mac, "b"), chain, PayoutEngine.NO_FAULTS);
-                assertFalse(b.lease().held(), "B stands by while A leads");
-                await(() -> lnd.sends() >= 1 && openPayouts(db) >= 1, "A has a payment in flight");
-                long tokenA = leader(db).token();
-                a.destroyForcibly(); // SIGKILL: no shutdown hook, no lease release
-                assertTrue(a.waitFor(10, TimeUnit.SECONDS));
-                TreasuryDaemon fb = b;
-                await(() -> fb.lease().held(), "B takes over");
-                assertTrue(b.lease().token() > tokenA, "a takeover bumps the token");
+            FailoverDrill drill = new FailoverDrill(tmp, ledger.url, db, lnd, mac, chain, NODE,
+                    List.of("payouts.max-payout-sats=100000000000"));
+            try (drill) {
+                // ---- phase 1: the leader is a child process; kill -9 it while its first payment is in flight ----
+                drill.childLeadsWithAPaymentInFlight();
+                drill.killChildLeader();
                 // B credits the pools' blocks on the chain, orphans the ones off it, reconciles A's in-flight payment
                 await(() -> blocks.listByStatus(Set.of(BlockStatus.values())).stream()
                         .allMatch(x -> x.status() == BlockStatus.MATURED || x.status() == BlockStatus.ORPHANED || x.status() == BlockStatus.REJECTED),
                         "B settles every found block");
                 lnd.resolveHanging(true);
-                await(() -> openPayouts(db) == 0 && accounts.balanceMsat(alice) < 10_000 * SAT && accounts.balanceMsat(bob) < 10_000 * SAT
-                        && accounts.balanceMsat(early) < 10_000 * SAT, "B pays both pools' miners");
+                await(() -> FailoverDrill.openPayouts(db) == 0 && accounts.balanceMsat(alice) < 10_000 * SAT
+                        && accounts.balanceMsat(bob) < 10_000 * SAT && accounts.balanceMsat(early) < 10_000 * SAT, "B pays both pools' miners");
 
-                // ---- phase 2: C (through a proxy that will stall) leads, B stops cleanly and hands over at once ----
-                try (StallProxy proxy = new StallProxy(new InetSocketAddress("127.0.0.1", 5432))) {
-                    String viaProxy = ledger.url.replace("127.0.0.1:5432", "127.0.0.1:" + proxy.port());
-                    assertFalse(viaProxy.equals(ledger.url));
-                    CountDownLatch cAtSend = new CountDownLatch(1);
-                    CountDownLatch letCGo = new CountDownLatch(1);
-                    c = daemon(settings(viaProxy, lnd, mac, "c"), chain, (point, id) -> {
-                        if (point.equals("before-send")) {
-                            cAtSend.countDown();
-                            try {
-                                letCGo.await(60, TimeUnit.SECONDS);
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                        }
-                    });
-                    b.close();
-                    b = null;
-                    TreasuryDaemon fc = c;
-                    await(() -> fc.lease().held(), "C takes over from a cleanly stopped B");
-                    b2 = daemon(settings(ledger.url, lnd, mac, "b2"), chain, PayoutEngine.NO_FAULTS);
-                    String carol = miner(dest);
-                    accounts.adjust(carol, 50_000 * SAT, "seed-2", clock.millis());
-                    seeded += 50_000 * SAT;
-                    assertTrue(cAtSend.await(30, TimeUnit.SECONDS), "C reserved a payout");
-                    long tokenC = c.lease().token();
-                    proxy.stall(); // C's database stalls for longer than the lease; C keeps running
-                    TreasuryDaemon fb2 = b2;
-                    await(() -> fb2.lease().held(), "B2 takes over from the stalled C");
-                    assertTrue(b2.lease().token() > tokenC, "a takeover bumps the token");
-                    await(() -> !fc.lease().held(), "C's local view of its lease ran out");
-                    await(() -> accounts.balanceMsat(carol) < 10_000 * SAT && openPayouts(db) == 0, "B2 pays carol");
-                    int sendsBefore = lnd.sends();
-                    proxy.resume();
-                    letCGo.countDown();
-                    await(() -> get(fc, "/v1/status").contains("fenced"), "C's write was refused by the fence");
-                    assertEquals(sendsBefore, lnd.sends(), "the deposed leader sent nothing");
-                    assertFalse(c.lease().held());
-                    assertTrue(b2.lease().held());
-                }
-            } finally {
-                if (a.isAlive()) {
-                    a.destroyForcibly();
-                }
-                for (TreasuryDaemon d : new TreasuryDaemon[] {b, c, b2}) {
-                    if (d != null) {
-                        d.close();
-                    }
-                }
+                // ---- phase 2: a clean handover, then the new leader's database stalls and it is fenced ----
+                seeded += drill.handOverThenStallTheLeader(accounts, dest);
             }
 
             // ---- afterwards ----
-            assertTrue(lnd.maxSettledPerHash() <= 1, "a payment hash settled twice");
-            assertEquals(0, lnd.duplicateAttempts(), "a hash LND had paid or was paying was sent again");
-            Accounts.CheckReport r = accounts.check();
-            assertTrue(r.ok(), r.problems().toString());
-            long paid = 0;
-            long fees = 0;
-            Set<String> paidAccounts = new HashSet<>();
-            for (PayoutEngine.Payout p : PayoutEngine.list(db, List.of("succeeded"), 1000)) {
-                paid += p.amountMsat();
-                fees += p.feePaidMsat();
-                paidAccounts.add(p.account());
-            }
-            assertTrue(paidAccounts.containsAll(Set.of(alice, bob, early)), "both pools' miners were paid: " + paidAccounts);
-            assertEquals(lnd.totalSettledMsat(), paid, "the stand-in settled exactly what the ledger says was paid");
-            assertEquals(0, openPayouts(db));
+            FailoverDrill.Paid paid = drill.paid(accounts);
+            assertTrue(paid.accounts().containsAll(Set.of(alice, bob, early)), "both pools' miners were paid: " + paid.accounts());
             long credited = 0;
             for (FoundBlock f : blocks.listByStatus(Set.of(BlockStatus.MATURED))) {
                 assertTrue(chain.confirmations.containsKey(f.blockHash()), "only blocks on the chain are credited");
@@ -342,7 +192,7 @@ class PoolsAndTreasuriesFailoverIT {
                 rewards.distribution(f.blockHash()).orElseThrow().inputs().forEach(i -> inWindows.add(i.account()));
             }
             assertTrue(inWindows.containsAll(Set.of(alice, bob)), "the PPLNS windows hold the miners of both pool instances: " + inWindows);
-            assertEquals(seeded + credited - paid - fees, r.totalMsat(), "the ledger balances to the msat");
+            assertEquals(seeded + credited - paid.msat() - paid.feesMsat(), paid.ledgerTotalMsat(), "the ledger balances to the msat");
         }
     }
 }

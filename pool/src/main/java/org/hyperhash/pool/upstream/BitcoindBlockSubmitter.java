@@ -1,16 +1,13 @@
 package org.hyperhash.pool.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -18,13 +15,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.hyperhash.base.Block;
 import org.hyperhash.base.BlockHeader80;
 import org.hyperhash.base.Bytes;
 import org.hyperhash.base.Transaction;
 import org.hyperhash.base.TxIn;
 import org.hyperhash.base.TxOut;
+import org.hyperhash.bitcoind.rpc.JsonRpcClient;
+import org.hyperhash.bitcoind.rpc.RpcAuth;
+import org.hyperhash.bitcoind.rpc.RpcEndpoint;
+import org.hyperhash.bitcoind.rpc.RpcException;
 import org.hyperhash.ledger.BlockStatus;
 import org.hyperhash.pool.PoolConfig;
 import org.hyperhash.pool.admin.PoolMetrics;
@@ -43,12 +43,20 @@ import org.slf4j.LoggerFactory;
  * {@code prefetch-transactions} asked as soon as a template can be mined on ({@link #templateReceived},
  * {@link #templateActivated}) and kept in a small {@link TransactionDataCache}, so a block is rebuilt with no TP
  * connected; otherwise (or when the cache has nothing) asked when the block is found, before the SubmitSolution goes
- * out. At most {@value #MAX_IN_FLIGHT} submissions run at once (more are counted as dropped). Credentials never
- * appear in logs or errors.
+ * out. At most {@value #MAX_IN_FLIGHT} submissions run at once (more are counted as dropped). The call goes through
+ * the shared bitcoind client ({@link JsonRpcClient}, module bitcoind-rpc: cookie re-read after a 401, Core's error
+ * mapping); a transient failure is retried here, {@value #RETRIES} times, so that the outcome of a retry is read
+ * knowing whether an earlier attempt may have reached the node ({@link #outcome}). Credentials never appear in logs
+ * or errors.
  */
 public final class BitcoindBlockSubmitter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BitcoindBlockSubmitter.class);
     static final int MAX_IN_FLIGHT = 16;
+    /** Retries of a transient failure (unreachable, timeout, -28 warming up, HTTP 503): submitblock is idempotent. */
+    static final int RETRIES = 2;
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
+    private static final String METHOD = "submitblock";
     private static final byte[] COMMITMENT_PREFIX = {0x6a, 0x24, (byte) 0xaa, 0x21, (byte) 0xa9, (byte) 0xed};
 
     /**
@@ -71,15 +79,12 @@ public final class BitcoindBlockSubmitter implements AutoCloseable {
 
     private final PoolConfig.BlockSubmission config;
     private final PoolMetrics metrics;
-    private final HttpClient http;
+    private final JsonRpcClient rpc;
     private final ExecutorService threads = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("pool-submitblock-", 0).factory());
     private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
-    private final ObjectMapper json = new ObjectMapper();
-    private final AtomicLong ids = new AtomicLong();
     /** Null when {@code prefetch-transactions} is off. */
     private final TransactionDataCache cache;
-    private volatile String authHeader;
     private final StatusSink statusSink;
 
     /** Where a submitblock outcome lands in the ledger ({@code found_blocks.status}); may block (virtual thread). */
@@ -100,7 +105,11 @@ public final class BitcoindBlockSubmitter implements AutoCloseable {
         }
         this.config = config;
         this.metrics = metrics;
-        this.http = HttpClient.newBuilder().connectTimeout(config.timeout()).build();
+        RpcAuth auth = config.cookieFile().isEmpty() ? new RpcAuth.UserPassword(config.user(), config.password())
+                : new RpcAuth.Cookie(Path.of(config.cookieFile()));
+        // no retries inside the client: call() retries itself, knowing what each failed attempt means
+        this.rpc = new JsonRpcClient(new RpcEndpoint(config.bitcoindUrl(), auth, config.timeout(), config.timeout(),
+                config.timeout(), 0, FIRST_BACKOFF, MAX_BACKOFF), null);
         this.cache = config.prefetchTransactions() ? new TransactionDataCache(metrics, this::execute) : null;
     }
 
@@ -289,62 +298,88 @@ public final class BitcoindBlockSubmitter implements AutoCloseable {
         return true;
     }
 
-    /** One submitblock call (a cookie is re-read once on HTTP 401: the node may have restarted). */
+    /**
+     * Submits {@code block}, retrying a transient failure up to {@value #RETRIES} times (a cookie is re-read once on
+     * HTTP 401 by the client: the node may have restarted). submitblock is idempotent: a block the node already
+     * validated is answered {@code duplicate} / {@code duplicate-invalid} / {@code duplicate-inconclusive}, so a retry
+     * never gets a block in twice, and its answer is read with {@link #outcome}.
+     */
     Outcome call(Bytes block) {
-        String body = "{\"jsonrpc\":\"1.0\",\"id\":" + ids.incrementAndGet() + ",\"method\":\"submitblock\",\"params\":[\""
-                + block.toHex() + "\"]}";
-        for (int attempt = 0; attempt < 2; attempt++) {
-            String auth;
+        List<String> params = List.of(block.toHex());
+        boolean reachedBefore = false;
+        Duration backoff = FIRST_BACKOFF;
+        for (int attempt = 0; ; attempt++) {
+            JsonNode result;
             try {
-                auth = auth();
-            } catch (IOException e) {
-                return new Outcome(SubmitBlockResult.ERROR, "cannot read cookie file (" + e.getClass().getSimpleName() + ")");
-            }
-            HttpRequest req = HttpRequest.newBuilder(config.bitcoindUrl()).timeout(config.timeout())
-                    .header("Content-Type", "application/json").header("Authorization", auth)
-                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
-            HttpResponse<String> resp;
-            try {
-                resp = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                return new Outcome(SubmitBlockResult.ERROR, e.getClass().getSimpleName() + ": " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return new Outcome(SubmitBlockResult.ERROR, "interrupted");
-            }
-            if (resp.statusCode() == 401 || resp.statusCode() == 403) {
-                if (attempt == 0 && !config.cookieFile().isEmpty()) {
-                    authHeader = null;
-                    continue;
+                result = rpc.call(METHOD, params);
+            } catch (RpcException e) {
+                reachedBefore |= mayHaveReachedNode(e);
+                String what = message(e);
+                if (!e.kind().isTransient() || attempt >= RETRIES || Thread.currentThread().isInterrupted()) {
+                    return new Outcome(SubmitBlockResult.ERROR, attempt == 0 ? what
+                            : what + " (attempt " + (attempt + 1) + " of " + (RETRIES + 1) + ")");
                 }
-                return new Outcome(SubmitBlockResult.ERROR, "HTTP " + resp.statusCode() + " (credentials refused)");
+                LOG.warn("submitblock attempt {} of {} failed ({}), retrying in {} ms", attempt + 1, RETRIES + 1, what,
+                        backoff.toMillis());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return new Outcome(SubmitBlockResult.ERROR, what + "; interrupted before the retry");
+                }
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                continue;
             }
-            return parse(resp.statusCode(), resp.body());
+            return outcome(result, reachedBefore);
         }
-        return new Outcome(SubmitBlockResult.ERROR, "credentials refused");
     }
 
-    Outcome parse(int status, String body) {
-        JsonNode n;
-        try {
-            n = json.readTree(body);
-        } catch (IOException e) {
-            return new Outcome(SubmitBlockResult.ERROR, "HTTP " + status + ", not JSON-RPC");
-        }
-        JsonNode err = n == null ? null : n.get("error");
-        if (err != null && !err.isNull()) {
-            return new Outcome(SubmitBlockResult.ERROR, "RPC error " + err.path("code").asInt() + ": "
-                    + truncate(err.path("message").asText()));
-        }
-        JsonNode result = n == null ? null : n.get("result");
-        if (result == null || status != 200) {
-            return new Outcome(SubmitBlockResult.ERROR, "HTTP " + status + ", no result");
-        }
-        if (result.isNull()) {
+    /**
+     * Whether a failed attempt may have reached the node: a timeout or an I/O error after the request went out may
+     * have left the block submitted; a refused or timed-out connect, an HTTP 503 (work queue full), -28 (warming up),
+     * a 401 did not.
+     */
+    static boolean mayHaveReachedNode(RpcException e) {
+        return switch (e.kind()) {
+            case TIMEOUT -> true;
+            case UNREACHABLE -> e.getCause() instanceof IOException && !(e.getCause() instanceof ConnectException)
+                    && !(e.getCause() instanceof HttpConnectTimeoutException);
+            default -> false;
+        };
+    }
+
+    /**
+     * The outcome of a submitblock {@code result}: null = accepted, else Core's reason ({@link #classify}). When an
+     * earlier attempt may have reached the node ({@code reachedBefore}), {@code duplicate} means that attempt (or the
+     * template provider) got the block in: it counts as accepted, not as a duplicate of the TP's submission.
+     * {@code duplicate-invalid} / {@code duplicate-inconclusive} classify as they would on a first attempt.
+     */
+    static Outcome outcome(JsonNode result, boolean reachedBefore) {
+        if (result == null || result.isNull()) {
             return new Outcome(SubmitBlockResult.ACCEPTED, "");
         }
         String reason = truncate(result.asText());
-        return new Outcome(classify(reason), reason);
+        SubmitBlockResult r = classify(reason);
+        if (r == SubmitBlockResult.DUPLICATE && reachedBefore) {
+            return new Outcome(SubmitBlockResult.ACCEPTED, "duplicate on retry: the earlier attempt that got no answer had"
+                    + " submitted it");
+        }
+        return new Outcome(r, reason);
+    }
+
+    /** One HTTP answer as Core writes it (status, body) read as a first attempt's outcome. */
+    Outcome parse(int status, String body) {
+        try {
+            return outcome(JsonRpcClient.parseResponse(METHOD, status, body.getBytes(StandardCharsets.UTF_8)), false);
+        } catch (RpcException e) {
+            return new Outcome(SubmitBlockResult.ERROR, message(e));
+        }
+    }
+
+    /** The client's message without the method prefix (it names the URL and kind of credentials, never a secret). */
+    private static String message(RpcException e) {
+        String m = e.getMessage();
+        return truncate(m.startsWith(METHOD + ": ") ? m.substring(METHOD.length() + 2) : m);
     }
 
     /**
@@ -377,7 +412,7 @@ public final class BitcoindBlockSubmitter implements AutoCloseable {
     /** The ledger's {@code submit_result} text for an outcome. */
     static String ledgerResult(Outcome o) {
         return switch (o.result()) {
-            case ACCEPTED -> "accepted by bitcoind";
+            case ACCEPTED -> o.detail().isEmpty() ? "accepted by bitcoind" : "accepted by bitcoind (" + o.detail() + ")";
             case DUPLICATE -> "duplicate: bitcoind already had it (submitted through the template provider first)";
             case ORPHANED -> o.detail() + ": valid but not on the active chain (lost an equal-height race)";
             default -> "rejected by bitcoind: " + o.detail();
@@ -388,29 +423,20 @@ public final class BitcoindBlockSubmitter implements AutoCloseable {
         return s.length() <= 200 ? s : s.substring(0, 200) + "...";
     }
 
-    private String auth() throws IOException {
-        String a = authHeader;
-        if (a == null) {
-            String userPass = config.cookieFile().isEmpty() ? config.user() + ":" + config.password()
-                    : Files.readString(Path.of(config.cookieFile()), StandardCharsets.UTF_8).strip();
-            a = "Basic " + Base64.getEncoder().encodeToString(userPass.getBytes(StandardCharsets.UTF_8));
-            authHeader = a;
-        }
-        return a;
-    }
-
     /** Lets running submissions finish (bounded), then stops. */
     @Override
     public void close() {
         threads.shutdown();
         try {
-            if (!threads.awaitTermination(config.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+            // every attempt may take the timeout, plus the backoffs between them
+            long wait = config.timeout().toMillis() * (RETRIES + 1) + MAX_BACKOFF.toMillis() * RETRIES + 1000;
+            if (!threads.awaitTermination(wait, TimeUnit.MILLISECONDS)) {
                 threads.shutdownNow();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        http.close();
+        rpc.close();
         if (cache != null) {
             cache.clear();
         }
