@@ -44,7 +44,7 @@ public final class CipherState {
     /** OpenSSL's AEAD bound to this key, or null (pure Java / JCA only). */
     private final Aead large;
     private final byte[] keyBytes = new byte[32];
-    private final byte[] nonceBytes = new byte[12];
+    private byte[] nonceBytes; // JCA path only: allocated on its first use (heap per idle connection)
     private Cipher cipher;
     private SecretKeySpec key;
     private long n;
@@ -57,17 +57,14 @@ public final class CipherState {
         Secp256k1Keys.requireLength(key32, 32, "key32");
         System.arraycopy(key32, 0, keyBytes, 0, 32);
         this.small = new ChaCha20Poly1305(key32);
-        this.large = NATIVE != null ? NATIVE.keyed(key32) : null;
+        this.large = NATIVE != null ? NATIVE.keyed(keyBytes) : null; // shares keyBytes (no second copy)
     }
 
     /** Re-keys for the next handshake MixKey (nonce back to 0). */
     void initializeKey(byte[] key32) {
         System.arraycopy(key32, 0, keyBytes, 0, 32);
         small.setKey(key32);
-        if (large != null) {
-            large.setKey(key32);
-        }
-        this.key = null;
+        this.key = null; // `large` reads keyBytes itself
         this.n = 0;
     }
 
@@ -89,6 +86,9 @@ public final class CipherState {
 
     private void init(int mode, byte[] ad) throws NoiseException {
         checkNonce();
+        if (nonceBytes == null) {
+            nonceBytes = new byte[12];
+        }
         U64_LE.set(nonceBytes, 4, n);
         try {
             if (cipher == null) {

@@ -212,23 +212,31 @@ final class NativeChaCha20Poly1305 {
         return true;
     }
 
-    /** This implementation bound to a key (one per {@link CipherState}: 32 bytes of heap, no native memory). */
+    /**
+     * This implementation bound to a key array (one per {@link CipherState}, 16 bytes of heap, no native memory). The
+     * array is used as it is, not copied: the caller owns it, and {@link Keyed#setKey} copies a new key into it.
+     */
     Keyed keyed(byte[] key32) {
+        if (key32.length != 32) {
+            throw new IllegalArgumentException("key must be 32 bytes, got " + key32.length);
+        }
         return new Keyed(this, key32);
     }
 
     static final class Keyed implements Aead {
         private final NativeChaCha20Poly1305 impl;
-        private final byte[] key = new byte[32];
+        private final byte[] key;
 
         Keyed(NativeChaCha20Poly1305 impl, byte[] key32) {
             this.impl = impl;
-            setKey(key32);
+            this.key = key32;
         }
 
         @Override
         public void setKey(byte[] key32) {
-            System.arraycopy(key32, 0, key, 0, 32);
+            if (key32 != key) {
+                System.arraycopy(key32, 0, key, 0, 32);
+            }
         }
 
         @Override
