@@ -9,8 +9,15 @@ mkdir -p "$R/opt/hyperhash/current" "$R/opt/hyperhash/agent" "$R/etc/systemd/sys
 cp -r /usr/lib/systemd/system "$R/usr/lib/systemd/"
 printf '#!/bin/sh\n' > "$R/opt/hyperhash/current/hh"; cp "$R/opt/hyperhash/current/hh" "$R/opt/hyperhash/agent/hh"
 chmod +x "$R"/opt/hyperhash/*/hh
-cp "$HERE"/systemd/*.service "$R/etc/systemd/system/"
+cp "$HERE"/systemd/*.service "$HERE"/systemd/*.socket "$R/etc/systemd/system/"
 fail=0
+for f in "$HERE"/systemd/*.socket; do
+  u="$(basename "$f")"
+  if ! out="$(systemd-analyze verify --root="$R" "$R/etc/systemd/system/$u" 2>&1)"; then
+    echo "FAIL verify $u: $out"; fail=1; continue
+  fi
+  echo "unit $u verify=ok"
+done
 for f in "$HERE"/systemd/*.service; do
   u="$(basename "$f")"
   if ! out="$(systemd-analyze verify --root="$R" "$R/etc/systemd/system/$u" 2>&1)"; then
@@ -28,7 +35,7 @@ for f in "$HERE"/systemd/hh-*.service; do
 done
 # install.sh installs <module>/config-examples/<network>.conf for each daemon: every one must exist
 for net in mainnet testnet4 signet regtest; do
-  for m in pool template-provider translator treasury; do
+  for m in pool template-provider translator treasury web; do
     [ -f "$HERE/$m/config-examples/$net.conf" ] || { echo "FAIL missing config template $m/config-examples/$net.conf"; fail=1; }
   done
 done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Hyperhash under systemd on one host (run as root from an unpacked release or a built checkout):
-#   sudo systemd/install.sh --network mainnet|testnet4|signet|regtest [--enable pool,tp,translator,treasury,node-agent] [--journald]
+#   sudo systemd/install.sh --network mainnet|testnet4|signet|regtest [--enable pool,tp,translator,treasury,web,node-agent] [--journald]
 # --network picks the config templates (<module>/config-examples/<network>.conf) installed as /etc/hyperhash/<daemon>.conf
 # when that file does not exist yet; their REQUIRED lines must be filled in (hh <daemon> --config F --check-config says
 # what is missing). There is no default network: a toy devnet never starts from an install.
@@ -47,7 +47,7 @@ chown hh-agent:hyperhash /opt/hyperhash   # the agent renames current.new -> cur
 
 # config templates: never overwrite an operator's file; the shared SQLite ledger of pool and treasury lives in
 # /var/lib/hyperhash/ledger (both units' StateDirectory), not in each unit's working directory
-for pair in pool:pool tp:template-provider translator:translator treasury:treasury; do
+for pair in pool:pool tp:template-provider translator:translator treasury:treasury web:web; do
   d="${pair%%:*}"; module="${pair#*:}"
   template="$SRC/$module/config-examples/$NETWORK.conf"
   [ -f "$template" ] || { echo "install.sh: missing template $template" >&2; exit 1; }
@@ -58,7 +58,7 @@ for pair in pool:pool tp:template-provider translator:translator treasury:treasu
   fi
 done
 [ -f /etc/hyperhash/node-agent.conf ] || install -m 0640 -g hyperhash /dev/null /etc/hyperhash/node-agent.conf
-install -m 0644 "$SRC"/systemd/hh-*.service /etc/systemd/system/
+install -m 0644 "$SRC"/systemd/hh-*.service "$SRC"/systemd/hh-*.socket /etc/systemd/system/
 install -d /etc/polkit-1/rules.d && install -m 0644 "$SRC/systemd/50-hyperhash-agent.rules" /etc/polkit-1/rules.d/
 if [ "$JOURNALD" = 1 ]; then
   install -d /etc/systemd/journald.conf.d
@@ -67,5 +67,10 @@ if [ "$JOURNALD" = 1 ]; then
 fi
 systemctl daemon-reload
 IFS=, read -ra units <<< "$ENABLE"
-for u in "${units[@]}"; do [ -n "$u" ] && systemctl enable --now "hh-$u.service"; done
+for u in "${units[@]}"; do
+  [ -n "$u" ] || continue
+  # a daemon with a socket unit (the pool's mining port): the socket first, so it listens before the service runs
+  if [ -f "/etc/systemd/system/hh-$u.socket" ]; then systemctl enable --now "hh-$u.socket"; fi
+  systemctl enable --now "hh-$u.service"
+done
 echo "installed $version; units: $(ls "$SRC"/systemd/hh-*.service | xargs -n1 basename | tr '\n' ' ')"

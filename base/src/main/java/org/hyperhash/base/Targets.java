@@ -74,6 +74,19 @@ public final class Targets {
         return q.compareTo(MAX_U256) > 0 ? Target.MAX : Target.fromBigInteger(q);
     }
 
+    /**
+     * bdiff of a share's hash (what the share "is worth", as pools show "best share"): diff-1 target / hash, the hash
+     * read as a little-endian 256-bit number (wire order, as {@link Target#isMetBy(byte[])} takes it). {@code +Infinity}
+     * for an all-zero hash. No allocation.
+     */
+    public static double hashDifficulty(byte[] hash32) {
+        double v = 0;
+        for (int i = 31; i >= 0; i--) {
+            v = v * 256.0 + (hash32[i] & 0xff);
+        }
+        return v == 0 ? Double.POSITIVE_INFINITY : DIFF1_DOUBLE / v;
+    }
+
     /** bdiff of a target as a double ({@code +Infinity} for target 0). */
     public static double toDifficulty(Target target) {
         double t = target.toDouble();

@@ -85,4 +85,19 @@ class TargetsTest {
         assertEquals(0x02008000, CompactBits.fromTarget(new Target(0x80, 0, 0, 0)));
         assertTrue(CompactBits.toTarget(0x1d00ffff).compareTo(CompactBits.toTarget(0x207fffff)) < 0);
     }
+
+    @Test
+    void hashDifficultyIsDiff1OverTheHashReadLittleEndian() {
+        assertEquals(1.0, Targets.hashDifficulty(Targets.DIFF1_TARGET.toLeBytes()), 1e-12);
+        // a real block hash (display order = big-endian): checked against exact BigDecimal division
+        byte[] le = Target.fromBeHex("00000000000000001e8d6829a8a21adc5d38d0a473b144b6765798e61f98bd1d").toLeBytes();
+        double expected = new java.math.BigDecimal(Targets.DIFF1).divide(new java.math.BigDecimal(
+                new java.math.BigInteger("00000000000000001e8d6829a8a21adc5d38d0a473b144b6765798e61f98bd1d", 16)),
+                java.math.MathContext.DECIMAL64).doubleValue();
+        assertEquals(expected, Targets.hashDifficulty(le), expected * 1e-12);
+        assertEquals(Double.POSITIVE_INFINITY, Targets.hashDifficulty(new byte[32]));
+        byte[] max = new byte[32];
+        java.util.Arrays.fill(max, (byte) 0xff);
+        assertEquals(Targets.toDifficulty(Target.MAX), Targets.hashDifficulty(max), 1e-20);
+    }
 }

@@ -41,7 +41,10 @@ final class PoolCommand implements Callable<Integer> {
                 DaemonLauncher.Spec.of(PoolConfig::from,
                         cfg -> {
                             Map<String, List<InetSocketAddress>> m = new LinkedHashMap<>();
-                            m.put("sv2.listen", cfg.sv2().listen());
+                            if (!org.hyperhash.daemon.SocketActivation.passes(PoolDaemon.SV2_SOCKET_NAME,
+                                    java.util.Set.of(PoolDaemon.SV2_SOCKET_NAME))) {
+                                m.put("sv2.listen", cfg.sv2().listen()); // else hh-pool.socket holds the port
+                            }
                             m.put("admin.listen", List.of(cfg.adminListen()));
                             return m;
                         },

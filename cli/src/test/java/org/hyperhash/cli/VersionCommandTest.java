@@ -39,5 +39,9 @@ class VersionCommandTest {
         assertEquals(Secp256k1Providers.nativeProvider().isEmpty(), line.contains("native libsecp256k1 unavailable: "), line);
         assertTrue(out.lines().anyMatch(l -> l.startsWith("hyperhash ")), out);
         assertTrue(out.lines().anyMatch(l -> l.startsWith("netty transport ")), out);
+        var ledger = org.hyperhash.ledger.Migrations.buildCompat();
+        assertTrue(ledger.version() >= 8, ledger.toString());
+        assertTrue(out.lines().anyMatch(l -> l.equals("ledger schema " + ledger.version() + " compatible-from "
+                + ledger.requiresBuildSchema())), out);
     }
 }

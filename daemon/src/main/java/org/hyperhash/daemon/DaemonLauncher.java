@@ -131,6 +131,11 @@ public final class DaemonLauncher {
         }
         try {
             Ports.requireFree(rootPath, spec.listens(cfg));
+        } catch (DaemonConfig.ConfigError e) { // e.g. wrong socket activation variables
+            err.println(name + ": configuration error: " + e.getMessage());
+            err.flush();
+            LOG.error("{}: configuration error: {}", name, e.getMessage());
+            return 2;
         } catch (Ports.BindFailure e) {
             LOG.error("{}: failed to start: {}", name, e.getMessage());
             err.println(name + ": failed to start: " + e.getMessage());

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -111,6 +112,14 @@ public final class LedgerDatabase implements AutoCloseable {
 
     /** Opens (creating if needed) and migrates the ledger at {@code jdbcUrl}. */
     public static LedgerDatabase open(String jdbcUrl, Options options, InstantSource clock) {
+        return open(jdbcUrl, options, clock, List.of());
+    }
+
+    /**
+     * Opens and migrates with this build's migrations plus {@code extraMigrationLocations} (Flyway locations,
+     * {@code classpath:} or {@code filesystem:}): tests use it to play a newer or older release's schema.
+     */
+    public static LedgerDatabase open(String jdbcUrl, Options options, InstantSource clock, List<String> extraMigrationLocations) {
         Dialect dialect = Dialect.fromJdbcUrl(jdbcUrl);
         String redacted = redactUrl(jdbcUrl);
         HikariConfig hc = new HikariConfig();
@@ -138,7 +147,7 @@ public final class LedgerDatabase implements AutoCloseable {
             throw new LedgerException("cannot open ledger " + redacted + ": " + e.getMessage(), e);
         }
         try {
-            int applied = Migrations.migrate(ds, dialect, clock);
+            int applied = Migrations.migrate(ds, dialect, jdbcUrl, extraMigrationLocations);
             if (applied > 0) {
                 LOG.info("ledger {}: applied {} migration(s)", redacted, applied);
             }
@@ -150,7 +159,8 @@ public final class LedgerDatabase implements AutoCloseable {
     }
 
     /**
-     * True when {@code jdbcUrl} holds an initialised ledger (its {@code schema_version} table exists). Creates nothing:
+     * True when {@code jdbcUrl} holds an initialised ledger (Flyway's history, or the pre-Flyway {@code schema_version},
+     * exists). Creates nothing:
      * a missing SQLite file is not opened (opening would create it), a PostgreSQL schema is only queried. Commands that
      * must not create a ledger check this first.
      */
@@ -168,14 +178,16 @@ public final class LedgerDatabase implements AutoCloseable {
                 return false;
             }
             try (Connection c = DriverManager.getConnection(jdbcUrl); Statement st = c.createStatement();
-                 java.sql.ResultSet rs = st.executeQuery("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")) {
+                 java.sql.ResultSet rs = st.executeQuery("SELECT 1 FROM sqlite_master WHERE type = 'table'"
+                         + " AND name IN ('" + Migrations.HISTORY + "', 'schema_version')")) {
                 return rs.next();
             } catch (SQLException e) {
                 throw new LedgerException("cannot read ledger " + redacted + ": " + e.getMessage(), e);
             }
         }
         try (Connection c = DriverManager.getConnection(jdbcUrl); Statement st = c.createStatement();
-             java.sql.ResultSet rs = st.executeQuery("SELECT to_regclass('schema_version') IS NOT NULL")) {
+             java.sql.ResultSet rs = st.executeQuery("SELECT to_regclass('" + Migrations.HISTORY + "') IS NOT NULL"
+                     + " OR to_regclass('schema_version') IS NOT NULL")) {
             return rs.next() && rs.getBoolean(1);
         } catch (SQLException e) {
             throw new LedgerException("cannot reach ledger " + redacted + ": " + e.getMessage(), e);

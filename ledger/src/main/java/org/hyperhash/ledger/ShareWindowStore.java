@@ -12,6 +12,21 @@ public final class ShareWindowStore {
             + "VALUES (?,?,?,?,?,?) ON CONFLICT (instance_id, window_start_ms, address, worker) DO UPDATE SET "
             + "shares = share_windows.shares + excluded.shares, work = share_windows.work + excluded.work";
 
+    private static final String UPSERT_HOUR = "INSERT INTO worker_hours (instance_id, hour_start_ms, address, worker, accepted, work, "
+            + "best_difficulty, rejected, first_share_ms, last_share_ms) VALUES (?,?,?,?,?,?,?,?,?,?) "
+            + "ON CONFLICT (address, hour_start_ms, worker, instance_id) DO UPDATE SET "
+            + "accepted = worker_hours.accepted + excluded.accepted, work = worker_hours.work + excluded.work, "
+            + "best_difficulty = CASE WHEN excluded.best_difficulty > worker_hours.best_difficulty "
+            + "THEN excluded.best_difficulty ELSE worker_hours.best_difficulty END, "
+            + "rejected = worker_hours.rejected + excluded.rejected, "
+            + "first_share_ms = CASE WHEN worker_hours.first_share_ms = 0 OR (excluded.first_share_ms > 0 "
+            + "AND excluded.first_share_ms < worker_hours.first_share_ms) THEN excluded.first_share_ms ELSE worker_hours.first_share_ms END, "
+            + "last_share_ms = CASE WHEN excluded.last_share_ms > worker_hours.last_share_ms "
+            + "THEN excluded.last_share_ms ELSE worker_hours.last_share_ms END";
+    private static final String UPSERT_REJECT = "INSERT INTO worker_rejects (instance_id, hour_start_ms, address, worker, reason, "
+            + "rejected) VALUES (?,?,?,?,?,?) ON CONFLICT (address, hour_start_ms, worker, instance_id, reason) DO UPDATE SET "
+            + "rejected = worker_rejects.rejected + excluded.rejected";
+
     private final LedgerDatabase db;
 
     public ShareWindowStore(LedgerDatabase db) {
@@ -20,10 +35,54 @@ public final class ShareWindowStore {
 
     /** Adds each row's shares and work to the stored row (inserting it if new), all in one transaction. */
     public void upsertBatch(List<ShareWindow> rows) {
-        if (rows.isEmpty()) {
+        upsertBatch(rows, List.of(), List.of());
+    }
+
+    /**
+     * Adds share windows, the hourly per-worker rollup and rejected-share counts (each row added to the stored one:
+     * counts and work summed, best difficulty and last share time the larger), all in one transaction, so the rollup
+     * never disagrees with the windows.
+     */
+    public void upsertBatch(List<ShareWindow> rows, List<WorkerHour> hours, List<WorkerReject> rejects) {
+        if (rows.isEmpty() && hours.isEmpty() && rejects.isEmpty()) {
             return;
         }
         Jdbc.inTransaction(db.dataSource(), c -> {
+            if (!hours.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(UPSERT_HOUR)) {
+                    for (WorkerHour h : hours) {
+                        ps.setString(1, h.instanceId());
+                        ps.setLong(2, h.hourStartMs());
+                        ps.setString(3, h.address());
+                        ps.setString(4, h.worker());
+                        ps.setLong(5, h.accepted());
+                        ps.setDouble(6, h.work());
+                        ps.setDouble(7, h.bestDifficulty());
+                        ps.setLong(8, h.rejected());
+                        ps.setLong(9, h.firstShareMs());
+                        ps.setLong(10, h.lastShareMs());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+            if (!rejects.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(UPSERT_REJECT)) {
+                    for (WorkerReject r : rejects) {
+                        ps.setString(1, r.instanceId());
+                        ps.setLong(2, r.hourStartMs());
+                        ps.setString(3, r.address());
+                        ps.setString(4, r.worker());
+                        ps.setString(5, r.reason());
+                        ps.setLong(6, r.rejected());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+            if (rows.isEmpty()) {
+                return null;
+            }
             try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
                 for (ShareWindow w : rows) {
                     ps.setString(1, w.instanceId());
@@ -79,6 +138,45 @@ public final class ShareWindowStore {
                     while (rs.next()) {
                         out.add(new ShareWindow(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
                                 rs.getLong(5), rs.getDouble(6)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** The hourly rollup rows of one address (newest first, at most {@code limit}). */
+    public List<WorkerHour> hoursByAddress(String address, int limit) {
+        return Jdbc.query(db.dataSource(), c -> {
+            List<WorkerHour> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT instance_id, hour_start_ms, address, worker, accepted, work, "
+                    + "best_difficulty, rejected, first_share_ms, last_share_ms FROM worker_hours WHERE address = ? "
+                    + "ORDER BY hour_start_ms DESC, instance_id, worker LIMIT ?")) {
+                ps.setString(1, address);
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new WorkerHour(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5),
+                                rs.getDouble(6), rs.getDouble(7), rs.getLong(8), rs.getLong(9), rs.getLong(10)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** The rejected-share rows of one address (newest first, then worker and reason; at most {@code limit}). */
+    public List<WorkerReject> rejectsByAddress(String address, int limit) {
+        return Jdbc.query(db.dataSource(), c -> {
+            List<WorkerReject> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT instance_id, hour_start_ms, address, worker, reason, rejected "
+                    + "FROM worker_rejects WHERE address = ? ORDER BY hour_start_ms DESC, instance_id, worker, reason LIMIT ?")) {
+                ps.setString(1, address);
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new WorkerReject(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                                rs.getLong(6)));
                     }
                 }
             }

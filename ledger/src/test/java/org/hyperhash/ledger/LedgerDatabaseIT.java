@@ -33,41 +33,52 @@ class LedgerDatabaseIT {
         try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
             try (LedgerDatabase db = t.open()) {
                 assertEquals(dialect.equals("sqlite") ? Dialect.SQLITE : Dialect.POSTGRESQL, db.dialect());
-                Map<Integer, Migrations.Applied> applied;
+                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9"), historyVersions(db));
                 try (Connection c = db.dataSource().getConnection()) {
-                    applied = Migrations.applied(c);
+                    assertEquals(new Migrations.SchemaState(9, 0), Migrations.state(c));
                 }
-                List<Migrations.Migration> shipped = Migrations.shipped(db.dialect());
-                assertEquals(shipped.size(), applied.size());
-                for (Migrations.Migration m : shipped) {
-                    assertEquals(m.checksumSha256(), applied.get(m.version()).checksumSha256(), m.name());
-                }
-                assertEquals(0, Migrations.migrate(db.dataSource(), db.dialect(), InstantSource.system()), "second run is a no-op");
+                assertEquals(0, Migrations.migrate(db.dataSource(), db.dialect(), t.url, List.of()), "second run is a no-op");
                 assertTrue(db.isReachable());
             }
             try (LedgerDatabase again = t.open()) {
                 assertTrue(again.isReachable());
             }
+            assertTrue(LedgerDatabase.isInitialised(t.url));
         }
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"sqlite", "postgresql"})
-    void refusesEditedOrNewerSchema(String dialect) throws Exception {
+    void refusesEditedMigrationOrUnrecordedNewerSchema(String dialect) throws Exception {
         try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
             try (LedgerDatabase db = t.open(); Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
-                st.executeUpdate("UPDATE schema_version SET checksum_sha256 = 'x' WHERE version = 1");
+                st.executeUpdate("UPDATE flyway_schema_history SET checksum = 12345 WHERE version = '1'");
             }
             LedgerException e = assertThrows(LedgerException.class, t::open);
-            assertTrue(e.getMessage().contains("V1__pool_accounting was changed"), e.getMessage());
+            assertTrue(e.getMessage().contains("checksum mismatch for migration version 1"), e.getMessage());
         }
         try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
             try (LedgerDatabase db = t.open(); Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
-                st.executeUpdate("INSERT INTO schema_version VALUES (999, 'V999__future', 'y', 0)");
+                // a future migration with no expand/contract record (written by something other than a hyperhash build)
+                st.executeUpdate("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum,"
+                        + " installed_by, execution_time, success) VALUES (99, '999', 'future', 'SQL', 'V999__future.sql', 1, 'x', 0, "
+                        + (dialect.equals("sqlite") ? "1" : "true") + ")");
             }
             LedgerException e = assertThrows(LedgerException.class, t::open);
-            assertTrue(e.getMessage().contains("newer than this build"), e.getMessage());
+            assertTrue(e.getMessage().contains("V999__future.sql has no expand/contract record"), e.getMessage());
         }
+    }
+
+    static List<String> historyVersions(LedgerDatabase db) throws SQLException {
+        List<String> out = new java.util.ArrayList<>();
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT version FROM flyway_schema_history WHERE success AND type <> 'BASELINE'"
+                     + " ORDER BY installed_rank")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
     }
 
     @ParameterizedTest
@@ -83,8 +94,33 @@ class LedgerDatabaseIT {
             } finally {
                 ex.shutdownNow();
             }
-            try (LedgerDatabase db = t.open(); Connection c = db.dataSource().getConnection()) {
-                assertEquals(Migrations.shipped(db.dialect()).size(), Migrations.applied(c).size());
+            try (LedgerDatabase db = t.open()) {
+                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9"), historyVersions(db));
+            }
+        }
+    }
+
+    /** V9 on a ledger that already has share windows (a V8 ledger upgraded): the rollup starts with their sums. */
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void workerHoursMigrationBackfillsExistingWindows(String dialect) throws Exception {
+        try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
+            try (LedgerDatabase db = t.open(); Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+                new ShareWindowStore(db).upsertBatch(List.of(new ShareWindow("p1", 3_600_000, "bc1qa", "w1", 3, 1.5),
+                        new ShareWindow("p1", 3_610_000, "bc1qa", "w1", 2, 2.0), new ShareWindow("p1", 7_200_000, "bc1qa", "w1", 1, 4.0),
+                        new ShareWindow("p2", 3_620_000, "bc1qa", "w1", 7, 7.0)));
+                // back to a V8 ledger: the windows without their rollup
+                st.execute("DROP TABLE worker_rejects");
+                st.execute("DROP TABLE worker_hours");
+                st.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '9'");
+                st.executeUpdate("DELETE FROM ledger_schema_compat WHERE version = 9");
+            }
+            try (LedgerDatabase db = t.open()) {
+                List<WorkerHour> hours = new ShareWindowStore(db).hoursByAddress("bc1qa", 10);
+                assertEquals(List.of(new WorkerHour("p1", 7_200_000, "bc1qa", "w1", 1, 4.0, 0, 0, 7_200_000, 7_200_000),
+                        new WorkerHour("p1", 3_600_000, "bc1qa", "w1", 5, 3.5, 0, 0, 3_600_000, 3_610_000),
+                        new WorkerHour("p2", 3_600_000, "bc1qa", "w1", 7, 7.0, 0, 0, 3_620_000, 3_620_000)), hours);
+                assertTrue(new ShareWindowStore(db).rejectsByAddress("bc1qa", 10).isEmpty());
             }
         }
     }

@@ -2,6 +2,7 @@ package org.hyperhash.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +21,7 @@ class MigrationsTest {
 
     @Test
     void splitsStatementsKeepingTriggerAndDollarBodies() {
+        // the pre-Flyway runner's splitter (LegacyMigrations builds old ledgers with it)
         String sql = """
                 -- comment
                 CREATE TABLE a (x INT);
@@ -32,21 +35,40 @@ class MigrationsTest {
                 END;
                 $$;
                 """;
-        List<String> st = Migrations.splitStatements(sql);
+        List<String> st = LegacyMigrations.splitStatements(sql);
         assertEquals(3, st.size());
         assertEquals("CREATE TABLE a (x INT)", st.get(0));
         assertTrue(st.get(1).endsWith("END"), st.get(1));
         assertTrue(st.get(2).endsWith("$$"), st.get(2));
-        assertThrows(LedgerException.class, () -> Migrations.splitStatements("CREATE TABLE b (x INT)"));
+        assertThrows(LedgerException.class, () -> LegacyMigrations.splitStatements("CREATE TABLE b (x INT)"));
     }
 
     @Test
     void shippedMigrationsDifferPerDialectOnlyWhereNeeded() {
-        List<Migrations.Migration> s = Migrations.shipped(Dialect.SQLITE);
-        List<Migrations.Migration> p = Migrations.shipped(Dialect.POSTGRESQL);
-        assertEquals(List.of(1, 2, 3, 4, 5, 7), s.stream().map(Migrations.Migration::version).toList());
-        assertEquals(s.get(0).checksumSha256(), p.get(0).checksumSha256());
-        assertFalse(s.get(1).checksumSha256().equals(p.get(1).checksumSha256()));
+        Map<Integer, String> s = Migrations.shipped(Dialect.SQLITE, List.of());
+        Map<Integer, String> p = Migrations.shipped(Dialect.POSTGRESQL, List.of());
+        assertEquals(List.of(1, 2, 3, 4, 5, 7, 8, 9), List.copyOf(s.keySet()));
+        assertEquals(s, p, "same scripts, per-dialect text");
+        assertEquals(9, Migrations.buildSchema(Dialect.SQLITE, List.of()));
+        assertEquals(new Migrations.SchemaState(9, 0), Migrations.buildCompat(), "what `hh version` prints for manifests");
+        assertEquals(Migrations.readScript(Dialect.SQLITE, List.of(), s.get(1)), Migrations.readScript(Dialect.POSTGRESQL, List.of(), s.get(1)));
+        assertNotEquals(Migrations.readScript(Dialect.SQLITE, List.of(), s.get(2)), Migrations.readScript(Dialect.POSTGRESQL, List.of(), s.get(2)));
+    }
+
+    @Test
+    void everyMigrationFromV8CarriesAnExpandOrContractMarker() {
+        for (Dialect d : Dialect.values()) {
+            Migrations.shipped(d, List.of()).forEach((v, script) ->
+                    assertEquals(v < Migrations.POLICY_FROM ? Migrations.Compat.EXPAND.contract() : false,
+                            Migrations.compatOf(v, script, Migrations.readScript(d, List.of(), script)).contract(), script));
+        }
+        assertEquals(new Migrations.Compat(true, 10), Migrations.compatOf(10, "V10__x.sql", "-- compat: contract 10\nDROP TABLE x;"));
+        assertEquals(new Migrations.Compat(false, 0), Migrations.compatOf(9, "V9__x.sql", "\n-- compat: expand\nALTER TABLE x;"));
+        LedgerException none = assertThrows(LedgerException.class, () -> Migrations.compatOf(9, "V9__x.sql", "ALTER TABLE x;"));
+        assertTrue(none.getMessage().contains("V9__x.sql must start with '-- compat: expand'"), none.getMessage());
+        LedgerException range = assertThrows(LedgerException.class,
+                () -> Migrations.compatOf(9, "V9__x.sql", "-- compat: contract 12\nDROP TABLE x;"));
+        assertTrue(range.getMessage().contains("must be between 8 and its own version 9"), range.getMessage());
     }
 
     @Test

@@ -10,6 +10,7 @@ import org.hyperhash.agent.install.AgentState.Pending;
 import org.hyperhash.agent.install.AgentState.Phase;
 import org.hyperhash.agent.install.CrashPoints;
 import org.hyperhash.agent.install.Installer;
+import org.hyperhash.agent.install.LedgerGuard;
 import org.hyperhash.agent.install.StateStore;
 import org.hyperhash.agent.manifest.Artifact;
 import org.hyperhash.agent.manifest.Reason;
@@ -91,6 +92,7 @@ public final class Agent implements AutoCloseable {
     private final Installer installer;
     private final HealthChecker health;
     private final HttpFetcher fetcher;
+    private final LedgerGuard ledger;
 
     public Agent(AgentConfig cfg, Systemctl systemctl, InstantSource clock, CrashPoints crash, AgentMetrics metrics) throws IOException {
         this.cfg = cfg;
@@ -103,6 +105,8 @@ public final class Agent implements AutoCloseable {
         this.health = new HealthChecker(systemctl, cfg.adminUrls(), cfg.healthInterval());
         this.fetcher = new HttpFetcher(cfg.caFile(), Duration.ofSeconds(10), cfg.httpTimeout(), cfg.httpReadTimeout(),
                 cfg.downloadTimeout());
+        this.ledger = new LedgerGuard(cfg.ledgerBackupCommand(), cfg.ledgerRestoreCommand(), cfg.ledgerBackupDir(),
+                cfg.ledgerCommandTimeout());
     }
 
     public AgentConfig config() {
@@ -332,7 +336,27 @@ public final class Agent implements AutoCloseable {
         InstalledRelease from = s.committed();
         Map<String, String> shas = new LinkedHashMap<>();
         rel.artifacts().forEach(a -> shas.put(a.name(), a.sha256Hex()));
-        InstalledRelease target = new InstalledRelease(rel.version(), rel.release(), rel.dirName(), shas);
+        InstalledRelease target = new InstalledRelease(rel.version(), rel.release(), rel.dirName(), shas,
+                rel.ledger() == null ? 0 : rel.ledger().schema(), rel.ledger() == null ? 0 : rel.ledger().compatibleFrom(), "");
+        if (LedgerGuard.migrates(rel, from)) {
+            String what = "release v" + rel.version() + " migrates the ledger to schema " + rel.ledger().schema()
+                    + " (installed: " + (from == null ? 0 : from.ledgerSchema()) + ", compatible from "
+                    + rel.ledger().compatibleFrom() + ")";
+            if (!ledger.configured()) {
+                LOG.log(System.Logger.Level.ERROR, what + " and ledger.backup-command is not set: not upgrading without a backup");
+                return new CheckResult.Failed(what + " and ledger.backup-command is not set: not upgrading without a backup");
+            }
+            try {
+                Path backup = ledger.backup(rel, from, clock.instant());
+                metrics.ledgerBackup(true);
+                target = target.withLedgerBackup(backup.toString());
+                LOG.log(System.Logger.Level.INFO, what + "; ledger backed up to " + backup);
+            } catch (IOException e) {
+                metrics.ledgerBackup(false);
+                LOG.log(System.Logger.Level.ERROR, what + ": ledger backup failed, not upgrading: " + e.getMessage());
+                return new CheckResult.Failed("ledger backup before v" + rel.version() + " failed: " + e.getMessage());
+            }
+        }
         List<String> units = affectedUnits(rel);
         Pending p = new Pending(Phase.STAGING, target, from, units, "");
         s = s.withPending(p);
@@ -374,6 +398,9 @@ public final class Agent implements AutoCloseable {
         crash.reach(CrashPoints.COMMITTED);
         for (InstalledRelease d : dropped) {
             installer.removeRelease(d.dir());
+            if (!d.ledgerBackup().isEmpty()) {
+                Files.deleteIfExists(Path.of(d.ledgerBackup())); // no longer a rollback target
+            }
         }
         deleteTree(cfg.stateDir().resolve("downloads"));
         return new CheckResult.Updated(from == null ? 0 : from.version(), target.version());
@@ -403,6 +430,9 @@ public final class Agent implements AutoCloseable {
             installer.switchCurrent(good.dir());
         }
         crash.reach(CrashPoints.ROLLBACK_SWITCHED);
+        if (LedgerGuard.needsRestore(bad, good)) {
+            units = restoreLedger(bad, good);
+        }
         if (good != null) {
             String problem = restart(units);
             HealthChecker.Outcome o = problem == null ? health.await(units, cfg.healthDeadline())
@@ -425,6 +455,35 @@ public final class Agent implements AutoCloseable {
         }
         LOG.log(System.Logger.Level.WARNING, "rolled back from " + describe(bad) + " to " + describe(good) + " (" + reason + ")");
         return s;
+    }
+
+    /**
+     * {@code bad} contracted the ledger beyond what {@code good} runs on: stop every unit (all may use the ledger), run
+     * the restore command with the backup taken before {@code bad} was installed. Returns the units to restart (all).
+     * A failed restore is logged and counted; the units are restarted anyway and their health check reports it.
+     */
+    private List<String> restoreLedger(InstalledRelease bad, InstalledRelease good) {
+        LOG.log(System.Logger.Level.WARNING, "v" + bad.version() + " contracted the ledger (compatible from schema "
+                + bad.ledgerCompatibleFrom() + "), v" + good.version() + " runs on schema " + good.ledgerSchema()
+                + ": restoring the ledger backup " + bad.ledgerBackup() + " taken before the upgrade; ledger writes made"
+                + " since then are lost");
+        for (String u : cfg.units().reversed()) {
+            try {
+                systemctl.stop(u);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.ERROR, "stop of " + u + " before the ledger restore failed: " + e.getMessage());
+            }
+        }
+        try {
+            ledger.restore(Path.of(bad.ledgerBackup()));
+            metrics.ledgerRestore(true);
+            LOG.log(System.Logger.Level.WARNING, "ledger restored from " + bad.ledgerBackup());
+        } catch (IOException e) {
+            metrics.ledgerRestore(false);
+            LOG.log(System.Logger.Level.ERROR, "ledger restore from " + bad.ledgerBackup() + " failed: " + e.getMessage()
+                    + " (operator attention needed: v" + good.version() + " cannot run on the migrated ledger)");
+        }
+        return cfg.units();
     }
 
     private AgentState repairLocked() throws IOException {
@@ -456,9 +515,13 @@ public final class Agent implements AutoCloseable {
                 } else if (!good.dir().equals(cur)) {
                     installer.switchCurrent(good.dir());
                 }
+                List<String> restartUnits = p.units();
+                if (touched && LedgerGuard.needsRestore(bad, good)) {
+                    restartUnits = restoreLedger(bad, good);
+                }
                 if (touched && good != null) {
-                    String problem = restart(p.units());
-                    HealthChecker.Outcome o = problem == null ? health.await(p.units(), cfg.healthDeadline())
+                    String problem = restart(restartUnits);
+                    HealthChecker.Outcome o = problem == null ? health.await(restartUnits, cfg.healthDeadline())
                             : new HealthChecker.Outcome.Unhealthy("", problem);
                     if (o instanceof HealthChecker.Outcome.Unhealthy(String unit, String detail)) {
                         LOG.log(System.Logger.Level.ERROR, "after repair the units are unhealthy: " + detail);

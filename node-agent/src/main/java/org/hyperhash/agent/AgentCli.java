@@ -224,6 +224,10 @@ public final class AgentCli {
         List<String> units = new ArrayList<>();
         @Option(names = "--base-url")
         String baseUrl;
+        @Option(names = "--ledger-schema")
+        String ledgerSchema;
+        @Option(names = "--ledger-compatible-from")
+        String ledgerCompatibleFrom;
         @Option(names = "--out", required = true)
         String outFile;
 
@@ -274,10 +278,13 @@ public final class AgentCli {
                                                 version 1 is pinned on nodes, N+1 rotates (sign with the old
                                                 root's keys AND the new keys)
               create --version N --release LABEL --expires WHEN --artifact SPEC [--artifact SPEC]...
-                     [--unit UNIT]... [--base-url URL] --out FILE
+                     [--unit UNIT]... [--base-url URL] [--ledger-schema N --ledger-compatible-from M] --out FILE
                                                 an unsigned release manifest; SPEC = NAME=FILE[,url=URL][,executable][,unpack]
                                                 (length and SHA-256 are computed from FILE; url defaults to
-                                                --base-url + NAME)
+                                                --base-url + NAME); --ledger-schema: highest ledger migration
+                                                the release ships, --ledger-compatible-from: its highest
+                                                "compat: contract N" (0: expand-only); nodes back the ledger up
+                                                before an upgrade that migrates it
               sign   --key KEY --in FILE [--out FILE]
                                                 add this key's signature (each of the k signers runs it in turn)
               verify --root ROOT --in FILE [--artifacts DIR] [--min-version N]
@@ -398,6 +405,21 @@ public final class AgentCli {
             b.put("units", List.copyOf(o.units));
         }
         b.put("artifacts", arts);
+        if (o.ledgerSchema != null || o.ledgerCompatibleFrom != null) {
+            if (o.ledgerSchema == null || o.ledgerCompatibleFrom == null) {
+                throw new UsageException("release create: --ledger-schema and --ledger-compatible-from go together");
+            }
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("schema", positiveLong(o.ledgerSchema, "ledger-schema"));
+            long from;
+            try {
+                from = Long.parseLong(o.ledgerCompatibleFrom);
+            } catch (NumberFormatException e) {
+                throw new UsageException("--ledger-compatible-from must be an integer >= 0");
+            }
+            l.put("compatible_from", from);
+            b.put("ledger", l);
+        }
         Signed doc = new Signed(b, List.of());
         Release.of(doc, null);
         writeDoc(Path.of(o.outFile), doc);

@@ -59,6 +59,10 @@ import java.util.TreeMap;
  * @param systemctlTimeout    timeout of a systemctl call
  * @param bitcoindAddress     host:port probed for reachability (empty: not probed)
  * @param lndAddress          host:port probed for reachability (empty: not probed)
+ * @param ledgerBackupCommand  argv run before an upgrade that migrates the ledger, {@code {file}} = backup path (empty: none)
+ * @param ledgerRestoreCommand argv run (units stopped) on a rollback across a contract migration, {@code {file}} as above
+ * @param ledgerBackupDir      where the pre-upgrade ledger backups go
+ * @param ledgerCommandTimeout deadline of one backup or restore command
  */
 public record AgentConfig(URI manifestUrl, URI rootsUrl, Path trustRootFile, Path caFile, Duration pollInterval,
                           Duration pollJitter, Path stateDir, Path releasesDir, Path currentLink, int keep,
@@ -66,7 +70,8 @@ public record AgentConfig(URI manifestUrl, URI rootsUrl, Path trustRootFile, Pat
                           List<String> units, Map<String, URI> adminUrls,
                           Duration healthDeadline, Duration healthInterval, String statusListen, URI coreRegisterUrl,
                           String corePublicKey, String nodeName, String systemctlCommand, Duration systemctlTimeout,
-                          String bitcoindAddress, String lndAddress) {
+                          String bitcoindAddress, String lndAddress, List<String> ledgerBackupCommand,
+                          List<String> ledgerRestoreCommand, Path ledgerBackupDir, Duration ledgerCommandTimeout) {
 
     /** A configuration error; the message names the key. */
     public static final class ConfigError extends IllegalArgumentException {
@@ -111,7 +116,14 @@ public record AgentConfig(URI manifestUrl, URI rootsUrl, Path trustRootFile, Pat
             new Key("systemctl.command", "systemctl", "systemctl binary"),
             new Key("systemctl.timeout", "90s", "timeout of one systemctl call"),
             new Key("reach.bitcoind", "127.0.0.1:8332", "host:port probed for bitcoind reachability (empty: skip)"),
-            new Key("reach.lnd", "127.0.0.1:10009", "host:port probed for lnd reachability (empty: skip)"));
+            new Key("reach.lnd", "127.0.0.1:10009", "host:port probed for lnd reachability (empty: skip)"),
+            new Key("ledger.backup-command", "[]", "argv run before an upgrade whose release migrates the ledger; {file} is"
+                    + " replaced by the backup path (e.g. [hh, treasury, backup, --config, FILE, --out, \"{file}\"]); empty:"
+                    + " such upgrades are refused"),
+            new Key("ledger.restore-command", "[]", "argv run with the units stopped when a rollback crosses a contract"
+                    + " migration; {file} = the backup taken before the upgrade"),
+            new Key("ledger.backup-dir", "", "directory of the pre-upgrade ledger backups (default: <state-dir>/ledger-backups)"),
+            new Key("ledger.command-timeout", "30m", "deadline of one ledger backup or restore command"));
 
     /** How an old ({@code key = value}) key's value becomes the new one. */
     private enum Kind { SAME, SECONDS, NON_NEGATIVE_SECONDS, MILLIS, LIST }
@@ -359,7 +371,7 @@ public record AgentConfig(URI manifestUrl, URI rootsUrl, Path trustRootFile, Pat
 
     private static final java.util.Set<String> STRING_KEYS = java.util.Set.of("manifest.url", "roots.url", "trust.root-file",
             "tls.ca-file", "paths.state-dir", "paths.releases-dir", "paths.current-link", "status.listen", "core.register-url",
-            "core.public-key", "node.name", "systemctl.command", "reach.bitcoind", "reach.lnd");
+            "core.public-key", "node.name", "systemctl.command", "reach.bitcoind", "reach.lnd", "ledger.backup-dir");
 
     /** {@code AGENT_} suffix → path: lower case, {@code _} separates path elements, {@code __} stands for {@code -}. */
     static String envToPath(String s) {
@@ -440,6 +452,14 @@ public record AgentConfig(URI manifestUrl, URI rootsUrl, Path trustRootFile, Pat
         if (maxBytes <= 0) {
             throw new ConfigError(ROOT + ".download.max-bytes must be > 0");
         }
+        List<String> backupCmd = command(v, "ledger.backup-command");
+        List<String> restoreCmd = command(v, "ledger.restore-command");
+        if (backupCmd.isEmpty() != restoreCmd.isEmpty()) {
+            throw new ConfigError(ROOT + ".ledger.backup-command and ledger.restore-command go together (a backup nobody"
+                    + " restores does not make a rollback safe)");
+        }
+        Path stateDir = path(v, "paths.state-dir");
+        Path backupDir = v.getString("ledger.backup-dir").isEmpty() ? stateDir.resolve("ledger-backups") : path(v, "ledger.backup-dir");
         return new AgentConfig(manifest, roots, path(v, "trust.root-file"), v.getString("tls.ca-file").isEmpty() ? null : path(v, "tls.ca-file"),
                 duration(v, "poll.interval", true), duration(v, "poll.jitter", false),
                 path(v, "paths.state-dir"), path(v, "paths.releases-dir"), path(v, "paths.current-link"), keep,
@@ -447,7 +467,17 @@ public record AgentConfig(URI manifestUrl, URI rootsUrl, Path trustRootFile, Pat
                 duration(v, "download.timeout", true), units, admin,
                 duration(v, "health.deadline", true), duration(v, "health.interval", true),
                 listen, register, coreKey, nodeName, v.getString("systemctl.command"),
-                duration(v, "systemctl.timeout", true), v.getString("reach.bitcoind"), v.getString("reach.lnd"));
+                duration(v, "systemctl.timeout", true), v.getString("reach.bitcoind"), v.getString("reach.lnd"),
+                backupCmd, restoreCmd, backupDir, duration(v, "ledger.command-timeout", true));
+    }
+
+    /** A command list: empty, or a program and arguments of which one contains {@code {file}}. */
+    private static List<String> command(Config v, String k) {
+        List<String> c = v.getStringList(k);
+        if (!c.isEmpty() && (c.getFirst().isBlank() || c.stream().noneMatch(a -> a.contains("{file}")))) {
+            throw new ConfigError(ROOT + "." + k + " must name a program and pass it {file} (the backup path), got " + c);
+        }
+        return List.copyOf(c);
     }
 
     /** Splits host:port ([v6]:port allowed); validates the port. */

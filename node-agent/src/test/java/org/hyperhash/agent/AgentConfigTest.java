@@ -61,4 +61,22 @@ class AgentConfigTest {
         e = assertThrows(AgentConfig.ConfigError.class, () -> AgentConfig.load(null, Map.of(), List.of("core.register-url=https://c/r")));
         assertTrue(e.getMessage().contains("core.public-key"), e.getMessage());
     }
+
+    @Test
+    void ledgerCommandsGoTogetherAndTakeTheBackupPath() throws Exception {
+        AgentConfig d = AgentConfig.load(null, Map.of(), List.of("paths.state-dir=/tmp/agent-state"));
+        assertEquals(List.of(), d.ledgerBackupCommand());
+        assertEquals(java.nio.file.Path.of("/tmp/agent-state/ledger-backups"), d.ledgerBackupDir());
+        assertEquals(Duration.ofMinutes(30), d.ledgerCommandTimeout());
+        AgentConfig c = AgentConfig.load(null, Map.of(), List.of("ledger.backup-command=[hh, treasury, backup, --out, \"{file}\"]",
+                "ledger.restore-command=[/usr/local/bin/restore-ledger, \"{file}\"]", "ledger.backup-dir=/backup/agent"));
+        assertEquals(List.of("hh", "treasury", "backup", "--out", "{file}"), c.ledgerBackupCommand());
+        assertEquals(java.nio.file.Path.of("/backup/agent"), c.ledgerBackupDir());
+        var e = assertThrows(AgentConfig.ConfigError.class, () -> AgentConfig.load(null, Map.of(),
+                List.of("ledger.backup-command=[hh, treasury, backup, --out, \"{file}\"]")));
+        assertTrue(e.getMessage().contains("ledger.backup-command and ledger.restore-command go together"), e.getMessage());
+        e = assertThrows(AgentConfig.ConfigError.class, () -> AgentConfig.load(null, Map.of(),
+                List.of("ledger.backup-command=[cp, a, b]", "ledger.restore-command=[cp, \"{file}\", a]")));
+        assertTrue(e.getMessage().contains("ledger.backup-command must name a program and pass it {file}"), e.getMessage());
+    }
 }

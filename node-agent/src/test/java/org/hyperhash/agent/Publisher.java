@@ -50,6 +50,12 @@ final class Publisher {
 
     static Signed release(long version, String label, Instant expires, List<Art> arts, List<String> units,
                           List<SigningKey> signers) {
+        return release(version, label, expires, arts, units, signers, null);
+    }
+
+    /** {@code ledger}: the manifest's optional {@code {"schema":N,"compatible_from":M}}, or null. */
+    static Signed release(long version, String label, Instant expires, List<Art> arts, List<String> units,
+                          List<SigningKey> signers, Map<String, Object> ledger) {
         List<Object> a = new ArrayList<>();
         for (Art x : arts) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -69,6 +75,9 @@ final class Publisher {
             b.put("units", units);
         }
         b.put("artifacts", a);
+        if (ledger != null) {
+            b.put("ledger", ledger);
+        }
         return sign(new Signed(b, List.of()), signers);
     }
 

@@ -60,6 +60,21 @@ class ReleaseCliTest {
         assertEquals(0, run("release", "verify", "--root", p("root.json"), "--in", p("release.json"), "--artifacts", dir.toString()),
                 errBuf.toString());
         assertTrue(outBuf.toString().startsWith("OK: release v7"), outBuf.toString());
+        assertEquals(null, org.hyperhash.agent.manifest.Release.of(
+                org.hyperhash.agent.manifest.Signed.parse(Files.readAllBytes(dir.resolve("release.json"))), null).ledger());
+
+        // a release that migrates the ledger declares its schema numbers (from its `hh version`)
+        assertEquals(0, run("release", "create", "--version", "8", "--release", "0.3.0", "--expires", "30d",
+                "--artifact", "cli/target/hh-cli.jar=" + p("hh-cli.jar"), "--ledger-schema", "9", "--ledger-compatible-from", "0",
+                "--base-url", "https://core.example/releases/0.3.0", "--out", p("release8.json")), errBuf.toString());
+        assertEquals(new org.hyperhash.agent.manifest.Release.Ledger(9, 0), org.hyperhash.agent.manifest.Release.of(
+                org.hyperhash.agent.manifest.Signed.parse(Files.readAllBytes(dir.resolve("release8.json"))), null).ledger());
+        assertEquals(AgentCli.USAGE, run("release", "create", "--version", "8", "--release", "0.3.0", "--expires", "30d",
+                "--artifact", "cli/target/hh-cli.jar=" + p("hh-cli.jar"), "--ledger-schema", "9",
+                "--base-url", "https://core.example/releases/0.3.0", "--out", p("release8.json")));
+        assertEquals(AgentCli.REFUSED, run("release", "create", "--version", "8", "--release", "0.3.0", "--expires", "30d",
+                "--artifact", "cli/target/hh-cli.jar=" + p("hh-cli.jar"), "--ledger-schema", "9", "--ledger-compatible-from", "10",
+                "--base-url", "https://core.example/releases/0.3.0", "--out", p("release8.json")));
         assertEquals(AgentCli.REFUSED, run("release", "verify", "--root", p("root.json"), "--in", p("release.json"), "--min-version", "8"));
         assertTrue(errBuf.toString().contains("older_version"), errBuf.toString());
 

@@ -64,6 +64,10 @@ public final class PoolDaemon implements Daemon {
     private org.hyperhash.pool.jds.JobDeclarator jds;
     private List<InetSocketAddress> sv2Addresses = List.of();
     private volatile boolean closed;
+    /** Listening sockets passed in (tests); null: read socket activation from the environment at start. */
+    private List<org.hyperhash.daemon.SocketActivation.Inherited> inherited;
+    /** {@code FileDescriptorName=} of the mining port's socket in hh-pool.socket. */
+    public static final String SV2_SOCKET_NAME = "sv2";
     private final long startedMs;
     private InstanceRegistration registration;
 
@@ -154,7 +158,28 @@ public final class PoolDaemon implements Daemon {
                 () -> ready() ? 1 : 0);
         upstream.start(new UpstreamListener(), constraints(poolScript));
         server = new MiningServer(px, security);
-        sv2Addresses = server.bind(config.sv2().listen());
+        List<org.hyperhash.daemon.SocketActivation.Inherited> passed = inherited != null ? inherited
+                : org.hyperhash.daemon.SocketActivation.fromEnvironment(java.util.Set.of(SV2_SOCKET_NAME));
+        List<org.hyperhash.daemon.SocketActivation.Inherited> sv2Fds =
+                org.hyperhash.daemon.SocketActivation.named(passed, SV2_SOCKET_NAME);
+        if (sv2Fds.isEmpty()) {
+            sv2Addresses = server.bind(config.sv2().listen());
+        } else {
+            if (!Sv2Transport.canAdoptListeningSockets()) {
+                throw new org.hyperhash.daemon.DaemonConfig.ConfigError("socket activation: the passed sv2 socket(s) "
+                        + sv2Fds + " need the native epoll transport, but this process runs " + Sv2Transport.name());
+            }
+            sv2Addresses = server.adopt(sv2Fds.stream().map(org.hyperhash.daemon.SocketActivation.Inherited::fd).toList());
+            LOG.info("sv2: serving on {} socket-activated listener(s) {} (sv2.listen {} is not bound)", sv2Fds.size(),
+                    sv2Fds, config.sv2().listen().stream().map(Banner::hostPort).toList());
+            acceptWhenWorkIsReady();
+            if (!sameEndpoints(sv2Addresses, config.sv2().listen())) {
+                LOG.warn("sv2: the socket unit listens on {} but sv2.listen says {}: keep them equal (the status page "
+                        + "and the next restart without the socket unit use sv2.listen)",
+                        sv2Addresses.stream().map(Banner::hostPort).toList(),
+                        config.sv2().listen().stream().map(Banner::hostPort).toList());
+            }
+        }
         for (InetSocketAddress a : sv2Addresses) {
             Banner.listening(LOG, "sv2", a);
         }
@@ -203,6 +228,50 @@ public final class PoolDaemon implements Daemon {
         }
         LOG.warn("block {}: not in the ledger after 5 s; its submitblock result ({}) is only in this log", hash,
                 status.dbName());
+    }
+
+    /**
+     * Socket-activated start: the miners that followed the previous process's Reconnect wait in the socket's backlog;
+     * accept them once there is work to hand out (the first template), or after {@link #MAX_ACCEPT_DELAY} without
+     * (template provider down: then they get the usual no-work answers rather than waiting longer).
+     */
+    private void acceptWhenWorkIsReady() {
+        long t0 = System.nanoTime();
+        Thread.ofPlatform().daemon(true).name("pool-accept-when-ready").start(() -> {
+            long deadline = t0 + MAX_ACCEPT_DELAY.toNanos();
+            try {
+                while (!closed && !dispatcher.work().usable() && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (closed) {
+                return;
+            }
+            boolean work = dispatcher.work().usable();
+            server.startAccepting();
+            LOG.info("sv2: accepting on the socket-activated listener(s) {} ms after start{}",
+                    (System.nanoTime() - t0) / 1_000_000, work ? " (work ready)" : " without work (no template yet)");
+        });
+    }
+
+    /** How long a socket-activated pool keeps miners waiting in the backlog for its first template. */
+    static final Duration MAX_ACCEPT_DELAY = Duration.ofSeconds(5);
+
+    /** Whether the inherited listeners are the configured endpoints (port 0 in the config matches any port). */
+    static boolean sameEndpoints(List<InetSocketAddress> bound, List<InetSocketAddress> configured) {
+        if (bound.size() != configured.size()) {
+            return false;
+        }
+        for (InetSocketAddress c : configured) {
+            boolean found = bound.stream().anyMatch(b -> (c.getPort() == 0 || c.getPort() == b.getPort())
+                    && (c.getAddress() == null || c.getAddress().isAnyLocalAddress() || c.getAddress().equals(b.getAddress())));
+            if (!found) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** SRI: serialized size of the pool's payout outputs plus the coinbase growth they cause; sigops. */
@@ -286,6 +355,7 @@ public final class PoolDaemon implements Daemon {
         m.put("instance_id", config.instanceId());
         m.put("network", config.network().name().toLowerCase());
         m.put("sv2_listen", sv2Addresses.stream().map(Banner::hostPort).toList());
+        m.put("sv2_socket_activated", socketActivated());
         m.put("security", securityDescription);
         m.put("authority_public_key", security.authorityPublicKey() == null ? ""
                 : security.authorityPublicKey().toBase58());
@@ -305,6 +375,21 @@ public final class PoolDaemon implements Daemon {
             m.put("jds", jds.status());
         }
         return m;
+    }
+
+    /**
+     * Serve the mining port on these already listening sockets (the ones named {@value #SV2_SOCKET_NAME}) instead of
+     * reading systemd's socket activation variables; call before {@link #start()}. What an embedding launcher or a
+     * test that holds the socket itself uses.
+     */
+    public PoolDaemon inheritedSockets(List<org.hyperhash.daemon.SocketActivation.Inherited> sockets) {
+        this.inherited = List.copyOf(sockets);
+        return this;
+    }
+
+    /** Whether the mining port runs on inherited (socket-activated) sockets: a restart keeps it listening. */
+    public boolean socketActivated() {
+        return server != null && server.adopted();
     }
 
     /** The mining port's security (e.g. its authority public key for miners to pin). */

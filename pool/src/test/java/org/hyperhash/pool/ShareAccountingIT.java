@@ -8,10 +8,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.hyperhash.base.Targets;
 import org.hyperhash.ledger.LedgerDatabase;
 import org.hyperhash.ledger.ShareWindow;
 import org.hyperhash.ledger.ShareWindowStore;
+import org.hyperhash.ledger.WorkerHour;
 import org.hyperhash.pool.support.DevnetTemplateSource;
 import org.hyperhash.pool.support.PoolHarness;
 import org.hyperhash.pool.support.Shares;
@@ -130,6 +132,23 @@ class ShareAccountingIT {
                 assertEquals(33, credited(db, B, ""));
                 assertEquals(66 * diff, work(db, A), 66 * diff * 1e-9);
                 assertEquals(33 * diff, work(db, B), 33 * diff * 1e-9);
+                // the hourly rollup of the web page, written with the windows: accepted, work, best share, rejects by reason
+                ShareWindowStore store = new ShareWindowStore(db);
+                for (Rig r : List.of(new Rig(null, A, "w1", null), new Rig(null, A, "w2", null), new Rig(null, B, "", null))) {
+                    List<WorkerHour> hours = store.hoursByAddress(r.address(), 100).stream()
+                            .filter(x -> x.worker().equals(r.worker())).toList();
+                    assertEquals(33, hours.stream().mapToLong(WorkerHour::accepted).sum(), r.toString());
+                    assertEquals(33 * diff, hours.stream().mapToDouble(WorkerHour::work).sum(), 33 * diff * 1e-9);
+                    assertEquals(2, hours.stream().mapToLong(WorkerHour::rejected).sum(), "one duplicate, one too-low share");
+                    double best = hours.stream().mapToDouble(WorkerHour::bestDifficulty).max().orElse(0);
+                    // recorded from the hashes (TargetsTest checks the arithmetic); not compared with the job difficulty: on
+                    // the devnet chain the network target is easier than the share target, so a block below it is accepted
+                    assertTrue(best > 0 && Double.isFinite(best), "best share " + best);
+                    Map<String, Long> reasons = new java.util.TreeMap<>();
+                    store.rejectsByAddress(r.address(), 100).stream().filter(x -> x.worker().equals(r.worker()))
+                            .forEach(x -> reasons.merge(x.reason(), x.rejected(), Long::sum));
+                    assertEquals(Map.of("duplicate_share", 1L, "difficulty_too_low", 1L), reasons, r.toString());
+                }
             }
         }
     }

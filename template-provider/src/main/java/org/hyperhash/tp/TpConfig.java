@@ -23,7 +23,7 @@ public record TpConfig(Network network, Backend backend, List<InetSocketAddress>
                        String staticSecretKey, String authoritySecretKeyFile, String staticSecretKeyFile,
                        Duration certificateValidity, Duration handshakeTimeout, int maxFrameBytes,
                        int outboundHighWaterMarkBytes, int outboundLowWaterMarkBytes, int ioThreads,
-                       Duration refreshInterval, long feeDeltaSats, CoinbaseStyle coinbaseStyle,
+                       Duration refreshInterval, long feeDeltaSats, CoinbaseStyle coinbaseStyle, boolean emptyTemplateFirst,
                        RpcEndpoint rpc, String zmqHashblock, int devnetSyntheticTransactions, int devnetHalvingInterval,
                        int devnetBits,
                        InetSocketAddress adminListen, Duration shutdownDeadline, PortLimits limits) {
@@ -177,6 +177,7 @@ public record TpConfig(Network network, Backend backend, List<InetSocketAddress>
                     c.getDuration("template.refresh-interval"),
                     c.getLong("template.fee-delta-sats"),
                     parseEnum(CoinbaseStyle.class, "template.coinbase-style", c.getString("template.coinbase-style")),
+                    c.getBoolean("template.empty-template-first"),
                     rpc,
                     c.getString("bitcoind.zmq-hashblock").trim(),
                     c.getInt("devnet.synthetic-transactions-per-block"),

@@ -126,7 +126,7 @@ public final class TpDaemon implements Daemon {
                 u.refreshNow();
             }
         }, new TemplateHub.Limits(pl.maxTemplatesPerSession(), pl.staleTemplateGrace(), TemplateHub.Limits.DEFAULT.maxRetiredSessions()),
-                clock);
+                clock, new TemplateHub.Options(config.emptyTemplateFirst(), null));
         updater = new TemplateUpdater(rpc, notifier, hub, config.refreshInterval(), config.feeDeltaSats());
         updaterRef[0] = updater;
         updater.start(); // first getblocktemplate: fails here with the node's typed error

@@ -34,7 +34,10 @@ public final class TranslatorCommand implements Callable<Integer> {
                 DaemonLauncher.Spec.of(TranslatorConfig::from,
                         c -> {
                             Map<String, List<InetSocketAddress>> m = new LinkedHashMap<>();
-                            m.put("sv1.listen", List.of(c.sv1Listen()));
+                            if (!org.hyperhash.daemon.SocketActivation.passes(TranslatorDaemon.SV1_SOCKET_NAME,
+                                    java.util.Set.of(TranslatorDaemon.SV1_SOCKET_NAME))) {
+                                m.put("sv1.listen", List.of(c.sv1Listen())); // else hh-translator.socket holds the port
+                            }
                             m.put("admin.listen", List.of(c.adminListen()));
                             return m;
                         },

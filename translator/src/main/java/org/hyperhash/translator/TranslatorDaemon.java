@@ -7,6 +7,8 @@ import io.netty.channel.EventLoopGroup;
 import org.hyperhash.daemon.AdminServer;
 import org.hyperhash.daemon.Banner;
 import org.hyperhash.daemon.Daemon;
+import org.hyperhash.daemon.DaemonConfig;
+import org.hyperhash.daemon.SocketActivation;
 import org.hyperhash.daemon.Metrics;
 import org.hyperhash.daemon.Version;
 import org.hyperhash.sv2.netty.Sv2Limits;
@@ -54,6 +56,12 @@ public final class TranslatorDaemon implements Daemon {
     private Secp256k1Provider crypto;
     private Map<String, AuthorityPublicKey> pinnedKeys;
     private InetSocketAddress sv1Address;
+    /** Listening sockets passed in (tests, embedding); null: systemd socket activation from the environment. */
+    private List<SocketActivation.Inherited> inherited;
+    private volatile boolean socketActivated;
+    private boolean closed;
+    /** {@code FileDescriptorName=} of the SV1 port's socket in hh-translator.socket. */
+    public static final String SV1_SOCKET_NAME = "sv1";
 
     public TranslatorDaemon(TranslatorConfig cfg, InstantSource clock) {
         this(cfg, clock, true);
@@ -64,6 +72,20 @@ public final class TranslatorDaemon implements Daemon {
         this.cfg = cfg;
         this.clock = clock;
         this.startAdmin = startAdmin;
+    }
+
+    /**
+     * Serve SV1 on this already listening socket (the one named {@value #SV1_SOCKET_NAME}) instead of reading systemd's
+     * socket activation variables; call before {@link #start()}.
+     */
+    public TranslatorDaemon inheritedSockets(List<SocketActivation.Inherited> sockets) {
+        this.inherited = List.copyOf(sockets);
+        return this;
+    }
+
+    /** Whether the SV1 port is an inherited (socket-activated) socket that outlives this process. */
+    public boolean socketActivated() {
+        return socketActivated;
     }
 
     @Override
@@ -97,7 +119,29 @@ public final class TranslatorDaemon implements Daemon {
         }, cfg.tick().toMillis(), cfg.tick().toMillis(), TimeUnit.MILLISECONDS);
         sv1 = new Sv1Server(ioGroup, bridgeLoop, bridge, metrics, cfg.maxLineBytes(), cfg.maxPendingRequests(), cfg.idleTimeout(),
                 new org.hyperhash.translator.sv1.Sv1Guard(cfg.sv1Limits(), java.time.InstantSource.system()), cfg.sv1AcceptBacklog());
-        sv1Address = sv1.bind(cfg.sv1Listen());
+        List<SocketActivation.Inherited> passed = inherited != null ? inherited
+                : SocketActivation.fromEnvironment(java.util.Set.of(SV1_SOCKET_NAME));
+        List<SocketActivation.Inherited> sv1Fds = SocketActivation.named(passed, SV1_SOCKET_NAME);
+        if (sv1Fds.isEmpty()) {
+            sv1Address = sv1.bind(cfg.sv1Listen());
+        } else {
+            if (sv1Fds.size() > 1) {
+                throw new DaemonConfig.ConfigError("socket activation: " + sv1Fds.size() + " sockets named "
+                        + SV1_SOCKET_NAME + " " + sv1Fds + ", the translator serves one SV1 port (one ListenStream= in hh-translator.socket)");
+            }
+            if (!Sv2Transport.canAdoptListeningSockets()) {
+                throw new DaemonConfig.ConfigError("socket activation: the passed sv1 socket " + sv1Fds
+                        + " needs the native epoll transport, but this process runs " + Sv2Transport.name());
+            }
+            sv1Address = sv1.adopt(sv1Fds.get(0).fd());
+            socketActivated = true;
+            LOG.info("sv1: serving on the socket-activated listener {} (sv1.listen {} is not bound)", sv1Fds.get(0),
+                    Banner.hostPort(cfg.sv1Listen()));
+            if (cfg.sv1Listen().getPort() != 0 && cfg.sv1Listen().getPort() != sv1Address.getPort()) {
+                LOG.warn("sv1: the socket unit listens on port {} but sv1.listen says {}: keep them equal",
+                        sv1Address.getPort(), cfg.sv1Listen().getPort());
+            }
+        }
         Banner.listening(LOG, "sv1", sv1Address);
         PoolSelector selector = new PoolSelector(cfg.pools().size(), cfg.backoffInitial(), cfg.backoffMax(), cfg.cooldown());
         upstream = new UpstreamConnector(cfg.pools(), selector, bridgeLoop, bridge, metrics, this::installUpstreamPipeline,
@@ -155,6 +199,7 @@ public final class TranslatorDaemon implements Daemon {
         s.put("service", "translator");
         s.put("version", Version.version());
         s.put("sv1_listen", sv1Address == null ? null : Banner.hostPort(sv1Address));
+        s.put("sv1_socket_activated", socketActivated);
         s.put("transport", Sv2Transport.name());
         s.put("crypto_provider", crypto == null ? null : crypto.name());
         // one bridge-loop task, so the bridge and the pools describe the same moment (the same upstream session)
@@ -189,7 +234,11 @@ public final class TranslatorDaemon implements Daemon {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return; // idempotent: a second close found terminated event loops
+        }
+        closed = true;
         if (admin != null) {
             admin.close();
         }

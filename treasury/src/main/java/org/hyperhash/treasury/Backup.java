@@ -156,7 +156,7 @@ public final class Backup {
                 }
             }
             try {
-                int schema = org.hyperhash.ledger.Migrations.applied(c).keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
+                int schema = org.hyperhash.ledger.Migrations.state(c).version();
                 g.writeNumberField("schema_version", schema);
                 g.writeObjectFieldStart("tables");
                 for (String t : TABLES) {
@@ -251,7 +251,7 @@ public final class Backup {
         JsonNode doc = read(in, keyFile);
         Map<String, Integer> counts = new LinkedHashMap<>();
         Jdbc.inTransaction(db.dataSource(), c -> {
-            int target = org.hyperhash.ledger.Migrations.applied(c).keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
+            int target = org.hyperhash.ledger.Migrations.state(c).version();
             int source = doc.path("schema_version").asInt(0);
             if (source > target) {
                 throw new TreasuryException("backup has ledger schema version " + source + ", newer than this ledger's " + target

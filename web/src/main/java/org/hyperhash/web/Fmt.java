@@ -53,6 +53,41 @@ final class Fmt {
         return String.format(Locale.ROOT, v >= 100 ? "%.0f %s" : v >= 10 ? "%.1f %s" : "%.2f %s", v, RATE_UNITS[u]);
     }
 
+    private static final String[] DIFF_UNITS = {"", "k", "M", "G", "T", "P", "E"};
+
+    /**
+     * A share difficulty as pools show it: 3 significant digits and an SI prefix (1.23 M, 45.6 G); below 1 (test
+     * networks) 3 significant digits, in exponent form when tiny (0.0123, 1.85e-08); "-" for none.
+     */
+    static String difficulty(double d) {
+        if (!(d > 0) || Double.isInfinite(d)) {
+            return "-";
+        }
+        if (d < 1) {
+            return String.format(Locale.ROOT, "%.3g", d);
+        }
+        int u = 0;
+        double v = d;
+        while (v >= 1000 && u < DIFF_UNITS.length - 1) {
+            v /= 1000;
+            u++;
+        }
+        String n = String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
+        return DIFF_UNITS[u].isEmpty() ? n : n + " " + DIFF_UNITS[u];
+    }
+
+    /** Rejected shares by reason, as "stale share 3, duplicate share 1" (reason names are the pool's bounded set). */
+    static String reasons(java.util.Map<String, Long> byReason) {
+        StringBuilder b = new StringBuilder();
+        for (var e : byReason.entrySet()) {
+            if (!b.isEmpty()) {
+                b.append(", ");
+            }
+            b.append(e.getKey().replace('_', ' ')).append(' ').append(String.format(Locale.ROOT, "%,d", e.getValue()));
+        }
+        return b.toString();
+    }
+
     static String sats(long sats) {
         return String.format(Locale.ROOT, "%,d sats", sats);
     }
@@ -108,7 +143,7 @@ final class Fmt {
         String first = points.isEmpty() ? "" : time(points.getFirst().startMs());
         return "<figure class=\"chart\"><svg viewBox=\"0 0 " + w + " " + (hgt + 2) + "\" role=\"img\" aria-label=\"" + h(label)
                 + "\" preserveAspectRatio=\"none\"><polyline fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\" points=\""
-                + pts.toString().strip() + "\"/></svg><figcaption>" + h(label) + ": 24 h in 30-minute steps from " + h(first)
+                + pts.toString().strip() + "\"/></svg><figcaption>" + h(label) + ": 24 h in hourly steps from " + h(first)
                 + "; peak " + h(hashrate(max)) + "</figcaption></figure>";
     }
 }

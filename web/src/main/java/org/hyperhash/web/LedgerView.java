@@ -12,16 +12,22 @@ import org.hyperhash.ledger.LedgerException;
 /**
  * Read-only queries of the web page and API over the shared ledger (the pool's {@code share_windows} and
  * {@code found_blocks}, the treasury's {@code balances}, {@code payouts}, {@code destinations} and
- * {@code block_distributions}). Every per-address query is a range scan of an index (migration V7) with a row
+ * {@code block_distributions}). Every per-address query is a range scan of an index (migrations V7, V8) with a row
  * limit; pool-wide aggregates ({@link #poolSnapshot}) are computed by one background refresher, never per request.
+ *
+ * <p>Per-address work is bounded by the address's workers, not its share count: 1 h / 24 h hashrates, the chart, share
+ * counts, best share and the PPLNS work come from the hourly rollup {@code worker_hours} (at most 25 rows per worker and
+ * instance for a day); only the 10-minute hashrate reads 10 s share windows (at most 60 per worker). An hour only partly
+ * inside "the last 1 h / 24 h" (or the PPLNS window) counts the part of its work after the cut-off, estimated from its
+ * first and last share times as if shares came evenly between them.
  */
 public final class LedgerView {
     static final double TWO_POW_32 = 4294967296.0;
     static final long MINUTE_MS = 60_000L;
     static final long HOUR_MS = 60 * MINUTE_MS;
     static final long DAY_MS = 24 * HOUR_MS;
-    /** Hashrate chart: the last 24 h in 30-minute buckets. */
-    static final long CHART_BUCKET_MS = 30 * MINUTE_MS;
+    /** Hashrate chart: the last 24 h in hourly buckets (the rollup's hours; the last one still filling). */
+    static final long CHART_BUCKET_MS = HOUR_MS;
     static final int CHART_BUCKETS = (int) (DAY_MS / CHART_BUCKET_MS);
     /** The live PPLNS window is looked for at most this far back and over at most this many share windows. */
     static final long PPLNS_LOOKBACK_MS = 7 * DAY_MS;
@@ -77,9 +83,21 @@ public final class LedgerView {
             List<Block> recentBlocks, long blocksFound, PplnsWindow pplns) {
     }
 
-    /** One worker of an address (over the last 24 h of share windows). */
-    public record Worker(String name, double hashrate10mHps, double hashrate1hHps, long shares24h, long lastShareWindowMs,
-            boolean online) {
+    /**
+     * One worker of an address. Counts and best share cover the current clock hour and the 23 before it ("24 h").
+     *
+     * @param shares24h          accepted shares
+     * @param rejected24h        rejected shares, all reasons
+     * @param rejectedByReason   rejected shares by reason (the pool's bounded reason set, lower case; absent reasons omitted)
+     * @param bestShareDifficulty highest difficulty of an accepted share's hash (0: not recorded, e.g. rows from before V8)
+     * @param lastShareMs        acceptance time of the last accepted share, null when none in 24 h (rejects only)
+     */
+    public record Worker(String name, double hashrate10mHps, double hashrate1hHps, long shares24h, long rejected24h,
+            java.util.Map<String, Long> rejectedByReason, double bestShareDifficulty, Long lastShareMs, boolean online) {
+    }
+
+    /** Share counts of an address over 24 h (the current clock hour and the 23 before it), all workers. */
+    public record ShareStats(long accepted, long rejected, java.util.Map<String, Long> rejectedByReason, double bestShareDifficulty) {
     }
 
     /** A payout of an address. {@code preimage} is known for keysend payouts (invoice preimages are not stored). */
@@ -97,8 +115,8 @@ public final class LedgerView {
 
     /** What /address/{addr} shows beside the lists. */
     public record AddressSummary(String address, Hashrate hashrate, List<Point> chart, int workersOnline, int workersSeen,
-            Balance balance, double pplnsWork, double pplnsShare, Long estimatedNextRewardSats, Destination destination,
-            List<Block> blocksFound) {
+            ShareStats shares24h, Balance balance, double pplnsWork, double pplnsShare, Long estimatedNextRewardSats,
+            Destination destination, List<Block> blocksFound) {
     }
 
     /** A page of a list, with the cursor of the next page (null on the last one). */
@@ -109,22 +127,52 @@ public final class LedgerView {
 
     public PoolSnapshot poolSnapshot(long nowMs, long offlineAfterMs, double defaultMultiple, long defaultFeePpm, int recentBlocks) {
         return query(c -> {
-            Hashrate h;
-            Long first;
-            try (PreparedStatement ps = c.prepareStatement("SELECT "
-                    + "COALESCE(SUM(CASE WHEN window_start_ms >= ? THEN work ELSE 0 END), 0), "
-                    + "COALESCE(SUM(CASE WHEN window_start_ms >= ? THEN work ELSE 0 END), 0), COALESCE(SUM(work), 0), "
-                    + "MIN(window_start_ms) FROM share_windows WHERE window_start_ms >= ?")) {
-                ps.setLong(1, nowMs - 10 * MINUTE_MS);
-                ps.setLong(2, nowMs - HOUR_MS);
-                ps.setLong(3, nowMs - DAY_MS);
+            // 1 h, 24 h and the chart from the hourly rollup; 10 min from the share windows (at most 10 minutes of them)
+            long hourNow = Math.floorDiv(nowMs, HOUR_MS) * HOUR_MS;
+            long chartFrom = hourNow - (CHART_BUCKETS - 1) * HOUR_MS;
+            long dayAgo = nowMs - DAY_MS;
+            double[] buckets = new double[CHART_BUCKETS];
+            double w1h = 0;
+            double w24h = 0;
+            Long first = null;
+            try (PreparedStatement ps = c.prepareStatement("SELECT hour_start_ms, SUM(work), "
+                    + "MIN(CASE WHEN first_share_ms > 0 THEN first_share_ms END), MAX(last_share_ms) FROM worker_hours "
+                    + "WHERE hour_start_ms >= ? GROUP BY hour_start_ms")) {
+                ps.setLong(1, Math.floorDiv(dayAgo, HOUR_MS) * HOUR_MS);
                 try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    first = nullableLong(rs, 4);
-                    h = Hashrate.of(rs.getDouble(1), rs.getDouble(2), rs.getDouble(3), first, nowMs);
+                    while (rs.next()) {
+                        long hour = rs.getLong(1);
+                        double work = rs.getDouble(2);
+                        Long f = nullableLong(rs, 3);
+                        long fh = f == null ? hour : f;
+                        long lh = Math.max(fh, rs.getLong(4));
+                        double in24h = after(work, fh, lh, dayAgo);
+                        if (in24h > 0 && f != null) {
+                            first = first == null ? Math.max(f, dayAgo) : Math.min(first, Math.max(f, dayAgo));
+                        }
+                        w24h += in24h;
+                        w1h += after(work, fh, lh, nowMs - HOUR_MS);
+                        if (hour >= chartFrom) {
+                            buckets[(int) ((hour - chartFrom) / HOUR_MS)] += work;
+                        }
+                    }
                 }
             }
-            List<Point> chart = chart(c, "", null, nowMs, first);
+            double w10m = 0;
+            try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(work), 0), MIN(window_start_ms) FROM share_windows "
+                    + "WHERE window_start_ms >= ?")) {
+                ps.setLong(1, nowMs - 10 * MINUTE_MS);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    w10m = rs.getDouble(1);
+                    Long f = nullableLong(rs, 2);
+                    if (f != null) {
+                        first = first == null ? f : Math.min(first, f);
+                    }
+                }
+            }
+            Hashrate h = Hashrate.of(w10m, w1h, w24h, first, nowMs);
+            List<Point> chart = points(buckets, chartFrom / CHART_BUCKET_MS, nowMs, first);
             int miners;
             int workers;
             try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(DISTINCT address) FROM share_windows WHERE window_start_ms >= ?")) {
@@ -195,10 +243,12 @@ public final class LedgerView {
 
     // ----- per address (bounded: index range scans with limits) -----
 
-    /** True when the ledger knows the address: share windows, a balance, a payout or a destination. */
+    /** True when the ledger knows the address: share windows, rollup rows (rejects only), a balance, a payout or a destination. */
     public boolean known(String address) {
         return query(c -> {
+            // worker_hours: a miner whose every share was rejected has no share window but should see why
             for (String sql : List.of("SELECT 1 FROM share_windows WHERE address = ? LIMIT 1",
+                    "SELECT 1 FROM worker_hours WHERE address = ? LIMIT 1",
                     "SELECT 1 FROM balances WHERE account = ?", "SELECT 1 FROM payouts WHERE account = ? LIMIT 1",
                     "SELECT 1 FROM destinations WHERE account = ?")) {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -223,52 +273,87 @@ public final class LedgerView {
     }
 
     /**
-     * Two index range scans of the address's share windows (one by window for hashrates, chart and PPLNS work, one by
-     * worker), plus point reads of balance and destination and the last ten blocks it found.
+     * One range scan of the address's hourly rollup grouped by hour (hashrates, chart, counts, PPLNS work), the worker
+     * list (rollup by worker, 10-minute windows, rejects by reason), point reads of balance and destination and the last
+     * ten blocks it found.
      */
     public AddressView addressView(String address, long nowMs, long offlineAfterMs, PoolSnapshot pool) {
         return query(c -> {
             PplnsWindow win = pool.pplns();
+            long hourNow = Math.floorDiv(nowMs, HOUR_MS) * HOUR_MS;
             long dayAgo = nowMs - DAY_MS;
-            long from = win.windowStartMs() == null ? dayAgo : Math.min(dayAgo, win.windowStartMs());
-            long firstBucket = Math.floorDiv(nowMs, CHART_BUCKET_MS) - (CHART_BUCKETS - 1);
+            long countsFrom = hourNow - (CHART_BUCKETS - 1) * HOUR_MS;
+            long from = Math.floorDiv(dayAgo, HOUR_MS) * HOUR_MS;
+            if (win.windowStartMs() != null) {
+                from = Math.min(from, Math.floorDiv(win.windowStartMs(), HOUR_MS) * HOUR_MS);
+            }
             double[] buckets = new double[CHART_BUCKETS];
-            double w10m = 0;
             double w1h = 0;
             double w24h = 0;
             double pplnsWork = 0;
+            long accepted = 0;
+            long rejected = 0;
+            double best = 0;
             Long first = null;
-            try (PreparedStatement ps = c.prepareStatement("SELECT window_start_ms, SUM(work) FROM share_windows "
-                    + "WHERE address = ? AND window_start_ms >= ? GROUP BY window_start_ms")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT hour_start_ms, SUM(work), SUM(accepted), SUM(rejected), "
+                    + "MAX(best_difficulty), MIN(CASE WHEN first_share_ms > 0 THEN first_share_ms END), MAX(last_share_ms) "
+                    + "FROM worker_hours WHERE address = ? AND hour_start_ms >= ? GROUP BY hour_start_ms")) {
                 ps.setString(1, address);
                 ps.setLong(2, from);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        long start = rs.getLong(1);
+                        long hour = rs.getLong(1);
                         double work = rs.getDouble(2);
-                        if (win.windowStartMs() != null && start >= win.windowStartMs()) {
-                            pplnsWork += work;
+                        Long f = nullableLong(rs, 6);
+                        long fh = f == null ? hour : f;
+                        long lh = Math.max(fh, rs.getLong(7));
+                        if (win.windowStartMs() != null) {
+                            pplnsWork += after(work, fh, lh, win.windowStartMs());
                         }
-                        if (start < dayAgo) {
-                            continue;
+                        double in24h = after(work, fh, lh, dayAgo);
+                        if (in24h > 0 && f != null) {
+                            first = first == null ? Math.max(f, dayAgo) : Math.min(first, Math.max(f, dayAgo));
                         }
-                        first = first == null ? start : Math.min(first, start);
-                        w24h += work;
-                        if (start >= nowMs - HOUR_MS) {
-                            w1h += work;
+                        w24h += in24h;
+                        w1h += after(work, fh, lh, nowMs - HOUR_MS);
+                        if (hour >= countsFrom) {
+                            buckets[(int) ((hour - countsFrom) / HOUR_MS)] += work;
+                            accepted += rs.getLong(3);
+                            rejected += rs.getLong(4);
+                            best = Math.max(best, rs.getDouble(5));
                         }
-                        if (start >= nowMs - 10 * MINUTE_MS) {
-                            w10m += work;
-                        }
-                        long b = Math.floorDiv(start, CHART_BUCKET_MS) - firstBucket;
-                        if (b >= 0 && b < CHART_BUCKETS) {
-                            buckets[(int) b] += work;
+                    }
+                }
+            }
+            double w10m = 0;
+            try (PreparedStatement ps = c.prepareStatement("SELECT SUM(work), MIN(window_start_ms) FROM share_windows "
+                    + "WHERE address = ? AND window_start_ms >= ?")) {
+                ps.setString(1, address);
+                ps.setLong(2, nowMs - 10 * MINUTE_MS);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        w10m = rs.getDouble(1);
+                        Long f = nullableLong(rs, 2);
+                        if (f != null) {
+                            first = first == null ? f : Math.min(first, f);
                         }
                     }
                 }
             }
             Hashrate h = Hashrate.of(w10m, w1h, w24h, first, nowMs);
-            List<Point> chart = points(buckets, firstBucket, nowMs, first);
+            List<Point> chart = points(buckets, countsFrom / CHART_BUCKET_MS, nowMs, first);
+            java.util.Map<String, Long> reasons = new java.util.TreeMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT reason, SUM(rejected) FROM worker_rejects "
+                    + "WHERE address = ? AND hour_start_ms >= ? GROUP BY reason")) {
+                ps.setString(1, address);
+                ps.setLong(2, countsFrom);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        reasons.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+            ShareStats stats = new ShareStats(accepted, rejected, reasons, best);
             List<Worker> workers = workers(c, address, nowMs, offlineAfterMs, null, MAX_WORKERS);
             int online = (int) workers.stream().filter(Worker::online).count();
             Balance balance = null;
@@ -296,9 +381,23 @@ public final class LedgerView {
                 }
             }
             List<Block> mine = blocks(c, address, Long.MAX_VALUE, "\uffff", 10);
-            return new AddressView(new AddressSummary(address, h, chart, online, workers.size(), balance, pplnsWork, share, estimate,
-                    dest, mine), workers);
+            return new AddressView(new AddressSummary(address, h, chart, online, workers.size(), stats, balance, pplnsWork, share,
+                    estimate, dest, mine), workers);
         });
+    }
+
+    /**
+     * The part of an hour's {@code work} done at or after {@code cutoffMs}, its shares taken as evenly spread between the
+     * hour's first and last share.
+     */
+    static double after(double work, long firstMs, long lastMs, long cutoffMs) {
+        if (work <= 0 || lastMs < cutoffMs) {
+            return 0;
+        }
+        if (firstMs >= cutoffMs || lastMs == firstMs) {
+            return work;
+        }
+        return work * (lastMs - cutoffMs) / (double) (lastMs - firstMs);
     }
 
     /** A page of the workers of an address by name; {@code afterName} is the previous page's {@code next} (or null). */
@@ -306,31 +405,94 @@ public final class LedgerView {
         return query(c -> page(workers(c, address, nowMs, offlineAfterMs, afterName, limit + 1), limit, Worker::name));
     }
 
+    /**
+     * Workers seen in the current clock hour and the 23 before it, by name: the rollup grouped by worker (1 h hashrate
+     * from the current and previous hour, counts, best share, last share), then the 10-minute windows and the rejects by
+     * reason of exactly those workers (a name range).
+     */
     private static List<Worker> workers(Connection c, String address, long nowMs, long offlineAfterMs, String afterName, int limit)
             throws SQLException {
-        List<Worker> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT worker, "
-                + "COALESCE(SUM(CASE WHEN window_start_ms >= ? THEN work ELSE 0 END), 0), "
-                + "COALESCE(SUM(CASE WHEN window_start_ms >= ? THEN work ELSE 0 END), 0), SUM(shares), MAX(window_start_ms), "
-                + "MIN(window_start_ms) FROM share_windows WHERE address = ? AND window_start_ms >= ?" + (afterName == null ? "" : " AND worker > ?")
+        long hourNow = Math.floorDiv(nowMs, HOUR_MS) * HOUR_MS;
+        long countsFrom = hourNow - (CHART_BUCKETS - 1) * HOUR_MS;
+        record Row(String name, long accepted, long rejected, double best, long last, Long first, double workNow, double workPrev,
+                Long prevFirst, long prevLast) {
+        }
+        List<Row> rows = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT worker, SUM(accepted), SUM(rejected), MAX(best_difficulty), "
+                + "MAX(last_share_ms), MIN(CASE WHEN first_share_ms > 0 THEN first_share_ms END), "
+                + "SUM(CASE WHEN hour_start_ms >= ? THEN work ELSE 0 END), SUM(CASE WHEN hour_start_ms = ? THEN work ELSE 0 END), "
+                + "MIN(CASE WHEN hour_start_ms = ? AND first_share_ms > 0 THEN first_share_ms END), "
+                + "MAX(CASE WHEN hour_start_ms = ? THEN last_share_ms ELSE 0 END) "
+                + "FROM worker_hours WHERE address = ? AND hour_start_ms >= ?" + (afterName == null ? "" : " AND worker > ?")
                 + " GROUP BY worker ORDER BY worker LIMIT ?")) {
             int i = 1;
-            ps.setLong(i++, nowMs - 10 * MINUTE_MS);
-            ps.setLong(i++, nowMs - HOUR_MS);
+            ps.setLong(i++, hourNow);
+            ps.setLong(i++, hourNow - HOUR_MS);
+            ps.setLong(i++, hourNow - HOUR_MS);
+            ps.setLong(i++, hourNow - HOUR_MS);
             ps.setString(i++, address);
-            ps.setLong(i++, nowMs - DAY_MS);
+            ps.setLong(i++, countsFrom);
             if (afterName != null) {
                 ps.setString(i++, afterName);
             }
             ps.setInt(i, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    long last = rs.getLong(5);
-                    long first = rs.getLong(6);
-                    out.add(new Worker(rs.getString(1), rate(rs.getDouble(2), 600, first, nowMs), rate(rs.getDouble(3), 3600, first, nowMs),
-                            rs.getLong(4), last, last >= nowMs - offlineAfterMs));
+                    rows.add(new Row(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getDouble(4), rs.getLong(5), nullableLong(rs, 6),
+                            rs.getDouble(7), rs.getDouble(8), nullableLong(rs, 9), rs.getLong(10)));
                 }
             }
+        }
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        String lastName = rows.getLast().name();
+        String range = " AND worker <= ?" + (afterName == null ? "" : " AND worker > ?");
+        java.util.Map<String, double[]> tenMin = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT worker, SUM(work), MIN(window_start_ms) FROM share_windows "
+                + "WHERE address = ? AND window_start_ms >= ?" + range + " GROUP BY worker")) {
+            int i = 1;
+            ps.setString(i++, address);
+            ps.setLong(i++, nowMs - 10 * MINUTE_MS);
+            ps.setString(i++, lastName);
+            if (afterName != null) {
+                ps.setString(i, afterName);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    tenMin.put(rs.getString(1), new double[] {rs.getDouble(2), rs.getLong(3)});
+                }
+            }
+        }
+        java.util.Map<String, java.util.Map<String, Long>> reasons = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT worker, reason, SUM(rejected) FROM worker_rejects "
+                + "WHERE address = ? AND hour_start_ms >= ?" + range + " GROUP BY worker, reason")) {
+            int i = 1;
+            ps.setString(i++, address);
+            ps.setLong(i++, countsFrom);
+            ps.setString(i++, lastName);
+            if (afterName != null) {
+                ps.setString(i, afterName);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    reasons.computeIfAbsent(rs.getString(1), k -> new java.util.TreeMap<>()).put(rs.getString(2), rs.getLong(3));
+                }
+            }
+        }
+        List<Worker> out = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            double[] t = tenMin.get(r.name());
+            Long first = r.first();
+            if (t != null) {
+                first = first == null ? (long) t[1] : Math.min(first, (long) t[1]);
+            }
+            long prevFirst = r.prevFirst() == null ? hourNow - HOUR_MS : r.prevFirst();
+            double w1h = r.workNow() + after(r.workPrev(), prevFirst, Math.max(prevFirst, r.prevLast()), nowMs - HOUR_MS);
+            Long last = r.last() > 0 ? r.last() : null;
+            out.add(new Worker(r.name(), rate(t == null ? 0 : t[0], 600, first, nowMs), rate(w1h, 3600, first, nowMs), r.accepted(),
+                    r.rejected(), reasons.getOrDefault(r.name(), java.util.Map.of()), r.best(), last,
+                    last != null && last >= nowMs - offlineAfterMs));
         }
         return out;
     }
@@ -422,27 +584,6 @@ public final class LedgerView {
             return "mature";
         }
         return "pending";
-    }
-
-    private static List<Point> chart(Connection c, String filter, String address, long nowMs, Long firstWindowMs) throws SQLException {
-        long firstBucket = Math.floorDiv(nowMs, CHART_BUCKET_MS) - (CHART_BUCKETS - 1);
-        double[] work = new double[CHART_BUCKETS];
-        try (PreparedStatement ps = c.prepareStatement("SELECT window_start_ms / " + CHART_BUCKET_MS + ", SUM(work) FROM share_windows "
-                + "WHERE window_start_ms >= ?" + filter + " GROUP BY window_start_ms / " + CHART_BUCKET_MS)) {
-            ps.setLong(1, firstBucket * CHART_BUCKET_MS);
-            if (address != null) {
-                ps.setString(2, address);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    long b = rs.getLong(1) - firstBucket;
-                    if (b >= 0 && b < CHART_BUCKETS) {
-                        work[(int) b] += rs.getDouble(2);
-                    }
-                }
-            }
-        }
-        return points(work, firstBucket, nowMs, firstWindowMs);
     }
 
     private static List<Point> points(double[] work, long firstBucket, long nowMs, Long firstWindowMs) {

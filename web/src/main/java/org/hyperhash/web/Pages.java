@@ -159,25 +159,43 @@ final class Pages {
                 .append(card("hashrate-1h", "Hashrate 1 h", Fmt.hashrate(a.hashrate().h1h())))
                 .append(card("hashrate-24h", "Hashrate 24 h", Fmt.hashrate(a.hashrate().h24h())))
                 .append(card("workers-online", "Workers online", a.workersOnline() + " / " + a.workersSeen()))
+                .append(card("shares-24h", "Shares 24 h accepted / rejected",
+                        String.format(java.util.Locale.ROOT, "%,d / %,d", a.shares24h().accepted(), a.shares24h().rejected())))
+                .append(card("best-share", "Best share 24 h", Fmt.difficulty(a.shares24h().bestShareDifficulty())))
                 .append(card("balance", "Balance owed", balance))
                 .append(card("pplns-share", "Share of the PPLNS window", Fmt.percent(a.pplnsShare())))
                 .append(card("next-reward", "Estimated next reward",
                         a.estimatedNextRewardSats() == null ? "no block yet" : Fmt.sats(a.estimatedNextRewardSats())))
                 .append("</section>");
+        if (!a.shares24h().rejectedByReason().isEmpty()) {
+            b.append("<p id=\"reject-reasons\" class=\"muted\">Rejected in 24 h: ").append(h(Fmt.reasons(a.shares24h().rejectedByReason())))
+                    .append("</p>");
+        }
         b.append(Fmt.chart(a.chart(), "Your hashrate"));
         b.append("<h2>Workers</h2>");
         if (workers.isEmpty()) {
             b.append("<p id=\"workers\" class=\"muted\">No shares in the last 24 h.</p>");
         } else {
             b.append("<div class=\"scroll\"><table id=\"workers\"><thead><tr><th>Worker</th><th>Status</th><th class=\"num\">10 min</th>"
-                    + "<th class=\"num\">1 h</th><th class=\"num\">Shares 24 h</th><th>Last share</th></tr></thead><tbody>");
+                    + "<th class=\"num\">1 h</th><th class=\"num\">Accepted 24 h</th><th class=\"num\">Rejected 24 h</th>"
+                    + "<th class=\"num\">Best share</th><th>Last share</th></tr></thead><tbody>");
             for (Worker w : workers) {
                 b.append("<tr><td>").append(h(w.name().isEmpty() ? "(default)" : w.name())).append("</td><td><span class=\"state ")
                         .append(w.online() ? "online" : "offline").append("\">").append(w.online() ? "online" : "offline")
                         .append("</span></td><td class=\"num\">").append(h(Fmt.hashrate(w.hashrate10mHps()))).append("</td><td class=\"num\">")
-                        .append(h(Fmt.hashrate(w.hashrate1hHps()))).append("</td><td class=\"num\">").append(w.shares24h())
-                        .append("</td><td title=\"").append(h(Fmt.time(w.lastShareWindowMs()))).append("\">")
-                        .append(h(Fmt.ago(w.lastShareWindowMs(), nowMs))).append("</td></tr>");
+                        .append(h(Fmt.hashrate(w.hashrate1hHps()))).append("</td><td class=\"num\">")
+                        .append(String.format(java.util.Locale.ROOT, "%,d", w.shares24h())).append("</td><td class=\"num\">")
+                        .append(String.format(java.util.Locale.ROOT, "%,d", w.rejected24h()));
+                if (!w.rejectedByReason().isEmpty()) {
+                    b.append("<br><small class=\"muted\">").append(h(Fmt.reasons(w.rejectedByReason()))).append("</small>");
+                }
+                b.append("</td><td class=\"num\">").append(h(Fmt.difficulty(w.bestShareDifficulty()))).append("</td>");
+                if (w.lastShareMs() == null) {
+                    b.append("<td>none in 24 h</td></tr>");
+                } else {
+                    b.append("<td title=\"").append(h(Fmt.time(w.lastShareMs()))).append("\">").append(h(Fmt.ago(w.lastShareMs(), nowMs)))
+                            .append("</td></tr>");
+                }
             }
             b.append("</tbody></table></div>");
             if (workers.size() >= LedgerView.MAX_WORKERS) {

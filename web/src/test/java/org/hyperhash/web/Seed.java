@@ -26,9 +26,36 @@ final class Seed {
         return SegwitAddress.fromHash(BitcoinNetwork.REGTEST, h).toString();
     }
 
+    /** A share window and its part of the hourly rollup (first/last share = the window start), as the pool's share log. */
     void window(String instance, long startMs, String address, String worker, long shares, double work) throws SQLException {
         exec("INSERT INTO share_windows (instance_id, window_start_ms, address, worker, shares, work) VALUES (?,?,?,?,?,?)",
                 instance, startMs, address, worker, shares, work);
+        hour(instance, startMs, address, worker, shares, work, 0, 0, startMs);
+    }
+
+    /** Adds to the worker_hours row of the hour holding {@code atMs}, as the pool's share log does. */
+    void hour(String instance, long atMs, String address, String worker, long accepted, double work, double best, long rejected,
+            long shareMs) throws SQLException {
+        long first = accepted > 0 ? shareMs : 0;
+        exec("INSERT INTO worker_hours (instance_id, hour_start_ms, address, worker, accepted, work, best_difficulty, rejected, "
+                + "first_share_ms, last_share_ms) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (address, hour_start_ms, worker, instance_id) "
+                + "DO UPDATE SET accepted = worker_hours.accepted + excluded.accepted, work = worker_hours.work + excluded.work, "
+                + "best_difficulty = CASE WHEN excluded.best_difficulty > worker_hours.best_difficulty THEN excluded.best_difficulty "
+                + "ELSE worker_hours.best_difficulty END, rejected = worker_hours.rejected + excluded.rejected, "
+                + "first_share_ms = CASE WHEN worker_hours.first_share_ms = 0 OR (excluded.first_share_ms > 0 AND excluded.first_share_ms "
+                + "< worker_hours.first_share_ms) THEN excluded.first_share_ms ELSE worker_hours.first_share_ms END, "
+                + "last_share_ms = CASE WHEN excluded.last_share_ms > worker_hours.last_share_ms THEN excluded.last_share_ms "
+                + "ELSE worker_hours.last_share_ms END",
+                instance, Math.floorDiv(atMs, 3_600_000L) * 3_600_000L, address, worker, accepted, work, best, rejected, first, first);
+    }
+
+    /** Rejected shares of a worker in the hour holding {@code atMs}: worker_rejects and the worker_hours total. */
+    void reject(String instance, long atMs, String address, String worker, String reason, long n) throws SQLException {
+        long hour = Math.floorDiv(atMs, 3_600_000L) * 3_600_000L;
+        exec("INSERT INTO worker_rejects (instance_id, hour_start_ms, address, worker, reason, rejected) VALUES (?,?,?,?,?,?) "
+                + "ON CONFLICT (address, hour_start_ms, worker, instance_id, reason) DO UPDATE SET "
+                + "rejected = worker_rejects.rejected + excluded.rejected", instance, hour, address, worker, reason, n);
+        hour(instance, atMs, address, worker, 0, 0, 0, n, 0);
     }
 
     void block(String hash, long height, long foundAtMs, String address, String worker, long rewardSats, double netDiff, String status)

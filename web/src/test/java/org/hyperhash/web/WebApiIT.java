@@ -42,6 +42,7 @@ class WebApiIT {
     static final String A = Seed.address(1);
     static final String B = Seed.address(2);
     static final String UNKNOWN = Seed.address(999);
+    static final String C = Seed.address(3);
     static final double TWO32 = 4294967296.0;
 
     @Nested
@@ -85,6 +86,16 @@ class WebApiIT {
                     s.window("pool-a", w0 - i * 10_000L, A, "rig1", 3, 1.0);
                 }
                 s.window("pool-a", w0 - 2 * 3_600_000L, A, "rig2", 5, 4.0);
+                // best shares and rejects by reason, as the pool's share log writes them (worker_hours / worker_rejects)
+                s.hour("pool-a", w0, A, "rig1", 0, 0, 5_000.0, 0, w0);
+                s.hour("pool-a", w0 - 60_000L, A, "rig1", 0, 0, 1_234.0, 0, w0 - 60_000L);
+                s.hour("pool-a", w0 - 2 * 3_600_000L, A, "rig2", 0, 0, 77.0, 0, w0 - 2 * 3_600_000L);
+                s.reject("pool-a", w0, A, "rig1", "stale_share", 4);
+                s.reject("pool-a", w0, A, "rig1", "duplicate_share", 1);
+                s.reject("pool-a", w0 - 2 * 3_600_000L, A, "rig2", "difficulty_too_low", 2);
+                s.reject("pool-a", w0 - 30 * 3_600_000L, A, "rig2", "stale_share", 50); // older than 24 h: not counted
+                // C: every share rejected (a misconfigured rig): no share window, yet the page shows why
+                s.reject("pool-a", w0, C, "bad", "difficulty_too_low", 9);
                 // B on a second pool instance (issue 17: several pools, one ledger)
                 for (int i = 0; i < 30; i++) {
                     s.window("pool-b", w0 - i * 10_000L, B, "", 1, 2.0);
@@ -160,7 +171,8 @@ class WebApiIT {
             assertEquals(10, p.get("recent_blocks").size());
             assertEquals(129, p.at("/recent_blocks/0/height").asLong());
             assertEquals("pending", p.at("/recent_blocks/0/state").asText());
-            assertEquals(48, p.get("chart").size());
+            assertEquals(24, p.get("chart").size(), "hourly points over 24 h");
+            assertEquals(120 * TWO32 / 3600, p.at("/hashrate/h1h").asDouble(), 1e-6 * TWO32);
             // the latest distribution's parameters, the latest non-orphaned block's difficulty: window 3 x 50 = 150 work
             assertEquals(3.0, p.at("/pplns/window_multiple").asDouble());
             assertEquals(20_000, p.at("/pplns/fee_ppm").asLong());
@@ -204,7 +216,32 @@ class WebApiIT {
             // window not full: every share counts; A has 64 of 124
             assertEquals(64.0 / 124, a.get("pplns_share").asDouble(), 1e-9);
             assertEquals((long) Math.floor(64.0 / 124 * 5_000_000_000L * 0.98), a.get("estimated_next_reward_sats").asLong(), 1);
-            assertEquals(48, a.get("chart").size());
+            assertEquals(24, a.get("chart").size(), "hourly points over 24 h");
+            assertEquals(60 * TWO32 / 3600, a.at("/hashrate/h1h").asDouble(), 1e-6 * TWO32);
+            assertEquals(185, a.at("/shares24h/accepted").asLong());
+            assertEquals(7, a.at("/shares24h/rejected").asLong());
+            assertEquals(4, a.at("/shares24h/rejected_by_reason/stale_share").asLong());
+            assertEquals(1, a.at("/shares24h/rejected_by_reason/duplicate_share").asLong());
+            assertEquals(2, a.at("/shares24h/rejected_by_reason/difficulty_too_low").asLong());
+            assertEquals(3, a.at("/shares24h/rejected_by_reason").size());
+            assertEquals(5_000.0, a.at("/shares24h/best_share_difficulty").asDouble());
+            JsonNode b = json("/api/v1/addresses/" + B);
+            assertEquals(30, b.at("/shares24h/accepted").asLong());
+            assertEquals(0, b.at("/shares24h/rejected").asLong());
+            assertEquals(0, b.at("/shares24h/rejected_by_reason").size());
+        }
+
+        @Test
+        void aMinerWithOnlyRejectedSharesSeesWhy() throws Exception {
+            JsonNode c = json("/api/v1/addresses/" + C);
+            assertEquals(0, c.at("/shares24h/accepted").asLong());
+            assertEquals(9, c.at("/shares24h/rejected_by_reason/difficulty_too_low").asLong());
+            JsonNode w = json("/api/v1/addresses/" + C + "/workers");
+            assertEquals("bad", w.at("/items/0/name").asText());
+            assertTrue(w.at("/items/0/last_share_ms").isNull());
+            assertFalse(w.at("/items/0/online").asBoolean());
+            String page = get("/address/" + C).body();
+            assertTrue(page.contains("difficulty too low 9") && page.contains("none in 24 h"), page);
         }
 
         @Test
@@ -213,9 +250,23 @@ class WebApiIT {
             assertEquals("rig1", w.at("/items/0/name").asText());
             assertTrue(w.at("/items/0/online").asBoolean());
             assertEquals(180, w.at("/items/0/shares24h").asLong());
+            assertEquals(5, w.at("/items/0/rejected24h").asLong());
+            assertEquals(4, w.at("/items/0/rejected_by_reason/stale_share").asLong());
+            assertEquals(1, w.at("/items/0/rejected_by_reason/duplicate_share").asLong());
+            assertEquals(5_000.0, w.at("/items/0/best_share_difficulty").asDouble());
+            long w0 = Math.floorDiv(now, 10_000) * 10_000;
+            assertEquals(w0, w.at("/items/0/last_share_ms").asLong());
+            assertEquals(60 * TWO32 / 600, w.at("/items/0/hashrate10m_hps").asDouble(), 2e-2 * 60 * TWO32 / 600); // over the time since the first share (590-600 s)
             JsonNode w2 = json("/api/v1/addresses/" + A + "/workers?limit=1&cursor=" + w.get("next").asText());
             assertEquals("rig2", w2.at("/items/0/name").asText());
             assertFalse(w2.at("/items/0/online").asBoolean());
+            assertEquals(5, w2.at("/items/0/shares24h").asLong());
+            assertEquals(2, w2.at("/items/0/rejected24h").asLong(), "the rejects of 30 h ago are not in 24 h");
+            assertEquals(2, w2.at("/items/0/rejected_by_reason/difficulty_too_low").asLong());
+            assertEquals(1, w2.at("/items/0/rejected_by_reason").size());
+            assertEquals(77.0, w2.at("/items/0/best_share_difficulty").asDouble());
+            assertEquals(w0 - 2 * 3_600_000L, w2.at("/items/0/last_share_ms").asLong());
+            assertEquals(0, w2.at("/items/0/hashrate10m_hps").asDouble());
             assertTrue(w2.get("next").isNull());
             assertEquals("", json("/api/v1/addresses/" + B + "/workers").at("/items/0/name").asText());
         }
@@ -260,6 +311,12 @@ class WebApiIT {
             JsonNode pool = json("/api/v1/pool");
             JsonNode pp = doc.at("/components/schemas/Pool/properties");
             pool.fieldNames().forEachRemaining(f -> assertNotNull(pp.get(f), "undocumented field " + f));
+            JsonNode stats = doc.at("/components/schemas/ShareStats/properties");
+            a.get("shares24h").fieldNames().forEachRemaining(f -> assertNotNull(stats.get(f), "undocumented field shares24h." + f));
+            JsonNode worker = json("/api/v1/addresses/" + A + "/workers").at("/items/0");
+            JsonNode wp = doc.at("/components/schemas/Worker/properties");
+            worker.fieldNames().forEachRemaining(f -> assertNotNull(wp.get(f), "undocumented worker field " + f));
+            wp.fieldNames().forEachRemaining(f -> assertNotNull(worker.get(f), "documented worker field not sent: " + f));
         }
 
         @Test
@@ -276,6 +333,11 @@ class WebApiIT {
             String a = get("/address/" + A).body();
             assertTrue(a.contains("id=\"balance\">123,456.789 sats"), a);
             assertTrue(a.contains("rig2") && a.contains(">offline<") && a.contains(">online<"));
+            assertTrue(a.contains("id=\"shares-24h\">185 / 7<"), a);
+            assertTrue(a.contains("id=\"best-share\">5.00 k<"), a);
+            assertTrue(a.contains("difficulty too low 2, duplicate share 1, stale share 4"), "reasons of the address, by name: " + a);
+            assertTrue(a.contains("duplicate share 1, stale share 4</small>"), "rig1's reasons in its row");
+            assertTrue(a.contains(">77.0<"), "rig2's best share");
             assertTrue(a.contains(String.format("%064x", 99 + 6)), "keysend preimage shown");
             assertTrue(a.contains("miner@wallet.example"));
             String c = get("/address/" + A + "?kind=lightning_address&destination=me%40example.com").body();
@@ -362,6 +424,12 @@ class WebApiIT {
                 for (String sql : List.of(
                         "SELECT SUM(work) FROM share_windows WHERE address = 'x' AND window_start_ms >= 5",
                         "SELECT worker, SUM(work) FROM share_windows WHERE address = 'x' AND window_start_ms >= 5 GROUP BY worker",
+                        "SELECT hour_start_ms, SUM(work), MAX(best_difficulty) FROM worker_hours WHERE address = 'x' AND hour_start_ms >= 5 "
+                                + "GROUP BY hour_start_ms",
+                        "SELECT worker, SUM(accepted) FROM worker_hours WHERE address = 'x' AND hour_start_ms >= 5 AND worker > 'a' "
+                                + "GROUP BY worker ORDER BY worker LIMIT 5",
+                        "SELECT worker, reason, SUM(rejected) FROM worker_rejects WHERE address = 'x' AND hour_start_ms >= 5 "
+                                + "AND worker <= 'z' GROUP BY worker, reason",
                         "SELECT payout_id FROM payouts WHERE account = 'x' AND (created_at_ms < 5 OR (created_at_ms = 5 AND payout_id < 'z')) "
                                 + "ORDER BY created_at_ms DESC, payout_id DESC LIMIT 5",
                         "SELECT block_hash FROM found_blocks WHERE address = 'x' ORDER BY found_at_ms DESC LIMIT 10")) {
@@ -373,7 +441,7 @@ class WebApiIT {
                     }
                     assertTrue(plan.toString().contains("USING INDEX") || plan.toString().contains("USING COVERING INDEX"),
                             sql + "\n" + plan);
-                    assertFalse(plan.toString().matches("(?s).*SCAN (share_windows|payouts|found_blocks)\\b(?! USING).*"), sql + "\n" + plan);
+                    assertFalse(plan.toString().matches("(?s).*SCAN (share_windows|payouts|found_blocks|worker_hours|worker_rejects)\\b(?! USING).*"), sql + "\n" + plan);
                 }
             }
         }

@@ -118,4 +118,27 @@ class WebUnitTest {
         assertEquals("orphaned", LedgerView.state("orphaned", null));
         assertEquals("rejected", LedgerView.state("rejected", null));
     }
+
+    @Test
+    void partOfAnHourAfterACutOffAssumesEvenlySpreadShares() {
+        assertEquals(10.0, LedgerView.after(10, 1_000, 2_000, 500), "all shares after the cut-off");
+        assertEquals(0.0, LedgerView.after(10, 1_000, 2_000, 2_001), "all before");
+        assertEquals(2.5, LedgerView.after(10, 1_000, 2_000, 1_750), 1e-12, "a quarter of the span after the cut-off");
+        assertEquals(10.0, LedgerView.after(10, 1_500, 1_500, 1_500), "one share at the cut-off counts");
+        assertEquals(0.0, LedgerView.after(0, 1_000, 2_000, 1_500));
+    }
+
+    @Test
+    void difficultiesAndReasonsAreShownAsPoolsDo() {
+        assertEquals("-", Fmt.difficulty(0));
+        assertEquals("-", Fmt.difficulty(Double.POSITIVE_INFINITY));
+        assertEquals("512", Fmt.difficulty(512));
+        assertEquals("0.0123", Fmt.difficulty(0.0123));
+        assertEquals("1.85e-08", Fmt.difficulty(1.853978479088905E-8), "devnet shares are not shown as 0.00");
+        assertEquals("5.00 k", Fmt.difficulty(5_000));
+        assertEquals("1.23 M", Fmt.difficulty(1_234_567));
+        assertEquals("45.6 G", Fmt.difficulty(45.6e9));
+        assertEquals("stale share 3, duplicate share 1,234",
+                Fmt.reasons(new java.util.LinkedHashMap<>(Map.of("stale_share", 3L))) + ", " + Fmt.reasons(Map.of("duplicate_share", 1234L)));
+    }
 }

@@ -301,7 +301,7 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
         }
         SubmitSharesSuccess ack = batcher.onAccepted(sequenceNumber, job.difficulty, block);
         if (!block) {
-            return new ShareResult.Accepted(channelId, sequenceNumber, jobId, job.difficulty, ack);
+            return new ShareResult.Accepted(channelId, sequenceNumber, jobId, job.difficulty, ack, Targets.hashDifficulty(hash));
         }
         Bytes full = fullExtranonce(job, extranonce);
         return new ShareResult.BlockFound(channelId, sequenceNumber, jobId, job.template.templateId(), version, ntime,

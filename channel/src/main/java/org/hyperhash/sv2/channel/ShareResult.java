@@ -17,9 +17,14 @@ public sealed interface ShareResult {
      * @param jobId the share's job
      * @param difficulty bdiff of the job target (work credited, for share_windows)
      * @param ack a SubmitShares.Success to send now (batch full), or null
+     * @param hashDifficulty bdiff of the share's own hash (>= difficulty; "best share" statistics), 0 when unknown
      */
-    record Accepted(int channelId, int sequenceNumber, int jobId, double difficulty, SubmitSharesSuccess ack)
-            implements ShareResult {
+    record Accepted(int channelId, int sequenceNumber, int jobId, double difficulty, SubmitSharesSuccess ack,
+            double hashDifficulty) implements ShareResult {
+        /** Without the hash's difficulty (0: unknown). */
+        public Accepted(int channelId, int sequenceNumber, int jobId, double difficulty, SubmitSharesSuccess ack) {
+            this(channelId, sequenceNumber, jobId, difficulty, ack, 0);
+        }
     }
 
     /**

@@ -88,6 +88,12 @@ class WebBrowserIT {
                 JsonNode workers = browser.eval("Array.from(document.querySelectorAll('#workers tbody tr')).map(r => r.textContent)");
                 assertTrue(workers.size() >= 1 && workers.get(0).asText().contains("cpu0") && workers.get(0).asText().contains("online"),
                         "worker row " + workers);
+                // the pool's share log wrote the hourly rollup: accepted shares and the best share's difficulty are real numbers
+                String shares = browser.text("shares-24h");
+                assertTrue(shares != null && shares.matches("[0-9,]+ / [0-9,]+") && !shares.startsWith("0 "), "shares 24 h " + shares);
+                String best = browser.text("best-share");
+                assertTrue(best != null && best.matches("[0-9.]+(e[-+][0-9]+)?( [kMGTPE])?") && !best.matches("0[.0]*"),
+                        "best share " + best);
                 String balance = browser.text("balance");
                 assertTrue(balance != null && balance.matches("[0-9,.]+ sats") && !balance.equals("0 sats"), "balance " + balance);
                 assertTrue(browser.text("destination-now") != null, "the payout destination section");

@@ -26,10 +26,24 @@ public record AgentState(InstalledRelease committed, List<InstalledRelease> hist
         return new AgentState(null, List.of(), 0, List.of(), null, null, 0);
     }
 
-    /** A release on disk. {@code artifactSha256} maps artifact name to hex SHA-256. */
-    public record InstalledRelease(long version, String release, String dir, Map<String, String> artifactSha256) {
+    /**
+     * A release on disk. {@code artifactSha256} maps artifact name to hex SHA-256. {@code ledgerSchema} and
+     * {@code ledgerCompatibleFrom} come from its manifest (0 when it declared none or was installed outside the agent);
+     * {@code ledgerBackup} is the ledger backup taken before it was installed ("" when it did not migrate).
+     */
+    public record InstalledRelease(long version, String release, String dir, Map<String, String> artifactSha256,
+                                   long ledgerSchema, long ledgerCompatibleFrom, String ledgerBackup) {
         public InstalledRelease {
             artifactSha256 = Map.copyOf(artifactSha256);
+            ledgerBackup = ledgerBackup == null ? "" : ledgerBackup;
+        }
+
+        public InstalledRelease(long version, String release, String dir, Map<String, String> artifactSha256) {
+            this(version, release, dir, artifactSha256, 0, 0, "");
+        }
+
+        public InstalledRelease withLedgerBackup(String file) {
+            return new InstalledRelease(version, release, dir, artifactSha256, ledgerSchema, ledgerCompatibleFrom, file);
         }
     }
 

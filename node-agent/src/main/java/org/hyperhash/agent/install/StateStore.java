@@ -79,8 +79,17 @@ public final class StateStore {
     private static InstalledRelease release(Map<String, Object> m) {
         Map<String, String> arts = new LinkedHashMap<>();
         Fields.object(m, "release", "artifacts").forEach((k, v) -> arts.put(k, (String) v));
+        long schema = 0;
+        long from = 0;
+        String backup = "";
+        if (m.get("ledger") instanceof Map<?, ?>) { // journals written before ledger-aware upgrades have none
+            Map<String, Object> l = Fields.object(m, "release", "ledger");
+            schema = Fields.integer(l, "release.ledger", "schema");
+            from = Fields.integer(l, "release.ledger", "compatible_from");
+            backup = Fields.optString(l, "release.ledger", "backup", "");
+        }
         return new InstalledRelease(Fields.integer(m, "release", "version"), Fields.string(m, "release", "release"),
-                Fields.string(m, "release", "dir"), arts);
+                Fields.string(m, "release", "dir"), arts, schema, from, backup);
     }
 
     private static Map<String, Object> json(InstalledRelease r) {
@@ -89,6 +98,13 @@ public final class StateStore {
         m.put("release", r.release());
         m.put("dir", r.dir());
         m.put("artifacts", new LinkedHashMap<>(r.artifactSha256()));
+        if (r.ledgerSchema() > 0 || !r.ledgerBackup().isEmpty()) {
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("schema", r.ledgerSchema());
+            l.put("compatible_from", r.ledgerCompatibleFrom());
+            l.put("backup", r.ledgerBackup());
+            m.put("ledger", l);
+        }
         return m;
     }
 

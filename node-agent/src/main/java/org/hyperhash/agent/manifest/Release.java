@@ -22,13 +22,30 @@ import java.util.Set;
  * @param expires   not valid after this instant
  * @param units     systemd units this release affects (restarted and health-checked); empty = every configured unit
  * @param artifacts files, names unique
+ * @param ledger    the ledger schema this release's binaries migrate to, or null when they use no ledger
+ *                  (optional {@code "ledger":{"schema":9,"compatible_from":8}})
  */
-public record Release(long version, String release, Instant expires, List<String> units, List<Artifact> artifacts) {
+public record Release(long version, String release, Instant expires, List<String> units, List<Artifact> artifacts,
+                      Ledger ledger) {
     public static final String TYPE = "release";
 
     public Release {
         units = List.copyOf(units);
         artifacts = List.copyOf(artifacts);
+    }
+
+    public Release(long version, String release, Instant expires, List<String> units, List<Artifact> artifacts) {
+        this(version, release, expires, units, artifacts, null);
+    }
+
+    /**
+     * The release's ledger schema (docs/operations.md, "Ledger schema changes").
+     *
+     * @param schema         the highest ledger migration the release ships; starting it migrates the ledger up to it
+     * @param compatibleFrom the oldest ledger schema whose builds still run on the ledger afterwards (its highest
+     *                       {@code -- compat: contract N}); 0 when every migration it ships is expand-only
+     */
+    public record Ledger(long schema, long compatibleFrom) {
     }
 
     /** The directory name under the releases dir. */
@@ -96,7 +113,17 @@ public record Release(long version, String release, Instant expires, List<String
                 arts.add(new Artifact(name, length, HexFormat.of().parseHex(hex), url,
                         Fields.optBool(a, ctx, "executable", false), Fields.optBool(a, ctx, "unpack", false)));
             }
-            return new Release(version, label, expires, units, arts);
+            Ledger ledger = null;
+            if (b.containsKey("ledger")) {
+                Map<String, Object> l = Fields.object(b, "release", "ledger");
+                long schema = Fields.integer(l, "release.ledger", "schema");
+                long from = Fields.integer(l, "release.ledger", "compatible_from");
+                if (schema < 1 || from < 0 || from > schema) {
+                    throw new Fields.FieldException("release.ledger needs schema >= 1 and 0 <= compatible_from <= schema");
+                }
+                ledger = new Ledger(schema, from);
+            }
+            return new Release(version, label, expires, units, arts, ledger);
         } catch (IllegalArgumentException e) {
             throw new RefusedException(Reason.MALFORMED, "malformed release manifest: " + e.getMessage());
         }

@@ -23,6 +23,9 @@ public final class AgentMetrics {
     private final Map<String, LongAdder> checks = new LinkedHashMap<>();
     private final Map<Reason, LongAdder> refusals = new EnumMap<>(Reason.class);
     private final Map<String, LongAdder> rollbacks = new LinkedHashMap<>();
+    /** Ledger backups before migrating upgrades, and restores on rollbacks across a contract migration, by result. */
+    private final Map<String, LongAdder> ledgerBackups = new LinkedHashMap<>();
+    private final Map<String, LongAdder> ledgerRestores = new LinkedHashMap<>();
     private final LongAdder upgradesCommitted = new LongAdder();
     private final LongAdder rootRotations = new LongAdder();
     private final LongAdder crashRecoveries = new LongAdder();
@@ -46,6 +49,26 @@ public final class AgentMetrics {
             refusals.put(r, new LongAdder());
         }
         TRIGGERS.forEach(t -> rollbacks.put(t, new LongAdder()));
+        for (String r : List.of("ok", "failed")) {
+            ledgerBackups.put(r, new LongAdder());
+            ledgerRestores.put(r, new LongAdder());
+        }
+    }
+
+    public void ledgerBackup(boolean ok) {
+        ledgerBackups.get(ok ? "ok" : "failed").increment();
+    }
+
+    public void ledgerRestore(boolean ok) {
+        ledgerRestores.get(ok ? "ok" : "failed").increment();
+    }
+
+    public long ledgerBackups(String result) {
+        return ledgerBackups.get(result).sum();
+    }
+
+    public long ledgerRestores(String result) {
+        return ledgerRestores.get(result).sum();
     }
 
     public void check(String result) {
@@ -144,6 +167,10 @@ public final class AgentMetrics {
         refusals.forEach((k, v) -> sb.append("hh_agent_refusals_total{reason=\"").append(k.label()).append("\"} ").append(v.sum()).append('\n'));
         header(sb, "hh_agent_rollbacks_total", "counter", "Rollbacks by trigger");
         rollbacks.forEach((k, v) -> sb.append("hh_agent_rollbacks_total{trigger=\"").append(k).append("\"} ").append(v.sum()).append('\n'));
+        header(sb, "hh_agent_ledger_backups_total", "counter", "Ledger backups taken before upgrades that migrate the ledger, by result");
+        ledgerBackups.forEach((k, v) -> sb.append("hh_agent_ledger_backups_total{result=\"").append(k).append("\"} ").append(v.sum()).append('\n'));
+        header(sb, "hh_agent_ledger_restores_total", "counter", "Ledger restores on rollbacks across a contract migration, by result");
+        ledgerRestores.forEach((k, v) -> sb.append("hh_agent_ledger_restores_total{result=\"").append(k).append("\"} ").append(v.sum()).append('\n'));
         counter(sb, "hh_agent_upgrades_committed_total", "Upgrades committed after passing health checks", upgradesCommitted.sum());
         counter(sb, "hh_agent_root_rotations_total", "Root key rotations accepted", rootRotations.sum());
         counter(sb, "hh_agent_crash_recoveries_total", "Interrupted installs repaired at start", crashRecoveries.sum());

@@ -17,6 +17,8 @@ public final class FakeSystemctl implements Systemctl {
     private volatile Consumer<String> onRestart = u -> {
     };
     private volatile String failRestartOf;
+    private volatile Consumer<String> onStop = u -> {
+    };
 
     /** Called with the unit name after each successful restart. */
     public void onRestart(Consumer<String> hook) {
@@ -48,6 +50,20 @@ public final class FakeSystemctl implements Systemctl {
         }
         states.put(unit, "active");
         onRestart.accept(unit);
+    }
+
+    @Override
+    public void stop(String unit) {
+        synchronized (this) {
+            calls.add("stop " + unit);
+        }
+        states.put(unit, "inactive");
+        onStop.accept(unit);
+    }
+
+    /** Called with the unit name after each stop. */
+    public void onStop(Consumer<String> hook) {
+        this.onStop = hook;
     }
 
     @Override

@@ -33,6 +33,14 @@ public final class ProcessSystemctl implements Systemctl {
     }
 
     @Override
+    public void stop(String unit) throws IOException {
+        Result r = run("stop", unit);
+        if (r.exit != 0) {
+            throw new IOException("systemctl stop " + unit + " failed (exit " + r.exit + "): " + r.output.strip());
+        }
+    }
+
+    @Override
     public String activeState(String unit) {
         try {
             Result r = run("show", "--property=ActiveState", "--value", unit);

@@ -7,6 +7,9 @@ public interface Systemctl {
     /** {@code systemctl restart <unit>}; throws when systemctl reports failure. */
     void restart(String unit) throws IOException;
 
+    /** {@code systemctl stop <unit>} (before a ledger restore); throws when systemctl reports failure. */
+    void stop(String unit) throws IOException;
+
     /** The unit's ActiveState ({@code active}, {@code failed}, {@code inactive}, {@code activating}, ...; "unknown" if it cannot be read). */
     String activeState(String unit);
 }

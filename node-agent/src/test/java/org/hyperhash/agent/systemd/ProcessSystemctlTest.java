@@ -37,6 +37,8 @@ class ProcessSystemctlTest {
                   restart:bad.service) echo "Job for bad.service failed."; exit 1 ;;
                   restart:noisy.service) yes "output line" | head -c 200000; exit 0 ;;
                   restart:hang.service) sleep 60 & wait ;;
+                  stop:ok.service) exit 0 ;;
+                  stop:bad.service) echo "Failed to stop bad.service."; exit 5 ;;
                 esac
                 case "$4:$5" in
                   --value:ok.service) echo active ;;
@@ -65,6 +67,16 @@ class ProcessSystemctlTest {
                 "--no-ask-password restart bad.service", "--no-ask-password show --property=ActiveState --value ok.service",
                 "--no-ask-password show --property=ActiveState --value bad.service",
                 "--no-ask-password show --property=ActiveState --value other.service"), Files.readAllLines(calls));
+    }
+
+    @Test
+    void stopRunsSystemctlStopAndReportsFailure() throws Exception {
+        ProcessSystemctl s = systemctl(Duration.ofSeconds(20));
+        s.stop("ok.service");
+        IOException e = assertThrows(IOException.class, () -> s.stop("bad.service"));
+        assertTrue(e.getMessage().contains("systemctl stop bad.service failed (exit 5)")
+                && e.getMessage().contains("Failed to stop bad.service."), e.getMessage());
+        assertEquals(List.of("--no-ask-password stop ok.service", "--no-ask-password stop bad.service"), Files.readAllLines(calls));
     }
 
     @Test

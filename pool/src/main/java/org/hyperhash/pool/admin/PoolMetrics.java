@@ -62,6 +62,7 @@ public final class PoolMetrics {
     public final Counter handshakeFailures;
     public final Counter shareLogBackpressure;
     public final Counter shareLogFlushFailures;
+    public final Counter shareLogRejectsDropped;
     public final Counter dispatcherDropped;
     public final Counter templatesReceived;
     public final Counter invalidTemplates;
@@ -93,7 +94,7 @@ public final class PoolMetrics {
                     .description("open mining channels by type").strongReference(true).register(r);
         }
         for (RejectReason reason : RejectReason.values()) {
-            rejected.put(reason, Counter.builder("hh.pool.shares.rejected").tag("reason", reason.name().toLowerCase())
+            rejected.put(reason, Counter.builder("hh.pool.shares.rejected").tag("reason", reasonLabel(reason))
                     .description("rejected shares by reason").register(r));
         }
         for (Drop d : Drop.values()) {
@@ -133,6 +134,8 @@ public final class PoolMetrics {
                 .register(r);
         shareLogBackpressure = Counter.builder("hh.pool.sharelog.backpressure")
                 .description("shares that found the share-log queue full (connection paused, share kept)").register(r);
+        shareLogRejectsDropped = Counter.builder("hh.pool.sharelog.rejects.dropped")
+                .description("rejected shares not counted in the per-worker statistics (share-log reject queue full)").register(r);
         shareLogFlushFailures = Counter.builder("hh.pool.sharelog.flush.failures")
                 .description("ledger flushes that failed (retried)").register(r);
         dispatcherDropped = Counter.builder("hh.pool.dispatcher.dropped")
@@ -186,6 +189,14 @@ public final class PoolMetrics {
 
     public AtomicInteger channels(ChannelKind k) {
         return channels.get(k);
+    }
+
+    private static final String[] REASON_LABELS = java.util.Arrays.stream(RejectReason.values())
+            .map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
+
+    /** The lower-case name of a reject reason: the metric label and the ledger's worker_rejects.reason (no allocation). */
+    public static String reasonLabel(RejectReason r) {
+        return REASON_LABELS[r.ordinal()];
     }
 
     public void rejected(RejectReason r) {

@@ -44,6 +44,7 @@ import org.hyperhash.sv2.channel.StandardChannel;
 import org.hyperhash.sv2.codec.Sv2Codec;
 import org.hyperhash.sv2.message.Sv2Message;
 import org.hyperhash.sv2.message.Tlv;
+import org.hyperhash.sv2.message.common.Reconnect;
 import org.hyperhash.sv2.message.common.SetupConnection;
 import org.hyperhash.sv2.message.extensions.ExtensionNegotiation;
 import org.hyperhash.sv2.message.extensions.RequestExtensions;
@@ -583,21 +584,21 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
 
     private void handle(ChannelState st, ShareResult r, int channelId, int seq, long readNanos, String worker) {
         switch (r) {
-            case ShareResult.Accepted a -> accepted(st, a.difficulty(), a.ack(), worker);
+            case ShareResult.Accepted a -> accepted(st, a.difficulty(), a.ack(), worker, a.hashDifficulty());
             case ShareResult.BlockFound b -> {
                 blockFound(st, b, readNanos);
-                accepted(st, b.difficulty(), b.ack(), worker);
+                accepted(st, b.difficulty(), b.ack(), worker, Targets.hashDifficulty(b.blockHash().unsafeWireBytes()));
             }
-            case ShareResult.Rejected rej -> rejected(st, channelId, seq, rej);
+            case ShareResult.Rejected rej -> rejected(st, channelId, seq, rej, worker);
         }
     }
 
-    private void accepted(ChannelState st, double difficulty, SubmitSharesSuccess ack, String worker) {
+    private void accepted(ChannelState st, double difficulty, SubmitSharesSuccess ack, String worker, double hashDifficulty) {
         metrics.sharesAccepted.increment();
         metrics.workAccepted.increment(difficulty);
         px.stats().accepted(st.id.address(), worker, difficulty);
-        if (!held.isEmpty() || !px.shareLog().offerShare(st.id.address(), worker, difficulty)) {
-            hold(new ShareLog.Share(st.id.address(), worker, difficulty, px.clock().millis()));
+        if (!held.isEmpty() || !px.shareLog().offerShare(st.id.address(), worker, difficulty, hashDifficulty)) {
+            hold(new ShareLog.Share(st.id.address(), worker, difficulty, px.clock().millis(), hashDifficulty));
         }
         if (ack != null) {
             write(ack);
@@ -614,9 +615,15 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     }
 
     private void rejected(ChannelState st, int channelId, int seq, ShareResult.Rejected r) {
+        rejected(st, channelId, seq, r, st == null ? null : st.id.worker());
+    }
+
+    private void rejected(ChannelState st, int channelId, int seq, ShareResult.Rejected r, String worker) {
         metrics.rejected(r.reason());
         if (st != null) {
             px.stats().rejected(st.id.address(), st.id.worker());
+            // per-worker statistics in the ledger (web page); the reason set is the bounded RejectReason enum
+            px.shareLog().offerReject(st.id.address(), worker, PoolMetrics.reasonLabel(r.reason()));
         }
         write(new SubmitSharesError(channelId, seq, r.errorCode()));
         if (r.reason() != RejectReason.STALE_SHARE) {
@@ -812,6 +819,21 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             }
             channel.flush();
         }
+    }
+
+    /**
+     * The pool is restarting on a socket that outlives it (socket activation): a set-up connection is told to
+     * Reconnect to the same endpoint (empty new_host, new_port 0), sent ahead of the close, so the miner comes back at
+     * once (to the next process, its connection waiting in the socket's backlog) instead of treating the close as a
+     * failure and backing off. Event loop only. Returns whether the Reconnect was written.
+     */
+    boolean sendReconnect() {
+        if (!setupDone || closed || channel == null) {
+            return false;
+        }
+        write(new Reconnect("", 0));
+        flush();
+        return true;
     }
 
     /** Encodes {@code m} as one frame at the end of the connection's batch (sent on {@link #flush()}). */

@@ -105,6 +105,8 @@ public final class MiningServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final ChannelGroup all = new DefaultChannelGroup("pool-miners", GlobalEventExecutor.INSTANCE);
     private final List<Channel> listeners = new ArrayList<>();
+    /** Whether the listeners are inherited sockets ({@link #adopt}) rather than bound here. */
+    private volatile boolean adopted;
     private final Sv2Limits limits;
 
     public MiningServer(PoolContext px, Security security) {
@@ -118,8 +120,66 @@ public final class MiningServer implements AutoCloseable {
 
     /** Binds every address; returns the bound addresses (port 0 resolved). */
     public List<InetSocketAddress> bind(List<InetSocketAddress> addresses) throws InterruptedException {
+        ServerBootstrap b = bootstrap().channel(Sv2Transport.serverChannelClass());
+        warnIfBacklogCapped();
+        List<InetSocketAddress> bound = new ArrayList<>();
+        for (InetSocketAddress addr : addresses) {
+            Channel ch = b.bind(addr).sync().channel();
+            listeners.add(ch);
+            bound.add((InetSocketAddress) ch.localAddress());
+        }
+        return bound;
+    }
+
+    /**
+     * Takes over listening sockets this process inherited (systemd socket activation: {@code fds} are bound and
+     * listening already, their backlog set by the .socket unit) and returns their addresses. Nothing is accepted
+     * until {@link #startAccepting()}: miners that reconnected while the previous process restarted keep waiting in
+     * the backlog until this one has work for them (a channel opened before the first template would only get
+     * OpenMiningChannel.Error no-work-available).
+     */
+    public List<InetSocketAddress> adopt(List<Integer> fds) throws InterruptedException {
+        warnIfBacklogCapped();
+        List<InetSocketAddress> bound = new ArrayList<>();
+        for (int fd : fds) {
+            org.hyperhash.daemon.SocketActivation.makeNonBlocking(fd);
+            ServerBootstrap b = bootstrap().channelFactory(() -> Sv2Transport.inheritedServerChannel(fd))
+                    .option(ChannelOption.AUTO_READ, false);
+            Channel ch = b.register().sync().channel();
+            if (!ch.isActive()) {
+                ch.close();
+                throw new IllegalStateException("inherited fd " + fd + " is not a listening socket");
+            }
+            listeners.add(ch);
+            adopted = true;
+            bound.add((InetSocketAddress) ch.localAddress());
+        }
+        return bound;
+    }
+
+    /**
+     * Starts accepting on inherited listeners ({@link #adopt}); a no-op for bound ones, which accept at once. The
+     * switch runs on each listener's event loop behind the bootstrap's set-up task, so the acceptor is in the
+     * pipeline before the first waiting connection is taken from the backlog.
+     */
+    public void startAccepting() {
+        for (Channel l : listeners) {
+            try {
+                l.eventLoop().execute(() -> l.config().setAutoRead(true));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                return; // closing meanwhile: nothing to accept any more
+            }
+        }
+    }
+
+    /** Whether the listeners are inherited (socket-activated) sockets. */
+    public boolean adopted() {
+        return adopted;
+    }
+
+    private ServerBootstrap bootstrap() {
         PoolConfig.Sv2 c = px.config().sv2();
-        ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(Sv2Transport.serverChannelClass())
+        return new ServerBootstrap().group(boss, workers)
                 .option(ChannelOption.SO_BACKLOG, c.acceptBacklog())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -146,18 +206,15 @@ public final class MiningServer implements AutoCloseable {
                         p.addLast("pool", new DownstreamHandler(px, ip));
                     }
                 });
+    }
+
+    private void warnIfBacklogCapped() {
+        PoolConfig.Sv2 c = px.config().sv2();
         int cap = somaxconn();
         if (cap > 0 && cap < c.acceptBacklog()) {
             LOG.warn("sv2.accept-backlog = {} but the kernel caps it at net.core.somaxconn = {}: a reconnect storm "
                     + "of more miners than that can overflow it (SYN retransmits of 1 s and more)", c.acceptBacklog(), cap);
         }
-        List<InetSocketAddress> bound = new ArrayList<>();
-        for (InetSocketAddress addr : addresses) {
-            Channel ch = b.bind(addr).sync().channel();
-            listeners.add(ch);
-            bound.add((InetSocketAddress) ch.localAddress());
-        }
-        return bound;
     }
 
     /** Linux's listen backlog cap, or -1 where unknown. */
@@ -182,17 +239,31 @@ public final class MiningServer implements AutoCloseable {
         return all.size();
     }
 
+    /**
+     * Closes every miner connection after the listeners. When the listening sockets were inherited (systemd socket
+     * activation: the socket outlives this process and the next one accepts from it) every set-up miner is first sent
+     * Reconnect to the same endpoint, so it reconnects at once and its connection waits in the backlog for the new
+     * process.
+     */
     @Override
     public void close() {
         stopAccepting();
+        boolean reconnect = adopted;
+        java.util.concurrent.atomic.AtomicInteger told = new java.util.concurrent.atomic.AtomicInteger();
         for (Channel ch : all) {
             ch.eventLoop().execute(() -> {
                 px.metrics().dropped(Drop.SHUTDOWN);
+                if (reconnect && ch.pipeline().get("pool") instanceof DownstreamHandler h && h.sendReconnect()) {
+                    told.incrementAndGet();
+                }
                 ch.flush();
                 ch.close();
             });
         }
         all.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (reconnect) {
+            LOG.info("socket-activated restart: {} miner connection(s) told to Reconnect to this endpoint", told.get());
+        }
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }

@@ -16,6 +16,8 @@ import org.hyperhash.ledger.FoundBlock;
 import org.hyperhash.ledger.FoundBlockStore;
 import org.hyperhash.ledger.ShareWindow;
 import org.hyperhash.ledger.ShareWindowStore;
+import org.hyperhash.ledger.WorkerHour;
+import org.hyperhash.ledger.WorkerReject;
 import org.hyperhash.pool.admin.PoolMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +33,10 @@ import org.slf4j.LoggerFactory;
  *       upserts the rows changed since the last flush in ONE transaction every {@code flushInterval}
  *       (<= 1 s). A failed flush keeps the rows and retries (memory is bounded by the number of
  *       distinct rows, not shares).</li>
+ *   <li>The same flush adds the hourly per-worker rollup ({@code worker_hours}: accepted shares, work, best share
+ *       difficulty, rejected shares, first and last share time) and rejected shares by reason ({@code worker_rejects}) in the same
+ *       transaction: the web page reads those instead of 10 s windows. Rejects ({@link #offerReject}) are statistics:
+ *       a full reject queue drops the count (counted), never pauses a connection.</li>
  *   <li>{@link #recordBlock} goes to a separate queue the writer always drains first; each block is
  *       committed (durable) before any further share batch is written, and retried until it is.</li>
  *   <li>{@link #close()} drains both queues and flushes everything.</li>
@@ -41,8 +47,20 @@ import org.slf4j.LoggerFactory;
 public final class ShareLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ShareLog.class);
 
-    /** One accepted share, as queued. */
-    public record Share(String address, String worker, double difficulty, long acceptedAtMs) {
+    /**
+     * One accepted share, as queued.
+     *
+     * @param difficulty     credited difficulty (the job target's)
+     * @param hashDifficulty difficulty of the share's own hash ("best share"); 0 when unknown
+     */
+    public record Share(String address, String worker, double difficulty, long acceptedAtMs, double hashDifficulty) {
+        public Share(String address, String worker, double difficulty, long acceptedAtMs) {
+            this(address, worker, difficulty, acceptedAtMs, 0);
+        }
+    }
+
+    /** One rejected share, as queued; {@code reason} is a value of the pool's bounded reason set (lower case). */
+    private record Reject(String address, String worker, String reason, long atMs) {
     }
 
     private record Key(long windowStartMs, String address, String worker) {
@@ -51,6 +69,18 @@ public final class ShareLog implements AutoCloseable {
     private static final class Acc {
         long shares;
         double work;
+    }
+
+    private record RejectKey(long hourStartMs, String address, String worker, String reason) {
+    }
+
+    private static final class HourAcc {
+        long accepted;
+        double work;
+        double best;
+        long rejected;
+        long firstShareMs;
+        long lastShareMs;
     }
 
     private final ShareWindowStore windows;
@@ -63,6 +93,10 @@ public final class ShareLog implements AutoCloseable {
     private final BlockingQueue<Share> queue;
     private final BlockingQueue<FoundBlock> blockQueue = new LinkedBlockingQueue<>(10_000);
     private final Map<Key, Acc> pending = new HashMap<>();
+    /** Hourly per-worker rollup (worker_hours) and rejected shares by reason (worker_rejects), flushed with the windows. */
+    private final Map<Key, HourAcc> pendingHours = new HashMap<>();
+    private final Map<RejectKey, long[]> pendingRejects = new HashMap<>();
+    private final BlockingQueue<Reject> rejectQueue;
     private final Thread writer;
     private final AtomicLong flushedShares = new AtomicLong();
     private final AtomicLong blocksRecorded = new AtomicLong();
@@ -80,6 +114,7 @@ public final class ShareLog implements AutoCloseable {
         this.flushMs = Math.max(1, flushInterval.toMillis());
         this.metrics = metrics;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.rejectQueue = new ArrayBlockingQueue<>(Math.max(1024, queueCapacity / 4));
         this.writer = Thread.ofPlatform().name("pool-sharelog").daemon(false).unstarted(this::run);
     }
 
@@ -92,11 +127,27 @@ public final class ShareLog implements AutoCloseable {
      * retry: see class doc). Any thread; never blocks.
      */
     public boolean offerShare(String address, String worker, double difficulty) {
-        if (queue.offer(new Share(address, worker, difficulty, clock.millis()))) {
+        return offerShare(address, worker, difficulty, 0);
+    }
+
+    /** As {@link #offerShare(String, String, double)}, with the difficulty of the share's hash (best-share statistics). */
+    public boolean offerShare(String address, String worker, double difficulty, double hashDifficulty) {
+        if (queue.offer(new Share(address, worker, difficulty, clock.millis(), hashDifficulty))) {
             return true;
         }
         metrics.shareLogBackpressure.increment();
         return false;
+    }
+
+    /**
+     * Counts a rejected share of a known (address, worker) under {@code reason} (a bounded set: the pool's reject
+     * reasons, lower case) for the per-worker statistics. Any thread; never blocks. Statistics only (no credit hangs
+     * on it): when its queue is full the count is dropped and hh_pool_sharelog_rejects_dropped_total counts it.
+     */
+    public void offerReject(String address, String worker, String reason) {
+        if (!rejectQueue.offer(new Reject(address, worker, reason, clock.millis()))) {
+            metrics.shareLogRejectsDropped.increment();
+        }
     }
 
     /** As {@link #offerShare}, for a share held back earlier (keeps its acceptance time). */
@@ -165,6 +216,7 @@ public final class ShareLog implements AutoCloseable {
         List<Share> drained = new ArrayList<>(4096);
         while (true) {
             drainBlocks();
+            drainRejects();
             try {
                 long wait = Math.max(0, nextFlush - clock.millis());
                 Share s = queue.poll(closing ? 1 : Math.min(wait, 50), TimeUnit.MILLISECONDS);
@@ -181,6 +233,7 @@ public final class ShareLog implements AutoCloseable {
             }
             if (closing && queue.isEmpty() && handOffs.get() == 0) {
                 drainBlocks();
+                drainRejects();
                 flush(true);
                 return;
             }
@@ -197,6 +250,25 @@ public final class ShareLog implements AutoCloseable {
         Acc a = pending.computeIfAbsent(new Key(start, s.address(), s.worker()), k -> new Acc());
         a.shares++;
         a.work += s.difficulty();
+        HourAcc h = pendingHours.computeIfAbsent(new Key(WorkerHour.hourOf(s.acceptedAtMs()), s.address(), s.worker()),
+                k -> new HourAcc());
+        h.accepted++;
+        h.work += s.difficulty();
+        double best = s.hashDifficulty();
+        if (best > h.best && best < Double.POSITIVE_INFINITY) {
+            h.best = best;
+        }
+        h.firstShareMs = h.firstShareMs == 0 ? s.acceptedAtMs() : Math.min(h.firstShareMs, s.acceptedAtMs());
+        h.lastShareMs = Math.max(h.lastShareMs, s.acceptedAtMs());
+    }
+
+    private void drainRejects() {
+        Reject r;
+        while ((r = rejectQueue.poll()) != null) {
+            long hour = WorkerHour.hourOf(r.atMs());
+            pendingHours.computeIfAbsent(new Key(hour, r.address(), r.worker()), k -> new HourAcc()).rejected++;
+            pendingRejects.computeIfAbsent(new RejectKey(hour, r.address(), r.worker(), r.reason()), k -> new long[1])[0]++;
+        }
     }
 
     private void drainBlocks() {
@@ -232,7 +304,7 @@ public final class ShareLog implements AutoCloseable {
     }
 
     private void flush(boolean last) {
-        if (pending.isEmpty()) {
+        if (pending.isEmpty() && pendingHours.isEmpty()) {
             lastFlushMs = clock.millis();
             return;
         }
@@ -244,13 +316,27 @@ public final class ShareLog implements AutoCloseable {
                     e.getValue().work));
             shares += e.getValue().shares;
         }
+        List<WorkerHour> hours = new ArrayList<>(pendingHours.size());
+        for (Map.Entry<Key, HourAcc> e : pendingHours.entrySet()) {
+            Key k = e.getKey();
+            HourAcc h = e.getValue();
+            hours.add(new WorkerHour(instanceId, k.windowStartMs(), k.address(), k.worker(), h.accepted, h.work, h.best, h.rejected,
+                    h.firstShareMs, h.lastShareMs));
+        }
+        List<WorkerReject> rejects = new ArrayList<>(pendingRejects.size());
+        for (Map.Entry<RejectKey, long[]> e : pendingRejects.entrySet()) {
+            RejectKey k = e.getKey();
+            rejects.add(new WorkerReject(instanceId, k.hourStartMs(), k.address(), k.worker(), k.reason(), e.getValue()[0]));
+        }
         int attempts = last ? 5 : 1;
         for (int i = 0; i < attempts; i++) {
             try {
                 long t0 = System.nanoTime();
-                windows.upsertBatch(rows);
+                windows.upsertBatch(rows, hours, rejects);
                 metrics.shareLogFlush.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
                 pending.clear();
+                pendingHours.clear();
+                pendingRejects.clear();
                 flushedShares.addAndGet(shares);
                 metrics.shareLogBatchRows.record(rows.size());
                 lastFlushMs = clock.millis();

@@ -362,6 +362,7 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
                 return;
             }
             work = new Work(++seq, tj, w.tip(), List.copyOf(futures.values()));
+            LOG.debug("template {} (non-future, height {}) replaces the job on the current tip", nt.templateId(), tj.height());
         }
         metrics.templateLatency.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
         fanOut(new NewJob(seq, t0, tj, work));

@@ -14,6 +14,8 @@ import org.hyperhash.ledger.FoundBlockStore;
 import org.hyperhash.ledger.LedgerDatabase;
 import org.hyperhash.ledger.ShareWindow;
 import org.hyperhash.ledger.ShareWindowStore;
+import org.hyperhash.ledger.WorkerHour;
+import org.hyperhash.ledger.WorkerReject;
 import org.hyperhash.pool.admin.PoolMetrics;
 import org.hyperhash.testkit.ManualClock;
 import org.junit.jupiter.api.Test;
@@ -83,6 +85,86 @@ class ShareLogTest {
             assertEquals(15, rows.get(0).shares());
             assertEquals(15 * 1.5, rows.get(0).work(), 1e-9);
             assertEquals(1_700_000_000_000L, rows.get(0).windowStartMs());
+        }
+    }
+
+    @Test
+    void hourlyRollupCountsAcceptedRejectedByReasonAndBestDifficulty() throws Exception {
+        PoolMetrics metrics = new PoolMetrics(Metrics.newRegistry("pool"));
+        // 30 s before an hour boundary: the shares fall in two hours
+        ManualClock clock = ManualClock.ofEpochSecond(1_700_002_800 - 30);
+        long hour0 = 1_700_002_800_000L - 3_600_000L;
+        long hour1 = 1_700_002_800_000L;
+        try (LedgerDatabase db = LedgerDatabase.open("jdbc:sqlite:" + dir.resolve("l.db"))) {
+            ShareLog log = new ShareLog(new ShareWindowStore(db), new FoundBlockStore(db, clock), "pool-0", clock,
+                    Duration.ofSeconds(10), Duration.ofSeconds(1), 1024, metrics);
+            assertTrue(log.offerShare("c", "rig", 2.0, 150.0));
+            assertTrue(log.offerShare("c", "rig", 2.0, 7.5));
+            log.offerReject("c", "rig", "stale_share");
+            assertTrue(log.offerShare("c", "other", 4.0, 9.0));
+            long lastInHour0 = clock.millis();
+            long firstInHour0 = lastInHour0; // the manual clock did not move
+            clock.advance(Duration.ofSeconds(40)); // each share and reject keeps the time it was offered at
+            assertTrue(log.offerShare("c", "rig", 3.0, 12.0));
+            log.offerReject("c", "rig", "duplicate_share");
+            log.offerReject("c", "rig", "duplicate_share");
+            log.offerReject("c", "rig", "stale_share");
+            log.offerReject("c", "idle", "difficulty_too_low"); // rejects only: still a worker row
+            long lastInHour1 = clock.millis();
+            log.start();
+            log.close(Duration.ofSeconds(10));
+
+            ShareWindowStore store = new ShareWindowStore(db);
+            java.util.Map<String, WorkerHour> hours = new java.util.HashMap<>();
+            for (WorkerHour h : store.hoursByAddress("c", 100)) {
+                assertEquals("pool-0", h.instanceId());
+                hours.put(h.worker() + "@" + (h.hourStartMs() == hour0 ? 0 : h.hourStartMs() == hour1 ? 1 : -1), h);
+            }
+            assertEquals(java.util.Set.of("rig@0", "other@0", "rig@1", "idle@1"), hours.keySet());
+            WorkerHour rig0 = hours.get("rig@0");
+            assertEquals(2, rig0.accepted());
+            assertEquals(4.0, rig0.work(), 1e-9);
+            assertEquals(150.0, rig0.bestDifficulty(), 1e-9, "best of the hour, not the last");
+            assertEquals(1, rig0.rejected());
+            assertEquals(lastInHour0, rig0.lastShareMs());
+            assertEquals(firstInHour0, rig0.firstShareMs());
+            WorkerHour rig1 = hours.get("rig@1");
+            assertEquals(1, rig1.accepted());
+            assertEquals(12.0, rig1.bestDifficulty(), 1e-9);
+            assertEquals(3, rig1.rejected());
+            assertEquals(lastInHour1, rig1.lastShareMs());
+            assertEquals(9.0, hours.get("other@0").bestDifficulty(), 1e-9);
+            WorkerHour idle = hours.get("idle@1");
+            assertEquals(0, idle.accepted());
+            assertEquals(1, idle.rejected());
+            assertEquals(0, idle.lastShareMs());
+            assertEquals(0, idle.firstShareMs());
+
+            java.util.Map<String, Long> reasons = new java.util.TreeMap<>();
+            for (WorkerReject r : store.rejectsByAddress("c", 100)) {
+                reasons.merge(r.worker() + ":" + r.reason() + "@" + (r.hourStartMs() == hour0 ? 0 : 1), r.rejected(), Long::sum);
+            }
+            assertEquals(java.util.Map.of("rig:stale_share@0", 1L, "rig:duplicate_share@1", 2L, "rig:stale_share@1", 1L,
+                    "idle:difficulty_too_low@1", 1L), reasons);
+            // the windows are unchanged by the rollup: rejects add no share window
+            assertEquals(4, shares(db, "c"), "three accepted shares of rig plus one of other");
+        }
+    }
+
+    @Test
+    void secondFlushAddsToTheSameHourRow() throws Exception {
+        PoolMetrics metrics = new PoolMetrics(Metrics.newRegistry("pool"));
+        try (LedgerDatabase db = LedgerDatabase.open("jdbc:sqlite:" + dir.resolve("l.db"))) {
+            ShareWindowStore store = new ShareWindowStore(db);
+            store.upsertBatch(List.of(), List.of(new WorkerHour("p", 3_600_000, "d", "w", 2, 2.0, 50, 1, 3_610_000, 3_700_000)),
+                    List.of(new WorkerReject("p", 3_600_000, "d", "w", "stale_share", 1)));
+            store.upsertBatch(List.of(), List.of(new WorkerHour("p", 3_600_000, "d", "w", 3, 3.0, 40, 2, 3_605_000, 3_650_000)),
+                    List.of(new WorkerReject("p", 3_600_000, "d", "w", "stale_share", 2)));
+            List<WorkerHour> h = store.hoursByAddress("d", 10);
+            assertEquals(List.of(new WorkerHour("p", 3_600_000, "d", "w", 5, 5.0, 50, 3, 3_605_000, 3_700_000)), h,
+                    "sums add, best difficulty and last share keep the larger, first share the smaller");
+            assertEquals(List.of(new WorkerReject("p", 3_600_000, "d", "w", "stale_share", 3)), store.rejectsByAddress("d", 10));
+            assertEquals(0, metrics.shareLogRejectsDropped.count());
         }
     }
 }

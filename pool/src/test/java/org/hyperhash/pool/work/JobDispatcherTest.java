@@ -154,4 +154,57 @@ class JobDispatcherTest {
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * Issue 20: a TP with {@code template.empty-template-first} sends a coinbase-only NewTemplate(future) +
+     * SetNewPrevHash, then the full template as NewTemplate(future=false) for the same tip (as on a mempool update).
+     * The pool mines the empty one at once and moves to the full one without a new tip.
+     */
+    @Test
+    @Timeout(30)
+    void aCoinbaseOnlyTemplateIsReplacedByTheFullOneOnTheSameTip() throws Exception {
+        PoolMetrics metrics = new PoolMetrics(new SimpleMeterRegistry());
+        DefaultEventLoop loop = new DefaultEventLoop();
+        org.hyperhash.tp.devnet.DevnetChain chain = new org.hyperhash.tp.devnet.DevnetChain(
+                org.hyperhash.tp.devnet.DevnetParams.defaults(), java.time.InstantSource.system());
+        org.hyperhash.tp.template.TemplateFactory tf = new org.hyperhash.tp.template.TemplateFactory(
+                org.hyperhash.tp.template.CoinbaseStyle.CORE);
+        org.hyperhash.tp.node.BlockTemplate gbt = chain.getBlockTemplate();
+        org.hyperhash.sv2.message.template.NewTemplate empty = tf.buildCoinbaseOnly(gbt, 10, true).message();
+        org.hyperhash.sv2.message.template.NewTemplate full = tf.build(gbt, 11, false,
+                new org.hyperhash.tp.template.OutputReservation(100, 400)).message();
+        org.hyperhash.sv2.message.template.SetNewPrevHash p = new org.hyperhash.sv2.message.template.SetNewPrevHash(10,
+                gbt.previousBlockHash(), (int) gbt.curTime(), gbt.bits(), gbt.target());
+        try (JobDispatcher d = new JobDispatcher(new JobFactory("test", ""), Bytes.fromHex("0014" + "11".repeat(20)),
+                20, Duration.ofSeconds(60), metrics)) {
+            Recorder r = new Recorder();
+            loop.submit(() -> d.register(loop, r)).get(5, TimeUnit.SECONDS);
+            d.setUpstreamConnected(true);
+            d.onNewTemplate(empty);
+            d.onSetNewPrevHash(p);
+            while (!d.work().usable()) {
+                Thread.sleep(5);
+            }
+            assertEquals(10, d.work().active().template().templateId(), "mining the coinbase-only template");
+            assertTrue(d.work().active().template().merklePath().isEmpty());
+            d.onNewTemplate(full);
+            while (d.work().active().template().templateId() != 11) {
+                Thread.sleep(5);
+            }
+            JobDispatcher.Work w = d.work();
+            assertEquals(p.prevHash(), w.tip().prevHash(), "same tip: no new SetNewPrevHash needed");
+            assertEquals(10, w.tip().templateId());
+            assertEquals(full.coinbaseTxValueRemaining(), w.active().template().coinbaseTxValueRemaining());
+            assertTrue(full.coinbaseTxValueRemaining() > empty.coinbaseTxValueRemaining(), "the full one carries the fees");
+            assertEquals(0, metrics.invalidTemplates.count(), "both templates make valid jobs");
+            while (loop.submit(() -> r.calls.stream().filter(c -> !c.equals("flush")).count()).get(5, TimeUnit.SECONDS) < 3) {
+                Thread.sleep(5);
+            }
+            List<String> calls = loop.submit(() -> List.copyOf(r.calls)).get(5, TimeUnit.SECONDS);
+            assertEquals(List.of("job", "tip", "job"), calls.stream().filter(c -> !c.equals("flush")).toList());
+            assertTrue(d.ready());
+        } finally {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
 }

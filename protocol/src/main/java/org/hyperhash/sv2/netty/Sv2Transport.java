@@ -54,6 +54,36 @@ public final class Sv2Transport {
         return EPOLL ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
+    /** Whether {@link #inheritedServerChannel} works here (it needs the native epoll transport). */
+    public static boolean canAdoptListeningSockets() {
+        return EPOLL;
+    }
+
+    /**
+     * A server channel on an already bound and listening socket this process inherited (systemd socket activation):
+     * register it with a {@link io.netty.bootstrap.ServerBootstrap} instead of binding. Closing the channel closes
+     * only this process's descriptor; a listening socket that another process (systemd) also holds stays open.
+     *
+     * @throws IllegalStateException when the transport is NIO (the JDK cannot wrap a descriptor number)
+     */
+    public static ServerChannel inheritedServerChannel(int fd) {
+        if (!EPOLL) {
+            throw new IllegalStateException("an inherited listening socket needs the native epoll transport, but this "
+                    + "process runs " + name() + " (" + TRANSPORT_PROPERTY + "=nio, or epoll unavailable: "
+                    + epollUnavailability() + ")");
+        }
+        return new EpollServerSocketChannel(fd);
+    }
+
+    private static String epollUnavailability() {
+        try {
+            Throwable t = Epoll.unavailabilityCause();
+            return t == null ? "forced" : t.toString();
+        } catch (Throwable t) {
+            return t.toString();
+        }
+    }
+
     public static Class<? extends SocketChannel> socketChannelClass() {
         return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
     }

@@ -152,6 +152,8 @@ public final class TdpServer implements AutoCloseable {
         return bound;
     }
 
+    private final SharedFrames frames = new SharedFrames();
+
     /** The connection's side of {@link TdpSession.Outbound}; callable from any thread. */
     private final class ChannelOutbound implements TdpSession.Outbound {
         private final Channel ch;
@@ -174,7 +176,9 @@ public final class TdpServer implements AutoCloseable {
             for (int i = 0; i < messages.size(); i++) {
                 Sv2Message m = messages.get(i);
                 boolean last = i == messages.size() - 1;
-                ChannelFuture f = last ? ch.writeAndFlush(m) : ch.write(m);
+                // templates and tips go to every session: serialized once, shared (SharedFrames)
+                Object wire = m instanceof NewTemplate || m instanceof SetNewPrevHash ? frames.wire(m) : m;
+                ChannelFuture f = last ? ch.writeAndFlush(wire) : ch.write(wire);
                 if (m instanceof NewTemplate t) {
                     f.addListener(x -> {
                         if (x.isSuccess()) {

@@ -134,6 +134,11 @@ public final class TdpSession implements TemplateSubscriber {
     }
 
     @Override
+    public boolean open() {
+        return state != State.CLOSED;
+    }
+
+    @Override
     public void deliver(List<Sv2Message> messages, long notifiedNanos) {
         if (state != State.ACTIVE) {
             return;

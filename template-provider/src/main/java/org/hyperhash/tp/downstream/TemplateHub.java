@@ -39,8 +39,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link OutputReservation} (cached per template generation, so N pools with the same constraints
  * cost one build), assigns strictly increasing template ids, and fans the messages out to the
  * subscribers without blocking on any of them. On a new tip each subscriber gets
- * NewTemplate(future=true) then SetNewPrevHash; on a fee rise NewTemplate(future=false); on
- * subscribe the current pair.
+ * NewTemplate(future=true) then SetNewPrevHash (with {@link Options#emptyTemplateFirst()}: a coinbase-only one first,
+ * then the full template as NewTemplate(future=false)); on a fee rise NewTemplate(future=false); on
+ * subscribe the current pair. Builds run with no lock held: fee rises, full templates after a coinbase-only one and
+ * subscriptions on the builder thread, each tagged with the generation of the node template it was made from and
+ * dropped if a newer one came meanwhile; event loops only ever take the short map lock.
  *
  * <p>Templates are kept per session ({@link SessionTemplates}): a template is recorded in the store of every session it
  * is delivered to before it is sent, so a session can never evict another session's templates (a client that sends
@@ -86,7 +89,21 @@ public final class TemplateHub implements TemplateListener, AutoCloseable {
     private final AtomicLong nextTemplateId;
     private final Set<TemplateSubscriber> subscribers = ConcurrentHashMap.newKeySet();
     private final ExecutorService submitters = Executors.newVirtualThreadPerTaskExecutor();
+    /**
+     * Short critical sections only (maps, stores, the current template, the generation): never held while a template is
+     * built or messages are handed to sessions, so an event loop that looks a template up never waits for a build.
+     */
     private final Object lock = new Object();
+    /**
+     * Orders deliveries (record in the stores, then hand to the sessions): held only by the updater thread and the
+     * builder, never by an event loop and never during a build.
+     */
+    private final java.util.concurrent.locks.ReentrantLock sendLock = new java.util.concurrent.locks.ReentrantLock();
+    /** Builds templates off the updater thread and off the event loops (full templates, fee rises, subscriptions). */
+    private final java.util.concurrent.Executor builder;
+    private final ExecutorService ownBuilder;
+    private final AtomicLong builderRejected = new AtomicLong();
+    private final boolean emptyTemplateFirst;
     private final Limits limits;
     private final InstantSource clock;
     /** Live sessions' template stores (guarded by {@link #lock}). */
@@ -98,12 +115,26 @@ public final class TemplateHub implements TemplateListener, AutoCloseable {
     /** Current generation: variant per reservation; the first message sent to each is future. */
     private Map<OutputReservation, Variant> variants = new HashMap<>();
     private BlockTemplate current;
+    /** Bumped (under {@link #lock}) whenever {@link #current} changes: a build for an older generation is dropped. */
+    private long generation;
     private long tipNotifiedNanos;
     private volatile String lastSubmitResult = "none";
     private final LogLimiter refusedLog = new LogLimiter(LOG, java.time.Duration.ofSeconds(10));
     private final LogLimiter rejectLog = new LogLimiter(LOG, java.time.Duration.ofSeconds(10));
+    private final LogLimiter builderLog = new LogLimiter(LOG, java.time.Duration.ofSeconds(10));
 
     private record Variant(BuiltTemplate template, SetNewPrevHash prevHash) {
+    }
+
+    /**
+     * How the hub sends a new tip.
+     *
+     * @param emptyTemplateFirst on a new tip send a coinbase-only NewTemplate(future) + SetNewPrevHash at once, then
+     *     the full template (future=false, same tip) as soon as it is built; off: the full template first
+     * @param builder runs template builds and subscriptions (null: the hub's own thread); tests pass a direct executor
+     */
+    public record Options(boolean emptyTemplateFirst, java.util.concurrent.Executor builder) {
+        public static final Options DEFAULT = new Options(false, null);
     }
 
     /**
@@ -118,6 +149,11 @@ public final class TemplateHub implements TemplateListener, AutoCloseable {
 
     public TemplateHub(TemplateFactory factory, BitcoindRpc rpc, TpMetrics metrics, long firstTemplateId,
                        Runnable afterAcceptedBlock, Limits limits, InstantSource clock) {
+        this(factory, rpc, metrics, firstTemplateId, afterAcceptedBlock, limits, clock, Options.DEFAULT);
+    }
+
+    public TemplateHub(TemplateFactory factory, BitcoindRpc rpc, TpMetrics metrics, long firstTemplateId,
+                       Runnable afterAcceptedBlock, Limits limits, InstantSource clock, Options options) {
         this.limits = java.util.Objects.requireNonNull(limits, "limits");
         this.clock = java.util.Objects.requireNonNull(clock, "clock");
         this.factory = factory;
@@ -125,99 +161,251 @@ public final class TemplateHub implements TemplateListener, AutoCloseable {
         this.metrics = metrics;
         this.nextTemplateId = new AtomicLong(firstTemplateId);
         this.afterAcceptedBlock = afterAcceptedBlock == null ? () -> { } : afterAcceptedBlock;
+        this.emptyTemplateFirst = options.emptyTemplateFirst();
+        if (options.builder() != null) {
+            this.builder = options.builder();
+            this.ownBuilder = null;
+        } else {
+            // one platform thread; bounded queue (builds of a superseded generation return at once, so it drains fast)
+            java.util.concurrent.ThreadPoolExecutor tpe = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+                    java.util.concurrent.TimeUnit.MILLISECONDS, new java.util.concurrent.ArrayBlockingQueue<>(1024),
+                    r -> Thread.ofPlatform().daemon().name("tp-template-builder").unstarted(r),
+                    (r, e) -> {
+                        builderRejected.incrementAndGet();
+                        metrics.templateBuildDropped();
+                        builderLog.error("builder-queue", "template builder queue full (1024): a build or subscription"
+                                + " was dropped; {} so far", builderRejected.get());
+                    });
+            this.builder = tpe;
+            this.ownBuilder = tpe;
+        }
     }
 
+    /** Builds or subscriptions dropped because the builder's queue was full. */
+    public long builderRejected() {
+        return builderRejected.get();
+    }
+
+    /**
+     * A new tip (updater thread). With {@link Options#emptyTemplateFirst()}: the coinbase-only template (two SHA-256d,
+     * whatever the mempool) and the SetNewPrevHash go out at once, and the full template is built by the builder and
+     * sent as NewTemplate(future=false) unless a newer tip or fee update superseded it. Otherwise the full future
+     * template per reservation is built here (off the lock) and sent with the SetNewPrevHash.
+     */
     @Override
     public void onNewTip(BlockTemplate template, long notifiedNanos) {
         List<TemplateSubscriber> targets;
+        long gen;
+        boolean tipChanged;
         synchronized (lock) {
-            if (current != null && !current.previousBlockHash().equals(template.previousBlockHash())) {
+            tipChanged = current != null && !current.previousBlockHash().equals(template.previousBlockHash());
+            if (tipChanged) {
                 tipChangedMillis = clock.millis(); // the previous tip's templates enter their grace
             }
             current = template;
             tipNotifiedNanos = notifiedNanos;
             variants = new HashMap<>();
+            gen = ++generation;
             targets = List.copyOf(subscribers);
             pruneRetired();
         }
-        LOG.info("new tip {} height {}: {} transactions, coinbase value {} sats", template.previousBlockHash().toDisplayHex(),
-                template.height(), template.transactions().size(), template.coinbaseValueSats());
-        for (TemplateSubscriber s : targets) {
-            Variant v;
-            synchronized (lock) {
-                v = variantFor(s.reservation(), true);
-                record(s, v.template());
+        boolean emptyFirst = emptyTemplateFirst && !template.transactions().isEmpty();
+        if (emptyFirst) {
+            BuiltTemplate e = factory.buildCoinbaseOnly(template, nextTemplateId.getAndIncrement(), true);
+            Variant v = new Variant(e, prevHashFor(template, e.templateId()));
+            Map<TemplateSubscriber, Variant> plan = new IdentityHashMap<>();
+            for (TemplateSubscriber s : targets) {
+                plan.put(s, v);
             }
-            s.deliver(List.of(v.template().message(), v.prevHash()), notifiedNanos);
+            send(gen, plan, true, notifiedNanos);
+            execute(() -> buildAndSend(gen, template, false));
+        } else {
+            Map<OutputReservation, Variant> built = buildAll(gen, template, targets, true);
+            if (built != null) {
+                synchronized (lock) {
+                    if (gen == generation) {
+                        variants.putAll(built);
+                    }
+                }
+                send(gen, planFor(targets, built), true, notifiedNanos);
+            }
         }
+        LOG.info("new tip {} height {}: {} transactions, coinbase value {} sats{}", template.previousBlockHash().toDisplayHex(),
+                template.height(), template.transactions().size(), template.coinbaseValueSats(),
+                emptyFirst ? " (coinbase-only template sent first)" : "");
     }
 
+    /** Same tip, higher fees (updater thread): the builder builds and sends NewTemplate(future=false). */
     @Override
     public void onFeeRise(BlockTemplate template) {
-        List<TemplateSubscriber> targets;
+        long gen;
         synchronized (lock) {
             if (current == null || !current.previousBlockHash().equals(template.previousBlockHash())) {
                 return; // a fee update for a tip we no longer serve
             }
             current = template;
-            targets = List.copyOf(subscribers);
             variants = new HashMap<>(); // same tip: new, non-future templates are built per reservation below
+            gen = ++generation;
         }
         LOG.debug("fee rise: coinbase value {} sats", template.coinbaseValueSats());
-        for (TemplateSubscriber s : targets) {
-            Variant v;
-            synchronized (lock) {
-                v = variantFor(s.reservation(), false);
-                record(s, v.template());
-            }
-            s.deliver(List.of(v.template().message()), 0);
+        execute(() -> buildAndSend(gen, template, false));
+    }
+
+    private void execute(Runnable r) {
+        try {
+            builder.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            builderRejected.incrementAndGet(); // closed
         }
     }
 
-    /** Builds or reuses the current template for a reservation. Caller holds the lock. */
-    private Variant variantFor(OutputReservation r, boolean future) {
-        Variant v = variants.get(r);
-        if (v != null && v.template().message().futureTemplate() == future) {
-            return v;
+    /** Builder: the templates of generation {@code gen} for every subscriber, sent unless superseded meanwhile. */
+    private void buildAndSend(long gen, BlockTemplate template, boolean future) {
+        List<TemplateSubscriber> targets = List.copyOf(subscribers);
+        Map<OutputReservation, Variant> built = buildAll(gen, template, targets, future);
+        if (built == null) {
+            return;
         }
+        synchronized (lock) {
+            if (gen != generation) {
+                return;
+            }
+            variants.putAll(built);
+        }
+        send(gen, planFor(targets, built), false, 0);
+    }
+
+    /** One build per distinct reservation, off every lock; null as soon as {@code gen} is superseded. */
+    private Map<OutputReservation, Variant> buildAll(long gen, BlockTemplate template, List<TemplateSubscriber> targets,
+                                                     boolean future) {
+        Map<OutputReservation, Variant> built = new HashMap<>();
+        for (TemplateSubscriber s : targets) {
+            OutputReservation r = s.reservation();
+            if (built.containsKey(r)) {
+                continue;
+            }
+            if (superseded(gen)) {
+                return null;
+            }
+            built.put(r, build(template, r, future));
+        }
+        return built;
+    }
+
+    private static Map<TemplateSubscriber, Variant> planFor(List<TemplateSubscriber> targets,
+                                                             Map<OutputReservation, Variant> built) {
+        Map<TemplateSubscriber, Variant> plan = new IdentityHashMap<>();
+        for (TemplateSubscriber s : targets) {
+            Variant v = built.get(s.reservation());
+            if (v != null) { // null: the session changed its constraints meanwhile; its subscription sends its own
+                plan.put(s, v);
+            }
+        }
+        return plan;
+    }
+
+    private boolean superseded(long gen) {
+        synchronized (lock) {
+            return gen != generation;
+        }
+    }
+
+    /**
+     * Records each template in its session's store, then hands the messages over (with the SetNewPrevHash when
+     * {@code withPrevHash}), unless generation {@code gen} was superseded: a newer tip's messages are never followed by
+     * an older one's. Holds {@link #sendLock} (never an event loop's lock), and {@link #lock} only to record.
+     */
+    private boolean send(long gen, Map<TemplateSubscriber, Variant> plan, boolean withPrevHash, long notifiedNanos) {
+        sendLock.lock();
+        try {
+            synchronized (lock) {
+                if (gen != generation) {
+                    return false;
+                }
+                // a session that went away since the plan was made is skipped (no store is created for it again)
+                plan.keySet().removeIf(x -> !subscribers.contains(x));
+                for (Map.Entry<TemplateSubscriber, Variant> e : plan.entrySet()) {
+                    record(e.getKey(), e.getValue().template());
+                }
+            }
+            for (Map.Entry<TemplateSubscriber, Variant> e : plan.entrySet()) {
+                Variant v = e.getValue();
+                e.getKey().deliver(withPrevHash ? List.of(v.template().message(), v.prevHash())
+                        : List.of(v.template().message()), withPrevHash ? notifiedNanos : 0);
+            }
+            return true;
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    /** Builds a template of {@code template} for a reservation (no lock held). */
+    private Variant build(BlockTemplate template, OutputReservation r, boolean future) {
         long id = nextTemplateId.getAndIncrement();
-        BuiltTemplate t = factory.build(current, id, future, r);
+        BuiltTemplate t = factory.build(template, id, future, r);
         if (t.droppedTransactions() > 0) {
             LOG.info("template {}: left out {} transactions to reserve {} bytes / {} sigops for the pool's outputs", id,
                     t.droppedTransactions(), r.maxAdditionalSizeBytes(), r.maxAdditionalSigops());
         }
-        SetNewPrevHash p = new SetNewPrevHash(id, current.previousBlockHash(), (int) current.curTime(), current.bits(),
-                current.target());
-        v = new Variant(t, p);
-        variants.put(r, v);
-        return v;
+        return new Variant(t, prevHashFor(template, id));
+    }
+
+    private static SetNewPrevHash prevHashFor(BlockTemplate template, long templateId) {
+        return new SetNewPrevHash(templateId, template.previousBlockHash(), (int) template.curTime(), template.bits(),
+                template.target());
     }
 
     /**
-     * Registers a subscriber and delivers the current NewTemplate(future) + SetNewPrevHash at once
-     * (also used when a subscriber changes its constraints).
+     * Registers a subscriber and delivers the current NewTemplate(future) + SetNewPrevHash (also used when a subscriber
+     * changes its constraints). Runs on the builder: an event loop never builds a template nor waits for one.
      */
     void subscribe(TemplateSubscriber s) {
-        Variant v = null;
-        synchronized (lock) {
-            subscribers.add(s);
-            if (current != null) {
-                // a fresh future template for this subscriber: a pool needs a future one before SetNewPrevHash
-                Variant existing = variants.get(s.reservation());
-                v = existing != null && existing.template().message().futureTemplate() ? existing : variantFor(s.reservation(), true);
-                record(s, v.template());
-            } else {
+        execute(() -> subscribeNow(s));
+    }
+
+    private void subscribeNow(TemplateSubscriber s) {
+        while (s.open()) {
+            long gen;
+            BlockTemplate cur;
+            Variant v = null;
+            OutputReservation r = s.reservation();
+            synchronized (lock) {
+                if (!s.open()) {
+                    return; // closed before its subscription ran (close() marks it, then unsubscribes under the lock)
+                }
+                subscribers.add(s);
                 stores.computeIfAbsent(s, k -> new SessionTemplates(limits.maxTemplatesPerSession()));
+                if (current == null) {
+                    return; // the first tip is sent to every subscriber
+                }
+                gen = generation;
+                cur = current;
+                Variant existing = variants.get(r);
+                if (existing != null && existing.template().message().futureTemplate()) {
+                    v = existing; // a pool needs a future template before SetNewPrevHash
+                }
             }
-        }
-        if (v != null) {
-            s.deliver(List.of(v.template().message(), v.prevHash()), 0);
+            if (v == null) {
+                v = build(cur, r, true);
+                synchronized (lock) {
+                    if (gen == generation) {
+                        variants.putIfAbsent(r, v);
+                    }
+                }
+            }
+            Map<TemplateSubscriber, Variant> plan = new IdentityHashMap<>();
+            plan.put(s, v);
+            if (send(gen, plan, true, 0)) {
+                return;
+            }
+            // a newer tip or fee update came in between (s was subscribed, so it got those messages too; a fee update
+            // has no SetNewPrevHash): send the current state's pair so s always holds a future template + SetNewPrevHash
         }
     }
 
     void unsubscribe(TemplateSubscriber s) {
-        subscribers.remove(s);
         synchronized (lock) {
+            subscribers.remove(s);
             SessionTemplates st = stores.remove(s);
             if (st != null && st.size() > 0 && limits.maxRetiredSessions() > 0) {
                 retired.addLast(st);
@@ -461,6 +649,9 @@ public final class TemplateHub implements TemplateListener, AutoCloseable {
 
     @Override
     public void close() {
+        if (ownBuilder != null) {
+            ownBuilder.shutdownNow();
+        }
         submitters.shutdown();
         try {
             submitters.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);

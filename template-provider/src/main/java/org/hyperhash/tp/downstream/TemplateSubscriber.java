@@ -10,6 +10,11 @@ interface TemplateSubscriber {
 
     OutputReservation reservation();
 
+    /** False once the connection is closed (a subscription queued before that is then dropped). */
+    default boolean open() {
+        return true;
+    }
+
     /**
      * Delivers messages in order (called from the hub's thread; must not block: implementations
      * hand over to their connection's event loop).

@@ -77,6 +77,7 @@ public final class TpMetrics {
     private final Counter activeTemplatesSent;
     private final Counter prevHashesSent;
     private final Counter outboundDropped;
+    private final Counter buildsDropped;
     private final AtomicInteger connectedPools = new AtomicInteger();
     private final Counter bans;
 
@@ -102,6 +103,9 @@ public final class TpMetrics {
                 .register(registry);
         io.micrometer.core.instrument.Gauge.builder("hh_tp_connected_pools", connectedPools, AtomicInteger::get)
                 .description("pool connections with a completed setup").strongReference(true).register(registry);
+        this.buildsDropped = Counter.builder("hh_tp_template_builds_dropped_total")
+                .description("template builds or subscriptions dropped because the template builder's queue was full")
+                .register(registry);
         this.bans = Counter.builder("hh_tp_bans_total").description("IP bans issued on the TDP port (too many violations)")
                 .register(registry);
         for (String method : HttpBitcoindRpc.METHODS) {
@@ -226,6 +230,10 @@ public final class TpMetrics {
 
     public Timer templateLatency() {
         return templateLatency;
+    }
+
+    public void templateBuildDropped() {
+        buildsDropped.increment();
     }
 
     public void outboundDropped() {

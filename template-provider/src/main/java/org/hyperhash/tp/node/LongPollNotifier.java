@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
- * New-block detection by long-poll, the fastest source Core offers: a virtual thread keeps one long-poll
+ * New-block detection by long-poll, the fastest source Core offers: one thread keeps one long-poll
  * {@code getblocktemplate} outstanding at all times (the next request goes out as soon as one returns) and reports
  * every template it returns, with the template itself ({@link BlockNotification#template()}), so the receiver uses it
  * at once instead of fetching another one. Core answers a long-poll within ~1 ms of connecting a block (its ZMQ
@@ -40,7 +40,9 @@ public final class LongPollNotifier implements BlockNotifier {
     @Override
     public synchronized void start(Consumer<BlockNotification> onBlock) {
         running = true;
-        thread = Thread.ofVirtual().name("tp-longpoll").start(() -> loop(onBlock));
+        // a platform thread: the block path's first hop is then one OS wake-up, not a virtual thread's re-mount on a
+        // carrier (which needs its own wake-up on a busy machine); one thread for the TP's lifetime
+        thread = Thread.ofPlatform().daemon().name("tp-longpoll").start(() -> loop(onBlock));
     }
 
     private void loop(Consumer<BlockNotification> onBlock) {

@@ -51,7 +51,22 @@ public final class TemplateFactory {
      * @param reservation the client's CoinbaseOutputConstraints
      */
     public BuiltTemplate build(BlockTemplate gbt, long templateId, boolean future, OutputReservation reservation) {
-        List<BlockTemplate.TemplateTransaction> kept = new ArrayList<>(gbt.transactions());
+        return build(gbt, templateId, future, reservation, false);
+    }
+
+    /**
+     * The coinbase-only (empty) template for {@code gbt}'s tip: no transactions, coinbase value = subsidy only, empty
+     * merkle path, and the witness commitment of a block whose only transaction is the coinbase (as Core's own template
+     * of an empty mempool carries). It fits every reservation, so one build serves every client. Costs two SHA-256d,
+     * whatever the mempool: what {@code template.empty-template-first} sends on a new tip before the full template.
+     */
+    public BuiltTemplate buildCoinbaseOnly(BlockTemplate gbt, long templateId, boolean future) {
+        return build(gbt, templateId, future, OutputReservation.NONE, true);
+    }
+
+    private BuiltTemplate build(BlockTemplate gbt, long templateId, boolean future, OutputReservation reservation,
+                                boolean coinbaseOnly) {
+        List<BlockTemplate.TemplateTransaction> kept = coinbaseOnly ? new ArrayList<>() : new ArrayList<>(gbt.transactions());
         long weight = reservation.reservedWeight();
         long sigops = reservation.maxAdditionalSigops();
         for (BlockTemplate.TemplateTransaction t : kept) {
@@ -59,6 +74,9 @@ public final class TemplateFactory {
             sigops += t.sigops();
         }
         long droppedFees = 0;
+        if (coinbaseOnly) {
+            droppedFees = gbt.totalFeesSats();
+        }
         while (!kept.isEmpty() && (weight > gbt.weightLimit() || sigops > gbt.sigopLimit())) {
             BlockTemplate.TemplateTransaction last = kept.removeLast();
             weight -= last.weight();

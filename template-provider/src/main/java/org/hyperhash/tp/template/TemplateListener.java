@@ -2,7 +2,10 @@ package org.hyperhash.tp.template;
 
 import org.hyperhash.tp.node.BlockTemplate;
 
-/** Receives node templates from {@link TemplateUpdater} (always on the updater's thread, in order). */
+/**
+ * Receives node templates from {@link TemplateUpdater}: one call at a time, in order (on the updater's thread, or on a
+ * block notifier's thread while the updater is idle).
+ */
 public interface TemplateListener {
 
     /**

@@ -15,8 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Keeps the current node template: one thread (single writer) fetches {@code getblocktemplate}
- * when the {@link BlockNotifier} reports a block and every {@code refreshInterval}; a different
+ * Keeps the current node template: one thread fetches {@code getblocktemplate}
+ * when the {@link BlockNotifier} reports a block and every {@code refreshInterval}. A notification that carries the
+ * node's template (a long-poll return) is applied at once on the notifier's own thread when the updater is idle (one
+ * thread hand-off less on the block path); templates are applied one at a time (a lock) in any case. A different
  * previous block means a new tip ({@link TemplateListener#onNewTip}), the same tip with fees up by
  * at least {@code feeDeltaSats} means {@link TemplateListener#onFeeRise}. Triggers go through a
  * bounded queue; when it is full the trigger is dropped and counted (harmless: every fetch reads
@@ -39,6 +41,8 @@ public final class TemplateUpdater implements AutoCloseable {
     private final BlockingQueue<Trigger> triggers = new ArrayBlockingQueue<>(16);
     private final AtomicLong droppedTriggers = new AtomicLong();
     private final AtomicLong fetchErrors = new AtomicLong();
+    /** Serializes {@link #apply}: the updater thread, or a notifier's thread while the updater is idle. */
+    private final java.util.concurrent.locks.ReentrantLock applyLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile BlockTemplate current;
     private volatile boolean running;
     private volatile String lastError;
@@ -76,6 +80,15 @@ public final class TemplateUpdater implements AutoCloseable {
 
     /** Notification entry point (any thread). */
     public void onBlock(BlockNotification n) {
+        if (n.template() != null && running && applyLock.tryLock()) {
+            try { // the updater is idle: use the carried template here instead of waking it
+                lastSuccessNanos = System.nanoTime();
+                apply(n.template(), n.receivedNanos(), true);
+            } finally {
+                applyLock.unlock();
+            }
+            return;
+        }
         if (!triggers.offer(new Trigger(n.receivedNanos(), n.template(), true))) {
             droppedTriggers.incrementAndGet();
         }
@@ -101,7 +114,12 @@ public final class TemplateUpdater implements AutoCloseable {
                 break;
             }
             if (trigger == null) {
-                fetch(System.nanoTime(), false);
+                applyLock.lock();
+                try {
+                    fetch(System.nanoTime(), false);
+                } finally {
+                    applyLock.unlock();
+                }
                 continue;
             }
             // coalesce everything pending: the newest template carried by a notification is used as is (no fetch);
@@ -124,11 +142,16 @@ public final class TemplateUpdater implements AutoCloseable {
             if (!fromNotification) {
                 notifiedNanos = System.nanoTime();
             }
-            if (carried != null) {
-                lastSuccessNanos = System.nanoTime();
-                apply(carried, notifiedNanos, true);
-            } else {
-                fetch(notifiedNanos, fromNotification);
+            applyLock.lock();
+            try {
+                if (carried != null) {
+                    lastSuccessNanos = System.nanoTime();
+                    apply(carried, notifiedNanos, true);
+                } else {
+                    fetch(notifiedNanos, fromNotification);
+                }
+            } finally {
+                applyLock.unlock();
             }
         }
     }
@@ -153,7 +176,7 @@ public final class TemplateUpdater implements AutoCloseable {
         apply(t, notifiedNanos, fromNotification);
     }
 
-    /** A template from the node: a new tip, a fee rise, or nothing new. Updater thread only. */
+    /** A template from the node: a new tip, a fee rise, or nothing new. Holder of {@link #applyLock} only. */
     private void apply(BlockTemplate t, long notifiedNanos, boolean fromNotification) {
         BlockTemplate prev = current;
         try {

@@ -49,8 +49,10 @@ public final class CoreLikeLatencyProbe {
         ZMQ_ONLY("ZMQ only, then fetch (before)"),
         /** long-poll, its template thrown away and fetched again (what LongPollNotifier did before issue 20) */
         LONGPOLL_REFETCH("long-poll, then fetch again (before)"),
-        /** long-poll template used as is, ZMQ as a second trigger (now) */
-        LONGPOLL_TEMPLATE_PLUS_ZMQ("long-poll template used + ZMQ (now)");
+        /** long-poll template used as is, ZMQ as a second trigger; full template first (template.empty-template-first = false) */
+        LONGPOLL_TEMPLATE_PLUS_ZMQ("long-poll template used + ZMQ, full template first (now, default)"),
+        /** as above, with the coinbase-only template + SetNewPrevHash first, the full template after (empty-template-first = true) */
+        LONGPOLL_EMPTY_FIRST("long-poll template used + ZMQ, coinbase-only template first (now, empty-template-first)");
 
         final String label;
 
@@ -59,8 +61,43 @@ public final class CoreLikeLatencyProbe {
         }
     }
 
-    /** Latencies in nanoseconds, one per block. */
+    /**
+     * Per block, in nanoseconds from the moment the stand-in connected the block: {@code prevHash} = the pool session's
+     * SetNewPrevHash handed to the transport; {@code node} = the first notification reaching the TP (the long-poll's
+     * return, or ZMQ), i.e. the node's part; {@code full} = the full template for the new tip handed over (the same
+     * moment as the SetNewPrevHash unless the coinbase-only template went first).
+     */
+    public record Result(long[] prevHash, long[] node, long[] full, boolean[] gcInWindow) {
+        /** The SetNewPrevHash latencies of the blocks during whose window no garbage collection ran. */
+        long[] prevHashWithoutGc() {
+            return java.util.stream.IntStream.range(0, prevHash.length).filter(i -> !gcInWindow[i])
+                    .mapToLong(i -> prevHash[i]).toArray();
+        }
+
+        int gcBlocks() {
+            int n = 0;
+            for (boolean b : gcInWindow) {
+                n += b ? 1 : 0;
+            }
+            return n;
+        }
+    }
+
+    /** Collections so far, all collectors of this JVM. */
+    static long gcCount() {
+        long n = 0;
+        for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            n += Math.max(0, gc.getCollectionCount());
+        }
+        return n;
+    }
+
+    /** SetNewPrevHash latencies in nanoseconds, one per block. */
     public static long[] run(Mode mode, int mempoolTransactions, int blocks) throws Exception {
+        return runDetailed(mode, mempoolTransactions, blocks).prevHash();
+    }
+
+    public static Result runDetailed(Mode mode, int mempoolTransactions, int blocks) throws Exception {
         DevnetParams d = DevnetParams.defaults();
         int perBlock = Math.min(mempoolTransactions, 1000); // the devnet's own cap; the rest is added before each block
         int extra = mempoolTransactions - perBlock;
@@ -87,6 +124,10 @@ public final class CoreLikeLatencyProbe {
             }
         };
         LongPollNotifier longPoll = new LongPollNotifier(chain, Duration.ofMillis(100), Duration.ofSeconds(1));
+        AtomicLong firstNotificationNanos = new AtomicLong();
+        AtomicLong connectedNanos = new AtomicLong();
+        BlockNotifier connected = chain.notifier(); // the stand-in's own announcement: the moment the block is connected
+        connected.start(n -> connectedNanos.set(n.receivedNanos()));
         BlockNotifier notifier = switch (mode) {
             case ZMQ_ONLY -> delayedZmq;
             case LONGPOLL_REFETCH -> new BlockNotifier() { // the old LongPollNotifier: a bare notification, then a fetch
@@ -105,20 +146,56 @@ public final class CoreLikeLatencyProbe {
                     longPoll.close();
                 }
             };
-            case LONGPOLL_TEMPLATE_PLUS_ZMQ -> new FirstOfNotifier(List.of(longPoll, delayedZmq));
+            case LONGPOLL_TEMPLATE_PLUS_ZMQ, LONGPOLL_EMPTY_FIRST -> new FirstOfNotifier(List.of(longPoll, delayedZmq));
+        };
+        BlockNotifier timed = new BlockNotifier() { // records when the first notification of a block reached the TP
+            @Override
+            public void start(Consumer<BlockNotification> onBlock) {
+                notifier.start(n -> {
+                    firstNotificationNanos.compareAndSet(0, n.receivedNanos());
+                    onBlock.accept(n);
+                });
+            }
+
+            @Override
+            public String name() {
+                return notifier.name();
+            }
+
+            @Override
+            public void close() {
+                notifier.close();
+            }
         };
         TemplateHub hub = new TemplateHub(new TemplateFactory(CoinbaseStyle.CORE), chain, TpMetrics.noop(),
-                System.currentTimeMillis(), null);
-        TemplateUpdater updater = new TemplateUpdater(chain, notifier, hub, Duration.ofSeconds(20), 1000);
+                System.currentTimeMillis(), null, TemplateHub.Limits.DEFAULT, InstantSource.system(),
+                new TemplateHub.Options(mode == Mode.LONGPOLL_EMPTY_FIRST, null));
+        TemplateUpdater updater = new TemplateUpdater(chain, timed, hub, Duration.ofSeconds(20), 1000);
         AtomicLong lastPrevHashNanos = new AtomicLong();
+        AtomicLong lastFullNanos = new AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean emptyPending = new java.util.concurrent.atomic.AtomicBoolean();
         Object pool = org.hyperhash.tp.downstream.ProbeSessions.attach(hub, (List<Sv2Message> ms) -> {
+            long now = System.nanoTime();
             for (Sv2Message m : ms) {
                 if (m instanceof SetNewPrevHash) {
-                    lastPrevHashNanos.set(System.nanoTime());
+                    lastPrevHashNanos.set(now);
+                    if (!emptyPending.get()) {
+                        lastFullNanos.set(now);
+                    }
+                } else if (m instanceof org.hyperhash.sv2.message.template.NewTemplate nt) {
+                    if (nt.futureTemplate()) {
+                        emptyPending.set(nt.merklePath().isEmpty() && mode == Mode.LONGPOLL_EMPTY_FIRST
+                                && mempoolTransactions > 0);
+                    } else if (emptyPending.getAndSet(false)) {
+                        lastFullNanos.set(now);
+                    }
                 }
             }
         });
         long[] out = new long[blocks];
+        long[] node = new long[blocks];
+        long[] full = new long[blocks];
+        boolean[] gc = new boolean[blocks];
         try {
             updater.start();
             Thread.sleep(300);
@@ -130,21 +207,34 @@ public final class CoreLikeLatencyProbe {
                     Thread.sleep(500); // the fee updates this causes settle before the block
                 }
                 long before = lastPrevHashNanos.get();
-                long t0 = System.nanoTime();
-                DevnetMiner.generateUnchecked(chain); // the stand-in refills its mempool for the next template
-                long deadline = t0 + 10_000_000_000L;
-                while (lastPrevHashNanos.get() == before && System.nanoTime() < deadline) {
-                    Thread.onSpinWait();
+                long beforeFull = lastFullNanos.get();
+                firstNotificationNanos.set(0);
+                long gcBefore = gcCount();
+                long start = System.nanoTime();
+                // the stand-in mines, refills its mempool for the next template, then connects the block (t0): what a
+                // real node's generatetoaddress has done when it returns
+                DevnetMiner.generateUnchecked(chain);
+                long t0 = connectedNanos.get();
+                long deadline = start + 10_000_000_000L;
+                while ((lastPrevHashNanos.get() == before || lastFullNanos.get() == beforeFull)
+                        && System.nanoTime() < deadline) {
+                    // park, not spin: the sink takes the timestamps, and a spinning waiter would take one of the
+                    // machine's two cores from the TP threads it measures
+                    java.util.concurrent.locks.LockSupport.parkNanos(200_000);
                 }
                 out[i] = lastPrevHashNanos.get() - t0;
+                full[i] = lastFullNanos.get() - t0;
+                node[i] = firstNotificationNanos.get() - t0;
+                gc[i] = gcCount() != gcBefore; // a collection (a pause of every thread) ran during this block's window
                 Thread.sleep(ZMQ_DELAY_MS + 150); // let the late trigger pass and the long-poll re-arm
             }
         } finally {
             updater.close();
+            connected.close();
             hub.close();
             zmq.shutdownNow();
         }
-        return out;
+        return new Result(out, node, full, gc);
     }
 
     static String ms(long nanos) {
@@ -153,10 +243,47 @@ public final class CoreLikeLatencyProbe {
 
     /** A table row: mode, mempool, p50, p90, p99 (nearest rank), max. */
     static String row(Mode mode, int txs, long[] ns) {
+        return "| " + mode.label + " | " + txs + " | " + stats(ns) + " |";
+    }
+
+    /** p50 / p90 / p99 / max in ms, table cells. */
+    static String stats(long[] ns) {
         long[] s = ns.clone();
         Arrays.sort(s);
-        return "| " + mode.label + " | " + txs + " | " + ms(pct(s, 50)) + " | " + ms(pct(s, 90)) + " | " + ms(pct(s, 99))
-                + " | " + ms(s[s.length - 1]) + " |";
+        return ms(pct(s, 50)) + " | " + ms(pct(s, 90)) + " | " + ms(pct(s, 99)) + " | " + ms(s[s.length - 1]);
+    }
+
+    static String p99(long[] ns) {
+        if (ns.length == 0) {
+            return "-";
+        }
+        long[] s = ns.clone();
+        Arrays.sort(s);
+        return ms(pct(s, 99));
+    }
+
+    static String p50(long[] ns) {
+        long[] s = ns.clone();
+        Arrays.sort(s);
+        return ms(pct(s, 50));
+    }
+
+    /** p50 | p99 of SetNewPrevHash minus the first notification: the TP's own part of each block's latency. */
+    static String tpPart(Result r) {
+        long[] d = new long[r.prevHash().length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = r.prevHash()[i] - r.node()[i];
+        }
+        Arrays.sort(d);
+        return ms(pct(d, 50)) + " | " + ms(pct(d, 99));
+    }
+
+    static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split(" ")[0];
+        } catch (java.io.IOException e) {
+            return "?";
+        }
     }
 
     static long pct(long[] sorted, int p) {
@@ -164,13 +291,37 @@ public final class CoreLikeLatencyProbe {
         return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
     }
 
+    /**
+     * Runs every mode at 0, 20, 2,000 and 4,000 mempool transactions (or those given as further arguments), modes
+     * interleaved per mempool size so a baseline ("ZMQ only, then fetch (before)") is measured in the same minutes.
+     */
     public static void main(String[] args) throws Exception {
         int blocks = args.length > 0 ? Integer.parseInt(args[0]) : 30;
-        System.out.println("| TP mode | mempool txs | p50 ms | p90 ms | p99 ms | max ms |");
-        System.out.println("| --- | --- | --- | --- | --- | --- |");
-        for (int txs : new int[] {0, 20, 2000, 4000}) {
+        int[] sizes = args.length > 1 ? Arrays.stream(args, 1, args.length).mapToInt(Integer::parseInt).toArray()
+                : new int[] {0, 20, 2000, 4000};
+        run(Mode.LONGPOLL_EMPTY_FIRST, 20, 10); // warm-up (JIT), discarded
+        System.out.println("| TP mode | mempool txs | SetNewPrevHash p50 | p90 | p99 | max ms | full template p50 | p99 ms"
+                + " | node part p50 ms | TP part p50 | p99 ms | p50 vs ZMQ-only | blocks with a GC | p99 without them ms"
+                + " | load avg |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        for (int txs : sizes) {
+            long baseline = 0;
             for (Mode m : Mode.values()) {
-                System.out.println(row(m, txs, run(m, txs, blocks)));
+                String load = loadAverage();
+                Result r = runDetailed(m, txs, blocks);
+                long[] sorted = r.prevHash().clone();
+                Arrays.sort(sorted);
+                long p50 = pct(sorted, 50);
+                if (m == Mode.ZMQ_ONLY) {
+                    baseline = p50;
+                }
+                long[] full = r.full().clone();
+                Arrays.sort(full);
+                System.out.println("| " + m.label + " | " + txs + " | " + stats(r.prevHash()) + " | " + ms(pct(full, 50))
+                        + " | " + ms(pct(full, 99)) + " | " + p50(r.node()) + " | " + tpPart(r) + " | "
+                        + String.format(Locale.ROOT, "%.3f", baseline == 0 ? 0.0 : (double) p50 / baseline) + " | "
+                        + r.gcBlocks() + " | " + p99(r.prevHashWithoutGc()) + " | " + load
+                        + " -> " + loadAverage() + " |");
             }
         }
     }

@@ -155,6 +155,48 @@ class TdpServerIT {
         assertTrue(t3.coinbaseTxValueRemaining() > t2.coinbaseTxValueRemaining());
     }
 
+    /**
+     * Issue 20, {@code template.empty-template-first}: on a new tip the client reads a coinbase-only NewTemplate(future),
+     * the SetNewPrevHash naming it, then the full template (future=false) for the same tip; a block on the empty
+     * template, submitted over TDP, is accepted.
+     */
+    @Test
+    void coinbaseOnlyTemplateFirstOnTheWire() throws Exception {
+        TpDaemon tp = tp(0, "template.empty-template-first=true");
+        TdpRecorder rec = new TdpRecorder();
+        TdpClient client = client(List.of(TpTestSupport.endpoint(tp, pin)), Duration.ofSeconds(5), rec);
+        rec.next(TdpRecorder.Connected.class);
+        NewTemplate first = rec.next(NewTemplate.class); // a new subscriber: the full template, as before
+        assertFalse(first.merklePath().isEmpty());
+        rec.next(SetNewPrevHash.class);
+
+        DevnetMiner.generateUnchecked(tp.devnetChain()); // a block from elsewhere
+        NewTemplate empty = rec.next(NewTemplate.class);
+        SetNewPrevHash p = rec.next(SetNewPrevHash.class);
+        NewTemplate full = rec.next(NewTemplate.class);
+        assertTrue(empty.futureTemplate());
+        assertTrue(empty.merklePath().isEmpty());
+        assertEquals(tp.devnetChain().params().subsidySats(2), empty.coinbaseTxValueRemaining());
+        assertEquals(empty.templateId(), p.templateId(), "SetNewPrevHash refers to the template the client has");
+        assertEquals(tp.devnetChain().tipHash(), p.prevHash());
+        assertFalse(full.futureTemplate());
+        assertTrue(full.templateId() > empty.templateId());
+        assertEquals(empty.coinbasePrefix(), full.coinbasePrefix(), "same height, same tip");
+        assertFalse(full.merklePath().isEmpty());
+        TransactionDataResult.Success none = assertInstanceOf(TransactionDataResult.Success.class,
+                client.requestTransactionData(empty.templateId()).get(20, TimeUnit.SECONDS));
+        assertTrue(none.transactions().isEmpty());
+        assertEquals(tp.devnetChain().getBlockTemplate().transactions().size(), assertInstanceOf(
+                TransactionDataResult.Success.class, client.requestTransactionData(full.templateId()).get(20, TimeUnit.SECONDS))
+                .transactions().size());
+
+        assertTrue(client.submitSolution(DevnetMiner.solve(empty, p, PAYOUT, 5, true)));
+        await("block on the coinbase-only template accepted",
+                () -> counter(tp, "hh_tp_blocks_submitted_total", "result", "accepted") == 1);
+        assertEquals(2, tp.devnetChain().height());
+        assertEquals(1, tp.devnetChain().getBlock(tp.devnetChain().tipHash()).txids().size());
+    }
+
     @Test
     void wrongAuthorityKeyIsRefused() throws Exception {
         TpDaemon tp = tp(0);

@@ -32,11 +32,14 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TdpSessionTest {
+    /** Builds and subscriptions on the caller's thread: these tests check sequences, not threads. */
+    static final TemplateHub.Options DIRECT = new TemplateHub.Options(false, Runnable::run);
     private final ManualClock clock = ManualClock.ofEpochSecond(1_800_000_000L);
     private final DevnetChain chain = new DevnetChain(DevnetParams.defaults(), clock);
     private final TpMetrics metrics = TpMetrics.noop();
     private final TemplateFactory factory = new TemplateFactory(CoinbaseStyle.CORE);
-    private final TemplateHub hub = new TemplateHub(factory, chain, metrics, 1000, null);
+    private final TemplateHub hub = new TemplateHub(factory, chain, metrics, 1000, null,
+                TemplateHub.Limits.DEFAULT, java.time.InstantSource.system(), DIRECT);
 
     static final class Recorder implements TdpSession.Outbound {
         final List<Sv2Message> sent = new ArrayList<>();

@@ -28,6 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Issue 20 part 2: no TDP client can make the pool's templates disappear; the grace after a new tip. */
 class TemplateEvictionTest {
+    /** Builds and subscriptions on the caller's thread: these tests check sequences, not threads. */
+    static final TemplateHub.Options DIRECT = new TemplateHub.Options(false, Runnable::run);
     private final ManualClock clock = ManualClock.ofEpochSecond(1_800_000_000L);
     private final DevnetChain chain = new DevnetChain(DevnetParams.defaults(), clock);
     private final TpMetrics metrics = TpMetrics.noop();
@@ -59,7 +61,8 @@ class TemplateEvictionTest {
      */
     @Test
     void threeHundredConstraintChangesFromAnotherClientDoNotLoseThePoolsBlock() {
-        TemplateHub hub = new TemplateHub(factory, chain, metrics, 1000, null);
+        TemplateHub hub = new TemplateHub(factory, chain, metrics, 1000, null,
+                TemplateHub.Limits.DEFAULT, java.time.InstantSource.system(), DIRECT);
         hub.onNewTip(chain.getBlockTemplate(), 0);
         TdpSessionTest.Recorder pool = new TdpSessionTest.Recorder();
         TdpSession poolSession = active(hub, pool, "pool", 74);
@@ -84,7 +87,7 @@ class TemplateEvictionTest {
     @Test
     void aSessionOnlyEvictsItsOwnTemplates() {
         TemplateHub hub = new TemplateHub(factory, chain, metrics, 1000, null,
-                new TemplateHub.Limits(8, Duration.ofSeconds(10), 4), clock);
+                new TemplateHub.Limits(8, Duration.ofSeconds(10), 4), clock, DIRECT);
         hub.onNewTip(chain.getBlockTemplate(), 0);
         TdpSessionTest.Recorder pool = new TdpSessionTest.Recorder();
         TdpSession poolSession = active(hub, pool, "pool", 74);
@@ -109,7 +112,8 @@ class TemplateEvictionTest {
 
     @Test
     void constraintChangesArePerSessionLimitedAndCounted() {
-        TemplateHub hub = new TemplateHub(factory, chain, metrics, 1000, null);
+        TemplateHub hub = new TemplateHub(factory, chain, metrics, 1000, null,
+                TemplateHub.Limits.DEFAULT, java.time.InstantSource.system(), DIRECT);
         hub.onNewTip(chain.getBlockTemplate(), 0);
         TdpSessionTest.Recorder attacker = new TdpSessionTest.Recorder();
         TdpSession evil = new TdpSession(hub, attacker, "attacker",
@@ -125,7 +129,8 @@ class TemplateEvictionTest {
 
     @Test
     void refusedSolutionsAreCountedAndAFloodClosesTheSession() {
-        TemplateHub hub = new TemplateHub(factory, chain, metrics, 1000, null);
+        TemplateHub hub = new TemplateHub(factory, chain, metrics, 1000, null,
+                TemplateHub.Limits.DEFAULT, java.time.InstantSource.system(), DIRECT);
         hub.onNewTip(chain.getBlockTemplate(), 0);
         TdpSessionTest.Recorder r = new TdpSessionTest.Recorder();
         TdpSession s = new TdpSession(hub, r, "bogus", new TdpSession.Limits(6, 10, 16, Duration.ofMinutes(1)), clock,
@@ -146,7 +151,7 @@ class TemplateEvictionTest {
      */
     @Test
     void previousTipTemplatesStayUsableForTheGraceThenExpire() {
-        TemplateHub hub = new TemplateHub(factory, chain, metrics, 1000, null, TemplateHub.Limits.DEFAULT, clock);
+        TemplateHub hub = new TemplateHub(factory, chain, metrics, 1000, null, TemplateHub.Limits.DEFAULT, clock, DIRECT);
         hub.onNewTip(chain.getBlockTemplate(), 0);
         TdpSessionTest.Recorder pool = new TdpSessionTest.Recorder();
         TdpSession s = active(hub, pool, "pool", 74);
@@ -171,7 +176,7 @@ class TemplateEvictionTest {
 
     @Test
     void aClosedSessionsTemplatesServeItsReconnectionUntilTheGraceAfterTheNextTip() {
-        TemplateHub hub = new TemplateHub(factory, chain, metrics, 1000, null, TemplateHub.Limits.DEFAULT, clock);
+        TemplateHub hub = new TemplateHub(factory, chain, metrics, 1000, null, TemplateHub.Limits.DEFAULT, clock, DIRECT);
         hub.onNewTip(chain.getBlockTemplate(), 0);
         TdpSessionTest.Recorder first = new TdpSessionTest.Recorder();
         TdpSession s1 = active(hub, first, "pool", 74);

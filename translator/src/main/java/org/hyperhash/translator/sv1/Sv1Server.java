@@ -92,13 +92,39 @@ public final class Sv1Server implements AutoCloseable {
 
     /** Binds and returns the bound address (port 0 picks a free one). */
     public InetSocketAddress bind(InetSocketAddress address) throws InterruptedException {
-        acceptGroup = Sv2Transport.newEventLoopGroup(1, "hh-translator-accept");
         int cap = somaxconn();
         if (cap > 0 && cap < acceptBacklog) {
             LOG.warn("sv1.accept-backlog = {} but the kernel caps it at net.core.somaxconn = {}: a connect storm of more"
                     + " miners than that can overflow it (SYN retransmits of 1 s and more)", acceptBacklog, cap);
         }
-        ServerBootstrap b = new ServerBootstrap().group(acceptGroup, workers).channel(Sv2Transport.serverChannelClass())
+        serverChannel = bootstrap().channel(Sv2Transport.serverChannelClass()).bind(address).sync().channel();
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /**
+     * Serves on a listening socket this process inherited (systemd socket activation, hh-translator.socket): miners
+     * that reconnected while the previous process restarted waited in its backlog and are accepted now. Auto-read is
+     * switched on by a task queued behind the bootstrap's set-up, so the acceptor is in the pipeline first. The
+     * backlog of an inherited socket is the socket unit's {@code Backlog=}, not {@code sv1.accept-backlog}.
+     */
+    public InetSocketAddress adopt(int fd) throws InterruptedException {
+        org.hyperhash.daemon.SocketActivation.makeNonBlocking(fd);
+        Channel ch = bootstrap().channelFactory(() -> Sv2Transport.inheritedServerChannel(fd))
+                .option(ChannelOption.AUTO_READ, false).register().sync().channel();
+        if (!ch.isActive()) {
+            ch.close();
+            throw new IllegalStateException("inherited fd " + fd + " is not a listening socket");
+        }
+        serverChannel = ch;
+        ch.eventLoop().execute(() -> ch.config().setAutoRead(true));
+        return (InetSocketAddress) ch.localAddress();
+    }
+
+    private ServerBootstrap bootstrap() {
+        if (acceptGroup == null) {
+            acceptGroup = Sv2Transport.newEventLoopGroup(1, "hh-translator-accept");
+        }
+        return new ServerBootstrap().group(acceptGroup, workers)
                 .option(ChannelOption.SO_BACKLOG, acceptBacklog)
                 .option(ChannelOption.MAX_MESSAGES_PER_READ, ACCEPTS_PER_WAKEUP)
                 .option(ChannelOption.SO_REUSEADDR, true) // rebind at once after a restart (TIME_WAIT on the port)
@@ -112,8 +138,6 @@ public final class Sv1Server implements AutoCloseable {
                         ch.pipeline().addLast("sv1-session", new Session());
                     }
                 });
-        serverChannel = b.bind(address).sync().channel();
-        return (InetSocketAddress) serverChannel.localAddress();
     }
 
     @Override

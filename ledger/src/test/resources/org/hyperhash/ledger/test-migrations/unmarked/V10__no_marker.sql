@@ -1,0 +1,2 @@
+-- a migration without its expand/contract marker
+ALTER TABLE share_windows ADD COLUMN other TEXT;
