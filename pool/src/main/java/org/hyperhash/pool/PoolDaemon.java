@@ -143,6 +143,8 @@ public final class PoolDaemon implements Daemon {
         this.upstream = upstreamHealth.wrap(Objects.requireNonNull(upstream, "upstream"));
         this.metrics = new PoolMetrics(registry);
         Metrics.secp256k1Provider(registry, security.cryptoProvider());
+        Metrics.aeadProvider(registry, security.cryptoProvider() == null ? null : org.hyperhash.sv2.noise.AeadProviders.name(),
+                org.hyperhash.sv2.noise.AeadProviders.isNative());
         this.stats = new MinerStats(clock, 100_000, MinerStats.DEFAULT_MAX_WORKERS_PER_ADDRESS,
                 MinerStats.DEFAULT_MAX_WORKERS, MinerStats.DEFAULT_IDLE_EVICTION, metrics.workersRefused::increment);
         this.startedMs = clock.millis();
