@@ -1,16 +1,10 @@
 package org.hyperhash.jdc;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +16,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.hyperhash.base.Bytes;
 import org.hyperhash.sv2.message.Sv2Message;
 import org.hyperhash.sv2.message.common.SetupConnection;
-import org.hyperhash.sv2.message.common.SetupConnectionError;
 import org.hyperhash.sv2.message.common.SetupConnectionSuccess;
 import org.hyperhash.sv2.message.jd.AllocateMiningJobToken;
 import org.hyperhash.sv2.message.jd.AllocateMiningJobTokenSuccess;
@@ -32,13 +25,7 @@ import org.hyperhash.sv2.message.jd.DeclareMiningJobSuccess;
 import org.hyperhash.sv2.message.jd.ProvideMissingTransactions;
 import org.hyperhash.sv2.message.jd.ProvideMissingTransactionsSuccess;
 import org.hyperhash.sv2.message.jd.PushSolution;
-import org.hyperhash.sv2.netty.NoiseHandshakeEvent;
-import org.hyperhash.sv2.netty.Sv2ErrorEvent;
-import org.hyperhash.sv2.netty.Sv2Limits;
-import org.hyperhash.sv2.netty.Sv2Pipeline;
-import org.hyperhash.sv2.netty.Sv2Transport;
 import org.hyperhash.sv2.noise.AuthorityPublicKey;
-import org.hyperhash.sv2.noise.Secp256k1Providers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,23 +57,18 @@ public final class JdClient implements AutoCloseable {
         }
     }
 
-    private final EventLoopGroup group;
-    private final boolean ownGroup;
     private final Duration timeout;
     private final AtomicInteger requestIds = new AtomicInteger();
-    private final CompletableFuture<SetupConnectionSuccess> setup = new CompletableFuture<>();
-    private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
+    private final ClientConnection<SetupConnectionSuccess> conn;
     /** requestId -> future; event loop only. */
     private final Map<Integer, CompletableFuture<?>> pending = new LinkedHashMap<>();
     /** requestId -> declared job (for ProvideMissingTransactions); event loop only. */
     private final Map<Integer, DeclareMiningJob> declaring = new LinkedHashMap<>();
     private final Map<Integer, List<Bytes>> declaringTxs = new LinkedHashMap<>();
-    private volatile Channel channel;
 
-    private JdClient(EventLoopGroup group, boolean ownGroup, Duration timeout) {
-        this.group = group;
-        this.ownGroup = ownGroup;
+    private JdClient(EventLoopGroup group, Duration timeout) {
         this.timeout = timeout;
+        this.conn = new ClientConnection<>(LOG, "JDS", group, "jdc-jd", timeout, new JobDeclaration());
     }
 
     /**
@@ -97,38 +79,8 @@ public final class JdClient implements AutoCloseable {
      */
     public static CompletableFuture<JdClient> connect(InetSocketAddress jds, AuthorityPublicKey pinned, Duration timeout,
             EventLoopGroup group) {
-        boolean own = group == null;
-        EventLoopGroup g = own ? Sv2Transport.newEventLoopGroup(1, "jdc-jd") : group;
-        JdClient c = new JdClient(g, own, timeout);
-        Sv2Limits limits = new Sv2Limits(Sv2Limits.MAX_POSSIBLE_FRAME_BYTES, timeout);
-        Bootstrap b = new Bootstrap().group(g).channel(Sv2Transport.socketChannelClass())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
-                .option(ChannelOption.TCP_NODELAY, true)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (pinned != null) {
-                            Sv2Pipeline.client(ch.pipeline(), Secp256k1Providers.best(), pinned, InstantSource.system(),
-                                    limits);
-                        } else {
-                            Sv2Pipeline.plaintext(ch.pipeline(), limits);
-                        }
-                        ch.pipeline().addLast("jdc", c.new Handler(pinned == null));
-                    }
-                });
-        b.connect(jds).addListener(f -> {
-            if (!f.isSuccess()) {
-                c.setup.completeExceptionally(new JdException("connect", f.cause().toString()));
-                c.closeGroup();
-            }
-        });
-        g.schedule(() -> c.setup.completeExceptionally(new JdException("timeout", "no SetupConnection.Success within "
-                + timeout)), timeout.toMillis(), TimeUnit.MILLISECONDS);
-        return c.setup.thenApply(s -> c).whenComplete((x, err) -> {
-            if (err != null) {
-                c.close();
-            }
-        });
+        JdClient c = new JdClient(group, timeout);
+        return c.conn.connect(jds, pinned, "jdc", "SetupConnection.Success", c);
     }
 
     /** AllocateMiningJobToken; completes with the .Success. */
@@ -149,25 +101,24 @@ public final class JdClient implements AutoCloseable {
 
     /** PushSolution (no answer in the protocol). */
     public void pushSolution(PushSolution p) {
-        Channel ch = channel;
+        Channel ch = conn.channel();
         if (ch != null) {
             ch.writeAndFlush(p, ch.voidPromise());
         }
     }
 
     public boolean connected() {
-        Channel ch = channel;
-        return ch != null && ch.isActive() && setup.isDone() && !setup.isCompletedExceptionally();
+        return conn.active() && conn.ready.isDone() && !conn.ready.isCompletedExceptionally();
     }
 
     /** Completes when the connection closed. */
     public CompletableFuture<Void> closed() {
-        return closedFuture;
+        return conn.closed();
     }
 
     private <T> CompletableFuture<T> request(int id, Sv2Message m, DeclareMiningJob d, List<Bytes> txs) {
         CompletableFuture<T> f = new CompletableFuture<>();
-        Channel ch = channel;
+        Channel ch = conn.channel();
         if (ch == null || !ch.isActive()) {
             f.completeExceptionally(new JdException("closed", "not connected to the JDS"));
             return f;
@@ -213,47 +164,18 @@ public final class JdClient implements AutoCloseable {
         }
     }
 
-    private final class Handler extends ChannelInboundHandlerAdapter {
-        private final boolean plaintext;
-
-        Handler(boolean plaintext) {
-            this.plaintext = plaintext;
+    /** SetupConnection(protocol 1, DECLARE_TX_DATA), then the answers to the requests in flight. */
+    private final class JobDeclaration implements ClientConnection.Protocol {
+        @Override
+        public SetupConnection setupConnection() {
+            return new SetupConnection(PROTOCOL_JOB_DECLARATION, 2, 2, DECLARE_TX_DATA, "", 0, "hyperhash", "",
+                    "hh-jdc", "");
         }
 
         @Override
-        public void channelActive(ChannelHandlerContext ctx) throws Exception {
-            channel = ctx.channel();
-            super.channelActive(ctx); // plaintext too: the frame decoder fires Completed.PLAINTEXT -> setup
-
-        }
-
-        private void setup(ChannelHandlerContext ctx) {
-            ctx.writeAndFlush(new SetupConnection(PROTOCOL_JOB_DECLARATION, 2, 2, DECLARE_TX_DATA, "", 0, "hyperhash",
-                    "", "hh-jdc", ""));
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt instanceof NoiseHandshakeEvent.Completed) {
-                setup(ctx);
-                return;
-            }
-            if (evt instanceof Sv2ErrorEvent e) {
-                LOG.debug("jd connection: {} {}", e.kind().label(), e.detail());
-                setup.completeExceptionally(new JdException(e.kind().label(), e.detail()));
-                return;
-            }
-            super.userEventTriggered(ctx, evt);
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        public void read(ChannelHandlerContext ctx, Object msg) {
             switch (msg) {
-                case SetupConnectionSuccess s -> setup.complete(s);
-                case SetupConnectionError e -> {
-                    setup.completeExceptionally(new JdException(e.errorCode(), "SetupConnection refused by the JDS"));
-                    ctx.close();
-                }
+                case SetupConnectionSuccess s -> conn.ready.complete(s);
                 case AllocateMiningJobTokenSuccess s -> complete(s.requestId(), s);
                 case DeclareMiningJobSuccess s -> complete(s.requestId(), s);
                 case DeclareMiningJobError e -> fail(e.requestId(), new JdException(e.errorCode(),
@@ -279,36 +201,16 @@ public final class JdClient implements AutoCloseable {
         }
 
         @Override
-        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-            JdException closedEx = new JdException("closed", "JDS connection closed");
-            setup.completeExceptionally(closedEx);
+        public void closed(JdException closed) {
             for (Integer id : List.copyOf(pending.keySet())) {
-                fail(id, closedEx);
+                fail(id, closed);
             }
-            closedFuture.complete(null);
-            super.channelInactive(ctx);
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            LOG.debug("jd connection: {}", cause.toString());
-            ctx.close();
-        }
-    }
-
-    private void closeGroup() {
-        if (ownGroup) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
 
     @Override
     public void close() {
-        Channel ch = channel;
-        if (ch != null) {
-            ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        }
-        closeGroup();
+        conn.close();
     }
 
     /** Blocks for {@code f} (tests, CLI). */

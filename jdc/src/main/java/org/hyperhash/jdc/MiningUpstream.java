@@ -1,16 +1,10 @@
 package org.hyperhash.jdc;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +16,6 @@ import org.hyperhash.base.Bytes;
 import org.hyperhash.base.Target;
 import org.hyperhash.jdc.JdClient.JdException;
 import org.hyperhash.sv2.message.common.SetupConnection;
-import org.hyperhash.sv2.message.common.SetupConnectionError;
 import org.hyperhash.sv2.message.common.SetupConnectionSuccess;
 import org.hyperhash.sv2.message.mining.OpenExtendedMiningChannel;
 import org.hyperhash.sv2.message.mining.OpenExtendedMiningChannelSuccess;
@@ -35,13 +28,7 @@ import org.hyperhash.sv2.message.mining.SetTarget;
 import org.hyperhash.sv2.message.mining.SubmitSharesError;
 import org.hyperhash.sv2.message.mining.SubmitSharesExtended;
 import org.hyperhash.sv2.message.mining.SubmitSharesSuccess;
-import org.hyperhash.sv2.netty.NoiseHandshakeEvent;
-import org.hyperhash.sv2.netty.Sv2ErrorEvent;
-import org.hyperhash.sv2.netty.Sv2Limits;
-import org.hyperhash.sv2.netty.Sv2Pipeline;
-import org.hyperhash.sv2.netty.Sv2Transport;
 import org.hyperhash.sv2.noise.AuthorityPublicKey;
-import org.hyperhash.sv2.noise.Secp256k1Providers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,13 +53,11 @@ public final class MiningUpstream implements AutoCloseable {
         }
     }
 
-    private final EventLoopGroup group;
-    private final boolean ownGroup;
     private final Duration timeout;
     private final AtomicInteger requestIds = new AtomicInteger(1);
     private final AtomicInteger sequence = new AtomicInteger();
-    private final CompletableFuture<ChannelInfo> opened = new CompletableFuture<>();
-    private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
+    /** Its ready future completes with the opened channel. */
+    private final ClientConnection<ChannelInfo> conn;
     private final Map<Integer, CompletableFuture<SetCustomMiningJobSuccess>> pending = new LinkedHashMap<>();
     private final AtomicLong sharesAcked = new AtomicLong();
     private final AtomicLong sharesRejected = new AtomicLong();
@@ -91,12 +76,11 @@ public final class MiningUpstream implements AutoCloseable {
         this.shareListener = l;
     }
     private volatile String lastRejection = "";
-    private volatile Channel channel;
 
-    private MiningUpstream(EventLoopGroup group, boolean ownGroup, Duration timeout) {
-        this.group = group;
-        this.ownGroup = ownGroup;
+    private MiningUpstream(EventLoopGroup group, Duration timeout, String user, float hashRate, int minExtranonce) {
         this.timeout = timeout;
+        this.conn = new ClientConnection<>(LOG, "pool", group, "jdc-up", timeout,
+                new Mining(user, hashRate, minExtranonce));
     }
 
     /**
@@ -110,39 +94,8 @@ public final class MiningUpstream implements AutoCloseable {
      */
     public static CompletableFuture<MiningUpstream> connect(InetSocketAddress pool, AuthorityPublicKey pinned,
             String userIdentity, float nominalHashRate, int minExtranonceSize, Duration timeout, EventLoopGroup group) {
-        boolean own = group == null;
-        EventLoopGroup g = own ? Sv2Transport.newEventLoopGroup(1, "jdc-up") : group;
-        MiningUpstream c = new MiningUpstream(g, own, timeout);
-        Sv2Limits limits = new Sv2Limits(Sv2Limits.MAX_POSSIBLE_FRAME_BYTES, timeout);
-        Bootstrap b = new Bootstrap().group(g).channel(Sv2Transport.socketChannelClass())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
-                .option(ChannelOption.TCP_NODELAY, true)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        if (pinned != null) {
-                            Sv2Pipeline.client(ch.pipeline(), Secp256k1Providers.best(), pinned, InstantSource.system(),
-                                    limits);
-                        } else {
-                            Sv2Pipeline.plaintext(ch.pipeline(), limits);
-                        }
-                        ch.pipeline().addLast("jdc-mining", c.new Handler(pinned == null, userIdentity,
-                                nominalHashRate, minExtranonceSize));
-                    }
-                });
-        b.connect(pool).addListener(f -> {
-            if (!f.isSuccess()) {
-                c.opened.completeExceptionally(new JdException("connect", f.cause().toString()));
-                c.closeGroup();
-            }
-        });
-        g.schedule(() -> c.opened.completeExceptionally(new JdException("timeout",
-                "no OpenExtendedMiningChannel.Success within " + timeout)), timeout.toMillis(), TimeUnit.MILLISECONDS);
-        return c.opened.thenApply(s -> c).whenComplete((x, err) -> {
-            if (err != null) {
-                c.close();
-            }
-        });
+        MiningUpstream c = new MiningUpstream(group, timeout, userIdentity, nominalHashRate, minExtranonceSize);
+        return c.conn.connect(pool, pinned, "jdc-mining", "OpenExtendedMiningChannel.Success", c);
     }
 
     /** The channel as granted (extranonce prefix, target follow SetExtranoncePrefix / SetTarget). */
@@ -153,7 +106,7 @@ public final class MiningUpstream implements AutoCloseable {
     /** Sends SetCustomMiningJob (its channel_id and request_id are replaced); completes with the .Success. */
     public CompletableFuture<SetCustomMiningJobSuccess> setCustomJob(SetCustomMiningJob j) {
         CompletableFuture<SetCustomMiningJobSuccess> f = new CompletableFuture<>();
-        Channel ch = channel;
+        Channel ch = conn.channel();
         ChannelInfo info = channelInfo;
         if (ch == null || !ch.isActive() || info == null) {
             f.completeExceptionally(new JdException("closed", "not connected to the pool"));
@@ -187,7 +140,7 @@ public final class MiningUpstream implements AutoCloseable {
      * @param extranonce the rollable part (extranonce_size bytes)
      */
     public boolean submit(int jobId, int nonce, int ntime, int version, Bytes extranonce) {
-        Channel ch = channel;
+        Channel ch = conn.channel();
         ChannelInfo info = channelInfo;
         if (ch == null || !ch.isActive() || info == null || !ch.isWritable()) {
             return false;
@@ -217,75 +170,50 @@ public final class MiningUpstream implements AutoCloseable {
     }
 
     public boolean connected() {
-        Channel ch = channel;
-        return ch != null && ch.isActive() && channelInfo != null;
+        return conn.active() && channelInfo != null;
     }
 
     /** Completes when the connection closed. */
     public CompletableFuture<Void> closed() {
-        return closedFuture;
+        return conn.closed();
     }
 
-    private final class Handler extends ChannelInboundHandlerAdapter {
-        private final boolean plaintext;
+    /** SetupConnection(protocol 0, work selection), ONE extended channel, then its jobs' and shares' answers. */
+    private final class Mining implements ClientConnection.Protocol {
         private final String user;
         private final int minExtranonce;
         private final float hashRate;
 
-        Handler(boolean plaintext, String user, float hashRate, int minExtranonce) {
-            this.plaintext = plaintext;
+        Mining(String user, float hashRate, int minExtranonce) {
             this.hashRate = hashRate;
             this.user = user;
             this.minExtranonce = minExtranonce;
         }
 
         @Override
-        public void channelActive(ChannelHandlerContext ctx) throws Exception {
-            channel = ctx.channel();
-            super.channelActive(ctx); // plaintext too: the frame decoder fires Completed.PLAINTEXT -> setup
-
-        }
-
-        private void setup(ChannelHandlerContext ctx) {
-            ctx.writeAndFlush(new SetupConnection(0, 2, 2, REQUIRES_WORK_SELECTION | REQUIRES_VERSION_ROLLING, "", 0,
-                    "hyperhash", "", "hh-jdc", ""));
+        public SetupConnection setupConnection() {
+            return new SetupConnection(0, 2, 2, REQUIRES_WORK_SELECTION | REQUIRES_VERSION_ROLLING, "", 0, "hyperhash",
+                    "", "hh-jdc", "");
         }
 
         @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt instanceof NoiseHandshakeEvent.Completed) {
-                setup(ctx);
-                return;
-            }
-            if (evt instanceof Sv2ErrorEvent e) {
-                LOG.debug("pool connection: {} {}", e.kind().label(), e.detail());
-                opened.completeExceptionally(new JdException(e.kind().label(), e.detail()));
-                return;
-            }
-            super.userEventTriggered(ctx, evt);
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        public void read(ChannelHandlerContext ctx, Object msg) {
             switch (msg) {
                 case SetupConnectionSuccess s -> ctx.writeAndFlush(new OpenExtendedMiningChannel(1, user, hashRate,
                         Target.MAX, minExtranonce), ctx.voidPromise());
-                case SetupConnectionError e -> {
-                    opened.completeExceptionally(new JdException(e.errorCode(), "SetupConnection refused by the pool"));
-                    ctx.close();
-                }
                 case OpenExtendedMiningChannelSuccess s -> {
                     if (s.extranonceSize() < minExtranonce) {
-                        opened.completeExceptionally(new JdException("extranonce-too-small", "the pool granted "
+                        conn.ready.completeExceptionally(new JdException("extranonce-too-small", "the pool granted "
                                 + s.extranonceSize() + " rollable extranonce bytes, " + minExtranonce + " needed"));
                         ctx.close();
                         return;
                     }
                     channelInfo = new ChannelInfo(s.channelId(), s.extranoncePrefix(), s.extranonceSize(), s.target());
-                    opened.complete(channelInfo);
+                    conn.ready.complete(channelInfo);
                 }
                 case OpenMiningChannelError e -> {
-                    opened.completeExceptionally(new JdException(e.errorCode(), "OpenExtendedMiningChannel refused"));
+                    conn.ready.completeExceptionally(new JdException(e.errorCode(),
+                            "OpenExtendedMiningChannel refused"));
                     ctx.close();
                 }
                 case SetTarget t -> {
@@ -334,36 +262,16 @@ public final class MiningUpstream implements AutoCloseable {
         }
 
         @Override
-        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-            JdException closedEx = new JdException("closed", "pool connection closed");
-            opened.completeExceptionally(closedEx);
+        public void closed(JdException closed) {
             for (CompletableFuture<SetCustomMiningJobSuccess> f : List.copyOf(pending.values())) {
-                f.completeExceptionally(closedEx);
+                f.completeExceptionally(closed);
             }
             pending.clear();
-            closedFuture.complete(null);
-            super.channelInactive(ctx);
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            LOG.debug("pool connection: {}", cause.toString());
-            ctx.close();
-        }
-    }
-
-    private void closeGroup() {
-        if (ownGroup) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
 
     @Override
     public void close() {
-        Channel ch = channel;
-        if (ch != null) {
-            ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-        }
-        closeGroup();
+        conn.close();
     }
 }
