@@ -2,18 +2,15 @@ package org.hyperhash.agent.install;
 
 import org.hyperhash.agent.install.AgentState.InstalledRelease;
 import org.hyperhash.agent.manifest.Release;
+import org.hyperhash.agent.process.ChildProcess;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The ledger side of upgrades (docs/operations.md, "Rolling back across a ledger migration"): a release whose manifest
@@ -23,7 +20,6 @@ import java.util.concurrent.TimeUnit;
  * the units are stopped. Expand-only migrations need no restore: the older binary runs on the migrated ledger.
  */
 public final class LedgerGuard {
-    private static final int MAX_OUTPUT = 4096;
     private final List<String> backupCommand;
     private final List<String> restoreCommand;
     private final Path backupDir;
@@ -86,48 +82,15 @@ public final class LedgerGuard {
         for (String a : template) {
             cmd.add(a.replace("{file}", file.toString()));
         }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Thread reader = Thread.ofVirtual().name("ledger-" + what + "-output").start(() -> drain(p.getInputStream(), out));
+        ChildProcess.Result r;
         try {
-            p.getOutputStream().close();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                throw new IOException("ledger " + what + " command " + template.getFirst() + " timed out after " + timeout);
-            }
-            reader.join(1000);
-            if (p.exitValue() != 0) {
-                String text;
-                synchronized (out) {
-                    text = out.toString(StandardCharsets.UTF_8).strip();
-                }
-                throw new IOException("ledger " + what + " command " + template.getFirst() + " failed (exit " + p.exitValue()
-                        + "): " + text);
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } finally {
-            p.getInputStream().close();
+            r = ChildProcess.run(cmd, timeout, "ledger-" + what + "-output");
+        } catch (ChildProcess.TimedOutException e) {
+            throw new IOException("ledger " + what + " command " + template.getFirst() + " timed out after " + timeout);
         }
-    }
-
-    private static void drain(InputStream in, ByteArrayOutputStream out) {
-        byte[] buf = new byte[1024];
-        try {
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                synchronized (out) {
-                    int keep = Math.min(n, MAX_OUTPUT - out.size());
-                    if (keep > 0) {
-                        out.write(buf, 0, keep);
-                    }
-                }
-            }
-        } catch (IOException e) {
-            // closed by run()
+        if (r.exit() != 0) {
+            throw new IOException("ledger " + what + " command " + template.getFirst() + " failed (exit " + r.exit()
+                    + "): " + r.output().strip());
         }
     }
 }
