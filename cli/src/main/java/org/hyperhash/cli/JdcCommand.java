@@ -1,23 +1,15 @@
 package org.hyperhash.cli;
 
-import java.net.InetSocketAddress;
 import java.time.InstantSource;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.hyperhash.daemon.Checks;
 import org.hyperhash.daemon.DaemonLauncher;
 import org.hyperhash.daemon.DaemonOptions;
 import org.hyperhash.pool.hypernode.HyperNodeConfig;
 import org.hyperhash.pool.hypernode.HyperNodeDaemon;
-import org.hyperhash.pool.upstream.TdpTemplateSource;
-import org.hyperhash.sv2.noise.Secp256k1Providers;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code hh jdc [--config FILE] [--set path=value]...}: a Hyper Node. The operator's miners connect to it as to a
@@ -32,38 +24,21 @@ final class JdcCommand implements Callable<Integer> {
     @Mixin
     DaemonOptions options;
 
-    @Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() {
-        return DaemonLauncher.run("jdc", options, HyperNodeConfig.ENV_PREFIX, HyperNodeConfig.ROOT, List.of(),
+        return options.launch("jdc", HyperNodeConfig.ENV_PREFIX, HyperNodeConfig.ROOT, List.of(),
                 DaemonLauncher.Spec.of(HyperNodeConfig::from,
-                        cfg -> {
-                            Map<String, List<InetSocketAddress>> m = new LinkedHashMap<>();
-                            m.put("sv2.listen", cfg.pool().sv2().listen());
-                            m.put("admin.listen", List.of(cfg.pool().adminListen()));
-                            return m;
-                        },
+                        cfg -> PoolWiring.listens(cfg.pool(), true),
                         JdcCommand::checks,
                         cfg -> {
                             InstantSource clock = InstantSource.system();
-                            TdpTemplateSource tp = TdpTemplateSource.fromConfig(cfg.pool(), Secp256k1Providers.best(),
-                                    clock);
-                            return HyperNodeDaemon.fromConfig(cfg, clock, tp);
+                            return HyperNodeDaemon.fromConfig(cfg, clock, PoolWiring.templateSource(cfg.pool(), clock));
                         },
-                        HyperNodeConfig::shutdownDeadline),
-                spec.commandLine().getOut(), spec.commandLine().getErr());
+                        HyperNodeConfig::shutdownDeadline));
     }
 
     private static List<String> checks(HyperNodeConfig cfg) throws Exception {
-        List<String> ok = new ArrayList<>();
-        ok.add(Checks.ledger("hyperhash.jdc.ledger.url", cfg.pool().ledger().jdbcUrl(), true));
-        for (int n = 0; n < cfg.pool().templateProviders().size(); n++) {
-            InetSocketAddress a = cfg.pool().templateProviders().get(n).address();
-            String key = "hyperhash.jdc.template-providers[" + n + "].address";
-            ok.add(Checks.warnOnly(() -> Checks.tcp("template provider", key, a.getHostString(), a.getPort())));
-        }
+        List<String> ok = PoolWiring.checks(cfg.pool(), HyperNodeConfig.ROOT);
         for (int n = 0; n < cfg.pools().size(); n++) {
             HyperNodeConfig.UpstreamPool p = cfg.pools().get(n);
             String key = "hyperhash.jdc.upstream.pools[" + n + "]";

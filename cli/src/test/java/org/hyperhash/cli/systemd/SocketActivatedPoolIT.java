@@ -81,6 +81,16 @@ class SocketActivatedPoolIT {
         return pb.start();
     }
 
+    /** {@link #start}, then waits until systemd-socket-activate listens on {@code port} (the pool is not up yet). */
+    private Process startListening(int port, String fdName, Path log) throws Exception {
+        Process p = start(port, fdName, log);
+        if (!awaitLog(log, "Listening on 127.0.0.1:" + port, Duration.ofSeconds(20))) {
+            p.destroyForcibly();
+            fail("systemd-socket-activate listens: " + Files.readString(log));
+        }
+        return p;
+    }
+
     private static boolean awaitLog(Path log, String text, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -102,9 +112,8 @@ class SocketActivatedPoolIT {
     void thePoolServesOnTheSocketSystemdPassesIt() throws Exception {
         int port = freePort();
         Path log = dir.resolve("pool.log");
-        Process p = start(port, "sv2", log);
+        Process p = startListening(port, "sv2", log);
         try {
-            assertTrue(awaitLog(log, "Listening on 127.0.0.1:" + port, Duration.ofSeconds(20)), "systemd-socket-activate listens");
             try (Socket first = connect(port)) { // wakes the service, like a miner arriving at the socket unit
                 assertTrue(awaitLog(log, "socket-activated listener(s) [sv2@fd3]", Duration.ofSeconds(90)),
                         "the pool serves on fd 3: " + Files.readString(log));
@@ -128,9 +137,8 @@ class SocketActivatedPoolIT {
     void aSocketNamedForAnotherDaemonIsAConfigurationError() throws Exception {
         int port = freePort();
         Path log = dir.resolve("pool-bad.log");
-        Process p = start(port, "sv1", log);
+        Process p = startListening(port, "sv1", log);
         try {
-            assertTrue(awaitLog(log, "Listening on 127.0.0.1:" + port, Duration.ofSeconds(20)), "systemd-socket-activate listens");
             try (Socket ignored = connect(port)) {
                 assertTrue(p.waitFor(90, TimeUnit.SECONDS), "the pool exits");
             }
