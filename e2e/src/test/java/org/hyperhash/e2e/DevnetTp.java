@@ -1,9 +1,12 @@
 package org.hyperhash.e2e;
 
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.hyperhash.daemon.DaemonConfig;
 import org.hyperhash.pool.PoolConfig;
+import org.hyperhash.pool.PoolDaemon;
 import org.hyperhash.pool.upstream.TdpTemplateSource;
 import org.hyperhash.sv2.noise.Secp256k1Providers;
 import org.hyperhash.tp.TpConfig;
@@ -33,6 +36,22 @@ public final class DevnetTp implements AutoCloseable {
         var a = daemon.tdpAddresses().get(0);
         return "template-providers=[{address=\"" + a.getAddress().getHostAddress() + ":" + a.getPort()
                 + "\",authority-key=\"" + daemon.authorityPublicKeyBase58() + "\"}]";
+    }
+
+    /**
+     * The config of a pool on this TP as the e2e tests run one: sv2 and admin on loopback port 0, Noise, paying
+     * {@code payoutAddress}; {@code sets} come last and win (e.g. another sv2.listen or sv2.security).
+     */
+    public PoolConfig poolConfig(String payoutAddress, String... sets) {
+        List<String> all = new ArrayList<>(List.of("sv2.listen=[\"127.0.0.1:0\"]", poolTemplateProviders(),
+                "sv2.security=noise", "admin.listen=\"127.0.0.1:0\"", "payout.address=\"" + payoutAddress + "\""));
+        all.addAll(List.of(sets));
+        return PoolConfig.from(DaemonConfig.load(null, all, null, PoolConfig.ROOT, Map.of()));
+    }
+
+    /** A pool daemon built from {@code cfg} with a fresh TDP client ({@link #source}); not started. */
+    public static PoolDaemon pool(PoolConfig cfg) {
+        return PoolDaemon.fromConfig(cfg, InstantSource.system(), source(cfg));
     }
 
     /** A fresh TDP client for a pool built from {@code cfg} (its template-providers from {@link #poolTemplateProviders}). */

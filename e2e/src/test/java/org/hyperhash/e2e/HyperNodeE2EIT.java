@@ -8,8 +8,6 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.bitcoinj.base.BitcoinNetwork;
-import org.bitcoinj.base.SegwitAddress;
 import org.hyperhash.daemon.DaemonConfig;
 import org.hyperhash.pool.PoolConfig;
 import org.hyperhash.pool.PoolDaemon;
@@ -39,22 +37,17 @@ class HyperNodeE2EIT {
     Path dir;
 
     static String address(int n) {
-        byte[] h = new byte[20];
-        h[0] = (byte) (0x60 + n);
-        h[19] = (byte) (n * 3 + 1);
-        return SegwitAddress.fromHash(BitcoinNetwork.REGTEST, h).toString();
+        return TestAddresses.regtest(0x60 + n, n * 3 + 1);
     }
 
     @Test
     void sv1FirmwareThroughATranslatorMinesForTheHyperNodeAtThePool() throws Exception {
         String hyperNodeAddress = address(1);
         try (DevnetTp tp = new DevnetTp("0x1f00ffff")) {
-            PoolConfig poolCfg = PoolConfig.from(DaemonConfig.load(null, List.of("sv2.listen=[\"127.0.0.1:0\"]",
-                    tp.poolTemplateProviders(), "sv2.security=noise", "admin.listen=\"127.0.0.1:0\"",
-                    "payout.address=\"" + address(0) + "\"", "ledger.url=\"jdbc:sqlite:" + dir.resolve("pool.db") + "\"",
+            PoolConfig poolCfg = tp.poolConfig(address(0), "ledger.url=\"jdbc:sqlite:" + dir.resolve("pool.db") + "\"",
                     "jds.enabled=true", "jds.listen=[\"127.0.0.1:0\"]", "sv2.allow-work-selection=true",
-                    "vardiff.enabled=false", "channel.ack-interval=100ms"), null, PoolConfig.ROOT, Map.of()));
-            try (PoolDaemon pool = PoolDaemon.fromConfig(poolCfg, InstantSource.system(), DevnetTp.source(poolCfg))) {
+                    "vardiff.enabled=false", "channel.ack-interval=100ms");
+            try (PoolDaemon pool = DevnetTp.pool(poolCfg)) {
                 pool.start();
                 assertTrue(FakeSv2Miner.waitFor(pool::ready, T), "pool ready");
                 HyperNodeConfig cfg = HyperNodeConfig.from(DaemonConfig.load(null, List.of("sv2.listen=[\"127.0.0.1:0\"]",

@@ -11,13 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.bitcoinj.base.BitcoinNetwork;
-import org.bitcoinj.base.SegwitAddress;
 import org.hyperhash.daemon.DaemonConfig;
 import org.hyperhash.ledger.LedgerDatabase;
 import org.hyperhash.ledger.ShareWindow;
 import org.hyperhash.ledger.ShareWindowStore;
-import org.hyperhash.pool.PoolConfig;
 import org.hyperhash.pool.PoolDaemon;
 import org.hyperhash.testkit.TestDatabase;
 import org.hyperhash.testkit.sv1.FakeSv1Miner;
@@ -42,18 +39,12 @@ class PoolInstanceFailoverIT {
     Path dir;
 
     static String address(int n) {
-        byte[] h = new byte[20];
-        h[0] = (byte) (0x50 + n);
-        h[19] = (byte) (n * 13 + 5);
-        return SegwitAddress.fromHash(BitcoinNetwork.REGTEST, h).toString();
+        return TestAddresses.regtest(0x50 + n, n * 13 + 5);
     }
 
     private static PoolDaemon pool(DevnetTp tp, String jdbc, int instanceId) throws Exception {
-        PoolConfig cfg = PoolConfig.from(DaemonConfig.load(null, List.of("sv2.listen=[\"127.0.0.1:0\"]", tp.poolTemplateProviders(),
-                "sv2.security=noise", "admin.listen=\"127.0.0.1:0\"", "payout.address=\"" + address(0) + "\"", "instance-id=" + instanceId,
-                "ledger.url=\"" + jdbc + "\"", "ledger.flush-interval=200ms", "channel.ack-interval=100ms"),
-                null, PoolConfig.ROOT, Map.of()));
-        PoolDaemon p = PoolDaemon.fromConfig(cfg, InstantSource.system(), DevnetTp.source(cfg));
+        PoolDaemon p = DevnetTp.pool(tp.poolConfig(address(0), "instance-id=" + instanceId, "ledger.url=\"" + jdbc + "\"",
+                "ledger.flush-interval=200ms", "channel.ack-interval=100ms"));
         p.start();
         return p;
     }

@@ -18,8 +18,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.bitcoinj.base.BitcoinNetwork;
-import org.bitcoinj.base.SegwitAddress;
 import org.hyperhash.daemon.DaemonConfig;
 import org.hyperhash.daemon.SocketActivation;
 import org.hyperhash.ledger.LedgerDatabase;
@@ -54,20 +52,16 @@ class SeamlessRestartIT {
     Path dir;
 
     static String address(int n) {
-        byte[] h = new byte[20];
-        h[0] = (byte) (0x60 + n);
-        h[19] = (byte) (n * 7 + 1);
-        return SegwitAddress.fromHash(BitcoinNetwork.REGTEST, h).toString();
+        return TestAddresses.regtest(0x60 + n, n * 7 + 1);
     }
 
     private static PoolDaemon pool(DevnetTp tp, String jdbc, int port, KeyTool.GeneratedKeys keys, int fd) throws Exception {
-        PoolConfig cfg = PoolConfig.from(DaemonConfig.load(null, List.of("sv2.listen=[\"127.0.0.1:" + port + "\"]",
-                tp.poolTemplateProviders(), "sv2.security=noise", "sv2.authority-secret-key=\"" + keys.authority().secretToBase58() + "\"",
-                "sv2.static-secret-key=\"" + keys.serverStatic().secretToBase58() + "\"", "admin.listen=\"127.0.0.1:0\"",
-                "payout.address=\"" + address(0) + "\"", "instance-id=1", "ledger.url=\"" + jdbc + "\"",
-                "ledger.flush-interval=200ms", "ledger.instance-lease=5s", "channel.ack-interval=100ms"),
-                null, PoolConfig.ROOT, Map.of()));
-        PoolDaemon p = PoolDaemon.fromConfig(cfg, InstantSource.system(), DevnetTp.source(cfg))
+        PoolConfig cfg = tp.poolConfig(address(0), "sv2.listen=[\"127.0.0.1:" + port + "\"]",
+                "sv2.authority-secret-key=\"" + keys.authority().secretToBase58() + "\"",
+                "sv2.static-secret-key=\"" + keys.serverStatic().secretToBase58() + "\"", "instance-id=1",
+                "ledger.url=\"" + jdbc + "\"", "ledger.flush-interval=200ms", "ledger.instance-lease=5s",
+                "channel.ack-interval=100ms");
+        PoolDaemon p = DevnetTp.pool(cfg)
                 .inheritedSockets(List.of(new SocketActivation.Inherited(fd, PoolDaemon.SV2_SOCKET_NAME)));
         p.start();
         return p;
@@ -258,11 +252,9 @@ class SeamlessRestartIT {
         try (TestDatabase ledger = TestDatabase.create("sqlite", dir, "hh_e2e_restart_");
                 DevnetTp tp = new DevnetTp("0x207fffff");
                 HeldListeningSocket socket = new HeldListeningSocket(1024)) {
-            PoolConfig cfg = PoolConfig.from(DaemonConfig.load(null, List.of("sv2.listen=[\"127.0.0.1:0\"]",
-                    tp.poolTemplateProviders(), "sv2.security=noise", "admin.listen=\"127.0.0.1:0\"",
-                    "payout.address=\"" + address(0) + "\"", "ledger.url=\"" + ledger.url + "\"", "ledger.flush-interval=200ms",
-                    "channel.ack-interval=100ms"), null, PoolConfig.ROOT, Map.of()));
-            try (PoolDaemon pool = PoolDaemon.fromConfig(cfg, InstantSource.system(), DevnetTp.source(cfg))) {
+            PoolConfig cfg = tp.poolConfig(address(0), "ledger.url=\"" + ledger.url + "\"", "ledger.flush-interval=200ms",
+                    "channel.ack-interval=100ms");
+            try (PoolDaemon pool = DevnetTp.pool(cfg)) {
                 pool.start();
                 assertTrue(Sv1MinersThroughTranslatorIT.waitFor(pool::ready, T), "pool ready");
                 TranslatorDaemon a = translatorOn(pool, socket.port, socket.dup());

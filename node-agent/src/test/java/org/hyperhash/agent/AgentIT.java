@@ -65,6 +65,7 @@ class AgentIT {
     static Path tlsDir;
     @TempDir
     Path dir;
+    ReleaseBed bed;
     ReleaseServer server;
     List<SigningKey> keys;
     FakeSystemctl systemctl;
@@ -97,15 +98,11 @@ class AgentIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        server = new ReleaseServer(tlsDir);
-        keys = Publisher.keys(3);
-        Files.writeString(dir.resolve("root.json"), Publisher.root(1, 2, keys, Instant.now().plus(Duration.ofDays(365)),
-                keys.subList(0, 2)).toJson());
-        releases = dir.resolve("opt/releases");
-        current = dir.resolve("opt/current");
-        Files.createDirectories(releases.resolve("0.1.0-base"));
-        Files.writeString(releases.resolve("0.1.0-base/health-mode"), "ok");
-        Files.createSymbolicLink(current, releases.resolve("0.1.0-base"));
+        bed = ReleaseBed.create(tlsDir, dir);
+        server = bed.server();
+        keys = bed.keys();
+        releases = bed.releases();
+        current = bed.current();
         pool = new FakeService(current);
         tp = new FakeService(current);
         systemctl = new FakeSystemctl();
@@ -124,13 +121,8 @@ class AgentIT {
     }
 
     List<String> sets() {
-        return new ArrayList<>(List.of(
-                "manifest.url=" + server.uri("/releases/release.json"),
-                "trust.root-file=" + dir.resolve("root.json"),
-                "tls.ca-file=" + server.caPem,
-                "paths.state-dir=" + dir.resolve("state"),
-                "paths.releases-dir=" + releases,
-                "paths.current-link=" + current,
+        List<String> s = bed.agentSets();
+        s.addAll(List.of(
                 "units=" + POOL + "," + TP,
                 "unit." + POOL + ".admin-url=" + pool.uri(),
                 "unit." + TP + ".admin-url=" + tp.uri(),
@@ -139,6 +131,7 @@ class AgentIT {
                 "reach.bitcoind=", "reach.lnd=",
                 "install.keep=3",
                 "http.read-timeout-seconds=" + READ_TIMEOUT_SECONDS));
+        return s;
     }
 
     AgentConfig config() throws Exception {

@@ -56,6 +56,7 @@ class LedgerUpgradeIT {
     static Path tlsDir;
     @TempDir
     Path dir;
+    ReleaseBed bed;
     ReleaseServer server;
     List<SigningKey> keys;
     FakeSystemctl systemctl;
@@ -68,15 +69,11 @@ class LedgerUpgradeIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        server = new ReleaseServer(tlsDir);
-        keys = Publisher.keys(3);
-        Files.writeString(dir.resolve("root.json"), Publisher.root(1, 2, keys, Instant.now().plus(Duration.ofDays(365)),
-                keys.subList(0, 2)).toJson());
-        releases = dir.resolve("opt/releases");
-        current = dir.resolve("opt/current");
-        Files.createDirectories(releases.resolve("0.1.0-base"));
-        Files.writeString(releases.resolve("0.1.0-base/health-mode"), "ok");
-        Files.createSymbolicLink(current, releases.resolve("0.1.0-base"));
+        bed = ReleaseBed.create(tlsDir, dir);
+        server = bed.server();
+        keys = bed.keys();
+        releases = bed.releases();
+        current = bed.current();
         ledgerFile = dir.resolve("ledger.db");
         ledgerUrl = "jdbc:sqlite:" + ledgerFile;
         pool = new FakeService(current, ledgerUrl);       // the base release creates the ledger (schema 9)
@@ -97,13 +94,8 @@ class LedgerUpgradeIT {
     }
 
     List<String> sets(boolean ledgerCommands) {
-        List<String> s = new ArrayList<>(List.of(
-                "manifest.url=" + server.uri("/releases/release.json"),
-                "trust.root-file=" + dir.resolve("root.json"),
-                "tls.ca-file=" + server.caPem,
-                "paths.state-dir=" + dir.resolve("state"),
-                "paths.releases-dir=" + releases,
-                "paths.current-link=" + current,
+        List<String> s = bed.agentSets();
+        s.addAll(List.of(
                 "units=[\"" + POOL + "\", \"" + TREASURY + "\"]",
                 "admin-urls={\"" + POOL + "\" = \"" + pool.uri() + "\", \"" + TREASURY + "\" = \"" + treasury.uri() + "\"}",
                 "health.deadline=3s",
@@ -146,6 +138,18 @@ class LedgerUpgradeIT {
         server.put("/releases/release.json", m.toJson().getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Publishes release 1 (schema 9, no migrations of its own) and installs it (the base release counts as schema 0). */
+    void installRelease1(Agent a) throws Exception {
+        publish(1, "1.0.0", "ok", 9, 0, Map.of());
+        assertEquals(new CheckResult.Updated(0, 1), a.checkOnce());
+    }
+
+    /** Publishes release 2: migrates to V11 through an expand (V10) and a contract (V11, compatible_from 11). */
+    void publishContractingRelease2(String healthMode) {
+        publish(2, "2.0.0", healthMode, 11, 11, Map.of("V10__share_windows_note.sql", EXPAND,
+                "V11__rename_share_windows_worker.sql", CONTRACT));
+    }
+
     List<String> blocks() throws Exception {
         List<String> out = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(ledgerUrl); Statement st = c.createStatement();
@@ -167,8 +171,7 @@ class LedgerUpgradeIT {
     void expandMigrationRollbackKeepsTheMigratedLedgerAndTheOldBinaryRunsOnIt() throws Exception {
         assertNull(pool.ledgerError);
         try (Agent a = agent(true)) {
-            publish(1, "1.0.0", "ok", 9, 0, Map.of());
-            assertEquals(new CheckResult.Updated(0, 1), a.checkOnce());
+            installRelease1(a);
             assertEquals(1, a.metrics().ledgerBackups("ok"), "installed schema unknown (base release): backed up");
 
             publish(2, "2.0.0", "fail", 10, 0, Map.of("V10__share_windows_note.sql", EXPAND));
@@ -199,12 +202,10 @@ class LedgerUpgradeIT {
     @Test
     void contractMigrationRollbackRestoresTheBackupAndTheOldBinaryRunsOnIt() throws Exception {
         try (Agent a = agent(true)) {
-            publish(1, "1.0.0", "ok", 9, 0, Map.of());
-            assertEquals(new CheckResult.Updated(0, 1), a.checkOnce());
+            installRelease1(a);
             List<String> beforeUpgrade = blocks();
 
-            publish(2, "2.0.0", "fail", 11, 11, Map.of("V10__share_windows_note.sql", EXPAND,
-                    "V11__rename_share_windows_worker.sql", CONTRACT));
+            publishContractingRelease2("fail");
             CheckResult.RolledBack rb = assertInstanceOf(CheckResult.RolledBack.class, a.checkOnce());
             assertEquals(1, rb.restoredVersion());
             AgentState s = a.state();
@@ -232,17 +233,10 @@ class LedgerUpgradeIT {
     @Test
     void anUpgradeAcrossAContractKilledAfterTheRestartIsRepairedByRestoringTheBackup() throws Exception {
         try (Agent a = agent(true)) {
-            publish(1, "1.0.0", "ok", 9, 0, Map.of());
-            assertEquals(new CheckResult.Updated(0, 1), a.checkOnce());
+            installRelease1(a);
         }
-        publish(2, "2.0.0", "ok", 11, 11, Map.of("V10__share_windows_note.sql", EXPAND,
-                "V11__rename_share_windows_worker.sql", CONTRACT));
-        CrashPoints killAfterRestart = step -> {
-            if (step.equals(CrashPoints.RESTARTED)) {
-                throw new AgentIT.SimulatedCrash(step);
-            }
-        };
-        try (Agent crashing = agent(true, killAfterRestart)) {
+        publishContractingRelease2("ok");
+        try (Agent crashing = agent(true, AgentIT.crashAt(CrashPoints.RESTARTED))) {
             org.junit.jupiter.api.Assertions.assertThrows(AgentIT.SimulatedCrash.class, crashing::checkOnce);
         }
         assertEquals(11, ledgerSchema(), "release 2 ran and contracted the ledger before the kill");
@@ -259,11 +253,9 @@ class LedgerUpgradeIT {
     @Test
     void withoutARestoreTheOldBinaryRefusesTheContractedLedger() throws Exception {
         try (Agent a = agent(true)) {
-            publish(1, "1.0.0", "ok", 9, 0, Map.of());
-            assertEquals(new CheckResult.Updated(0, 1), a.checkOnce());
+            installRelease1(a);
             // the backup vanishes (disk cleaned by hand): the restore fails, and the old binary meets the contracted ledger
-            publish(2, "2.0.0", "fail", 11, 11, Map.of("V10__share_windows_note.sql", EXPAND,
-                    "V11__rename_share_windows_worker.sql", CONTRACT));
+            publishContractingRelease2("fail");
             systemctl.onStop(u -> {
                 (u.equals(POOL) ? pool : treasury).stopped();
                 try (var files = Files.list(dir.resolve("state/ledger-backups"))) {
