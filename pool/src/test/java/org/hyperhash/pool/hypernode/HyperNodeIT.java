@@ -57,13 +57,10 @@ class HyperNodeIT {
 
     @Test
     void declaresForwardsFailsOverToNextPoolThenSoloAndReturns() throws Exception {
-        java.nio.file.Files.createDirectories(dir.resolve("pool"));
-        java.nio.file.Files.createDirectories(dir.resolve("jdc"));
-        DevnetChain chain = new DevnetChain(new DevnetParams(BITS, 50L * 100_000_000L, 150, 5, 0x6868L, 7200),
-                InstantSource.system());
-        DevnetTemplateSource poolTp = new DevnetTemplateSource(chain);
-        DevnetTemplateSource nodeTp = new DevnetTemplateSource(chain);
-        poolTp.peer(nodeTp);
+        Devnet net = devnet();
+        DevnetChain chain = net.chain();
+        DevnetTemplateSource poolTp = net.poolTp();
+        DevnetTemplateSource nodeTp = net.nodeTp();
         AuthorityKeyPair authority = AuthorityKeyPair.generate(new SecureRandom());
         String hyperNodeAddress = PoolHarness.address(21);
         String operator = PoolHarness.address(30);
@@ -78,14 +75,10 @@ class HyperNodeIT {
                 String key = authority.publicKey().toBase58();
                 String pools = "upstream.pools=[" + entry("first", pool.sv2(), jds1.address(), key, hyperNodeAddress + ".hn1")
                         + "," + entry("second", pool.sv2(), jds2.address(), key, hyperNodeAddress + ".hn1") + "]";
-                HyperNodeConfig cfg = HyperNodeConfig.from(DaemonConfig.load(null, List.of(
-                        "sv2.listen=[\"127.0.0.1:0\"]", "sv2.security=plaintext", "admin.listen=\"127.0.0.1:0\"",
-                        "payout.address=\"" + operator + "\"",
-                        "ledger.url=\"" + PoolHarness.sqlite(dir.resolve("jdc")) + "\"", "ledger.flush-interval=200ms",
+                HyperNodeConfig cfg = nodeConfig(operator, "ledger.flush-interval=200ms",
                         "channel.shares-per-minute=600", "vardiff.shares-per-minute=600", "channel.ack-interval=100ms",
                         pools, "upstream.nominal-hashrate=1000", "upstream.timeout=5s", "upstream.cooldown=3s",
-                        "upstream.check-interval=300ms", "upstream.stale-tip-retry-delay=200ms"),
-                        null, HyperNodeConfig.ROOT, Map.of()));
+                        "upstream.check-interval=300ms", "upstream.stale-tip-retry-delay=200ms");
                 try (HyperNodeDaemon node = HyperNodeDaemon.fromConfig(cfg, InstantSource.system(), nodeTp)) {
                     node.start();
                     assertTrue(FakeSv2Miner.waitFor(node::ready, T), "hyper node ready");
@@ -187,24 +180,16 @@ class HyperNodeIT {
      */
     @Test
     void aPoolRefusingDeclarationsIsLeftForSoloAndRetriedAfterItsCooldown() throws Exception {
-        java.nio.file.Files.createDirectories(dir.resolve("pool"));
-        java.nio.file.Files.createDirectories(dir.resolve("jdc"));
-        DevnetChain chain = new DevnetChain(new DevnetParams(BITS, 50L * 100_000_000L, 150, 5, 0x6868L, 7200),
-                InstantSource.system());
-        DevnetTemplateSource poolTp = new DevnetTemplateSource(chain);
-        DevnetTemplateSource nodeTp = new DevnetTemplateSource(chain);
-        poolTp.peer(nodeTp);
+        Devnet net = devnet();
+        DevnetTemplateSource poolTp = net.poolTp();
+        DevnetTemplateSource nodeTp = net.nodeTp();
         try (PoolHarness pool = new PoolHarness(PoolHarness.sqlite(dir.resolve("pool")), poolTp, "jds.enabled=true",
                 "jds.listen=[\"127.0.0.1:0\"]", "sv2.allow-work-selection=true", "jds.max-declared-transactions=1")) {
             assertTrue(FakeSv2Miner.waitFor(pool.pool::ready, T), "pool ready");
-            HyperNodeConfig cfg = HyperNodeConfig.from(DaemonConfig.load(null, List.of(
-                    "sv2.listen=[\"127.0.0.1:0\"]", "sv2.security=plaintext", "admin.listen=\"127.0.0.1:0\"",
-                    "payout.address=\"" + PoolHarness.address(30) + "\"",
-                    "ledger.url=\"" + PoolHarness.sqlite(dir.resolve("jdc")) + "\"",
+            HyperNodeConfig cfg = nodeConfig(PoolHarness.address(30),
                     "upstream.pools=[" + entry("strict", pool.sv2(), pool.pool.jdsAddresses().getFirst(), "",
                             PoolHarness.address(21) + ".hn") + "]",
-                    "upstream.timeout=5s", "upstream.cooldown=2s", "upstream.check-interval=200ms"),
-                    null, HyperNodeConfig.ROOT, Map.of()));
+                    "upstream.timeout=5s", "upstream.cooldown=2s", "upstream.check-interval=200ms");
             try (HyperNodeDaemon node = HyperNodeDaemon.fromConfig(cfg, InstantSource.system(), nodeTp)) {
                 node.start();
                 HyperNode hn = node.hyperNode();
@@ -220,6 +205,33 @@ class HyperNodeIT {
                 assertEquals(0, m.switches(Switch.PREFERRED_BACK));
             }
         }
+    }
+
+    /** One devnet chain, the pool's and the Hyper Node's template sources on it (peered), and the ledger dirs. */
+    private record Devnet(DevnetChain chain, DevnetTemplateSource poolTp, DevnetTemplateSource nodeTp) {
+    }
+
+    private Devnet devnet() throws java.io.IOException {
+        java.nio.file.Files.createDirectories(dir.resolve("pool"));
+        java.nio.file.Files.createDirectories(dir.resolve("jdc"));
+        DevnetChain chain = new DevnetChain(new DevnetParams(BITS, 50L * 100_000_000L, 150, 5, 0x6868L, 7200),
+                InstantSource.system());
+        DevnetTemplateSource poolTp = new DevnetTemplateSource(chain);
+        DevnetTemplateSource nodeTp = new DevnetTemplateSource(chain);
+        poolTp.peer(nodeTp);
+        return new Devnet(chain, poolTp, nodeTp);
+    }
+
+    /**
+     * The Hyper Node's config: plaintext miner side and admin on port 0, paying {@code operator} when solo, its ledger
+     * in dir/jdc; {@code sets} come last.
+     */
+    private HyperNodeConfig nodeConfig(String operator, String... sets) {
+        List<String> all = new ArrayList<>(List.of("sv2.listen=[\"127.0.0.1:0\"]", "sv2.security=plaintext",
+                "admin.listen=\"127.0.0.1:0\"", "payout.address=\"" + operator + "\"",
+                "ledger.url=\"" + PoolHarness.sqlite(dir.resolve("jdc")) + "\""));
+        all.addAll(List.of(sets));
+        return HyperNodeConfig.from(DaemonConfig.load(null, all, null, HyperNodeConfig.ROOT, Map.of()));
     }
 
     private static String entry(String name, InetSocketAddress mining, InetSocketAddress jds, String key, String user) {

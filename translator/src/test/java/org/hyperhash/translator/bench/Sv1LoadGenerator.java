@@ -33,6 +33,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static org.hyperhash.translator.bench.BenchArgs.intArg;
+import static org.hyperhash.translator.bench.BenchArgs.strArg;
+
 /**
  * SV1 load generator for the translator socket benchmark (manual {@code main}, not a test). Starts
  * {@link TranslatorBenchServer} (translator + pool) as a child JVM on the same classpath, then drives N simulated
@@ -367,19 +370,5 @@ public final class Sv1LoadGenerator {
 
     private static double pct(long[] sorted, int p) {
         return sorted[Math.min(sorted.length - 1, sorted.length * p / 100)] / 1e6;
-    }
-
-    private static int intArg(String[] args, String name, int def) {
-        String v = strArg(args, name, null);
-        return v == null ? def : Integer.parseInt(v);
-    }
-
-    private static String strArg(String[] args, String name, String def) {
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals(name)) {
-                return args[i + 1];
-            }
-        }
-        return def;
     }
 }

@@ -24,6 +24,9 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import static org.hyperhash.translator.bench.BenchArgs.intArg;
+import static org.hyperhash.translator.bench.BenchArgs.strArg;
+
 /**
  * SV1 connect storm, side by side (manual {@code main}, not a test; bench/sv1-storm.sh runs it): N SV1 clients
  * start connecting within S seconds (evenly spaced) to a server child process, each sends mining.subscribe +
@@ -340,19 +343,5 @@ public final class Sv1Storm {
 
     private static double max(long[] sorted) {
         return sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e6;
-    }
-
-    private static int intArg(String[] args, String name, int def) {
-        String v = strArg(args, name, null);
-        return v == null ? def : Integer.parseInt(v);
-    }
-
-    private static String strArg(String[] args, String name, String def) {
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals(name)) {
-                return args[i + 1];
-            }
-        }
-        return def;
     }
 }
