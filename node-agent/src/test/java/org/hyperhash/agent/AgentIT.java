@@ -7,14 +7,12 @@ import org.hyperhash.agent.manifest.KeyFiles.SigningKey;
 import org.hyperhash.agent.manifest.Reason;
 import org.hyperhash.agent.manifest.Signed;
 import org.hyperhash.agent.status.AgentMetrics;
-import org.hyperhash.agent.systemd.FakeSystemctl;
 import com.sun.net.httpserver.HttpServer;
 import org.hyperhash.agent.registration.Registration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -52,7 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The agent against a local HTTPS release server, fake systemctl and fake services on loopback. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class AgentIT {
+class AgentIT extends ReleaseBed {
     static final String POOL = "hh-pool.service";
     static final String TP = "hh-tp.service";
     static final String JAR = "cli/target/hh-cli.jar";
@@ -61,18 +59,8 @@ class AgentIT {
     /** Generous for loopback; only the stall test expects to reach it. */
     static final int READ_TIMEOUT_SECONDS = 10;
 
-    @TempDir
-    static Path tlsDir;
-    @TempDir
-    Path dir;
-    ReleaseBed bed;
-    ReleaseServer server;
-    List<SigningKey> keys;
-    FakeSystemctl systemctl;
     FakeService pool;
     FakeService tp;
-    Path releases;
-    Path current;
     final List<String> log = new CopyOnWriteArrayList<>();
     final Handler logHandler = new Handler() {
         @Override
@@ -98,14 +86,8 @@ class AgentIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        bed = ReleaseBed.create(tlsDir, dir);
-        server = bed.server();
-        keys = bed.keys();
-        releases = bed.releases();
-        current = bed.current();
         pool = new FakeService(current);
         tp = new FakeService(current);
-        systemctl = new FakeSystemctl();
         systemctl.setState(POOL, "active");
         systemctl.setState(TP, "active");
         systemctl.onRestart(u -> (u.equals(POOL) ? pool : tp).restarted());
@@ -115,13 +97,12 @@ class AgentIT {
     @AfterEach
     void tearDown() {
         Logger.getLogger("org.hyperhash.agent").removeHandler(logHandler);
-        server.close();
         pool.close();
         tp.close();
     }
 
     List<String> sets() {
-        List<String> s = bed.agentSets();
+        List<String> s = agentSets();
         s.addAll(List.of(
                 "units=" + POOL + "," + TP,
                 "unit." + POOL + ".admin-url=" + pool.uri(),

@@ -3,14 +3,11 @@ package org.hyperhash.agent;
 import org.hyperhash.agent.Agent.CheckResult;
 import org.hyperhash.agent.install.AgentState;
 import org.hyperhash.agent.install.CrashPoints;
-import org.hyperhash.agent.manifest.KeyFiles.SigningKey;
 import org.hyperhash.agent.status.AgentMetrics;
-import org.hyperhash.agent.systemd.FakeSystemctl;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * old binary runs on that.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class LedgerUpgradeIT {
+class LedgerUpgradeIT extends ReleaseBed {
     static final String POOL = "hh-pool.service";
     static final String TREASURY = "hh-treasury.service";
     static final String EXPAND = """
@@ -52,33 +49,17 @@ class LedgerUpgradeIT {
             ALTER TABLE share_windows RENAME COLUMN worker TO worker_name;
             """;
 
-    @TempDir
-    static Path tlsDir;
-    @TempDir
-    Path dir;
-    ReleaseBed bed;
-    ReleaseServer server;
-    List<SigningKey> keys;
-    FakeSystemctl systemctl;
     FakeService pool;
     FakeService treasury;
-    Path releases;
-    Path current;
     Path ledgerFile;
     String ledgerUrl;
 
     @BeforeEach
     void setUp() throws Exception {
-        bed = ReleaseBed.create(tlsDir, dir);
-        server = bed.server();
-        keys = bed.keys();
-        releases = bed.releases();
-        current = bed.current();
         ledgerFile = dir.resolve("ledger.db");
         ledgerUrl = "jdbc:sqlite:" + ledgerFile;
         pool = new FakeService(current, ledgerUrl);       // the base release creates the ledger (schema 9)
         treasury = new FakeService(current, ledgerUrl);
-        systemctl = new FakeSystemctl();
         systemctl.setState(POOL, "active");
         systemctl.setState(TREASURY, "active");
         systemctl.setTriggeredBy(POOL, "hh-pool.socket");
@@ -88,13 +69,12 @@ class LedgerUpgradeIT {
 
     @AfterEach
     void tearDown() {
-        server.close();
         pool.close();
         treasury.close();
     }
 
     List<String> sets(boolean ledgerCommands) {
-        List<String> s = bed.agentSets();
+        List<String> s = agentSets();
         s.addAll(List.of(
                 "units=[\"" + POOL + "\", \"" + TREASURY + "\"]",
                 "admin-urls={\"" + POOL + "\" = \"" + pool.uri() + "\", \"" + TREASURY + "\" = \"" + treasury.uri() + "\"}",

@@ -1,6 +1,10 @@
 package org.hyperhash.agent;
 
 import org.hyperhash.agent.manifest.KeyFiles.SigningKey;
+import org.hyperhash.agent.systemd.FakeSystemctl;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,24 +14,40 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The release side the agent ITs share: a local HTTPS release server, three signing keys with {@code root.json}
- * (threshold 2) trusting the first two, and a base release {@code 0.1.0-base} (health-mode ok) installed as
- * {@code opt/current} under the test's directory. The caller closes {@link #server}.
+ * The set-up the agent ITs share (extend it): a local HTTPS release server, three signing keys with {@code root.json}
+ * (threshold 2) trusting the first two, a base release {@code 0.1.0-base} (health-mode ok) installed as
+ * {@code opt/current} under the test's directory, and a fake systemctl. Runs before the subclass's own
+ * {@code @BeforeEach}; the server is closed after the subclass's {@code @AfterEach}.
  */
-record ReleaseBed(ReleaseServer server, List<SigningKey> keys, Path dir, Path releases, Path current) {
+abstract class ReleaseBed {
+    /** The server's key store (keytool is two JVM starts: once per test class; classes run one after another). */
+    @TempDir
+    static Path tlsDir;
+    @TempDir
+    Path dir;
+    ReleaseServer server;
+    List<SigningKey> keys;
+    FakeSystemctl systemctl;
+    Path releases;
+    Path current;
 
-    /** @param tlsDir where the server's key store is made (a static temp dir: keytool runs once per class) */
-    static ReleaseBed create(Path tlsDir, Path dir) throws Exception {
-        ReleaseServer server = new ReleaseServer(tlsDir);
-        List<SigningKey> keys = Publisher.keys(3);
+    @BeforeEach
+    void setUpReleaseBed() throws Exception {
+        server = new ReleaseServer(tlsDir);
+        keys = Publisher.keys(3);
         Files.writeString(dir.resolve("root.json"), Publisher.root(1, 2, keys, Instant.now().plus(Duration.ofDays(365)),
                 keys.subList(0, 2)).toJson());
-        Path releases = dir.resolve("opt/releases");
-        Path current = dir.resolve("opt/current");
+        releases = dir.resolve("opt/releases");
+        current = dir.resolve("opt/current");
         Files.createDirectories(releases.resolve("0.1.0-base"));
         Files.writeString(releases.resolve("0.1.0-base/health-mode"), "ok");
         Files.createSymbolicLink(current, releases.resolve("0.1.0-base"));
-        return new ReleaseBed(server, keys, dir, releases, current);
+        systemctl = new FakeSystemctl();
+    }
+
+    @AfterEach
+    void closeReleaseServer() {
+        server.close();
     }
 
     /** The agent config assignments pointing at this server, trust root and directories (state in {@code state}). */
