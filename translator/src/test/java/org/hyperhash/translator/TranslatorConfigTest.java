@@ -44,6 +44,25 @@ class TranslatorConfigTest {
     }
 
     @Test
+    void openRetryIsReadCheckedAndStrict() {
+        var d = load(List.of(), Map.of()).openRetry();
+        assertEquals(java.time.Duration.ofSeconds(1), d.initial());
+        assertEquals(java.time.Duration.ofSeconds(15), d.max());
+        assertEquals(0.2, d.jitter());
+        assertEquals(java.time.Duration.ofMinutes(2), d.maxWait());
+        var c = load(List.of("upstream.open-retry.initial=250ms", "upstream.open-retry.max=5s", "upstream.open-retry.jitter=0",
+                "upstream.open-retry.max-wait=0s"), Map.of()).openRetry();
+        assertEquals(250, c.delayMillis(1, 0.9));
+        assertEquals(java.time.Duration.ZERO, c.maxWait());
+        assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("upstream.open-retry.jitter=2"), Map.of()))
+                .getMessage().contains("upstream.open-retry.jitter"));
+        assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("upstream.open-retry.max=100ms"), Map.of()))
+                .getMessage().contains("initial <= max"));
+        assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("upstream.open-retry.max-waits=1s"), Map.of()),
+                "unknown keys are errors");
+    }
+
+    @Test
     void envAndSetOverrides() {
         TranslatorConfig c = load(List.of("upstream.pools=[{host=\"10.0.0.1\",port=3333},{name=backup,host=b.example,port=3334}]"),
                 Map.of("TRANSLATOR_SV1_EXTRANONCE2__SIZE", "8", "TRANSLATOR_SV1_LISTEN", "127.0.0.1:3333"));
