@@ -898,6 +898,10 @@ public final class Bridge {
         lastUpstreamError = "OpenMiningChannel.Error " + code;
         long now = clock.millis();
         boolean transientCode = OpenRetry.classify(code) == OpenRetry.Kind.TRANSIENT;
+        if (transientCode && link.failback() && (u.owner == null || open.isEmpty())) {
+            giveUp(link, OpenRetry.GiveUp.FAILBACK_REFUSED, code);
+            return;
+        }
         if (u.owner == null) {
             if (!transientCode) {
                 giveUp(link, OpenRetry.GiveUp.PERMANENT_ERROR, code);
@@ -973,6 +977,9 @@ public final class Bridge {
         if (why == OpenRetry.GiveUp.PERMANENT_ERROR) {
             LOG.error("pool {} refused the upstream channel with {}: permanent (check upstream.user-identity and the pool's"
                     + " settings), not retried; failing over to the next configured pool", link.poolName(), code);
+        } else if (why == OpenRetry.GiveUp.FAILBACK_REFUSED) {
+            LOG.warn("pool {} is back but refused the channel with {}: staying on the pool that has work (probed again"
+                    + " after upstream.cooldown)", link.poolName(), code);
         } else {
             LOG.error("pool {} has refused the upstream channel with {} for {} s ({} retries, upstream.open-retry.max-wait):"
                     + " failing over to the next configured pool", link.poolName(), code, waited / 1000, openRetries);
@@ -983,7 +990,7 @@ public final class Bridge {
         f.put("reason", why.label());
         f.put("at", Instant.ofEpochMilli(clock.millis()).toString());
         failedOver = f;
-        link.close(why == OpenRetry.GiveUp.PERMANENT_ERROR ? "channel refused: " + code : "no channel within max-wait: " + code);
+        link.close(why == OpenRetry.GiveUp.WAIT_EXCEEDED ? "no channel within max-wait: " + code : "channel refused: " + code);
     }
 
     private void channelOpened(UpstreamLink link, OpenExtendedMiningChannelSuccess s) {

@@ -49,7 +49,9 @@ public record OpenRetry(Duration initial, Duration max, double jitter, Duration 
     /** Why the translator gave a pool connection up after a refused channel: a bounded label set (metrics). */
     public enum GiveUp {
         PERMANENT_ERROR("permanent_error"),
-        WAIT_EXCEEDED("wait_exceeded");
+        WAIT_EXCEEDED("wait_exceeded"),
+        /** a transient refusal on a connection that went back to a higher-priority pool: back to the pool with work */
+        FAILBACK_REFUSED("failback_refused");
 
         private final String label;
 

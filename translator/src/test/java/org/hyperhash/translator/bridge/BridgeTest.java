@@ -108,7 +108,7 @@ class BridgeTest {
         }
     }
 
-    static final class Up implements UpstreamLink {
+    static class Up implements UpstreamLink {
         final List<Sv2Message> sent = new ArrayList<>();
         boolean closed;
 
@@ -789,5 +789,26 @@ class BridgeTest {
         assertTrue(a.lastJob().cleanJobs());
         assertEquals(0L, bridge.status().get("channels_waiting_for_work"));
         assertFalse(u.closed);
+    }
+
+    @Test
+    void aTransientRefusalAfterFailbackGoesBackToThePoolWithWork() throws Exception {
+        newBridge(true, false, EXACT);
+        Up backup = connectUpstream(1e-6, PREFIX);
+        FakeMiner link = new FakeMiner();
+        miner(link, "bmminer/2.0.0");
+        Up primary = new Up() {
+            @Override
+            public boolean failback() {
+                return true;
+            }
+        };
+        bridge.onUpstreamUp(primary); // the connector's probe of the primary succeeded and replaced the backup
+        bridge.onUpstreamMessage(primary, refuse(primary.of(OpenExtendedMiningChannel.class).getLast(), "no-work-available"));
+        assertTrue(primary.closed, "no waiting on a primary without work while the backup had some");
+        assertEquals(1.0, metrics.channelOpenGiveUpCount(OpenRetry.GiveUp.FAILBACK_REFUSED));
+        assertEquals(0.0, metrics.channelOpenRetryCount(OpenRetry.Reason.NO_WORK_AVAILABLE));
+        assertFalse(link.closed);
+        assertFalse(backup.closed, "the bridge leaves connections to the connector");
     }
 }
