@@ -133,6 +133,8 @@ public final class Bridge {
     private long openRetryAtMillis = -1;
     /** Aggregated mode: retries in the current wait. */
     private int openRetries;
+    /** Aggregated mode: when the current retry of the channel request was sent. */
+    private long openRetrySentAtMillis;
     /** The last refusal code of the current wait (status; excerpt of what the pool sent). */
     private String waitingCode = "";
     /** The last time a refused channel made the translator give a pool up, and why (status; null: none since the last open). */
@@ -1148,7 +1150,12 @@ public final class Bridge {
         if (state == UpstreamState.WAITING_FOR_WORK && upstream != null && openRetryAtMillis >= 0 && now >= openRetryAtMillis
                 && opening.isEmpty()) {
             openRetryAtMillis = -1;
+            openRetrySentAtMillis = now;
             openSharedChannel(upstream);
+        } else if (state == UpstreamState.WAITING_FOR_WORK && upstream != null && openRetryAtMillis < 0 && !opening.isEmpty()
+                && now - openRetrySentAtMillis >= PENDING_AUTHORIZE_MILLIS) {
+            // a retry the pool never answers must not keep the miners waiting (the grace period is paused meanwhile)
+            giveUp(upstream, OpenRetry.GiveUp.WAIT_EXCEEDED, waitingCode + " (then no answer)");
         }
         // waiting for a transient refusal to clear is not "upstream down": miners stay (bounded by open-retry.max-wait)
         if (state != UpstreamState.READY && state != UpstreamState.WAITING_FOR_WORK && !reconnectSent

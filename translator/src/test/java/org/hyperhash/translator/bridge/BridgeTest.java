@@ -811,4 +811,19 @@ class BridgeTest {
         assertFalse(link.closed);
         assertFalse(backup.closed, "the bridge leaves connections to the connector");
     }
+
+    @Test
+    void aRetryThePoolNeverAnswersEndsTheWait() throws Exception {
+        newBridge(true, false, EXACT);
+        Up u = new Up();
+        bridge.onUpstreamUp(u);
+        bridge.onUpstreamMessage(u, refuse(u.of(OpenExtendedMiningChannel.class).getLast(), "no-work-available"));
+        tick(1000);
+        assertEquals(2, u.of(OpenExtendedMiningChannel.class).size());
+        tick(Bridge.PENDING_AUTHORIZE_MILLIS - 100);
+        assertFalse(u.closed);
+        tick(100);
+        assertTrue(u.closed, "no answer to the retry: given up like a wait that ran out");
+        assertEquals(1.0, metrics.channelOpenGiveUpCount(OpenRetry.GiveUp.WAIT_EXCEEDED));
+    }
 }
