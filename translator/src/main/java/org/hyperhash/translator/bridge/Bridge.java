@@ -941,7 +941,7 @@ public final class Bridge {
             }
             if (now - m.waitingSinceMillis >= retry.maxWait().toMillis()) {
                 // a transient code is the pool's state, not the miner's: the connection is given up for all
-                giveUp(link, OpenRetry.GiveUp.WAIT_EXCEEDED, code);
+                giveUp(link, OpenRetry.GiveUp.WAIT_EXCEEDED, code, m.waitingSinceMillis, m.openRetries);
                 return;
             }
             m.openRetries++;
@@ -974,8 +974,12 @@ public final class Bridge {
 
     /** A refused channel ends this pool connection: the connector backs the pool off and fails over (grace starts). */
     private void giveUp(UpstreamLink link, OpenRetry.GiveUp why, String code) {
+        giveUp(link, why, code, waitingSinceMillis, openRetries);
+    }
+
+    private void giveUp(UpstreamLink link, OpenRetry.GiveUp why, String code, long sinceMillis, int retries) {
         metrics.channelOpenGiveUp(why);
-        long waited = waitingSinceMillis < 0 ? 0 : clock.millis() - waitingSinceMillis;
+        long waited = sinceMillis < 0 ? 0 : clock.millis() - sinceMillis;
         if (why == OpenRetry.GiveUp.PERMANENT_ERROR) {
             LOG.error("pool {} refused the upstream channel with {}: permanent (check upstream.user-identity and the pool's"
                     + " settings), not retried; failing over to the next configured pool", link.poolName(), code);
@@ -984,7 +988,7 @@ public final class Bridge {
                     + " after upstream.cooldown)", link.poolName(), code);
         } else {
             LOG.error("pool {} has refused the upstream channel with {} for {} s ({} retries, upstream.open-retry.max-wait):"
-                    + " failing over to the next configured pool", link.poolName(), code, waited / 1000, openRetries);
+                    + " failing over to the next configured pool", link.poolName(), code, waited / 1000, retries);
         }
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("pool", link.poolName());
