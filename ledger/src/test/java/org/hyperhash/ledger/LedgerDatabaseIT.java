@@ -145,7 +145,19 @@ class LedgerDatabaseIT {
             assertEquals(1, first.size());
             assertEquals(120_000, first.getFirst().windowStartMs());
             assertEquals(2, seen.size());
-            assertEquals(2, s.pruneBefore(120_000), "two rows pruned");
+            assertEquals(2, s.countBefore(ShareWindowStore.Prunable.SHARE_WINDOWS, 120_000));
+            assertEquals(1, s.deleteBatch(ShareWindowStore.Prunable.SHARE_WINDOWS, 120_000, 1), "a batch of one");
+            assertEquals(1, s.deleteBatch(ShareWindowStore.Prunable.SHARE_WINDOWS, 120_000, 5), "the rest");
+            assertEquals(0, s.deleteBatch(ShareWindowStore.Prunable.SHARE_WINDOWS, 120_000, 5));
+            assertEquals(List.of(new ShareWindow("p1", 120_000, "bc1qa", "w1", 1, 8.0)), s.byAddress("bc1qa", 10), "newer row kept");
+            s.upsertBatch(List.of(), List.of(new WorkerHour("p1", 0, "bc1qa", "w1", 1, 1.0, 1.0, 1, 1, 1),
+                    new WorkerHour("p1", 3_600_000, "bc1qa", "w1", 1, 1.0, 1.0, 1, 1, 1)),
+                    List.of(new WorkerReject("p1", 0, "bc1qa", "w1", "stale_share", 1),
+                            new WorkerReject("p1", 3_600_000, "bc1qa", "w1", "stale_share", 1)));
+            assertEquals(1, s.deleteBatch(ShareWindowStore.Prunable.WORKER_HOURS, 3_600_000, 10));
+            assertEquals(1, s.deleteBatch(ShareWindowStore.Prunable.WORKER_REJECTS, 3_600_000, 10));
+            assertEquals(1, s.hoursByAddress("bc1qa", 10).size());
+            assertEquals(3_600_000, s.rejectsByAddress("bc1qa", 10).getFirst().hourStartMs());
         }
     }
 
