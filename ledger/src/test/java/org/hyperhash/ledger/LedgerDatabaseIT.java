@@ -33,9 +33,9 @@ class LedgerDatabaseIT {
         try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
             try (LedgerDatabase db = t.open()) {
                 assertEquals(dialect.equals("sqlite") ? Dialect.SQLITE : Dialect.POSTGRESQL, db.dialect());
-                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9"), historyVersions(db));
+                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9", "10"), historyVersions(db));
                 try (Connection c = db.dataSource().getConnection()) {
-                    assertEquals(new Migrations.SchemaState(9, 0), Migrations.state(c));
+                    assertEquals(new Migrations.SchemaState(10, 0), Migrations.state(c));
                 }
                 assertEquals(0, Migrations.migrate(db.dataSource(), db.dialect(), t.url, List.of()), "second run is a no-op");
                 assertTrue(db.isReachable());
@@ -95,7 +95,7 @@ class LedgerDatabaseIT {
                 ex.shutdownNow();
             }
             try (LedgerDatabase db = t.open()) {
-                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9"), historyVersions(db));
+                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9", "10"), historyVersions(db));
             }
         }
     }
