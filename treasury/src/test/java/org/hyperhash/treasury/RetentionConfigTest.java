@@ -51,6 +51,16 @@ class RetentionConfigTest {
     }
 
     @Test
+    void everyConfigExampleLoads() throws Exception {
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("config-examples"))) {
+            for (java.nio.file.Path f : files.toList()) {
+                TreasuryConfig c = TreasuryConfig.from(DaemonConfig.load(f, List.of(), "TREASURY_TEST_NONE", TreasuryConfig.ROOT));
+                assertEquals(Duration.ofDays(30), c.retention().shareWindows(), f.toString());
+            }
+        }
+    }
+
+    @Test
     void human() {
         assertEquals("30d", Retention.human(Duration.ofDays(30)));
         assertEquals("25h", Retention.human(Duration.ofHours(25)));
