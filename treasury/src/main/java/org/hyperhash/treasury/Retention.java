@@ -112,6 +112,8 @@ public final class Retention {
     private final BooleanSupplier mayRun;
     private final ShareWindowStore store;
     private final FoundBlockStore blocks;
+    /** Oldest counted window per unmatured block (key: hash and window parameters); only the retention thread uses it. */
+    private final java.util.Map<String, Long> oldestByBlock = new java.util.HashMap<>();
 
     /**
      * @param db      the ledger, fenced by the leader lease in the daemon (a batch commits only under a current token)
@@ -139,16 +141,19 @@ public final class Retention {
         long now = clock.millis();
         long cut = now - cfg.shareWindows().toMillis();
         String reason = "retention.share-windows " + human(cfg.shareWindows());
+        java.util.Set<String> unmatured = new java.util.HashSet<>();
         for (FoundBlock b : blocks.listByStatus(EnumSet.of(BlockStatus.SUBMITTED, BlockStatus.ACCEPTED, BlockStatus.CONFIRMED))) {
             BlockRewards.WindowParams p = rewards.distribution(b.blockHash())
                     .map(d -> new BlockRewards.WindowParams(d.windowMultiplePpm(), d.workScale(), d.algorithm()))
                     .orElseGet(() -> rewards.params(b));
-            long oldest = oldestCounted(b.foundAtMs(), b.networkDifficulty(), p);
+            unmatured.add(b.blockHash() + "/" + p);
+            long oldest = oldestOf(b, p, now);
             if (oldest < cut) {
                 cut = oldest;
                 reason = "PPLNS window of block " + b.height() + " " + b.blockHash() + " (" + b.status().dbName() + ", not yet matured)";
             }
         }
+        oldestByBlock.keySet().retainAll(unmatured);   // matured, orphaned: forgotten
         Double difficulty = Jdbc.query(db.dataSource(), c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT network_difficulty FROM found_blocks ORDER BY found_at_ms DESC LIMIT 1");
                     ResultSet rs = ps.executeQuery()) {
@@ -166,6 +171,26 @@ public final class Retention {
             reason = "PPLNS window of the next block (" + NEXT_BLOCK_DIFFICULTY_FACTOR + "x network difficulty " + difficulty + ")";
         }
         return new Cutoff(cut, reason);
+    }
+
+    /**
+     * The oldest window {@code b}'s PPLNS window counts; walked once per block (as the snapshot is) and remembered once
+     * the share log has surely flushed the shares before it (found time + {@code pplns.snapshot-delay}). Remembering is
+     * conservative: work added later to rows at or before the found time (the rest of the 10 s window holding it, a
+     * late flush) can only fill the window sooner, so the true oldest window is this one or a newer one; this job's
+     * own deletes stop before it.
+     */
+    private long oldestOf(FoundBlock b, BlockRewards.WindowParams p, long now) {
+        String key = b.blockHash() + "/" + p;
+        Long known = oldestByBlock.get(key);
+        if (known != null) {
+            return known;
+        }
+        long oldest = oldestCounted(b.foundAtMs(), b.networkDifficulty(), p);
+        if (now - b.foundAtMs() >= rewardsCfg.snapshotDelayMs()) {
+            oldestByBlock.put(key, oldest);
+        }
+        return oldest;
     }
 
     /**
