@@ -148,12 +148,16 @@ public final class TreasuryDaemon implements Daemon {
     }
 
     private final Object retentionLock = new Object();
+    /** Whether the last retention pass ran (complete, stopped early or failed), as opposed to skipped (not the leader). */
+    private volatile boolean retentionRan;
 
     private Optional<Retention.Run> retentionPass() {
         synchronized (retentionLock) {
+            retentionRan = false;
             if (!running.get() || !lease.held()) {
                 return Optional.empty();
             }
+            retentionRan = true;
             try {
                 return Optional.of(retention.runOnce());
             } catch (RuntimeException e) {
@@ -166,7 +170,8 @@ public final class TreasuryDaemon implements Daemon {
     }
 
     private void runRetentionLoop() {
-        // the first run a minute after start (or after winning the lease), then every retention.interval
+        // the first run a minute after start (or after winning the lease), then every retention.interval (also after a
+        // failure: one ERROR line per interval, not per minute)
         long waitMs = Math.min(60_000, cfg.retention().interval().toMillis());
         while (running.get()) {
             try {
@@ -174,7 +179,8 @@ public final class TreasuryDaemon implements Daemon {
             } catch (InterruptedException e) {
                 return;
             }
-            waitMs = retentionPass().isPresent() ? cfg.retention().interval().toMillis() : Math.min(60_000, cfg.retention().interval().toMillis());
+            retentionPass();
+            waitMs = retentionRan ? cfg.retention().interval().toMillis() : Math.min(60_000, cfg.retention().interval().toMillis());
         }
     }
 
