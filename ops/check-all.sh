@@ -36,6 +36,9 @@ if need docker-compose docker-compose; then
   check "compose config (scale-out)" sh -c 'cd docker && docker-compose --env-file hyperhash.env.example -f compose.yml --profile scale-out config -q \
     && docker-compose --env-file hyperhash.env.example -f compose.yml --profile scale-out config --services | sort | tr "\n" " " \
        | grep -q "pool-1 pool-2 pool-balancer postgres .*treasury-1 treasury-2"'
+  # profile hyper-node: a Hyper Node (hh jdc) with its own TP declaring to the pool (docs/operations.md)
+  check "compose config (hyper-node)" sh -c 'cd docker && docker-compose --env-file hyperhash.env.example -f compose.yml --profile hyper-node config --services | sort | tr "\n" " " \
+       | grep -q "jdc .*tp-hyper-node"'
   # without the variables the stack must refuse to start (keys, addresses and passwords are required)
   check "compose requires env" sh -c 'cd docker && ! env -i PATH="$PATH" docker-compose --env-file /dev/null -f compose.yml config -q 2>/dev/null'
 fi

@@ -35,7 +35,7 @@ for f in "$HERE"/systemd/hh-*.service; do
 done
 # install.sh installs <module>/config-examples/<network>.conf for each daemon: every one must exist
 for net in mainnet testnet4 signet regtest; do
-  for m in pool template-provider translator treasury web; do
+  for m in pool template-provider translator treasury web jdc; do
     [ -f "$HERE/$m/config-examples/$net.conf" ] || { echo "FAIL missing config template $m/config-examples/$net.conf"; fail=1; }
   done
 done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Hyperhash under systemd on one host (run as root from an unpacked release or a built checkout):
-#   sudo systemd/install.sh --network mainnet|testnet4|signet|regtest [--enable pool,tp,translator,treasury,web,node-agent] [--journald]
+#   sudo systemd/install.sh --network mainnet|testnet4|signet|regtest [--enable pool,tp,translator,treasury,web,jdc,node-agent] [--journald]
 # --network picks the config templates (<module>/config-examples/<network>.conf) installed as /etc/hyperhash/<daemon>.conf
 # when that file does not exist yet; their REQUIRED lines must be filled in (hh <daemon> --config F --check-config says
 # what is missing). There is no default network: a toy devnet never starts from an install.
@@ -47,7 +47,7 @@ chown hh-agent:hyperhash /opt/hyperhash   # the agent renames current.new -> cur
 
 # config templates: never overwrite an operator's file; the shared SQLite ledger of pool and treasury lives in
 # /var/lib/hyperhash/ledger (both units' StateDirectory), not in each unit's working directory
-for pair in pool:pool tp:template-provider translator:translator treasury:treasury web:web; do
+for pair in pool:pool tp:template-provider translator:translator treasury:treasury web:web jdc:jdc; do
   d="${pair%%:*}"; module="${pair#*:}"
   template="$SRC/$module/config-examples/$NETWORK.conf"
   [ -f "$template" ] || { echo "install.sh: missing template $template" >&2; exit 1; }

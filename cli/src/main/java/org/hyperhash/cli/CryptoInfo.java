@@ -1,6 +1,7 @@
 package org.hyperhash.cli;
 
 import java.util.Locale;
+import org.hyperhash.sv2.noise.AeadProviders;
 import org.hyperhash.sv2.noise.Secp256k1Provider;
 import org.hyperhash.sv2.noise.Secp256k1Providers;
 
@@ -21,6 +22,22 @@ final class CryptoInfo {
         } catch (RuntimeException | ExceptionInInitializerError e) {
             Throwable cause = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
             return "secp256k1 provider: none usable (-D" + Secp256k1Providers.PROPERTY + "=" + mode + "): " + cause.getMessage();
+        }
+    }
+
+    /** "ChaCha20-Poly1305: NAME (mode ...)" plus why libcrypto is unavailable when it is; never throws. */
+    static String describeAead() {
+        String mode = System.getProperty(AeadProviders.PROPERTY, System.getenv().getOrDefault(AeadProviders.ENV, "auto"))
+                .trim().toLowerCase(Locale.ROOT);
+        try {
+            StringBuilder b = new StringBuilder("ChaCha20-Poly1305: ").append(AeadProviders.name())
+                    .append(" for messages >= 320 B, pure Java below (").append(AeadProviders.ENV).append('=').append(mode)
+                    .append(')');
+            AeadProviders.nativeUnavailableReason().ifPresent(r -> b.append("; libcrypto unavailable: ").append(r));
+            return b.toString();
+        } catch (RuntimeException | ExceptionInInitializerError e) {
+            Throwable cause = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
+            return "ChaCha20-Poly1305: none usable (" + AeadProviders.ENV + "=" + mode + "): " + cause.getMessage();
         }
     }
 }

@@ -74,6 +74,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--interval", description = "seconds between two screen updates (or status lines)")
     double intervalSeconds = D.statusInterval().toMillis() / 1000.0;
 
+    @Option(names = "--hyper-node", description = "also run a Hyper Node (hh jdc): its own templates declared to the "
+            + "pool's JDS; every other SV2 miner mines through it")
+    boolean hyperNode;
+
     @Option(names = "--verbose", description = "keep the logs on the terminal (implies --screen plain) instead of in "
             + "<data-dir>/demo.log")
     boolean verbose;
@@ -88,7 +92,8 @@ final class DemoCommand implements Callable<Integer> {
         try {
             o = new DemoOptions(new DemoStack.Ports(tpPort, tpAdminPort, sv2Port, adminPort, sv1Port, translatorAdminPort,
                     treasuryAdminPort, webPort), dataDir, miners, sv1Miners, hashrateHps, parseHex(devnetBits),
-                    Duration.ofSeconds(durationSeconds), Duration.ofMillis(Math.max(100, (long) (intervalSeconds * 1000))));
+                    Duration.ofSeconds(durationSeconds), Duration.ofMillis(Math.max(100, (long) (intervalSeconds * 1000))),
+                    hyperNode);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -14,6 +14,7 @@ final class VersionCommand implements Callable<Integer> {
         System.out.println("java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")");
         System.out.println("netty transport " + NettyInfo.transport());
         System.out.println("crypto " + CryptoInfo.describe());
+        System.out.println("crypto " + CryptoInfo.describeAead());
         var ledger = org.hyperhash.ledger.Migrations.buildCompat();
         // the numbers a publisher passes to `hh release create --ledger-schema N --ledger-compatible-from M`
         System.out.println("ledger schema " + ledger.version() + " compatible-from " + ledger.requiresBuildSchema());

@@ -183,13 +183,19 @@ class ConfigContractTest {
         Map<Integer, String> seen = new HashMap<>();
         seen.put(8442, "node agent status.listen (operations manual)");
         List<String> keys = List.of("hyperhash.pool.admin.listen", "hyperhash.tp.admin.listen", "hyperhash.translator.admin.listen",
-                "hyperhash.treasury.admin.listen", "hyperhash.translator.sv1.listen");
+                "hyperhash.treasury.admin.listen", "hyperhash.translator.sv1.listen", "hyperhash.jdc.admin.listen");
         List<Map.Entry<String, Integer>> ports = new ArrayList<>();
         for (String k : keys) {
             ports.add(Map.entry(k, org.hyperhash.daemon.Banner.parseHostPort(ref.getString(k)).getPort()));
         }
         for (String l : ref.getStringList("hyperhash.pool.sv2.listen")) {
             ports.add(Map.entry("hyperhash.pool.sv2.listen", org.hyperhash.daemon.Banner.parseHostPort(l).getPort()));
+        }
+        for (String l : ref.getStringList("hyperhash.jdc.sv2.listen")) {
+            ports.add(Map.entry("hyperhash.jdc.sv2.listen", org.hyperhash.daemon.Banner.parseHostPort(l).getPort()));
+        }
+        for (String l : ref.getStringList("hyperhash.pool.jds.listen")) {
+            ports.add(Map.entry("hyperhash.pool.jds.listen", org.hyperhash.daemon.Banner.parseHostPort(l).getPort()));
         }
         for (org.hyperhash.tp.TpConfig.Network n : org.hyperhash.tp.TpConfig.Network.values()) {
             ports.add(Map.entry("hh tp default TDP port on " + n, n.defaultPort()));
@@ -218,6 +224,9 @@ class ConfigContractTest {
             assertEquals(0, r.rc(), net + " tp: " + r.all());
             r = hh("translator", "--config", root.resolve("translator/config-examples/" + net + ".conf").toString(), "--print-config");
             assertEquals(0, r.rc(), net + " translator: " + r.all());
+            r = hh("jdc", "--config", root.resolve("jdc/config-examples/" + net + ".conf").toString(),
+                    "--set", "payout.address=" + address.get(net), "--set", "sv2.authority-secret-key=\"" + key + "\"", "--print-config");
+            assertEquals(0, r.rc(), net + " jdc: " + r.all());
             r = hh("treasury", "--config", root.resolve("treasury/config-examples/" + net + ".conf").toString(), "--print-config");
             assertEquals(0, r.rc(), net + " treasury: " + r.all());
             assertTrue(r.out().contains("network=" + net), r.out());

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.hyperhash.sv2.noise.AeadProviders;
 import org.hyperhash.sv2.noise.Secp256k1Providers;
 import org.junit.jupiter.api.Test;
 
@@ -25,8 +26,12 @@ class VersionCommandTest {
         String out = buf.toString(StandardCharsets.UTF_8);
         assertEquals(0, rc, out);
         List<String> crypto = out.lines().filter(l -> l.startsWith("crypto ")).toList();
-        assertEquals(1, crypto.size(), out);
+        assertEquals(2, crypto.size(), out);
         String line = crypto.get(0);
+        // the AEAD the daemons' Noise sessions use, from the same one-per-process choice (OpenSSL where it loads)
+        String aead = crypto.get(1);
+        assertTrue(aead.startsWith("crypto ChaCha20-Poly1305: " + AeadProviders.name() + " for messages >= 320 B"), aead);
+        assertEquals(AeadProviders.nativeUnavailableReason().isPresent(), aead.contains("libcrypto unavailable: "), aead);
         // the provider the daemons get from the same selection, by name: native FFM or the pure-Java fallback
         String chosen = Secp256k1Providers.best().name();
         assertTrue(line.startsWith("crypto secp256k1 provider: " + chosen + " (-D" + Secp256k1Providers.PROPERTY + "="), line);

@@ -105,6 +105,20 @@ public final class Metrics {
                 () -> nativeLib ? 1 : 0);
     }
 
+    /**
+     * The ChaCha20-Poly1305 implementation Noise uses for long messages: {@code hh_aead_provider_info{provider} 1} and
+     * {@code hh_aead_native} (1 OpenSSL's libcrypto through FFM, 0 the pure-Java/JCA fallback). Null name: no Noise.
+     */
+    public static void aeadProvider(MeterRegistry r, String providerName, boolean nativeLib) {
+        if (providerName == null || providerName.isEmpty()) {
+            return;
+        }
+        gauge(r, "hh.aead.provider.info", "ChaCha20-Poly1305 implementation used for Noise (value 1)", () -> 1,
+                "provider", providerName);
+        gauge(r, "hh.aead.native", "1 when OpenSSL's libcrypto does Noise's long messages, 0 on the Java fallback",
+                () -> nativeLib ? 1 : 0);
+    }
+
     /** {@code hh_<service>_build_info{version} 1}: which build answers (the agent exports the same shape). */
     static void buildInfo(MeterRegistry r, String service) {
         String name = "hh." + service.replace('-', '_') + ".build.info";

@@ -110,6 +110,7 @@ class OpsMetricsIT {
             }
 
             collect(scraped, "tp", scrapeTemplateProvider(tp.daemon));
+            collect(scraped, "jdc", scrapeHyperNode(tp));
             collect(scraped, "treasury", scrapeTreasury());
             collect(scraped, "node-agent", scrapeAgent(pool.adminAddress()));
         }
@@ -149,6 +150,32 @@ class OpsMetricsIT {
         waitForMetric(tp.adminAddress(), GC_PAUSE, "hh_tp_blocks_submitted_total", "hh_tp_sessions_closed_total",
                 "hh_tp_rpc_errors_total");
         return afterGc(tp.adminAddress(), Map.of("hh_tp_connected_pools", "1.0"));
+    }
+
+    /**
+     * A Hyper Node on the same devnet TP, its one upstream pool unreachable: it mines solo, and its switch, connect
+     * and declaration counters exist (at zero or counting the refused connection).
+     */
+    private String scrapeHyperNode(DevnetTp tp) throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        org.hyperhash.pool.hypernode.HyperNodeConfig cfg = org.hyperhash.pool.hypernode.HyperNodeConfig.from(
+                DaemonConfig.load(null, List.of("sv2.listen=[\"127.0.0.1:0\"]", tp.poolTemplateProviders(),
+                        "sv2.security=plaintext", "admin.listen=\"127.0.0.1:0\"", "payout.address=\"" + address(3) + "\"",
+                        "ledger.url=\"jdbc:sqlite:" + dir.resolve("jdc.db") + "\"",
+                        "upstream.pools=[{name=gone, address=\"127.0.0.1:" + closedPort + "\", jds-address=\"127.0.0.1:"
+                                + closedPort + "\", user-identity=\"" + address(4) + ".hn\"}]"),
+                        null, org.hyperhash.pool.hypernode.HyperNodeConfig.ROOT, Map.of()));
+        try (org.hyperhash.pool.hypernode.HyperNodeDaemon d = org.hyperhash.pool.hypernode.HyperNodeDaemon.fromConfig(cfg,
+                InstantSource.system(), DevnetTp.source(cfg.pool()))) {
+            d.start();
+            assertTrue(waitFor(d::ready, T), "hyper node ready (solo)");
+            waitForMetric(d.adminAddress(), GC_PAUSE, "hh_jdc_switches_total", "hh_jdc_connect_failures_total");
+            return afterGc(d.adminAddress(), Map.of("hh_jdc_solo", "1.0", "hh_jdc_upstream_pool_index", "-1.0",
+                    "hh_pool_ready", "1.0"));
+        }
     }
 
     /** Treasury in dry-run mode with one found block and an unreachable bitcoind (so its error counter exists). */

@@ -81,9 +81,23 @@ public record CustomJob(NewTemplate template, int version, Bytes scriptSigPrefix
 
     /** DeclareMiningJob.coinbase_tx_prefix: everything before the extranonce (BIP141 marker when segwit). */
     public Bytes declaredPrefix() {
+        return prefix(segwit);
+    }
+
+    /** The coinbase before the extranonce in legacy (txid) form: no BIP141 marker. */
+    public Bytes legacyPrefix() {
+        return prefix(false);
+    }
+
+    /** The coinbase after the extranonce in legacy (txid) form: sequence, outputs, locktime (no witness). */
+    public Bytes legacySuffix() {
+        return suffix(false);
+    }
+
+    private Bytes prefix(boolean withMarker) {
         ByteWriter p = new ByteWriter(64 + scriptSigPrefix.length());
         p.u32Le(template.coinbaseTxVersion());
-        if (segwit) {
+        if (withMarker) {
             p.u8(0).u8(1);
         }
         p.u8(1);
@@ -95,13 +109,17 @@ public record CustomJob(NewTemplate template, int version, Bytes scriptSigPrefix
 
     /** DeclareMiningJob.coinbase_tx_suffix: sequence, outputs, the coinbase witness when segwit, locktime. */
     public Bytes declaredSuffix() {
+        return suffix(segwit);
+    }
+
+    private Bytes suffix(boolean withWitness) {
         ByteWriter s = new ByteWriter(256);
         s.u32Le(template.coinbaseTxInputSequence());
         s.compactSize(outputs.size());
         for (TxOut o : outputs) {
             o.writeTo(s);
         }
-        if (segwit) {
+        if (withWitness) {
             s.u8(1).u8(32).bytes(new byte[32]);
         }
         s.u32Le(template.coinbaseTxLocktime());

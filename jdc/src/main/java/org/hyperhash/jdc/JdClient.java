@@ -223,14 +223,19 @@ public final class JdClient implements AutoCloseable {
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
             channel = ctx.channel();
-            super.channelActive(ctx);
+            super.channelActive(ctx); // plaintext too: the frame decoder fires Completed.PLAINTEXT -> setup
+
+        }
+
+        private void setup(ChannelHandlerContext ctx) {
+            ctx.writeAndFlush(new SetupConnection(PROTOCOL_JOB_DECLARATION, 2, 2, DECLARE_TX_DATA, "", 0, "hyperhash",
+                    "", "hh-jdc", ""));
         }
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
             if (evt instanceof NoiseHandshakeEvent.Completed) {
-                ctx.writeAndFlush(new SetupConnection(PROTOCOL_JOB_DECLARATION, 2, 2, DECLARE_TX_DATA, "", 0, "hyperhash",
-                        "", "hh-jdc", ""));
+                setup(ctx);
                 return;
             }
             if (evt instanceof Sv2ErrorEvent e) {

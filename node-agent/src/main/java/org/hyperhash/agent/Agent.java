@@ -468,10 +468,17 @@ public final class Agent implements AutoCloseable {
                 + ": restoring the ledger backup " + bad.ledgerBackup() + " taken before the upgrade; ledger writes made"
                 + " since then are lost");
         for (String u : cfg.units().reversed()) {
-            try {
-                systemctl.stop(u);
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.ERROR, "stop of " + u + " before the ledger restore failed: " + e.getMessage());
+            // a socket-activated unit (hh-pool.socket) would start the service again at the next miner connection,
+            // in the middle of the restore: its trigger goes first. Restarting the service afterwards starts it again
+            // (the service Requires= its socket).
+            List<String> stop = new java.util.ArrayList<>(systemctl.triggeredBy(u));
+            stop.add(u);
+            for (String unit : stop) {
+                try {
+                    systemctl.stop(unit);
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.ERROR, "stop of " + unit + " before the ledger restore failed: " + e.getMessage());
+                }
             }
         }
         try {

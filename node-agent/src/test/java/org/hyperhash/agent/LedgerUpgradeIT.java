@@ -84,6 +84,7 @@ class LedgerUpgradeIT {
         systemctl = new FakeSystemctl();
         systemctl.setState(POOL, "active");
         systemctl.setState(TREASURY, "active");
+        systemctl.setTriggeredBy(POOL, "hh-pool.socket");
         systemctl.onRestart(u -> (u.equals(POOL) ? pool : treasury).restarted());
         systemctl.onStop(u -> (u.equals(POOL) ? pool : treasury).stopped());
     }
@@ -213,6 +214,9 @@ class LedgerUpgradeIT {
             int stopTreasury = calls.lastIndexOf("stop " + TREASURY);
             int stopPool = calls.lastIndexOf("stop " + POOL);
             assertTrue(stopTreasury >= 0 && stopPool > stopTreasury, "every unit stopped (reverse order) for the restore: " + calls);
+            int stopSocket = calls.lastIndexOf("stop hh-pool.socket");
+            assertTrue(stopSocket >= 0 && stopSocket < stopPool && stopSocket > stopTreasury,
+                    "the pool's socket unit stopped before the pool, so no miner connection starts it mid-restore: " + calls);
             assertTrue(calls.lastIndexOf("restart " + POOL) > stopPool, "then restarted: " + calls);
 
             // release 1 runs on the restored ledger: schema 10, release 2's writes gone, its own new write there

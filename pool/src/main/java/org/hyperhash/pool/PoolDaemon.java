@@ -101,16 +101,50 @@ public final class PoolDaemon implements Daemon {
 
     public PoolDaemon(PoolConfig config, InstantSource clock, TemplateSource upstream, MiningServer.Security security,
             String securityDescription) {
+        this(config, clock, upstream, security, securityDescription, "pool");
+    }
+
+    /**
+     * What a daemon built on the pool engine adds (the Hyper Node, {@code hh jdc}): called on the start thread after
+     * the dispatcher exists and before templates flow, then with every TDP event before the dispatcher sees it.
+     */
+    public interface Extension {
+        void beforeTemplates(JobDispatcher dispatcher, TemplateSource templates);
+
+        void onNewTemplate(org.hyperhash.sv2.message.template.NewTemplate t);
+
+        void onSetNewPrevHash(org.hyperhash.sv2.message.template.SetNewPrevHash p);
+
+        /** Adds the extension's part to /v1/status (served by this daemon's admin server). */
+        void addStatus(Map<String, Object> status);
+    }
+
+    private final String service;
+    private Extension extension;
+
+    /** Sets the extension (before {@link #start}). */
+    public void setExtension(Extension e) {
+        this.extension = e;
+    }
+
+    /**
+     * @param service the service name in metrics ({@code service} label, build info) and /v1/status
+     */
+    public PoolDaemon(PoolConfig config, InstantSource clock, TemplateSource upstream, MiningServer.Security security,
+            String securityDescription, String service) {
+        this.service = Objects.requireNonNull(service, "service");
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.security = Objects.requireNonNull(security, "security");
         this.securityDescription = securityDescription;
-        this.registry = Metrics.newRegistry("pool");
+        this.registry = Metrics.newRegistry(service);
         this.upstreamHealth = new UpstreamHealth(clock, config.tdp().solutionConfirmTimeout(),
                 config.tdp().maxTemplateSilence(), registry);
         this.upstream = upstreamHealth.wrap(Objects.requireNonNull(upstream, "upstream"));
         this.metrics = new PoolMetrics(registry);
         Metrics.secp256k1Provider(registry, security.cryptoProvider());
+        Metrics.aeadProvider(registry, security.cryptoProvider() == null ? null : org.hyperhash.sv2.noise.AeadProviders.name(),
+                org.hyperhash.sv2.noise.AeadProviders.isNative());
         this.stats = new MinerStats(clock, 100_000, MinerStats.DEFAULT_MAX_WORKERS_PER_ADDRESS,
                 MinerStats.DEFAULT_MAX_WORKERS, MinerStats.DEFAULT_IDLE_EVICTION, metrics.workersRefused::increment);
         this.startedMs = clock.millis();
@@ -154,6 +188,9 @@ public final class PoolDaemon implements Daemon {
         metrics.gauge("hh.pool.sharelog.queued", "accepted shares waiting for the ledger writer", shareLog::queued);
         metrics.gauge("hh.pool.ready", "1 when a template provider is connected and work is available",
                 () -> ready() ? 1 : 0);
+        if (extension != null) {
+            extension.beforeTemplates(dispatcher, upstream);
+        }
         upstream.start(new UpstreamListener(), constraints(poolScript));
         server = new MiningServer(px, security);
         List<org.hyperhash.daemon.SocketActivation.Inherited> passed = inherited != null ? inherited
@@ -195,7 +232,7 @@ public final class PoolDaemon implements Daemon {
             return stats.describe(address, AdminServer.intParam(query, "offset", 0),
                     AdminServer.intParam(query, "limit", MinerStats.MAX_PAGE));
         });
-        LOG.info("pool instance {} on {} ({}), payout {}, transport {}", config.instanceId(),
+        LOG.info("{} instance {} on {} ({}), payout {}, transport {}", service, config.instanceId(),
                 config.network().name().toLowerCase(), securityDescription, config.payout().address(),
                 Sv2Transport.name());
         if (security.authorityPublicKey() != null) {
@@ -294,6 +331,9 @@ public final class PoolDaemon implements Daemon {
             if (jds != null) {
                 jds.templateReceived(t, upstream);
             }
+            if (extension != null) {
+                extension.onNewTemplate(t);
+            }
             dispatcher.onNewTemplate(t);
         }
 
@@ -301,6 +341,9 @@ public final class PoolDaemon implements Daemon {
         public void onSetNewPrevHash(org.hyperhash.sv2.message.template.SetNewPrevHash p) {
             if (blockSubmitter != null) {
                 blockSubmitter.templateActivated(p, upstream);
+            }
+            if (extension != null) {
+                extension.onSetNewPrevHash(p);
             }
             dispatcher.onSetNewPrevHash(p);
         }
@@ -349,7 +392,7 @@ public final class PoolDaemon implements Daemon {
     @Override
     public Map<String, Object> status() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("service", "pool");
+        m.put("service", service);
         m.put("instance_id", config.instanceId());
         m.put("network", config.network().name().toLowerCase());
         m.put("sv2_listen", sv2Addresses.stream().map(Banner::hostPort).toList());
@@ -371,6 +414,9 @@ public final class PoolDaemon implements Daemon {
         m.put("uptime_seconds", (clock.millis() - startedMs) / 1000);
         if (jds != null) {
             m.put("jds", jds.status());
+        }
+        if (extension != null) {
+            extension.addStatus(m);
         }
         return m;
     }
@@ -473,6 +519,6 @@ public final class PoolDaemon implements Daemon {
         if (ledger != null) {
             ledger.close();
         }
-        LOG.info("pool stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        LOG.info("{} stopped in {} ms", service, (System.nanoTime() - t0) / 1_000_000);
     }
 }

@@ -95,6 +95,7 @@ public final class TpDaemon implements Daemon {
         }
         registry = Metrics.newRegistry("tp");
         Metrics.secp256k1Provider(registry, crypto.name());
+        Metrics.aeadProvider(registry, org.hyperhash.sv2.noise.AeadProviders.name(), org.hyperhash.sv2.noise.AeadProviders.isNative());
         metrics = new TpMetrics(registry);
         BlockNotifier notifier;
         if (config.backend() == TpConfig.Backend.DEVNET) {

@@ -32,12 +32,24 @@ import java.util.Objects;
  * @param adminListen admin HTTP address
  * @param tick bridge timer period
  * @param ioThreads SV1 event loop threads (0 = cores)
+ * @param sv1Limits per-IP caps and bans
+ * @param sv1AcceptBacklog listen backlog of the SV1 port (the kernel caps it at net.core.somaxconn)
  */
 public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, int maxPendingRequests, Duration idleTimeout,
         BridgeConfig bridge, List<PoolEndpoint> pools, Duration connectTimeout, Duration backoffInitial, Duration backoffMax,
         Duration cooldown, InetSocketAddress adminListen, Duration tick, int ioThreads,
-        org.hyperhash.translator.sv1.Sv1Guard.Limits sv1Limits) {
+        org.hyperhash.translator.sv1.Sv1Guard.Limits sv1Limits, int sv1AcceptBacklog) {
     public static final String ROOT = "hyperhash.translator";
+
+    /** With the default SV1 accept backlog. */
+    public TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, int maxPendingRequests, Duration idleTimeout,
+            BridgeConfig bridge, List<PoolEndpoint> pools, Duration connectTimeout, Duration backoffInitial,
+            Duration backoffMax, Duration cooldown, InetSocketAddress adminListen, Duration tick, int ioThreads,
+            org.hyperhash.translator.sv1.Sv1Guard.Limits sv1Limits) {
+        this(sv1Listen, maxLineBytes, maxPendingRequests, idleTimeout, bridge, pools, connectTimeout, backoffInitial,
+                backoffMax, cooldown, adminListen, tick, ioThreads, sv1Limits,
+                org.hyperhash.translator.sv1.Sv1Server.DEFAULT_ACCEPT_BACKLOG);
+    }
 
     /** With the default SV1 per-IP cap and bans. */
     public TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, int maxPendingRequests, Duration idleTimeout,
@@ -67,6 +79,9 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
         }
         if (ioThreads < 0) {
             throw new ConfigError("io-threads must be >= 0");
+        }
+        if (sv1AcceptBacklog < 1 || sv1AcceptBacklog > 65_535) {
+            throw new ConfigError("sv1.accept-backlog must be 1..65535, got " + sv1AcceptBacklog);
         }
     }
 
@@ -107,7 +122,7 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
                     c.getDuration("upstream.connect-timeout"), c.getDuration("upstream.backoff-initial"),
                     c.getDuration("upstream.backoff-max"), c.getDuration("upstream.cooldown"),
                     address("admin.listen", c.getString("admin.listen")), c.getDuration("tick"), c.getInt("io-threads"),
-                    sv1Limits(c));
+                    sv1Limits(c), c.getInt("sv1.accept-backlog"));
         } catch (ConfigException e) {
             throw new ConfigError(e.getMessage());
         } catch (IllegalArgumentException e) {

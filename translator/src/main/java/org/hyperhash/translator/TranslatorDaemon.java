@@ -103,6 +103,7 @@ public final class TranslatorDaemon implements Daemon {
         LOG.info("secp256k1 provider for Noise upstreams: {}", crypto.name());
         registry = Metrics.newRegistry("translator");
         Metrics.secp256k1Provider(registry, crypto.name());
+        Metrics.aeadProvider(registry, org.hyperhash.sv2.noise.AeadProviders.name(), org.hyperhash.sv2.noise.AeadProviders.isNative());
         metrics = new TranslatorMetrics(registry);
         int threads = cfg.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : cfg.ioThreads();
         ioGroup = Sv2Transport.newEventLoopGroup(threads, "hh-translator-sv1");
@@ -117,7 +118,7 @@ public final class TranslatorDaemon implements Daemon {
             }
         }, cfg.tick().toMillis(), cfg.tick().toMillis(), TimeUnit.MILLISECONDS);
         sv1 = new Sv1Server(ioGroup, bridgeLoop, bridge, metrics, cfg.maxLineBytes(), cfg.maxPendingRequests(), cfg.idleTimeout(),
-                new org.hyperhash.translator.sv1.Sv1Guard(cfg.sv1Limits(), java.time.InstantSource.system()));
+                new org.hyperhash.translator.sv1.Sv1Guard(cfg.sv1Limits(), java.time.InstantSource.system()), cfg.sv1AcceptBacklog());
         List<SocketActivation.Inherited> passed = inherited != null ? inherited
                 : SocketActivation.fromEnvironment(java.util.Set.of(SV1_SOCKET_NAME));
         List<SocketActivation.Inherited> sv1Fds = SocketActivation.named(passed, SV1_SOCKET_NAME);

@@ -44,6 +44,16 @@ class TranslatorConfigTest {
     }
 
     @Test
+    void acceptBacklogIsReadAndChecked() {
+        assertEquals(4096, load(List.of(), Map.of()).sv1AcceptBacklog(), "reference.conf default, as the pool's");
+        assertEquals(8192, load(List.of("sv1.accept-backlog=8192"), Map.of()).sv1AcceptBacklog());
+        for (String bad : List.of("0", "65536")) {
+            assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("sv1.accept-backlog=" + bad), Map.of()))
+                    .getMessage().contains("sv1.accept-backlog must be 1..65535"), bad);
+        }
+    }
+
+    @Test
     void envAndSetOverrides() {
         TranslatorConfig c = load(List.of("upstream.pools=[{host=\"10.0.0.1\",port=3333},{name=backup,host=b.example,port=3334}]"),
                 Map.of("TRANSLATOR_SV1_EXTRANONCE2__SIZE", "8", "TRANSLATOR_SV1_LISTEN", "127.0.0.1:3333"));

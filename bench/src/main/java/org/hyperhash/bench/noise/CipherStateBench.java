@@ -36,6 +36,13 @@ public class CipherStateBench {
     @Param({"100", "65536"})
     public int payload;
 
+    /**
+     * ChaCha20-Poly1305 implementation: OpenSSL's libcrypto through FFM, or the pure-Java one. The choice is made
+     * once per JVM (org.hyperhash.sv2.noise.AeadProviders), so each value runs in its own fork; setup checks it.
+     */
+    @Param({"native", "pure"})
+    public String aead;
+
     private CipherState sender;
     private CipherState receiver;
     private byte[] plain;
@@ -44,6 +51,7 @@ public class CipherStateBench {
 
     @Setup
     public void setup() throws NoiseException {
+        AeadChoice.select(aead);
         byte[] key = new byte[32];
         ThreadLocalRandom.current().nextBytes(key);
         sender = new CipherState(key);

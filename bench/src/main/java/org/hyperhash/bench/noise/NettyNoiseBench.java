@@ -66,6 +66,13 @@ public class NettyNoiseBench {
     @Param({"100", "65536"})
     public int payload;
 
+    /**
+     * ChaCha20-Poly1305 implementation: OpenSSL's libcrypto through FFM, or the pure-Java one. The choice is made
+     * once per JVM (org.hyperhash.sv2.noise.AeadProviders), so each value runs in its own fork; setup checks it.
+     */
+    @Param({"native", "pure"})
+    public String aead;
+
     /** The pair {@link #frame} uses: a {@link Wire} first in both pipelines, a {@link Sink} last in the server's. */
     private EmbeddedChannel client;
     private EmbeddedChannel server;
@@ -149,6 +156,7 @@ public class NettyNoiseBench {
 
     @Setup
     public void setup() {
+        AeadChoice.select(aead);
         Secp256k1Provider crypto = Secp256k1Providers.best();
         SecureRandom rng = new SecureRandom();
         AuthorityKeyPair authority = AuthorityKeyPair.generate(rng);

@@ -250,6 +250,27 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
         }
     }
 
+    private ServerJob lastJob;
+    private byte[] lastExtranonce;
+
+    /**
+     * The job template of the last share that reached hashing (a Hyper Node maps an accepted share onto its upstream
+     * custom job), or null. Valid on the channel's event loop until the next share.
+     */
+    public JobTemplate lastShareTemplate() {
+        return lastJob == null ? null : lastJob.template;
+    }
+
+    /** The last hashed share's header hash (wire order), as {@link #lastShareTemplate()}. */
+    public byte[] lastShareHash() {
+        return hash.clone();
+    }
+
+    /** The last hashed share's full extranonce (channel prefix || rolled part), as {@link #lastShareTemplate()}. */
+    public Bytes lastShareFullExtranonce() {
+        return lastJob == null ? Bytes.EMPTY : fullExtranonce(lastJob, lastExtranonce);
+    }
+
     /** Computes {@link #hash} for the share (and leaves the header in {@link #header}). */
     abstract void hashShare(ServerJob job, byte[] extranonce, int version, int ntime, int nonce);
 
@@ -284,6 +305,8 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
                     : RejectReason.VERSION_ROLLING_NOT_ALLOWED.result();
         }
         hashShare(job, extranonce, version, ntime, nonce);
+        lastJob = job;
+        lastExtranonce = extranonce;
         boolean block = t.networkTarget().isMetBy(hash);
         if (!block && !job.target.isMetBy(hash)) {
             return RejectReason.DIFFICULTY_TOO_LOW.result();

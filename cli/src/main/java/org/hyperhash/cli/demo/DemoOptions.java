@@ -17,7 +17,14 @@ import java.util.Objects;
  * @param statusInterval how often the screen is redrawn (or a plain status line printed)
  */
 public record DemoOptions(DemoStack.Ports ports, Path dataDir, int miners, int sv1Miners,
-        double hashrateHps, int devnetBits, Duration duration, Duration statusInterval) {
+        double hashrateHps, int devnetBits, Duration duration, Duration statusInterval, boolean hyperNode) {
+
+    /** Without a Hyper Node. */
+    public DemoOptions(DemoStack.Ports ports, Path dataDir, int miners, int sv1Miners, double hashrateHps, int devnetBits,
+            Duration duration, Duration statusInterval) {
+        this(ports, dataDir, miners, sv1Miners, hashrateHps, devnetBits, duration, statusInterval, false);
+    }
+
     public DemoOptions {
         Objects.requireNonNull(ports, "ports");
         Objects.requireNonNull(dataDir, "dataDir");

@@ -69,7 +69,8 @@ public final class DemoRunner {
                 out.println("hh demo: starting; " + logNote);
             }
             out.flush();
-            stack = DemoStack.start(o.dataDir(), o.ports(), o.devnetBits());
+            stack = DemoStack.start(o.dataDir(), o.ports(), o.devnetBits(), o.hyperNode());
+            org.hyperhash.pool.hypernode.HyperNodeDaemon hyperNode = stack.hyperNode();
             PoolDaemon pool = stack.pool();
             List<DemoScreen.Endpoint> endpoints = endpoints(stack);
             if (!live) {
@@ -83,11 +84,18 @@ public final class DemoRunner {
                 out.println("hh demo: the pool did not become ready: " + pool.status().get("last_error"));
                 return 1;
             }
+            if (hyperNode != null && !FakeSv2Miner.waitFor(hyperNode::ready, Duration.ofSeconds(20))) {
+                out.println("hh demo: the Hyper Node did not become ready: " + hyperNode.status().get("last_error"));
+                return 1;
+            }
             for (int i = 0; i < o.miners(); i++) {
                 FakeSv2Miner.Kind kind = i % 2 == 0 ? FakeSv2Miner.Kind.STANDARD : FakeSv2Miner.Kind.EXTENDED;
                 String user = (i == 2 ? "solo:" : "") + DemoStack.address(i + 1) + ".cpu" + i;
-                miners.add(FakeSv2Miner.connect(FakeSv2Miner.Options.of(pool.sv2Addresses().get(0), kind, user)
-                        .withNoise(pool.security().authorityPublicKey()).mining(o.hashrateHps())).startMining());
+                // --hyper-node: every other SV2 miner mines on the Hyper Node's own templates
+                boolean viaHyperNode = hyperNode != null && i % 2 == 1;
+                PoolDaemon target = viaHyperNode ? hyperNode.engine() : pool;
+                miners.add(FakeSv2Miner.connect(FakeSv2Miner.Options.of(target.sv2Addresses().get(0), kind, user)
+                        .withNoise(target.security().authorityPublicKey()).mining(o.hashrateHps())).startMining());
             }
             if (o.sv1Miners() > 0 && !FakeSv2Miner.waitFor(stack.translator()::ready, Duration.ofSeconds(20))) {
                 out.println("hh demo: the translator did not connect to the pool");
@@ -103,7 +111,8 @@ public final class DemoRunner {
             long deadline = o.duration().isZero() ? Long.MAX_VALUE : System.nanoTime() + o.duration().toNanos();
             while (System.nanoTime() < deadline) {
                 if (live) {
-                    out.print(DemoScreen.frame(DemoScreen.dashboard(snapshot(stack, startHeight, startNanos), endpoints, logNote)));
+                    out.print(DemoScreen.frame(DemoScreen.dashboard(snapshot(stack, startHeight, startNanos), endpoints,
+                            hyperNodeLine(stack) + logNote)));
                     out.flush();
                 }
                 long waitMs = Math.min(o.statusInterval().toMillis(), Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
@@ -111,7 +120,8 @@ public final class DemoRunner {
                     break;
                 }
                 if (!live) {
-                    out.println(DemoScreen.plainLine(snapshot(stack, startHeight, startNanos)));
+                    out.println(DemoScreen.plainLine(snapshot(stack, startHeight, startNanos))
+                            + hyperNodeLine(stack).replace("\n  ", "").replaceFirst("^Hyper Node", " | hyper node").strip());
                     out.flush();
                 }
             }
@@ -147,9 +157,30 @@ public final class DemoRunner {
     }
 
     /** What a newcomer can open or connect to, with the ports actually bound. */
+    /** "Hyper Node: ..." and a line break (for the dashboard's footer), or "" without a Hyper Node. */
+    static String hyperNodeLine(DemoStack s) {
+        org.hyperhash.pool.hypernode.HyperNodeDaemon d = s.hyperNode();
+        if (d == null || d.hyperNode() == null) {
+            return "";
+        }
+        org.hyperhash.pool.hypernode.HyperNode n = d.hyperNode();
+        org.hyperhash.pool.hypernode.HyperNodeMetrics m = n.metrics();
+        return String.format(java.util.Locale.ROOT, "Hyper Node %s, %d jobs declared, %d shares forwarded (%d acknowledged),"
+                + " %d switches%n  ", n.currentPool() == null ? "solo" : "on " + n.currentPool().name(),
+                (long) m.declarations(org.hyperhash.pool.hypernode.HyperNodeMetrics.Declaration.ACCEPTED),
+                (long) m.sharesForwarded.count(), (long) m.sharesAcknowledged.count(),
+                ((Number) n.status().get("switches")).longValue());
+    }
+
     static List<DemoScreen.Endpoint> endpoints(DemoStack s) {
         PoolDaemon pool = s.pool();
         List<DemoScreen.Endpoint> e = new ArrayList<>();
+        if (s.hyperNode() != null) {
+            PoolDaemon hn = s.hyperNode().engine();
+            e.add(new DemoScreen.Endpoint("SV2 Hyper Node", "stratum2+tcp://" + DemoStack.hostPort(hn.sv2Addresses().get(0))
+                    + "/" + hn.security().authorityPublicKey().toBase58() + "   (own templates, declared to the pool)"));
+            e.add(new DemoScreen.Endpoint("Hyper Node admin", admin(hn.adminAddress())));
+        }
         e.add(new DemoScreen.Endpoint("SV2 pool (Noise)", "stratum2+tcp://" + DemoStack.hostPort(pool.sv2Addresses().get(0))
                 + "/" + pool.security().authorityPublicKey().toBase58()));
         e.add(new DemoScreen.Endpoint("SV1 (translator)", "stratum+tcp://" + DemoStack.hostPort(s.translator().sv1Address())

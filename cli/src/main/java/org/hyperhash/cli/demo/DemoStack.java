@@ -95,6 +95,7 @@ public final class DemoStack implements AutoCloseable {
     private TranslatorDaemon translator;
     private TreasuryDaemon treasury;
     private WebDaemon web;
+    private org.hyperhash.pool.hypernode.HyperNodeDaemon hyperNode;
 
     private DemoStack() {
     }
@@ -109,9 +110,18 @@ public final class DemoStack implements AutoCloseable {
 
     /** Starts TP, pool, translator and treasury; on failure stops what started and rethrows. */
     public static DemoStack start(Path dataDir, Ports ports, int devnetBits) throws Exception {
+        return start(dataDir, ports, devnetBits, false);
+    }
+
+    /**
+     * As {@link #start(Path, Ports, int)}; with {@code hyperNode} the pool also runs its JDS and a Hyper Node
+     * ({@code hh jdc}, on a free port) builds its own templates from the same devnet TP (one machine, one chain)
+     * and declares them to the pool.
+     */
+    public static DemoStack start(Path dataDir, Ports ports, int devnetBits, boolean hyperNode) throws Exception {
         DemoStack s = new DemoStack();
         try {
-            s.startAll(dataDir, ports, devnetBits);
+            s.startAll(dataDir, ports, devnetBits, hyperNode);
             return s;
         } catch (Exception | Error e) {
             s.close();
@@ -119,7 +129,7 @@ public final class DemoStack implements AutoCloseable {
         }
     }
 
-    private void startAll(Path dataDir, Ports ports, int devnetBits) throws Exception {
+    private void startAll(Path dataDir, Ports ports, int devnetBits, boolean withHyperNode) throws Exception {
         Files.createDirectories(dataDir);
         Secp256k1Provider crypto = Secp256k1Providers.best();
         String jdbc = "jdbc:sqlite:" + dataDir.resolve("ledger.db").toAbsolutePath();
@@ -136,9 +146,32 @@ public final class DemoStack implements AutoCloseable {
                 "ledger.url=\"" + jdbc + "\"", "ledger.flush-interval=500ms",
                 "template-providers=[{address=\"" + hostPort(tp.tdpAddresses().get(0)) + "\",authority-key=\""
                         + tp.authorityPublicKeyBase58() + "\"}]",
-                "channel.shares-per-minute=30", "vardiff.shares-per-minute=30")));
+                "channel.shares-per-minute=30", "vardiff.shares-per-minute=30",
+                "jds.enabled=" + withHyperNode, "jds.listen=[\"127.0.0.1:0\"]",
+                "sv2.allow-work-selection=" + withHyperNode)));
         pool = PoolDaemon.fromConfig(poolCfg, clock, TdpTemplateSource.fromConfig(poolCfg, crypto, clock));
         startDaemon(pool);
+
+        if (withHyperNode) {
+            String tpKey = tp.authorityPublicKeyBase58();
+            org.hyperhash.pool.hypernode.HyperNodeConfig hn = org.hyperhash.pool.hypernode.HyperNodeConfig.from(load(
+                    org.hyperhash.pool.hypernode.HyperNodeConfig.ROOT, List.of("network=devnet",
+                    "sv2.listen=[\"127.0.0.1:0\"]", "sv2.security=noise", "admin.listen=\"127.0.0.1:0\"",
+                    "payout.address=\"" + HYPER_NODE_OPERATOR + "\"",
+                    "ledger.url=\"jdbc:sqlite:" + dataDir.resolve("jdc-ledger.db").toAbsolutePath() + "\"",
+                    "ledger.flush-interval=500ms",
+                    "template-providers=[{address=\"" + hostPort(tp.tdpAddresses().get(0)) + "\",authority-key=\""
+                            + tpKey + "\"}]",
+                    "channel.shares-per-minute=30", "vardiff.shares-per-minute=30",
+                    "upstream.pools=[{name=demo-pool, address=\"" + hostPort(pool.sv2Addresses().get(0))
+                            + "\", jds-address=\"" + hostPort(pool.jdsAddresses().get(0)) + "\", authority-key=\""
+                            + pool.security().authorityPublicKey().toBase58() + "\", user-identity=\""
+                            + HYPER_NODE_OPERATOR + ".hypernode\"}]",
+                    "upstream.nominal-hashrate=20000")));
+            hyperNode = org.hyperhash.pool.hypernode.HyperNodeDaemon.fromConfig(hn, clock,
+                    TdpTemplateSource.fromConfig(hn.pool(), crypto, clock));
+            startDaemon(hyperNode);
+        }
 
         translator = new TranslatorDaemon(TranslatorConfig.from(load(TranslatorConfig.ROOT, List.of(
                 "sv1.listen=\"127.0.0.1:" + ports.sv1Port() + "\"", "admin.listen=\"127.0.0.1:" + ports.translatorAdminPort() + "\"", "upstream.mode=per-miner",
@@ -197,6 +230,14 @@ public final class DemoStack implements AutoCloseable {
     public WebDaemon web() {
         return web;
     }
+
+    /** The Hyper Node ({@code --hyper-node}), or null. */
+    public org.hyperhash.pool.hypernode.HyperNodeDaemon hyperNode() {
+        return hyperNode;
+    }
+
+    /** The Hyper Node operator's address: paid by the pool for the node's work, and when it mines solo. */
+    public static final String HYPER_NODE_OPERATOR = address(9);
 
     /** The miner page, e.g. {@code http://127.0.0.1:8080/}. */
     public String webUrl() {

@@ -39,4 +39,21 @@ class DemoRunnerIT {
         // blocks are credited 5 s (pplns.snapshot-delay) after they are found, at 3 confirmations
         assertTrue(Long.parseLong(m.group(4)) > 0, "the treasury credited matured blocks: " + last);
     }
+
+    /** --hyper-node: the Hyper Node connects to the pool, declares its jobs, and a miner mines through it. */
+    @Test
+    void demoWithAHyperNodeDeclaresJobsToThePool() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int rc = DemoRunner.run(new DemoOptions(DemoStack.Ports.ephemeral(), dir, 2, 0, 20_000, 0x1f00ffff, Duration.ofSeconds(20),
+                Duration.ofMillis(500), true), new PrintStream(buf, true, StandardCharsets.UTF_8));
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, out);
+        assertTrue(Pattern.compile("(?m)^hh demo: SV2 Hyper Node: stratum2\\+tcp://127\\.0\\.0\\.1:\\d+/9\\w+").matcher(out).find(), out);
+        Matcher m = Pattern.compile("hyper node on demo-pool, (\\d+) jobs declared").matcher(out);
+        long declared = 0;
+        while (m.find()) {
+            declared = Long.parseLong(m.group(1));
+        }
+        assertTrue(declared > 0, "the Hyper Node declared jobs to the demo pool:\n" + out);
+    }
 }

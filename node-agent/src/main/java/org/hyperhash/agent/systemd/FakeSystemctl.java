@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 public final class FakeSystemctl implements Systemctl {
     private final Map<String, String> states = new ConcurrentHashMap<>();
     private final List<String> calls = new ArrayList<>();
+    private final Map<String, String> triggers = new ConcurrentHashMap<>();
     private volatile Consumer<String> onRestart = u -> {
     };
     private volatile String failRestartOf;
@@ -59,6 +60,17 @@ public final class FakeSystemctl implements Systemctl {
         }
         states.put(unit, "inactive");
         onStop.accept(unit);
+    }
+
+    /** Declares {@code trigger} (e.g. hh-pool.socket) as a unit that starts {@code unit} on demand. */
+    public void setTriggeredBy(String unit, String trigger) {
+        triggers.put(unit, trigger);
+    }
+
+    @Override
+    public List<String> triggeredBy(String unit) {
+        String t = triggers.get(unit);
+        return t == null ? List.of() : List.of(t);
     }
 
     /** Called with the unit name after each stop. */

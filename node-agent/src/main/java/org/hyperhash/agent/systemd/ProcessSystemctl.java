@@ -41,6 +41,23 @@ public final class ProcessSystemctl implements Systemctl {
     }
 
     @Override
+    public List<String> triggeredBy(String unit) {
+        try {
+            Result r = run("show", "--property=TriggeredBy", "--value", unit);
+            if (r.exit != 0) {
+                return List.of();
+            }
+            // space-separated unit names; output that is not only that (a systemd too old to know the property) is
+            // not understood and ignored as a whole
+            String out = r.output.strip();
+            List<String> names = out.isEmpty() ? List.of() : List.of(out.split("\\s+"));
+            return names.stream().allMatch(n -> n.matches("[A-Za-z0-9@._-]+\\.(socket|path|timer)")) ? names : List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    @Override
     public String activeState(String unit) {
         try {
             Result r = run("show", "--property=ActiveState", "--value", unit);

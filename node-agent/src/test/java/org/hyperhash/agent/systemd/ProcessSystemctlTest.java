@@ -40,6 +40,11 @@ class ProcessSystemctlTest {
                   stop:ok.service) exit 0 ;;
                   stop:bad.service) echo "Failed to stop bad.service."; exit 5 ;;
                 esac
+                case "$3:$5" in
+                  --property=TriggeredBy:sock.service) echo "sock.socket other.path"; exit 0 ;;
+                  --property=TriggeredBy:plain.service) echo; exit 0 ;;
+                  --property=TriggeredBy:odd.service) echo 'x;rm -rf y.socket'; exit 0 ;;
+                esac
                 case "$4:$5" in
                   --value:ok.service) echo active ;;
                   --value:bad.service) echo failed ;;
@@ -67,6 +72,15 @@ class ProcessSystemctlTest {
                 "--no-ask-password restart bad.service", "--no-ask-password show --property=ActiveState --value ok.service",
                 "--no-ask-password show --property=ActiveState --value bad.service",
                 "--no-ask-password show --property=ActiveState --value other.service"), Files.readAllLines(calls));
+    }
+
+    @Test
+    void triggeredByListsTheSocketUnitsAndNothingElse() {
+        ProcessSystemctl s = systemctl(Duration.ofSeconds(20));
+        assertEquals(List.of("sock.socket", "other.path"), s.triggeredBy("sock.service"));
+        assertEquals(List.of(), s.triggeredBy("plain.service"), "not socket activated");
+        assertEquals(List.of(), s.triggeredBy("odd.service"), "anything but a unit name is ignored");
+        assertEquals(List.of(), s.triggeredBy("other.service"), "non-zero exit");
     }
 
     @Test

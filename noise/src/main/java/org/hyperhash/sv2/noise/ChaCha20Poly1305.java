@@ -12,7 +12,7 @@ import org.hyperhash.base.HotPath;
  * Overlapping buffers are allowed when {@code outOff <= inOff} (in-place included).
  */
 @HotPath
-final class ChaCha20Poly1305 {
+final class ChaCha20Poly1305 implements Aead {
     static final int TAG_LEN = 16;
     private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -31,7 +31,8 @@ final class ChaCha20Poly1305 {
         setKey(key32);
     }
 
-    void setKey(byte[] key32) {
+    @Override
+    public void setKey(byte[] key32) {
         k0 = (int) I32.get(key32, 0);
         k1 = (int) I32.get(key32, 4);
         k2 = (int) I32.get(key32, 8);
@@ -43,7 +44,8 @@ final class ChaCha20Poly1305 {
     }
 
     /** Writes {@code len} ciphertext bytes and the 16-byte tag to {@code out[outOff..]}. */
-    void seal(int n0, int n1, int n2, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
+    @Override
+    public void seal(int n0, int n1, int n2, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
         polyInit(n0, n1, n2);
         xor(n0, n1, n2, 1, in, inOff, len, out, outOff);
         if (ad != null) {
@@ -58,7 +60,8 @@ final class ChaCha20Poly1305 {
      * Verifies the tag over {@code in[inOff, inOff+len)} (ciphertext then tag) and only then writes
      * {@code len - 16} plaintext bytes to {@code out}; returns false (nothing written) on a bad tag.
      */
-    boolean open(int n0, int n1, int n2, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
+    @Override
+    public boolean open(int n0, int n1, int n2, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
         int ctLen = len - TAG_LEN;
         polyInit(n0, n1, n2);
         if (ad != null) {

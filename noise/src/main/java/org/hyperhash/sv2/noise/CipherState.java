@@ -18,10 +18,14 @@ import org.hyperhash.base.HotPath;
  * 2^64-1 (no rekey is defined for SV2). Transport messages use empty associated data. Not thread-safe: one
  * instance per connection direction, used from one thread (the channel's event loop).
  *
- * <p>Messages shorter than {@link #SMALL_LIMIT} bytes go through a pure-Java RFC 8439 implementation
- * (no per-message allocation or cipher re-init); longer ones through the JCA cipher, whose vector
- * intrinsics win once the data outweighs its per-message init. The JCA {@link Cipher} is created on
- * first use and re-initialised per message (JCA requires a fresh nonce per init).
+ * <p>Messages shorter than {@link #SMALL_LIMIT} bytes go through a pure-Java RFC 8439 implementation (no
+ * per-message allocation or cipher re-init). Longer array-backed ones go through OpenSSL's libcrypto (FFM) when
+ * {@link AeadProviders} chose it (the default where it loads), else through the JCA cipher, whose vector intrinsics
+ * win once the data outweighs its per-message init. OpenSSL 3.0's per-message EVP cost (init, parameter lookups,
+ * final, tag: several thousand instructions, bench/README.md) is more than the whole pure-Java AEAD of a share-sized
+ * message, so small messages stay in Java either way. The ByteBuffer methods use the JCA cipher for buffers without
+ * an array. The JCA {@link Cipher} is created on first use and re-initialised per message (JCA requires a fresh
+ * nonce per init).
  */
 @HotPath
 public final class CipherState {
@@ -32,9 +36,15 @@ public final class CipherState {
     /** Plaintext/ciphertext lengths below this use the pure-Java AEAD (chosen from measurements, see bench/README.md). */
     static final int SMALL_LIMIT = 320;
 
+    private static final NativeChaCha20Poly1305 NATIVE = AeadProviders.nativeOrNull();
+    /** Array-backed messages of at least {@link #SMALL_LIMIT} bytes go through {@link #large} when OpenSSL is in use. */
+    private static final int ARRAY_LIMIT = NATIVE != null ? Integer.MAX_VALUE : SMALL_LIMIT;
+
     private final ChaCha20Poly1305 small;
+    /** OpenSSL's AEAD bound to this key, or null (pure Java / JCA only). */
+    private final Aead large;
     private final byte[] keyBytes = new byte[32];
-    private final byte[] nonceBytes = new byte[12];
+    private byte[] nonceBytes; // JCA path only: allocated on its first use (heap per idle connection)
     private Cipher cipher;
     private SecretKeySpec key;
     private long n;
@@ -47,13 +57,14 @@ public final class CipherState {
         Secp256k1Keys.requireLength(key32, 32, "key32");
         System.arraycopy(key32, 0, keyBytes, 0, 32);
         this.small = new ChaCha20Poly1305(key32);
+        this.large = NATIVE != null ? NATIVE.keyed(keyBytes) : null; // shares keyBytes (no second copy)
     }
 
     /** Re-keys for the next handshake MixKey (nonce back to 0). */
     void initializeKey(byte[] key32) {
         System.arraycopy(key32, 0, keyBytes, 0, 32);
         small.setKey(key32);
-        this.key = null;
+        this.key = null; // `large` reads keyBytes itself
         this.n = 0;
     }
 
@@ -75,6 +86,9 @@ public final class CipherState {
 
     private void init(int mode, byte[] ad) throws NoiseException {
         checkNonce();
+        if (nonceBytes == null) {
+            nonceBytes = new byte[12];
+        }
         U64_LE.set(nonceBytes, 4, n);
         try {
             if (cipher == null) {
@@ -122,9 +136,9 @@ public final class CipherState {
             in = Arrays.copyOfRange(in, inOff, inOff + len); // rare: output starts inside the input, after it
             inOff = 0;
         }
-        if (len < SMALL_LIMIT) {
+        if (len < ARRAY_LIMIT) {
             checkNonce();
-            small.seal(0, (int) n, (int) (n >>> 32), ad, in, inOff, len, out, outOff);
+            (len < SMALL_LIMIT ? small : large).seal(0, (int) n, (int) (n >>> 32), ad, in, inOff, len, out, outOff);
             n++;
             return;
         }
@@ -149,9 +163,9 @@ public final class CipherState {
             in = Arrays.copyOfRange(in, inOff, inOff + len); // rare: output starts inside the input, after it
             inOff = 0;
         }
-        if (len < SMALL_LIMIT) {
+        if (len < ARRAY_LIMIT) {
             checkNonce();
-            if (!small.open(0, (int) n, (int) (n >>> 32), ad, in, inOff, len, out, outOff)) {
+            if (!(len < SMALL_LIMIT ? small : large).open(0, (int) n, (int) (n >>> 32), ad, in, inOff, len, out, outOff)) {
                 throw badTag();
             }
             n++;
@@ -181,7 +195,7 @@ public final class CipherState {
         if (out.remaining() < len + NoiseConstants.MAC_LEN) {
             throw new NoiseException(NoiseException.Reason.BAD_LENGTH, "output buffer too small for " + len + " bytes");
         }
-        if (len < SMALL_LIMIT && in.hasArray() && out.hasArray() && !out.isReadOnly()) {
+        if (len < ARRAY_LIMIT && in.hasArray() && out.hasArray() && !out.isReadOnly()) {
             int ip = in.position();
             int op = out.position();
             encryptWithAd(null, in.array(), in.arrayOffset() + ip, len, out.array(), out.arrayOffset() + op);
@@ -210,7 +224,7 @@ public final class CipherState {
         if (out.remaining() < len - NoiseConstants.MAC_LEN) {
             throw new NoiseException(NoiseException.Reason.BAD_LENGTH, "output buffer too small for " + len + " bytes");
         }
-        if (len < SMALL_LIMIT && in.hasArray() && out.hasArray() && !out.isReadOnly()) {
+        if (len < ARRAY_LIMIT && in.hasArray() && out.hasArray() && !out.isReadOnly()) {
             int ip = in.position();
             int op = out.position();
             decryptWithAd(null, in.array(), in.arrayOffset() + ip, len, out.array(), out.arrayOffset() + op);

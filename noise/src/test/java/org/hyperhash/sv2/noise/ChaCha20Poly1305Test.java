@@ -18,8 +18,10 @@ import javax.crypto.spec.SecretKeySpec;
 import org.hyperhash.testkit.Vectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The pure-Java AEAD against RFC 8439's vectors and, randomized, against the JDK's ChaCha20-Poly1305. */
+/** The pure-Java and the OpenSSL (FFM) AEAD against RFC 8439's vectors and, randomized, against the JDK's ChaCha20-Poly1305. */
 @Timeout(60)
 class ChaCha20Poly1305Test {
     private static final HexFormat HEX = HexFormat.of();
@@ -131,13 +133,24 @@ class ChaCha20Poly1305Test {
         return b;
     }
 
+    /** The implementation under test: the pure-Java one, or OpenSSL's libcrypto through FFM (must load here). */
+    static Aead aead(String impl, byte[] key) {
+        return switch (impl) {
+            case "pure" -> new ChaCha20Poly1305(key);
+            case "openssl" -> AeadProviders.nativeImpl().orElseThrow(() -> new AssertionError(
+                    "libcrypto.so.3 did not load: " + AeadProviders.nativeUnavailableReason().orElse("?"))).keyed(key);
+            default -> throw new IllegalArgumentException(impl);
+        };
+    }
+
     /** RFC 8439 2.8.2: seal and open. */
-    @Test
-    void rfc8439Aead() {
+    @ParameterizedTest
+    @ValueSource(strings = {"pure", "openssl"})
+    void rfc8439Aead(String impl) {
         byte[] key = Vectors.hex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
         byte[] nonce = Vectors.hex("070000004041424344454647");
         byte[] aad = Vectors.hex("50515253c0c1c2c3c4c5c6c7");
-        ChaCha20Poly1305 c = new ChaCha20Poly1305(key);
+        Aead c = aead(impl, key);
         byte[] out = new byte[SUNSCREEN.length + 16];
         c.seal(w(nonce, 0), w(nonce, 4), w(nonce, 8), aad, SUNSCREEN, 0, SUNSCREEN.length, out, 0);
         assertEquals("d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6"
@@ -150,8 +163,9 @@ class ChaCha20Poly1305Test {
     }
 
     /** Random keys, nonces, AAD (none, empty, short, long) and every length 0..2000 plus large ones, vs the JDK. */
-    @Test
-    void randomizedAgainstJdk() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"pure", "openssl"})
+    void randomizedAgainstJdk(String impl) throws Exception {
         SplittableRandom rnd = new SplittableRandom(0x5eed8439L);
         Cipher jdk = Cipher.getInstance("ChaCha20-Poly1305");
         int[] large = {4095, 4096, 4097, 16384, 65519};
@@ -172,7 +186,7 @@ class ChaCha20Poly1305Test {
             }
             byte[] expected = jdk.doFinal(plain);
 
-            ChaCha20Poly1305 c = new ChaCha20Poly1305(key);
+            Aead c = aead(impl, key);
             int off = rnd.nextInt(8);
             byte[] out = new byte[off + len + 16 + 3];
             c.seal(w(nonce, 0), w(nonce, 4), w(nonce, 8), aad, plain, 0, len, out, off);
@@ -192,14 +206,15 @@ class ChaCha20Poly1305Test {
     }
 
     /** Any flipped bit in ciphertext, tag, AAD or nonce is rejected and the output is left untouched. */
-    @Test
-    void tamperedMessagesAreRejected() {
+    @ParameterizedTest
+    @ValueSource(strings = {"pure", "openssl"})
+    void tamperedMessagesAreRejected(String impl) {
         SplittableRandom rnd = new SplittableRandom(7);
         for (int len : new int[] {0, 1, 15, 16, 17, 63, 64, 65, 100, 1000}) {
             byte[] key = bytes(rnd, 32);
             byte[] nonce = bytes(rnd, 12);
             byte[] aad = bytes(rnd, 13);
-            ChaCha20Poly1305 c = new ChaCha20Poly1305(key);
+            Aead c = aead(impl, key);
             byte[] ct = new byte[len + 16];
             c.seal(w(nonce, 0), w(nonce, 4), w(nonce, 8), aad, bytes(rnd, len), 0, len, ct, 0);
             byte[] out = new byte[len];

@@ -530,7 +530,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             rejected(st, s.channelId(), s.sequenceNumber(), RejectReason.INVALID_CHANNEL_ID.result());
             return;
         }
-        handle(st, sc.onShare(s, px.clock().instant()), s.channelId(), s.sequenceNumber(), readNanos);
+        ShareResult r = sc.onShare(s, px.clock().instant());
+        handle(st, r, s.channelId(), s.sequenceNumber(), readNanos);
+        observe(st, r, s.version(), s.ntime(), s.nonce());
     }
 
     private void onSubmitExtended(SubmitSharesExtended s, long readNanos) {
@@ -540,7 +542,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             return;
         }
         String worker = s.tlvs().isEmpty() ? st.id.worker() : tlvWorker(st, s.tlvs());
-        handle(st, ec.onShare(s, px.clock().instant()), s.channelId(), s.sequenceNumber(), readNanos, worker);
+        ShareResult r = ec.onShare(s, px.clock().instant());
+        handle(st, r, s.channelId(), s.sequenceNumber(), readNanos, worker);
+        observe(st, r, s.version(), s.ntime(), s.nonce());
     }
 
     /**
@@ -576,6 +580,14 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             found = name;
         }
         return found != null ? found : st.id.worker();
+    }
+
+    /** A Hyper Node's share observer (forwarding upstream) sees accepted shares and blocks. */
+    private void observe(ChannelState st, ShareResult r, int version, int ntime, int nonce) {
+        JobDispatcher.ShareObserver o = px.dispatcher().shareObserver();
+        if (o != null && !(r instanceof ShareResult.Rejected)) {
+            o.onAccepted(st.ch, version, ntime, nonce);
+        }
     }
 
     private void handle(ChannelState st, ShareResult r, int channelId, int seq, long readNanos) {

@@ -86,6 +86,10 @@ public final class JdsMetrics {
         customJobs.get(c).increment();
     }
 
+    public double pushes(Push p) {
+        return pushes.get(p).count();
+    }
+
     public double declarations(Declaration d) {
         return declarations.get(d).count();
     }

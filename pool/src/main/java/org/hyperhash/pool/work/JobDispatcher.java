@@ -197,6 +197,14 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
     private record SoloKey(long templateId, Bytes script) {
     }
 
+    /**
+     * Builds the pooled job of a template (dispatcher thread). Default: the whole coinbase to the pool's script. A
+     * Hyper Node plugs its own: the upstream pool's outputs and extranonce prefix baked into the coinbase, or solo.
+     */
+    public interface PooledJobBuilder {
+        JobTemplate build(NewTemplate template) throws InvalidTemplateException;
+    }
+
     private final JobFactory factory;
     private final Bytes poolScript;
     private final int fullExtranonceSize;
@@ -212,6 +220,7 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
     private final ArrayList<WorkUpdate> held = new ArrayList<>(MAX_HELD);
     private long seq;
     private volatile Work work = new Work(0, null, null, List.of());
+    private volatile PooledJobBuilder pooledBuilder;
     private volatile boolean upstreamConnected;
     private volatile String lastError = "no template yet";
 
@@ -228,8 +237,14 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
         this.fullExtranonceSize = fullExtranonceSize;
         this.metrics = metrics;
         this.tickMillis = Math.max(10, ackInterval.toMillis());
+        this.pooledBuilder = t -> build(t, this.poolScript);
         this.mailbox = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1024),
                 r -> Thread.ofPlatform().name("pool-dispatcher").daemon(true).unstarted(r));
+    }
+
+    /** Full extranonce size of every channel. */
+    public int fullExtranonceSize() {
+        return fullExtranonceSize;
     }
 
     /** Current work snapshot (any thread). */
@@ -289,6 +304,70 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
         return factory.build(t, List.of(new TxOut(t.coinbaseTxValueRemaining(), script)), fullExtranonceSize);
     }
 
+    /** Sees every accepted share (on the miner's event loop, right after validation); must not block. */
+    public interface ShareObserver {
+        /**
+         * @param channel the channel that accepted the share ({@code lastShare*} describe it)
+         * @param version header version, {@code ntime}, {@code nonce} as submitted
+         */
+        void onAccepted(org.hyperhash.sv2.channel.ServerChannel channel, int version, int ntime, int nonce);
+    }
+
+    private volatile ShareObserver shareObserver;
+
+    /** The observer of accepted shares (a Hyper Node forwards those meeting its upstream target), or null. */
+    public ShareObserver shareObserver() {
+        return shareObserver;
+    }
+
+    public void setShareObserver(ShareObserver observer) {
+        this.shareObserver = observer;
+    }
+
+    /** Replaces how pooled jobs are built; takes effect at the next template or {@link #rebuild}. */
+    public void setPooledJobBuilder(PooledJobBuilder builder) {
+        this.pooledBuilder = Objects.requireNonNull(builder, "builder");
+    }
+
+    /**
+     * Rebuilds the pooled jobs of the active and future templates with the current builder and sends the active one
+     * to every session as a new job on the same tip (miners keep their connections and channels; their older jobs
+     * turn stale). A Hyper Node calls it when it switches pools or falls back to solo.
+     */
+    public void rebuild(String why) {
+        long t0 = System.nanoTime();
+        submit(() -> {
+            Work w = work;
+            if (!w.usable()) {
+                return;
+            }
+            try {
+                LinkedHashMap<Long, TemplateJob> rebuiltFutures = new LinkedHashMap<>();
+                for (TemplateJob f : futures.values()) {
+                    TemplateJob r = new TemplateJob(f.template(), pooledBuilder.build(f.template()), f.height());
+                    remember(r);
+                    rebuiltFutures.put(f.template().templateId(), r);
+                }
+                NewTemplate at = w.active().template();
+                NewTemplate asActive = new NewTemplate(at.templateId(), false, at.version(), at.coinbaseTxVersion(),
+                        at.coinbasePrefix(), at.coinbaseTxInputSequence(), at.coinbaseTxValueRemaining(),
+                        at.coinbaseTxOutputsCount(), at.coinbaseTxOutputs(), at.coinbaseTxLocktime(), at.merklePath());
+                TemplateJob active = new TemplateJob(at, pooledBuilder.build(asActive), w.active().height());
+                remember(active);
+                futures.clear();
+                futures.putAll(rebuiltFutures);
+                solo.clear();
+                work = new Work(++seq, active, w.tip(), List.copyOf(futures.values()));
+                LOG.info("jobs rebuilt on template {} ({})", at.templateId(), why);
+                fanOut(new NewJob(seq, t0, active, work));
+            } catch (InvalidTemplateException | RuntimeException e) {
+                metrics.invalidTemplates.increment();
+                lastError = "rebuild (" + why + "): " + e.getMessage();
+                LOG.error(lastError);
+            }
+        });
+    }
+
     @Override
     public void onConnected(TdpEndpoint endpoint) {
         upstreamConnected = true;
@@ -340,7 +419,7 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
         metrics.templatesReceived.increment();
         JobTemplate pooled;
         try {
-            pooled = build(nt, poolScript);
+            pooled = pooledBuilder.build(nt);
         } catch (InvalidTemplateException | RuntimeException e) {
             metrics.invalidTemplates.increment();
             lastError = "template " + nt.templateId() + " unusable: " + e.getMessage();
@@ -390,7 +469,9 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
     }
 
     private void remember(TemplateJob tj) {
-        recent.put(tj.template().templateId(), tj);
+        if (recent.put(tj.template().templateId(), tj) != null) {
+            return; // rebuilt: already in the order queue
+        }
         while (!recentOrder.offer(tj.template().templateId())) {
             Long old = recentOrder.poll();
             if (old != null) {

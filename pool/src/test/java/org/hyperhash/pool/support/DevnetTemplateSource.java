@@ -35,7 +35,9 @@ import org.hyperhash.tp.template.TemplateFactory;
  */
 public final class DevnetTemplateSource implements TemplateSource {
     public static final TdpEndpoint ENDPOINT = new TdpEndpoint("in-process-devnet", 1, null);
-    private final DevnetChain chain = new DevnetChain(DevnetParams.defaults(), InstantSource.system());
+    private final DevnetChain chain;
+    /** Sources on the same chain (another node's TP): they publish a new template when this one's block is in. */
+    private final List<DevnetTemplateSource> peers = new CopyOnWriteArrayList<>();
     private final TemplateFactory factory = new TemplateFactory(CoinbaseStyle.values()[0]);
     private final Map<Long, BuiltTemplate> built = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong(1000);
@@ -47,6 +49,30 @@ public final class DevnetTemplateSource implements TemplateSource {
     private volatile TdpListener listener;
     private volatile OutputReservation reservation;
     private volatile boolean connected;
+
+    public DevnetTemplateSource() {
+        this(new DevnetChain(DevnetParams.defaults(), InstantSource.system()));
+    }
+
+    /** A template provider on an existing chain (a second node of the same devnet). */
+    public DevnetTemplateSource(DevnetChain chain) {
+        this.chain = chain;
+    }
+
+    /** Links two sources on one chain: a block accepted through either makes both publish the new tip. */
+    public void peer(DevnetTemplateSource other) {
+        peers.add(other);
+        other.peers.add(this);
+    }
+
+    /** Publishes a fresh template (e.g. after a transaction entered the mempool) on the current tip. */
+    public void publishNow() {
+        thread.execute(() -> {
+            if (connected) {
+                publish();
+            }
+        });
+    }
 
     @Override
     public void start(TdpListener l, CoinbaseOutputConstraints c) {
@@ -104,6 +130,9 @@ public final class DevnetTemplateSource implements TemplateSource {
                     acceptedHex.add(b.block().toHex());
                     if (connected) {
                         publish();
+                    }
+                    for (DevnetTemplateSource p : peers) {
+                        p.publishNow();
                     }
                 } else {
                     rejected.add(r.label());

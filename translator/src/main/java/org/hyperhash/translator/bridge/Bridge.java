@@ -988,14 +988,26 @@ public final class Bridge {
         }
     }
 
+    /**
+     * The job as a clean notify line, for a miner that just started work. Serialised once per job and kept (one entry:
+     * the latest job): in a connect storm every new miner gets the same line instead of its own JSON write of the
+     * whole notify on the bridge thread.
+     */
     private String cleanCopy(Sv1Job j) {
         if (j.miningNotify().cleanJobs()) {
             return j.line();
         }
-        MiningNotify n = j.miningNotify();
-        return Sv1Json.write(new MiningNotify(n.jobId(), n.prevHash(), n.coinb1(), n.coinb2(), n.merkleBranch(), n.version(),
-                n.nbits(), n.ntime(), true).toMessage());
+        if (cleanCopyOf != j) {
+            MiningNotify n = j.miningNotify();
+            cleanCopyLine = Sv1Json.write(new MiningNotify(n.jobId(), n.prevHash(), n.coinb1(), n.coinb2(), n.merkleBranch(),
+                    n.version(), n.nbits(), n.ntime(), true).toMessage());
+            cleanCopyOf = j;
+        }
+        return cleanCopyLine;
     }
+
+    private Sv1Job cleanCopyOf;
+    private String cleanCopyLine;
 
     // ------------------------------------------------------------------ timers
 

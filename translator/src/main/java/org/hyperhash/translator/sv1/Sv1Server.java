@@ -50,17 +50,36 @@ public final class Sv1Server implements AutoCloseable {
     private final int maxPendingPerMiner;
     private final Duration idleTimeout;
     private final Sv1Guard guard;
+    private final int acceptBacklog;
+    private EventLoopGroup acceptGroup;
     private Channel serverChannel;
 
     public Sv1Server(EventLoopGroup workers, EventLoop bridgeLoop, Bridge bridge, TranslatorMetrics metrics, int maxLineBytes,
             int maxPendingPerMiner, Duration idleTimeout) {
         this(workers, bridgeLoop, bridge, metrics, maxLineBytes, maxPendingPerMiner, idleTimeout,
-                new Sv1Guard(Sv1Guard.Limits.defaults(), java.time.InstantSource.system()));
+                new Sv1Guard(Sv1Guard.Limits.defaults(), java.time.InstantSource.system()), DEFAULT_ACCEPT_BACKLOG);
     }
 
-    /** With per-IP caps and bans ({@link Sv1Guard}). */
+    /** Listen backlog when none is configured (the reference.conf default of {@code sv1.accept-backlog}). */
+    public static final int DEFAULT_ACCEPT_BACKLOG = 4096;
+    /**
+     * Connections the accept loop takes per wake-up. Netty's default for a server channel is 16; the accept loop has
+     * its own thread here, so taking the whole queue at once only costs that thread's time.
+     */
+    static final int ACCEPTS_PER_WAKEUP = 256;
+
+    /**
+     * With per-IP caps and bans ({@link Sv1Guard}) and the listen backlog. Connections are accepted on a loop of their
+     * own ("hh-translator-accept"), not on an I/O loop that is also reading and writing miners: in a connect storm the
+     * accept queue is drained at once instead of 16 connections per turn of a busy loop (issue 19: with the 1024
+     * backlog and the shared loop a 5,000-client storm overflowed the queue and clients waited for SYN retransmits).
+     */
     public Sv1Server(EventLoopGroup workers, EventLoop bridgeLoop, Bridge bridge, TranslatorMetrics metrics, int maxLineBytes,
-            int maxPendingPerMiner, Duration idleTimeout, Sv1Guard guard) {
+            int maxPendingPerMiner, Duration idleTimeout, Sv1Guard guard, int acceptBacklog) {
+        if (acceptBacklog < 1 || acceptBacklog > 65_535) {
+            throw new IllegalArgumentException("accept backlog must be 1..65535, got " + acceptBacklog);
+        }
+        this.acceptBacklog = acceptBacklog;
         this.guard = guard;
         this.workers = workers;
         this.bridgeLoop = bridgeLoop;
@@ -73,6 +92,11 @@ public final class Sv1Server implements AutoCloseable {
 
     /** Binds and returns the bound address (port 0 picks a free one). */
     public InetSocketAddress bind(InetSocketAddress address) throws InterruptedException {
+        int cap = somaxconn();
+        if (cap > 0 && cap < acceptBacklog) {
+            LOG.warn("sv1.accept-backlog = {} but the kernel caps it at net.core.somaxconn = {}: a connect storm of more"
+                    + " miners than that can overflow it (SYN retransmits of 1 s and more)", acceptBacklog, cap);
+        }
         serverChannel = bootstrap().channel(Sv2Transport.serverChannelClass()).bind(address).sync().channel();
         return (InetSocketAddress) serverChannel.localAddress();
     }
@@ -80,7 +104,8 @@ public final class Sv1Server implements AutoCloseable {
     /**
      * Serves on a listening socket this process inherited (systemd socket activation, hh-translator.socket): miners
      * that reconnected while the previous process restarted waited in its backlog and are accepted now. Auto-read is
-     * switched on by a task queued behind the bootstrap's set-up, so the acceptor is in the pipeline first.
+     * switched on by a task queued behind the bootstrap's set-up, so the acceptor is in the pipeline first. The
+     * backlog of an inherited socket is the socket unit's {@code Backlog=}, not {@code sv1.accept-backlog}.
      */
     public InetSocketAddress adopt(int fd) throws InterruptedException {
         org.hyperhash.daemon.SocketActivation.makeNonBlocking(fd);
@@ -96,8 +121,12 @@ public final class Sv1Server implements AutoCloseable {
     }
 
     private ServerBootstrap bootstrap() {
-        return new ServerBootstrap().group(workers, workers)
-                .option(ChannelOption.SO_BACKLOG, 1024)
+        if (acceptGroup == null) {
+            acceptGroup = Sv2Transport.newEventLoopGroup(1, "hh-translator-accept");
+        }
+        return new ServerBootstrap().group(acceptGroup, workers)
+                .option(ChannelOption.SO_BACKLOG, acceptBacklog)
+                .option(ChannelOption.MAX_MESSAGES_PER_READ, ACCEPTS_PER_WAKEUP)
                 .option(ChannelOption.SO_REUSEADDR, true) // rebind at once after a restart (TIME_WAIT on the port)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
@@ -115,6 +144,20 @@ public final class Sv1Server implements AutoCloseable {
     public void close() {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
+        }
+        if (acceptGroup != null) {
+            acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** Linux's listen backlog cap, or -1 where unknown. */
+    static int somaxconn() {
+        try {
+            // readAllLines, not Files.readString: procfs files report size 0 (see the pool's MiningServer)
+            java.util.List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/sys/net/core/somaxconn"));
+            return lines.isEmpty() ? -1 : Integer.parseInt(lines.get(0).trim());
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 
