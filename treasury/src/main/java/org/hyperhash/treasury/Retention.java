@@ -136,6 +136,26 @@ public final class Retention {
         return cfg;
     }
 
+    private volatile Run lastRun;
+    private volatile long lastRunAtMs;
+
+    /** For /v1/status: the last run (complete or not), when it ended, its share-window cut-off and what set it. */
+    public Map<String, Object> status() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("enabled", cfg.enabled());
+        m.put("share_windows_retention", human(cfg.shareWindows()));
+        m.put("worker_hours_retention", human(cfg.workerHours()));
+        Run r = lastRun;
+        if (r != null) {
+            m.put("last_run_at", Instant.ofEpochMilli(lastRunAtMs).toString());
+            m.put("last_run_complete", r.complete());
+            m.put("share_windows_deleted_before", time(r.shareWindows().beforeMs()));
+            m.put("share_windows_cutoff_set_by", r.shareWindows().reason());
+            m.put("last_run_deleted", r.deleted());
+        }
+        return m;
+    }
+
     /** The share-window cut-off now: the configured age, or earlier where a block not yet matured or the next block needs windows. */
     public Cutoff shareWindowsCutoff() {
         long now = clock.millis();
@@ -238,7 +258,10 @@ public final class Retention {
                     + "until that block matures or the pool's window shortens (docs/operations.md, Ledger retention)",
                     time(sw.beforeMs()), human(cfg.shareWindows()), sw.reason());
         }
-        return new Run(sw, hoursBefore, Map.copyOf(deleted), batches[0], complete);
+        Run run = new Run(sw, hoursBefore, Map.copyOf(deleted), batches[0], complete);
+        lastRunAtMs = clock.millis();
+        lastRun = run;
+        return run;
     }
 
     private boolean prune(Prunable t, long beforeMs, Map<String, Long> deleted, int[] batches) {
@@ -268,6 +291,6 @@ public final class Retention {
     }
 
     private static String time(long ms) {
-        return ms == Long.MIN_VALUE ? "nothing" : Instant.ofEpochMilli(ms).toString();
+        return ms == Long.MIN_VALUE ? "none (nothing deleted)" : Instant.ofEpochMilli(ms).toString();
     }
 }

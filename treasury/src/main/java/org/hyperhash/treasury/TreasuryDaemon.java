@@ -360,6 +360,9 @@ public final class TreasuryDaemon implements Daemon {
             m.putAll(engine.status());
             m.put("owed_sats", metrics.owedSats.get());
         }
+        if (retention != null) {
+            m.put("retention", retention.status());
+        }
         m.put("last_error", lastError.get());
         return m;
     }

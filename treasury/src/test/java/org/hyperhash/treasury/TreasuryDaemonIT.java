@@ -77,6 +77,9 @@ class TreasuryDaemonIT {
             assertTrue(run.shareWindows().reason().contains("next block"), run.shareWindows().reason());
             assertEquals(1, new ShareWindowStore(d.ledger()).byAddress("alice", 10).size(), "the next block's window is kept");
             String after = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            String st = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/status")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(st.contains("\"last_run_complete\" : true") && st.contains("\"share_windows_retention\" : \"30d\"")
+                    && st.contains("PPLNS window of the next block"), st);
             assertTrue(!after.contains("hh_treasury_retention_last_run_timestamp_seconds{service=\"treasury\"} 0.0")
                     && after.contains("hh_treasury_retention_last_run_timestamp_seconds"), after);
         }
