@@ -18,9 +18,20 @@ public final class DevnetTp implements AutoCloseable {
     final TpDaemon daemon;
 
     public DevnetTp(String devnetBits) throws Exception {
-        daemon = new TpDaemon(TpConfig.from(DaemonConfig.load(null, List.of("network=devnet", "backend=devnet",
-                "sv2.listen=[\"127.0.0.1:0\"]", "admin.listen=\"127.0.0.1:0\"", "devnet.bits=\"" + devnetBits + "\""),
-                "TP_TEST_NONE", TpConfig.ROOT)), InstantSource.system());
+        this(devnetBits, 0, null);
+    }
+
+    /**
+     * A TP on a chosen TDP port with a chosen authority key (base58 secret; null = a random one), so a pool can be
+     * configured for it before it starts (a TP that comes up after the pool).
+     */
+    public DevnetTp(String devnetBits, int port, String authoritySecretBase58) throws Exception {
+        List<String> sets = new java.util.ArrayList<>(List.of("network=devnet", "backend=devnet",
+                "sv2.listen=[\"127.0.0.1:" + port + "\"]", "admin.listen=\"127.0.0.1:0\"", "devnet.bits=\"" + devnetBits + "\""));
+        if (authoritySecretBase58 != null) {
+            sets.add("sv2.authority-secret-key=\"" + authoritySecretBase58 + "\"");
+        }
+        daemon = new TpDaemon(TpConfig.from(DaemonConfig.load(null, sets, "TP_TEST_NONE", TpConfig.ROOT)), InstantSource.system());
         daemon.start();
     }
 

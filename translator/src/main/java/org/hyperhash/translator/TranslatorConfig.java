@@ -34,11 +34,13 @@ import java.util.Objects;
  * @param ioThreads SV1 event loop threads (0 = cores)
  * @param sv1Limits per-IP caps and bans
  * @param sv1AcceptBacklog listen backlog of the SV1 port (the kernel caps it at net.core.somaxconn)
+ * @param openRetry what a refused upstream channel does (retry transient codes, then failover)
  */
 public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, int maxPendingRequests, Duration idleTimeout,
         BridgeConfig bridge, List<PoolEndpoint> pools, Duration connectTimeout, Duration backoffInitial, Duration backoffMax,
         Duration cooldown, InetSocketAddress adminListen, Duration tick, int ioThreads,
-        org.hyperhash.translator.sv1.Sv1Guard.Limits sv1Limits, int sv1AcceptBacklog) {
+        org.hyperhash.translator.sv1.Sv1Guard.Limits sv1Limits, int sv1AcceptBacklog,
+        org.hyperhash.translator.bridge.OpenRetry openRetry) {
     public static final String ROOT = "hyperhash.translator";
 
     /** With the default SV1 accept backlog. */
@@ -58,12 +60,29 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
         this(sv1Listen, maxLineBytes, maxPendingRequests, idleTimeout, bridge, pools, connectTimeout, backoffInitial,
                 backoffMax, cooldown, adminListen, tick, ioThreads, org.hyperhash.translator.sv1.Sv1Guard.Limits.defaults());
     }
+
+    /** With the default open-channel retry policy. */
+    public TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, int maxPendingRequests, Duration idleTimeout,
+            BridgeConfig bridge, List<PoolEndpoint> pools, Duration connectTimeout, Duration backoffInitial,
+            Duration backoffMax, Duration cooldown, InetSocketAddress adminListen, Duration tick, int ioThreads,
+            org.hyperhash.translator.sv1.Sv1Guard.Limits sv1Limits, int sv1AcceptBacklog) {
+        this(sv1Listen, maxLineBytes, maxPendingRequests, idleTimeout, bridge, pools, connectTimeout, backoffInitial,
+                backoffMax, cooldown, adminListen, tick, ioThreads, sv1Limits, sv1AcceptBacklog,
+                org.hyperhash.translator.bridge.OpenRetry.defaults());
+    }
+
+    /** This config with another open-channel retry policy. */
+    public TranslatorConfig withOpenRetry(org.hyperhash.translator.bridge.OpenRetry r) {
+        return new TranslatorConfig(sv1Listen, maxLineBytes, maxPendingRequests, idleTimeout, bridge, pools, connectTimeout,
+                backoffInitial, backoffMax, cooldown, adminListen, tick, ioThreads, sv1Limits, sv1AcceptBacklog, r);
+    }
     public static final String ENV_PREFIX = "TRANSLATOR";
 
     public TranslatorConfig {
         Objects.requireNonNull(sv1Listen);
         Objects.requireNonNull(bridge);
         Objects.requireNonNull(sv1Limits);
+        Objects.requireNonNull(openRetry);
         pools = List.copyOf(pools);
         if (pools.isEmpty()) {
             throw new ConfigError("upstream.pools must list at least one pool");
@@ -122,7 +141,7 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
                     c.getDuration("upstream.connect-timeout"), c.getDuration("upstream.backoff-initial"),
                     c.getDuration("upstream.backoff-max"), c.getDuration("upstream.cooldown"),
                     address("admin.listen", c.getString("admin.listen")), c.getDuration("tick"), c.getInt("io-threads"),
-                    sv1Limits(c), c.getInt("sv1.accept-backlog"));
+                    sv1Limits(c), c.getInt("sv1.accept-backlog"), openRetry(c));
         } catch (ConfigException e) {
             throw new ConfigError(e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -163,8 +182,20 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
         m.put("upstream.channels-per-connection", bridge.channelsPerConnection());
         m.put("upstream.pools", pools.stream().map(p -> p.name() + (p.encrypted() ? " (noise)" : " (plaintext)")).toList());
         m.put("upstream.grace-period", bridge.grace().toString());
+        m.put("upstream.open-retry", openRetry.initial() + ".." + openRetry.max() + " jitter " + openRetry.jitter()
+                + ", max-wait " + openRetry.maxWait());
         m.put("admin.listen", adminListen.toString());
         return m;
+    }
+
+    private static org.hyperhash.translator.bridge.OpenRetry openRetry(Config c) {
+        try {
+            return new org.hyperhash.translator.bridge.OpenRetry(c.getDuration("upstream.open-retry.initial"),
+                    c.getDuration("upstream.open-retry.max"), c.getDouble("upstream.open-retry.jitter"),
+                    c.getDuration("upstream.open-retry.max-wait"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(e.getMessage());
+        }
     }
 
     private static org.hyperhash.translator.sv1.Sv1Guard.Limits sv1Limits(Config c) {

@@ -109,7 +109,7 @@ public final class TranslatorDaemon implements Daemon {
         ioGroup = Sv2Transport.newEventLoopGroup(threads, "hh-translator-sv1");
         bridgeGroup = Sv2Transport.newEventLoopGroup(1, "hh-translator-bridge");
         bridgeLoop = bridgeGroup.next();
-        bridge = new Bridge(cfg.bridge(), clock, metrics);
+        bridge = new Bridge(cfg.bridge(), clock, metrics, cfg.openRetry());
         bridgeLoop.scheduleAtFixedRate(() -> {
             try {
                 bridge.onTick();

@@ -58,6 +58,10 @@ public final class TranslatorMetrics {
     private final Counter reconnectsSent;
     private final Counter poolReconnects;
     private final Map<Sv2ErrorEvent.Kind, Counter> upstreamErrors = new EnumMap<>(Sv2ErrorEvent.Kind.class);
+    private final Map<org.hyperhash.translator.bridge.OpenRetry.Reason, Counter> openRetries =
+            new EnumMap<>(org.hyperhash.translator.bridge.OpenRetry.Reason.class);
+    private final Map<org.hyperhash.translator.bridge.OpenRetry.GiveUp, Counter> openGiveUps =
+            new EnumMap<>(org.hyperhash.translator.bridge.OpenRetry.GiveUp.class);
 
     public TranslatorMetrics(MeterRegistry r) {
         accepted = Counter.builder("hh.translator.shares").tag("result", "accepted").tag("reason", "ok")
@@ -105,6 +109,32 @@ public final class TranslatorMetrics {
             upstreamErrors.put(k, Counter.builder("hh.translator.upstream.errors").tag("kind", k.label())
                     .description("upstream SV2/Noise errors that closed the pool connection").register(r));
         }
+        for (var k : org.hyperhash.translator.bridge.OpenRetry.Reason.values()) {
+            openRetries.put(k, Counter.builder("hh.translator.upstream.channel.open.retries").tag("reason", k.label())
+                    .description("upstream channel requests retried after a transient OpenMiningChannel.Error"
+                            + " (SV1 miners stay connected)").register(r));
+        }
+        for (var k : org.hyperhash.translator.bridge.OpenRetry.GiveUp.values()) {
+            openGiveUps.put(k, Counter.builder("hh.translator.upstream.channel.open.giveups").tag("reason", k.label())
+                    .description("pool connections given up (failover) after a refused upstream channel: a permanent"
+                            + " error code, or no channel within upstream.open-retry.max-wait").register(r));
+        }
+    }
+
+    public void channelOpenRetry(org.hyperhash.translator.bridge.OpenRetry.Reason reason) {
+        openRetries.get(reason).increment();
+    }
+
+    public double channelOpenRetryCount(org.hyperhash.translator.bridge.OpenRetry.Reason reason) {
+        return openRetries.get(reason).count();
+    }
+
+    public void channelOpenGiveUp(org.hyperhash.translator.bridge.OpenRetry.GiveUp reason) {
+        openGiveUps.get(reason).increment();
+    }
+
+    public double channelOpenGiveUpCount(org.hyperhash.translator.bridge.OpenRetry.GiveUp reason) {
+        return openGiveUps.get(reason).count();
     }
 
     public void shareAccepted() {

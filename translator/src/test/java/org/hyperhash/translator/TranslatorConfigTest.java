@@ -44,6 +44,25 @@ class TranslatorConfigTest {
     }
 
     @Test
+    void openRetryIsReadCheckedAndStrict() {
+        var d = load(List.of(), Map.of()).openRetry();
+        assertEquals(java.time.Duration.ofSeconds(1), d.initial());
+        assertEquals(java.time.Duration.ofSeconds(15), d.max());
+        assertEquals(0.2, d.jitter());
+        assertEquals(java.time.Duration.ofMinutes(2), d.maxWait());
+        var c = load(List.of("upstream.open-retry.initial=250ms", "upstream.open-retry.max=5s", "upstream.open-retry.jitter=0",
+                "upstream.open-retry.max-wait=0s"), Map.of()).openRetry();
+        assertEquals(250, c.delayMillis(1, 0.9));
+        assertEquals(java.time.Duration.ZERO, c.maxWait());
+        assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("upstream.open-retry.jitter=2"), Map.of()))
+                .getMessage().contains("upstream.open-retry.jitter"));
+        assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("upstream.open-retry.max=100ms"), Map.of()))
+                .getMessage().contains("initial <= max"));
+        assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("upstream.open-retry.max-waits=1s"), Map.of()),
+                "unknown keys are errors");
+    }
+
+    @Test
     void acceptBacklogIsReadAndChecked() {
         assertEquals(4096, load(List.of(), Map.of()).sv1AcceptBacklog(), "reference.conf default, as the pool's");
         assertEquals(8192, load(List.of("sv1.accept-backlog=8192"), Map.of()).sv1AcceptBacklog());

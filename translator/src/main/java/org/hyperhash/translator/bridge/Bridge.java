@@ -85,13 +85,14 @@ public final class Bridge {
     static final long PENDING_AUTHORIZE_MILLIS = 15_000;
 
     /** Upstream channel state. */
-    public enum UpstreamState { DISCONNECTED, OPENING, READY }
+    public enum UpstreamState { DISCONNECTED, OPENING, WAITING_FOR_WORK, READY }
 
     /** A job as sent to SV1 miners. */
     record Sv1Job(long seq, String sv1JobId, int sv2JobId, MiningNotify miningNotify, String line) {
     }
 
     private final BridgeConfig cfg;
+    private final OpenRetry retry;
     private final InstantSource clock;
     private final TranslatorMetrics metrics;
     private final SecureRandom random = new SecureRandom();
@@ -126,6 +127,18 @@ public final class Bridge {
     private long siblingRetryAtMillis;
     /** Milliseconds between sibling connection attempts after a failure. */
     static final long SIBLING_RETRY_MILLIS = 5_000;
+    /** Aggregated mode: the pool refused the channel with a transient code at this time (-1: not waiting). */
+    private long waitingSinceMillis = -1;
+    /** Aggregated mode: the refused channel is asked for again at this time (-1: nothing scheduled). */
+    private long openRetryAtMillis = -1;
+    /** Aggregated mode: retries in the current wait. */
+    private int openRetries;
+    /** Aggregated mode: when the current retry of the channel request was sent. */
+    private long openRetrySentAtMillis;
+    /** The last refusal code of the current wait (status; excerpt of what the pool sent). */
+    private String waitingCode = "";
+    /** The last time a refused channel made the translator give a pool up, and why (status; null: none since the last open). */
+    private Map<String, Object> failedOver;
 
     /** One upstream SV2 connection and how many channels (open or opening) it carries. */
     static final class Conn {
@@ -180,7 +193,12 @@ public final class Bridge {
     }
 
     public Bridge(BridgeConfig cfg, InstantSource clock, TranslatorMetrics metrics) {
+        this(cfg, clock, metrics, OpenRetry.defaults());
+    }
+
+    public Bridge(BridgeConfig cfg, InstantSource clock, TranslatorMetrics metrics, OpenRetry retry) {
         this.cfg = Objects.requireNonNull(cfg, "cfg");
+        this.retry = Objects.requireNonNull(retry, "retry");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.downSinceMillis = clock.millis();
@@ -214,6 +232,11 @@ public final class Bridge {
         /** per-miner mode: the authorize id whose reply waits for the channel to open. */
         JsonNode pendingAuthorizeId;
         long pendingSinceMillis;
+        /** per-miner mode: the pool refused this miner's channel with a transient code at this time (-1: not waiting). */
+        long waitingSinceMillis = -1;
+        /** per-miner mode: the channel is asked for again at this time (-1: nothing scheduled). */
+        long openRetryAtMillis = -1;
+        int openRetries;
         long accepted;
         long rejected;
         long lastShareMillis;
@@ -602,14 +625,19 @@ public final class Bridge {
             }
             return;
         }
-        double hr = aggregateHashrate(null);
-        if (hr <= 0) {
-            hr = cfg.initialHashrateHps();
-        }
         // extension 0x0002: ask to tag each SV1 miner's shares with its worker name on the shared channel (a pool
         // that does not implement 0x0001 ignores the request; shares then carry no TLV)
         workerTracking = false;
         link.send(new RequestExtensions(++nextRequestId & 0xFFFF, List.of(ExtensionNegotiation.WORKER_HASHRATE_TRACKING)));
+        openSharedChannel(link);
+    }
+
+    /** Aggregated mode: OpenExtendedMiningChannel for all miners on the primary connection. */
+    private void openSharedChannel(UpstreamLink link) {
+        double hr = aggregateHashrate(null);
+        if (hr <= 0) {
+            hr = cfg.initialHashrateHps();
+        }
         Upch u = new Upch(++nextRequestId, null, conns.get(0));
         u.lastAnnouncedHashrate = hr;
         opening.put(u.requestId, u);
@@ -623,9 +651,11 @@ public final class Bridge {
      * and the channel opens once it is up ({@link #onSiblingUp}).
      */
     private void openChannel(Miner m) {
-        if (upstream == null || m.ch != null || m.closed || opening.values().stream().anyMatch(u -> u.owner == m)) {
-            return;
+        if (upstream == null || m.ch != null || m.closed || opening.values().stream().anyMatch(u -> u.owner == m)
+                || (m.openRetryAtMillis >= 0 && clock.millis() < m.openRetryAtMillis)) {
+            return; // a refused channel is asked for again by the tick
         }
+        m.openRetryAtMillis = -1;
         Conn c = null;
         for (Conn k : conns) {
             if (k.channels < cfg.channelsPerConnection()) {
@@ -749,9 +779,15 @@ public final class Bridge {
         publishConnections();
         downSinceMillis = clock.millis();
         reconnectSent = false;
+        waitingSinceMillis = -1;
+        openRetryAtMillis = -1;
+        openRetries = 0;
         for (Miner m : miners.values()) {
             m.seen.clear();
             m.ch = null;
+            m.waitingSinceMillis = -1;
+            m.openRetryAtMillis = -1;
+            m.openRetries = 0;
             if (m.pendingAuthorizeId != null) {
                 // the pool never answered: accept locally, the channel opens on the next upstream
                 m.authorized = true;
@@ -860,13 +896,73 @@ public final class Bridge {
         if (u.owner != null && u.owner.closed) {
             return;
         }
-        lastUpstreamError = "OpenMiningChannel.Error " + excerpt(e.errorCode());
+        String code = excerpt(e.errorCode());
+        lastUpstreamError = "OpenMiningChannel.Error " + code;
+        long now = clock.millis();
+        boolean transientCode = OpenRetry.classify(code) == OpenRetry.Kind.TRANSIENT;
+        if (transientCode && link.failback() && (u.owner == null || open.isEmpty())) {
+            giveUp(link, OpenRetry.GiveUp.FAILBACK_REFUSED, code);
+            return;
+        }
         if (u.owner == null) {
-            LOG.warn("pool {} refused the channel: {}", link.poolName(), excerpt(e.errorCode()));
-            link.close("channel refused");
+            if (!transientCode) {
+                giveUp(link, OpenRetry.GiveUp.PERMANENT_ERROR, code);
+                return;
+            }
+            if (waitingSinceMillis < 0) {
+                waitingSinceMillis = now;
+                openRetries = 0;
+            }
+            waitingCode = code;
+            if (now - waitingSinceMillis >= retry.maxWait().toMillis()) {
+                giveUp(link, OpenRetry.GiveUp.WAIT_EXCEEDED, code);
+                return;
+            }
+            openRetries++;
+            long delay = Math.min(retry.delayMillis(openRetries, random.nextDouble()),
+                    waitingSinceMillis + retry.maxWait().toMillis() - now);
+            openRetryAtMillis = now + Math.max(1, delay);
+            setState(UpstreamState.WAITING_FOR_WORK);
+            metrics.channelOpenRetry(OpenRetry.reason(code));
+            if (openRetries == 1) {
+                LOG.warn("pool {} refused the channel with {} (transient): asking again with back-off for up to {} s;"
+                        + " {} SV1 miners stay connected", link.poolName(), code, retry.maxWait().toSeconds(), miners.size());
+            } else {
+                LOG.info("pool {} refused the channel with {} again: retry {} in {} ms", link.poolName(), code,
+                        openRetries, delay);
+            }
             return;
         }
         Miner m = u.owner;
+        if (transientCode) {
+            if (m.waitingSinceMillis < 0) {
+                m.waitingSinceMillis = now;
+                m.openRetries = 0;
+            }
+            if (now - m.waitingSinceMillis >= retry.maxWait().toMillis()) {
+                // a transient code is the pool's state, not the miner's: the connection is given up for all
+                giveUp(link, OpenRetry.GiveUp.WAIT_EXCEEDED, code, m.waitingSinceMillis, m.openRetries);
+                return;
+            }
+            m.openRetries++;
+            long delay = Math.min(retry.delayMillis(m.openRetries, random.nextDouble()),
+                    m.waitingSinceMillis + retry.maxWait().toMillis() - now);
+            m.openRetryAtMillis = now + Math.max(1, delay);
+            metrics.channelOpenRetry(OpenRetry.reason(code));
+            LOG.info("pool {} refused miner {}'s channel with {} (transient): retry {} in {} ms", link.poolName(), m.id,
+                    code, m.openRetries, delay);
+            if (m.pendingAuthorizeId != null) {
+                // the pool did not judge the identity: accept locally (as when the upstream is down); work follows
+                m.authorized = true;
+                m.reply(m.pendingAuthorizeId, BooleanNode.TRUE);
+                m.pendingAuthorizeId = null;
+                startWorkIfReady(m);
+            }
+            return;
+        }
+        LOG.error("pool {} refused miner {}'s channel (user_identity of its mining.authorize) with {}: permanent,"
+                + " not retried", link.poolName(), m.id, code);
+        metrics.channelOpenGiveUp(OpenRetry.GiveUp.PERMANENT_ERROR);
         if (m.pendingAuthorizeId != null) {
             m.error(m.pendingAuthorizeId, new Sv1Error(Sv1Error.UNAUTHORIZED, "Pool refused worker: " + excerpt(e.errorCode())));
             m.pendingAuthorizeId = null;
@@ -874,6 +970,33 @@ public final class Bridge {
         } else {
             sendReconnect(m);
         }
+    }
+
+    /** A refused channel ends this pool connection: the connector backs the pool off and fails over (grace starts). */
+    private void giveUp(UpstreamLink link, OpenRetry.GiveUp why, String code) {
+        giveUp(link, why, code, waitingSinceMillis, openRetries);
+    }
+
+    private void giveUp(UpstreamLink link, OpenRetry.GiveUp why, String code, long sinceMillis, int retries) {
+        metrics.channelOpenGiveUp(why);
+        long waited = sinceMillis < 0 ? 0 : clock.millis() - sinceMillis;
+        if (why == OpenRetry.GiveUp.PERMANENT_ERROR) {
+            LOG.error("pool {} refused the upstream channel with {}: permanent (check upstream.user-identity and the pool's"
+                    + " settings), not retried; failing over to the next configured pool", link.poolName(), code);
+        } else if (why == OpenRetry.GiveUp.FAILBACK_REFUSED) {
+            LOG.warn("pool {} is back but refused the channel with {}: staying on the pool that has work (probed again"
+                    + " after upstream.cooldown)", link.poolName(), code);
+        } else {
+            LOG.error("pool {} has refused the upstream channel with {} for {} s ({} retries, upstream.open-retry.max-wait):"
+                    + " failing over to the next configured pool", link.poolName(), code, waited / 1000, retries);
+        }
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("pool", link.poolName());
+        f.put("code", code);
+        f.put("reason", why.label());
+        f.put("at", Instant.ofEpochMilli(clock.millis()).toString());
+        failedOver = f;
+        link.close(why == OpenRetry.GiveUp.WAIT_EXCEEDED ? "no channel within max-wait: " + code : "channel refused: " + code);
     }
 
     private void channelOpened(UpstreamLink link, OpenExtendedMiningChannelSuccess s) {
@@ -894,6 +1017,14 @@ public final class Bridge {
         }
         open.add(u);
         if (u.owner == null) {
+            if (waitingSinceMillis >= 0) {
+                LOG.info("pool {} opened the channel after {} s waiting ({} retries): SV1 miners get work again",
+                        link.poolName(), (clock.millis() - waitingSinceMillis) / 1000, openRetries);
+            }
+            waitingSinceMillis = -1;
+            openRetryAtMillis = -1;
+            openRetries = 0;
+            failedOver = null;
             shared = u;
             for (Miner m : miners.values()) {
                 if (m.subscribed) {
@@ -907,6 +1038,10 @@ public final class Bridge {
         } else {
             Miner m = u.owner;
             m.ch = u;
+            m.waitingSinceMillis = -1;
+            m.openRetryAtMillis = -1;
+            m.openRetries = 0;
+            failedOver = null;
             capToNewChannel(m);
             if (m.pendingAuthorizeId != null) {
                 m.authorized = true;
@@ -967,6 +1102,8 @@ public final class Bridge {
     }
 
     private void publish(Upch u, ExtendedChannelClient.ClientJob cj, boolean clean) {
+        // the first job of a (re)opened channel replaces whatever the miners had: always clean_jobs
+        clean |= u.latestJob == null;
         long seq = ++jobSeq;
         String id = Long.toHexString(seq);
         MiningNotify n = Sv1Sv2.notify(id, cj.job(), u.client.chainTip(), u.layout, clean);
@@ -1014,8 +1151,19 @@ public final class Bridge {
     /** Call about once a second: grace expiry, silent-miner vardiff, UpdateChannel, resume expiry. */
     public void onTick() {
         long now = clock.millis();
-        if (state != UpstreamState.READY && !reconnectSent && now - downSinceMillis >= cfg.grace().toMillis()
-                && !miners.isEmpty()) {
+        if (state == UpstreamState.WAITING_FOR_WORK && upstream != null && openRetryAtMillis >= 0 && now >= openRetryAtMillis
+                && opening.isEmpty()) {
+            openRetryAtMillis = -1;
+            openRetrySentAtMillis = now;
+            openSharedChannel(upstream);
+        } else if (state == UpstreamState.WAITING_FOR_WORK && upstream != null && openRetryAtMillis < 0 && !opening.isEmpty()
+                && now - openRetrySentAtMillis >= PENDING_AUTHORIZE_MILLIS) {
+            // a retry the pool never answers must not keep the miners waiting (the grace period is paused meanwhile)
+            giveUp(upstream, OpenRetry.GiveUp.WAIT_EXCEEDED, waitingCode + " (then no answer)");
+        }
+        // waiting for a transient refusal to clear is not "upstream down": miners stay (bounded by open-retry.max-wait)
+        if (state != UpstreamState.READY && state != UpstreamState.WAITING_FOR_WORK && !reconnectSent
+                && now - downSinceMillis >= cfg.grace().toMillis() && !miners.isEmpty()) {
             reconnectSent = true;
             LOG.warn("upstream down for {} s: sending client.reconnect to {} miners", cfg.grace().toSeconds(), miners.size());
             for (Miner m : new ArrayList<>(miners.values())) {
@@ -1037,6 +1185,14 @@ public final class Bridge {
             }
             if (m.working) {
                 m.vardiff.onTick().ifPresent(t -> setDifficulty(m, capToUpstream(m, Targets.toDifficulty(t))));
+            }
+        }
+        if (cfg.perMinerChannels() && upstream != null) {
+            for (Miner m : List.copyOf(miners.values())) {
+                if (m.openRetryAtMillis >= 0 && now >= m.openRetryAtMillis && m.ch == null && !m.closed) {
+                    m.openRetryAtMillis = -1;
+                    openChannel(m);
+                }
             }
         }
         if (state == UpstreamState.READY) {
@@ -1211,6 +1367,20 @@ public final class Bridge {
         return state;
     }
 
+    /**
+     * The upstream channel as the operator sees it: {@code open}, {@code opening}, {@code waiting_for_work} (a transient
+     * refusal is being retried), {@code failed_over} (the last pool was given up after a refused channel and no channel
+     * is open yet), or {@code disconnected}.
+     */
+    public String channelState() {
+        return switch (state) {
+            case READY -> "open";
+            case WAITING_FOR_WORK -> "waiting_for_work";
+            case OPENING -> failedOver != null ? "failed_over" : "opening";
+            case DISCONNECTED -> failedOver != null ? "failed_over" : "disconnected";
+        };
+    }
+
     private void setState(UpstreamState s) {
         state = s;
         readyView = s == UpstreamState.READY;
@@ -1235,6 +1405,17 @@ public final class Bridge {
         s.put("upstream_pool", upstream == null ? null : upstream.poolName());
         s.put("mode", cfg.perMinerChannels() ? "per-miner" : "aggregated");
         s.put("last_upstream_error", lastUpstreamError);
+        s.put("channel_state", channelState());
+        if (!cfg.perMinerChannels() && waitingSinceMillis >= 0) {
+            s.put("waiting_for_work_since", Instant.ofEpochMilli(waitingSinceMillis).toString());
+            s.put("waiting_code", waitingCode);
+            s.put("open_retries", openRetries);
+            s.put("next_open_retry_in_ms", openRetryAtMillis < 0 ? 0 : Math.max(0, openRetryAtMillis - clock.millis()));
+        }
+        if (cfg.perMinerChannels()) {
+            s.put("channels_waiting_for_work", miners.values().stream().filter(m -> m.waitingSinceMillis >= 0).count());
+        }
+        s.put("failed_over", failedOver);
         s.put("open_channels", open.size());
         s.put("upstream_connections", conns.size());
         if (cfg.perMinerChannels()) {

@@ -19,6 +19,14 @@ public interface UpstreamLink {
         return false;
     }
 
+    /**
+     * This connection replaced a working one to go back to a higher-priority pool (a probe that succeeded): a transient
+     * channel refusal then gives it up at once, so the miners return to the pool that had work instead of waiting.
+     */
+    default boolean failback() {
+        return false;
+    }
+
     /** Pool name as configured (for status and logs). */
     String poolName();
 }

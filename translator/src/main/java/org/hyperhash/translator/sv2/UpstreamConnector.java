@@ -489,6 +489,11 @@ public final class UpstreamConnector implements AutoCloseable {
         }
 
         @Override
+        public boolean failback() {
+            return isProbe;
+        }
+
+        @Override
         public String poolName() {
             return pool.name();
         }

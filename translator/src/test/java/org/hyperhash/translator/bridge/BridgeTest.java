@@ -108,7 +108,7 @@ class BridgeTest {
         }
     }
 
-    static final class Up implements UpstreamLink {
+    static class Up implements UpstreamLink {
         final List<Sv2Message> sent = new ArrayList<>();
         boolean closed;
 
@@ -144,9 +144,28 @@ class BridgeTest {
     }
 
     void newBridge(boolean stable, boolean perMiner) {
+        newBridge(stable, perMiner, OpenRetry.defaults());
+    }
+
+    void newBridge(boolean stable, boolean perMiner, OpenRetry retry) {
         registry = new SimpleMeterRegistry();
         metrics = new TranslatorMetrics(registry);
-        bridge = new Bridge(config(stable, perMiner), clock, metrics);
+        bridge = new Bridge(config(stable, perMiner), clock, metrics, retry);
+    }
+
+    /** No jitter, so the schedule is exact: 1, 2, 4, 4, ... s; give up after 40 s (grace is 30 s). */
+    static final OpenRetry EXACT = new OpenRetry(Duration.ofSeconds(1), Duration.ofSeconds(4), 0, Duration.ofSeconds(40));
+
+    /** Advances the clock by {@code ms} in 100 ms ticks. */
+    void tick(long ms) {
+        for (long t = 0; t < ms; t += 100) {
+            clock.advance(Duration.ofMillis(100));
+            bridge.onTick();
+        }
+    }
+
+    static org.hyperhash.sv2.message.mining.OpenMiningChannelError refuse(OpenExtendedMiningChannel o, String code) {
+        return new org.hyperhash.sv2.message.mining.OpenMiningChannelError(o.requestId(), code);
     }
 
     /** Upstream up, channel open (channel target at upstreamDiff), first job on the tip. */
@@ -622,5 +641,189 @@ class BridgeTest {
         // disconnect closes the miner's channel upstream
         bridge.onMinerDisconnected(ma);
         assertEquals(7, u.of(org.hyperhash.sv2.message.mining.CloseChannel.class).getFirst().channelId());
+    }
+
+    @Test
+    void reconnectThenNoWorkAvailableIsRetriedWithBackoffMinersStayAndGetCleanWork() throws Exception {
+        newBridge(true, false, EXACT);
+        Up u = connectUpstream(1e-6, PREFIX);
+        FakeMiner link = new FakeMiner();
+        miner(link, "bmminer/2.0.0");
+        MiningNotify old = link.lastJob();
+        // the pool sends Reconnect: the connector lets the session go and opens one to the (restarted) pool
+        bridge.onUpstreamDown(u);
+        Up fresh = new Up();
+        bridge.onUpstreamUp(fresh);
+        bridge.onUpstreamMessage(fresh, refuse(fresh.of(OpenExtendedMiningChannel.class).getLast(), "no-work-available"));
+        assertFalse(fresh.closed, "a transient refusal keeps the connection");
+        assertEquals("waiting_for_work", bridge.channelState());
+        assertEquals("waiting_for_work", bridge.status().get("channel_state"));
+        assertNotNull(bridge.status().get("waiting_for_work_since"));
+        assertFalse(bridge.upstreamReady());
+        // schedule: retry 1 after 1 s, retry 2 after 2 s more, then 4 s (the cap) each; answered no-work-available each time
+        long[] expected = {1000, 2000, 4000, 4000, 4000, 4000, 4000, 4000};
+        for (long delay : expected) {
+            int before = fresh.of(OpenExtendedMiningChannel.class).size();
+            tick(delay - 100);
+            assertEquals(before, fresh.of(OpenExtendedMiningChannel.class).size(), "not before " + delay + " ms");
+            tick(100);
+            assertEquals(before + 1, fresh.of(OpenExtendedMiningChannel.class).size(), "asked again after " + delay + " ms");
+            bridge.onUpstreamMessage(fresh, refuse(fresh.of(OpenExtendedMiningChannel.class).getLast(), "no-work-available"));
+        }
+        // 27 s of waiting, then 4 more: past the 30 s grace, yet the miner stays (the pool is there, it has no work yet)
+        tick(4000);
+        assertFalse(link.closed, "no client.reconnect while waiting for work");
+        assertTrue(link.notifications("client.reconnect").isEmpty());
+        assertEquals(9.0, metrics.channelOpenRetryCount(OpenRetry.Reason.NO_WORK_AVAILABLE));
+        assertEquals(0.0, metrics.channelOpenGiveUpCount(OpenRetry.GiveUp.WAIT_EXCEEDED));
+        // the TP is up: the channel opens and the miner gets a clean job from the new channel
+        OpenExtendedMiningChannel last = fresh.of(OpenExtendedMiningChannel.class).getLast();
+        bridge.onUpstreamMessage(fresh, new OpenExtendedMiningChannelSuccess(last.requestId(), 7, Targets.fromDifficulty(1e-6),
+                16, PREFIX, 0));
+        assertEquals("open", bridge.channelState());
+        assertTrue(bridge.upstreamReady());
+        sendBlock(fresh, 3, Hash256.fromWireHex("cd".repeat(32)));
+        MiningNotify job = link.lastJob();
+        assertNotEquals(old.jobId(), job.jobId());
+        assertTrue(job.cleanJobs(), "the first job after the channel is back is clean_jobs");
+        assertFalse(link.closed);
+        assertEquals(null, bridge.status().get("waiting_for_work_since"));
+    }
+
+    @Test
+    void aJobBeforeThePrevHashOnAReopenedChannelIsStillClean() throws Exception {
+        Up u = new Up();
+        bridge.onUpstreamUp(u);
+        FakeMiner link = new FakeMiner();
+        miner(link, "bmminer/2.0.0");
+        OpenExtendedMiningChannel open = u.of(OpenExtendedMiningChannel.class).getFirst();
+        bridge.onUpstreamMessage(u, new OpenExtendedMiningChannelSuccess(open.requestId(), 7, Targets.fromDifficulty(1e-6), 16,
+                PREFIX, 0));
+        // SetNewPrevHash first, then a job with min_ntime (not a future job): published as is, but clean as the first
+        bridge.onUpstreamMessage(u, new NewExtendedMiningJob(7, 1, OptionalInt.empty(), 0x20000000, true,
+                List.of(Hash256.fromWireHex("11".repeat(32))), CB_PREFIX, CB_SUFFIX));
+        bridge.onUpstreamMessage(u, new SetNewPrevHash(7, 1, PREV, ntime, 0x1d00ffff));
+        bridge.onUpstreamMessage(u, new NewExtendedMiningJob(7, 2, OptionalInt.of(ntime), 0x20000000, true,
+                List.of(Hash256.fromWireHex("11".repeat(32))), CB_PREFIX, CB_SUFFIX));
+        List<Sv1Message.Request> n = link.notifications("mining.notify");
+        assertTrue(MiningNotify.fromParams(n.getFirst().params()).cleanJobs());
+        assertFalse(MiningNotify.fromParams(n.getLast().params()).cleanJobs(), "later jobs on the tip are not clean");
+    }
+
+    @Test
+    void noWorkLongerThanMaxWaitFailsOverThenGraceApplies() throws Exception {
+        newBridge(true, false, EXACT);
+        Up u = new Up();
+        bridge.onUpstreamUp(u);
+        FakeMiner link = new FakeMiner();
+        miner(link, "bmminer/2.0.0");
+        bridge.onUpstreamMessage(u, refuse(u.of(OpenExtendedMiningChannel.class).getLast(), "no-work-available"));
+        int answered = 1;
+        for (int i = 0; i < 500 && !u.closed; i++) {
+            tick(100);
+            List<OpenExtendedMiningChannel> sent = u.of(OpenExtendedMiningChannel.class);
+            if (sent.size() > answered) {
+                answered = sent.size();
+                bridge.onUpstreamMessage(u, refuse(sent.getLast(), "no-work-available"));
+            }
+        }
+        // 1+2+4*n s up to 40 s: the last retry is held to the 40 s mark, its refusal gives up
+        assertEquals(40_000, clock.millis() - Instant.parse("2026-05-01T00:00:00Z").toEpochMilli());
+        assertTrue(u.closed, "given up after max-wait: the connector fails over");
+        assertEquals(1.0, metrics.channelOpenGiveUpCount(OpenRetry.GiveUp.WAIT_EXCEEDED));
+        assertFalse(link.closed, "the miner is still connected at the failover");
+        bridge.onUpstreamDown(u);
+        assertEquals("failed_over", bridge.channelState());
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> f = (java.util.Map<String, Object>) bridge.status().get("failed_over");
+        assertEquals("wait_exceeded", f.get("reason"));
+        assertEquals("no-work-available", f.get("code"));
+        assertEquals("fake", f.get("pool"));
+        // no pool takes the miners for the grace period: client.reconnect, as before
+        tick(31_000);
+        assertTrue(link.closed);
+        assertEquals(1, link.notifications("client.reconnect").size());
+    }
+
+    @Test
+    void permanentRefusalFailsOverAtOnceAndUnknownCodesAreRetried() throws Exception {
+        newBridge(true, false, EXACT);
+        Up u = new Up();
+        bridge.onUpstreamUp(u);
+        bridge.onUpstreamMessage(u, refuse(u.of(OpenExtendedMiningChannel.class).getLast(), "unknown-user"));
+        assertTrue(u.closed, "a permanent code is not retried");
+        assertEquals(1.0, metrics.channelOpenGiveUpCount(OpenRetry.GiveUp.PERMANENT_ERROR));
+        assertEquals(0.0, metrics.channelOpenRetryCount(OpenRetry.Reason.NO_WORK_AVAILABLE));
+        bridge.onUpstreamDown(u);
+        assertEquals("failed_over", bridge.channelState());
+
+        Up next = new Up();
+        bridge.onUpstreamUp(next);
+        bridge.onUpstreamMessage(next, refuse(next.of(OpenExtendedMiningChannel.class).getLast(), "pool-is-busy"));
+        assertFalse(next.closed, "an unknown code is retried (bounded by max-wait)");
+        assertEquals(1.0, metrics.channelOpenRetryCount(OpenRetry.Reason.UNKNOWN_CODE));
+        tick(1000);
+        assertEquals(2, next.of(OpenExtendedMiningChannel.class).size());
+    }
+
+    @Test
+    void perMinerTransientRefusalAnswersAuthorizeAndRetriesTheMinersChannel() throws Exception {
+        newBridge(true, true, EXACT);
+        Up u = new Up();
+        bridge.onUpstreamUp(u);
+        FakeMiner a = new FakeMiner();
+        miner(a, "bmminer/2.0.0");
+        bridge.onUpstreamMessage(u, refuse(u.of(OpenExtendedMiningChannel.class).getLast(), "no-work-available"));
+        assertTrue(a.lastResponse().result().asBoolean(), "authorize is accepted locally while the pool has no work");
+        assertFalse(a.closed);
+        assertEquals(1L, bridge.status().get("channels_waiting_for_work"));
+        tick(900);
+        assertEquals(1, u.of(OpenExtendedMiningChannel.class).size());
+        tick(100);
+        assertEquals(2, u.of(OpenExtendedMiningChannel.class).size(), "the miner's channel is asked for again");
+        OpenExtendedMiningChannel o = u.of(OpenExtendedMiningChannel.class).getLast();
+        assertEquals("bc1qaddress.worker1", o.userIdentity());
+        bridge.onUpstreamMessage(u, new OpenExtendedMiningChannelSuccess(o.requestId(), 7, Targets.fromDifficulty(1e-6), 16,
+                PREFIX, 0));
+        sendBlock(u, 1, PREV);
+        assertTrue(a.lastJob().cleanJobs());
+        assertEquals(0L, bridge.status().get("channels_waiting_for_work"));
+        assertFalse(u.closed);
+    }
+
+    @Test
+    void aTransientRefusalAfterFailbackGoesBackToThePoolWithWork() throws Exception {
+        newBridge(true, false, EXACT);
+        Up backup = connectUpstream(1e-6, PREFIX);
+        FakeMiner link = new FakeMiner();
+        miner(link, "bmminer/2.0.0");
+        Up primary = new Up() {
+            @Override
+            public boolean failback() {
+                return true;
+            }
+        };
+        bridge.onUpstreamUp(primary); // the connector's probe of the primary succeeded and replaced the backup
+        bridge.onUpstreamMessage(primary, refuse(primary.of(OpenExtendedMiningChannel.class).getLast(), "no-work-available"));
+        assertTrue(primary.closed, "no waiting on a primary without work while the backup had some");
+        assertEquals(1.0, metrics.channelOpenGiveUpCount(OpenRetry.GiveUp.FAILBACK_REFUSED));
+        assertEquals(0.0, metrics.channelOpenRetryCount(OpenRetry.Reason.NO_WORK_AVAILABLE));
+        assertFalse(link.closed);
+        assertFalse(backup.closed, "the bridge leaves connections to the connector");
+    }
+
+    @Test
+    void aRetryThePoolNeverAnswersEndsTheWait() throws Exception {
+        newBridge(true, false, EXACT);
+        Up u = new Up();
+        bridge.onUpstreamUp(u);
+        bridge.onUpstreamMessage(u, refuse(u.of(OpenExtendedMiningChannel.class).getLast(), "no-work-available"));
+        tick(1000);
+        assertEquals(2, u.of(OpenExtendedMiningChannel.class).size());
+        tick(Bridge.PENDING_AUTHORIZE_MILLIS - 100);
+        assertFalse(u.closed);
+        tick(100);
+        assertTrue(u.closed, "no answer to the retry: given up like a wait that ran out");
+        assertEquals(1.0, metrics.channelOpenGiveUpCount(OpenRetry.GiveUp.WAIT_EXCEEDED));
     }
 }
