@@ -184,12 +184,63 @@ public final class ShareWindowStore {
         });
     }
 
-    /** Deletes windows that start before {@code beforeMs}; returns the count. */
-    public int pruneBefore(long beforeMs) {
+    /** The tables the retention job prunes: each row's time column and primary key. */
+    public enum Prunable {
+        SHARE_WINDOWS("share_windows", "window_start_ms", "instance_id, window_start_ms, address, worker"),
+        WORKER_HOURS("worker_hours", "hour_start_ms", "address, hour_start_ms, worker, instance_id"),
+        WORKER_REJECTS("worker_rejects", "hour_start_ms", "address, hour_start_ms, worker, instance_id, reason");
+
+        private final String table;
+        private final String timeColumn;
+        private final String deleteSql;
+
+        Prunable(String table, String timeColumn, String key) {
+            this.table = table;
+            this.timeColumn = timeColumn;
+            // the oldest rows first, at most ? of them, by primary key: one bounded transaction on both dialects
+            // (SQLite >= 3.15 and PostgreSQL both take a row value IN a subquery)
+            this.deleteSql = "DELETE FROM " + table + " WHERE (" + key + ") IN (SELECT " + key + " FROM " + table
+                    + " WHERE " + timeColumn + " < ? ORDER BY " + timeColumn + " LIMIT ?)";
+        }
+
+        /** The table's name (the {@code table} label of the retention metrics). */
+        public String table() {
+            return table;
+        }
+
+        /** The column compared with the cut-off ({@code window_start_ms} or {@code hour_start_ms}). */
+        public String timeColumn() {
+            return timeColumn;
+        }
+    }
+
+    /**
+     * Deletes at most {@code batchSize} rows of {@code t} whose time column is before {@code beforeMs}, the oldest
+     * first, in one transaction; returns the count (below {@code batchSize}: nothing older is left). Callers loop,
+     * so a large backlog is never one huge transaction (the pool's share log keeps writing between batches).
+     */
+    public int deleteBatch(Prunable t, long beforeMs, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
         return Jdbc.inTransaction(db.dataSource(), c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM share_windows WHERE window_start_ms < ?")) {
+            try (PreparedStatement ps = c.prepareStatement(t.deleteSql)) {
                 ps.setLong(1, beforeMs);
+                ps.setInt(2, batchSize);
                 return ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Rows of {@code t} whose time column is before {@code beforeMs} (tests, status). */
+    public long countBefore(Prunable t, long beforeMs) {
+        return Jdbc.query(db.dataSource(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + t.table + " WHERE " + t.timeColumn + " < ?")) {
+                ps.setLong(1, beforeMs);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
             }
         });
     }

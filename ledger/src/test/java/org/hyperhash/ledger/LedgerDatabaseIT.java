@@ -33,9 +33,9 @@ class LedgerDatabaseIT {
         try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
             try (LedgerDatabase db = t.open()) {
                 assertEquals(dialect.equals("sqlite") ? Dialect.SQLITE : Dialect.POSTGRESQL, db.dialect());
-                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9"), historyVersions(db));
+                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9", "10"), historyVersions(db));
                 try (Connection c = db.dataSource().getConnection()) {
-                    assertEquals(new Migrations.SchemaState(9, 0), Migrations.state(c));
+                    assertEquals(new Migrations.SchemaState(10, 0), Migrations.state(c));
                 }
                 assertEquals(0, Migrations.migrate(db.dataSource(), db.dialect(), t.url, List.of()), "second run is a no-op");
                 assertTrue(db.isReachable());
@@ -95,7 +95,7 @@ class LedgerDatabaseIT {
                 ex.shutdownNow();
             }
             try (LedgerDatabase db = t.open()) {
-                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9"), historyVersions(db));
+                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9", "10"), historyVersions(db));
             }
         }
     }
@@ -145,7 +145,19 @@ class LedgerDatabaseIT {
             assertEquals(1, first.size());
             assertEquals(120_000, first.getFirst().windowStartMs());
             assertEquals(2, seen.size());
-            assertEquals(2, s.pruneBefore(120_000), "two rows pruned");
+            assertEquals(2, s.countBefore(ShareWindowStore.Prunable.SHARE_WINDOWS, 120_000));
+            assertEquals(1, s.deleteBatch(ShareWindowStore.Prunable.SHARE_WINDOWS, 120_000, 1), "a batch of one");
+            assertEquals(1, s.deleteBatch(ShareWindowStore.Prunable.SHARE_WINDOWS, 120_000, 5), "the rest");
+            assertEquals(0, s.deleteBatch(ShareWindowStore.Prunable.SHARE_WINDOWS, 120_000, 5));
+            assertEquals(List.of(new ShareWindow("p1", 120_000, "bc1qa", "w1", 1, 8.0)), s.byAddress("bc1qa", 10), "newer row kept");
+            s.upsertBatch(List.of(), List.of(new WorkerHour("p1", 0, "bc1qa", "w1", 1, 1.0, 1.0, 1, 1, 1),
+                    new WorkerHour("p1", 3_600_000, "bc1qa", "w1", 1, 1.0, 1.0, 1, 1, 1)),
+                    List.of(new WorkerReject("p1", 0, "bc1qa", "w1", "stale_share", 1),
+                            new WorkerReject("p1", 3_600_000, "bc1qa", "w1", "stale_share", 1)));
+            assertEquals(1, s.deleteBatch(ShareWindowStore.Prunable.WORKER_HOURS, 3_600_000, 10));
+            assertEquals(1, s.deleteBatch(ShareWindowStore.Prunable.WORKER_REJECTS, 3_600_000, 10));
+            assertEquals(1, s.hoursByAddress("bc1qa", 10).size());
+            assertEquals(3_600_000, s.rejectsByAddress("bc1qa", 10).getFirst().hourStartMs());
         }
     }
 

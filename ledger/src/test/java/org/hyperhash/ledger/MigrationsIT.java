@@ -24,9 +24,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class MigrationsIT {
     static final String TM = "classpath:org/hyperhash/ledger/test-migrations/";
-    /** "Release N": this build plus an expand-only V10. */
+    /** "Release N": this build plus an expand-only V11. */
     static final List<String> N = List.of(TM + "expand");
-    /** "Release N+1": V10 and a contract V11 (renames a column builds before 11 use). */
+    /** "Release N+1": V11 and a contract V12 (renames a column builds before 12 use). */
     static final List<String> N_PLUS_1 = List.of(TM + "expand", TM + "contract");
 
     @TempDir
@@ -68,7 +68,7 @@ class MigrationsIT {
         try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
             legacyLedger(t, Set.of(1, 2, 3, 4, 5, 7));
             try (LedgerDatabase db = t.open()) {
-                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9"), LedgerDatabaseIT.historyVersions(db));
+                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9", "10"), LedgerDatabaseIT.historyVersions(db));
                 assertEquals(1, new ShareWindowStore(db).byAddress("bc1qold", 10).size(), "data kept");
                 assertEquals(6, legacyRows(db), "schema_version left as it was (the pre-Flyway release can still run)");
                 new ShareWindowStore(db).upsertBatch(List.of(new ShareWindow("p1", 120_000, "bc1qold", "w1", 1, 1.0)));
@@ -92,7 +92,7 @@ class MigrationsIT {
         try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
             legacyLedger(t, Set.of(1, 2, 3));
             try (LedgerDatabase db = t.open()) {
-                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9"), LedgerDatabaseIT.historyVersions(db));
+                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9", "10"), LedgerDatabaseIT.historyVersions(db));
                 assertEquals(1, new ShareWindowStore(db).byAddress("bc1qold", 10).size());
                 new FoundBlockStore(db, InstantSource.system()); // V4 column exists: distributions are written by the treasury
             }
@@ -100,7 +100,7 @@ class MigrationsIT {
         try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
             legacyLedger(t, Set.of(1, 2, 3, 4, 7)); // a build that had the web indexes (V7) merged before the leases (V5)
             try (LedgerDatabase db = t.open()) {
-                assertEquals(List.of("1", "2", "3", "4", "7", "5", "8", "9"), LedgerDatabaseIT.historyVersions(db));
+                assertEquals(List.of("1", "2", "3", "4", "7", "5", "8", "9", "10"), LedgerDatabaseIT.historyVersions(db));
                 try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
                      ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM leases")) {
                     assertTrue(rs.next(), "V5 ran out of order");
@@ -124,7 +124,7 @@ class MigrationsIT {
                 ex.shutdownNow();
             }
             try (LedgerDatabase db = t.open()) {
-                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9"), LedgerDatabaseIT.historyVersions(db));
+                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9", "10"), LedgerDatabaseIT.historyVersions(db));
             }
         }
         try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
@@ -138,7 +138,7 @@ class MigrationsIT {
                         .baselineVersion("0").load().baseline();
             }
             try (LedgerDatabase db = t.open()) {
-                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9"), LedgerDatabaseIT.historyVersions(db));
+                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9", "10"), LedgerDatabaseIT.historyVersions(db));
                 assertEquals(1, new ShareWindowStore(db).byAddress("bc1qold", 10).size());
             }
         }
@@ -170,18 +170,18 @@ class MigrationsIT {
     @ValueSource(strings = {"sqlite", "postgresql"})
     void anOlderBuildRunsOnANewerExpandedSchema(String dialect) throws Exception {
         try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
-            try (LedgerDatabase n = open(t, N)) {   // release N migrates to V10 (expand) and writes
-                assertEquals(10, Migrations.buildSchema(n.dialect(), N));
+            try (LedgerDatabase n = open(t, N)) {   // release N migrates to V11 (expand) and writes
+                assertEquals(11, Migrations.buildSchema(n.dialect(), N));
                 new ShareWindowStore(n).upsertBatch(List.of(new ShareWindow("p1", 60_000, "bc1qa", "w1", 2, 2.0)));
                 try (Connection c = n.dataSource().getConnection()) {
-                    assertEquals(new Migrations.SchemaState(10, 0), Migrations.state(c));
+                    assertEquals(new Migrations.SchemaState(11, 0), Migrations.state(c));
                 }
             }
-            try (LedgerDatabase old = open(t, List.of())) {   // rolled back to release N-1 (schema 9): runs on it
+            try (LedgerDatabase old = open(t, List.of())) {   // rolled back to release N-1 (schema 10): runs on it
                 ShareWindowStore s = new ShareWindowStore(old);
                 s.upsertBatch(List.of(new ShareWindow("p1", 60_000, "bc1qa", "w1", 1, 1.0)));
                 assertEquals(List.of(new ShareWindow("p1", 60_000, "bc1qa", "w1", 3, 3.0)), s.byAddress("bc1qa", 10));
-                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9", "10"), LedgerDatabaseIT.historyVersions(old));
+                assertEquals(List.of("1", "2", "3", "4", "5", "7", "8", "9", "10", "11"), LedgerDatabaseIT.historyVersions(old));
             }
             try (LedgerDatabase n = open(t, N)) {   // and release N again: nothing to do
                 assertEquals(0, Migrations.migrate(n.dataSource(), n.dialect(), t.url, N));
@@ -197,12 +197,12 @@ class MigrationsIT {
             for (List<String> older : List.of(List.<String>of(), N)) {
                 LedgerException e = assertThrows(LedgerException.class, () -> open(t, older));
                 int build = Migrations.buildSchema(Dialect.fromJdbcUrl(t.url), older);
-                assertTrue(e.getMessage().contains("ledger schema V11 is newer than this build (V" + build + "): contract migration"
-                        + " V11__rename_share_windows_worker.sql needs a build with schema V11 or newer"), e.getMessage());
+                assertTrue(e.getMessage().contains("ledger schema V12 is newer than this build (V" + build + "): contract migration"
+                        + " V12__rename_share_windows_worker.sql needs a build with schema V12 or newer"), e.getMessage());
                 assertTrue(e.getMessage().contains("restore the ledger backup"), e.getMessage());
             }
             try (LedgerDatabase db = open(t, N_PLUS_1); Connection c = db.dataSource().getConnection()) {
-                assertEquals(new Migrations.SchemaState(11, 11), Migrations.state(c));
+                assertEquals(new Migrations.SchemaState(12, 12), Migrations.state(c));
             }
         }
     }
@@ -212,7 +212,7 @@ class MigrationsIT {
     void aMigrationWithoutMarkerIsRefusedBeforeAnythingRuns(String dialect) throws Exception {
         try (TestLedgers t = TestLedgers.create(dialect, tmp)) {
             LedgerException e = assertThrows(LedgerException.class, () -> open(t, List.of(TM + "unmarked")));
-            assertTrue(e.getMessage().contains("V10__no_marker.sql must start with '-- compat: expand'"), e.getMessage());
+            assertTrue(e.getMessage().contains("V11__no_marker.sql must start with '-- compat: expand'"), e.getMessage());
             assertTrue(!LedgerDatabase.isInitialised(t.url), "nothing migrated");
         }
     }

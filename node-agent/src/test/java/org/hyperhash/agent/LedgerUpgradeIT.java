@@ -45,7 +45,7 @@ class LedgerUpgradeIT extends ReleaseBed {
             ALTER TABLE share_windows ADD COLUMN note TEXT;
             """;
     static final String CONTRACT = """
-            -- compat: contract 11
+            -- compat: contract 12
             ALTER TABLE share_windows RENAME COLUMN worker TO worker_name;
             """;
 
@@ -58,7 +58,7 @@ class LedgerUpgradeIT extends ReleaseBed {
     void setUp() throws Exception {
         ledgerFile = dir.resolve("ledger.db");
         ledgerUrl = "jdbc:sqlite:" + ledgerFile;
-        pool = new FakeService(current, ledgerUrl);       // the base release creates the ledger (schema 9)
+        pool = new FakeService(current, ledgerUrl);       // the base release creates the ledger (schema 10)
         treasury = new FakeService(current, ledgerUrl);
         systemctl.setState(POOL, "active");
         systemctl.setState(TREASURY, "active");
@@ -118,16 +118,16 @@ class LedgerUpgradeIT extends ReleaseBed {
         server.put("/releases/release.json", m.toJson().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Publishes release 1 (schema 9, no migrations of its own) and installs it (the base release counts as schema 0). */
+    /** Publishes release 1 (schema 10, no migrations of its own) and installs it (the base release counts as schema 0). */
     void installRelease1(Agent a) throws Exception {
-        publish(1, "1.0.0", "ok", 9, 0, Map.of());
+        publish(1, "1.0.0", "ok", 10, 0, Map.of());
         assertEquals(new CheckResult.Updated(0, 1), a.checkOnce());
     }
 
-    /** Publishes release 2: migrates to V11 through an expand (V10) and a contract (V11, compatible_from 11). */
+    /** Publishes release 2: migrates to V12 through an expand (V11) and a contract (V12, compatible_from 12). */
     void publishContractingRelease2(String healthMode) {
-        publish(2, "2.0.0", healthMode, 11, 11, Map.of("V10__share_windows_note.sql", EXPAND,
-                "V11__rename_share_windows_worker.sql", CONTRACT));
+        publish(2, "2.0.0", healthMode, 12, 12, Map.of("V11__share_windows_note.sql", EXPAND,
+                "V12__rename_share_windows_worker.sql", CONTRACT));
     }
 
     List<String> blocks() throws Exception {
@@ -154,7 +154,7 @@ class LedgerUpgradeIT extends ReleaseBed {
             installRelease1(a);
             assertEquals(1, a.metrics().ledgerBackups("ok"), "installed schema unknown (base release): backed up");
 
-            publish(2, "2.0.0", "fail", 10, 0, Map.of("V10__share_windows_note.sql", EXPAND));
+            publish(2, "2.0.0", "fail", 11, 0, Map.of("V11__share_windows_note.sql", EXPAND));
             CheckResult r = a.checkOnce();
             CheckResult.RolledBack rb = assertInstanceOf(CheckResult.RolledBack.class, r);
             assertEquals(2, rb.failedVersion());
@@ -163,17 +163,17 @@ class LedgerUpgradeIT extends ReleaseBed {
             assertEquals(0, a.metrics().ledgerRestores("ok") + a.metrics().ledgerRestores("failed"), "expand: nothing restored");
             assertFalse(systemctl.calls().stream().anyMatch(c -> c.startsWith("stop ")), systemctl.calls().toString());
 
-            // the old binary (release 1, schema 9) runs on the ledger release 2 migrated to V10, with every row kept
+            // the old binary (release 1, schema 10) runs on the ledger release 2 migrated to V11, with every row kept
             assertNull(pool.ledgerError, pool.ledgerError);
             assertNull(treasury.ledgerError, treasury.ledgerError);
-            assertEquals(10, ledgerSchema());
+            assertEquals(11, ledgerSchema());
             List<String> b = blocks();
             assertTrue(b.stream().anyMatch(h -> h.startsWith("2.0.0-r2#")), "release 2's writes kept: " + b);
             assertTrue(b.stream().filter(h -> h.startsWith("1.0.0-r1#")).count() >= 2, "release 1 ran again: " + b);
 
             AgentState s = a.state();
             assertEquals(1, s.committed().version());
-            assertEquals(9, s.committed().ledgerSchema());
+            assertEquals(10, s.committed().ledgerSchema());
             assertTrue(s.failedVersions().contains(2L));
             assertEquals(0, a.metrics().rollbacks("health") - 1);
         }
@@ -200,9 +200,9 @@ class LedgerUpgradeIT extends ReleaseBed {
                     "the pool's socket unit stopped before the pool, so no miner connection starts it mid-restore: " + calls);
             assertTrue(calls.lastIndexOf("restart " + POOL) > stopPool, "then restarted: " + calls);
 
-            // release 1 runs on the restored ledger: schema 9, release 2's writes gone, its own new write there
+            // release 1 runs on the restored ledger: schema 10, release 2's writes gone, its own new write there
             assertNull(pool.ledgerError, pool.ledgerError);
-            assertEquals(9, ledgerSchema());
+            assertEquals(10, ledgerSchema());
             List<String> b = blocks();
             assertFalse(b.stream().anyMatch(h -> h.startsWith("2.0.0-r2#")), "restored to before the upgrade: " + b);
             assertTrue(b.containsAll(beforeUpgrade), b.toString());
@@ -219,13 +219,13 @@ class LedgerUpgradeIT extends ReleaseBed {
         try (Agent crashing = agent(true, AgentIT.crashAt(CrashPoints.RESTARTED))) {
             org.junit.jupiter.api.Assertions.assertThrows(AgentIT.SimulatedCrash.class, crashing::checkOnce);
         }
-        assertEquals(11, ledgerSchema(), "release 2 ran and contracted the ledger before the kill");
+        assertEquals(12, ledgerSchema(), "release 2 ran and contracted the ledger before the kill");
         try (Agent a = agent(true)) {   // the next start repairs: back to release 1, which needs the backup
             AgentState s = a.repair();
             assertEquals(1, s.committed().version());
             assertEquals(1, a.metrics().ledgerRestores("ok"));
         }
-        assertEquals(9, ledgerSchema());
+        assertEquals(10, ledgerSchema());
         assertNull(pool.ledgerError, pool.ledgerError);
         assertFalse(blocks().stream().anyMatch(h -> h.startsWith("2.0.0-r2#")), blocks().toString());
     }
@@ -250,18 +250,18 @@ class LedgerUpgradeIT extends ReleaseBed {
             });
             assertInstanceOf(CheckResult.RolledBack.class, a.checkOnce());
             assertEquals(1, a.metrics().ledgerRestores("failed"));
-            assertTrue(pool.ledgerError != null && pool.ledgerError.contains("contract migration V11__rename_share_windows_worker.sql"
-                    + " needs a build with schema V11 or newer"), pool.ledgerError);
-            assertEquals(11, ledgerSchema());
+            assertTrue(pool.ledgerError != null && pool.ledgerError.contains("contract migration V12__rename_share_windows_worker.sql"
+                    + " needs a build with schema V12 or newer"), pool.ledgerError);
+            assertEquals(12, ledgerSchema());
         }
     }
 
     @Test
     void anUpgradeThatMigratesIsRefusedWithoutABackupCommand() throws Exception {
         try (Agent a = agent(false)) {
-            publish(1, "1.0.0", "ok", 9, 0, Map.of());
+            publish(1, "1.0.0", "ok", 10, 0, Map.of());
             CheckResult.Failed f = assertInstanceOf(CheckResult.Failed.class, a.checkOnce());
-            assertTrue(f.detail().contains("migrates the ledger to schema 9") && f.detail().contains("ledger.backup-command is not set"),
+            assertTrue(f.detail().contains("migrates the ledger to schema 10") && f.detail().contains("ledger.backup-command is not set"),
                     f.detail());
             assertEquals("0.1.0-base", Files.readSymbolicLink(current).getFileName().toString(), "nothing installed");
         }

@@ -14,7 +14,7 @@ public record TreasuryConfig(Config raw, String ledgerUrl, int ledgerPoolSize, S
                              String lndHost, int lndPort, String lndTlsCert, String lndMacaroon, String lndAuthority,
                              Duration lndCallTimeout, PayoutEngine.Policy policy, Duration lnurlTimeout, boolean lnurlInsecure,
                              Duration proofMaxSkew, Path auditLog, String backupKeyFile,
-                             Duration leaderLease, Duration leaderRenewInterval, String leaderId) {
+                             Duration leaderLease, Duration leaderRenewInterval, String leaderId, Retention.Config retention) {
     public static final String ROOT = "hyperhash.treasury";
     public static final String ENV_PREFIX = "TREASURY";
 
@@ -65,13 +65,16 @@ public record TreasuryConfig(Config raw, String ledgerUrl, int ledgerPoolSize, S
                 throw new DaemonConfig.ConfigError("leader.renew-interval must be >= 50ms and at most half of leader.lease ("
                         + lease + "), got " + renew);
             }
+            Retention.Config retention = new Retention.Config(c.getBoolean("retention.enabled"), c.getDuration("retention.share-windows"),
+                    c.getDuration("retention.worker-hours"), c.getDuration("retention.interval"), c.getInt("retention.batch-size"),
+                    c.getDuration("retention.batch-pause"));
             return new TreasuryConfig(c, c.getString("ledger.url"), c.getInt("ledger.max-pool-size"), c.getString("admin.listen"), net, ln,
                     c.getDuration("poll-interval"), rewards, c.getString("bitcoind.url"), c.getString("bitcoind.cookie-file"),
                     c.getString("bitcoind.user"), c.getString("bitcoind.password"), c.getDuration("bitcoind.timeout"),
                     lndHost, c.getInt("lnd.port"), c.getString("lnd.tls-cert-file"), c.getString("lnd.macaroon-file"),
                     c.getString("lnd.tls-authority"), c.getDuration("lnd.call-timeout"), policy, c.getDuration("lnurl.timeout"),
                     c.getBoolean("lnurl.allow-insecure-http"), c.getDuration("proof.max-skew"), Path.of(c.getString("audit-log")),
-                    c.getString("backup.key-file"), lease, renew, c.getString("leader.id"));
+                    c.getString("backup.key-file"), lease, renew, c.getString("leader.id"), retention);
         } catch (com.typesafe.config.ConfigException | TreasuryException | ArithmeticException e) {
             throw new DaemonConfig.ConfigError(e.getMessage());
         }

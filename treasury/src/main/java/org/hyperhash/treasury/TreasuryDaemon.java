@@ -58,6 +58,8 @@ public final class TreasuryDaemon implements Daemon {
     private Accounts accounts;
     private AdminServer admin;
     private Thread loop;
+    private Thread retentionThread;
+    private Retention retention;
 
     public TreasuryDaemon(TreasuryConfig cfg, InstantSource clock) {
         this(cfg, clock, null);
@@ -124,6 +126,62 @@ public final class TreasuryDaemon implements Daemon {
         elect();
         election = Thread.ofVirtual().name("treasury-election").start(this::runElection);
         loop = Thread.ofVirtual().name("treasury-loop").start(this::runLoop);
+        retention = new Retention(fencedDb, cfg.retention(), cfg.rewards(), clock, metrics, () -> running.get() && lease.held());
+        if (cfg.retention().enabled()) {
+            retentionThread = Thread.ofVirtual().name("treasury-retention").start(this::runRetentionLoop);
+        } else {
+            LOG.warn("ledger retention disabled (retention.enabled = false): share_windows and worker_hours grow without bound");
+        }
+    }
+
+    /** The retention job (after {@link #start()}). */
+    public Retention retention() {
+        return retention;
+    }
+
+    /**
+     * One retention run now, if this process is the leader; never throws (a failure is logged and counted as
+     * {@code hh_treasury_errors_total{stage="retention"}}). Runs never overlap.
+     */
+    public Optional<Retention.Run> runRetention() {
+        return retentionPass();
+    }
+
+    private final Object retentionLock = new Object();
+    /** Whether the last retention pass ran (complete, stopped early or failed), as opposed to skipped (not the leader). */
+    private volatile boolean retentionRan;
+
+    private Optional<Retention.Run> retentionPass() {
+        synchronized (retentionLock) {
+            retentionRan = false;
+            if (!running.get() || !lease.held()) {
+                return Optional.empty();
+            }
+            retentionRan = true;
+            try {
+                return Optional.of(retention.runOnce());
+            } catch (RuntimeException e) {
+                metrics.error("retention");
+                lastError.set("retention: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                LOG.error("ledger retention run failed (next try in {}): {}", cfg.retention().interval(), e.toString());
+                return Optional.empty();
+            }
+        }
+    }
+
+    private void runRetentionLoop() {
+        // the first run a minute after start (or after winning the lease), then every retention.interval (also after a
+        // failure: one ERROR line per interval, not per minute)
+        long waitMs = Math.min(60_000, cfg.retention().interval().toMillis());
+        while (running.get()) {
+            try {
+                Thread.sleep(waitMs);
+            } catch (InterruptedException e) {
+                return;
+            }
+            retentionPass();
+            waitMs = retentionRan ? cfg.retention().interval().toMillis() : Math.min(60_000, cfg.retention().interval().toMillis());
+        }
     }
 
     /** Balances (after {@link #start()}). */
@@ -302,6 +360,9 @@ public final class TreasuryDaemon implements Daemon {
             m.putAll(engine.status());
             m.put("owed_sats", metrics.owedSats.get());
         }
+        if (retention != null) {
+            m.put("retention", retention.status());
+        }
         m.put("last_error", lastError.get());
         return m;
     }
@@ -309,7 +370,7 @@ public final class TreasuryDaemon implements Daemon {
     @Override
     public void close() {
         running.set(false);
-        for (Thread t : new Thread[] {election, loop}) {
+        for (Thread t : new Thread[] {election, loop, retentionThread}) {
             if (t != null) {
                 t.interrupt();
                 try {

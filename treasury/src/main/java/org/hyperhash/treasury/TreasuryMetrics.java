@@ -15,7 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code hh_treasury_channel_remote_balance_sats}, {@code hh_treasury_channels}, {@code hh_treasury_payouts_in_flight},
  * {@code hh_treasury_payouts_paused}, {@code hh_treasury_blocks_credited_total}, {@code hh_treasury_blocks_orphaned_total},
  * {@code hh_treasury_errors_total{stage}}, {@code hh_treasury_leader} (1 = this process holds the leader lease and pays),
- * {@code hh_treasury_leader_changes_total}.
+ * {@code hh_treasury_leader_changes_total}, {@code hh_treasury_retention_pruned_rows_total{table}} (rows the retention job
+ * deleted: share_windows, worker_hours, worker_rejects), {@code hh_treasury_retention_last_run_timestamp_seconds} (end of
+ * the last complete retention run, 0: none yet), {@code hh_treasury_retention_share_windows_cutoff_timestamp_seconds}
+ * (share windows before it were deleted by that run; earlier than now - retention.share-windows when a block not yet
+ * matured or the next block's PPLNS window needs them; 0: nothing deleted because no block is in the ledger yet).
  */
 public final class TreasuryMetrics {
     /** Payout results (bounded label set). */
@@ -24,7 +28,12 @@ public final class TreasuryMetrics {
     private final MeterRegistry registry;
     private final Map<Result, Counter> payouts = new ConcurrentHashMap<>();
     /** Stages of {@code hh_treasury_errors_total{stage}}, registered at zero so alerts see the series from the start. */
-    public static final java.util.List<String> ERROR_STAGES = java.util.List.of("bitcoind", "lnd", "lnurl", "db");
+    public static final java.util.List<String> ERROR_STAGES = java.util.List.of("bitcoind", "lnd", "lnurl", "db", "retention");
+    /** Tables of {@code hh_treasury_retention_pruned_rows_total{table}}. */
+    public static final java.util.List<String> RETENTION_TABLES = java.util.List.of("share_windows", "worker_hours", "worker_rejects");
+    private final Map<String, Counter> pruned = new ConcurrentHashMap<>();
+    private final AtomicLong retentionLastRunMs = new AtomicLong();
+    private final AtomicLong retentionCutoffMs = new AtomicLong();
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
     private final Timer latency;
     public final AtomicLong owedSats = new AtomicLong();
@@ -65,6 +74,15 @@ public final class TreasuryMetrics {
         leaderChanges = Counter.builder("hh.treasury.leader.changes").description("times this process became or stopped being the leader")
                 .register(registry);
         ERROR_STAGES.forEach(this::errorCounter);
+        for (String t : RETENTION_TABLES) {
+            pruned.put(t, Counter.builder("hh.treasury.retention.pruned.rows").tag("table", t)
+                    .description("ledger rows deleted by the retention job, by table").register(registry));
+        }
+        org.hyperhash.daemon.Metrics.gauge(registry, "hh.treasury.retention.last.run.timestamp.seconds",
+                "end of the last complete ledger retention run, Unix seconds (0: none yet)", () -> retentionLastRunMs.get() / 1000.0);
+        org.hyperhash.daemon.Metrics.gauge(registry, "hh.treasury.retention.share.windows.cutoff.timestamp.seconds",
+                "share windows starting before this were deleted by the last retention run, Unix seconds (0: none deleted, no block yet)",
+                () -> retentionCutoffMs.get() / 1000.0);
         org.hyperhash.daemon.Metrics.gauge(registry, "hh.treasury.lnd.tls.cert.expiry.timestamp.seconds",
                 "notAfter of LND's TLS certificate file, Unix seconds (0: no LND configured or the file is unreadable)",
                 () -> certExpiry(lndTlsCert.get()));
@@ -86,6 +104,25 @@ public final class TreasuryMetrics {
         } catch (java.io.IOException | java.security.cert.CertificateException | ClassCastException e) {
             return 0;
         }
+    }
+
+    /** Rows deleted from {@code table} (one of {@link #RETENTION_TABLES}). */
+    public void pruned(String table, long rows) {
+        Counter c = pruned.get(table);
+        if (c == null) {
+            throw new IllegalArgumentException("unknown retention table " + table);
+        }
+        c.increment(rows);
+    }
+
+    public double prunedRows(String table) {
+        return pruned.get(table).count();
+    }
+
+    /** A complete retention run ended at {@code nowMs} with share-window cut-off {@code cutoffMs} (Long.MIN_VALUE: none). */
+    public void retentionRun(long nowMs, long cutoffMs) {
+        retentionLastRunMs.set(nowMs);
+        retentionCutoffMs.set(cutoffMs == Long.MIN_VALUE ? 0 : Math.max(0, cutoffMs));
     }
 
     public void leaderChange() {

@@ -66,6 +66,22 @@ class TreasuryDaemonIT {
             assertTrue(metrics.contains("hh_treasury_payouts_total{result=\"succeeded\""), metrics);
             assertTrue(metrics.contains("hh_treasury_owed_sats{service=\"treasury\"} 49500.0"), metrics);
             assertTrue(metrics.contains("hh_treasury_payout_latency_seconds_bucket"), "latency histogram");
+            for (String table : List.of("share_windows", "worker_hours", "worker_rejects")) {
+                assertTrue(metrics.contains("hh_treasury_retention_pruned_rows_total{service=\"treasury\",table=\"" + table + "\"} 0.0"),
+                        "pre-registered at zero: " + table);
+            }
+            assertTrue(metrics.contains("hh_treasury_retention_last_run_timestamp_seconds{service=\"treasury\"} 0.0"), metrics);
+            // a retention run on the leader: the block matured, so only the next block's window pins the one share window
+            Retention.Run run = d.runRetention().orElseThrow();
+            assertTrue(run.complete());
+            assertTrue(run.shareWindows().reason().contains("next block"), run.shareWindows().reason());
+            assertEquals(1, new ShareWindowStore(d.ledger()).byAddress("alice", 10).size(), "the next block's window is kept");
+            String after = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            String st = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/status")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(st.contains("\"last_run_complete\" : true") && st.contains("\"share_windows_retention\" : \"30d\"")
+                    && st.contains("PPLNS window of the next block"), st);
+            assertTrue(!after.contains("hh_treasury_retention_last_run_timestamp_seconds{service=\"treasury\"} 0.0")
+                    && after.contains("hh_treasury_retention_last_run_timestamp_seconds"), after);
         }
     }
 }

@@ -135,8 +135,8 @@ class TreasuryDaemonLndIT {
                 }
             }
         }
-        // version and java_version: hh_treasury_build_info's (one series per build)
-        assertTrue(Set.of("service", "result", "stage", "le", "version", "java_version").containsAll(labels),
+        // version and java_version: hh_treasury_build_info's (one series per build); table: the retention metric's three tables
+        assertTrue(Set.of("service", "result", "stage", "le", "version", "java_version", "table").containsAll(labels),
                 "unexpected treasury labels " + labels);
         assertFalse(scrape.contains(minerAddress), "no per-miner label or value");
     }

@@ -1,3 +1,0 @@
--- compat: contract 11
--- A later release's contract change: builds before schema 11 read and write share_windows.worker.
-ALTER TABLE share_windows RENAME COLUMN worker TO worker_name;
