@@ -68,9 +68,23 @@ public final class TcpRelay implements AutoCloseable {
         while (!s.isClosed()) {
             try {
                 Socket in = s.accept();
-                Socket out = new Socket(target.getAddress(), target.getPort());
-                live.add(in);
-                live.add(out);
+                Socket out;
+                try {
+                    out = new Socket(target.getAddress(), target.getPort());
+                } catch (IOException e) {
+                    closeQuietly(in);
+                    continue;
+                }
+                // a connection accepted while down() ran must not outlive it (down() holds this lock)
+                synchronized (this) {
+                    if (server != s) {
+                        closeQuietly(in);
+                        closeQuietly(out);
+                        return;
+                    }
+                    live.add(in);
+                    live.add(out);
+                }
                 Thread.ofVirtual().start(() -> pipe(in, out));
                 Thread.ofVirtual().start(() -> pipe(out, in));
             } catch (IOException e) {
