@@ -87,6 +87,70 @@ class PoolReconnectIT {
     }
 
     /**
+     * The endpoint a Reconnect points at is not up yet: the translator keeps trying there (with its back-off) instead of
+     * going back to the pool that asked it to leave; only after several failures in a row is the configured endpoint
+     * tried again.
+     */
+    @Test
+    void aRedirectTargetThatFailsAtFirstIsRetriedBeforeTheConfiguredEndpoint() throws Exception {
+        int now = (int) (System.currentTimeMillis() / 1000);
+        int freePort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            freePort = probe.getLocalPort();
+        }
+        FakeSv2Pool a = new FakeSv2Pool(Bytes.fromHex("0a0a0a0a"), 1e-5, now);
+        FakeSv2Pool b = new FakeSv2Pool(Bytes.fromHex("0b0b0b0b"), 1e-5, now);
+        try (a; b) {
+            a.start(0);
+            TranslatorDaemon t = new TranslatorDaemon(Harness.withTick(Harness.config(false, 1e-5, Duration.ofSeconds(20),
+                    a.port()), NO_TICK), InstantSource.system(), false);
+            try (t) {
+                t.start();
+                Harness.await("on a", () -> a.connections() == 1, Duration.ofSeconds(15));
+                try (FakeSv1Miner m = FakeSv1Miner.connect(t.sv1Address(), FirmwareProfile.CGMINER)) {
+                    m.handshake("bc1qredirect.rig");
+                    m.awaitJob(Duration.ofSeconds(5));
+                    int aAccepts = a.accepts.get();
+                    a.sendReconnect("127.0.0.1", freePort);   // nothing listens there yet: the first attempt fails
+                    Thread.sleep(100);
+                    b.start(freePort);
+                    Harness.await("on b, where the Reconnect pointed", () -> b.connections() == 1, Duration.ofSeconds(15));
+                    assertEquals(aAccepts, a.accepts.get(), "never went back to the pool that asked it to leave");
+                    assertEquals("127.0.0.1:" + freePort, poolStatus(t, "pool0").get("redirected_to"));
+                    assertTrue(t.metrics().connectFailureCount() >= 1, "the first attempt at b failed");
+                    Harness.await("a job from b", () -> m.currentJob() != null && m.currentJob().cleanJobs()
+                            && b.accepts.get() >= 1, Duration.ofSeconds(10));
+                }
+            }
+        }
+    }
+
+    /** A redirect target that never comes up: after a few failed attempts the configured endpoint is used again. */
+    @Test
+    void aRedirectTargetThatNeverComesUpFallsBackToTheConfiguredEndpoint() throws Exception {
+        int now = (int) (System.currentTimeMillis() / 1000);
+        int deadPort;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            deadPort = probe.getLocalPort();
+        }
+        try (FakeSv2Pool a = new FakeSv2Pool(Bytes.fromHex("0a0a0a0a"), 1e-5, now)) {
+            a.start(0);
+            TranslatorDaemon t = new TranslatorDaemon(Harness.withTick(Harness.config(false, 1e-5, Duration.ofSeconds(20),
+                    a.port()), NO_TICK), InstantSource.system(), false);
+            try (t) {
+                t.start();
+                Harness.await("on a", () -> a.connections() == 1, Duration.ofSeconds(15));
+                int aAccepts = a.accepts.get();
+                a.sendReconnect("127.0.0.1", deadPort);
+                Harness.await("back on the configured endpoint", () -> a.accepts.get() > aAccepts && a.connections() == 1,
+                        Duration.ofSeconds(15));
+                assertTrue(t.metrics().connectFailureCount() >= 3, "three attempts at the dead target first");
+                assertNull(poolStatus(t, "pool0").get("redirected_to"));
+            }
+        }
+    }
+
+    /**
      * Once the new session's channel is open and jobs reach the miner: readiness, the bridge and the pool entry of one
      * /v1/status snapshot all say connected, at once and for a while after (the replaced session's teardown, which
      * may still be running, must not flip any of them).

@@ -80,6 +80,14 @@ public final class UpstreamConnector implements AutoCloseable {
     /** Last failure per pool, for /v1/status (bridge loop only; no key material). */
     private final String[] lastError;
     private final int[] redirectsInRow;
+    /**
+     * Where a pool's Reconnect pointed (null: its configured endpoint). Retries go there too, so one failed connect
+     * right after a Reconnect does not send the miners back to the endpoint that asked them to leave; after
+     * {@link #MAX_REDIRECT_FAILURES} failed attempts in a row the configured endpoint is tried again.
+     */
+    private final PoolEndpoint[] redirect;
+    private final int[] redirectFailures;
+    static final int MAX_REDIRECT_FAILURES = 3;
 
     public UpstreamConnector(List<PoolEndpoint> pools, PoolSelector selector, EventLoop bridgeLoop, Bridge bridge,
             TranslatorMetrics metrics, PipelineInstaller installer, InstantSource clock, Duration connectTimeout,
@@ -95,6 +103,8 @@ public final class UpstreamConnector implements AutoCloseable {
         this.firmware = firmware;
         this.lastError = new String[this.pools.size()];
         this.redirectsInRow = new int[this.pools.size()];
+        this.redirect = new PoolEndpoint[this.pools.size()];
+        this.redirectFailures = new int[this.pools.size()];
     }
 
     /** Starts connecting (asynchronously, on the bridge loop). */
@@ -128,7 +138,7 @@ public final class UpstreamConnector implements AutoCloseable {
     }
 
     private Session attempt(int index, boolean isProbe) {
-        return attempt(index, isProbe, pools.get(index));
+        return attempt(index, isProbe, redirect[index] != null ? redirect[index] : pools.get(index));
     }
 
     /** @param pool the configured endpoint of {@code index}, or where that pool redirected us (same authority key) */
@@ -187,6 +197,12 @@ public final class UpstreamConnector implements AutoCloseable {
         }
         if (s.ready && clock.millis() - s.readyAtMillis >= STABLE_SESSION_MILLIS) {
             selector.onConnected(s.index, clock.millis()); // a long session resets the back-off
+        }
+        if (!s.ready && s.pool.equals(redirect[s.index]) && ++redirectFailures[s.index] >= MAX_REDIRECT_FAILURES) {
+            LOG.warn("pool {}: {} attempts at {}:{} (where its Reconnect pointed) failed; back to the configured endpoint",
+                    s.pool.name(), redirectFailures[s.index], s.pool.host(), s.pool.port());
+            redirect[s.index] = null;
+            redirectFailures[s.index] = 0;
         }
         selector.onFailure(s.index, clock.millis());
         if (s == probe) {
@@ -254,6 +270,8 @@ public final class UpstreamConnector implements AutoCloseable {
             return;
         }
         metrics.poolReconnect();
+        redirect[s.index] = target.equals(pools.get(s.index)) ? null : target;
+        redirectFailures[s.index] = 0;
         s.retired = true;
         current = null;
         closeExtras("pool asked to reconnect");
@@ -305,6 +323,9 @@ public final class UpstreamConnector implements AutoCloseable {
             return;
         }
         Session old = current;
+        if (s.pool.equals(redirect[s.index])) {
+            redirectFailures[s.index] = 0;
+        }
         if (s == probe) {
             probe = null;
         }
@@ -344,6 +365,7 @@ public final class UpstreamConnector implements AutoCloseable {
             e.put("authority_key", p.encrypted() ? p.authorityKey() : null);
             e.put("consecutive_failures", selector.failures(i));
             e.put("last_error", lastError[i]);
+            e.put("redirected_to", redirect[i] == null ? null : redirect[i].host() + ":" + redirect[i].port());
             e.put("connected", current != null && current.index == i);
             e.put("connections", current != null && current.index == i ? 1 + extras.size() : 0);
             m.put(p.name(), e);
