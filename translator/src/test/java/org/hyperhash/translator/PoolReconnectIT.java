@@ -94,10 +94,7 @@ class PoolReconnectIT {
     @Test
     void aRedirectTargetThatFailsAtFirstIsRetriedBeforeTheConfiguredEndpoint() throws Exception {
         int now = (int) (System.currentTimeMillis() / 1000);
-        int freePort;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            freePort = probe.getLocalPort();
-        }
+        int freePort = unusedLoopbackPort();
         FakeSv2Pool a = new FakeSv2Pool(Bytes.fromHex("0a0a0a0a"), 1e-5, now);
         FakeSv2Pool b = new FakeSv2Pool(Bytes.fromHex("0b0b0b0b"), 1e-5, now);
         try (a; b) {
@@ -129,10 +126,7 @@ class PoolReconnectIT {
     @Test
     void aRedirectTargetThatNeverComesUpFallsBackToTheConfiguredEndpoint() throws Exception {
         int now = (int) (System.currentTimeMillis() / 1000);
-        int deadPort;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            deadPort = probe.getLocalPort();
-        }
+        int deadPort = unusedLoopbackPort();
         try (FakeSv2Pool a = new FakeSv2Pool(Bytes.fromHex("0a0a0a0a"), 1e-5, now)) {
             a.start(0);
             TranslatorDaemon t = new TranslatorDaemon(Harness.withTick(Harness.config(false, 1e-5, Duration.ofSeconds(20),
@@ -168,6 +162,13 @@ class PoolReconnectIT {
             assertEquals(1, t.metrics().upstreamConnectedValue(), "hh_translator_upstream_connected");
             Thread.sleep(10);
         } while (System.nanoTime() < end);
+    }
+
+    /** A loopback port nothing listens on (bound and released at once). */
+    private static int unusedLoopbackPort() throws java.io.IOException {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
     }
 
     @SuppressWarnings("unchecked")
