@@ -390,7 +390,7 @@ public record AgentConfig(URI manifestUrl, URI rootsUrl, Path trustRootFile, Pat
         }
         List<String> units = v.getStringList("units").stream().map(String::strip).filter(s -> !s.isEmpty()).toList();
         for (String u : units) {
-            if (!u.matches("[A-Za-z0-9@._-]{1,128}")) {
+            if (!u.matches(org.hyperhash.agent.systemd.Systemctl.UNIT_NAME)) {
                 throw new ConfigError(ROOT + ".units: invalid unit name \"" + u + "\"");
             }
         }

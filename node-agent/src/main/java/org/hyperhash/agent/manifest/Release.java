@@ -72,7 +72,7 @@ public record Release(long version, String release, Instant expires, List<String
             List<String> units = new ArrayList<>();
             if (b.containsKey("units")) {
                 for (Object u : Fields.list(b, "release", "units")) {
-                    if (!(u instanceof String s) || !s.matches("[A-Za-z0-9@._-]{1,128}")) {
+                    if (!(u instanceof String s) || !s.matches(org.hyperhash.agent.systemd.Systemctl.UNIT_NAME)) {
                         throw new Fields.FieldException("release.units has an invalid unit name");
                     }
                     units.add(s);

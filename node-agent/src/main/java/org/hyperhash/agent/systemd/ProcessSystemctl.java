@@ -48,7 +48,7 @@ public final class ProcessSystemctl implements Systemctl {
             // not understood and ignored as a whole
             String out = r.output().strip();
             List<String> names = out.isEmpty() ? List.of() : List.of(out.split("\\s+"));
-            return names.stream().allMatch(n -> n.matches("[A-Za-z0-9@._-]+\\.(socket|path|timer)")) ? names : List.of();
+            return names.stream().allMatch(n -> n.matches(UNIT_NAME) && n.matches(".+\\.(socket|path|timer)")) ? names : List.of();
         } catch (IOException e) {
             return List.of();
         }

@@ -3,8 +3,11 @@ package org.hyperhash.agent.systemd;
 import java.io.IOException;
 import java.util.List;
 
-/** The part of systemd the agent uses. Unit names are validated by the caller ({@code [A-Za-z0-9@._-]}). */
+/** The part of systemd the agent uses. Unit names are validated by the caller ({@link #UNIT_NAME}). */
 public interface Systemctl {
+    /** What the agent accepts as a unit name (config, manifests, systemd's own answers). */
+    String UNIT_NAME = "[A-Za-z0-9@._-]{1,128}";
+
     /** {@code systemctl restart <unit>}; throws when systemctl reports failure. */
     void restart(String unit) throws IOException;
 
