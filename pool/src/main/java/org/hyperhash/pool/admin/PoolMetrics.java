@@ -67,6 +67,8 @@ public final class PoolMetrics {
     public final Counter templatesReceived;
     public final Counter invalidTemplates;
     public final Timer fanOutLatency;
+    public final Counter fanOutPasses;
+    public final Counter futureHoldExpired;
     public final Timer templateLatency;
     public final Timer blockFoundLatency;
     public final Timer submitBlockLatency;
@@ -144,6 +146,11 @@ public final class PoolMetrics {
                 .description("NewTemplate messages received from the template provider").register(r);
         invalidTemplates = Counter.builder("hh.pool.templates.invalid")
                 .description("templates refused as unusable (no jobs built from them)").register(r);
+        fanOutPasses = Counter.builder("hh.pool.job.fanout.passes")
+                .description("event-loop passes writing work changes to every session of the loop (a new block: one"
+                        + " per loop when its future job and its tip travel together)").register(r);
+        futureHoldExpired = Counter.builder("hh.pool.job.future.hold.expired")
+                .description("future jobs sent without their SetNewPrevHash after waiting the hold time for it").register(r);
         fanOutLatency = Timer.builder("hh.pool.job.fanout.latency").publishPercentileHistogram()
                 .description("template/prevhash received -> jobs written and flushed, per event loop")
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(5)).register(r);

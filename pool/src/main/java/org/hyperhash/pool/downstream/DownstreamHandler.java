@@ -827,7 +827,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
                     b.release();
                     return;
                 }
-                channel.write(b, channel.voidPromise());
+                // one pipeline pass for write + flush (the fan-out does this once per session per block)
+                channel.writeAndFlush(b, channel.voidPromise());
+                return;
             }
             channel.flush();
         }

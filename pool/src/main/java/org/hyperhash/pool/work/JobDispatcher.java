@@ -48,6 +48,8 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
     static final int LOOP_QUEUE = 1024;
     /** Changes held back on the dispatcher thread while more template events are queued. */
     static final int MAX_HELD = 8;
+    /** How long a future job waits on the dispatcher thread for the SetNewPrevHash that normally follows it. */
+    static final long FUTURE_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     /** A template and the pooled job built from it. */
     public record TemplateJob(NewTemplate template, JobTemplate pooled, long height) {
@@ -159,6 +161,7 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
             if (batch.isEmpty()) {
                 return;
             }
+            metrics.fanOutPasses.increment();
             int n = batch.size();
             int failed = 0;
             RuntimeException first = null;
@@ -218,6 +221,8 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
     private final LinkedHashMap<Long, TemplateJob> futures = new LinkedHashMap<>();
     private final ArrayBlockingQueue<Long> recentOrder = new ArrayBlockingQueue<>(KEPT_TEMPLATES + 1);
     private final ArrayList<WorkUpdate> held = new ArrayList<>(MAX_HELD);
+    private boolean settling;
+    private final long futureHoldNanos;
     private long seq;
     private volatile Work work = new Work(0, null, null, List.of());
     private volatile PooledJobBuilder pooledBuilder;
@@ -232,6 +237,13 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
      */
     public JobDispatcher(JobFactory factory, Bytes poolScript, int fullExtranonceSize, Duration ackInterval,
             PoolMetrics metrics) {
+        this(factory, poolScript, fullExtranonceSize, ackInterval, metrics, Duration.ofNanos(FUTURE_HOLD_NANOS));
+    }
+
+    /** As above with the time a future job waits for its SetNewPrevHash (tests). */
+    JobDispatcher(JobFactory factory, Bytes poolScript, int fullExtranonceSize, Duration ackInterval,
+            PoolMetrics metrics, Duration futureHold) {
+        this.futureHoldNanos = futureHold.toNanos();
         this.factory = Objects.requireNonNull(factory, "factory");
         this.poolScript = Objects.requireNonNull(poolScript, "poolScript");
         this.fullExtranonceSize = fullExtranonceSize;
@@ -404,9 +416,7 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
                 try {
                     r.run();
                 } finally {
-                    if (mailbox.getQueue().isEmpty() || held.size() >= MAX_HELD) {
-                        publishHeld();
-                    }
+                    settle();
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -484,6 +494,50 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
                 recent.remove(old);
             }
         }
+    }
+
+    /**
+     * Dispatcher thread, after each mailbox task: publishes the held changes unless more template events are queued
+     * (the next task decides) or the last held change is a future job with nothing behind it yet. A TP sends a new
+     * block as NewTemplate(future) immediately followed by SetNewPrevHash; published apart they cost every session two
+     * passes, two socket writes and two wake-ups of the miner instead of one (at 10k connections on loopback the
+     * send path runs twice per session when they split; under strace it happened in about a third of the rounds). A future
+     * job is useless to a miner until its SetNewPrevHash, so waiting up to {@link #FUTURE_HOLD_NANOS} for it delays
+     * nothing a miner can use. Tasks taken from the mailbox while waiting run here, in order, on this thread.
+     */
+    private void settle() {
+        if (settling) {
+            return; // a task run by the loop below: the outer call decides
+        }
+        settling = true;
+        try {
+            while (!held.isEmpty()) {
+                if (held.size() >= MAX_HELD || (mailbox.getQueue().isEmpty() && !waitsForTip())) {
+                    publishHeld();
+                    return;
+                }
+                if (!mailbox.getQueue().isEmpty()) {
+                    return; // the next task settles
+                }
+                Runnable next = mailbox.getQueue().poll(futureHoldNanos, TimeUnit.NANOSECONDS);
+                if (next == null) {
+                    metrics.futureHoldExpired.increment();
+                    publishHeld();
+                    return;
+                }
+                next.run();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // closing
+            publishHeld();
+        } finally {
+            settling = false;
+        }
+    }
+
+    /** Whether the newest held change is a future job (its SetNewPrevHash normally follows at once). */
+    private boolean waitsForTip() {
+        return !held.isEmpty() && held.getLast() instanceof NewJob nj && nj.job().template().futureTemplate();
     }
 
     /** Dispatcher thread: queue a change; {@link #publishHeld()} sends it to the loops. */

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.ReferenceCountUtil;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -27,7 +28,20 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.hyperhash.base.Hash256;
+import org.hyperhash.sv2.codec.Sv2Codec;
+import org.hyperhash.sv2.message.mining.NewMiningJob;
+import org.hyperhash.sv2.message.mining.SetNewPrevHash;
+import org.hyperhash.sv2.netty.NoiseHandshakeEvent;
+import org.hyperhash.sv2.netty.Sv2Limits;
+import org.hyperhash.sv2.netty.Sv2Pipeline;
 import org.hyperhash.sv2.netty.Sv2Transport;
+import org.hyperhash.sv2.noise.AuthorityKeyPair;
+import org.hyperhash.sv2.noise.AuthorityPublicKey;
+import org.hyperhash.sv2.noise.Secp256k1Provider;
+import org.hyperhash.sv2.noise.Secp256k1Providers;
+import org.hyperhash.sv2.noise.ServerIdentity;
+import org.hyperhash.sv2.noise.StaticKeyPair;
 
 /**
  * The baseline of the pool's job fan-out (a main, not a test): the same shape as {@link PoolLoadProbe}'s
@@ -42,9 +56,16 @@ import org.hyperhash.sv2.netty.Sv2Transport;
  * receiver's wake-up, but no job building, no encoding and no SV2 decoding. Bench/README.md quotes the
  * pool's fan-out as a ratio to this, from runs in the same minutes.
  *
- * <p>Options (system properties): miners (10000), rounds (40), size (110 bytes: a standard channel's
- * NewMiningJob + SetNewPrevHash frames), threads (2 x cores), perIp (1000), pause (300 ms between rounds),
- * warmup (5 uncounted rounds first, as in {@link PoolLoadProbe}).
+ * <p>The message is what a standard channel gets on a new block, encoded once: a NewMiningJob (future) frame and a
+ * SetNewPrevHash frame (105 bytes). With {@code security=noise} both sides run the project's Noise pipeline
+ * ({@link Sv2Pipeline#server} / {@link Sv2Pipeline#client}, NX handshake first): the server encrypts the frames once
+ * per connection per round and the receiver decrypts and decodes them, the same AEAD work as the pool and its miners;
+ * with plaintext the receiver only counts bytes.
+ *
+ * <p>Options (system properties): miners (10000), rounds (40), security (plaintext|noise), net (loopback|veth: the
+ * receiver in its own network namespace behind a veth pair, {@link VethPair}; falls back to loopback), threads
+ * (2 x cores), perIp (1000), pause (300 ms between rounds), warmup (5 uncounted rounds first, as in
+ * {@link PoolLoadProbe}).
  */
 public final class LoopbackWriteFloor {
     private LoopbackWriteFloor() {
@@ -62,6 +83,18 @@ public final class LoopbackWriteFloor {
         return String.format(Locale.ROOT, "%.2f", nanos / 1e6);
     }
 
+    /** Next receiver line starting with {@code prefix}; its log lines are passed to stderr. */
+    private static String expect(BufferedReader in, String prefix) throws java.io.IOException {
+        String line;
+        while ((line = in.readLine()) != null) {
+            if (line.startsWith(prefix + " ")) {
+                return line;
+            }
+            System.err.println("[receiver] " + line);
+        }
+        throw new java.io.EOFException("receiver exited while waiting for " + prefix);
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("receiver")) {
             receiver(args);
@@ -69,11 +102,27 @@ public final class LoopbackWriteFloor {
         }
         int n = intProp("miners", 10_000);
         int rounds = intProp("rounds", 40);
-        int size = intProp("size", 110);
+        String security = System.getProperty("security", "plaintext");
+        boolean noise = security.equals("noise");
+        ByteBuf frames = Unpooled.buffer();
+        Sv2Codec.encodeFrame(new NewMiningJob(1, 2, java.util.OptionalInt.empty(), 0x20000000,
+                Hash256.fromWireBytes(new byte[32])), frames);
+        Sv2Codec.encodeFrame(new SetNewPrevHash(1, 2, Hash256.fromWireBytes(new byte[32]), 1_700_000_000, 0x1d00ffff),
+                frames);
+        int size = frames.readableBytes();
         int threads = intProp("threads", 2 * Runtime.getRuntime().availableProcessors());
         int perIp = intProp("perIp", 1000);
         long pause = intProp("pause", 300);
         int warmup = intProp("warmup", 5);
+        int groups = (n + perIp - 1) / perIp;
+        VethPair veth = System.getProperty("net", "loopback").equals("veth") ? VethPair.create(groups) : null;
+        String bindIp = veth == null ? "127.0.0.1" : veth.serverIp;
+        String sourcePrefix = veth == null ? "127.0.0." : VethPair.clientPrefix();
+        Secp256k1Provider crypto = Secp256k1Providers.best();
+        java.security.SecureRandom rng = new java.security.SecureRandom();
+        AuthorityKeyPair authority = AuthorityKeyPair.generate(rng);
+        ServerIdentity identity = ServerIdentity.signedPerHandshake(StaticKeyPair.generate(rng), authority,
+                java.time.Duration.ofDays(1));
         Map<EventLoop, List<Channel>> byLoop = new ConcurrentHashMap<>();
         EventLoopGroup boss = Sv2Transport.newEventLoopGroup(1, "floor-accept");
         EventLoopGroup io = Sv2Transport.newEventLoopGroup(threads, "floor-io");
@@ -86,26 +135,35 @@ public final class LoopbackWriteFloor {
                         protected void initChannel(Channel ch) {
                             // on the channel's own loop: the list is only touched there
                             byLoop.computeIfAbsent(ch.eventLoop(), l -> new ArrayList<>()).add(ch);
+                            if (noise) {
+                                Sv2Pipeline.server(ch.pipeline(), crypto, identity, java.time.InstantSource.system(),
+                                        Sv2Limits.MINING);
+                            }
                             ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                                 @Override
                                 public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                    ((ByteBuf) msg).release();
+                                    ReferenceCountUtil.release(msg);
                                 }
                             });
                         }
-                    }).bind("127.0.0.1", 0).sync().channel();
+                    }).bind(bindIp, 0).sync().channel();
             InetSocketAddress addr = (InetSocketAddress) server.localAddress();
             List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
                     "-XX:+UseParallelGC", "-Dio.netty.leakDetection.level=disabled", "-cp",
                     System.getProperty("java.class.path"), LoopbackWriteFloor.class.getName(), "receiver",
                     addr.getHostString(), Integer.toString(addr.getPort()), Integer.toString(n),
-                    Integer.toString(perIp), Integer.toString(warmup + rounds), Integer.toString(size));
-            Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                    Integer.toString(perIp), Integer.toString(warmup + rounds), Integer.toString(size),
+                    noise ? authority.publicKey().toBase58() : "plain", sourcePrefix);
+            Process child = new ProcessBuilder(veth == null ? cmd : veth.wrap(cmd))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             try (PrintWriter out = new PrintWriter(child.getOutputStream(), true);
                  BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
-                System.out.println("floor " + in.readLine() + " (connect ms); transport=" + Sv2Transport.name()
-                        + " loops=" + byLoop.size() + " threads=" + threads + " size=" + size);
-                ByteBuf msg = Unpooled.unreleasableBuffer(Unpooled.directBuffer(size).writeZero(size));
+                System.out.println("floor " + expect(in, "CONNECTED").split(" ")[1] + " (connect ms); transport=" + Sv2Transport.name()
+                        + " loops=" + byLoop.size() + " threads=" + threads + " size=" + size + " security=" + security
+                        + " net=" + (veth == null ? "loopback" : "veth " + veth.namespace));
+                // Noise encrypts from the backing array (as the pool's heap batches); plaintext goes out as it is
+                ByteBuf msg = Unpooled.unreleasableBuffer((noise ? Unpooled.buffer(size) : Unpooled.directBuffer(size))
+                        .writeBytes(frames));
                 long[] written = new long[rounds];
                 long[] lastRecv = new long[rounds];
                 long[] medianRecv = new long[rounds];
@@ -134,7 +192,7 @@ public final class LoopbackWriteFloor {
                         });
                     }
                     out.println("WAIT " + r + " " + t0);
-                    String[] f = in.readLine().split(" ");
+                    String[] f = expect(in, "ROUND").split(" ");
                     done.await(30, TimeUnit.SECONDS);
                     if (ix < 0) {
                         continue;
@@ -168,6 +226,9 @@ public final class LoopbackWriteFloor {
         } finally {
             io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            if (veth != null) {
+                veth.close();
+            }
         }
     }
 
@@ -179,6 +240,10 @@ public final class LoopbackWriteFloor {
         int perIp = Integer.parseInt(a[4]);
         int rounds = Integer.parseInt(a[5]);
         int size = Integer.parseInt(a[6]);
+        AuthorityPublicKey key = a[7].equals("plain") ? null : AuthorityPublicKey.fromBase58(a[7]);
+        String sourcePrefix = a[8];
+        Secp256k1Provider crypto = Secp256k1Providers.best();
+        java.util.concurrent.atomic.AtomicInteger handshakes = new java.util.concurrent.atomic.AtomicInteger();
         AtomicLongArray[] at = new AtomicLongArray[rounds + 1];
         for (int r = 1; r <= rounds; r++) {
             at[r] = new AtomicLongArray(n);
@@ -190,22 +255,41 @@ public final class LoopbackWriteFloor {
             int idx = i;
             Bootstrap b = new Bootstrap().group(group).channel(Sv2Transport.socketChannelClass())
                     .option(ChannelOption.TCP_NODELAY, true)
-                    .handler(new ChannelInboundHandlerAdapter() {
-                        long bytes;
-                        int seen;
-
+                    .handler(new ChannelInitializer<>() {
                         @Override
-                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                            ByteBuf buf = (ByteBuf) msg;
-                            bytes += buf.readableBytes();
-                            buf.release();
-                            long now = System.nanoTime();
-                            while (seen < rounds && bytes >= (long) (seen + 1) * size) {
-                                at[++seen].set(idx, now);
+                        protected void initChannel(Channel ch) {
+                            if (key != null) {
+                                Sv2Pipeline.client(ch.pipeline(), crypto, key, java.time.InstantSource.system(),
+                                        Sv2Limits.MINING);
                             }
+                            ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                                long bytes;
+                                int seen;
+
+                                @Override
+                                public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                                    if (evt instanceof NoiseHandshakeEvent.Completed) {
+                                        handshakes.incrementAndGet();
+                                    }
+                                }
+
+                                @Override
+                                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                    long now = System.nanoTime();
+                                    if (msg instanceof ByteBuf buf) { // plaintext: count bytes
+                                        bytes += buf.readableBytes();
+                                        buf.release();
+                                        while (seen < rounds && bytes >= (long) (seen + 1) * size) {
+                                            at[++seen].set(idx, now);
+                                        }
+                                    } else if (msg instanceof SetNewPrevHash && seen < rounds) { // Noise: decoded
+                                        at[++seen].set(idx, now);
+                                    }
+                                }
+                            });
                         }
                     });
-            pending.add(b.connect(new InetSocketAddress(host, port), new InetSocketAddress("127.0.0." + (2 + i / perIp), 0)));
+            pending.add(b.connect(new InetSocketAddress(host, port), new InetSocketAddress(sourcePrefix + (2 + i / perIp), 0)));
             if (pending.size() == 200 || i == n - 1) {
                 for (ChannelFuture f : pending) {
                     f.sync();
@@ -213,7 +297,10 @@ public final class LoopbackWriteFloor {
                 pending.clear();
             }
         }
-        System.out.println((System.nanoTime() - c0) / 1_000_000);
+        while (key != null && handshakes.get() < n && System.nanoTime() - c0 < TimeUnit.SECONDS.toNanos(300)) {
+            Thread.sleep(5);
+        }
+        System.out.println("CONNECTED " + (System.nanoTime() - c0) / 1_000_000);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
         String line;
         long[] lat = new long[n];

@@ -60,6 +60,8 @@ import org.hyperhash.sv2.noise.Secp256k1Providers;
  * args: host port authorityKeyBase58|plain miners standard|extended|mixed perSourceIp loopThreads
  */
 public final class MinerFleet {
+    /** Source addresses are this prefix + 2, 3, ...: 127.0.0.x on loopback, the namespace's addresses behind a veth. */
+    private static final String SOURCE_PREFIX = System.getProperty("fleet.sourcePrefix", "127.0.0.");
     private final InetSocketAddress pool;
     private final AuthorityPublicKey key;
     private final int n;
@@ -124,7 +126,7 @@ public final class MinerFleet {
         }
 
         InetSocketAddress source() {
-            return new InetSocketAddress("127.0.0." + (2 + index / perIp), 0);
+            return new InetSocketAddress(SOURCE_PREFIX + (2 + index / perIp), 0);
         }
 
         void connect(boolean withPermit) {

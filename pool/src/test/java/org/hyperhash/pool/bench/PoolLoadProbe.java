@@ -24,7 +24,8 @@ import org.hyperhash.sv2.channel.RejectReason;
  *
  * <p>Options (system properties): miners (1000), kind (standard|extended|mixed), security (noise|plaintext),
  * rounds (50; 0 skips the fan-out), warmup (5 uncounted fan-out rounds first), perIp (1000), fleetThreads (2), storm (true), storms (1), shareSeconds (10),
- * shareWindow (16), shareMiners (all), fleetHeap (2g).
+ * shareWindow (16), shareMiners (all), fleetHeap (2g), net (loopback|veth: the fleet in its own network namespace behind a
+ * veth pair, {@link VethPair}; falls back to loopback where namespaces cannot be made).
  */
 public final class PoolLoadProbe {
     private PoolLoadProbe() {
@@ -137,7 +138,10 @@ public final class PoolLoadProbe {
         int perIp = intProp("perIp", 1000);
         Path dir = Files.createTempDirectory("hh-pool-load");
         BenchTemplateSource source = new BenchTemplateSource();
-        try (PoolHarness h = new PoolHarness(PoolHarness.sqlite(dir), source, "sv2.security=" + security,
+        VethPair veth = System.getProperty("net", "loopback").equals("veth")
+                ? VethPair.create((miners + perIp - 1) / perIp) : null;
+        String listen = "sv2.listen=[\"" + (veth == null ? "127.0.0.1" : veth.serverIp) + ":0\"]";
+        try (veth; PoolHarness h = new PoolHarness(PoolHarness.sqlite(dir), source, listen, "sv2.security=" + security,
                 "limits.ban.invalid-shares=100000000", "vardiff.enabled=false", "channel.ack-interval=1s",
                 "channel.share-batch-size=10", "ledger.flush-interval=1s")) {
             PoolMetrics metrics = h.pool.metrics();
@@ -151,15 +155,16 @@ public final class PoolLoadProbe {
                     "-Xmx" + System.getProperty("fleetHeap", "2g"), "-XX:+UseParallelGC",
                     "-Dio.netty.leakDetection.level=disabled",
                     "-Dfleet.concurrentConnects=" + intProp("concurrentConnects", 200),
+                    "-Dfleet.sourcePrefix=" + (veth == null ? "127.0.0." : VethPair.clientPrefix()),
                     "-cp", System.getProperty("java.class.path"), MinerFleet.class.getName(),
                     h.sv2().getHostString(), Integer.toString(h.sv2().getPort()), key, Integer.toString(miners), kind,
                     Integer.toString(perIp), Integer.toString(intProp("fleetThreads", 2))));
-            Process fleet = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Process fleet = new ProcessBuilder(veth == null ? cmd : veth.wrap(cmd)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             try (PrintWriter out = new PrintWriter(fleet.getOutputStream(), true);
                  BufferedReader in = new BufferedReader(new InputStreamReader(fleet.getInputStream()))) {
-                System.out.printf(Locale.ROOT, "probe miners=%d kind=%s security=%s perIp=%d transport=%s cpus=%d%n",
+                System.out.printf(Locale.ROOT, "probe miners=%d kind=%s security=%s perIp=%d transport=%s cpus=%d net=%s%n",
                         miners, kind, security, perIp, org.hyperhash.sv2.netty.Sv2Transport.name(),
-                        Runtime.getRuntime().availableProcessors());
+                        Runtime.getRuntime().availableProcessors(), veth == null ? "loopback" : "veth " + veth.namespace);
                 out.println("CONNECT");
                 String ready = expect(in, "READY");
                 System.out.println("connect " + ready + " (ms retries readyMiners) pool connections="
@@ -177,6 +182,7 @@ public final class PoolLoadProbe {
                 long[] p99 = new long[rounds];
                 int complete = 0;
                 int warmup = intProp("warmup", 5);
+                double passes0 = 0;
                 double fanCount0 = 0;
                 double fanTotal0 = 0;
                 var osr = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -185,6 +191,7 @@ public final class PoolLoadProbe {
                     int i = r - warmup - 1; // < 0: a warm-up round (JIT), not counted
                     if (i == 0) {
                         fanCount0 = metrics.fanOutLatency.count();
+                        passes0 = metrics.fanOutPasses.count();
                         fanTotal0 = metrics.fanOutLatency.totalTime(TimeUnit.NANOSECONDS);
                     }
                     long c0 = osr.getProcessCpuTime();
@@ -216,6 +223,9 @@ public final class PoolLoadProbe {
                                 + "count=%.0f mean=%s ms max(decaying)=%.2f ms%n", fc,
                         ms((long) ((metrics.fanOutLatency.totalTime(TimeUnit.NANOSECONDS) - fanTotal0) / fc)),
                         metrics.fanOutLatency.max(TimeUnit.MILLISECONDS));
+                System.out.printf(Locale.ROOT, "event-loop passes per round=%.2f (one per loop when the future job "
+                        + "and its tip travel together); future jobs sent without their tip after the hold=%.0f%n",
+                        (metrics.fanOutPasses.count() - passes0) / rounds, metrics.futureHoldExpired.count());
                 System.out.printf(Locale.ROOT, "pool JVM cpu per round (tip sent to last miner decoded) = %s ms (%.2f us "
                         + "per miner)%n", ms(roundCpu / rounds), roundCpu / (double) rounds / miners / 1e3);
                 }

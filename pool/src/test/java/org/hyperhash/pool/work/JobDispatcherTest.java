@@ -207,4 +207,72 @@ class JobDispatcherTest {
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
+
+    /** Templates of one devnet block: a future NewTemplate and the SetNewPrevHash activating it. */
+    private static Object[] futureAndTip(long id) {
+        org.hyperhash.tp.devnet.DevnetChain chain = new org.hyperhash.tp.devnet.DevnetChain(
+                org.hyperhash.tp.devnet.DevnetParams.defaults(), java.time.InstantSource.system());
+        org.hyperhash.tp.template.TemplateFactory tf = new org.hyperhash.tp.template.TemplateFactory(
+                org.hyperhash.tp.template.CoinbaseStyle.CORE);
+        org.hyperhash.tp.node.BlockTemplate gbt = chain.getBlockTemplate();
+        org.hyperhash.sv2.message.template.NewTemplate future = tf.build(gbt, id, true,
+                new org.hyperhash.tp.template.OutputReservation(100, 400)).message();
+        org.hyperhash.sv2.message.template.SetNewPrevHash p = new org.hyperhash.sv2.message.template.SetNewPrevHash(id,
+                gbt.previousBlockHash(), (int) gbt.curTime(), gbt.bits(), gbt.target());
+        return new Object[] {future, p};
+    }
+
+    /**
+     * A new block (NewTemplate(future) then SetNewPrevHash) is one pass per loop, one flush per session, however the
+     * two events are timed: the future job waits on the dispatcher for its tip (here up to 30 s, so never in vain).
+     */
+    @Test
+    @Timeout(30)
+    void aFutureJobWaitsForItsTipAndBothGoOutInOnePass() throws Exception {
+        PoolMetrics metrics = new PoolMetrics(new SimpleMeterRegistry());
+        DefaultEventLoop loop = new DefaultEventLoop();
+        try (JobDispatcher d = new JobDispatcher(new JobFactory("test", ""), Bytes.fromHex("0014" + "11".repeat(20)),
+                20, Duration.ofSeconds(60), metrics, Duration.ofSeconds(30))) {
+            Recorder r = new Recorder();
+            loop.submit(() -> d.register(loop, r)).get(5, TimeUnit.SECONDS);
+            d.setUpstreamConnected(true);
+            Object[] b = futureAndTip(20);
+            d.onNewTemplate((org.hyperhash.sv2.message.template.NewTemplate) b[0]);
+            Thread.sleep(200); // longer than the old "is anything queued" window: the job must still wait
+            assertEquals(List.of(), loop.submit(() -> List.copyOf(r.calls)).get(5, TimeUnit.SECONDS),
+                    "nothing sent before the tip");
+            d.onSetNewPrevHash((org.hyperhash.sv2.message.template.SetNewPrevHash) b[1]);
+            while (r.tips < 1) {
+                Thread.sleep(5);
+            }
+            assertEquals(List.of("job", "tip", "flush"), loop.submit(() -> List.copyOf(r.calls)).get(5, TimeUnit.SECONDS));
+            assertEquals(1, metrics.fanOutPasses.count());
+            assertEquals(0, metrics.futureHoldExpired.count());
+        } finally {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A future job whose tip does not come is still sent, after the hold, and counted. */
+    @Test
+    @Timeout(30)
+    void aFutureJobWithoutItsTipIsSentAfterTheHold() throws Exception {
+        PoolMetrics metrics = new PoolMetrics(new SimpleMeterRegistry());
+        DefaultEventLoop loop = new DefaultEventLoop();
+        try (JobDispatcher d = new JobDispatcher(new JobFactory("test", ""), Bytes.fromHex("0014" + "11".repeat(20)),
+                20, Duration.ofSeconds(60), metrics, Duration.ofMillis(20))) {
+            Recorder r = new Recorder();
+            loop.submit(() -> d.register(loop, r)).get(5, TimeUnit.SECONDS);
+            d.setUpstreamConnected(true);
+            d.onNewTemplate((org.hyperhash.sv2.message.template.NewTemplate) futureAndTip(30)[0]);
+            while (loop.submit(() -> r.calls.size()).get(5, TimeUnit.SECONDS) < 2) {
+                Thread.sleep(5);
+            }
+            assertEquals(List.of("job", "flush"), loop.submit(() -> List.copyOf(r.calls)).get(5, TimeUnit.SECONDS));
+            assertEquals(1, metrics.futureHoldExpired.count());
+            assertEquals(1, metrics.fanOutPasses.count());
+        } finally {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
 }
