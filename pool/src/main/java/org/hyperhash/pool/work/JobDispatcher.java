@@ -48,8 +48,11 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
     static final int LOOP_QUEUE = 1024;
     /** Changes held back on the dispatcher thread while more template events are queued. */
     static final int MAX_HELD = 8;
-    /** How long a future job waits on the dispatcher thread for the SetNewPrevHash that normally follows it. */
-    static final long FUTURE_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /**
+     * How long a future job waits on the dispatcher thread for the SetNewPrevHash that normally follows it: 5 ms; the
+     * system property {@code hh.pool.future-hold-micros} overrides it (0 = the earlier behaviour, for A/B benchmarks).
+     */
+    static final long FUTURE_HOLD_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("hh.pool.future-hold-micros", 5000));
 
     /** A template and the pooled job built from it. */
     public record TemplateJob(NewTemplate template, JobTemplate pooled, long height) {
@@ -525,7 +528,11 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
                     publishHeld();
                     return;
                 }
-                next.run();
+                try {
+                    next.run();
+                } catch (RuntimeException e) {
+                    LOG.error("dispatcher task failed", e); // the loop goes on: what is held still goes out
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // closing
@@ -535,9 +542,12 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
         }
     }
 
-    /** Whether the newest held change is a future job (its SetNewPrevHash normally follows at once). */
+    /**
+     * Whether the newest held change is a future job, not active yet (its SetNewPrevHash normally follows at once). Not
+     * the template's future flag: a rebuild re-sends the active job, whose template was a future one.
+     */
     private boolean waitsForTip() {
-        return !held.isEmpty() && held.getLast() instanceof NewJob nj && nj.job().template().futureTemplate();
+        return !held.isEmpty() && held.getLast() instanceof NewJob nj && nj.work().active() != nj.job();
     }
 
     /** Dispatcher thread: queue a change; {@link #publishHeld()} sends it to the loops. */

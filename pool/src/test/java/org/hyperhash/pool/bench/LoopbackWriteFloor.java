@@ -169,10 +169,12 @@ public final class LoopbackWriteFloor {
                 long[] medianRecv = new long[rounds];
                 var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                 long cpu = 0;
+                long ioCpu = 0;
                 for (int r = 1; r <= warmup + rounds; r++) {
                     int ix = r - warmup - 1; // < 0: a warm-up round (JIT), not counted
                     Thread.sleep(pause);
                     long c0 = os.getProcessCpuTime();
+                    long io0 = ThreadCpu.nanos("floor-io-");
                     long t0 = System.nanoTime();
                     AtomicLongArray end = new AtomicLongArray(byLoop.size());
                     CountDownLatch done = new CountDownLatch(byLoop.size());
@@ -198,6 +200,7 @@ public final class LoopbackWriteFloor {
                         continue;
                     }
                     cpu += os.getProcessCpuTime() - c0;
+                    ioCpu += ThreadCpu.nanos("floor-io-") - io0;
                     long last = 0;
                     for (int i = 0; i < end.length(); i++) {
                         last = Math.max(last, end.get(i) - t0);
@@ -214,9 +217,10 @@ public final class LoopbackWriteFloor {
                 Arrays.sort(medianRecv);
                 System.out.printf(Locale.ROOT, "floor connections=%d rounds=%d lastWritten(ms) p50=%s p99=%s; "
                                 + "lastRead(ms) p50=%s p99=%s; perConnectionP50(ms) median=%s; server cpu per round=%s ms"
-                                + " (%.2f us per connection)%n", n, rounds, ms(pct(written, rounds, 0.5)),
+                                + " (%.2f us per connection); event-loop threads only %.2f us per connection%n", n, rounds, ms(pct(written, rounds, 0.5)),
                         ms(pct(written, rounds, 0.99)), ms(pct(lastRecv, rounds, 0.5)), ms(pct(lastRecv, rounds, 0.99)),
-                        ms(pct(medianRecv, rounds, 0.5)), ms(cpu / rounds), cpu / (double) rounds / n / 1e3);
+                        ms(pct(medianRecv, rounds, 0.5)), ms(cpu / rounds), cpu / (double) rounds / n / 1e3,
+                        ioCpu / (double) rounds / n / 1e3);
                 out.println("QUIT");
             } finally {
                 if (!child.waitFor(10, TimeUnit.SECONDS)) {

@@ -187,6 +187,7 @@ public final class PoolLoadProbe {
                 double fanTotal0 = 0;
                 var osr = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                 long roundCpu = 0;
+                long ioCpu = 0;
                 for (int r = 1; r <= warmup + rounds; r++) {
                     int i = r - warmup - 1; // < 0: a warm-up round (JIT), not counted
                     if (i == 0) {
@@ -195,6 +196,7 @@ public final class PoolLoadProbe {
                         fanTotal0 = metrics.fanOutLatency.totalTime(TimeUnit.NANOSECONDS);
                     }
                     long c0 = osr.getProcessCpuTime();
+                    long io0 = ThreadCpu.nanos("pool-io-");
                     long t0 = source.newTip(r);
                     out.println("WAIT " + r + " " + t0);
                     String[] f = expect(in, "ROUND").split(" ");
@@ -208,6 +210,7 @@ public final class PoolLoadProbe {
                         p99[i] = Long.parseLong(f[5]);
                         last[i] = Long.parseLong(f[6]);
                         roundCpu += osr.getProcessCpuTime() - c0;
+                        ioCpu += ThreadCpu.nanos("pool-io-") - io0;
                     }
                     Thread.sleep(300);
                 }
@@ -227,7 +230,8 @@ public final class PoolLoadProbe {
                         + "and its tip travel together); future jobs sent without their tip after the hold=%.0f%n",
                         (metrics.fanOutPasses.count() - passes0) / rounds, metrics.futureHoldExpired.count());
                 System.out.printf(Locale.ROOT, "pool JVM cpu per round (tip sent to last miner decoded) = %s ms (%.2f us "
-                        + "per miner)%n", ms(roundCpu / rounds), roundCpu / (double) rounds / miners / 1e3);
+                        + "per miner); event-loop threads only %.2f us per miner%n", ms(roundCpu / rounds),
+                        roundCpu / (double) rounds / miners / 1e3, ioCpu / (double) rounds / miners / 1e3);
                 }
 
                 OperatingSystemMXBean os0 = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
