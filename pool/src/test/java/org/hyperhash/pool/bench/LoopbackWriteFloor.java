@@ -60,7 +60,8 @@ import org.hyperhash.sv2.noise.StaticKeyPair;
  * SetNewPrevHash frame (105 bytes). With {@code security=noise} both sides run the project's Noise pipeline
  * ({@link Sv2Pipeline#server} / {@link Sv2Pipeline#client}, NX handshake first): the server encrypts the frames once
  * per connection per round and the receiver decrypts and decodes them, the same AEAD work as the pool and its miners;
- * with plaintext the receiver only counts bytes.
+ * with plaintext the receiver counts bytes ({@code receiver=bytes}, the default) or decodes them as the pool's miners
+ * do ({@code receiver=decode}).
  *
  * <p>Options (system properties): miners (10000), rounds (40), security (plaintext|noise), net (loopback|veth: the
  * receiver in its own network namespace behind a veth pair, {@link VethPair}; falls back to loopback), threads
@@ -104,6 +105,9 @@ public final class LoopbackWriteFloor {
         int rounds = intProp("rounds", 40);
         String security = System.getProperty("security", "plaintext");
         boolean noise = security.equals("noise");
+        // plaintext receiver: "bytes" counts bytes (the floor up to 2026-12-02); "decode" runs the SV2 frame decoder
+        // and codec like the pool's miners (MinerFleet), so the receiving side costs the same in both measurements
+        String receiver = noise ? "decode" : System.getProperty("receiver", "bytes");
         ByteBuf frames = Unpooled.buffer();
         Sv2Codec.encodeFrame(new NewMiningJob(1, 2, java.util.OptionalInt.empty(), 0x20000000,
                 Hash256.fromWireBytes(new byte[32])), frames);
@@ -153,14 +157,14 @@ public final class LoopbackWriteFloor {
                     System.getProperty("java.class.path"), LoopbackWriteFloor.class.getName(), "receiver",
                     addr.getHostString(), Integer.toString(addr.getPort()), Integer.toString(n),
                     Integer.toString(perIp), Integer.toString(warmup + rounds), Integer.toString(size),
-                    noise ? authority.publicKey().toBase58() : "plain", sourcePrefix);
+                    noise ? authority.publicKey().toBase58() : "plain", sourcePrefix, receiver);
             Process child = new ProcessBuilder(veth == null ? cmd : veth.wrap(cmd))
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             try (PrintWriter out = new PrintWriter(child.getOutputStream(), true);
                  BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
                 System.out.println("floor " + expect(in, "CONNECTED").split(" ")[1] + " (connect ms); transport=" + Sv2Transport.name()
                         + " loops=" + byLoop.size() + " threads=" + threads + " size=" + size + " security=" + security
-                        + " net=" + (veth == null ? "loopback" : "veth " + veth.namespace));
+                        + " net=" + (veth == null ? "loopback" : "veth " + veth.namespace) + " receiver=" + receiver);
                 // Noise encrypts from the backing array (as the pool's heap batches); plaintext goes out as it is
                 ByteBuf msg = Unpooled.unreleasableBuffer((noise ? Unpooled.buffer(size) : Unpooled.directBuffer(size))
                         .writeBytes(frames));
@@ -246,6 +250,7 @@ public final class LoopbackWriteFloor {
         int size = Integer.parseInt(a[6]);
         AuthorityPublicKey key = a[7].equals("plain") ? null : AuthorityPublicKey.fromBase58(a[7]);
         String sourcePrefix = a[8];
+        boolean decode = a[9].equals("decode");
         Secp256k1Provider crypto = Secp256k1Providers.best();
         java.util.concurrent.atomic.AtomicInteger handshakes = new java.util.concurrent.atomic.AtomicInteger();
         AtomicLongArray[] at = new AtomicLongArray[rounds + 1];
@@ -265,6 +270,8 @@ public final class LoopbackWriteFloor {
                             if (key != null) {
                                 Sv2Pipeline.client(ch.pipeline(), crypto, key, java.time.InstantSource.system(),
                                         Sv2Limits.MINING);
+                            } else if (decode) {
+                                Sv2Pipeline.plaintext(ch.pipeline(), Sv2Limits.MINING);
                             }
                             ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                                 long bytes;
