@@ -87,8 +87,25 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
         if (maxTarget.isZero()) {
             throw new ChannelOpenException(MAX_TARGET_OUT_OF_RANGE, "max_target is zero");
         }
-        return Targets.fromNominalHashrate(nominalHashRate, cfg.sharesPerMinute(), maxTarget);
+        InitialTarget last = lastInitial;
+        if (last != null && Float.floatToIntBits(last.nominalHashRate) == Float.floatToIntBits(nominalHashRate)
+                && last.sharesPerMinute == cfg.sharesPerMinute() && last.maxTarget.equals(maxTarget)) {
+            return last.target; // Target is immutable: channels opened alike share one instance
+        }
+        Target t = Targets.fromNominalHashrate(nominalHashRate, cfg.sharesPerMinute(), maxTarget);
+        lastInitial = new InitialTarget(nominalHashRate, cfg.sharesPerMinute(), maxTarget, t);
+        return t;
     }
+
+    /**
+     * The last initial target computed. A reconnect storm opens thousands of channels with the same nominal hash
+     * rate (one farm's miners, or a proxy's): the BigDecimal division of {@link Targets#fromNominalHashrate} was 2% of
+     * the pool's CPU per reconnect, and each channel held its own copy of the same value.
+     */
+    private record InitialTarget(float nominalHashRate, double sharesPerMinute, Target maxTarget, Target target) {
+    }
+
+    private static volatile InitialTarget lastInitial;
 
     public int channelId() {
         return channelId;

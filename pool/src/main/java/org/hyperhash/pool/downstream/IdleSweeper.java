@@ -120,9 +120,14 @@ final class IdleSweeper {
             l = new Loop();
             loops.put(loop, l);
             Loop fixed = l;
-            // runs for the life of the loop (stopped by its shutdown); an empty sweep costs nothing worth a restart
-            loop.scheduleAtFixedRate(() -> fixed.sweep(nanoClock.getAsLong(), timeoutNanos), periodNanos, periodNanos,
-                    TimeUnit.NANOSECONDS);
+            try {
+                // runs for the life of the loop (stopped by its shutdown); an empty sweep costs nothing worth a restart
+                loop.scheduleAtFixedRate(() -> fixed.sweep(nanoClock.getAsLong(), timeoutNanos), periodNanos,
+                        periodNanos, TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                loops.remove(loop); // the loop is shutting down: its connections are being closed anyway
+                return;
+            }
         }
         l.add(m);
     }
