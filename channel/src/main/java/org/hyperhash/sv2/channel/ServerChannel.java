@@ -72,7 +72,8 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
         this.allocation = allocation;
         this.extranoncePrefix = allocation.prefix();
         this.target = target;
-        this.maxTarget = maxTarget;
+        // most miners send the all-ones max_target: keep the shared constant, not each message's equal copy
+        this.maxTarget = Target.MAX.equals(maxTarget) ? Target.MAX : maxTarget;
         this.groupChannelId = groupChannelId;
     }
 
