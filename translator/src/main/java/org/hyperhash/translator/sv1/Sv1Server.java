@@ -1,6 +1,8 @@
 package org.hyperhash.translator.sv1;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -29,7 +31,13 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -147,6 +155,52 @@ public final class Sv1Server implements AutoCloseable {
         }
         if (acceptGroup != null) {
             acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /**
+     * {@link org.hyperhash.translator.bridge.LineFanOut} for this server's connections (bridge loop): the line is encoded
+     * once into one direct buffer, and each I/O loop gets one task that writes a duplicate of those bytes to each of its
+     * connections (no per-miner encode, task or buffer copy; the kernel write per socket remains). Each loop's task queue
+     * is FIFO, so a connection's lines stay in the order the bridge sent them. Links that are not this server's
+     * connections take their own {@code send}.
+     */
+    public void broadcast(List<MinerLink> links, String line) {
+        Map<EventLoop, List<Session>> byLoop = new IdentityHashMap<>(4);
+        for (MinerLink l : links) {
+            Channel ch = l instanceof Session s ? s.channel : null;
+            if (ch == null) {
+                l.send(line);
+            } else {
+                byLoop.computeIfAbsent(ch.eventLoop(), k -> new ArrayList<>()).add((Session) l);
+            }
+        }
+        if (byLoop.isEmpty()) {
+            return;
+        }
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        ByteBuf shared = ByteBufAllocator.DEFAULT.directBuffer(bytes.length + 1);
+        try {
+            shared.writeBytes(bytes).writeByte('\n');
+            for (Map.Entry<EventLoop, List<Session>> e : byLoop.entrySet()) {
+                List<Session> group = e.getValue();
+                shared.retain(); // the task's reference, released when it has written every duplicate
+                try {
+                    e.getKey().execute(() -> {
+                        try {
+                            for (Session s : group) {
+                                s.writeShared(shared);
+                            }
+                        } finally {
+                            shared.release();
+                        }
+                    });
+                } catch (RejectedExecutionException shutDown) {
+                    shared.release();
+                }
+            }
+        } finally {
+            shared.release();
         }
     }
 
@@ -277,6 +331,20 @@ public final class Sv1Server implements AutoCloseable {
                 return;
             }
             ch.writeAndFlush(message, ch.voidPromise());
+        }
+
+        /** {@link #send} of one fanned-out line, on this channel's loop: a duplicate of the shared bytes. */
+        void writeShared(ByteBuf shared) {
+            Channel ch = channel;
+            if (ch == null || !ch.isActive()) {
+                return;
+            }
+            if (!ch.isWritable()) {
+                metrics.problem(Sv1Problem.OVERFLOW);
+                ch.close();
+                return;
+            }
+            ch.writeAndFlush(shared.retainedDuplicate(), ch.voidPromise());
         }
 
         @Override

@@ -275,7 +275,9 @@ public final class Sv1Storm {
         } catch (Exception ignored) {
             // the floor does not read stdin
         }
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        // a JVM recording an AOT cache (-XX:AOTCacheOutput, the training run) assembles it at exit: give it time
+        boolean training = String.join(" ", cmd).contains("AOTCacheOutput");
+        if (!p.waitFor(training ? 300 : 10, TimeUnit.SECONDS)) {
             p.destroy();
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -318,6 +320,7 @@ public final class Sv1Storm {
             }
             Thread.sleep(submitWarmup * 1000L);
             String load0 = loadavg();
+            var th0 = threadCpu(p.pid());
             long cpu0 = cpuMillis(p.pid());
             long w0 = System.nanoTime();
             recording = true;
@@ -333,6 +336,7 @@ public final class Sv1Storm {
                     + " submits (%.3f cores) | %s -> %s%n", name, live.size(), submitInterval, submitSeconds, submitWarmup, n,
                     n / secs, SUBMIT_OTHER.get(), pct(lat, 50), pctMille(lat, 990), pctMille(lat, 999), max(lat), cpu1 - cpu0,
                     n == 0 ? Double.NaN : (cpu1 - cpu0) * 1000.0 / n, (cpu1 - cpu0) / 1000.0 / secs, load0, loadavg());
+            System.out.println("    CPU ms by thread: " + topThreads(th0, threadCpu(p.pid())));
             if (!OTHER_SAMPLES.isEmpty()) {
                 System.out.println("    other replies, e.g. " + OTHER_SAMPLES);
             }
@@ -344,6 +348,7 @@ public final class Sv1Storm {
             List<Double> alls = new ArrayList<>();
             String load0 = loadavg();
             long cpu0 = cpuMillis(p.pid());
+            var th0 = threadCpu(p.pid());
             for (int b = 0; b <= blocks; b++) {
                 long[] before = new long[live.size()];
                 for (int i = 0; i < before.length; i++) {
@@ -378,6 +383,7 @@ public final class Sv1Storm {
                     name, live.size(), a[a.length / 2], a[0], a[a.length - 1], a.length,
                     alls.stream().mapToDouble(Double::doubleValue).sorted().toArray()[alls.size() / 2], cpu1 - cpu0, load0,
                     loadavg(), p99s.stream().map(x -> String.format(Locale.ROOT, "%.1f", x)).toList());
+            System.out.println("    CPU ms by thread: " + topThreads(th0, threadCpu(p.pid())));
         }
         submitting = false;
         for (var t : timers) {
@@ -519,6 +525,33 @@ public final class Sv1Storm {
             failed = true;
             ctx.close();
         }
+    }
+
+    /** utime + stime per thread name (threads of one name summed), ms, from /proc/PID/task/TID/{comm,stat}. */
+    private static java.util.Map<String, Long> threadCpu(long pid) {
+        java.util.Map<String, Long> m = new java.util.TreeMap<>();
+        try (var ds = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : ds) {
+                try {
+                    String name = Files.readString(t.resolve("comm")).trim().replaceAll("[0-9]+$", "#");
+                    String st = Files.readString(t.resolve("stat"));
+                    String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+                    m.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10, Long::sum);
+                } catch (Exception gone) {
+                    // thread exited
+                }
+            }
+        } catch (Exception e) {
+            return m;
+        }
+        return m;
+    }
+
+    /** The threads that used most CPU between two {@link #threadCpu} snapshots. */
+    private static String topThreads(java.util.Map<String, Long> a, java.util.Map<String, Long> b) {
+        return b.entrySet().stream().map(e -> java.util.Map.entry(e.getKey(), e.getValue() - a.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0).sorted((x, y) -> Long.compare(y.getValue(), x.getValue())).limit(6)
+                .map(e -> e.getKey() + " " + e.getValue()).toList().toString();
     }
 
     /** utime + stime of a process from /proc/PID/stat, in ms (clock ticks of 10 ms). */

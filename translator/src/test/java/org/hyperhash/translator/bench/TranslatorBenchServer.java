@@ -48,7 +48,7 @@ public final class TranslatorBenchServer {
         return new TranslatorConfig(new InetSocketAddress("127.0.0.1", 0), 16384, 64, Duration.ofMinutes(10), bc,
                 List.of(new PoolEndpoint("bench", "127.0.0.1", poolPort, "")), Duration.ofSeconds(5),
                 Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(60), new InetSocketAddress("127.0.0.1", 0),
-                Duration.ofSeconds(1), 0);
+                Duration.ofSeconds(1), Integer.getInteger("bench.ioThreads", 0)); // io-threads: 0 = cores, as in reference.conf
     }
 
     public static void main(String[] args) throws Exception {
