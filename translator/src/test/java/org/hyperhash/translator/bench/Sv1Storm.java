@@ -275,8 +275,9 @@ public final class Sv1Storm {
         } catch (Exception ignored) {
             // the floor does not read stdin
         }
-        // a JVM recording an AOT cache (-XX:AOTCacheOutput, the training run) assembles it at exit: give it time
-        boolean training = String.join(" ", cmd).contains("AOTCacheOutput");
+        // a JVM recording an AOT cache or a CDS archive (the training run) writes it at exit: give it time
+        String all = String.join(" ", cmd);
+        boolean training = all.contains("AOTCacheOutput") || all.contains("ArchiveClassesAtExit");
         if (!p.waitFor(training ? 300 : 10, TimeUnit.SECONDS)) {
             p.destroy();
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
