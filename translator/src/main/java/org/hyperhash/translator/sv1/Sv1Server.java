@@ -1,8 +1,6 @@
 package org.hyperhash.translator.sv1;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -160,10 +158,12 @@ public final class Sv1Server implements AutoCloseable {
 
     /**
      * {@link org.hyperhash.translator.bridge.LineFanOut} for this server's connections (bridge loop): the line is encoded
-     * once into one direct buffer, and each I/O loop gets one task that writes a duplicate of those bytes to each of its
-     * connections (no per-miner encode, task or buffer copy; the kernel write per socket remains). Each loop's task queue
-     * is FIFO, so a connection's lines stay in the order the bridge sent them. Links that are not this server's
-     * connections take their own {@code send}.
+     * to bytes once, and each I/O loop gets one task that copies those bytes into a pooled buffer per connection and
+     * writes it (no per-miner JSON/UTF-8 encoding and no per-miner task; the kernel write per socket remains). A pooled
+     * copy rather than a duplicate of one shared buffer: the write path then sees the same buffer class as every other
+     * write, where duplicates made the JIT deoptimise and recompile the hot I/O methods at each of the first blocks.
+     * Each loop's task queue is FIFO, so a connection's lines stay in the order the bridge sent them. Links that are not
+     * this server's connections take their own {@code send}.
      */
     public void broadcast(List<MinerLink> links, String line) {
         Map<EventLoop, List<Session>> byLoop = new IdentityHashMap<>(4);
@@ -178,29 +178,18 @@ public final class Sv1Server implements AutoCloseable {
         if (byLoop.isEmpty()) {
             return;
         }
-        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-        ByteBuf shared = ByteBufAllocator.DEFAULT.directBuffer(bytes.length + 1);
-        try {
-            shared.writeBytes(bytes).writeByte('\n');
-            for (Map.Entry<EventLoop, List<Session>> e : byLoop.entrySet()) {
-                List<Session> group = e.getValue();
-                shared.retain(); // the task's reference, released when it has written every duplicate
-                try {
-                    e.getKey().execute(() -> {
-                        try {
-                            for (Session s : group) {
-                                s.writeShared(shared);
-                            }
-                        } finally {
-                            shared.release();
-                        }
-                    });
-                } catch (RejectedExecutionException shutDown) {
-                    shared.release();
-                }
+        byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        for (Map.Entry<EventLoop, List<Session>> e : byLoop.entrySet()) {
+            List<Session> group = e.getValue();
+            try {
+                e.getKey().execute(() -> {
+                    for (Session s : group) {
+                        s.writeLine(bytes);
+                    }
+                });
+            } catch (RejectedExecutionException shutDown) {
+                return; // the server is stopping
             }
-        } finally {
-            shared.release();
         }
     }
 
@@ -333,8 +322,8 @@ public final class Sv1Server implements AutoCloseable {
             ch.writeAndFlush(message, ch.voidPromise());
         }
 
-        /** {@link #send} of one fanned-out line, on this channel's loop: a duplicate of the shared bytes. */
-        void writeShared(ByteBuf shared) {
+        /** {@link #send} of one fanned-out line (its bytes with the newline), on this channel's loop. */
+        void writeLine(byte[] line) {
             Channel ch = channel;
             if (ch == null || !ch.isActive()) {
                 return;
@@ -344,7 +333,7 @@ public final class Sv1Server implements AutoCloseable {
                 ch.close();
                 return;
             }
-            ch.writeAndFlush(shared.retainedDuplicate(), ch.voidPromise());
+            ch.writeAndFlush(ch.alloc().directBuffer(line.length).writeBytes(line), ch.voidPromise());
         }
 
         @Override
