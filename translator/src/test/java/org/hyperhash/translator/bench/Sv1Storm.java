@@ -41,9 +41,10 @@ import static org.hyperhash.translator.bench.BenchArgs.strArg;
  * submit is checked and rejected as low difficulty), the connected clients then each send a {@code mining.submit}
  * every {@code --submit-interval} seconds (random phase), {@code --submit-warmup} seconds unrecorded, then T seconds
  * recorded: server CPU per 1,000 submits (utime+stime of the child from /proc) and submit latency (write to reply,
- * generator side) p50/p99/p99.9. With {@code --blocks K} (submits still running) the child is sent {@code BLOCK} K+1
- * times (the first unrecorded): the C floor makes a clean job and writes it to every client, the translator's SV2 pool
- * announces a new block upstream, so the translator's figure covers SV2 decode, job translation and the SV1 fan-out;
+ * generator side) p50/p99/p99.9. With {@code --blocks K} (submits still running) the child is sent {@code BLOCK} K+W
+ * times (W = {@code --block-warmup}, default 1, unrecorded first): the C floor makes a clean job and writes it to
+ * every client, the translator's SV2 pool announces a new block upstream, so the translator's figure covers SV2 decode,
+ * job translation and the SV1 fan-out;
  * each prints {@code BLOCK <System.nanoTime()>} taken before it starts; per block, the time until 99% (and 100%) of
  * the clients have read the new clean {@code mining.notify}.
  */
@@ -63,6 +64,7 @@ public final class Sv1Storm {
         idleSeconds = intArg(args, "--idle-seconds", 0);
         submitInterval = Double.parseDouble(strArg(args, "--submit-interval", "3"));
         blocks = intArg(args, "--blocks", 0);
+        blockWarmup = intArg(args, "--block-warmup", 1);
         difficulty = strArg(args, "--difficulty", submitSeconds > 0 || blocks > 0 ? "65536" : null);
         String translatorCpFlags = strArg(args, "--translator-jvm", "-Xmx1g");
         List<String[]> servers = new ArrayList<>();
@@ -136,6 +138,7 @@ public final class Sv1Storm {
     private static int idleSeconds;
     private static double submitInterval;
     private static int blocks;
+    private static int blockWarmup;
     private static String difficulty;
     /** Submit latencies (ns) while recording; bounded by clients x seconds / interval, sized at the start of a phase. */
     private static long[] latencies = new long[0];
@@ -348,9 +351,13 @@ public final class Sv1Storm {
             List<Double> p99s = new ArrayList<>();
             List<Double> alls = new ArrayList<>();
             String load0 = loadavg();
-            long cpu0 = cpuMillis(p.pid());
-            var th0 = threadCpu(p.pid());
-            for (int b = 0; b <= blocks; b++) {
+            long cpu0 = 0;
+            java.util.Map<String, Long> th0 = java.util.Map.of();
+            for (int b = 0; b < blockWarmup + blocks; b++) {
+                if (b == blockWarmup) { // CPU over the recorded blocks only
+                    cpu0 = cpuMillis(p.pid());
+                    th0 = threadCpu(p.pid());
+                }
                 long[] before = new long[live.size()];
                 for (int i = 0; i < before.length; i++) {
                     before[i] = live.get(i).cleanCount;
@@ -371,7 +378,7 @@ public final class Sv1Storm {
                     d[i] = c.cleanCount == before[i] ? Long.MAX_VALUE : c.lastCleanNanos - t0;
                 }
                 Arrays.sort(d);
-                if (b > 0) { // the first block warms the path, not recorded
+                if (b >= blockWarmup) { // the first blocks warm the path (JIT), not recorded
                     p99s.add(pctMille(d, 990));
                     alls.add(max(d));
                 }
@@ -380,8 +387,8 @@ public final class Sv1Storm {
             long cpu1 = cpuMillis(p.pid());
             double[] a = p99s.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             System.out.printf(Locale.ROOT, "  %-10s new block -> 99%% of %d clients have the clean notify: median %.1f ms, min %.1f max %.1f"
-                    + " over %d blocks (last client: median %.1f ms) | server CPU %d ms over the phase | %s -> %s | each: %s%n",
-                    name, live.size(), a[a.length / 2], a[0], a[a.length - 1], a.length,
+                    + " over %d blocks after %d unrecorded (last client: median %.1f ms) | server CPU %d ms over the recorded blocks | %s -> %s"
+                    + " | each: %s%n", name, live.size(), a[a.length / 2], a[0], a[a.length - 1], a.length, blockWarmup,
                     alls.stream().mapToDouble(Double::doubleValue).sorted().toArray()[alls.size() / 2], cpu1 - cpu0, load0,
                     loadavg(), p99s.stream().map(x -> String.format(Locale.ROOT, "%.1f", x)).toList());
             System.out.println("    CPU ms by thread: " + topThreads(th0, threadCpu(p.pid())));
