@@ -3,6 +3,8 @@
 # translator (translator + a lean SV2 pool in one JVM: TranslatorBenchServer), alternating in one command, with the
 # load average, host-wide TcpExt ListenOverflows/ListenDrops, server CPU and RSS next to every run.
 # Usage: bench/sv1-storm.sh [MINERS] [SECONDS] [RUNS] [extra Sv1Storm args, e.g. --warm-server]
+# Steady phases after the storm (issue 19 rows: submits rejected as low difficulty, new-block fan-out, idle CPU):
+#   bench/sv1-storm.sh 1000 2 3 --idle-seconds 10 --submit-seconds 60 --submit-warmup 20 --blocks 10
 # A second translator JVM profile can be compared with TRANSLATOR2_JVM="<flags>".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +12,7 @@ cd "$(dirname "$0")/.."
 MINERS="${1:-5000}"; SECONDS_="${2:-2}"; RUNS="${3:-3}"; shift $(( $# < 3 ? $# : 3 ))
 ulimit -n "$(ulimit -Hn)"
 mkdir -p target
-gcc -O2 -Wall -Wextra -o target/sv1floor bench/sv1-floor/sv1floor.c
+gcc -O2 -Wall -Wextra -o target/sv1floor bench/sv1-floor/sv1floor.c -lcrypto
 ./mvnw -B -ntp -o -q -pl translator -am test-compile dependency:build-classpath \
     -Dmdep.outputFile="$PWD/target/translator-test-cp.txt" -Dmdep.includeScope=test
 CP="translator/target/test-classes:translator/target/classes:$(cat target/translator-test-cp.txt)"

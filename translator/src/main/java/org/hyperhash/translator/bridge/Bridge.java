@@ -1118,11 +1118,23 @@ public final class Bridge {
             it.remove();
         }
         u.latestJob = job;
+        List<MinerLink> to = new ArrayList<>();
         for (Miner m : u.members()) {
             if (m.working) {
-                m.link.send(job.line());
+                to.add(m.link);
             }
         }
+        if (!to.isEmpty()) {
+            fanOut.send(to, job.line());
+        }
+    }
+
+    /** How a job reaches the miners of a channel (the SV1 server's one-encode fan-out; {@link LineFanOut#EACH} by default). */
+    private volatile LineFanOut fanOut = LineFanOut.EACH;
+
+    /** Installs the SV1 server's fan-out; call before the upstream connects. */
+    public void fanOut(LineFanOut f) {
+        this.fanOut = java.util.Objects.requireNonNull(f, "fanOut");
     }
 
     /**

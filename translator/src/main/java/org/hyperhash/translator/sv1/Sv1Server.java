@@ -29,7 +29,13 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -147,6 +153,43 @@ public final class Sv1Server implements AutoCloseable {
         }
         if (acceptGroup != null) {
             acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /**
+     * {@link org.hyperhash.translator.bridge.LineFanOut} for this server's connections (bridge loop): the line is encoded
+     * to bytes once, and each I/O loop gets one task that copies those bytes into a pooled buffer per connection and
+     * writes it (no per-miner JSON/UTF-8 encoding and no per-miner task; the kernel write per socket remains). A pooled
+     * copy rather than a duplicate of one shared buffer: the write path then sees the same buffer class as every other
+     * write, where duplicates made the JIT deoptimise and recompile the hot I/O methods at each of the first blocks.
+     * Each loop's task queue is FIFO, so a connection's lines stay in the order the bridge sent them. Links that are not
+     * this server's connections take their own {@code send}.
+     */
+    public void broadcast(List<MinerLink> links, String line) {
+        Map<EventLoop, List<Session>> byLoop = new IdentityHashMap<>(4);
+        for (MinerLink l : links) {
+            Channel ch = l instanceof Session s ? s.channel : null;
+            if (ch == null) {
+                l.send(line);
+            } else {
+                byLoop.computeIfAbsent(ch.eventLoop(), k -> new ArrayList<>()).add((Session) l);
+            }
+        }
+        if (byLoop.isEmpty()) {
+            return;
+        }
+        byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+        for (Map.Entry<EventLoop, List<Session>> e : byLoop.entrySet()) {
+            List<Session> group = e.getValue();
+            try {
+                e.getKey().execute(() -> {
+                    for (Session s : group) {
+                        s.writeLine(bytes);
+                    }
+                });
+            } catch (RejectedExecutionException shutDown) {
+                return; // the server is stopping
+            }
         }
     }
 
@@ -277,6 +320,20 @@ public final class Sv1Server implements AutoCloseable {
                 return;
             }
             ch.writeAndFlush(message, ch.voidPromise());
+        }
+
+        /** {@link #send} of one fanned-out line (its bytes with the newline), on this channel's loop. */
+        void writeLine(byte[] line) {
+            Channel ch = channel;
+            if (ch == null || !ch.isActive()) {
+                return;
+            }
+            if (!ch.isWritable()) {
+                metrics.problem(Sv1Problem.OVERFLOW);
+                ch.close();
+                return;
+            }
+            ch.writeAndFlush(ch.alloc().directBuffer(line.length).writeBytes(line), ch.voidPromise());
         }
 
         @Override

@@ -36,6 +36,17 @@ import static org.hyperhash.translator.bench.BenchArgs.strArg;
  * {@code --floor CMD} (e.g. the C floor, bench/sv1-floor/sv1floor.c) and {@code --translator "JVM FLAGS"}
  * ({@link TranslatorBenchServer}: translator daemon + a lean SV2 pool in one JVM), {@code --runs} times each;
  * each child must print {@code READY <port>}. Also prints the child's peak RSS (VmHWM) and RSS with all N connected.
+ *
+ * <p>With {@code --submit-seconds T} (and {@code --difficulty D}, default 65536, passed to both servers so every random
+ * submit is checked and rejected as low difficulty), the connected clients then each send a {@code mining.submit}
+ * every {@code --submit-interval} seconds (random phase), {@code --submit-warmup} seconds unrecorded, then T seconds
+ * recorded: server CPU per 1,000 submits (utime+stime of the child from /proc) and submit latency (write to reply,
+ * generator side) p50/p99/p99.9. With {@code --blocks K} (submits still running) the child is sent {@code BLOCK} K+W
+ * times (W = {@code --block-warmup}, default 1, unrecorded first): the C floor makes a clean job and writes it to
+ * every client, the translator's SV2 pool announces a new block upstream, so the translator's figure covers SV2 decode,
+ * job translation and the SV1 fan-out;
+ * each prints {@code BLOCK <System.nanoTime()>} taken before it starts; per block, the time until 99% (and 100%) of
+ * the clients have read the new clean {@code mining.notify}.
  */
 public final class Sv1Storm {
     private Sv1Storm() {
@@ -48,6 +59,13 @@ public final class Sv1Storm {
         int sources = intArg(args, "--sources", 8);
         String floor = strArg(args, "--floor", null);
         serverWarmup = List.of(args).contains("--warm-server");
+        submitSeconds = intArg(args, "--submit-seconds", 0);
+        submitWarmup = intArg(args, "--submit-warmup", 10);
+        idleSeconds = intArg(args, "--idle-seconds", 0);
+        submitInterval = Double.parseDouble(strArg(args, "--submit-interval", "3"));
+        blocks = intArg(args, "--blocks", 0);
+        blockWarmup = intArg(args, "--block-warmup", 1);
+        difficulty = strArg(args, "--difficulty", submitSeconds > 0 || blocks > 0 ? "65536" : null);
         String translatorCpFlags = strArg(args, "--translator-jvm", "-Xmx1g");
         List<String[]> servers = new ArrayList<>();
         if (floor != null) {
@@ -98,17 +116,38 @@ public final class Sv1Storm {
         List<String> cmd = new ArrayList<>();
         if (server[0].equals("floor")) {
             cmd.addAll(Arrays.asList(server[1].trim().split("\\s+")));
+            if (difficulty != null) {
+                cmd.addAll(List.of("0", "4096", difficulty)); // port (any), backlog, difficulty
+            }
         } else {
             cmd.add(java);
             cmd.addAll(Arrays.asList(server[1].trim().split("\\s+")));
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TranslatorBenchServer.class.getName(),
                     Integer.toString(miners + 16)));
+            if (difficulty != null) {
+                cmd.add(difficulty);
+            }
         }
         return cmd;
     }
 
     /** When set, each server first gets the same storm once, unreported (its JIT warm), then the measured one. */
     private static boolean serverWarmup;
+    private static int submitSeconds;
+    private static int submitWarmup;
+    private static int idleSeconds;
+    private static double submitInterval;
+    private static int blocks;
+    private static int blockWarmup;
+    private static String difficulty;
+    /** Submit latencies (ns) while recording; bounded by clients x seconds / interval, sized at the start of a phase. */
+    private static long[] latencies = new long[0];
+    private static final java.util.concurrent.atomic.AtomicInteger LAT_N = new java.util.concurrent.atomic.AtomicInteger();
+    private static volatile boolean recording;
+    private static volatile boolean submitting;
+    private static final java.util.concurrent.atomic.AtomicLong SUBMIT_OTHER = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.ConcurrentLinkedQueue<String> OTHER_SAMPLES =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private static void runOne(EventLoopGroup group, String name, List<String> cmd, int n, double seconds, int sources)
             throws Exception {
@@ -125,10 +164,14 @@ public final class Sv1Storm {
             p.destroyForcibly();
             throw new IllegalStateException(name + ": no READY line");
         }
+        java.util.concurrent.BlockingQueue<String> control = new java.util.concurrent.LinkedBlockingQueue<>(1024);
         Thread drain = Thread.ofPlatform().daemon().start(() -> {
             try {
-                while (out.readLine() != null) {
-                    // keep the child's stdout from filling
+                for (String l; (l = out.readLine()) != null; ) {
+                    // keep the child's stdout from filling; BLOCK replies go to the block phase (bounded: offer)
+                    if (l.startsWith("BLOCK ")) {
+                        control.offer(l);
+                    }
                 }
             } catch (Exception ignored) {
                 // child gone
@@ -218,6 +261,9 @@ public final class Sv1Storm {
             if (failed > 0) {
                 System.out.printf(Locale.ROOT, "  %d clients failed or got no notify in 60 s%n", failed);
             }
+            if (submitSeconds > 0 || blocks > 0 || idleSeconds > 0) {
+                steady(name, p, cs, control);
+            }
             for (Client c : cs) {
                 Channel ch = c.ch;
                 if (ch != null) {
@@ -232,7 +278,10 @@ public final class Sv1Storm {
         } catch (Exception ignored) {
             // the floor does not read stdin
         }
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        // a JVM recording an AOT cache or a CDS archive (the training run) writes it at exit: give it time
+        String all = String.join(" ", cmd);
+        boolean training = all.contains("AOTCacheOutput") || all.contains("ArchiveClassesAtExit");
+        if (!p.waitFor(training ? 300 : 10, TimeUnit.SECONDS)) {
             p.destroy();
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -242,6 +291,123 @@ public final class Sv1Storm {
         Thread.sleep(2000); // TIME_WAIT sockets of the closed clients need not disturb the next run
     }
 
+    /** The steady-submit and new-block phases against the connected clients of one run. */
+    private static void steady(String name, Process p, Client[] cs, java.util.concurrent.BlockingQueue<String> control)
+            throws Exception {
+        List<Client> live = new ArrayList<>();
+        for (Client c : cs) {
+            if (c.notified != 0 && !c.failed && c.ch != null && c.ch.isActive()) {
+                live.add(c);
+            }
+        }
+        java.util.concurrent.ThreadLocalRandom rnd = java.util.concurrent.ThreadLocalRandom.current();
+        long period = (long) (submitInterval * 1e9);
+        latencies = new long[(int) Math.min(50_000_000L, (long) (live.size() * (submitSeconds + 2) / submitInterval) + 1024)];
+        LAT_N.set(0);
+        SUBMIT_OTHER.set(0);
+        OTHER_SAMPLES.clear();
+        if (idleSeconds > 0) { // background CPU: all clients connected, nothing sent (timers, metrics, GC)
+            Thread.sleep(2000);
+            long cpu0 = cpuMillis(p.pid());
+            long w0 = System.nanoTime();
+            Thread.sleep(idleSeconds * 1000L);
+            long cpu1 = cpuMillis(p.pid());
+            System.out.printf(Locale.ROOT, "  %-10s idle with %d clients: server CPU %d ms over %.1f s = %.1f ms/s | %s%n", name,
+                    live.size(), cpu1 - cpu0, (System.nanoTime() - w0) / 1e9, (cpu1 - cpu0) * 1e9 / (System.nanoTime() - w0),
+                    loadavg());
+        }
+        submitting = submitSeconds > 0;
+        List<java.util.concurrent.ScheduledFuture<?>> timers = new ArrayList<>();
+        if (submitting) {
+            for (Client c : live) {
+                timers.add(c.ch.eventLoop().scheduleAtFixedRate(c::submit, rnd.nextLong(period), period, TimeUnit.NANOSECONDS));
+            }
+            Thread.sleep(submitWarmup * 1000L);
+            String load0 = loadavg();
+            var th0 = threadCpu(p.pid());
+            long cpu0 = cpuMillis(p.pid());
+            long w0 = System.nanoTime();
+            recording = true;
+            Thread.sleep(submitSeconds * 1000L);
+            recording = false;
+            long cpu1 = cpuMillis(p.pid());
+            double secs = (System.nanoTime() - w0) / 1e9;
+            int n = Math.min(LAT_N.get(), latencies.length);
+            long[] lat = Arrays.copyOf(latencies, n);
+            Arrays.sort(lat);
+            System.out.printf(Locale.ROOT, "  %-10s submits: %d clients, one each %.1f s, %d s after %d s warm-up: %d replies (%.0f/s),"
+                    + " %d not low-difficulty | latency p50 %.3f p99 %.3f p99.9 %.3f max %.2f ms | server CPU %d ms = %.1f ms per 1k"
+                    + " submits (%.3f cores) | %s -> %s%n", name, live.size(), submitInterval, submitSeconds, submitWarmup, n,
+                    n / secs, SUBMIT_OTHER.get(), pct(lat, 50), pctMille(lat, 990), pctMille(lat, 999), max(lat), cpu1 - cpu0,
+                    n == 0 ? Double.NaN : (cpu1 - cpu0) * 1000.0 / n, (cpu1 - cpu0) / 1000.0 / secs, load0, loadavg());
+            System.out.println("    CPU ms by thread: " + topThreads(th0, threadCpu(p.pid())));
+            if (!OTHER_SAMPLES.isEmpty()) {
+                System.out.println("    other replies, e.g. " + OTHER_SAMPLES);
+            }
+        }
+        if (blocks > 0) {
+            OutputStreamWriterHolder ctl = new OutputStreamWriterHolder(p);
+            control.clear();
+            List<Double> p99s = new ArrayList<>();
+            List<Double> alls = new ArrayList<>();
+            String load0 = loadavg();
+            long cpu0 = 0;
+            java.util.Map<String, Long> th0 = java.util.Map.of();
+            for (int b = 0; b < blockWarmup + blocks; b++) {
+                if (b == blockWarmup) { // CPU over the recorded blocks only
+                    cpu0 = cpuMillis(p.pid());
+                    th0 = threadCpu(p.pid());
+                }
+                long[] before = new long[live.size()];
+                for (int i = 0; i < before.length; i++) {
+                    before[i] = live.get(i).cleanCount;
+                }
+                ctl.send("BLOCK");
+                String reply = control.poll(30, TimeUnit.SECONDS);
+                if (reply == null) {
+                    throw new IllegalStateException(name + ": no BLOCK reply");
+                }
+                long t0 = Long.parseLong(reply.substring(6).trim());
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                long[] d = new long[before.length];
+                for (int i = 0; i < before.length; i++) {
+                    Client c = live.get(i);
+                    while (c.cleanCount == before[i] && System.nanoTime() < deadline) {
+                        Thread.sleep(1);
+                    }
+                    d[i] = c.cleanCount == before[i] ? Long.MAX_VALUE : c.lastCleanNanos - t0;
+                }
+                Arrays.sort(d);
+                if (b >= blockWarmup) { // the first blocks warm the path (JIT), not recorded
+                    p99s.add(pctMille(d, 990));
+                    alls.add(max(d));
+                }
+                Thread.sleep(700);
+            }
+            long cpu1 = cpuMillis(p.pid());
+            double[] a = p99s.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            System.out.printf(Locale.ROOT, "  %-10s new block -> 99%% of %d clients have the clean notify: median %.1f ms, min %.1f max %.1f"
+                    + " over %d blocks after %d unrecorded (last client: median %.1f ms) | server CPU %d ms over the recorded blocks | %s -> %s"
+                    + " | each: %s%n", name, live.size(), a[a.length / 2], a[0], a[a.length - 1], a.length, blockWarmup,
+                    alls.stream().mapToDouble(Double::doubleValue).sorted().toArray()[alls.size() / 2], cpu1 - cpu0, load0,
+                    loadavg(), p99s.stream().map(x -> String.format(Locale.ROOT, "%.1f", x)).toList());
+            System.out.println("    CPU ms by thread: " + topThreads(th0, threadCpu(p.pid())));
+        }
+        submitting = false;
+        for (var t : timers) {
+            t.cancel(false);
+        }
+        Thread.sleep(500);
+    }
+
+    /** The child's stdin, for BLOCK commands. */
+    private record OutputStreamWriterHolder(Process p) {
+        void send(String cmd) throws java.io.IOException {
+            p.getOutputStream().write((cmd + "\n").getBytes(StandardCharsets.US_ASCII));
+            p.getOutputStream().flush();
+        }
+    }
+
     /** One SV1 client; times are {@code System.nanoTime()}. */
     private static final class Client extends SimpleChannelInboundHandler<ByteBuf> {
         volatile long start;
@@ -249,14 +415,41 @@ public final class Sv1Storm {
         volatile long notified;
         volatile boolean failed;
         volatile Channel ch;
+        volatile long cleanCount;
+        volatile long lastCleanNanos;
+        // event loop only:
+        private String jobId;
+        private String ntime;
+        private String extranonce2 = "00000000";
+        private String worker;
+        private int nonce;
+        private long nextId = 10;
+        private long sentId = -1;
+        private long sentAt;
+
+        /** One mining.submit with a fresh nonce (event loop; the server rejects it as low difficulty). */
+        void submit() {
+            Channel c = ch;
+            if (!submitting || jobId == null || c == null || !c.isActive()) {
+                return;
+            }
+            long id = nextId++;
+            String s = "{\"id\":" + id + ",\"method\":\"mining.submit\",\"params\":[\"" + worker + "\",\"" + jobId + "\",\""
+                    + extranonce2 + "\",\"" + ntime + "\",\"" + String.format("%08x", nonce++) + "\"]}\n";
+            ByteBuf b = c.alloc().buffer(s.length());
+            b.writeCharSequence(s, StandardCharsets.US_ASCII);
+            sentId = id;
+            sentAt = System.nanoTime();
+            c.writeAndFlush(b, c.voidPromise());
+        }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             connected = System.nanoTime();
             ch = ctx.channel();
+            worker = "bcrt1qbench.s" + System.identityHashCode(this);
             ctx.write(line(ctx, "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"hh-storm/1.0\"]}"));
-            ctx.writeAndFlush(line(ctx, "{\"id\":2,\"method\":\"mining.authorize\",\"params\":[\"bcrt1qbench.s"
-                    + System.identityHashCode(this) + "\",\"x\"]}"));
+            ctx.writeAndFlush(line(ctx, "{\"id\":2,\"method\":\"mining.authorize\",\"params\":[\"" + worker + "\",\"x\"]}"));
         }
 
         private static ByteBuf line(ChannelHandlerContext ctx, String s) {
@@ -268,8 +461,63 @@ public final class Sv1Storm {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-            if (notified == 0 && frame.toString(StandardCharsets.US_ASCII).contains("\"mining.notify\"")) {
-                notified = System.nanoTime();
+            long now = System.nanoTime();
+            String l = frame.toString(StandardCharsets.US_ASCII);
+            if (l.contains("\"mining.notify\"")) {
+                if (notified == 0) {
+                    notified = now;
+                }
+                // params: job id, prevhash, coinb1, coinb2, [branch], version, nbits, ntime, clean
+                int at = l.indexOf("\"params\"");
+                List<String> strs = new ArrayList<>();
+                for (int i = l.indexOf('"', l.indexOf('[', at)); i >= 0; i = l.indexOf('"', i + 1)) {
+                    int e = l.indexOf('"', i + 1);
+                    strs.add(l.substring(i + 1, e));
+                    i = e;
+                }
+                if (strs.size() >= 5) {
+                    jobId = strs.get(0);
+                    ntime = strs.get(strs.size() - 1);
+                }
+                if (l.replace(" ", "").contains("true]")) {
+                    lastCleanNanos = now;
+                    cleanCount++;
+                }
+                return;
+            }
+            int idAt = l.indexOf("\"id\":");
+            if (idAt < 0 || l.contains("\"method\"")) {
+                return;
+            }
+            int s = idAt + 5;
+            int e = s;
+            while (e < l.length() && Character.isDigit(l.charAt(e))) {
+                e++;
+            }
+            long id = e > s ? Long.parseLong(l, s, e, 10) : -1;
+            if (id == 1) { // subscribe: [subscriptions, extranonce1, extranonce2_size]
+                int end = l.lastIndexOf("],\"error\"");
+                int comma = l.lastIndexOf(',', end);
+                try {
+                    extranonce2 = "00".repeat(Integer.parseInt(l.substring(comma + 1, end).trim()));
+                } catch (RuntimeException ignored) {
+                    // keep 4 bytes
+                }
+            } else if (id == sentId) {
+                sentId = -1;
+                if (recording) {
+                    int k = LAT_N.getAndIncrement();
+                    long[] a = latencies;
+                    if (k < a.length) {
+                        a[k] = now - sentAt;
+                    }
+                }
+                if (!l.contains("\"result\":true") && !l.contains("[23,")) {
+                    SUBMIT_OTHER.incrementAndGet();
+                    if (OTHER_SAMPLES.size() < 3) {
+                        OTHER_SAMPLES.add(l);
+                    }
+                }
             }
         }
 
@@ -285,6 +533,33 @@ public final class Sv1Storm {
             failed = true;
             ctx.close();
         }
+    }
+
+    /** utime + stime per thread name (threads of one name summed), ms, from /proc/PID/task/TID/{comm,stat}. */
+    private static java.util.Map<String, Long> threadCpu(long pid) {
+        java.util.Map<String, Long> m = new java.util.TreeMap<>();
+        try (var ds = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : ds) {
+                try {
+                    String name = Files.readString(t.resolve("comm")).trim().replaceAll("[0-9]+$", "#");
+                    String st = Files.readString(t.resolve("stat"));
+                    String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+                    m.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10, Long::sum);
+                } catch (Exception gone) {
+                    // thread exited
+                }
+            }
+        } catch (Exception e) {
+            return m;
+        }
+        return m;
+    }
+
+    /** The threads that used most CPU between two {@link #threadCpu} snapshots. */
+    private static String topThreads(java.util.Map<String, Long> a, java.util.Map<String, Long> b) {
+        return b.entrySet().stream().map(e -> java.util.Map.entry(e.getKey(), e.getValue() - a.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0).sorted((x, y) -> Long.compare(y.getValue(), x.getValue())).limit(6)
+                .map(e -> e.getKey() + " " + e.getValue()).toList().toString();
     }
 
     /** utime + stime of a process from /proc/PID/stat, in ms (clock ticks of 10 ms). */
@@ -339,6 +614,15 @@ public final class Sv1Storm {
 
     private static double pct(long[] sorted, int p) {
         return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, sorted.length * p / 100)] / 1e6;
+    }
+
+    /** Per-mille percentile (990 = p99, 999 = p99.9). */
+    private static double pctMille(long[] sorted, int pm) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        long v = sorted[(int) Math.min(sorted.length - 1, (long) sorted.length * pm / 1000)];
+        return v == Long.MAX_VALUE ? Double.POSITIVE_INFINITY : v / 1e6;
     }
 
     private static double max(long[] sorted) {

@@ -26,7 +26,9 @@ import java.util.List;
  * {@link TranslatorDaemon} in this JVM, driven by {@link Sv1LoadGenerator} in another JVM over stdin/stdout.
  * Prints {@code READY <sv1 port>}, then answers one line per command: {@code BLOCK} (pool announces a new
  * block; replies the {@code System.nanoTime()} just before), {@code STATS}, {@code HEAP} (GC first), {@code QUIT}.
- * Difficulty is pinned at the floor ({@code 1e-12}, every hash is a share) so miners need not hash.
+ * Difficulty is pinned at the floor ({@code 1e-12}, every hash is a share) so miners need not hash; a second
+ * argument pins it elsewhere for miners and the upstream channel alike (e.g. {@code 65536}: every random submit is
+ * checked end to end and rejected as low difficulty, as in {@link Sv1Storm}'s submit phase).
  */
 public final class TranslatorBenchServer {
     static final double DIFFICULTY = 1e-12;
@@ -35,21 +37,27 @@ public final class TranslatorBenchServer {
     }
 
     static TranslatorConfig config(int poolPort, int maxMiners) {
+        return config(poolPort, maxMiners, DIFFICULTY);
+    }
+
+    static TranslatorConfig config(int poolPort, int maxMiners, double difficulty) {
         // production defaults (reference.conf) except: vardiff pinned at the floor, no admin port
         BridgeConfig bc = new BridgeConfig(4, 2, 16, true, "bcrt1qbench.translator", 1e12,
-                VardiffConfig.defaults().withDifficultyRange(DIFFICULTY, DIFFICULTY), DIFFICULTY, Duration.ofSeconds(30),
+                VardiffConfig.defaults().withDifficultyRange(difficulty, difficulty), difficulty, Duration.ofSeconds(30),
                 Duration.ofSeconds(30), Duration.ofMinutes(5), maxMiners, 16, "", 0, false);
         return new TranslatorConfig(new InetSocketAddress("127.0.0.1", 0), 16384, 64, Duration.ofMinutes(10), bc,
                 List.of(new PoolEndpoint("bench", "127.0.0.1", poolPort, "")), Duration.ofSeconds(5),
                 Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(60), new InetSocketAddress("127.0.0.1", 0),
-                Duration.ofSeconds(1), 0);
+                Duration.ofSeconds(1), Integer.getInteger("bench.ioThreads", 0)); // io-threads: 0 = cores, as in reference.conf
     }
 
     public static void main(String[] args) throws Exception {
         int maxMiners = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        double difficulty = args.length > 1 ? Double.parseDouble(args[1]) : DIFFICULTY;
         var out = System.out;
-        try (BenchSv2Pool pool = new BenchSv2Pool(DIFFICULTY);
-                TranslatorDaemon t = new TranslatorDaemon(config(pool.start(), maxMiners), InstantSource.system(), false)) {
+        try (BenchSv2Pool pool = new BenchSv2Pool(difficulty);
+                TranslatorDaemon t = new TranslatorDaemon(config(pool.start(), maxMiners, difficulty), InstantSource.system(),
+                        false)) {
             t.start();
             long deadline = System.nanoTime() + 30_000_000_000L;
             while (!t.ready()) {

@@ -250,6 +250,39 @@ class BridgeTest {
     }
 
     @Test
+    void aNewBlockGoesThroughTheFanOutOnceToEveryWorkingMinerAndNoOneElse() throws Exception {
+        List<List<MinerLink>> calls = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        bridge.fanOut((links, line) -> {
+            calls.add(List.copyOf(links));
+            lines.add(line);
+            LineFanOut.EACH.send(links, line);
+        });
+        Up u = connectUpstream(1e-6, PREFIX);
+        FakeMiner a = new FakeMiner();
+        FakeMiner b = new FakeMiner();
+        FakeMiner idle = new FakeMiner();
+        miner(a, "bmminer/2.0.0");
+        miner(b, "cgminer/4.12.0");
+        Bridge.Miner notAuthorized = bridge.onMinerConnected(idle);
+        request(notAuthorized, 1, "mining.subscribe", "cgminer/4.12.0");
+        calls.clear();
+        lines.clear();
+        int jobsBefore = a.notifications("mining.notify").size();
+
+        sendBlock(u, 2, Hash256.fromWireHex("cd".repeat(32)));
+
+        assertEquals(1, calls.size(), "one fan-out per job");
+        assertEquals(java.util.Set.of(a, b), new java.util.HashSet<>(calls.getFirst()), "working miners only");
+        MiningNotify viaFanOut = MiningNotify.fromParams(((Sv1Message.Request) Sv1Json.parse(lines.getFirst())).params());
+        assertTrue(viaFanOut.cleanJobs());
+        assertEquals(viaFanOut, a.lastJob());
+        assertEquals(viaFanOut, b.lastJob());
+        assertEquals(jobsBefore + 1, a.notifications("mining.notify").size());
+        assertTrue(idle.notifications("mining.notify").isEmpty());
+    }
+
+    @Test
     void jobsAddressedToAGroupFromSetGroupChannelReachTheMiners() throws Exception {
         Up u = connectUpstream(1e-6, PREFIX); // channel 7, not in a group at open
         FakeMiner link = new FakeMiner();
