@@ -7,8 +7,10 @@
 # (smaps_rollup) summed over the server processes, and whether anything was lost (every client notified and still
 # connected, every submit answered).
 # Usage: bench/sv1-memory.sh [ROUNDS] [STEPS] [VARIANT...]     e.g. bench/sv1-memory.sh 3 1000,5000 three stack floor
-# Variants: three, stack, floor, and stack:NAME (the stack with STACK_JVM_NAME="<flags>" from the environment, for
-# trying a profile change against the unit's profile in the same command). HOLD (seconds, default 15) per step.
+# Variants: three, stack, floor, and stack:NAME: the stack with STACK_JVM_NAME="<JVM flags>" (default the unit's),
+# STACK_ARENAS_NAME=<MALLOC_ARENA_MAX> (empty: unset) and STACK_SET_NAME="TP_SV2_IO__THREADS=1 ..." (config overrides
+# through the daemons' environment variables) from the environment, for trying a change against the unit's profile
+# in the same command. HOLD (seconds, default 15) per step.
 # The class-data archive of the units is left out (-XX:SharedArchiveFile needs a writable state directory; try it
 # as a stack:NAME variant). Needs cli/target/hh-cli.jar (./hh build) and gcc.
 set -euo pipefail
@@ -81,10 +83,11 @@ stop_all() {
   PIDS=()
 }
 trap stop_all EXIT
-run_hh() { # log, JVM flags, env, hh args...
-  local log="$1" flags="$2" env="$3"; shift 3
+run_hh() { # log, JVM flags, MALLOC_ARENA_MAX, extra environment (K=V ...), hh args...
+  local log="$1" flags="$2" env="$3" extra="$4"; shift 4
   rm -f "$W/ledger.db"*
-  env HH_NO_BUILD=1 HH_LOG_DIR= HH_JAVA_OPTS="$flags" ${env:+MALLOC_ARENA_MAX=$env} HH_NATIVE_DIR="$W/native" \
+  # shellcheck disable=SC2086 # extra is a list of K=V words
+  env HH_NO_BUILD=1 HH_LOG_DIR= HH_JAVA_OPTS="$flags" ${env:+MALLOC_ARENA_MAX=$env} HH_NATIVE_DIR="$W/native" $extra \
     ./hh "$@" > "$W/$log.log" 2>&1 &
   PIDS+=($!)
 }
@@ -98,23 +101,28 @@ echo "$(date -u +%FT%TZ) $(lscpu | sed -n 's/^Model name: *//p') $(nproc) cpus, 
 echo "three: tp [$TP_JVM] pool [$POOL_JVM] translator [$TR_JVM]"
 echo "stack: [$STACK_JVM] MALLOC_ARENA_MAX=${STACK_ENV:-unset}"
 for v in "${VARIANTS[@]}"; do
-  case "$v" in stack:*) n="${v#stack:}"; f="STACK_JVM_$n"; echo "$v: [${!f:-?}] MALLOC_ARENA_MAX=${STACK_ENV_OVERRIDE:-${STACK_ENV:-unset}}";; esac
+  case "$v" in stack:*) n="${v#stack:}"; f="STACK_JVM_$n"; a="STACK_ARENAS_$n"; e="STACK_SET_$n"
+    echo "$v: [${!f:-$STACK_JVM}] MALLOC_ARENA_MAX=${!a-${STACK_ENV:-unset}} ${!e:-}";; esac
 done
 for r in $(seq 1 "$ROUNDS"); do
   echo "--- round $r: $(uptime)"
   for v in "${VARIANTS[@]}"; do
     case "$v" in
       three)
-        run_hh tp "$TP_JVM" "" tp --config "$W/tp.conf"; ready $TPA
-        run_hh pool "$POOL_JVM" "" pool --config "$W/pool.conf"; ready $POOLA
-        run_hh translator "$TR_JVM" "" translator --config "$W/translator.conf"; ready $TRA
+        run_hh tp "$TP_JVM" "" "" tp --config "$W/tp.conf"; ready $TPA
+        run_hh pool "$POOL_JVM" "" "" pool --config "$W/pool.conf"; ready $POOLA
+        run_hh translator "$TR_JVM" "" "" translator --config "$W/translator.conf"; ready $TRA
         sleep 2
         measure three $SV1 "$(IFS=,; echo "${PIDS[*]}")"
         ;;
       stack|stack:*)
-        flags="$STACK_JVM"; env="${STACK_ENV_OVERRIDE-$STACK_ENV}"
-        if [ "$v" != stack ]; then f="STACK_JVM_${v#stack:}"; flags="${!f}"; fi
-        run_hh stack "$flags" "$env" stack --tp "$W/tp.conf" --pool "$W/pool.conf" --translator "$W/translator.conf"
+        flags="$STACK_JVM"; env="$STACK_ENV"; extra=""
+        if [ "$v" != stack ]; then
+          f="STACK_JVM_${v#stack:}"; flags="${!f:-$STACK_JVM}"
+          f="STACK_ARENAS_${v#stack:}"; env="${!f-$STACK_ENV}"
+          f="STACK_SET_${v#stack:}"; extra="${!f:-}"
+        fi
+        run_hh stack "$flags" "$env" "$extra" stack --tp "$W/tp.conf" --pool "$W/pool.conf" --translator "$W/translator.conf"
         ready $TRA
         sleep 2
         measure "$v" $SV1 "${PIDS[0]}"

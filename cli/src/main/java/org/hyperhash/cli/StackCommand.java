@@ -51,29 +51,31 @@ import picocli.CommandLine.Spec;
  * stop answering later, ends the process with exit 1 and its name in the message (systemd restarts the process).
  */
 @Command(name = "stack", mixinStandardHelpOptions = true,
-        description = {"The SV1 path in one process: tp -> pool (or jdc) -> translator [-> treasury, web], each from its own",
-            "config file with its own ports, admin endpoint and metrics, started in that order and stopped in reverse.",
-            "For a small box (docs/operations.md, \"One process on a small box\"); separate units restart independently."})
+        description = {"The SV1 path in one process (a small box): tp -> pool (or jdc) -> translator [-> treasury -> web].",
+            "Each daemon reads its own config file, with its own ports, admin endpoint and metrics; they start in that",
+            "order, each ready before the next, and stop in reverse. A daemon option without FILE (--tp alone): that",
+            "daemon from its defaults and environment variables (TP_..., POOL_...), as in containers.",
+            "When to use it and what it costs: docs/operations.md, \"One process on a small box\"."})
 public final class StackCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(StackCommand.class);
 
-    @Option(names = "--tp", paramLabel = "FILE", required = true, description = "The template provider's config (as hh tp --config).")
-    Path tp;
+    @Option(names = "--tp", paramLabel = "FILE", arity = "0..1", fallbackValue = NO_FILE, required = true, description = "The template provider's config (as hh tp --config).")
+    String tp;
 
-    @Option(names = "--pool", paramLabel = "FILE", description = "The pool's config (as hh pool --config). Exactly one of --pool and --jdc.")
-    Path pool;
+    @Option(names = "--pool", paramLabel = "FILE", arity = "0..1", fallbackValue = NO_FILE, description = "The pool's config (as hh pool --config). Exactly one of --pool and --jdc.")
+    String pool;
 
-    @Option(names = "--jdc", paramLabel = "FILE", description = "A Hyper Node's config (as hh jdc --config) instead of a pool.")
-    Path jdc;
+    @Option(names = "--jdc", paramLabel = "FILE", arity = "0..1", fallbackValue = NO_FILE, description = "A Hyper Node's config (as hh jdc --config) instead of a pool.")
+    String jdc;
 
-    @Option(names = "--translator", paramLabel = "FILE", required = true, description = "The translator's config (as hh translator --config).")
-    Path translator;
+    @Option(names = "--translator", paramLabel = "FILE", arity = "0..1", fallbackValue = NO_FILE, required = true, description = "The translator's config (as hh translator --config).")
+    String translator;
 
-    @Option(names = "--treasury", paramLabel = "FILE", description = "Optional: the treasury's config (as hh treasury run --config).")
-    Path treasury;
+    @Option(names = "--treasury", paramLabel = "FILE", arity = "0..1", fallbackValue = NO_FILE, description = "Optional: the treasury's config (as hh treasury run --config).")
+    String treasury;
 
-    @Option(names = "--web", paramLabel = "FILE", description = "Optional: the miners' web page's config (as hh web --config).")
-    Path web;
+    @Option(names = "--web", paramLabel = "FILE", arity = "0..1", fallbackValue = NO_FILE, description = "Optional: the miners' web page's config (as hh web --config).")
+    String web;
 
     @Option(names = "--ready-timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "How long to wait for a daemon's readiness (/v1/ready) before starting the next anyway. Default: ${DEFAULT-VALUE}.")
@@ -86,14 +88,24 @@ public final class StackCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * The value of a daemon option given without a file ({@code --tp} alone): that daemon from its defaults and its
+     * environment variables only ({@code TP_...}), as {@code hh tp} without {@code --config} (containers).
+     */
+    static final String NO_FILE = "(environment)";
+
+    private static Path file(String option) {
+        return option == null || option.equals(NO_FILE) ? null : Path.of(option);
+    }
+
     /** The sockets one hh-stack process can be passed by systemd: the pool's SV2 port and the translator's SV1 port. */
     static final Set<String> SOCKET_NAMES = Set.of(PoolDaemon.SV2_SOCKET_NAME, TranslatorDaemon.SV1_SOCKET_NAME);
 
     /** One daemon of the stack: its name, file, config root, environment prefix and wiring. */
-    private record Member<C>(String name, Path file, String root, String envPrefix, DaemonLauncher.Spec<C> spec) {
+    private record Member<C>(String name, String file, String root, String envPrefix, DaemonLauncher.Spec<C> spec) {
         DaemonLauncher.Prepared<C> prepare() {
             DaemonOptions o = new DaemonOptions();
-            o.config = file;
+            o.config = StackCommand.file(file);
             return DaemonLauncher.prepare(o, envPrefix, root, List.of(), spec);
         }
     }

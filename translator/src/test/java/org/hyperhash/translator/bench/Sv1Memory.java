@@ -61,7 +61,8 @@ public final class Sv1Memory {
         for (String s : strArg(args, "--steps", "1000,5000").split(",")) {
             steps.add(Integer.parseInt(s.trim()));
         }
-        report(label, 0, pids, "lost 0");
+        long[] cpu = {cpuMillis(pids)};
+        report(label, 0, pids, "lost 0", 0);
         EventLoopGroup group = Sv2Transport.newEventLoopGroup(2, "sv1-memory");
         List<Client> all = new ArrayList<>();
         try {
@@ -133,7 +134,9 @@ public final class Sv1Memory {
                 String lost = String.format(Locale.ROOT, "%s: not notified %d, disconnected %d, submits %d answered %d (accepted %d),"
                         + " all notified in %.1f s, %d submit rounds", notNotified == 0 && closed == 0 && answered == sent ? "lost 0" : "LOST",
                         notNotified, closed, sent, answered, accepted, allNotified / 1e3, round);
-                report(label, all.size(), pids, lost);
+                long cpuNow = cpuMillis(pids);
+                report(label, all.size(), pids, lost, cpuNow - cpu[0]);
+                cpu[0] = cpuNow;
             }
         } finally {
             for (Client c : all) {
@@ -146,7 +149,22 @@ public final class Sv1Memory {
         }
     }
 
-    private static void report(String label, int clients, List<Long> pids, String lost) {
+    /** utime + stime of the server processes from /proc/PID/stat, in ms (clock ticks of 10 ms). */
+    private static long cpuMillis(List<Long> pids) {
+        long sum = 0;
+        for (long pid : pids) {
+            try {
+                String st = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+                sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+            } catch (Exception e) {
+                return -1;
+            }
+        }
+        return sum;
+    }
+
+    private static void report(String label, int clients, List<Long> pids, String lost, long cpuMs) {
         long rss = 0;
         long hwm = 0;
         long pss = 0;
@@ -160,8 +178,8 @@ public final class Sv1Memory {
             pss += p;
             per.append(String.format(Locale.ROOT, " [pid %d rss %.1f hwm %.1f pss %.1f]", pid, r / 1024.0, h / 1024.0, p / 1024.0));
         }
-        System.out.printf(Locale.ROOT, "MEM %-12s clients %5d | RSS %.1f MiB | peak %.1f MiB | PSS %.1f MiB | %s | %s |%s%n",
-                label, clients, rss / 1024.0, hwm / 1024.0, pss / 1024.0, lost, loadavg(), per);
+        System.out.printf(Locale.ROOT, "MEM %-12s clients %5d | RSS %.1f MiB | peak %.1f MiB | PSS %.1f MiB | server CPU %d ms this step"
+                + " | %s | %s |%s%n", label, clients, rss / 1024.0, hwm / 1024.0, pss / 1024.0, cpuMs, lost, loadavg(), per);
     }
 
     private static long kb(Path file, String key) {
