@@ -46,6 +46,9 @@ TDP=28447 SV2=23333 SV1=23334 TPA=29091 POOLA=29090 TRA=29092
 cat > "$W/tp.conf" <<EOF
 network = devnet
 backend = devnet
+# the demo's nBits (about 524,288 hashes per block): a random submit is a block once in ~500k; the others are
+# rejected as low difficulty, as in the issue's runs
+devnet.bits = "0x1e200000"
 sv2.listen = ["127.0.0.1:$TDP"]
 sv2.authority-secret-key = "${TPK[0]}"
 admin.listen = "127.0.0.1:$TPA"

@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.hyperhash.cli.Hh;
@@ -70,9 +72,16 @@ class HhStackIT {
     }
 
     private Process start(Files3 f, Path log) throws Exception {
+        return start(f, log, List.of());
+    }
+
+    /** {@code ./hh stack} with the three files, behind {@code prefix} (e.g. systemd-socket-activate and its options). */
+    private Process start(Files3 f, Path log, List<String> prefix) throws Exception {
         Path repo = SocketActivatedPoolIT.repo();
-        ProcessBuilder pb = new ProcessBuilder(repo.resolve("hh").toString(), "stack", "--tp", f.tp().toString(),
-                "--pool", f.pool().toString(), "--translator", f.translator().toString())
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(repo.resolve("hh").toString(), "stack", "--tp", f.tp().toString(),
+                "--pool", f.pool().toString(), "--translator", f.translator().toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Map<String, String> env = pb.environment();
@@ -145,6 +154,40 @@ class HhStackIT {
             int pool = out.indexOf("hh-stack: stopping pool");
             int tp = out.indexOf("hh-stack: stopping tp");
             assertTrue(tr >= 0 && tr < pool && pool < tp, "reverse order: " + out.substring(Math.max(0, out.length() - 4000)));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /**
+     * hh-stack-sv2.socket and hh-stack-sv1.socket: systemd holds both ports and passes them (LISTEN_FDNAMES=sv2:sv1) to
+     * the one process; the pool serves SV2 on its socket, the translator SV1 on its, and the translator's upstream
+     * connection reaches the pool through the passed socket.
+     */
+    @Test
+    void theStackServesOnTheTwoSocketsSystemdPassesIt() throws Exception {
+        Files3 f = write("", "", "");
+        int sv2 = Integer.parseInt(Files.readString(f.pool()).replaceAll("(?s).*sv2.listen = \\[\"127.0.0.1:(\\d+)\"].*", "$1"));
+        Path log = dir.resolve("activated.log");
+        List<String> prefix = new ArrayList<>(List.of(SocketActivatedPoolIT.socketActivate().toString(),
+                "-l", "127.0.0.1:" + sv2, "-l", "127.0.0.1:" + f.sv1(), "--fdname=sv2:sv1",
+                "-E", "HH_NO_BUILD=1", "-E", "HH_NATIVE_DIR=" + dir.resolve("native"), "-E", "PATH", "-E", "HOME"));
+        if (System.getenv("JAVA_HOME") != null) {
+            prefix.addAll(List.of("-E", "JAVA_HOME"));
+        }
+        Process p = start(f, log, prefix);
+        try {
+            assertTrue(awaitLog(log, "Listening on 127.0.0.1:" + f.sv1(), Duration.ofSeconds(20)), Files.readString(log));
+            // the first miner wakes the service, like a miner arriving at the socket unit
+            try (FakeSv1Miner m = FakeSv1Miner.connect(new InetSocketAddress("127.0.0.1", f.sv1()), FirmwareProfile.BITAXE)) {
+                m.handshake(DemoStack.address(3) + ".rig");
+                assertTrue(m.awaitJob(Duration.ofSeconds(120)) != null, "a job through the passed sockets: " + Files.readString(log));
+            }
+            String out = Files.readString(log);
+            assertTrue(out.contains("sv2@fd3") && out.contains("sv1@fd4"), "both daemons on the passed sockets: " + out);
+            assertTrue(!out.contains("cannot listen"), out);
+            p.destroy();
+            assertTrue(p.waitFor(90, TimeUnit.SECONDS), "stopped on SIGTERM");
         } finally {
             p.destroyForcibly();
         }
