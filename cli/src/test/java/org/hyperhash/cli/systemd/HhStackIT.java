@@ -178,7 +178,10 @@ class HhStackIT {
         Process p = start(f, log, prefix);
         try {
             assertTrue(awaitLog(log, "Listening on 127.0.0.1:" + f.sv1(), Duration.ofSeconds(20)), Files.readString(log));
-            // the first miner wakes the service, like a miner arriving at the socket unit
+            // a first connection wakes the service, like a miner arriving at the socket unit; it waits in the backlog
+            try (java.net.Socket wake = new java.net.Socket("127.0.0.1", f.sv1())) {
+                assertTrue(awaitLog(log, "hh-stack: running", Duration.ofSeconds(150)), Files.readString(log));
+            }
             try (FakeSv1Miner m = FakeSv1Miner.connect(new InetSocketAddress("127.0.0.1", f.sv1()), FirmwareProfile.BITAXE)) {
                 m.handshake(DemoStack.address(3) + ".rig");
                 assertTrue(m.awaitJob(Duration.ofSeconds(120)) != null, "a job through the passed sockets: " + Files.readString(log));
