@@ -55,6 +55,8 @@ public final class DaemonGroup implements Daemon {
     private final List<Planned> planned = new ArrayList<>();
     private final List<Running> running = new ArrayList<>();
     private final CountDownLatch stopWatch = new CountDownLatch(1);
+    /** Released when {@link #start()} has started every member: the watch begins only then. */
+    private final CountDownLatch allStarted = new CountDownLatch(1);
 
     /**
      * @param name         the process's name in log lines ({@code hh-stack})
@@ -102,6 +104,7 @@ public final class DaemonGroup implements Daemon {
                 awaitReady(p.name(), d);
             }
         }
+        allStarted.countDown();
     }
 
     /**
@@ -159,12 +162,19 @@ public final class DaemonGroup implements Daemon {
     /**
      * Exits through {@code onDead} when a member's event loops stop answering {@code misses} times in a row, probed
      * {@code every}: a process that keeps running with one of its daemons wedged would look healthy to everything
-     * but that daemon's own admin port. The probe thread is a daemon thread and stops at {@link #close()}.
+     * but that daemon's own admin port. Probing begins once {@link #start()} has started every member (a daemon
+     * busy in its own start, e.g. a devnet tp mining its first blocks on a loaded box, is not dead). The probe thread
+     * is a daemon thread and stops at {@link #close()}.
      */
     public void watch(Duration every, int misses, Consumer<String> onDead) {
         Thread.ofPlatform().daemon(true).name(name + "-members").start(() -> {
             Map<String, Integer> missed = new LinkedHashMap<>();
             try {
+                while (allStarted.getCount() > 0) {
+                    if (stopWatch.await(every.toMillis(), TimeUnit.MILLISECONDS)) {
+                        return;
+                    }
+                }
                 while (!stopWatch.await(every.toMillis(), TimeUnit.MILLISECONDS)) {
                     for (Running r : snapshot()) {
                         boolean live;

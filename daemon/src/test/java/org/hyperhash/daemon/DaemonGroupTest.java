@@ -132,10 +132,14 @@ class DaemonGroupTest {
         Fake pool = new Fake("pool", 0, false);
         DaemonGroup g = new DaemonGroup("test", Duration.ofMinutes(1))
                 .add("tp", () -> tp, Duration.ofSeconds(1)).add("pool", () -> pool, Duration.ofSeconds(1));
-        g.start();
         java.util.concurrent.CompletableFuture<String> dead = new java.util.concurrent.CompletableFuture<>();
-        pool.live.set(false);
+        tp.live.set(false); // busy in its start: not probed before every member started
         g.watch(Duration.ofMillis(10), 3, dead::complete);
+        Thread.sleep(200);
+        assertFalse(dead.isDone(), "no probes before start()");
+        tp.live.set(true);
+        g.start();
+        pool.live.set(false);
         assertEquals("pool", dead.get(30, java.util.concurrent.TimeUnit.SECONDS));
         g.close();
     }
