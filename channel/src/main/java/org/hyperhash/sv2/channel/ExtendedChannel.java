@@ -7,6 +7,7 @@ import org.hyperhash.base.BlockHeader80;
 import org.hyperhash.base.Bytes;
 import org.hyperhash.base.HotPath;
 import org.hyperhash.base.MerkleBranch;
+import org.hyperhash.base.Sha256d;
 import org.hyperhash.base.Target;
 import org.hyperhash.sv2.message.mining.NewExtendedMiningJob;
 import org.hyperhash.sv2.message.mining.OpenExtendedMiningChannel;
@@ -148,6 +149,10 @@ public final class ExtendedChannel extends ServerChannel {
 
     @Override
     void hashShare(ServerJob job, byte[] extranonce, int version, int ntime, int nonce) {
+        if (root == null) {
+            root = new byte[32];
+        }
+        Sha256d sha = sha();
         sha.update(job.coinbasePrefix).update(job.extranoncePrefixBytes).update(extranonce).update(job.coinbaseSuffix)
                 .digestInto(root, 0);
         MerkleBranch.rootInPlace(root, 0, job.flatMerklePath, sha);

@@ -45,11 +45,18 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
     ChainTip tip;
     private boolean closed;
 
-    // hot-path scratch, reused for every share
-    final Sha256d sha = new Sha256d();
-    final byte[] header = new byte[BlockHeader80.LENGTH];
-    final byte[] hash = new byte[32];
-    final byte[] root = new byte[32];
+    // hot-path scratch, reused for every share; allocated at the first hashed share (an idle miner's channel holds
+    // none). The SHA-256 engine is the thread's (sha()): a channel is confined to its connection's event loop, and
+    // each use is one uninterrupted update..digest sequence, so one engine per thread serves all its channels
+    // (it was ~290 bytes per channel).
+    byte[] header;
+    byte[] hash;
+    byte[] root;
+
+    /** The calling thread's SHA-256d engine (see above). */
+    static Sha256d sha() {
+        return Sha256d.threadLocal();
+    }
 
     ServerChannel(int channelId, String userIdentity, ChannelConfig config, JobIdSequence jobIds,
             ExtranonceAllocator allocator, ExtranonceAllocation allocation, Target target, Target maxTarget,
@@ -65,7 +72,8 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
         this.allocation = allocation;
         this.extranoncePrefix = allocation.prefix();
         this.target = target;
-        this.maxTarget = maxTarget;
+        // most miners send the all-ones max_target: keep the shared constant, not each message's equal copy
+        this.maxTarget = Target.MAX.equals(maxTarget) ? Target.MAX : maxTarget;
         this.groupChannelId = groupChannelId;
     }
 
@@ -80,8 +88,25 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
         if (maxTarget.isZero()) {
             throw new ChannelOpenException(MAX_TARGET_OUT_OF_RANGE, "max_target is zero");
         }
-        return Targets.fromNominalHashrate(nominalHashRate, cfg.sharesPerMinute(), maxTarget);
+        InitialTarget last = lastInitial;
+        if (last != null && Float.floatToIntBits(last.nominalHashRate) == Float.floatToIntBits(nominalHashRate)
+                && last.sharesPerMinute == cfg.sharesPerMinute() && last.maxTarget.equals(maxTarget)) {
+            return last.target; // Target is immutable: channels opened alike share one instance
+        }
+        Target t = Targets.fromNominalHashrate(nominalHashRate, cfg.sharesPerMinute(), maxTarget);
+        lastInitial = new InitialTarget(nominalHashRate, cfg.sharesPerMinute(), maxTarget, t);
+        return t;
     }
+
+    /**
+     * The last initial target computed. A reconnect storm opens thousands of channels with the same nominal hash
+     * rate (one farm's miners, or a proxy's): the BigDecimal division of {@link Targets#fromNominalHashrate} was 2% of
+     * the pool's CPU per reconnect, and each channel held its own copy of the same value.
+     */
+    private record InitialTarget(float nominalHashRate, double sharesPerMinute, Target maxTarget, Target target) {
+    }
+
+    private static volatile InitialTarget lastInitial;
 
     public int channelId() {
         return channelId;
@@ -263,7 +288,7 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
 
     /** The last hashed share's header hash (wire order), as {@link #lastShareTemplate()}. */
     public byte[] lastShareHash() {
-        return hash.clone();
+        return hash == null ? new byte[32] : hash.clone();
     }
 
     /** The last hashed share's full extranonce (channel prefix || rolled part), as {@link #lastShareTemplate()}. */
@@ -303,6 +328,10 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
         if (((version ^ job.template.version()) & ~mask) != 0) {
             return job.versionRollingAllowed ? RejectReason.INVALID_NON_ROLLABLE_VERSION_BIT.result()
                     : RejectReason.VERSION_ROLLING_NOT_ALLOWED.result();
+        }
+        if (header == null) {
+            header = new byte[BlockHeader80.LENGTH];
+            hash = new byte[32];
         }
         hashShare(job, extranonce, version, ntime, nonce);
         lastJob = job;

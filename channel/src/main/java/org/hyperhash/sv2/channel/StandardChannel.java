@@ -8,6 +8,7 @@ import org.hyperhash.base.Bytes;
 import org.hyperhash.base.Hash256;
 import org.hyperhash.base.HotPath;
 import org.hyperhash.base.MerkleBranch;
+import org.hyperhash.base.Sha256d;
 import org.hyperhash.base.Target;
 import org.hyperhash.sv2.message.mining.NewMiningJob;
 import org.hyperhash.sv2.message.mining.OpenStandardMiningChannel;
@@ -69,6 +70,7 @@ public final class StandardChannel extends ServerChannel {
     /** Merkle root for this channel's prefix: one streamed coinbase hash + the flat path, no copies. */
     private Hash256 merkleRoot(JobTemplate t, Bytes prefix) {
         byte[] r = new byte[32];
+        Sha256d sha = sha();
         sha.update(t.coinbaseTxPrefix().unsafeArray()).update(prefix.unsafeArray())
                 .update(t.coinbaseTxSuffix().unsafeArray()).digestInto(r, 0);
         MerkleBranch.rootInPlace(r, 0, t.flatMerklePath(), sha);
@@ -101,6 +103,7 @@ public final class StandardChannel extends ServerChannel {
     void hashShare(ServerJob job, byte[] extranonce, int version, int ntime, int nonce) {
         BlockHeader80.write(header, 0, version, tip.prevHash().unsafeWireBytes(), job.merkleRoot.unsafeWireBytes(),
                 ntime, tip.nbits(), nonce);
+        Sha256d sha = sha();
         if (version == job.template.version()) {
             if (job.midstate == null || job.midstatePrevHash != tip.prevHash()) {
                 job.midstate = sha.midstate(header, 0, 64);

@@ -181,6 +181,26 @@ class ServerChannelTest {
     }
 
     @Test
+    void initialTargetIsReusedOnlyForTheSameInputs() throws Exception {
+        ChannelConfig cfg = ChannelConfig.defaults();
+        Target a = ServerChannel.initialTarget(2e12f, Target.MAX, cfg);
+        Target b = ServerChannel.initialTarget(2e12f, new Target(-1L, -1L, -1L, -1L), cfg);
+        assertTrue(a == b, "same rate, equal max target: one shared instance");
+        assertEquals(Targets.fromNominalHashrate((double) 2e12f, cfg.sharesPerMinute()), a);
+        Target other = ServerChannel.initialTarget(3e12f, Target.MAX, cfg);
+        assertEquals(Targets.fromNominalHashrate((double) 3e12f, cfg.sharesPerMinute()), other);
+        ChannelConfig faster = cfg.withSharesPerMinute(cfg.sharesPerMinute() * 4);
+        assertEquals(Targets.fromNominalHashrate((double) 3e12f, faster.sharesPerMinute()),
+                ServerChannel.initialTarget(3e12f, Target.MAX, faster));
+        Target low = Targets.fromNominalHashrate((double) 3e12f, faster.sharesPerMinute()).min(Target.fromBeHex(
+                "0000000000000000ffff00000000000000000000000000000000000000000000"));
+        assertTrue(low.compareTo(Targets.fromNominalHashrate((double) 3e12f, faster.sharesPerMinute())) < 0);
+        assertEquals(low, ServerChannel.initialTarget(3e12f, Target.fromBeHex(
+                "0000000000000000ffff00000000000000000000000000000000000000000000"), faster), "clamped to max_target");
+        assertThrows(ChannelOpenException.class, () -> ServerChannel.initialTarget(3e12f, Target.ZERO, faster));
+    }
+
+    @Test
     void openFromRequestsAndGroupBroadcast() throws Exception {
         ExtranonceAllocator alloc = ExtranonceAllocator.sriPool(3);
         ChannelConfig cfg = ChannelConfig.defaults();

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.time.Instant;
@@ -79,7 +78,8 @@ import org.slf4j.LoggerFactory;
  * one outbound entry and, with Noise, one encryption buffer per batch).
  */
 @HotPath
-public final class DownstreamHandler extends ChannelInboundHandlerAdapter implements JobDispatcher.Session {
+public final class DownstreamHandler extends ChannelInboundHandlerAdapter
+        implements JobDispatcher.Session, IdleSweeper.Member {
     private static final Logger LOG = LoggerFactory.getLogger(DownstreamHandler.class);
     /** SetupConnection flag bits (client, mining protocol). */
     static final int REQUIRES_STANDARD_JOBS = 1;
@@ -98,6 +98,10 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private final PoolContext px;
     private final PoolMetrics metrics;
     private final InetAddress ip;
+    private final IdleSweeper idle;
+    /** For {@link IdleSweeper}: when the last read completed, and this connection's slot in its loop's sweep. */
+    private long lastReadNanos;
+    private int idleSlot = -1;
     private Channel channel;
     private boolean setupDone;
     private boolean standardJobsOnly;
@@ -111,16 +115,23 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private boolean dirty;
     private int nextChannelId = 1;
     private GroupChannel group;
-    private final Map<Integer, ChannelState> channels = new HashMap<>();
-    /** Same states as {@link #channels}, for allocation-free iteration on the fan-out path. */
-    private final ArrayList<ChannelState> channelList = new ArrayList<>(2);
+    /**
+     * The open channels by id, only once there are {@link #MAP_FROM} or more (a proxy's connection; up to
+     * limits.max-channels-per-connection): below that {@link #channelList} is searched, which saves the map's
+     * ~180 bytes on every single-channel miner connection.
+     */
+    private HashMap<Integer, ChannelState> channels;
+    static final int MAP_FROM = 8;
+    /** Every open channel's state, for allocation-free iteration on the fan-out path. */
+    private final ArrayList<ChannelState> channelList = new ArrayList<>(1);
     private ByteBuf batch;
     private boolean heapBatch;
     private Work view;
     private ScheduledFuture<?> setupTimer;
     private long invalidWindowStartMs;
     private int invalidInWindow;
-    private final ArrayDeque<ShareLog.Share> held = new ArrayDeque<>();
+    /** Shares the share log refused (back-pressure), allocated at the first one. */
+    private ArrayDeque<ShareLog.Share> held;
     private boolean retryScheduled;
 
     /** Per channel: the channel, who it credits, its vardiff. */
@@ -140,15 +151,57 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         }
     }
 
-    DownstreamHandler(PoolContext px, InetAddress ip) {
+    DownstreamHandler(PoolContext px, InetAddress ip, IdleSweeper idle) {
         this.px = px;
         this.metrics = px.metrics();
         this.ip = ip;
+        this.idle = idle;
+    }
+
+    // ---- read-idle timeout (IdleSweeper) ----
+
+    @Override
+    public long lastReadNanos() {
+        return lastReadNanos;
+    }
+
+    @Override
+    public int idleSlot() {
+        return idleSlot;
+    }
+
+    @Override
+    public void idleSlot(int slot) {
+        idleSlot = slot;
+    }
+
+    @Override
+    public void idleTimeout() {
+        if (channel.isActive()) {
+            metrics.dropped(Drop.IDLE_TIMEOUT);
+            channel.close();
+        }
+    }
+
+    /** The channel with {@code id}, or null. */
+    private ChannelState channel(int id) {
+        if (channels != null) {
+            return channels.get(id);
+        }
+        for (int i = 0, n = channelList.size(); i < n; i++) {
+            ChannelState s = channelList.get(i);
+            if (s.ch.channelId() == id) {
+                return s;
+            }
+        }
+        return null;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         channel = ctx.channel();
+        lastReadNanos = idle.nanoTime();
+        idle.add(ctx.executor(), this);
         heapBatch = ctx.pipeline().get(Sv2Pipeline.NOISE) != null; // NoiseHandler encrypts from the backing array
         metrics.connections.incrementAndGet();
         metrics.handshakes.increment();
@@ -165,6 +218,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         closed = true;
+        idle.remove(ctx.executor(), this);
         releaseBatch();
         metrics.connections.decrementAndGet();
         if (!setupDone) {
@@ -172,22 +226,24 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         }
         if (setupTimer != null) {
             setupTimer.cancel(false);
+            setupTimer = null;
         }
         if (setupDone) {
             px.dispatcher().unregister(ctx.channel().eventLoop(), this);
         }
-        for (ChannelState s : channels.values()) {
+        for (int i = 0, n = channelList.size(); i < n; i++) {
+            ChannelState s = channelList.get(i);
             s.ch.close();
             metrics.channels(s.kind).decrementAndGet();
         }
-        channels.clear();
+        channels = null;
         channelList.clear();
         if (group != null) {
             metrics.channels(ChannelKind.GROUP).decrementAndGet();
             group = null;
         }
         px.guard().release(ip);
-        if (!held.isEmpty()) {
+        if (held != null && !held.isEmpty()) {
             px.shareLog().handOff(new ArrayList<>(held));
             held.clear();
         }
@@ -232,6 +288,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        // every socket read ends here (the Noise and codec handlers pass it on, also mid-frame and during the
+        // handshake), as IdleStateHandler counted reads
+        lastReadNanos = idle.nanoTime();
         flush();
     }
 
@@ -243,11 +302,6 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
                 px.guard().violation(ip);
             }
             LOG.debug("{}: {} {}", ip.getHostAddress(), e.kind().label(), e.detail());
-            return;
-        }
-        if (evt instanceof IdleStateEvent) {
-            metrics.dropped(Drop.IDLE_TIMEOUT);
-            ctx.close();
             return;
         }
         super.userEventTriggered(ctx, evt);
@@ -313,6 +367,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         standardJobsOnly = (s.flags() & REQUIRES_STANDARD_JOBS) != 0;
         workSelection = (s.flags() & REQUIRES_WORK_SELECTION) != 0;
         setupTimer.cancel(false);
+        setupTimer = null; // the cancelled task (and its lambda) would otherwise stay reachable for the connection's life
         write(new SetupConnectionSuccess(PROTOCOL_VERSION, 0));
         px.dispatcher().register(channel.eventLoop(), this);
         view = px.dispatcher().work();
@@ -348,7 +403,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             violation(channel.pipeline().lastContext(), "OpenMiningChannel before SetupConnection");
             return false;
         }
-        if (channels.size() >= px.config().limits().maxChannelsPerConnection()) {
+        if (channelList.size() >= px.config().limits().maxChannelsPerConnection()) {
             openError(requestId, TOO_MANY_CHANNELS);
             return false;
         }
@@ -438,8 +493,15 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     private void started(ServerChannel ch, MinerIdentity id, ChannelKind kind, boolean grouped) {
         ChannelDifficulty vd = px.vardiff() == null ? null : new ChannelDifficulty(px.vardiff(), px.clock(), ch);
         ChannelState st = new ChannelState(ch, id, kind, grouped, vd);
-        channels.put(ch.channelId(), st);
         channelList.add(st);
+        if (channels != null) {
+            channels.put(ch.channelId(), st);
+        } else if (channelList.size() >= MAP_FROM) {
+            channels = new HashMap<>(MAP_FROM * 4);
+            for (int i = 0, n = channelList.size(); i < n; i++) {
+                channels.put(channelList.get(i).ch.channelId(), channelList.get(i));
+            }
+        }
         metrics.channels(kind).incrementAndGet();
         JobTemplate active = px.dispatcher().jobFor(view.active(), id);
         writeAll(ch.start(active, view.tip()), active);
@@ -459,7 +521,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
             customJobError(j, org.hyperhash.pool.jds.JdsMetrics.CustomJob.JD_NOT_SUPPORTED, "work selection not negotiated");
             return;
         }
-        ChannelState st = channels.get(j.channelId());
+        ChannelState st = channel(j.channelId());
         if (st == null || !(st.ch instanceof ExtendedChannel ec)) {
             customJobError(j, org.hyperhash.pool.jds.JdsMetrics.CustomJob.INVALID_CHANNEL_ID, "no extended channel");
             return;
@@ -485,7 +547,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     }
 
     private void onUpdateChannel(UpdateChannel u) {
-        ChannelState st = channels.get(u.channelId());
+        ChannelState st = channel(u.channelId());
         if (st == null) {
             write(new UpdateChannelError(u.channelId(), "invalid-channel-id"));
             return;
@@ -510,9 +572,12 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     }
 
     private void closeChannel(int channelId) {
-        ChannelState st = channels.remove(channelId);
+        ChannelState st = channel(channelId);
         if (st == null) {
             return; // closing an unknown channel is harmless
+        }
+        if (channels != null) {
+            channels.remove(channelId);
         }
         channelList.remove(st);
         if (st.grouped && group != null) {
@@ -525,7 +590,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     // ---- shares (hot path) ----
 
     private void onSubmitStandard(SubmitSharesStandard s, long readNanos) {
-        ChannelState st = channels.get(s.channelId());
+        ChannelState st = channel(s.channelId());
         if (st == null || !(st.ch instanceof StandardChannel sc)) {
             rejected(st, s.channelId(), s.sequenceNumber(), RejectReason.INVALID_CHANNEL_ID.result());
             return;
@@ -536,7 +601,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
     }
 
     private void onSubmitExtended(SubmitSharesExtended s, long readNanos) {
-        ChannelState st = channels.get(s.channelId());
+        ChannelState st = channel(s.channelId());
         if (st == null || !(st.ch instanceof ExtendedChannel ec)) {
             rejected(st, s.channelId(), s.sequenceNumber(), RejectReason.INVALID_CHANNEL_ID.result());
             return;
@@ -609,7 +674,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         metrics.sharesAccepted.increment();
         metrics.workAccepted.increment(difficulty);
         px.stats().accepted(st.id.address(), worker, difficulty);
-        if (!held.isEmpty() || !px.shareLog().offerShare(st.id.address(), worker, difficulty, hashDifficulty)) {
+        if ((held != null && !held.isEmpty()) || !px.shareLog().offerShare(st.id.address(), worker, difficulty, hashDifficulty)) {
             hold(new ShareLog.Share(st.id.address(), worker, difficulty, px.clock().millis(), hashDifficulty));
         }
         if (ack != null) {
@@ -715,6 +780,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
 
     /** Back-pressure: keep the share, stop reading this connection, retry from the event loop. */
     private void hold(ShareLog.Share h) {
+        if (held == null) {
+            held = new ArrayDeque<>();
+        }
         held.addLast(h);
         channel.config().setAutoRead(false);
         if (!retryScheduled) {
@@ -728,7 +796,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
         if (closed) {
             return;
         }
-        while (!held.isEmpty()) {
+        while (held != null && !held.isEmpty()) {
             ShareLog.Share h = held.peekFirst();
             if (!px.shareLog().offer(h)) {
                 retryScheduled = true;
@@ -903,6 +971,6 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter implem
 
     /** Open channels (tests, status). Loop-confined. */
     int channelCount() {
-        return channels.size();
+        return channelList.size();
     }
 }

@@ -10,7 +10,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -34,8 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The SV2 mining listener: admission (limits, bans) in the initializer, then the SV2 pipeline
- * (Noise or plaintext, installed by {@code security}), an idle timer and one
- * {@link DownstreamHandler} per connection.
+ * (Noise or plaintext, installed by {@code security}) and one {@link DownstreamHandler} per connection; the
+ * read-idle timeout is one {@link IdleSweeper} pass per event loop.
  */
 public final class MiningServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MiningServer.class);
@@ -108,12 +107,15 @@ public final class MiningServer implements AutoCloseable {
     /** Whether the listeners are inherited sockets ({@link #adopt}) rather than bound here. */
     private volatile boolean adopted;
     private final Sv2Limits limits;
+    /** sv2.idle-timeout: one sweep per event loop (not an IdleStateHandler per connection). */
+    private final IdleSweeper idle;
 
     public MiningServer(PoolContext px, Security security) {
         this.px = px;
         this.security = security;
         PoolConfig.Sv2 c = px.config().sv2();
         this.limits = new Sv2Limits(c.maxFrameBytes(), c.handshakeTimeout());
+        this.idle = new IdleSweeper(c.idleTimeout());
         this.boss = Sv2Transport.newEventLoopGroup(1, "pool-accept");
         this.workers = Sv2Transport.newEventLoopGroup(c.ioThreads(), "pool-io");
     }
@@ -201,9 +203,8 @@ public final class MiningServer implements AutoCloseable {
                         }
                         all.add(ch);
                         ChannelPipeline p = ch.pipeline();
-                        p.addLast("idle", new IdleStateHandler(c.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
                         security.install(p, limits);
-                        p.addLast("pool", new DownstreamHandler(px, ip));
+                        p.addLast("pool", new DownstreamHandler(px, ip, idle));
                     }
                 });
     }

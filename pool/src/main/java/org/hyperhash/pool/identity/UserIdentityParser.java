@@ -22,7 +22,15 @@ public final class UserIdentityParser {
 
     private final PoolNetwork network;
     private final String soloPrefix;
-    private final ConcurrentHashMap<String, Bytes> scripts = new ConcurrentHashMap<>();
+    /**
+     * Parsed addresses. The value keeps the first instance of the address string too: every channel's
+     * {@link MinerIdentity} then shares it instead of holding its own substring (~90 bytes per connection when one
+     * address runs many workers).
+     */
+    private final ConcurrentHashMap<String, Parsed> scripts = new ConcurrentHashMap<>();
+
+    private record Parsed(String address, Bytes script) {
+    }
 
     /**
      * @param network network whose addresses are valid
@@ -63,7 +71,8 @@ public final class UserIdentityParser {
         if (!validWorker(worker)) {
             throw new InvalidIdentityException("worker name may only contain A-Z a-z 0-9 _ - . : @");
         }
-        return new MinerIdentity(address, worker, solo, script(address));
+        Parsed p = parsed(address);
+        return new MinerIdentity(p.address(), worker, solo, p.script());
     }
 
     /** At most {@link #MAX_WORKER_LENGTH} characters of {@code [A-Za-z0-9_-.:@]} (empty is the default worker). */
@@ -80,11 +89,12 @@ public final class UserIdentityParser {
         return true;
     }
 
-    private Bytes script(String address) throws InvalidIdentityException {
-        Bytes script = scripts.get(address);
-        if (script != null) {
-            return script;
+    private Parsed parsed(String address) throws InvalidIdentityException {
+        Parsed cached = scripts.get(address);
+        if (cached != null) {
+            return cached;
         }
+        Bytes script;
         try {
             script = network.parse(address);
         } catch (IllegalArgumentException e) {
@@ -93,8 +103,9 @@ public final class UserIdentityParser {
         if (scripts.size() >= MAX_CACHED_ADDRESSES) {
             scripts.clear(); // bounded: a flood of distinct addresses only costs re-parsing
         }
-        scripts.put(address, script);
-        return script;
+        Parsed p = new Parsed(address, script);
+        scripts.put(address, p);
+        return p;
     }
 
     /** Addresses currently cached (for tests and diagnostics). */

@@ -24,6 +24,7 @@ import org.hyperhash.sv2.channel.RejectReason;
  *
  * <p>Options (system properties): miners (1000), kind (standard|extended|mixed), security (noise|plaintext),
  * rounds (50; 0 skips the fan-out), warmup (5 uncounted fan-out rounds first), perIp (1000), fleetThreads (2), storm (true), storms (1), shareSeconds (10),
+ * histogram (0: the top N classes of the per-connection heap growth, from two live-object histograms),
  * shareWindow (16), shareMiners (all), fleetHeap (2g).
  */
 public final class PoolLoadProbe {
@@ -41,6 +42,39 @@ public final class PoolLoadProbe {
         }
         Runtime r = Runtime.getRuntime();
         return r.totalMemory() - r.freeMemory();
+    }
+
+    /** Live-object class histogram (forces a full GC): class name -> {instances, bytes}. */
+    private static java.util.Map<String, long[]> classHistogram() throws Exception {
+        javax.management.ObjectName on = new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand");
+        String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(on, "gcClassHistogram",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        java.util.Map<String, long[]> m = new java.util.HashMap<>();
+        for (String line : text.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 4 && f[0].endsWith(":")) {
+                m.put(f[3], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+            }
+        }
+        return m;
+    }
+
+    /** Prints the classes whose live bytes grew most between two histograms, per connection. */
+    private static void printHistogramDelta(java.util.Map<String, long[]> before, java.util.Map<String, long[]> after,
+            int connections, int top) {
+        record Row(String cls, long n, long bytes) { }
+        List<Row> rows = new ArrayList<>();
+        for (var e : after.entrySet()) {
+            long[] b = before.getOrDefault(e.getKey(), new long[2]);
+            rows.add(new Row(e.getKey(), e.getValue()[0] - b[0], e.getValue()[1] - b[1]));
+        }
+        rows.sort((x, y) -> Long.compare(y.bytes, x.bytes));
+        long total = rows.stream().mapToLong(Row::bytes).sum();
+        System.out.printf(Locale.ROOT, "histogram delta: %.1f B per connection in total%n", total / (double) connections);
+        for (Row r : rows.subList(0, Math.min(top, rows.size()))) {
+            System.out.printf(Locale.ROOT, "  %8.1f B  %6.2f objs  %s%n", r.bytes / (double) connections,
+                    r.n / (double) connections, r.cls);
+        }
     }
 
     private static long directBytes() {
@@ -146,6 +180,8 @@ public final class PoolLoadProbe {
             }
             long heap0 = usedHeapAfterGc();
             long direct0 = directBytes();
+            int histoTop = intProp("histogram", 0); // > 0: print the top N classes of the idle heap growth
+            var histo0 = histoTop > 0 ? classHistogram() : null;
             String key = h.authorityKey() == null ? "plain" : h.authorityKey().toBase58();
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx" + System.getProperty("fleetHeap", "2g"), "-XX:+UseParallelGC",
@@ -170,6 +206,9 @@ public final class PoolLoadProbe {
                 System.out.printf(Locale.ROOT, "heap idle: before=%d after=%d perConnection=%d B; direct before=%d after=%d"
                         + " perConnection=%d B%n", heap0, heap1, (heap1 - heap0) / miners, direct0, direct1,
                         (direct1 - direct0) / miners);
+                if (histo0 != null) {
+                    printHistogramDelta(histo0, classHistogram(), miners, histoTop);
+                }
 
                 if (rounds > 0) {
                 long[] last = new long[rounds];
