@@ -39,6 +39,9 @@ if need docker-compose docker-compose; then
   # profile hyper-node: a Hyper Node (hh jdc) with its own TP declaring to the pool (docs/operations.md)
   check "compose config (hyper-node)" sh -c 'cd docker && docker-compose --env-file hyperhash.env.example -f compose.yml --profile hyper-node config --services | sort | tr "\n" " " \
        | grep -q "jdc .*tp-hyper-node"'
+  # profile small-box: tp, pool, translator, treasury and web in one JVM (hh stack), reaching each other on loopback
+  check "compose config (small-box)" sh -c 'cd docker && docker-compose --env-file hyperhash.env.example -f compose.yml --profile small-box config \
+    | sed -n "/^  stack:/,/^  [a-z]/p" | grep -q "POOL_TEMPLATE__PROVIDERS: .*127.0.0.1:18447"'
   # without the variables the stack must refuse to start (keys, addresses and passwords are required)
   check "compose requires env" sh -c 'cd docker && ! env -i PATH="$PATH" docker-compose --env-file /dev/null -f compose.yml config -q 2>/dev/null'
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Hyperhash under systemd on one host (run as root from an unpacked release or a built checkout):
-#   sudo systemd/install.sh --network mainnet|testnet4|signet|regtest [--enable pool,tp,translator,treasury,web,jdc,node-agent] [--journald]
+#   sudo systemd/install.sh --network mainnet|testnet4|signet|regtest [--enable pool,tp,translator,treasury,web,jdc,node-agent | --enable stack] [--journald]
 # --network picks the config templates (<module>/config-examples/<network>.conf) installed as /etc/hyperhash/<daemon>.conf
 # when that file does not exist yet; their REQUIRED lines must be filled in (hh <daemon> --config F --check-config says
 # what is missing). There is no default network: a toy devnet never starts from an install.
@@ -70,7 +70,9 @@ IFS=, read -ra units <<< "$ENABLE"
 for u in "${units[@]}"; do
   [ -n "$u" ] || continue
   # a daemon with a socket unit (the pool's mining port): the socket first, so it listens before the service runs
-  if [ -f "/etc/systemd/system/hh-$u.socket" ]; then systemctl enable --now "hh-$u.socket"; fi
+  for s in /etc/systemd/system/hh-"$u".socket /etc/systemd/system/hh-"$u"-*.socket; do
+    if [ -f "$s" ]; then systemctl enable --now "$(basename "$s")"; fi
+  done
   systemctl enable --now "hh-$u.service"
 done
 echo "installed $version; units: $(ls "$SRC"/systemd/hh-*.service | xargs -n1 basename | tr '\n' ' ')"

@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "hh", mixinStandardHelpOptions = true, versionProvider = Hh.VersionProvider.class,
         description = "Hyperhash: Stratum V2 pool, template provider, translator, treasury and node agent.",
-        subcommands = {VersionCommand.class, KeygenCommand.class, DemoCommand.class, PoolCommand.class, JdcCommand.class,
+        subcommands = {VersionCommand.class, KeygenCommand.class, DemoCommand.class, PoolCommand.class, JdcCommand.class, StackCommand.class,
             org.hyperhash.tp.TpCommand.class,
             org.hyperhash.translator.TranslatorCommand.class, org.hyperhash.treasury.TreasuryCommand.class,
             org.hyperhash.web.WebCommand.class,

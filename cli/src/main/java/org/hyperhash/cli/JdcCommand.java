@@ -26,15 +26,19 @@ final class JdcCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return options.launch("jdc", HyperNodeConfig.ENV_PREFIX, HyperNodeConfig.ROOT, List.of(),
-                DaemonLauncher.Spec.of(HyperNodeConfig::from,
+        return options.launch("jdc", HyperNodeConfig.ENV_PREFIX, HyperNodeConfig.ROOT, List.of(), spec());
+    }
+
+    /** The daemon's wiring (parse, listen addresses, start-time checks, creation): also {@code hh stack}'s. */
+    static DaemonLauncher.Spec<HyperNodeConfig> spec() {
+        return DaemonLauncher.Spec.of(HyperNodeConfig::from,
                         cfg -> PoolWiring.listens(cfg.pool(), true),
                         JdcCommand::checks,
                         cfg -> {
                             InstantSource clock = InstantSource.system();
                             return HyperNodeDaemon.fromConfig(cfg, clock, PoolWiring.templateSource(cfg.pool(), clock));
                         },
-                        HyperNodeConfig::shutdownDeadline));
+                        HyperNodeConfig::shutdownDeadline);
     }
 
     private static List<String> checks(HyperNodeConfig cfg) throws Exception {

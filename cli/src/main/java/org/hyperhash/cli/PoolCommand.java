@@ -28,17 +28,28 @@ final class PoolCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return options.launch("pool", PoolConfig.ENV_PREFIX, PoolConfig.ROOT, List.of(),
-                DaemonLauncher.Spec.of(PoolConfig::from,
+        return options.launch("pool", PoolConfig.ENV_PREFIX, PoolConfig.ROOT, List.of(), spec(null));
+    }
+
+    /**
+     * The daemon's wiring (parse, listen addresses, start-time checks, creation): also {@code hh stack}'s.
+     *
+     * @param passed the sockets systemd passed to a process running several daemons (the SV2 one is used), or null:
+     *               read {@code LISTEN_FDS} for this daemon alone
+     */
+    static DaemonLauncher.Spec<PoolConfig> spec(List<SocketActivation.Inherited> passed) {
+        return DaemonLauncher.Spec.of(PoolConfig::from,
                         // when the socket is passed, hh-pool.socket holds the sv2 port
-                        cfg -> PoolWiring.listens(cfg, !SocketActivation.passes(PoolDaemon.SV2_SOCKET_NAME,
-                                Set.of(PoolDaemon.SV2_SOCKET_NAME))),
+                        cfg -> PoolWiring.listens(cfg, passed != null
+                                ? SocketActivation.named(passed, PoolDaemon.SV2_SOCKET_NAME).isEmpty()
+                                : !SocketActivation.passes(PoolDaemon.SV2_SOCKET_NAME, Set.of(PoolDaemon.SV2_SOCKET_NAME))),
                         PoolCommand::checks,
                         cfg -> {
                             InstantSource clock = InstantSource.system();
-                            return PoolDaemon.fromConfig(cfg, clock, PoolWiring.templateSource(cfg, clock));
+                            PoolDaemon d = PoolDaemon.fromConfig(cfg, clock, PoolWiring.templateSource(cfg, clock));
+                            return passed != null ? d.inheritedSockets(passed) : d;
                         },
-                        PoolConfig::shutdownDeadline));
+                        PoolConfig::shutdownDeadline);
     }
 
     private static List<String> checks(PoolConfig cfg) throws Exception {

@@ -91,12 +91,9 @@ public final class DaemonLauncher {
         C cfg;
         Config c;
         try {
-            List<String> sets = new ArrayList<>(extraSets);
-            sets.addAll(o.sets);
-            DaemonConfig.Loaded loaded = DaemonConfig.loadDetailed(o.config, sets, envPrefix, rootPath, System.getenv());
-            requireExplicitNetwork(loaded, rootPath, envPrefix);
-            c = loaded.config();
-            cfg = spec.parse(c);
+            Prepared<C> p = prepare(o, envPrefix, rootPath, extraSets, spec);
+            c = p.raw();
+            cfg = p.config();
         } catch (DaemonConfig.ConfigError e) {
             err.println(name + ": configuration error: " + e.getMessage());
             err.flush();
@@ -151,6 +148,27 @@ public final class DaemonLauncher {
             return 2;
         }
         return DaemonRunner.runUntilSignalled(name, d, spec.shutdownDeadline(cfg));
+    }
+
+    /** A daemon's configuration after {@link #prepare}: the merged HOCON and the validated, typed config. */
+    public record Prepared<C>(Config raw, C config) {
+    }
+
+    /**
+     * The load step of {@link #run} on its own (also used by {@code hh stack} for each daemon it runs): the file,
+     * the command's extra assignments, the operator's {@code --set}s and the environment, loaded strictly (unknown
+     * keys fail), an explicit network required, then validated by {@code spec}.
+     *
+     * @throws DaemonConfig.ConfigError naming the key that is wrong
+     */
+    public static <C> Prepared<C> prepare(DaemonOptions o, String envPrefix, String rootPath, List<String> extraSets,
+                                          Spec<C> spec) {
+        List<String> sets = new ArrayList<>(extraSets);
+        sets.addAll(o.sets);
+        DaemonConfig.Loaded loaded = DaemonConfig.loadDetailed(o.config, sets, envPrefix, rootPath, System.getenv());
+        requireExplicitNetwork(loaded, rootPath, envPrefix);
+        Config c = loaded.config();
+        return new Prepared<>(c, spec.parse(c));
     }
 
     /**

@@ -43,7 +43,13 @@ public final class TpCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<String> extra = devnet ? List.of("network=devnet", "backend=devnet") : List.of();
-        return DaemonLauncher.run("hh-tp", options, ENV_PREFIX, TpConfig.ROOT, extra, DaemonLauncher.Spec.of(TpConfig::from,
+        return DaemonLauncher.run("hh-tp", options, ENV_PREFIX, TpConfig.ROOT, extra, spec(),
+                spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /** The daemon's wiring (parse, listen addresses, start-time checks, creation): also {@code hh stack}'s. */
+    public static DaemonLauncher.Spec<TpConfig> spec() {
+        return DaemonLauncher.Spec.of(TpConfig::from,
                 c -> {
                     Map<String, List<InetSocketAddress>> m = new LinkedHashMap<>();
                     m.put("sv2.listen", c.listen());
@@ -58,7 +64,6 @@ public final class TpCommand implements Callable<Integer> {
                     }
                     return ok;
                 },
-                c -> new TpDaemon(c, InstantSource.system()), TpConfig::shutdownDeadline),
-                spec.commandLine().getOut(), spec.commandLine().getErr());
+                c -> new TpDaemon(c, InstantSource.system()), TpConfig::shutdownDeadline);
     }
 }

@@ -31,11 +31,24 @@ public final class TranslatorCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return DaemonLauncher.run("translator", options, TranslatorConfig.ENV_PREFIX, TranslatorConfig.ROOT, List.of(),
-                DaemonLauncher.Spec.of(TranslatorConfig::from,
+                spec(null), spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /**
+     * The daemon's wiring (parse, listen addresses, start-time checks, creation): also {@code hh stack}'s.
+     *
+     * @param passed the sockets systemd passed to a process running several daemons (the SV1 one is used), or null:
+     *               read {@code LISTEN_FDS} for this daemon alone
+     */
+    public static DaemonLauncher.Spec<TranslatorConfig> spec(List<org.hyperhash.daemon.SocketActivation.Inherited> passed) {
+        return DaemonLauncher.Spec.of(TranslatorConfig::from,
                         c -> {
                             Map<String, List<InetSocketAddress>> m = new LinkedHashMap<>();
-                            if (!org.hyperhash.daemon.SocketActivation.passes(TranslatorDaemon.SV1_SOCKET_NAME,
-                                    java.util.Set.of(TranslatorDaemon.SV1_SOCKET_NAME))) {
+                            boolean activated = passed != null
+                                    ? !org.hyperhash.daemon.SocketActivation.named(passed, TranslatorDaemon.SV1_SOCKET_NAME).isEmpty()
+                                    : org.hyperhash.daemon.SocketActivation.passes(TranslatorDaemon.SV1_SOCKET_NAME,
+                                            java.util.Set.of(TranslatorDaemon.SV1_SOCKET_NAME));
+                            if (!activated) {
                                 m.put("sv1.listen", List.of(c.sv1Listen())); // else hh-translator.socket holds the port
                             }
                             m.put("admin.listen", List.of(c.adminListen()));
@@ -51,7 +64,9 @@ public final class TranslatorCommand implements Callable<Integer> {
                             }
                             return ok;
                         },
-                        c -> new TranslatorDaemon(c, InstantSource.system()), c -> Duration.ofSeconds(10)),
-                spec.commandLine().getOut(), spec.commandLine().getErr());
+                        c -> {
+                            TranslatorDaemon d = new TranslatorDaemon(c, InstantSource.system());
+                            return passed != null ? d.inheritedSockets(passed) : d;
+                        }, c -> Duration.ofSeconds(10));
     }
 }

@@ -83,8 +83,12 @@ public final class TreasuryCommand implements Callable<Integer> {
     }
 
     static int runDaemon(DaemonOptions o, PrintWriter out, PrintWriter err) {
-        return DaemonLauncher.run("treasury", o, TreasuryConfig.ENV_PREFIX, TreasuryConfig.ROOT, List.of(),
-                DaemonLauncher.Spec.of(TreasuryConfig::from,
+        return DaemonLauncher.run("treasury", o, TreasuryConfig.ENV_PREFIX, TreasuryConfig.ROOT, List.of(), spec(), out, err);
+    }
+
+    /** The daemon's wiring (parse, listen addresses, start-time checks, creation): also {@code hh stack}'s. */
+    public static DaemonLauncher.Spec<TreasuryConfig> spec() {
+        return DaemonLauncher.Spec.of(TreasuryConfig::from,
                         c -> Map.of("admin.listen", List.of(Banner.parseHostPort(c.adminListen()))),
                         c -> {
                             List<String> ok = new ArrayList<>();
@@ -98,8 +102,7 @@ public final class TreasuryCommand implements Callable<Integer> {
                             ok.add(c.policy().dryRun() ? "payouts: DRY RUN (no lnd.host or payouts.dry-run = true)" : "payouts: live");
                             return ok;
                         },
-                        c -> new TreasuryDaemon(c, InstantSource.system()), c -> Duration.ofSeconds(30)),
-                out, err);
+                        c -> new TreasuryDaemon(c, InstantSource.system()), c -> Duration.ofSeconds(30));
     }
 
     /** Base for ledger subcommands: loads config, opens the existing ledger, maps errors to exit codes. */

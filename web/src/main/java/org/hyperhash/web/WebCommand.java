@@ -30,7 +30,13 @@ public final class WebCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return DaemonLauncher.run("hh-web", opts, WebConfig.ENV_PREFIX, WebConfig.ROOT, List.of(), DaemonLauncher.Spec.of(WebConfig::from,
+        return DaemonLauncher.run("hh-web", opts, WebConfig.ENV_PREFIX, WebConfig.ROOT, List.of(), spec(),
+                spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    /** The daemon's wiring (parse, listen addresses, start-time checks, creation): also {@code hh stack}'s. */
+    public static DaemonLauncher.Spec<WebConfig> spec() {
+        return DaemonLauncher.Spec.of(WebConfig::from,
                 c -> {
                     Map<String, List<java.net.InetSocketAddress>> m = new LinkedHashMap<>();
                     m.put("listen", List.of(c.listen()));
@@ -38,7 +44,6 @@ public final class WebCommand implements Callable<Integer> {
                     return m;
                 },
                 c -> List.of(),
-                c -> new WebDaemon(c, InstantSource.system()), c -> Duration.ofSeconds(10)),
-                spec.commandLine().getOut(), spec.commandLine().getErr());
+                c -> new WebDaemon(c, InstantSource.system()), c -> Duration.ofSeconds(10));
     }
 }

@@ -4,7 +4,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +11,7 @@ import org.bitcoinj.base.BitcoinNetwork;
 import org.bitcoinj.base.SegwitAddress;
 import org.hyperhash.base.Hash256;
 import org.hyperhash.daemon.Daemon;
+import org.hyperhash.daemon.DaemonGroup;
 import org.hyperhash.daemon.DaemonConfig;
 import org.hyperhash.pool.PoolConfig;
 import org.hyperhash.pool.PoolDaemon;
@@ -89,7 +89,8 @@ public final class DemoStack implements AutoCloseable {
     /** The web page's port in {@code hh demo} (next to the pool admin's 9090). */
     public static final int DEMO_WEB_PORT = 8080;
 
-    private final List<Daemon> started = new ArrayList<>();
+    /** Started daemons, closed in reverse order (the same group {@code hh stack} runs its daemons in). */
+    private final DaemonGroup started = new DaemonGroup("hh demo", java.time.Duration.ZERO);
     private TpDaemon tp;
     private PoolDaemon pool;
     private TranslatorDaemon translator;
@@ -198,8 +199,9 @@ public final class DemoStack implements AutoCloseable {
     }
 
     private void startDaemon(Daemon d) throws Exception {
-        started.add(d);
-        d.start();
+        String name = d.getClass().getSimpleName().replace("Daemon", "").toLowerCase(java.util.Locale.ROOT);
+        // the demo's own shutdown deadlines are the callers' (DemoRunner); the group only keeps the order
+        started.startMember(name, d, java.time.Duration.ZERO);
     }
 
     private static com.typesafe.config.Config load(String root, List<String> sets) {
@@ -247,14 +249,7 @@ public final class DemoStack implements AutoCloseable {
     /** Stops in reverse start order (miners first is the caller's job). */
     @Override
     public void close() {
-        for (int i = started.size() - 1; i >= 0; i--) {
-            try {
-                started.get(i).close();
-            } catch (Exception e) {
-                System.err.println("hh demo: closing " + started.get(i).getClass().getSimpleName() + ": " + e);
-            }
-        }
-        started.clear();
+        started.close();
     }
 
     /** The treasury's maturity source over the TP's in-process devnet chain. */
