@@ -29,7 +29,7 @@ import java.util.function.ToDoubleFunction;
  * speed -elapsed ...} on the same machine, sampled right before and right after that benchmark), and prints every
  * benchmark as a ratio to what C does for the same work: the table in bench/README.md.
  * <pre>
- * java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar org.hyperhash.bench.Ratios
+ * java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar org.hyperhash.bench.Ratios
  *      [--quick | --smoke] [--only sha|aead|ec]
  * </pre>
  * Noise: both sides are reported twice, best-of (fastest JMH iteration / fastest openssl sample: closest to
@@ -126,7 +126,7 @@ public final class Ratios {
                 "extended-job share validation, 12-step merkle path", sha + extendedCompressions,
                 m -> m.get("sha256") / 64 / extendedCompressions, 0.5));
         for (String bench : List.of("CipherStateBench", "NettyNoiseBench")) {
-          for (String aead : List.of("native", "pure")) {
+          for (String aead : List.of("vector", "scalar", "pure")) {
             String how = (bench.startsWith("Cipher") ? "CipherState" : "Netty NoiseHandler") + " (" + aead + " AEAD)";
             for (int p : new int[] {100, 65536}) {
                 String k = "noise." + bench + ".frame:" + aead + ":" + p;
@@ -147,7 +147,7 @@ public final class Ratios {
             }
           }
         }
-        r.add(new Row("noise.NettyNoiseBench.embeddedChannels:native:100",
+        r.add(new Row("noise.NettyNoiseBench.embeddedChannels:vector:100",
                 "Netty NoiseHandler, 100-byte frame through EmbeddedChannel queues (old harness, diagnostic)",
                 "openssl " + AEAD + " -bytes 100: B/s / (2 x 100)", m -> m.get("stream.100") / 200.0, 0));
         for (String p : List.of("native", "pure")) {
@@ -191,8 +191,12 @@ public final class Ratios {
                     + "): pure-Java rows only");
         }
         // the AEAD is chosen once per JVM: smoke runs in this JVM, so only its own choice
-        String[] aeads = mode == RunMode.SMOKE ? new String[] {AeadProviders.isNative() ? "native" : "pure"}
-                : AeadProviders.nativeUnavailableReason().isEmpty() ? new String[] {"native", "pure"} : new String[] {"pure"};
+        String[] aeads = mode == RunMode.SMOKE
+                ? new String[] {AeadProviders.isNative() ? (AeadProviders.isVector() ? "vector" : "scalar") : "pure"}
+                : AeadProviders.nativeUnavailableReason().isEmpty() && AeadProviders.vectorUnavailableReason().isEmpty()
+                        ? new String[] {"vector", "scalar", "pure"}
+                        : AeadProviders.nativeUnavailableReason().isEmpty() ? new String[] {"scalar", "pure"}
+                        : new String[] {"pure"};
         int samples = mode == RunMode.FULL ? 2 : 1;
         List<String> ran = new ArrayList<>();
         for (Group g : GROUPS) {
@@ -218,7 +222,8 @@ public final class Ratios {
                     case FULL -> ob.forks(1).warmupIterations(3).measurementIterations(10)
                             .warmupTime(TimeValue.seconds(1)).measurementTime(TimeValue.seconds(1));
                 };
-                ob = ob.jvmArgsAppend("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
+                ob = ob.jvmArgsAppend("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                        "--sun-misc-unsafe-memory-access=allow");
                 List<String> keys = new ArrayList<>();
                 for (RunResult rr : new Runner(ob.build()).run()) {
                     Statistics st = rr.getPrimaryResult().getStatistics();

@@ -148,7 +148,7 @@ public final class PoolLoadProbe {
             long direct0 = directBytes();
             String key = h.authorityKey() == null ? "plain" : h.authorityKey().toBase58();
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx" + System.getProperty("fleetHeap", "2g"), "-XX:+UseParallelGC",
+                    "--add-modules=jdk.incubator.vector", "-Xmx" + System.getProperty("fleetHeap", "2g"), "-XX:+UseParallelGC",
                     "-Dio.netty.leakDetection.level=disabled",
                     "-Dfleet.concurrentConnects=" + intProp("concurrentConnects", 200),
                     "-cp", System.getProperty("java.class.path"), MinerFleet.class.getName(),
