@@ -71,7 +71,8 @@ public final class AeadProviders {
         }
     }
 
-    static String vectorMode() {
+    /** The requested vector mode: auto, on or off (property, else environment, else auto). */
+    public static String vectorMode() {
         String m = System.getProperty(VECTOR_PROPERTY);
         if (m == null || m.isBlank()) {
             m = System.getenv(VECTOR_ENV);
@@ -87,8 +88,11 @@ public final class AeadProviders {
         static {
             ChaCha20Poly1305.Blocks8 v = null;
             String failure = null;
+            String noC2 = c2Missing();
             if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
                 failure = VECTOR_MODULE + " not in the boot layer (java --add-modules " + VECTOR_MODULE + ")";
+            } else if (noC2 != null) {
+                failure = noC2;
             } else {
                 try {
                     // by name: this class must link on a JVM without the module
@@ -108,6 +112,27 @@ public final class AeadProviders {
             IMPL = v;
             FAILURE = failure;
         }
+    }
+
+    /**
+     * Why the Vector API would not be compiled to vector instructions here (only C2 does that; in C1 or the interpreter
+     * every vector operation allocates and the blocks run far slower than the scalar path), or null.
+     */
+    private static String c2Missing() {
+        try {
+            var bean = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            if (bean == null) {
+                return null;
+            }
+            if (Integer.parseInt(bean.getVMOption("TieredStopAtLevel").getValue()) < 4
+                    || !Boolean.parseBoolean(bean.getVMOption("UseCompiler").getValue())) {
+                return "no C2 compiler in this JVM (-XX:TieredStopAtLevel < 4 or -Xint)";
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // not HotSpot or no jdk.management: cannot tell, the self-test still runs
+        }
+        return null;
     }
 
     /**
