@@ -81,7 +81,7 @@ case "$cmd" in
     # JMH benchmarks (bench/README.md): ./hh bench [JMH options, e.g. -f 1 -wi 3 -i 5 Sha256d]
     shift
     (cd_home && "${MVN[@]}" -q -DskipTests install -pl bench -am >&2)
-    exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+    exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
       -jar "$HH_HOME/bench/target/benchmarks.jar" "$@"
     ;;
   *)
@@ -94,7 +94,7 @@ case "$cmd" in
     log_conf=logback; [ "${HH_LOG_FORMAT:-}" = json ] && log_conf=logback-json
     [ -n "${HH_LOG_DIR:-}" ] && log_conf="$log_conf-file"
     HH_JAVA_OPTS="${HH_JAVA_OPTS:-} -Dlogback.configurationFile=$log_conf.xml -Dhh.log.name=${1:-hyperhash}"
-    exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+    exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
       ${HH_JAVA_OPTS:-} -cp "$JAR:$HH_HOME/cli/target/lib/*" org.hyperhash.cli.Hh "$@"
     ;;
 esac

@@ -16,7 +16,7 @@ gcc -O2 -Wall -Wextra -o target/sv1floor bench/sv1-floor/sv1floor.c -lcrypto
 ./mvnw -B -ntp -o -q -pl translator -am test-compile dependency:build-classpath \
     -Dmdep.outputFile="$PWD/target/translator-test-cp.txt" -Dmdep.includeScope=test
 CP="translator/target/test-classes:translator/target/classes:$(cat target/translator-test-cp.txt)"
-J="--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"
+J="--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"
 ARGS=(--miners "$MINERS" --seconds "$SECONDS_" --runs "$RUNS" --floor "$PWD/target/sv1floor" --translator "$J")
 if [ -n "${TRANSLATOR2_JVM:-}" ]; then ARGS+=(--translator "$J $TRANSLATOR2_JVM"); fi
 echo "$(date -u +%FT%TZ) $(lscpu | sed -n 's/^Model name: *//p') $(nproc) cpus; somaxconn $(cat /proc/sys/net/core/somaxconn); $(uptime)"

@@ -29,8 +29,8 @@ import java.util.function.ToDoubleFunction;
  * speed -elapsed ...} on the same machine, sampled right before and right after that benchmark), and prints every
  * benchmark as a ratio to what C does for the same work: the table in bench/README.md.
  * <pre>
- * java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar org.hyperhash.bench.Ratios
- *      [--quick | --smoke] [--only sha|aead|ec]
+ * java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar org.hyperhash.bench.Ratios
+ *      [--quick | --smoke] [--only sha|aead|ec] [--payload 100|65536] [--warmup N]
  * </pre>
  * Noise: both sides are reported twice, best-of (fastest JMH iteration / fastest openssl sample: closest to
  * an idle machine) and typical (JMH mean / openssl median). {@code --smoke} runs each benchmark once for 100 ms
@@ -126,7 +126,7 @@ public final class Ratios {
                 "extended-job share validation, 12-step merkle path", sha + extendedCompressions,
                 m -> m.get("sha256") / 64 / extendedCompressions, 0.5));
         for (String bench : List.of("CipherStateBench", "NettyNoiseBench")) {
-          for (String aead : List.of("native", "pure")) {
+          for (String aead : List.of("vector", "scalar", "pure")) {
             String how = (bench.startsWith("Cipher") ? "CipherState" : "Netty NoiseHandler") + " (" + aead + " AEAD)";
             for (int p : new int[] {100, 65536}) {
                 String k = "noise." + bench + ".frame:" + aead + ":" + p;
@@ -147,7 +147,7 @@ public final class Ratios {
             }
           }
         }
-        r.add(new Row("noise.NettyNoiseBench.embeddedChannels:native:100",
+        r.add(new Row("noise.NettyNoiseBench.embeddedChannels:vector:100",
                 "Netty NoiseHandler, 100-byte frame through EmbeddedChannel queues (old harness, diagnostic)",
                 "openssl " + AEAD + " -bytes 100: B/s / (2 x 100)", m -> m.get("stream.100") / 200.0, 0));
         for (String p : List.of("native", "pure")) {
@@ -173,6 +173,10 @@ public final class Ratios {
         RunMode mode = a.contains("--smoke") ? RunMode.SMOKE : a.contains("--quick") ? RunMode.QUICK : RunMode.FULL;
         int only = a.indexOf("--only");
         String group = only >= 0 && only + 1 < a.size() ? a.get(only + 1) : null;
+        int pay = a.indexOf("--payload");
+        payloadOnly = pay >= 0 && pay + 1 < a.size() ? a.get(pay + 1) : null;
+        int wu = a.indexOf("--warmup");
+        warmupOverride = wu >= 0 && wu + 1 < a.size() ? Integer.parseInt(a.get(wu + 1)) : -1;
         List<String> missing = run(mode, group);
         if (!missing.isEmpty()) {
             System.err.println("benchmarks without a result: " + missing);
@@ -181,6 +185,14 @@ public final class Ratios {
     }
 
     /** Runs the benchmarks and prints the table; returns the keys of rows that got no result. */
+    /** {@code --payload P}: only the aead parts of that payload (the others still get their rows, empty). */
+    static String payloadOnly;
+    /**
+     * {@code --warmup N}: warm-up iterations instead of the mode's (on a loaded machine C2 may not have compiled the
+     * hot code within the default two or three seconds, the Vector API code least of all).
+     */
+    static int warmupOverride = -1;
+
     public static List<String> run(RunMode mode, String onlyGroup) throws Exception {
         Map<String, Score> score = new LinkedHashMap<>();
         Map<String, Map<String, Samples>> limits = new LinkedHashMap<>(); // benchmark key -> limit -> samples
@@ -191,8 +203,12 @@ public final class Ratios {
                     + "): pure-Java rows only");
         }
         // the AEAD is chosen once per JVM: smoke runs in this JVM, so only its own choice
-        String[] aeads = mode == RunMode.SMOKE ? new String[] {AeadProviders.isNative() ? "native" : "pure"}
-                : AeadProviders.nativeUnavailableReason().isEmpty() ? new String[] {"native", "pure"} : new String[] {"pure"};
+        String[] aeads = mode == RunMode.SMOKE
+                ? new String[] {AeadProviders.isNative() ? (AeadProviders.isVector() ? "vector" : "scalar") : "pure"}
+                : AeadProviders.nativeUnavailableReason().isEmpty() && AeadProviders.vectorUnavailableReason().isEmpty()
+                        ? new String[] {"vector", "scalar", "pure"}
+                        : AeadProviders.nativeUnavailableReason().isEmpty() ? new String[] {"scalar", "pure"}
+                        : new String[] {"pure"};
         int samples = mode == RunMode.FULL ? 2 : 1;
         List<String> ran = new ArrayList<>();
         for (Group g : GROUPS) {
@@ -201,6 +217,9 @@ public final class Ratios {
             }
             ran.add(g.name());
             for (Part part : g.parts()) {
+                if (payloadOnly != null && part.payload() != null && !payloadOnly.equals(part.payload())) {
+                    continue;
+                }
                 Map<String, List<Double>> got = new LinkedHashMap<>();
                 if (mode != RunMode.SMOKE) {
                     measure(part.limits(), samples, got);
@@ -218,7 +237,11 @@ public final class Ratios {
                     case FULL -> ob.forks(1).warmupIterations(3).measurementIterations(10)
                             .warmupTime(TimeValue.seconds(1)).measurementTime(TimeValue.seconds(1));
                 };
-                ob = ob.jvmArgsAppend("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
+                if (warmupOverride >= 0 && mode != RunMode.SMOKE) {
+                    ob = ob.warmupIterations(warmupOverride);
+                }
+                ob = ob.jvmArgsAppend("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                        "--sun-misc-unsafe-memory-access=allow");
                 List<String> keys = new ArrayList<>();
                 for (RunResult rr : new Runner(ob.build()).run()) {
                     Statistics st = rr.getPrimaryResult().getStatistics();
@@ -253,7 +276,8 @@ public final class Ratios {
             boolean expected = ran.contains(groupOf(r)) && !r.key().startsWith(INITIATOR)
                     && (hasNative || !r.key().endsWith(":native"))
                     && (!r.key().contains("NoiseBench.") && !r.key().contains("CipherStateBench.")
-                        || Arrays.stream(aeads).anyMatch(x -> r.key().contains(":" + x + ":")));
+                        || Arrays.stream(aeads).anyMatch(x -> r.key().contains(":" + x + ":")))
+                    && (payloadOnly == null || !r.key().matches(".*:\\d+$") || r.key().endsWith(":" + payloadOnly));
             if (expected && !score.containsKey(r.key()) && !missing.contains(r.key())) {
                 missing.add(r.key());
             }

@@ -31,9 +31,13 @@ final class CryptoInfo {
                 .trim().toLowerCase(Locale.ROOT);
         try {
             StringBuilder b = new StringBuilder("ChaCha20-Poly1305: ").append(AeadProviders.name())
-                    .append(" for messages >= 320 B, pure Java below (").append(AeadProviders.ENV).append('=').append(mode)
-                    .append(')');
+                    .append(" for messages >= 320 B, ").append(AeadProviders.smallName()).append(" below (")
+                    .append(AeadProviders.ENV).append('=').append(mode).append(", ").append(AeadProviders.VECTOR_ENV)
+                    .append('=').append(AeadProviders.vectorMode()).append(')');
             AeadProviders.nativeUnavailableReason().ifPresent(r -> b.append("; libcrypto unavailable: ").append(r));
+            if (!AeadProviders.isVector()) {
+                AeadProviders.vectorUnavailableReason().ifPresent(r -> b.append("; vector ChaCha20 unavailable: ").append(r));
+            }
             return b.toString();
         } catch (RuntimeException | ExceptionInInitializerError e) {
             Throwable cause = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;

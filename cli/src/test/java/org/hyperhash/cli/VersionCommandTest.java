@@ -32,6 +32,10 @@ class VersionCommandTest {
         String aead = crypto.get(1);
         assertTrue(aead.startsWith("crypto ChaCha20-Poly1305: " + AeadProviders.name() + " for messages >= 320 B"), aead);
         assertEquals(AeadProviders.nativeUnavailableReason().isPresent(), aead.contains("libcrypto unavailable: "), aead);
+        assertTrue(aead.contains(" for messages >= 320 B, " + AeadProviders.smallName() + " below ("), aead);
+        // surefire passes --add-modules jdk.incubator.vector, as the hh launcher and the image do
+        assertTrue(AeadProviders.isVector(), aead);
+        assertTrue(aead.contains("jdk.incubator.vector"), aead);
         // the provider the daemons get from the same selection, by name: native FFM or the pure-Java fallback
         String chosen = Secp256k1Providers.best().name();
         assertTrue(line.startsWith("crypto secp256k1 provider: " + chosen + " (-D" + Secp256k1Providers.PROPERTY + "="), line);

@@ -110,8 +110,24 @@ public final class Metrics {
      * {@code hh_aead_native} (1 OpenSSL's libcrypto through FFM, 0 the pure-Java/JCA fallback). Null name: no Noise.
      */
     public static void aeadProvider(MeterRegistry r, String providerName, boolean nativeLib) {
+        aeadProvider(r, providerName, nativeLib, null, false);
+    }
+
+    /**
+     * As {@link #aeadProvider(MeterRegistry, String, boolean)}, plus the implementation of messages below 320 bytes:
+     * {@code hh_aead_small_info{implementation} 1} and {@code hh_aead_vector} (1 the Vector API's ChaCha20 blocks,
+     * 0 the scalar fallback). Null small name: not reported.
+     */
+    public static void aeadProvider(MeterRegistry r, String providerName, boolean nativeLib, String smallName,
+                                    boolean vector) {
         if (providerName == null || providerName.isEmpty()) {
             return;
+        }
+        if (smallName != null && !smallName.isEmpty()) {
+            gauge(r, "hh.aead.small.info", "ChaCha20-Poly1305 implementation of Noise messages below 320 bytes (value 1)",
+                    () -> 1, "implementation", smallName);
+            gauge(r, "hh.aead.vector", "1 when Noise's small messages use the Vector API ChaCha20 blocks, 0 scalar",
+                    () -> vector ? 1 : 0);
         }
         gauge(r, "hh.aead.provider.info", "ChaCha20-Poly1305 implementation used for Noise (value 1)", () -> 1,
                 "provider", providerName);

@@ -144,7 +144,8 @@ public final class PoolDaemon implements Daemon {
         this.metrics = new PoolMetrics(registry);
         Metrics.secp256k1Provider(registry, security.cryptoProvider());
         Metrics.aeadProvider(registry, security.cryptoProvider() == null ? null : org.hyperhash.sv2.noise.AeadProviders.name(),
-                org.hyperhash.sv2.noise.AeadProviders.isNative());
+                org.hyperhash.sv2.noise.AeadProviders.isNative(), org.hyperhash.sv2.noise.AeadProviders.smallName(),
+                org.hyperhash.sv2.noise.AeadProviders.isVector());
         this.stats = new MinerStats(clock, 100_000, MinerStats.DEFAULT_MAX_WORKERS_PER_ADDRESS,
                 MinerStats.DEFAULT_MAX_WORKERS, MinerStats.DEFAULT_IDLE_EVICTION, metrics.workersRefused::increment);
         this.startedMs = clock.millis();

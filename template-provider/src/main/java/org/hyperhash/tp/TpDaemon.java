@@ -95,7 +95,8 @@ public final class TpDaemon implements Daemon {
         }
         registry = Metrics.newRegistry("tp");
         Metrics.secp256k1Provider(registry, crypto.name());
-        Metrics.aeadProvider(registry, org.hyperhash.sv2.noise.AeadProviders.name(), org.hyperhash.sv2.noise.AeadProviders.isNative());
+        Metrics.aeadProvider(registry, org.hyperhash.sv2.noise.AeadProviders.name(), org.hyperhash.sv2.noise.AeadProviders.isNative(),
+                org.hyperhash.sv2.noise.AeadProviders.smallName(), org.hyperhash.sv2.noise.AeadProviders.isVector());
         metrics = new TpMetrics(registry);
         BlockNotifier notifier;
         if (config.backend() == TpConfig.Backend.DEVNET) {

@@ -102,7 +102,8 @@ public final class TranslatorDaemon implements Daemon {
         LOG.info("secp256k1 provider for Noise upstreams: {}", crypto.name());
         registry = Metrics.newRegistry("translator");
         Metrics.secp256k1Provider(registry, crypto.name());
-        Metrics.aeadProvider(registry, org.hyperhash.sv2.noise.AeadProviders.name(), org.hyperhash.sv2.noise.AeadProviders.isNative());
+        Metrics.aeadProvider(registry, org.hyperhash.sv2.noise.AeadProviders.name(), org.hyperhash.sv2.noise.AeadProviders.isNative(),
+                org.hyperhash.sv2.noise.AeadProviders.smallName(), org.hyperhash.sv2.noise.AeadProviders.isVector());
         metrics = new TranslatorMetrics(registry);
         int threads = cfg.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : cfg.ioThreads();
         ioGroup = Sv2Transport.newEventLoopGroup(threads, "hh-translator-sv1");

@@ -22,7 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
 @BenchmarkMode(Mode.Throughput)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class Sha256dBench {
     private final byte[] header = new byte[80];
     private final byte[] out = new byte[32];

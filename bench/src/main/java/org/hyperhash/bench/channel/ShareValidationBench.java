@@ -45,7 +45,7 @@ import java.util.Random;
 @BenchmarkMode(Mode.Throughput)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class ShareValidationBench {
     /** SHA-256 compressions per extended share (set by setup): coinbase txid + 12 nodes x 3 + header 3. */
     private int extendedCompressions;

@@ -27,7 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
 @BenchmarkMode(Mode.Throughput)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class CipherStateBench {
     private static final int MAC = EncryptedFraming.MAC_LEN;
     private static final int CHUNK = EncryptedFraming.MAX_PLAINTEXT_CHUNK;
@@ -37,10 +37,13 @@ public class CipherStateBench {
     public int payload;
 
     /**
-     * ChaCha20-Poly1305 implementation: OpenSSL's libcrypto through FFM, or the pure-Java one. The choice is made
-     * once per JVM (org.hyperhash.sv2.noise.AeadProviders), so each value runs in its own fork; setup checks it.
+     * ChaCha20-Poly1305 implementations: {@code vector} = OpenSSL's libcrypto (FFM) for messages >= 320 B and the
+     * pure-Java AEAD with vector ChaCha20 blocks below (the default); {@code scalar} = the same with scalar blocks (the
+     * tree before the vector blocks, and the fallback without jdk.incubator.vector); {@code pure} = no OpenSSL (JCA
+     * cipher >= 320 B) and scalar blocks. The choice is made once per JVM (org.hyperhash.sv2.noise.AeadProviders), so
+     * each value runs in its own fork; setup checks it.
      */
-    @Param({"native", "pure"})
+    @Param({"vector", "scalar", "pure"})
     public String aead;
 
     private CipherState sender;

@@ -19,7 +19,8 @@ import org.hyperhash.base.HotPath;
  * instance per connection direction, used from one thread (the channel's event loop).
  *
  * <p>Messages shorter than {@link #SMALL_LIMIT} bytes go through a pure-Java RFC 8439 implementation (no
- * per-message allocation or cipher re-init). Longer array-backed ones go through OpenSSL's libcrypto (FFM) when
+ * per-message allocation or cipher re-init), whose ChaCha20 blocks come eight at a time from the Vector API where
+ * {@link AeadProviders} loaded it (a frame's header and payload, sealed with consecutive nonces, share one pass). Longer array-backed ones go through OpenSSL's libcrypto (FFM) when
  * {@link AeadProviders} chose it (the default where it loads), else through the JCA cipher, whose vector intrinsics
  * win once the data outweighs its per-message init. OpenSSL 3.0's per-message EVP cost (init, parameter lookups,
  * final, tag: several thousand instructions, bench/README.md) is more than the whole pure-Java AEAD of a share-sized

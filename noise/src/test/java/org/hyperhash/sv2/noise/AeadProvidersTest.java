@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Which ChaCha20-Poly1305 the process uses, and the OpenSSL one beyond the vectors of {@link ChaCha20Poly1305Test}:
  * its self-test, and many threads at once (each has its own OpenSSL context) agreeing with the pure-Java one.
- * The noise module's tests run twice, in the default mode and with {@code -Dhyperhash.aead.provider=pure}
- * (see the pom), so {@link CipherState} and the Noise vectors pass through both implementations.
+ * The noise module's tests run three times, in the default mode, with {@code -Dhyperhash.aead.provider=pure} and with
+ * {@code -Dhyperhash.aead.vector=off} (see the pom), so {@link CipherState} and the Noise vectors pass through OpenSSL,
+ * the vector and the scalar ChaCha20 blocks.
  */
 @Timeout(60)
 class AeadProvidersTest {
@@ -34,6 +35,84 @@ class AeadProvidersTest {
             assertTrue(AeadProviders.isNative(), () -> "libcrypto did not load: " + AeadProviders.nativeUnavailableReason());
             assertTrue(AeadProviders.name().startsWith("openssl 3."), AeadProviders.name());
             assertTrue(AeadProviders.nativeUnavailableReason().isEmpty());
+        }
+    }
+
+    @Test
+    void theVectorChoiceFollowsItsMode() {
+        String mode = AeadProviders.vectorMode();
+        // surefire passes --add-modules jdk.incubator.vector, and the build machines have AVX2: it must load
+        assertTrue(AeadProviders.vectorImpl().isPresent(), () -> "vector ChaCha20 did not load: "
+                + AeadProviders.vectorUnavailableReason());
+        assertTrue(ModuleLayer.boot().findModule(AeadProviders.VECTOR_MODULE).isPresent());
+        if (mode.equals("off")) {
+            assertFalse(AeadProviders.isVector());
+            assertTrue(AeadProviders.smallName().endsWith(AeadProviders.SCALAR_NAME), AeadProviders.smallName());
+        } else {
+            assertTrue(AeadProviders.isVector());
+            assertTrue(AeadProviders.smallName().contains("jdk.incubator.vector"), AeadProviders.smallName());
+        }
+    }
+
+    @Test
+    void vectorSelfTestPassesAndCatchesAWrongBlock() {
+        ChaCha20Poly1305.Blocks8 good = AeadProviders.vectorImpl().orElseThrow();
+        AeadProviders.selfTest(good);
+        // a block source that gets lane 7 wrong (only lanes of the next nonce reach it) must fail the self-test
+        ChaCha20Poly1305.Blocks8 broken = new ChaCha20Poly1305.Blocks8() {
+            @Override
+            public void blocks8(int k0, int k1, int k2, int k3, int k4, int k5, int k6, int k7,
+                                int n0, int n1, int n2, int counter, int first, int m1, int m2, int[] out) {
+                good.blocks8(k0, k1, k2, k3, k4, k5, k6, k7, n0, n1, n2, counter, first, m1, m2, out);
+                out[8 * 5 + 7] ^= 1;
+            }
+
+            @Override
+            public String describe() {
+                return "broken";
+            }
+        };
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> AeadProviders.selfTest(broken));
+    }
+
+    /** Each thread has its own vector window: threads sealing consecutive nonces at once agree with the scalar path. */
+    @Test
+    void vectorWindowsArePerThread() throws Exception {
+        ChaCha20Poly1305.Blocks8 v = AeadProviders.vectorImpl().orElseThrow();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            byte[] key = new byte[32];
+            key[3] = 9;
+            ChaCha20Poly1305 shared = new ChaCha20Poly1305(key, v); // one key, sealed from four threads
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int seed = t;
+                fs.add(pool.submit(() -> {
+                    SplittableRandom rnd = new SplittableRandom(seed);
+                    ChaCha20Poly1305 own = new ChaCha20Poly1305(key, v);
+                    ChaCha20Poly1305 ref = new ChaCha20Poly1305(key, null);
+                    for (int i = 0; i < 3000; i++) {
+                        int len = rnd.nextInt(2) == 0 ? 6 : rnd.nextInt(330);
+                        byte[] plain = new byte[len];
+                        rnd.nextBytes(plain);
+                        int n1 = seed * 1_000_000 + i; // consecutive per thread, disjoint between threads
+                        byte[] a = new byte[len + 16];
+                        byte[] b = new byte[len + 16];
+                        byte[] c = new byte[len + 16];
+                        (i % 3 == 0 ? shared : own).seal(0, n1, 0, null, plain, 0, len, a, 0);
+                        ref.seal(0, n1, 0, null, plain, 0, len, b, 0);
+                        assertArrayEquals(b, a, "len " + len);
+                        own.seal(0, n1, 0, null, plain, 0, len, c, 0);
+                        assertArrayEquals(b, c, "len " + len);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 

@@ -21,27 +21,43 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The pure-Java and the OpenSSL (FFM) AEAD against RFC 8439's vectors and, randomized, against the JDK's ChaCha20-Poly1305. */
+/** The pure-Java AEAD (scalar and vector ChaCha20 blocks) and the OpenSSL (FFM) one against RFC 8439's vectors and, randomized, against the JDK's ChaCha20-Poly1305. */
 @Timeout(60)
 class ChaCha20Poly1305Test {
     private static final HexFormat HEX = HexFormat.of();
     private static final byte[] SUNSCREEN = ("Ladies and Gentlemen of the class of '99: If I could offer you only one tip"
             + " for the future, sunscreen would be it.").getBytes(StandardCharsets.US_ASCII);
 
+    /** The vector block source; it must load in these tests (surefire passes --add-modules jdk.incubator.vector). */
+    static ChaCha20Poly1305.Blocks8 vector() {
+        return AeadProviders.vectorImpl().orElseThrow(() -> new AssertionError(
+                "vector ChaCha20 did not load: " + AeadProviders.vectorUnavailableReason().orElse("?")));
+    }
+
+    static ChaCha20Poly1305.Blocks8 blocks(String impl) {
+        return switch (impl) {
+            case "scalar" -> null;
+            case "vector" -> vector();
+            default -> throw new IllegalArgumentException(impl);
+        };
+    }
+
     /** RFC 8439 2.3.2. */
-    @Test
-    void rfc8439ChaCha20Block() {
+    @ParameterizedTest
+    @ValueSource(strings = {"scalar", "vector"})
+    void rfc8439ChaCha20Block(String impl) {
         byte[] key = Vectors.hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
-        byte[] block = ChaCha20Poly1305.chacha20Block(key, 1, Vectors.hex("000000090000004a00000000"));
+        byte[] block = ChaCha20Poly1305.chacha20Block(blocks(impl), key, 1, Vectors.hex("000000090000004a00000000"));
         assertEquals("10f1e7e4d13b5915500fdd1fa32071c4c7d1f4c733c068030422aa9ac3d46c4e"
                 + "d2826446079faa0914c2d705d98b02a2b5129cd1de164eb9cbd083e8a2503c4e", HEX.formatHex(block));
     }
 
     /** RFC 8439 2.4.2. */
-    @Test
-    void rfc8439ChaCha20Encryption() {
+    @ParameterizedTest
+    @ValueSource(strings = {"scalar", "vector"})
+    void rfc8439ChaCha20Encryption(String impl) {
         byte[] key = Vectors.hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
-        byte[] ct = ChaCha20Poly1305.chacha20(key, 1, Vectors.hex("000000000000004a00000000"), SUNSCREEN);
+        byte[] ct = ChaCha20Poly1305.chacha20(blocks(impl), key, 1, Vectors.hex("000000000000004a00000000"), SUNSCREEN);
         assertEquals("6e2e359a2568f98041ba0728dd0d6981e97e7aec1d4360c20a27afccfd9fae0b"
                 + "f91b65c5524733ab8f593dabcd62b3571639d624e65152ab8f530c359f0861d8"
                 + "07ca0dbf500d6a6156a38e088a22b65e52bc514d16ccf806818ce91ab7793736"
@@ -133,10 +149,14 @@ class ChaCha20Poly1305Test {
         return b;
     }
 
-    /** The implementation under test: the pure-Java one, or OpenSSL's libcrypto through FFM (must load here). */
+    /**
+     * The implementation under test: the pure-Java one with scalar blocks ("pure") or vector blocks ("vector", must load
+     * here), or OpenSSL's libcrypto through FFM (must load here).
+     */
     static Aead aead(String impl, byte[] key) {
         return switch (impl) {
-            case "pure" -> new ChaCha20Poly1305(key);
+            case "pure" -> new ChaCha20Poly1305(key, null);
+            case "vector" -> new ChaCha20Poly1305(key, vector());
             case "openssl" -> AeadProviders.nativeImpl().orElseThrow(() -> new AssertionError(
                     "libcrypto.so.3 did not load: " + AeadProviders.nativeUnavailableReason().orElse("?"))).keyed(key);
             default -> throw new IllegalArgumentException(impl);
@@ -145,7 +165,7 @@ class ChaCha20Poly1305Test {
 
     /** RFC 8439 2.8.2: seal and open. */
     @ParameterizedTest
-    @ValueSource(strings = {"pure", "openssl"})
+    @ValueSource(strings = {"pure", "vector", "openssl"})
     void rfc8439Aead(String impl) {
         byte[] key = Vectors.hex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
         byte[] nonce = Vectors.hex("070000004041424344454647");
@@ -164,7 +184,7 @@ class ChaCha20Poly1305Test {
 
     /** Random keys, nonces, AAD (none, empty, short, long) and every length 0..2000 plus large ones, vs the JDK. */
     @ParameterizedTest
-    @ValueSource(strings = {"pure", "openssl"})
+    @ValueSource(strings = {"pure", "vector", "openssl"})
     void randomizedAgainstJdk(String impl) throws Exception {
         SplittableRandom rnd = new SplittableRandom(0x5eed8439L);
         Cipher jdk = Cipher.getInstance("ChaCha20-Poly1305");
@@ -207,7 +227,7 @@ class ChaCha20Poly1305Test {
 
     /** Any flipped bit in ciphertext, tag, AAD or nonce is rejected and the output is left untouched. */
     @ParameterizedTest
-    @ValueSource(strings = {"pure", "openssl"})
+    @ValueSource(strings = {"pure", "vector", "openssl"})
     void tamperedMessagesAreRejected(String impl) {
         SplittableRandom rnd = new SplittableRandom(7);
         for (int len : new int[] {0, 1, 15, 16, 17, 63, 64, 65, 100, 1000}) {
@@ -234,6 +254,78 @@ class ChaCha20Poly1305Test {
             assertArrayEquals(untouched, out);
             assertTrue(c.open(w(nonce, 0), w(nonce, 4), w(nonce, 8), aad, ct, 0, ct.length, out, 0));
         }
+    }
+
+    /**
+     * The vector path's window: consecutive nonces (the next message reuses lanes computed with the previous one) with
+     * random lengths around every block boundary, two instances interleaved on one thread (the window changes owner),
+     * a nonce whose low word carries into the high word, a re-key between two messages, and a failed open in between:
+     * every message equal to the JDK's cipher and opened back.
+     */
+    @Test
+    void vectorWindowAcrossMessagesAgainstJdk() throws Exception {
+        SplittableRandom rnd = new SplittableRandom(0x8439);
+        Cipher jdk = Cipher.getInstance("ChaCha20-Poly1305");
+        ChaCha20Poly1305.Blocks8 v = vector();
+        for (int round = 0; round < 300; round++) {
+            byte[][] keys = {bytes(rnd, 32), bytes(rnd, 32)};
+            ChaCha20Poly1305[] tx = {new ChaCha20Poly1305(keys[0], v), new ChaCha20Poly1305(keys[1], v)};
+            ChaCha20Poly1305[] rx = {new ChaCha20Poly1305(keys[0], v), new ChaCha20Poly1305(keys[1], v)};
+            long[] nonce = {round % 3 == 0 ? 0xffff_fffeL : rnd.nextLong() >>> 1, rnd.nextLong() >>> 1};
+            for (int m = 0; m < 12; m++) {
+                int who = round % 2 == 0 ? 0 : rnd.nextInt(2);
+                int len = switch (rnd.nextInt(4)) {
+                    case 0 -> 6;
+                    case 1 -> 64 * rnd.nextInt(1, 8) + rnd.nextInt(-1, 2);
+                    default -> rnd.nextInt(600);
+                };
+                if (m == 7 && round % 5 == 0) { // re-key both ends: nothing computed under the old key may be used
+                    keys[who] = bytes(rnd, 32);
+                    tx[who].setKey(keys[who]);
+                    rx[who].setKey(keys[who]);
+                }
+                long n = nonce[who]++;
+                byte[] iv = new byte[12];
+                ByteBuffer.wrap(iv).order(ByteOrder.LITTLE_ENDIAN).putLong(4, n);
+                byte[] plain = bytes(rnd, len);
+                jdk.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(keys[who], "ChaCha20"), new IvParameterSpec(iv));
+                byte[] expected = jdk.doFinal(plain);
+                byte[] ct = new byte[len + 16];
+                tx[who].seal(0, (int) n, (int) (n >>> 32), null, plain, 0, len, ct, 0);
+                assertArrayEquals(expected, ct, "round " + round + " message " + m + " len " + len);
+                if (m == 4) { // a bad tag on the receiver first, then the good one
+                    ct[len] ^= 1;
+                    assertFalse(rx[who].open(0, (int) n, (int) (n >>> 32), null, ct, 0, ct.length, new byte[len], 0));
+                    ct[len] ^= 1;
+                }
+                byte[] back = new byte[len];
+                assertTrue(rx[who].open(0, (int) n, (int) (n >>> 32), null, ct, 0, ct.length, back, 0));
+                assertArrayEquals(plain, back);
+            }
+        }
+    }
+
+    /** The vector path wipes the keystream of a finished message; the next nonce's lanes stay for the next message. */
+    @Test
+    void vectorWindowIsWipedAfterUse() {
+        ChaCha20Poly1305 c = new ChaCha20Poly1305(new byte[32], vector());
+        ChaCha20Poly1305.Scratch p = new ChaCha20Poly1305.Scratch();
+        byte[] in = new byte[100];
+        c.seal(0, 5, 0, null, in, 0, 6, new byte[22], 0);
+        // the header's lanes 0..1 are zero now, lanes 2..7 (the next nonce) are not; all of them are zero once it is used
+        p = scratchOfThisThread();
+        assertEquals(2, p.wfirst);
+        for (int w = 0; w < 16; w++) {
+            assertEquals(0, p.win[8 * w] | p.win[8 * w + 1], "word " + w);
+        }
+        assertTrue(Arrays.stream(p.win).anyMatch(x -> x != 0));
+        c.seal(0, 6, 0, null, in, 0, 100, new byte[116], 0);
+        assertTrue(Arrays.stream(p.win).allMatch(x -> x == 0));
+        assertEquals(null, p.owner);
+    }
+
+    private static ChaCha20Poly1305.Scratch scratchOfThisThread() {
+        return ChaCha20Poly1305.scratch();
     }
 
     /** CipherState on both sides of its size threshold, vs raw JCA with the SV2 nonce layout. */

@@ -121,7 +121,7 @@ public final class MultiPoolLedgerProbe {
                 for (PoolHarness h : pools) {
                     String key = h.authorityKey() == null ? "plain" : h.authorityKey().toBase58();
                     Process fleet = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                            "-Xmx" + System.getProperty("fleetHeap", "1500m"), "-XX:+UseParallelGC", "-Dio.netty.leakDetection.level=disabled",
+                            "--add-modules=jdk.incubator.vector", "-Xmx" + System.getProperty("fleetHeap", "1500m"), "-XX:+UseParallelGC", "-Dio.netty.leakDetection.level=disabled",
                             "-Dfleet.concurrentConnects=" + intProp("concurrentConnects", 100), "-cp", System.getProperty("java.class.path"),
                             MinerFleet.class.getName(), h.sv2().getHostString(), Integer.toString(h.sv2().getPort()), key,
                             Integer.toString(miners), "standard", Integer.toString(intProp("perIp", 1000)), "1"))

@@ -188,7 +188,7 @@ public final class PoolLoadProbe {
             var histo0 = histoTop > 0 ? classHistogram() : null;
             String key = h.authorityKey() == null ? "plain" : h.authorityKey().toBase58();
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx" + System.getProperty("fleetHeap", "2g"), "-XX:+UseParallelGC",
+                    "--add-modules=jdk.incubator.vector", "-Xmx" + System.getProperty("fleetHeap", "2g"), "-XX:+UseParallelGC",
                     "-Dio.netty.leakDetection.level=disabled",
                     "-Dfleet.concurrentConnects=" + intProp("concurrentConnects", 200),
                     "-Dfleet.sourcePrefix=" + (veth == null ? "127.0.0." : VethPair.clientPrefix()),
