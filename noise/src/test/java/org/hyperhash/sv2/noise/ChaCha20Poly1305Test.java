@@ -83,6 +83,28 @@ class ChaCha20Poly1305Test {
         assertEquals("03000000000000000000000000000000", HEX.formatHex(tag));
     }
 
+    /** RFC 8439 A.3 test vectors #1 to #4 (zero key, r = 0, s = 0, and a full random key over 127 bytes). */
+    @Test
+    void rfc8439Poly1305VectorsA3() {
+        byte[] ietf = ("Any submission to the IETF intended by the Contributor for publication as all or part of an IETF "
+                + "Internet-Draft or RFC and any statement made within the context of an IETF activity is considered an "
+                + "\"IETF Contribution\". Such statements include oral statements in IETF sessions, as well as written and "
+                + "electronic communications made at any time or place, which are addressed to")
+                .getBytes(StandardCharsets.US_ASCII);
+        assertEquals(375, ietf.length);
+        byte[] jabberwocky = ("'Twas brillig, and the slithy toves\nDid gyre and gimble in the wabe:\nAll mimsy were the "
+                + "borogoves,\nAnd the mome raths outgrabe.").getBytes(StandardCharsets.US_ASCII);
+        assertEquals(127, jabberwocky.length);
+        String z = "00".repeat(16);
+        assertEquals(z, HEX.formatHex(ChaCha20Poly1305.poly1305(new byte[32], new byte[64])));
+        assertEquals("36e5f6b5c5e06070f0efca96227a863e",
+                HEX.formatHex(ChaCha20Poly1305.poly1305(HEX.parseHex(z + "36e5f6b5c5e06070f0efca96227a863e"), ietf)));
+        assertEquals("f3477e7cd95417af89a6b8794c310cf0",
+                HEX.formatHex(ChaCha20Poly1305.poly1305(HEX.parseHex("36e5f6b5c5e06070f0efca96227a863e" + z), ietf)));
+        assertEquals("4541669a7eaaee61e708dc7cbcc5eb62", HEX.formatHex(ChaCha20Poly1305.poly1305(
+                HEX.parseHex("1c9240a5eb55d38af333888604f6b5f0473917c1402b80099dca5cbc207075c0"), jabberwocky)));
+    }
+
     /** RFC 8439 A.3 edge cases (carries and the final reduction). */
     @Test
     void rfc8439Poly1305EdgeCases() {
@@ -109,12 +131,31 @@ class ChaCha20Poly1305Test {
     @Test
     void poly1305AgainstBigIntegerReference() {
         SplittableRandom rnd = new SplittableRandom(1305);
-        for (int i = 0; i < 3000; i++) {
-            int mode = i % 3;
-            byte[] key = mode == 1 ? filled(32, 0xff) : bytes(rnd, 32);
-            byte[] msg = mode == 2 ? filled(rnd.nextInt(200), 0xff) : bytes(rnd, rnd.nextInt(200));
+        for (int i = 0; i < 5000; i++) {
+            int mode = i % 5;
+            // modes: random; all-ones key (largest clamped r, s = 2^128 - 1); all-ones message; both all-ones;
+            // random key and a message of whole blocks each all-ones, all-zero or random (long runs of saturated
+            // blocks push the accumulator and the product carries to their bounds)
+            byte[] key = mode == 1 || mode == 3 ? filled(32, 0xff) : bytes(rnd, 32);
+            int n = rnd.nextInt(mode >= 3 ? 600 : 200);
+            byte[] msg = switch (mode) {
+                case 2, 3 -> filled(n, 0xff);
+                case 4 -> mixedBlocks(rnd, n);
+                default -> bytes(rnd, n);
+            };
             assertArrayEquals(referencePoly1305(key, msg), ChaCha20Poly1305.poly1305(key, msg), "case " + i);
         }
+    }
+
+    private static byte[] mixedBlocks(SplittableRandom rnd, int n) {
+        byte[] m = bytes(rnd, n);
+        for (int at = 0; at < n; at += 16) {
+            int kind = rnd.nextInt(3);
+            if (kind < 2) {
+                Arrays.fill(m, at, Math.min(at + 16, n), kind == 0 ? (byte) 0xff : 0);
+            }
+        }
+        return m;
     }
 
     private static byte[] referencePoly1305(byte[] key, byte[] msg) {
