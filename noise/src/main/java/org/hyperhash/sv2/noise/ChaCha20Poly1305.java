@@ -389,7 +389,7 @@ final class ChaCha20Poly1305 implements Aead {
             long c = (a0 & ~b0) >>> 63; // k <= 5
             a0 = b0;
             long b1 = a1 + c;
-            a2 += (a1 & ~b1) >>> 63;
+            a2 += (a1 & ~b1) >>> 63; // never 1 under the bound above (a1 is 0 when h >= 2^130); kept for safety
             a1 = b1;
             // g = h + 5; h >= p exactly when g reaches 2^130, then the tag uses g's low 128 bits (g - 2^130 = h - p).
             // Selected with a mask, not a branch.

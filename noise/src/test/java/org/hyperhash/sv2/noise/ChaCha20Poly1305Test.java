@@ -147,6 +147,41 @@ class ChaCha20Poly1305Test {
         }
     }
 
+    /**
+     * Poly1305 against the BigInteger reference on messages built from boundary blocks (all ones, 2^64 - 1 in either
+     * word, values near 2^128 - 5, 1, 5) under small r (1, 2, 3, 2^66, ...) and s in {0, 5, 2^128 - 1}: with r this
+     * small the accumulator is nearly the sum of the blocks, so these reach the carries that random data hits with
+     * probability ~2^-64 (the message-add carry into a word that is all ones, the fold of bits >= 2^130 carrying through
+     * both words, h in [p, 2^130) and h just below p with a0 near 2^64 at the final reduction). A throwaway mutation
+     * check found each of those carries, removed one at a time, caught here and missed by random messages.
+     */
+    @Test
+    void poly1305BoundaryBlocksAgainstBigIntegerReference() {
+        String[] blocks = {"00000000000000000000000000000000", "ffffffffffffffffffffffffffffffff",
+            "01000000000000000000000000000000", "ffffffffffffffff0000000000000000", "0000000000000000ffffffffffffffff",
+            "faffffffffffffffffffffffffffffff", "fbffffffffffffffffffffffffffffff", "feffffffffffffffffffffffffffffff",
+            "05000000000000000000000000000000", "fbffffffffffffff0000000000000000", "0000000000000000fcffffffffffffff"};
+        String[] rs = {"01000000000000000000000000000000", "02000000000000000000000000000000",
+            "03000000000000000000000000000000", "00000000000000000400000000000000", "ffffffffffffffffffffffffffffffff",
+            "05000000000000000400000000000000"};
+        String[] ss = {"00000000000000000000000000000000", "ffffffffffffffffffffffffffffffff",
+            "05000000000000000000000000000000"};
+        SplittableRandom rnd = new SplittableRandom(8439);
+        for (int i = 0; i < 20000; i++) {
+            byte[] key = HEX.parseHex(rs[rnd.nextInt(rs.length)] + ss[rnd.nextInt(ss.length)]);
+            StringBuilder sb = new StringBuilder();
+            for (int b = 1 + rnd.nextInt(6); b > 0; b--) {
+                sb.append(blocks[rnd.nextInt(blocks.length)]);
+            }
+            byte[] msg = HEX.parseHex(sb.toString());
+            if (rnd.nextInt(4) == 0) { // a partial last block: its pad bit is not 2^128
+                msg = Arrays.copyOf(msg, msg.length - 1 - rnd.nextInt(15));
+            }
+            assertArrayEquals(referencePoly1305(key, msg), ChaCha20Poly1305.poly1305(key, msg),
+                    HEX.formatHex(key) + " " + HEX.formatHex(msg));
+        }
+    }
+
     private static byte[] mixedBlocks(SplittableRandom rnd, int n) {
         byte[] m = bytes(rnd, n);
         for (int at = 0; at < n; at += 16) {
