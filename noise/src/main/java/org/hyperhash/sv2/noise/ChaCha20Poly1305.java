@@ -25,7 +25,6 @@ final class ChaCha20Poly1305 implements Aead {
     static final int TAG_LEN = 16;
     private static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long M26 = 0x3ffffffL;
     private static final byte[] ZERO16 = new byte[16];
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -267,9 +266,10 @@ final class ChaCha20Poly1305 implements Aead {
         // [wfirst, 8) are blocks 0.. of the next nonce. owner null: nothing valid.
         ChaCha20Poly1305 owner;
         int epoch, wn0, wn1, wn2, wctr, wfirst;
-        // Poly1305 state for the message in progress: r limbs, 5*r, accumulator, s
-        private long r0, r1, r2, r3, r4, s1, s2, s3, s4;
-        private long h0, h1, h2, h3, h4;
+        // Poly1305 state for the message in progress, radix 2^64: clamped r = r0 + 2^64 r1, s1 = 5 * (r1 / 4),
+        // accumulator h = h0 + 2^64 h1 + 2^128 h2 (h2 stays below 8), and the final addend s
+        private long r0, r1, s1;
+        private long h0, h1, h2;
         long sLo, sHi;
 
         /**
@@ -294,110 +294,121 @@ final class ChaCha20Poly1305 implements Aead {
         }
 
         void setR(long lo, long hi) {
-            lo &= 0x0ffffffc0fffffffL;
-            hi &= 0x0ffffffc0ffffffcL;
-            r0 = lo & M26;
-            r1 = (lo >>> 26) & M26;
-            r2 = ((lo >>> 52) | (hi << 12)) & M26;
-            r3 = (hi >>> 14) & M26;
-            r4 = hi >>> 40;
-            s1 = r1 * 5;
-            s2 = r2 * 5;
-            s3 = r3 * 5;
-            s4 = r4 * 5;
-            h0 = h1 = h2 = h3 = h4 = 0;
+            r0 = lo & 0x0ffffffc0fffffffL;
+            r1 = hi & 0x0ffffffc0ffffffcL;
+            // the clamp clears r1's low two bits, so 2^128 r1 = 2^130 (r1 / 4) = 5 (r1 / 4) mod 2^130 - 5
+            s1 = r1 + (r1 >>> 2);
+            h0 = h1 = h2 = 0;
         }
 
         /** Feeds {@code len} bytes zero-padded to a multiple of 16 (the AEAD layout). */
         void polyPadded(byte[] m, int off, int len) {
             int full = len & ~15;
             if (full > 0) {
-                polyBlocks(m, off, full, 1L << 24);
+                polyBlocks(m, off, full, 1);
             }
             int rest = len - full;
             if (rest > 0) {
                 System.arraycopy(m, off + full, pad, 0, rest);
                 System.arraycopy(ZERO16, 0, pad, rest, 16 - rest);
-                polyBlocks(pad, 0, 16, 1L << 24);
+                polyBlocks(pad, 0, 16, 1);
             }
         }
 
         void polyLengths(long adLen, long ctLen) {
             I64.set(pad, 0, adLen);
             I64.set(pad, 8, ctLen);
-            polyBlocks(pad, 0, 16, 1L << 24);
+            polyBlocks(pad, 0, 16, 1);
         }
 
-        /** Poly1305 over whole 16-byte blocks; {@code hibit} is 2^128 in limb 4 (0 only for a padded final block). */
+        /**
+         * Carry out of the 64-bit sum {@code s = a + b}, as 0 or 1, without a branch or a compare (so no
+         * data-dependent timing whatever the JIT does with it).
+         */
+        private static long carry(long a, long b, long s) {
+            return ((a & b) | ((a | b) & ~s)) >>> 63;
+        }
+
+        /**
+         * Poly1305 over whole 16-byte blocks, radix 2^64: four 64x64->128 products and two small ones per block
+         * (the 26-bit-limb form needed 25). {@code hibit} is the 2^128 pad bit (1, or 0 only for a padded final
+         * block).
+         *
+         * <p>Bounds that let some carries be skipped: r0, r1 < 2^60, s1 < 2^61, h2 <= 4 after each block, so
+         * a2 <= 6; every high product half is below 2^61, so the high-half sums cannot overflow; a2 * s1 < 2^63 and
+         * d0hi < 2^62, so their carries only need the top bits; d2 < 2^63.
+         */
         void polyBlocks(byte[] m, int off, int len, long hibit) {
-            long a0 = h0, a1 = h1, a2 = h2, a3 = h3, a4 = h4;
-            final long q0 = r0, q1 = r1, q2 = r2, q3 = r3, q4 = r4, t1 = s1, t2 = s2, t3 = s3, t4 = s4;
+            long a0 = h0, a1 = h1, a2 = h2;
+            final long q0 = r0, q1 = r1, t1 = s1;
             for (int end = off + len; off < end; off += 16) {
-                long lo = (long) I64.get(m, off);
-                long hi = (long) I64.get(m, off + 8);
-                a0 += lo & M26;
-                a1 += (lo >>> 26) & M26;
-                a2 += ((lo >>> 52) | (hi << 12)) & M26;
-                a3 += (hi >>> 14) & M26;
-                a4 += (hi >>> 40) | hibit;
-                long d0 = a0 * q0 + a1 * t4 + a2 * t3 + a3 * t2 + a4 * t1;
-                long d1 = a0 * q1 + a1 * q0 + a2 * t4 + a3 * t3 + a4 * t2;
-                long d2 = a0 * q2 + a1 * q1 + a2 * q0 + a3 * t4 + a4 * t3;
-                long d3 = a0 * q3 + a1 * q2 + a2 * q1 + a3 * q0 + a4 * t4;
-                long d4 = a0 * q4 + a1 * q3 + a2 * q2 + a3 * q1 + a4 * q0;
-                d1 += d0 >>> 26;
-                a0 = d0 & M26;
-                d2 += d1 >>> 26;
-                a1 = d1 & M26;
-                d3 += d2 >>> 26;
-                a2 = d2 & M26;
-                d4 += d3 >>> 26;
-                a3 = d3 & M26;
-                long c = d4 >>> 26;
-                a4 = d4 & M26;
-                a0 += c * 5;
-                a1 += a0 >>> 26;
-                a0 &= M26;
+                long m0 = (long) I64.get(m, off);
+                long m1 = (long) I64.get(m, off + 8);
+                // h += m + 2^128 hibit
+                long b0 = a0 + m0;
+                long c = carry(a0, m0, b0);
+                long t = a1 + m1;
+                long c1 = carry(a1, m1, t);
+                long b1 = t + c;
+                c1 += (t & ~b1) >>> 63; // adding 0 or 1: carries only when t was all ones (then c1 was 0)
+                long b2 = a2 + c1 + hibit;
+                // d0 = b0 r0 + b1 s1
+                long x = b0 * q0, y = b1 * t1;
+                long d0 = x + y;
+                long d0hi = Math.unsignedMultiplyHigh(b0, q0) + Math.unsignedMultiplyHigh(b1, t1) + carry(x, y, d0);
+                // d1 = b0 r1 + b1 r0 + b2 s1 + d0hi
+                x = b0 * q1;
+                y = b1 * q0;
+                long d1 = x + y;
+                long d1hi = Math.unsignedMultiplyHigh(b0, q1) + Math.unsignedMultiplyHigh(b1, q0) + carry(x, y, d1);
+                long z = b2 * t1;
+                long e = d1 + z;
+                d1hi += (d1 & ~e) >>> 63; // z < 2^63
+                long f = e + d0hi;
+                d1hi += (e & ~f) >>> 63; // d0hi < 2^63
+                // d2 = b2 r0 + d1hi; fold 2^130 (d2 >> 2) back in as 5 (d2 >> 2)
+                long d2 = b2 * q0 + d1hi;
+                long k = (d2 & ~3L) + (d2 >>> 2);
+                a0 = d0 + k;
+                c = carry(d0, k, a0);
+                a1 = f + c;
+                a2 = (d2 & 3) + ((f & ~a1) >>> 63);
             }
             h0 = a0;
             h1 = a1;
             h2 = a2;
-            h3 = a3;
-            h4 = a4;
         }
 
         /** Final reduction mod 2^130-5, adds s, writes the 16-byte tag; clears the key material. */
         void polyFinish(byte[] out, int outOff) {
-            long a0 = h0, a1 = h1, a2 = h2, a3 = h3, a4 = h4;
-            long c = a1 >>> 26; a1 &= M26; a2 += c;
-            c = a2 >>> 26; a2 &= M26; a3 += c;
-            c = a3 >>> 26; a3 &= M26; a4 += c;
-            c = a4 >>> 26; a4 &= M26; a0 += c * 5;
-            c = a0 >>> 26; a0 &= M26; a1 += c;
-            // g = h + 5 - 2^130; use g when it is non-negative (h >= p), selected without a branch
-            long g0 = a0 + 5; c = g0 >>> 26; g0 &= M26;
-            long g1 = a1 + c; c = g1 >>> 26; g1 &= M26;
-            long g2 = a2 + c; c = g2 >>> 26; g2 &= M26;
-            long g3 = a3 + c; c = g3 >>> 26; g3 &= M26;
-            long g4 = a4 + c - (1L << 26);
-            long keepH = g4 >> 63;
-            a0 = (a0 & keepH) | (g0 & ~keepH);
-            a1 = (a1 & keepH) | (g1 & ~keepH);
-            a2 = (a2 & keepH) | (g2 & ~keepH);
-            a3 = (a3 & keepH) | (g3 & ~keepH);
-            a4 = (a4 & keepH) | (g4 & M26 & ~keepH);
-            long lo = a0 | (a1 << 26) | (a2 << 52);
-            long hi = (a2 >>> 12) | (a3 << 14) | (a4 << 40);
-            long lo2 = lo + sLo;
-            long carry = ((lo & sLo) | ((lo | sLo) & ~lo2)) >>> 63;
+            long a0 = h0, a1 = h1, a2 = h2;
+            // fold bits 130.. (h < 2^130 + 2^64 after polyBlocks, so h < 2^130 after this)
+            long k = (a2 >>> 2) * 5;
+            a2 &= 3;
+            long b0 = a0 + k;
+            long c = (a0 & ~b0) >>> 63; // k <= 5
+            a0 = b0;
+            long b1 = a1 + c;
+            a2 += (a1 & ~b1) >>> 63; // never 1 under the bound above (a1 is 0 when h >= 2^130); kept for safety
+            a1 = b1;
+            // g = h + 5; h >= p exactly when g reaches 2^130, then the tag uses g's low 128 bits (g - 2^130 = h - p).
+            // Selected with a mask, not a branch.
+            long g0 = a0 + 5;
+            c = (a0 & ~g0) >>> 63;
+            long g1 = a1 + c;
+            c = (a1 & ~g1) >>> 63;
+            long useG = -((a2 + c) >>> 2);
+            a0 = (a0 & ~useG) | (g0 & useG);
+            a1 = (a1 & ~useG) | (g1 & useG);
+            long lo2 = a0 + sLo;
             I64.set(out, outOff, lo2);
-            I64.set(out, outOff + 8, hi + sHi + carry);
+            I64.set(out, outOff + 8, a1 + sHi + carry(a0, sLo, lo2));
             clearPoly();
         }
 
         void clearPoly() {
-            r0 = r1 = r2 = r3 = r4 = s1 = s2 = s3 = s4 = 0;
-            h0 = h1 = h2 = h3 = h4 = 0;
+            r0 = r1 = s1 = 0;
+            h0 = h1 = h2 = 0;
             sLo = sHi = 0;
         }
     }
@@ -440,7 +451,7 @@ final class ChaCha20Poly1305 implements Aead {
         c.sLo = (long) I64.get(key32, 16);
         c.sHi = (long) I64.get(key32, 24);
         int full = msg.length & ~15;
-        c.polyBlocks(msg, 0, full, 1L << 24);
+        c.polyBlocks(msg, 0, full, 1);
         int rest = msg.length - full;
         if (rest > 0) {
             byte[] last = new byte[16];

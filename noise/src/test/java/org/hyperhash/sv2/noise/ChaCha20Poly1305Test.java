@@ -83,6 +83,28 @@ class ChaCha20Poly1305Test {
         assertEquals("03000000000000000000000000000000", HEX.formatHex(tag));
     }
 
+    /** RFC 8439 A.3 test vectors #1 to #4 (zero key, r = 0, s = 0, and a full random key over 127 bytes). */
+    @Test
+    void rfc8439Poly1305VectorsA3() {
+        byte[] ietf = ("Any submission to the IETF intended by the Contributor for publication as all or part of an IETF "
+                + "Internet-Draft or RFC and any statement made within the context of an IETF activity is considered an "
+                + "\"IETF Contribution\". Such statements include oral statements in IETF sessions, as well as written and "
+                + "electronic communications made at any time or place, which are addressed to")
+                .getBytes(StandardCharsets.US_ASCII);
+        assertEquals(375, ietf.length);
+        byte[] jabberwocky = ("'Twas brillig, and the slithy toves\nDid gyre and gimble in the wabe:\nAll mimsy were the "
+                + "borogoves,\nAnd the mome raths outgrabe.").getBytes(StandardCharsets.US_ASCII);
+        assertEquals(127, jabberwocky.length);
+        String z = "00".repeat(16);
+        assertEquals(z, HEX.formatHex(ChaCha20Poly1305.poly1305(new byte[32], new byte[64])));
+        assertEquals("36e5f6b5c5e06070f0efca96227a863e",
+                HEX.formatHex(ChaCha20Poly1305.poly1305(HEX.parseHex(z + "36e5f6b5c5e06070f0efca96227a863e"), ietf)));
+        assertEquals("f3477e7cd95417af89a6b8794c310cf0",
+                HEX.formatHex(ChaCha20Poly1305.poly1305(HEX.parseHex("36e5f6b5c5e06070f0efca96227a863e" + z), ietf)));
+        assertEquals("4541669a7eaaee61e708dc7cbcc5eb62", HEX.formatHex(ChaCha20Poly1305.poly1305(
+                HEX.parseHex("1c9240a5eb55d38af333888604f6b5f0473917c1402b80099dca5cbc207075c0"), jabberwocky)));
+    }
+
     /** RFC 8439 A.3 edge cases (carries and the final reduction). */
     @Test
     void rfc8439Poly1305EdgeCases() {
@@ -109,12 +131,66 @@ class ChaCha20Poly1305Test {
     @Test
     void poly1305AgainstBigIntegerReference() {
         SplittableRandom rnd = new SplittableRandom(1305);
-        for (int i = 0; i < 3000; i++) {
-            int mode = i % 3;
-            byte[] key = mode == 1 ? filled(32, 0xff) : bytes(rnd, 32);
-            byte[] msg = mode == 2 ? filled(rnd.nextInt(200), 0xff) : bytes(rnd, rnd.nextInt(200));
+        for (int i = 0; i < 5000; i++) {
+            int mode = i % 5;
+            // modes: random; all-ones key (largest clamped r, s = 2^128 - 1); all-ones message; both all-ones;
+            // random key and a message of whole blocks each all-ones, all-zero or random (long runs of saturated
+            // blocks push the accumulator and the product carries to their bounds)
+            byte[] key = mode == 1 || mode == 3 ? filled(32, 0xff) : bytes(rnd, 32);
+            int n = rnd.nextInt(mode >= 3 ? 600 : 200);
+            byte[] msg = switch (mode) {
+                case 2, 3 -> filled(n, 0xff);
+                case 4 -> mixedBlocks(rnd, n);
+                default -> bytes(rnd, n);
+            };
             assertArrayEquals(referencePoly1305(key, msg), ChaCha20Poly1305.poly1305(key, msg), "case " + i);
         }
+    }
+
+    /**
+     * Poly1305 against the BigInteger reference on messages built from boundary blocks (all ones, 2^64 - 1 in either
+     * word, values near 2^128 - 5, 1, 5) under small r (1, 2, 3, 2^66, ...) and s in {0, 5, 2^128 - 1}: with r this
+     * small the accumulator is nearly the sum of the blocks, so these reach the carries that random data hits with
+     * probability ~2^-64 (the message-add carry into a word that is all ones, the fold of bits >= 2^130 carrying through
+     * both words, h in [p, 2^130) and h just below p with a0 near 2^64 at the final reduction). A throwaway mutation
+     * check found each of those carries, removed one at a time, caught here and missed by random messages.
+     */
+    @Test
+    void poly1305BoundaryBlocksAgainstBigIntegerReference() {
+        String[] blocks = {"00000000000000000000000000000000", "ffffffffffffffffffffffffffffffff",
+            "01000000000000000000000000000000", "ffffffffffffffff0000000000000000", "0000000000000000ffffffffffffffff",
+            "faffffffffffffffffffffffffffffff", "fbffffffffffffffffffffffffffffff", "feffffffffffffffffffffffffffffff",
+            "05000000000000000000000000000000", "fbffffffffffffff0000000000000000", "0000000000000000fcffffffffffffff"};
+        String[] rs = {"01000000000000000000000000000000", "02000000000000000000000000000000",
+            "03000000000000000000000000000000", "00000000000000000400000000000000", "ffffffffffffffffffffffffffffffff",
+            "05000000000000000400000000000000"};
+        String[] ss = {"00000000000000000000000000000000", "ffffffffffffffffffffffffffffffff",
+            "05000000000000000000000000000000"};
+        SplittableRandom rnd = new SplittableRandom(8439);
+        for (int i = 0; i < 20000; i++) {
+            byte[] key = HEX.parseHex(rs[rnd.nextInt(rs.length)] + ss[rnd.nextInt(ss.length)]);
+            StringBuilder sb = new StringBuilder();
+            for (int b = 1 + rnd.nextInt(6); b > 0; b--) {
+                sb.append(blocks[rnd.nextInt(blocks.length)]);
+            }
+            byte[] msg = HEX.parseHex(sb.toString());
+            if (rnd.nextInt(4) == 0) { // a partial last block: its pad bit is not 2^128
+                msg = Arrays.copyOf(msg, msg.length - 1 - rnd.nextInt(15));
+            }
+            assertArrayEquals(referencePoly1305(key, msg), ChaCha20Poly1305.poly1305(key, msg),
+                    HEX.formatHex(key) + " " + HEX.formatHex(msg));
+        }
+    }
+
+    private static byte[] mixedBlocks(SplittableRandom rnd, int n) {
+        byte[] m = bytes(rnd, n);
+        for (int at = 0; at < n; at += 16) {
+            int kind = rnd.nextInt(3);
+            if (kind < 2) {
+                Arrays.fill(m, at, Math.min(at + 16, n), kind == 0 ? (byte) 0xff : 0);
+            }
+        }
+        return m;
     }
 
     private static byte[] referencePoly1305(byte[] key, byte[] msg) {
