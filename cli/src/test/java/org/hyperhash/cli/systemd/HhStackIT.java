@@ -91,17 +91,6 @@ class HhStackIT {
         return pb.start();
     }
 
-    private static boolean awaitLog(Path log, String text, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(text)) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return false;
-    }
-
     private HttpResponse<String> get(int port, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -113,7 +102,7 @@ class HhStackIT {
         Path log = dir.resolve("stack.log");
         Process p = start(f, log);
         try {
-            assertTrue(awaitLog(log, "hh-stack: running", Duration.ofSeconds(120)), Files.readString(log));
+            assertTrue(SocketActivatedPoolIT.awaitLog(log, "hh-stack: running", Duration.ofSeconds(120)), Files.readString(log));
             String started = Files.readString(log);
             assertTrue(started.indexOf("hh-stack: tp started") < started.indexOf("hh-stack: pool started")
                     && started.indexOf("hh-stack: pool started") < started.indexOf("hh-stack: translator started"), started);
@@ -177,10 +166,10 @@ class HhStackIT {
         }
         Process p = start(f, log, prefix);
         try {
-            assertTrue(awaitLog(log, "Listening on 127.0.0.1:" + f.sv1(), Duration.ofSeconds(20)), Files.readString(log));
+            assertTrue(SocketActivatedPoolIT.awaitLog(log, "Listening on 127.0.0.1:" + f.sv1(), Duration.ofSeconds(20)), Files.readString(log));
             // a first connection wakes the service, like a miner arriving at the socket unit; it waits in the backlog
             try (java.net.Socket wake = new java.net.Socket("127.0.0.1", f.sv1())) {
-                assertTrue(awaitLog(log, "hh-stack: running", Duration.ofSeconds(150)), Files.readString(log));
+                assertTrue(SocketActivatedPoolIT.awaitLog(log, "hh-stack: running", Duration.ofSeconds(150)), Files.readString(log));
             }
             try (FakeSv1Miner m = FakeSv1Miner.connect(new InetSocketAddress("127.0.0.1", f.sv1()), FirmwareProfile.BITAXE)) {
                 m.handshake(DemoStack.address(3) + ".rig");

@@ -91,7 +91,8 @@ class SocketActivatedPoolIT {
         return p;
     }
 
-    private static boolean awaitLog(Path log, String text, Duration timeout) throws Exception {
+    /** Waits until the log file contains {@code text} (also used by HhStackIT). */
+    static boolean awaitLog(Path log, String text, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(text)) {

@@ -309,31 +309,35 @@ public final class Sv1Server implements AutoCloseable {
 
         @Override
         public void send(Object message) {
+            Channel ch = writableChannel();
+            if (ch != null) {
+                ch.writeAndFlush(message, ch.voidPromise());
+            }
+        }
+
+        /**
+         * This connection's channel when it can take another write, else null; a slow consumer (not writable) is
+         * counted and closed, so its outbound buffer never grows without bound.
+         */
+        private Channel writableChannel() {
             Channel ch = channel;
             if (ch == null || !ch.isActive()) {
-                return;
+                return null;
             }
             if (!ch.isWritable()) {
-                // slow consumer: never let its outbound buffer grow without bound
                 metrics.problem(Sv1Problem.OVERFLOW);
                 ch.close();
-                return;
+                return null;
             }
-            ch.writeAndFlush(message, ch.voidPromise());
+            return ch;
         }
 
         /** {@link #send} of one fanned-out line (its bytes with the newline), on this channel's loop. */
         void writeLine(byte[] line) {
-            Channel ch = channel;
-            if (ch == null || !ch.isActive()) {
-                return;
+            Channel ch = writableChannel();
+            if (ch != null) {
+                ch.writeAndFlush(ch.alloc().directBuffer(line.length).writeBytes(line), ch.voidPromise());
             }
-            if (!ch.isWritable()) {
-                metrics.problem(Sv1Problem.OVERFLOW);
-                ch.close();
-                return;
-            }
-            ch.writeAndFlush(ch.alloc().directBuffer(line.length).writeBytes(line), ch.voidPromise());
         }
 
         @Override

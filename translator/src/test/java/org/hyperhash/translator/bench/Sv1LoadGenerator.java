@@ -257,10 +257,7 @@ public final class Sv1LoadGenerator {
         }
 
         private ByteBuf line(String s) {
-            ByteBuf b = ch.alloc().buffer(s.length() + 1);
-            b.writeCharSequence(s, StandardCharsets.US_ASCII);
-            b.writeByte('\n');
-            return b;
+            return sv1Line(ch.alloc(), s);
         }
 
         @Override
@@ -371,4 +368,13 @@ public final class Sv1LoadGenerator {
     private static double pct(long[] sorted, int p) {
         return sorted[Math.min(sorted.length - 1, sorted.length * p / 100)] / 1e6;
     }
+
+    /** One SV1 JSON-RPC line (ASCII + newline) in a buffer from {@code alloc}; shared by the SV1 load generators. */
+    static ByteBuf sv1Line(io.netty.buffer.ByteBufAllocator alloc, String s) {
+        ByteBuf b = alloc.buffer(s.length() + 1);
+        b.writeCharSequence(s, StandardCharsets.US_ASCII);
+        b.writeByte('\n');
+        return b;
+    }
+
 }

@@ -252,10 +252,7 @@ public final class Sv1Memory {
         }
 
         private static ByteBuf line(Channel ch, String s) {
-            ByteBuf b = ch.alloc().buffer(s.length() + 1);
-            b.writeCharSequence(s, StandardCharsets.US_ASCII);
-            b.writeByte('\n');
-            return b;
+            return Sv1LoadGenerator.sv1Line(ch.alloc(), s);
         }
 
         @Override

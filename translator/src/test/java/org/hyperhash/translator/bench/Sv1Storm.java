@@ -453,10 +453,7 @@ public final class Sv1Storm {
         }
 
         private static ByteBuf line(ChannelHandlerContext ctx, String s) {
-            ByteBuf b = ctx.alloc().buffer(s.length() + 1);
-            b.writeCharSequence(s, StandardCharsets.US_ASCII);
-            b.writeByte('\n');
-            return b;
+            return Sv1LoadGenerator.sv1Line(ctx.alloc(), s);
         }
 
         @Override
