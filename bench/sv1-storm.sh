@@ -8,7 +8,7 @@
 # A second translator JVM profile can be compared with TRANSLATOR2_JVM="<flags>".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-: "${JAVA_HOME:=/usr/lib/jvm/temurin-25-jdk-amd64}"
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 MINERS="${1:-5000}"; SECONDS_="${2:-2}"; RUNS="${3:-3}"; shift $(( $# < 3 ? $# : 3 ))
 ulimit -n "$(ulimit -Hn)"
 mkdir -p target
