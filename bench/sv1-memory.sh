@@ -16,7 +16,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-export JAVA_HOME
 ROUNDS="${1:-3}"; STEPS="${2:-1000,5000}"; shift $(( $# < 2 ? $# : 2 ))
 VARIANTS=("$@"); [ ${#VARIANTS[@]} -gt 0 ] || VARIANTS=(three stack floor)
 HOLD="${HOLD:-15}"

@@ -369,6 +369,14 @@ public final class Sv1LoadGenerator {
         return sorted[Math.min(sorted.length - 1, sorted.length * p / 100)] / 1e6;
     }
 
+    /** Parks the calling thread until {@code System.nanoTime()} reaches {@code dueNanos} (paced connects). */
+    static void parkUntil(long dueNanos) {
+        long wait;
+        while ((wait = dueNanos - System.nanoTime()) > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+        }
+    }
+
     /** One SV1 JSON-RPC line (ASCII + newline) in a buffer from {@code alloc}; shared by the SV1 load generators. */
     static ByteBuf sv1Line(io.netty.buffer.ByteBufAllocator alloc, String s) {
         ByteBuf b = alloc.buffer(s.length() + 1);

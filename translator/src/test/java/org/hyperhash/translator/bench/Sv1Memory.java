@@ -75,10 +75,7 @@ public final class Sv1Memory {
                 long t0 = System.nanoTime();
                 for (int i = 0; i < add; i++) {
                     long due = t0 + i * spacing;
-                    long wait;
-                    while ((wait = due - System.nanoTime()) > 0) {
-                        LockSupport.parkNanos(wait);
-                    }
+                    Sv1LoadGenerator.parkUntil(due);
                     Client c = new Client(all.size());
                     all.add(c);
                     int src = 1 + all.size() % sources;
@@ -108,10 +105,7 @@ public final class Sv1Memory {
                     long per = TimeUnit.MILLISECONDS.toNanos(submitMs) / Math.max(1, all.size());
                     for (int i = 0; i < all.size() && System.nanoTime() < holdEnd; i++) {
                         long due = roundStart + i * per;
-                        long wait;
-                        while ((wait = due - System.nanoTime()) > 0) {
-                            LockSupport.parkNanos(wait);
-                        }
+                        Sv1LoadGenerator.parkUntil(due);
                         all.get(i).submit();
                     }
                     round++;

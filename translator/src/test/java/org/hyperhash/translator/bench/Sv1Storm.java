@@ -22,7 +22,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.hyperhash.translator.bench.BenchArgs.intArg;
 import static org.hyperhash.translator.bench.BenchArgs.strArg;
@@ -192,10 +191,7 @@ public final class Sv1Storm {
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 long due = t0 + i * spacing;
-                long wait;
-                while ((wait = due - System.nanoTime()) > 0) {
-                    LockSupport.parkNanos(wait);
-                }
+                Sv1LoadGenerator.parkUntil(due);
                 Client c = new Client();
                 cs[i] = c;
                 c.start = System.nanoTime();
