@@ -96,6 +96,79 @@ public final class Sv1Json {
         }
     }
 
+    /**
+     * Appends {@code r} to {@code out} byte for byte as {@link #write} would serialize it, without building a tree or a
+     * String, when every part is plain: an id that is a JSON integer (int or long), null, or a string of printable ASCII
+     * without {@code "} or {@code \\}; a result that is null, true or false; an error whose message is such a string.
+     * Those are the share replies ({@code true}, {@code [23,"Low difficulty share",null]} ...), a miner's most frequent
+     * line. Returns false and writes nothing for anything else (the caller then uses {@link #write}).
+     */
+    public static boolean writePlainResponse(Sv1Message.Response r, io.netty.buffer.ByteBuf out) {
+        JsonNode id = r.id();
+        JsonNode result = r.result();
+        Sv1Error e = r.error();
+        boolean plainId = id.isNull() || id.isInt() || id.isLong() || (id.isTextual() && plainAscii(id.textValue()));
+        if (!plainId || !(result.isNull() || result.isBoolean()) || (e != null && !plainAscii(e.message()))) {
+            return false;
+        }
+        out.writeBytes(ID_PREFIX);
+        if (id.isTextual()) {
+            out.writeByte('"');
+            out.writeCharSequence(id.textValue(), java.nio.charset.StandardCharsets.US_ASCII);
+            out.writeByte('"');
+        } else if (id.isNull()) {
+            out.writeBytes(NULL);
+        } else {
+            writeLong(out, id.longValue());
+        }
+        out.writeBytes(RESULT_PREFIX);
+        out.writeBytes(result.isNull() ? NULL : result.booleanValue() ? TRUE : FALSE);
+        out.writeBytes(ERROR_PREFIX);
+        if (e == null) {
+            out.writeBytes(NULL);
+        } else {
+            out.writeByte('[');
+            writeLong(out, e.code());
+            out.writeByte(',');
+            out.writeByte('"');
+            out.writeCharSequence(e.message(), java.nio.charset.StandardCharsets.US_ASCII);
+            out.writeBytes(ERROR_SUFFIX);
+        }
+        out.writeByte('}');
+        return true;
+    }
+
+    private static final byte[] ID_PREFIX = ascii("{\"id\":");
+    private static final byte[] RESULT_PREFIX = ascii(",\"result\":");
+    private static final byte[] ERROR_PREFIX = ascii(",\"error\":");
+    private static final byte[] ERROR_SUFFIX = ascii("\",null]");
+    private static final byte[] NULL = ascii("null");
+    private static final byte[] TRUE = ascii("true");
+    private static final byte[] FALSE = ascii("false");
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** Printable ASCII without a quote or backslash: Jackson writes such a string as is between quotes. */
+    private static boolean plainAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void writeLong(io.netty.buffer.ByteBuf out, long v) {
+        if (v >= 0 && v < 10) {
+            out.writeByte('0' + (int) v);
+        } else {
+            out.writeCharSequence(Long.toString(v), java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
     private static String firstLine(String s) {
         if (s == null) {
             return "unknown error";

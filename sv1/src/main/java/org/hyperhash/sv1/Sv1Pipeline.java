@@ -75,6 +75,10 @@ public final class Sv1Pipeline {
 
         @Override
         protected void encode(ChannelHandlerContext ctx, Object msg, ByteBuf out) {
+            if (msg instanceof Sv1Message.Response r && Sv1Json.writePlainResponse(r, out)) {
+                out.writeByte('\n'); // a share reply: the same bytes as below, without a tree and a String
+                return;
+            }
             String s = msg instanceof String str ? str : Sv1Json.write((Sv1Message) msg);
             ByteBufUtil.writeUtf8(out, s);
             out.writeByte('\n');

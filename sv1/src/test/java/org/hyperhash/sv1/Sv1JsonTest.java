@@ -100,4 +100,44 @@ class Sv1JsonTest {
         assertThrows(Sv1ParseException.class, () -> MiningConfigure.parse(
                 (com.fasterxml.jackson.databind.node.ArrayNode) Sv1Json.MAPPER.readTree("[[\"version-rolling\"],{\"version-rolling.mask\":\"xyz\"}]")));
     }
+
+    /** The codec's share-reply fast path writes exactly Jackson's bytes, and leaves anything else to Jackson. */
+    @Test
+    void plainResponseBytesEqualJackson() throws Exception {
+        String[] ids = {"1", "0", "9", "10", "-1", "-9", "2147483647", "-2147483648", "9223372036854775807",
+                "-9223372036854775808", "18446744073709551616", "\"abc\"", "\"\"", "\"a b/c~\"", "\"q\\\"x\"",
+                "\"b\\\\s\"", "\"\\u00e9\"", "\"\\u007f\"", "\"tab\\t\"", "null", "1.5", "true", "[1]", "{\"a\":1}"};
+        JsonNode[] results = {com.fasterxml.jackson.databind.node.NullNode.getInstance(), BooleanNode.TRUE, BooleanNode.FALSE,
+                Sv1Json.MAPPER.readTree("[1,\"x\"]"), Sv1Json.MAPPER.readTree("\"s\"")};
+        Sv1Error[] errors = {null, Sv1Error.lowDifficulty(), Sv1Error.stale(), Sv1Error.duplicate(), Sv1Error.unauthorized(),
+                Sv1Error.notSubscribed(), Sv1Error.other("ntime too far in the future"), new Sv1Error(-3, "x"),
+                new Sv1Error(123456, ""), Sv1Error.other("quote \" inside"), Sv1Error.other("non-ascii \u00e9"),
+                Sv1Error.other("line\nbreak")};
+        int fast = 0;
+        for (String idText : ids) {
+            JsonNode id = Sv1Json.MAPPER.readTree(idText);
+            for (JsonNode result : results) {
+                for (Sv1Error error : errors) {
+                    Sv1Message.Response r = new Sv1Message.Response(id, error == null ? result : null, error);
+                    io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+                    try {
+                        if (Sv1Json.writePlainResponse(r, out)) {
+                            fast++;
+                            assertEquals(Sv1Json.write(r), out.toString(java.nio.charset.StandardCharsets.UTF_8), r.toString());
+                        } else {
+                            assertEquals(0, out.writerIndex(), "nothing written when it falls back: " + r);
+                        }
+                    } finally {
+                        out.release();
+                    }
+                }
+            }
+        }
+        assertTrue(fast > 100, "fast path taken " + fast + " times");
+        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        assertTrue(Sv1Json.writePlainResponse(Sv1Message.Response.error(Sv1Json.MAPPER.readTree("4"), Sv1Error.lowDifficulty()), out));
+        assertEquals("{\"id\":4,\"result\":null,\"error\":[23,\"Low difficulty share\",null]}",
+                out.toString(java.nio.charset.StandardCharsets.US_ASCII));
+        out.release();
+    }
 }
