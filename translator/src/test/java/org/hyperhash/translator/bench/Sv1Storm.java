@@ -120,9 +120,12 @@ public final class Sv1Storm {
             }
         } else {
             cmd.add(java);
-            cmd.addAll(Arrays.asList(server[1].trim().split("\\s+")));
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TranslatorBenchServer.class.getName(),
-                    Integer.toString(miners + 16)));
+            List<String> flags = Arrays.asList(server[1].trim().split("\\s+"));
+            cmd.addAll(flags);
+            if (!flags.contains("-cp")) { // a variant may bring its own class path (e.g. an older build, A/B in one command)
+                cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
+            }
+            cmd.addAll(List.of(TranslatorBenchServer.class.getName(), Integer.toString(miners + 16)));
             if (difficulty != null) {
                 cmd.add(difficulty);
             }
