@@ -58,7 +58,9 @@ public final class TranslatorDaemon implements Daemon {
     /** Listening sockets passed in (tests, embedding); null: systemd socket activation from the environment. */
     private List<SocketActivation.Inherited> inherited;
     private volatile boolean socketActivated;
-    private boolean closed;
+    private volatile boolean closed;
+    /** The SV1 port accepts miners (set after the start-up warm-up). */
+    private volatile boolean accepting;
     /** {@code FileDescriptorName=} of the SV1 port's socket in hh-translator.socket. */
     public static final String SV1_SOCKET_NAME = "sv1";
 
@@ -126,8 +128,9 @@ public final class TranslatorDaemon implements Daemon {
         List<SocketActivation.Inherited> passed = inherited != null ? inherited
                 : SocketActivation.fromEnvironment(java.util.Set.of(SV1_SOCKET_NAME));
         List<SocketActivation.Inherited> sv1Fds = SocketActivation.named(passed, SV1_SOCKET_NAME);
+        boolean warmup = cfg.sv1WarmupSessions() > 0 && !cfg.sv1WarmupMaxTime().isZero();
         if (sv1Fds.isEmpty()) {
-            sv1Address = sv1.bind(cfg.sv1Listen());
+            sv1Address = sv1.bind(cfg.sv1Listen(), !warmup);
         } else {
             if (sv1Fds.size() > 1) {
                 throw new DaemonConfig.ConfigError("socket activation: " + sv1Fds.size() + " sockets named "
@@ -137,7 +140,7 @@ public final class TranslatorDaemon implements Daemon {
                 throw new DaemonConfig.ConfigError("socket activation: the passed sv1 socket " + sv1Fds
                         + " needs the native epoll transport, but this process runs " + Sv2Transport.name());
             }
-            sv1Address = sv1.adopt(sv1Fds.get(0).fd());
+            sv1Address = sv1.adopt(sv1Fds.get(0).fd(), !warmup);
             socketActivated = true;
             LOG.info("sv1: serving on the socket-activated listener {} (sv1.listen {} is not bound)", sv1Fds.get(0),
                     Banner.hostPort(cfg.sv1Listen()));
@@ -151,10 +154,37 @@ public final class TranslatorDaemon implements Daemon {
         upstream = new UpstreamConnector(cfg.pools(), selector, bridgeLoop, bridge, metrics, this::installUpstreamPipeline,
                 clock, cfg.connectTimeout(), "hh-translator/" + Version.version());
         upstream.start();
+        if (warmup) {
+            // while the upstream connects: the SV1 path through the JIT, then accept (Sv1Warmup; issue 19 cold storm)
+            Thread.ofPlatform().name("hh-translator-warmup-main").daemon().start(this::warmUpThenAccept);
+        } else {
+            accepting = true;
+        }
         if (startAdmin) {
             admin = AdminServer.start(cfg.adminListen(), registry, this);
             admin.addJsonRoute("/v1/miners", path -> onBridge(bridge::miners));
         }
+    }
+
+    private void warmUpThenAccept() {
+        try {
+            Sv1Warmup.run(cfg, ioGroup, bridgeLoop, cfg.sv1WarmupSessions(), cfg.sv1WarmupMaxTime(), () -> closed,
+                    () -> bridge.upstreamReady() && sv1.connectionsWaiting());
+        } catch (Exception | LinkageError e) {
+            LOG.warn("sv1 warm-up failed ({}); accepting miners without it", e.toString());
+        } finally {
+            synchronized (this) {
+                if (!closed) {
+                    sv1.startAccepting();
+                    accepting = true;
+                }
+            }
+        }
+    }
+
+    /** Whether the SV1 port accepts miners (false only while the start-up warm-up runs). */
+    public boolean accepting() {
+        return accepting;
     }
 
     /** Noise with the pool's pinned authority key when it has one; plaintext SV2 otherwise (trusted LAN). */
@@ -187,12 +217,14 @@ public final class TranslatorDaemon implements Daemon {
     @Override
     public boolean ready() {
         Bridge b = bridge;
-        return b != null && b.upstreamReady(); // published by the bridge on each upstream state change
+        // published by the bridge on each upstream state change; not before the SV1 port accepts (start-up warm-up)
+        return b != null && b.upstreamReady() && accepting;
     }
 
     @Override
     public Map<String, Boolean> readinessChecks() {
-        return Map.of("upstream", ready());
+        Bridge b = bridge;
+        return Map.of("upstream", b != null && b.upstreamReady(), "sv1_accepting", accepting);
     }
 
     @Override

@@ -98,13 +98,36 @@ public final class Sv1Server implements AutoCloseable {
 
     /** Binds and returns the bound address (port 0 picks a free one). */
     public InetSocketAddress bind(InetSocketAddress address) throws InterruptedException {
+        return bind(address, true);
+    }
+
+    /**
+     * Binds; with {@code accept} false the port listens (the kernel queues connections in its backlog) but nothing is
+     * accepted until {@link #startAccepting()} (the daemon's JIT warm-up runs meanwhile).
+     */
+    public InetSocketAddress bind(InetSocketAddress address, boolean accept) throws InterruptedException {
         int cap = somaxconn();
         if (cap > 0 && cap < acceptBacklog) {
             LOG.warn("sv1.accept-backlog = {} but the kernel caps it at net.core.somaxconn = {}: a connect storm of more"
                     + " miners than that can overflow it (SYN retransmits of 1 s and more)", acceptBacklog, cap);
         }
-        serverChannel = bootstrap().channel(Sv2Transport.serverChannelClass()).bind(address).sync().channel();
+        serverChannel = bootstrap().channel(Sv2Transport.serverChannelClass()).option(ChannelOption.AUTO_READ, accept)
+                .bind(address).sync().channel();
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Whether miners wait in the listen backlog of a port not accepting yet (false when unknown: NIO). */
+    public boolean connectionsWaiting() {
+        Channel ch = serverChannel;
+        return ch instanceof io.netty.channel.ServerChannel sc && Sv2Transport.connectionsWaiting(sc);
+    }
+
+    /** Starts accepting on a port bound or adopted with {@code accept} false (idempotent). */
+    public void startAccepting() {
+        Channel ch = serverChannel;
+        if (ch != null) {
+            ch.eventLoop().execute(() -> ch.config().setAutoRead(true));
+        }
     }
 
     /**
@@ -114,6 +137,11 @@ public final class Sv1Server implements AutoCloseable {
      * backlog of an inherited socket is the socket unit's {@code Backlog=}, not {@code sv1.accept-backlog}.
      */
     public InetSocketAddress adopt(int fd) throws InterruptedException {
+        return adopt(fd, true);
+    }
+
+    /** {@link #adopt(int)}; with {@code accept} false nothing is accepted until {@link #startAccepting()}. */
+    public InetSocketAddress adopt(int fd, boolean accept) throws InterruptedException {
         org.hyperhash.daemon.SocketActivation.makeNonBlocking(fd);
         Channel ch = bootstrap().channelFactory(() -> Sv2Transport.inheritedServerChannel(fd))
                 .option(ChannelOption.AUTO_READ, false).register().sync().channel();
@@ -122,7 +150,9 @@ public final class Sv1Server implements AutoCloseable {
             throw new IllegalStateException("inherited fd " + fd + " is not a listening socket");
         }
         serverChannel = ch;
-        ch.eventLoop().execute(() -> ch.config().setAutoRead(true));
+        if (accept) {
+            startAccepting();
+        }
         return (InetSocketAddress) ch.localAddress();
     }
 
