@@ -55,16 +55,17 @@ import java.util.function.BooleanSupplier;
  * own meter registry (the daemon's metrics count no warm-up session), its own {@link Sv1Guard}. The real SV1 port is
  * bound (or adopted) with accepting paused meanwhile: miners that connect wait in its backlog, and are accepted when
  * this returns. Bounded: at most {@code sessions} sessions and {@code maxTime} of wall clock, {@value #CONCURRENCY} in
- * flight (below any per-IP cap of 32 or more), and it ends as soon as miners could be served (the upstream channel is
- * open and connections wait in the real port's backlog): it only uses time in which no miner could get work anyway,
- * so a storm that arrives while the JVM starts (a restart with a socket-activated port) is not delayed by it.
+ * flight (below any per-IP cap of 32 or more), and it ends as soon as a connection waits in the real port's backlog
+ * (the port then starts accepting at once: {@link Sv1Server#acceptWhenWaiting()}): it only uses time in which no miner
+ * is there, so a storm that arrives while the JVM starts (a restart with a
+ * socket-activated port) is not delayed by it (nor warmed: it then meets a cold JVM, as without the warm-up).
  */
-final class Sv1Warmup {
+public final class Sv1Warmup {
     private static final Logger LOG = LoggerFactory.getLogger(Sv1Warmup.class);
     static final int CONCURRENCY = 32;
 
     /** What a warm-up did: sessions that got their first job, wall clock and process CPU spent, why it stopped. */
-    record Result(int sessions, int failed, long wallMillis, long cpuMillis, String stop) {
+    public record Result(int sessions, int failed, long wallMillis, long cpuMillis, String stop) {
     }
 
     private Sv1Warmup() {
@@ -72,13 +73,16 @@ final class Sv1Warmup {
 
     /**
      * @param stop true when the daemon is closing (checked between sessions)
-     * @param minersWaiting true when real miners could be served now (upstream ready and connections waiting in the
-     *     real port's backlog): the warm-up then ends at once, so it only uses time in which no miner could get work
+     * @param minersArrived true once the real port accepts (a miner waited in its backlog): the warm-up then ends at
+     *     once, so it only uses time in which no miner is there
      */
     static Result run(TranslatorConfig cfg, EventLoopGroup io, EventLoop bridgeLoop, int sessions, Duration maxTime,
-            BooleanSupplier stop, BooleanSupplier minersWaiting) throws Exception {
+            BooleanSupplier stop, BooleanSupplier minersArrived) throws Exception {
         long t0 = System.nanoTime();
         long cpu0 = processCpuNanos();
+        if (minersArrived.getAsBoolean() || stop.getAsBoolean()) {
+            return new Result(0, 0, 0, 0, "miners waiting before it started");
+        }
         long deadline = t0 + maxTime.toNanos();
         TranslatorMetrics metrics = new TranslatorMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         Bridge bridge = new Bridge(cfg.bridge(), InstantSource.system(), metrics, cfg.openRetry());
@@ -87,6 +91,7 @@ final class Sv1Warmup {
         bridge.fanOut(server::broadcast);
         if (!bridgeLoop.submit(() -> feedJob(cfg, bridge)).get(5, TimeUnit.SECONDS)) {
             server.close();
+            LOG.info("sv1 warm-up skipped: upstream.mode = per-miner (not warmed yet); accepting miners now");
             return new Result(0, 0, 0, 0, "per-miner upstream mode (not warmed)");
         }
         int concurrency = Math.min(CONCURRENCY, cfg.sv1Limits().maxPerIp());
@@ -104,13 +109,20 @@ final class Sv1Warmup {
                     why = "daemon closing";
                     break;
                 }
-                if ((i & 7) == 0 && minersWaiting.getAsBoolean()) {
-                    why = "miners waiting";
-                    break;
+                String blocked = null;
+                while (blocked == null && !slots.tryAcquire(10, TimeUnit.MILLISECONDS)) {
+                    blocked = System.nanoTime() > deadline ? "time limit" : stop.getAsBoolean() ? "daemon closing"
+                            : minersArrived.getAsBoolean() ? "miners waiting" : null;
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || !slots.tryAcquire(left, TimeUnit.NANOSECONDS)) {
-                    why = "time limit";
+                if (blocked == null && minersArrived.getAsBoolean()) {
+                    slots.release();
+                    blocked = "miners waiting";
+                } else if (blocked == null && System.nanoTime() > deadline) {
+                    slots.release();
+                    blocked = "time limit";
+                }
+                if (blocked != null) {
+                    why = blocked;
                     break;
                 }
                 if (failed.get() > 100 && failed.get() > ok.get()) {
@@ -133,7 +145,7 @@ final class Sv1Warmup {
             // the sessions in flight finish (bounded by the same deadline plus a second), unless miners wait
             long end = deadline + 1_000_000_000L;
             while (!slots.tryAcquire(concurrency, 10, TimeUnit.MILLISECONDS)) {
-                if (System.nanoTime() > end || stop.getAsBoolean() || minersWaiting.getAsBoolean()) {
+                if (System.nanoTime() > end || stop.getAsBoolean() || minersArrived.getAsBoolean()) {
                     break;
                 }
             }

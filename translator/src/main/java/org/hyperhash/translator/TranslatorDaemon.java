@@ -49,7 +49,7 @@ public final class TranslatorDaemon implements Daemon {
     private EventLoopGroup ioGroup;
     private EventLoop bridgeLoop;
     private Bridge bridge;
-    private Sv1Server sv1;
+    private volatile Sv1Server sv1;
     private UpstreamConnector upstream;
     private AdminServer admin;
     private Secp256k1Provider crypto;
@@ -59,8 +59,7 @@ public final class TranslatorDaemon implements Daemon {
     private List<SocketActivation.Inherited> inherited;
     private volatile boolean socketActivated;
     private volatile boolean closed;
-    /** The SV1 port accepts miners (set after the start-up warm-up). */
-    private volatile boolean accepting;
+    private volatile Sv1Warmup.Result warmup;
     /** {@code FileDescriptorName=} of the SV1 port's socket in hh-translator.socket. */
     public static final String SV1_SOCKET_NAME = "sv1";
 
@@ -155,10 +154,9 @@ public final class TranslatorDaemon implements Daemon {
                 clock, cfg.connectTimeout(), "hh-translator/" + Version.version());
         upstream.start();
         if (warmup) {
-            // while the upstream connects: the SV1 path through the JIT, then accept (Sv1Warmup; issue 19 cold storm)
+            // while no miner is there: the SV1 path through the JIT, then accept (Sv1Warmup; issue 19 cold storm)
+            sv1.acceptWhenWaiting();
             Thread.ofPlatform().name("hh-translator-warmup-main").daemon().start(this::warmUpThenAccept);
-        } else {
-            accepting = true;
         }
         if (startAdmin) {
             admin = AdminServer.start(cfg.adminListen(), registry, this);
@@ -168,23 +166,31 @@ public final class TranslatorDaemon implements Daemon {
 
     private void warmUpThenAccept() {
         try {
-            Sv1Warmup.run(cfg, ioGroup, bridgeLoop, cfg.sv1WarmupSessions(), cfg.sv1WarmupMaxTime(), () -> closed,
-                    () -> bridge.upstreamReady() && sv1.connectionsWaiting());
+            // ends when the port starts accepting: at the first miner waiting in its backlog (Sv1Server's accept-thread
+            // check, upstream ready or not: a 5,000-miner storm overflowed the 4,096 backlog while a warm-up waited
+            // for the upstream or for its own set-up on a loaded box; bench/README.md "Cold connect storm")
+            warmup = Sv1Warmup.run(cfg, ioGroup, bridgeLoop, cfg.sv1WarmupSessions(), cfg.sv1WarmupMaxTime(), () -> closed,
+                    sv1::accepting);
         } catch (Exception | LinkageError e) {
             LOG.warn("sv1 warm-up failed ({}); accepting miners without it", e.toString());
         } finally {
             synchronized (this) {
                 if (!closed) {
                     sv1.startAccepting();
-                    accepting = true;
                 }
             }
         }
     }
 
-    /** Whether the SV1 port accepts miners (false only while the start-up warm-up runs). */
+    /** What the start-up SV1 warm-up did (/v1/status {@code sv1_warmup}), or null (none, or still running). */
+    public Sv1Warmup.Result warmup() {
+        return warmup;
+    }
+
+    /** Whether the SV1 port accepts miners (false only while the start-up warm-up runs and no miner waits). */
     public boolean accepting() {
-        return accepting;
+        Sv1Server s = sv1;
+        return s != null && s.accepting();
     }
 
     /** Noise with the pool's pinned authority key when it has one; plaintext SV2 otherwise (trusted LAN). */
@@ -218,13 +224,13 @@ public final class TranslatorDaemon implements Daemon {
     public boolean ready() {
         Bridge b = bridge;
         // published by the bridge on each upstream state change; not before the SV1 port accepts (start-up warm-up)
-        return b != null && b.upstreamReady() && accepting;
+        return b != null && b.upstreamReady() && accepting();
     }
 
     @Override
     public Map<String, Boolean> readinessChecks() {
         Bridge b = bridge;
-        return Map.of("upstream", b != null && b.upstreamReady(), "sv1_accepting", accepting);
+        return Map.of("upstream", b != null && b.upstreamReady(), "sv1_accepting", accepting());
     }
 
     @Override
@@ -234,6 +240,9 @@ public final class TranslatorDaemon implements Daemon {
         s.put("version", Version.version());
         s.put("sv1_listen", sv1Address == null ? null : Banner.hostPort(sv1Address));
         s.put("sv1_socket_activated", socketActivated);
+        Sv1Warmup.Result w = warmup;
+        s.put("sv1_warmup", w == null ? null : Map.of("sessions", w.sessions(), "failed", w.failed(), "wall_ms", w.wallMillis(),
+                "cpu_ms", w.cpuMillis(), "stopped_by", w.stop()));
         s.put("transport", Sv2Transport.name());
         s.put("crypto_provider", crypto == null ? null : crypto.name());
         // one bridge-loop task, so the bridge and the pools describe the same moment (the same upstream session)

@@ -113,6 +113,7 @@ public final class Sv1Server implements AutoCloseable {
         }
         serverChannel = bootstrap().channel(Sv2Transport.serverChannelClass()).option(ChannelOption.AUTO_READ, accept)
                 .bind(address).sync().channel();
+        accepting = accept;
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
@@ -126,9 +127,47 @@ public final class Sv1Server implements AutoCloseable {
     public void startAccepting() {
         Channel ch = serverChannel;
         if (ch != null) {
-            ch.eventLoop().execute(() -> ch.config().setAutoRead(true));
+            accepting = true;
+            ch.eventLoop().execute(() -> {
+                ch.config().setAutoRead(true);
+                if (acceptWatch != null) {
+                    acceptWatch.cancel(false);
+                }
+            });
         }
     }
+
+    /** Whether the port accepts (bound or adopted with {@code accept} true, or {@link #startAccepting()} called). */
+    public boolean accepting() {
+        return accepting;
+    }
+
+    /**
+     * While accepting is paused: starts it as soon as a connection waits in the backlog, checked every
+     * {@value #ACCEPT_WATCH_MILLIS} ms on the accept thread (a {@code poll(2)}, NIO: never; then only
+     * {@link #startAccepting()} does). The start-up warm-up never holds a miner back longer than that.
+     */
+    public void acceptWhenWaiting() {
+        Channel ch = serverChannel;
+        if (ch == null || accepting) {
+            return;
+        }
+        ch.eventLoop().execute(() -> {
+            if (!accepting) {
+                acceptWatch = ch.eventLoop().scheduleAtFixedRate(() -> {
+                    if (!accepting && connectionsWaiting()) {
+                        LOG.info("sv1: miners waiting in the backlog: accepting now (start-up warm-up cut short)");
+                        startAccepting();
+                    }
+                }, ACCEPT_WATCH_MILLIS, ACCEPT_WATCH_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    static final int ACCEPT_WATCH_MILLIS = 5;
+    private volatile boolean accepting;
+    /** {@link #acceptWhenWaiting()}'s check; only touched on the accept thread. */
+    private io.netty.util.concurrent.ScheduledFuture<?> acceptWatch;
 
     /**
      * Serves on a listening socket this process inherited (systemd socket activation, hh-translator.socket): miners
