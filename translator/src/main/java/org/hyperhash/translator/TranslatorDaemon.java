@@ -127,7 +127,9 @@ public final class TranslatorDaemon implements Daemon {
         List<SocketActivation.Inherited> passed = inherited != null ? inherited
                 : SocketActivation.fromEnvironment(java.util.Set.of(SV1_SOCKET_NAME));
         List<SocketActivation.Inherited> sv1Fds = SocketActivation.named(passed, SV1_SOCKET_NAME);
-        boolean warmup = cfg.sv1WarmupSessions() > 0 && !cfg.sv1WarmupMaxTime().isZero();
+        // the warm-up needs to see miners waiting in the backlog (poll(2) on the epoll listener) to end at once; on NIO it
+        // could not, and would hold them for up to sv1.warmup.max-time: none there
+        boolean warmup = cfg.sv1WarmupSessions() > 0 && !cfg.sv1WarmupMaxTime().isZero() && Sv2Transport.canAdoptListeningSockets();
         if (sv1Fds.isEmpty()) {
             sv1Address = sv1.bind(cfg.sv1Listen(), !warmup);
         } else {
