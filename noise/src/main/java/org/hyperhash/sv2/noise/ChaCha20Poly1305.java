@@ -54,6 +54,12 @@ final class ChaCha20Poly1305 implements Aead {
     private int epoch;
     /** Null: scalar blocks. */
     private final Blocks vec;
+    /**
+     * The scratch of the thread that used this instance last: a connection stays on its event loop, so this saves the
+     * {@code ThreadLocal} lookup (2-3% of a 100-byte frame round trip, JFR) at 4 bytes per instance; checked against
+     * the current thread on every use, so a stale or racing value only costs the lookup.
+     */
+    private Scratch last;
 
     ChaCha20Poly1305(byte[] key32) {
         this(key32, AeadProviders.blocksOrNull());
@@ -78,10 +84,19 @@ final class ChaCha20Poly1305 implements Aead {
         epoch++;
     }
 
+    private Scratch threadScratch() {
+        Scratch p = last;
+        if (p == null || p.thread != Thread.currentThread()) {
+            p = SCRATCH.get();
+            last = p;
+        }
+        return p;
+    }
+
     /** Writes {@code len} ciphertext bytes and the 16-byte tag to {@code out[outOff..]}. */
     @Override
     public void seal(int n0, int n1, int n2, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
-        Scratch p = SCRATCH.get();
+        Scratch p = threadScratch();
         int need = 1 + ((len + 63) >>> 6);
         Window w = vec == null ? null : p.window(this, n0, n1, n2, need);
         polyInit(p, w, n0, n1, n2, need);
@@ -101,7 +116,7 @@ final class ChaCha20Poly1305 implements Aead {
     @Override
     public boolean open(int n0, int n1, int n2, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
         int ctLen = len - TAG_LEN;
-        Scratch p = SCRATCH.get();
+        Scratch p = threadScratch();
         int need = 1 + ((ctLen + 63) >>> 6);
         Window w = vec == null ? null : p.window(this, n0, n1, n2, need);
         polyInit(p, w, n0, n1, n2, need);
@@ -324,21 +339,23 @@ final class ChaCha20Poly1305 implements Aead {
             }
         }
 
-        /** The message at {@code nonce} is done: zeroes its lanes and those of every earlier nonce. */
+        /**
+         * The message at {@code nonce} is done: its lanes and those of every earlier nonce are used up, and once no
+         * lane is left the whole window is zeroed (one {@code Arrays.fill}). Zeroing each message's lanes right away,
+         * sixteen short strided runs, cost ~10% of a 100-byte frame round trip (JFR); so a used lane's keystream
+         * stays until the window's last lane is used, the next pass overwrites it, or an open fails, i.e. no longer
+         * than the unused lanes of the next nonces next to it.
+         */
         void consumed(long nonce) {
             long d = nonce - base;
             if (d < done || d >= segs) {
                 return;
             }
-            int lanes = win.length >>> 4;
-            int from = segLane[done];
-            int to = segLane[(int) d + 1];
-            for (int j = 0; j < win.length; j += lanes) {
-                for (int l = from; l < to; l++) {
-                    win[j + l] = 0;
-                }
-            }
             done = (int) d + 1;
+            if (done == segs) {
+                java.util.Arrays.fill(win, 0);
+                segs = done = 0;
+            }
         }
 
         /** Zeroes everything and forgets the owner (a failed open). */
@@ -356,6 +373,8 @@ final class ChaCha20Poly1305 implements Aead {
      * one message at a time.
      */
     static final class Scratch {
+        /** The thread this scratch belongs to. */
+        final Thread thread = Thread.currentThread();
         final int[] ks = new int[16];
         final byte[] pad = new byte[16];
         final Window w0 = new Window();
