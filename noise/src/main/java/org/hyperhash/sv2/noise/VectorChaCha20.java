@@ -17,9 +17,9 @@ import org.hyperhash.base.HotPath;
  * more whole frames.
  *
  * <p>Why {@code auto} is 256 bits also on AVX-512: on the Zen 4 this was measured on (AMD EPYC, family 25 model 17, KVM,
- * 2026-12-07), a 16-lane 512-bit pass costs 1.6-2.1x an 8-lane 256-bit one (266-371 vs 164-189 ns, thread CPU time),
+ * 2026-12-07), a 16-lane 512-bit pass costs 1.6-2.3x an 8-lane 256-bit one (266-371 vs 142-189 ns, thread CPU time),
  * about the same per block, since that core splits a 512-bit operation into two 256-bit halves (and with AVX-512VL the
- * 256-bit rotate is already one instruction). 16 lanes only pay where one key's frames follow each other (one
+ * 256-bit rotate can be one instruction too). 16 lanes only pay where one key's frames follow each other (one
  * connection's stream: 0.625 instead of 1.25 passes per 100-byte frame, same time per frame within noise); where an
  * event loop serves many connections, every message starts a pass for a cold key and 16 lanes cost more: 100
  * connections round-robin, 100-byte frames sealed and opened, 1.17-1.69 us per frame with 512 bits vs 0.85-1.0 us with
