@@ -210,7 +210,8 @@ final class ChaCha20Poly1305 implements Aead {
 
     /**
      * ChaCha20 keystream from block {@code counter} XORed over {@code len} bytes; {@code need} is the message's block
-     * count (Poly1305 key included). Wipes the message's keystream afterwards.
+     * count (Poly1305 key included). Afterwards the scalar block is wiped; the vector lanes are marked used
+     * ({@link Window#consumed}).
      */
     private void xor(Scratch p, Window wd, int n0, int n1, int n2, int counter, int need,
                      byte[] in, int inOff, int len, byte[] out, int outOff) {
@@ -286,7 +287,8 @@ final class ChaCha20Poly1305 implements Aead {
     /**
      * Vector keystream computed ahead for one key: {@code segs} segments, segment {@code s} holding blocks of nonce
      * {@code base + s} in lanes {@code [segLane[s], segLane[s + 1])} (from counter {@code ctr0} for segment 0, from 0
-     * for the others); segments below {@code done} are used up and zeroed. Valid only for {@code owner} at
+     * for the others); segments below {@code done} are used up (zeroed with the rest once all are, see
+     * {@link #consumed}). Valid only for {@code owner} at
      * {@code epoch} (its key) and nonce word {@code n0}.
      */
     static final class Window {
@@ -387,8 +389,9 @@ final class ChaCha20Poly1305 implements Aead {
         long sLo, sHi;
 
         /**
-         * The window of {@code c}'s key (taking over the one used longer ago, zeroed, when {@code c} has none), with
-         * this message's block count noted for {@link Window#predict}.
+         * The window of {@code c}'s key (taking over the one used longer ago when {@code c} has none: the pass the
+         * message's first lookup then runs overwrites all of it), with this message's block count noted for
+         * {@link Window#predict}.
          */
         Window window(ChaCha20Poly1305 c, int n0, int n1, int n2, int need) {
             Window w;
