@@ -152,7 +152,8 @@ public final class LoopbackWriteFloor {
                         }
                     }).bind(bindIp, 0).sync().channel();
             InetSocketAddress addr = (InetSocketAddress) server.localAddress();
-            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--add-modules=jdk.incubator.vector", "-Xmx1g", // the same AEAD code as MinerFleet
                     "-XX:+UseParallelGC", "-Dio.netty.leakDetection.level=disabled", "-cp",
                     System.getProperty("java.class.path"), LoopbackWriteFloor.class.getName(), "receiver",
                     addr.getHostString(), Integer.toString(addr.getPort()), Integer.toString(n),
@@ -174,11 +175,13 @@ public final class LoopbackWriteFloor {
                 var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                 long cpu = 0;
                 long ioCpu = 0;
+                ProcIo wrote = new ProcIo(0, 0);
                 for (int r = 1; r <= warmup + rounds; r++) {
                     int ix = r - warmup - 1; // < 0: a warm-up round (JIT), not counted
                     Thread.sleep(pause);
                     long c0 = os.getProcessCpuTime();
                     long io0 = ThreadCpu.nanos("floor-io-");
+                    ProcIo w0 = ProcIo.now();
                     long t0 = System.nanoTime();
                     AtomicLongArray end = new AtomicLongArray(byLoop.size());
                     CountDownLatch done = new CountDownLatch(byLoop.size());
@@ -205,6 +208,7 @@ public final class LoopbackWriteFloor {
                     }
                     cpu += os.getProcessCpuTime() - c0;
                     ioCpu += ThreadCpu.nanos("floor-io-") - io0;
+                    wrote = wrote.plus(ProcIo.now().minus(w0));
                     long last = 0;
                     for (int i = 0; i < end.length(); i++) {
                         last = Math.max(last, end.get(i) - t0);
@@ -225,6 +229,9 @@ public final class LoopbackWriteFloor {
                         ms(pct(written, rounds, 0.99)), ms(pct(lastRecv, rounds, 0.5)), ms(pct(lastRecv, rounds, 0.99)),
                         ms(pct(medianRecv, rounds, 0.5)), ms(cpu / rounds), cpu / (double) rounds / n / 1e3,
                         ioCpu / (double) rounds / n / 1e3);
+                System.out.printf(Locale.ROOT, "floor write syscalls per connection per round=%.3f, bytes written per "
+                        + "connection per round=%.1f%n", wrote.writeCalls() / (double) rounds / n,
+                        wrote.bytesWritten() / (double) rounds / n);
                 out.println("QUIT");
             } finally {
                 if (!child.waitFor(10, TimeUnit.SECONDS)) {
