@@ -48,8 +48,9 @@ import org.hyperhash.sv2.noise.StaticKeyPair;
  * fan-out round with no pool in it. This JVM runs a bare Netty server with as many event loops as the
  * pool's default (2 x cores); a child JVM opens N loopback connections (1000 per 127.0.0.x source
  * address, 2 event-loop threads, like {@link MinerFleet}). Each round every loop writes one
- * {@code size}-byte message to each of its connections and then flushes each one (the pool's drain:
- * write all, flush all), and the child records when each connection has read the whole message.
+ * {@code size}-byte message to each of its connections and then flushes each one ({@code flush=all}, the
+ * default: write all, flush all), or writes and flushes one connection after the other ({@code flush=each}, as
+ * the pool's drain does since 2026-12-07), and the child records when each connection has read the whole message.
  *
  * <p>So "last connection written" here is the floor any server has on this machine for a fan-out to N
  * sockets: kernel send (on loopback that includes the receiver's TCP input), Netty's write path, and the
@@ -118,6 +119,9 @@ public final class LoopbackWriteFloor {
         int perIp = intProp("perIp", 1000);
         long pause = intProp("pause", 300);
         int warmup = intProp("warmup", 5);
+        // all: write to every connection of a loop, then flush each (the pool's drain up to 2026-12-07); each: write
+        // and flush one connection, then the next (the pool's drain since then)
+        boolean flushEach = System.getProperty("flush", "all").equals("each");
         int groups = (n + perIp - 1) / perIp;
         VethPair veth = System.getProperty("net", "loopback").equals("veth") ? VethPair.create(groups) : null;
         String bindIp = veth == null ? "127.0.0.1" : veth.serverIp;
@@ -165,7 +169,8 @@ public final class LoopbackWriteFloor {
                  BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
                 System.out.println("floor " + expect(in, "CONNECTED").split(" ")[1] + " (connect ms); transport=" + Sv2Transport.name()
                         + " loops=" + byLoop.size() + " threads=" + threads + " size=" + size + " security=" + security
-                        + " net=" + (veth == null ? "loopback" : "veth " + veth.namespace) + " receiver=" + receiver);
+                        + " net=" + (veth == null ? "loopback" : "veth " + veth.namespace) + " receiver=" + receiver
+                        + " flush=" + (flushEach ? "each" : "all"));
                 // Noise encrypts from the backing array (as the pool's heap batches); plaintext goes out as it is
                 ByteBuf msg = Unpooled.unreleasableBuffer((noise ? Unpooled.buffer(size) : Unpooled.directBuffer(size))
                         .writeBytes(frames));
@@ -175,13 +180,11 @@ public final class LoopbackWriteFloor {
                 var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                 long cpu = 0;
                 long ioCpu = 0;
-                ProcIo wrote = new ProcIo(0, 0);
                 for (int r = 1; r <= warmup + rounds; r++) {
                     int ix = r - warmup - 1; // < 0: a warm-up round (JIT), not counted
                     Thread.sleep(pause);
                     long c0 = os.getProcessCpuTime();
                     long io0 = ThreadCpu.nanos("floor-io-");
-                    ProcIo w0 = ProcIo.now();
                     long t0 = System.nanoTime();
                     AtomicLongArray end = new AtomicLongArray(byLoop.size());
                     CountDownLatch done = new CountDownLatch(byLoop.size());
@@ -190,11 +193,17 @@ public final class LoopbackWriteFloor {
                         int slot = li++;
                         List<Channel> chs = e.getValue();
                         e.getKey().execute(() -> {
-                            for (int i = 0; i < chs.size(); i++) {
-                                chs.get(i).write(msg.duplicate(), chs.get(i).voidPromise());
-                            }
-                            for (int i = 0; i < chs.size(); i++) {
-                                chs.get(i).flush();
+                            if (flushEach) {
+                                for (int i = 0; i < chs.size(); i++) {
+                                    chs.get(i).writeAndFlush(msg.duplicate(), chs.get(i).voidPromise());
+                                }
+                            } else {
+                                for (int i = 0; i < chs.size(); i++) {
+                                    chs.get(i).write(msg.duplicate(), chs.get(i).voidPromise());
+                                }
+                                for (int i = 0; i < chs.size(); i++) {
+                                    chs.get(i).flush();
+                                }
                             }
                             end.set(slot, System.nanoTime());
                             done.countDown();
@@ -208,7 +217,6 @@ public final class LoopbackWriteFloor {
                     }
                     cpu += os.getProcessCpuTime() - c0;
                     ioCpu += ThreadCpu.nanos("floor-io-") - io0;
-                    wrote = wrote.plus(ProcIo.now().minus(w0));
                     long last = 0;
                     for (int i = 0; i < end.length(); i++) {
                         last = Math.max(last, end.get(i) - t0);
@@ -229,9 +237,6 @@ public final class LoopbackWriteFloor {
                         ms(pct(written, rounds, 0.99)), ms(pct(lastRecv, rounds, 0.5)), ms(pct(lastRecv, rounds, 0.99)),
                         ms(pct(medianRecv, rounds, 0.5)), ms(cpu / rounds), cpu / (double) rounds / n / 1e3,
                         ioCpu / (double) rounds / n / 1e3);
-                System.out.printf(Locale.ROOT, "floor write syscalls per connection per round=%.3f, bytes written per "
-                        + "connection per round=%.1f%n", wrote.writeCalls() / (double) rounds / n,
-                        wrote.bytesWritten() / (double) rounds / n);
                 out.println("QUIT");
             } finally {
                 if (!child.waitFor(10, TimeUnit.SECONDS)) {

@@ -227,7 +227,6 @@ public final class PoolLoadProbe {
                 var osr = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                 long roundCpu = 0;
                 long ioCpu = 0;
-                ProcIo written = new ProcIo(0, 0);
                 for (int r = 1; r <= warmup + rounds; r++) {
                     int i = r - warmup - 1; // < 0: a warm-up round (JIT), not counted
                     if (i == 0) {
@@ -237,7 +236,6 @@ public final class PoolLoadProbe {
                     }
                     long c0 = osr.getProcessCpuTime();
                     long io0 = ThreadCpu.nanos("pool-io-");
-                    ProcIo w0 = ProcIo.now();
                     long t0 = source.newTip(r);
                     out.println("WAIT " + r + " " + t0);
                     String[] f = expect(in, "ROUND").split(" ");
@@ -252,7 +250,6 @@ public final class PoolLoadProbe {
                         last[i] = Long.parseLong(f[6]);
                         roundCpu += osr.getProcessCpuTime() - c0;
                         ioCpu += ThreadCpu.nanos("pool-io-") - io0;
-                        written = written.plus(ProcIo.now().minus(w0));
                     }
                     Thread.sleep(300);
                 }
@@ -274,9 +271,6 @@ public final class PoolLoadProbe {
                 System.out.printf(Locale.ROOT, "pool JVM cpu per round (tip sent to last miner decoded) = %s ms (%.2f us "
                         + "per miner); event-loop threads only %.2f us per miner%n", ms(roundCpu / rounds),
                         roundCpu / (double) rounds / miners / 1e3, ioCpu / (double) rounds / miners / 1e3);
-                System.out.printf(Locale.ROOT, "pool write syscalls per miner per round=%.3f, bytes written per miner "
-                        + "per round=%.1f%n", written.writeCalls() / (double) rounds / miners,
-                        written.bytesWritten() / (double) rounds / miners);
                 }
 
                 OperatingSystemMXBean os0 = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
