@@ -49,8 +49,8 @@ import org.hyperhash.sv2.noise.StaticKeyPair;
  * pool's default (2 x cores); a child JVM opens N loopback connections (1000 per 127.0.0.x source
  * address, 2 event-loop threads, like {@link MinerFleet}). Each round every loop writes one
  * {@code size}-byte message to each of its connections and then flushes each one ({@code flush=all}, the
- * default: write all, flush all), or writes and flushes one connection after the other ({@code flush=each}, as
- * the pool's drain does since 2026-12-07), and the child records when each connection has read the whole message.
+ * default: write all, flush all, as the pool's drain does), or writes and flushes one connection after the other
+ * ({@code flush=each}), and the child records when each connection has read the whole message.
  *
  * <p>So "last connection written" here is the floor any server has on this machine for a fan-out to N
  * sockets: kernel send (on loopback that includes the receiver's TCP input), Netty's write path, and the
@@ -119,8 +119,8 @@ public final class LoopbackWriteFloor {
         int perIp = intProp("perIp", 1000);
         long pause = intProp("pause", 300);
         int warmup = intProp("warmup", 5);
-        // all: write to every connection of a loop, then flush each (the pool's drain up to 2026-12-07); each: write
-        // and flush one connection, then the next (the pool's drain since then)
+        // all: write to every connection of a loop, then flush each (the pool's drain); each: write and flush one
+        // connection, then the next (tried in the pool on 2026-12-07: no measurable gain, bench/README.md)
         boolean flushEach = System.getProperty("flush", "all").equals("each");
         int groups = (n + perIp - 1) / perIp;
         VethPair veth = System.getProperty("net", "loopback").equals("veth") ? VethPair.create(groups) : null;
