@@ -185,45 +185,6 @@ class HardeningIT {
         }
     }
 
-    /**
-     * A miner that opens its channel before the pool has its first work (a restart's miners reconnect at once) is
-     * answered when the work comes, not refused: it used to get no-work-available and, like the testkit miner and
-     * most firmware, never ask again (ExtensionsIT failed that way once when the first template took 0.2 s).
-     */
-    @Test
-    void aChannelOpenedBeforeTheFirstWorkIsAnsweredWhenItComes() throws Exception {
-        DevnetTemplateSource tp = new DevnetTemplateSource().startsDisconnected();
-        try (PoolHarness h = new PoolHarness(PoolHarness.sqlite(dir), tp);
-             FakeSv2Miner m = FakeSv2Miner.connect(Options.of(h.sv2(), Kind.EXTENDED, PoolHarness.address(31) + ".early")
-                     .mining(1000))) {
-            assertTrue(FakeSv2Miner.waitFor(() -> h.pool.metrics().openChannelWaits.count() == 1, T), "the open waits");
-            assertEquals(null, m.openError());
-            tp.reconnect();
-            assertTrue(FakeSv2Miner.waitFor(() -> m.currentJob() != null, T), "job once the work is there");
-            m.startMining();
-            assertTrue(FakeSv2Miner.waitFor(() -> m.accepted() >= 2, T));
-            assertEquals(null, m.openError());
-            assertEquals(0.0, h.pool.metrics().openChannelErrors.count());
-            assertTrue(m.connected());
-        }
-    }
-
-    @Test
-    void aChannelOpenThatWaitedInVainGetsNoWorkAndTheConnectionStays() throws Exception {
-        DevnetTemplateSource tp = new DevnetTemplateSource().startsDisconnected();
-        try (PoolHarness h = new PoolHarness(PoolHarness.sqlite(dir), tp);
-             FakeSv2Miner m = FakeSv2Miner.connect(Options.of(h.sv2(), Kind.STANDARD, PoolHarness.address(32)))) {
-            OpenMiningChannelError e = m.await(OpenMiningChannelError.class, x -> true, T);
-            assertEquals("no-work-available", e.errorCode());
-            assertEquals(1.0, h.pool.metrics().openChannelWaits.count());
-            assertTrue(m.connected(), "reading resumed after the wait");
-            // the next open on this connection is refused at once: a connection waits once
-            m.send(new OpenExtendedMiningChannel(5, PoolHarness.address(32), 1e9f, Target.MAX, 4));
-            assertEquals("no-work-available", m.await(OpenMiningChannelError.class, x -> x.requestId() == 5, T).errorCode());
-            assertEquals(1.0, h.pool.metrics().openChannelWaits.count());
-        }
-    }
-
     @Test
     void withoutTemplateProviderNoNewWorkAndNotReady() throws Exception {
         DevnetTemplateSource tp = new DevnetTemplateSource();

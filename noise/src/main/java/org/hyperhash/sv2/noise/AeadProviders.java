@@ -13,9 +13,9 @@ import org.slf4j.LoggerFactory;
  * falling back. {@value #LIBRARY_PROPERTY} names another library file (default {@code libcrypto.so.3}).
  *
  * <p>Messages below 320 bytes (every share-sized frame) always go through the pure-Java {@link ChaCha20Poly1305}; its
- * ChaCha20 blocks come from {@code VectorChaCha20} (eight blocks per pass, JDK Vector API) when the incubator module
+ * ChaCha20 blocks come from {@code VectorChaCha20} (8 or 16 blocks per pass, JDK Vector API) when the incubator module
  * {@code jdk.incubator.vector} is in the boot layer (the launchers pass {@code --add-modules jdk.incubator.vector}),
- * 256-bit integer vectors are native on this CPU, and a self-test against RFC 8439 passes; else from the scalar block
+ * the chosen vector width ({@code hyperhash.aead.vector.bits}: 256 by default, or 512) is native on this CPU, and a self-test against RFC 8439 passes; else from the scalar block
  * function. {@value #VECTOR_PROPERTY} ({@code auto} default, {@code on}, {@code off}), or {@value #VECTOR_ENV},
  * overrides that; {@code on} fails instead of falling back.
  */
@@ -82,11 +82,11 @@ public final class AeadProviders {
 
     /** The vector block source if it loads here and passes its self-test, whatever was chosen. */
     private static final class VectorHolder {
-        static final ChaCha20Poly1305.Blocks8 IMPL;
+        static final ChaCha20Poly1305.Blocks IMPL;
         static final String FAILURE;
 
         static {
-            ChaCha20Poly1305.Blocks8 v = null;
+            ChaCha20Poly1305.Blocks v = null;
             String failure = null;
             String noC2 = c2Missing();
             if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
@@ -97,7 +97,7 @@ public final class AeadProviders {
                 try {
                     // by name: this class must link on a JVM without the module
                     var ctor = Class.forName("org.hyperhash.sv2.noise.VectorChaCha20").getDeclaredConstructor();
-                    v = (ChaCha20Poly1305.Blocks8) ctor.newInstance();
+                    v = (ChaCha20Poly1305.Blocks) ctor.newInstance();
                     selfTest(v);
                 } catch (Throwable t) {
                     if (t instanceof VirtualMachineError e) {
@@ -137,10 +137,11 @@ public final class AeadProviders {
 
     /**
      * RFC 8439 2.8.2 sealed and opened through the vector blocks (the tag, the ciphertext's ends, equal to the scalar
-     * output), a flipped tag refused, and a header-then-payload pair with consecutive nonces (the lanes of the next
-     * nonce) equal to the scalar output; throws when any differs.
+     * output), a flipped tag refused, every lane of one pass (each at another counter and nonce) equal to the scalar
+     * block, and runs of headers and payloads with consecutive nonces (the lanes of the next
+     * nonces) equal to the scalar output; throws when any differs.
      */
-    static void selfTest(ChaCha20Poly1305.Blocks8 v) {
+    static void selfTest(ChaCha20Poly1305.Blocks v) {
         byte[] key = NativeChaCha20Poly1305.hex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
         int n0 = 7, n1 = 0x43424140, n2 = 0x47464544; // nonce 07000000 4041424344454647
         byte[] ad = NativeChaCha20Poly1305.hex("50515253c0c1c2c3c4c5c6c7");
@@ -159,6 +160,10 @@ public final class AeadProviders {
                 || !java.util.Arrays.equals(mine, expect)) {
             throw new IllegalStateException("self-test: vector ChaCha20-Poly1305 differs from RFC 8439 2.8.2");
         }
+        int wrong = ChaCha20Poly1305.firstWrongLane(v, key);
+        if (wrong >= 0) {
+            throw new IllegalStateException("self-test: vector ChaCha20 lane " + wrong + " differs from the scalar block");
+        }
         byte[] back = new byte[pt.length];
         if (!vec.open(n0, n1, n2, ad, mine, 0, mine.length, back, 0) || !java.util.Arrays.equals(back, pt)) {
             throw new IllegalStateException("self-test: vector ChaCha20-Poly1305 open failed");
@@ -167,31 +172,34 @@ public final class AeadProviders {
         if (vec.open(n0, n1, n2, ad, mine, 0, mine.length, back, 0)) {
             throw new IllegalStateException("self-test: vector ChaCha20-Poly1305 accepted a bad tag");
         }
-        // a frame: 6-byte header at nonce 2^32-1 (the carry into the high word), payload at the next nonce
+        // frames: 6-byte headers and payloads with consecutive nonces across 2^32 (the carry into the high word), so
+        // the lanes computed ahead for the next nonces (every lane of a pass) are used, each message equal to the
+        // scalar output
         byte[] data = new byte[300];
         for (int i = 0; i < data.length; i++) {
             data[i] = pt[i % pt.length];
         }
-        for (int len : new int[] {6, 100, 6, 300}) {
-            byte[] a = new byte[len + 16];
-            byte[] b = new byte[len + 16];
-            vec.seal(0, -1, 0, null, data, 0, len, a, 0);
-            ref.seal(0, -1, 0, null, data, 0, len, b, 0);
-            if (!java.util.Arrays.equals(a, b)) {
-                throw new IllegalStateException("self-test: vector ChaCha20-Poly1305 differs at " + len + " bytes");
-            }
-            vec.seal(0, 0, 1, null, data, 0, len, a, 0);
-            ref.seal(0, 0, 1, null, data, 0, len, b, 0);
-            if (!java.util.Arrays.equals(a, b)) {
-                throw new IllegalStateException("self-test: vector ChaCha20-Poly1305 differs at the next nonce");
+        int[] lens = {6, 100, 6, 100, 6, 300, 6, 0, 6, 64, 6, 100, 6, 100, 6, 100};
+        for (int start : new int[] {-3, -8}) {
+            for (int i = 0; i < lens.length; i++) {
+                long n = (start & 0xffffffffL) + i;
+                int len = lens[i];
+                byte[] a = new byte[len + 16];
+                byte[] b = new byte[len + 16];
+                vec.seal(0, (int) n, (int) (n >>> 32), null, data, 0, len, a, 0);
+                ref.seal(0, (int) n, (int) (n >>> 32), null, data, 0, len, b, 0);
+                if (!java.util.Arrays.equals(a, b)) {
+                    throw new IllegalStateException("self-test: vector ChaCha20-Poly1305 differs at " + len
+                            + " bytes, nonce " + n);
+                }
             }
         }
     }
 
     private static final class ChosenVector {
-        static final ChaCha20Poly1305.Blocks8 VEC = choose();
+        static final ChaCha20Poly1305.Blocks VEC = choose();
 
-        private static ChaCha20Poly1305.Blocks8 choose() {
+        private static ChaCha20Poly1305.Blocks choose() {
             String mode = vectorMode();
             switch (mode) {
                 case "off", "scalar" -> {
@@ -224,12 +232,12 @@ public final class AeadProviders {
     }
 
     /** The block source every new {@link ChaCha20Poly1305} uses, or null for scalar (chosen once per process). */
-    static ChaCha20Poly1305.Blocks8 blocks8OrNull() {
+    static ChaCha20Poly1305.Blocks blocksOrNull() {
         return ChosenVector.VEC;
     }
 
     /** The vector block source if it loaded and passed its self-test, whatever was chosen (tests, bench). */
-    static Optional<ChaCha20Poly1305.Blocks8> vectorImpl() {
+    static Optional<ChaCha20Poly1305.Blocks> vectorImpl() {
         return Optional.ofNullable(VectorHolder.IMPL);
     }
 
@@ -240,7 +248,7 @@ public final class AeadProviders {
 
     /** Name of the small-message implementation in use (for logs, metrics and {@code hh version}). */
     public static String smallName() {
-        ChaCha20Poly1305.Blocks8 v = ChosenVector.VEC;
+        ChaCha20Poly1305.Blocks v = ChosenVector.VEC;
         return "pure-java (RFC 8439), " + (v == null ? SCALAR_NAME : v.describe());
     }
 

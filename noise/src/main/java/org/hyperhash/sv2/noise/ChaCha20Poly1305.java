@@ -12,13 +12,16 @@ import org.hyperhash.base.HotPath;
  * Overlapping buffers are allowed when {@code outOff <= inOff} (in-place included).
  *
  * <p>The ChaCha20 blocks come from the scalar {@link #block} or, when {@link AeadProviders} loaded it, from
- * {@link Blocks8} (eight blocks per pass with the Vector API). A vector pass computes the message's blocks and fills
- * the remaining lanes with the first blocks of the next nonce: a Noise frame seals (or opens) its 6-byte header and
- * then its payload with consecutive nonces, so the payload's Poly1305 key and data blocks (up to 320 bytes) are
- * already there when it comes, and a frame costs one pass per direction instead of five scalar blocks.
+ * {@link Blocks} (8 or 16 blocks per pass with the Vector API). A vector pass computes the message's blocks and fills
+ * the remaining lanes with the blocks of the next nonces of the same key ({@link Window}): a Noise frame seals (or
+ * opens) its 6-byte header and then its payload with consecutive nonces, so the payload's Poly1305 key and data blocks
+ * are already there when it comes, and when the same key's next frame follows on this thread (a stream of frames on
+ * one connection) its blocks are there too. How many lanes each next nonce gets is predicted from the block counts of
+ * the key's last message at an even and at an odd nonce (headers and payloads alternate); a wrong guess only costs
+ * another pass, since each lane is computed with, and looked up by, its own nonce and counter.
  *
  * <p>An instance holds only the key (and which block source it uses): the Poly1305 state, the scalar block and the
- * vector window live in one scratch object per thread ({@link Scratch}), so an idle connection does not carry them.
+ * vector windows live in one scratch object per thread ({@link Scratch}), so an idle connection does not carry them.
  */
 @HotPath
 final class ChaCha20Poly1305 implements Aead {
@@ -29,14 +32,14 @@ final class ChaCha20Poly1305 implements Aead {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     /**
-     * Eight ChaCha20 blocks at once (implemented by {@code VectorChaCha20}, the only class that needs
-     * {@code jdk.incubator.vector}). Lanes {@code [0, first)} are blocks {@code counter..} of nonce {@code (n0, n1, n2)},
-     * lanes {@code [first, 8)} blocks {@code 0..} of nonce {@code (n0, m1, m2)}; word {@code w} of lane {@code i} goes to
-     * {@code out[8 * w + i]}.
+     * {@link #lanes()} ChaCha20 blocks at once (implemented by {@code VectorChaCha20}, the only class that needs
+     * {@code jdk.incubator.vector}). Word {@code w} of lane {@code i} is {@code out[lanes() * w + i]}; the caller sets
+     * each lane's words 12 to 15 (block counter and nonce), the call computes the blocks in place.
      */
-    interface Blocks8 {
-        void blocks8(int k0, int k1, int k2, int k3, int k4, int k5, int k6, int k7,
-                     int n0, int n1, int n2, int counter, int first, int m1, int m2, int[] out);
+    interface Blocks {
+        int lanes();
+
+        void blocks(int k0, int k1, int k2, int k3, int k4, int k5, int k6, int k7, int[] out);
 
         String describe();
     }
@@ -50,14 +53,20 @@ final class ChaCha20Poly1305 implements Aead {
     /** Bumped by every {@link #setKey}: keystream precomputed under an older key is never used. */
     private int epoch;
     /** Null: scalar blocks. */
-    private final Blocks8 vec;
+    private final Blocks vec;
+    /**
+     * The scratch of the thread that used this instance last: a connection stays on its event loop, so this saves the
+     * {@code ThreadLocal} lookup (2-3% of a 100-byte frame round trip, JFR) at one reference per instance; checked against
+     * the current thread on every use, so a stale or racing value only costs the lookup.
+     */
+    private Scratch last;
 
     ChaCha20Poly1305(byte[] key32) {
-        this(key32, AeadProviders.blocks8OrNull());
+        this(key32, AeadProviders.blocksOrNull());
     }
 
     /** With an explicit block source (tests run both on one JVM); {@code vec} null means scalar. */
-    ChaCha20Poly1305(byte[] key32, Blocks8 vec) {
+    ChaCha20Poly1305(byte[] key32, Blocks vec) {
         this.vec = vec;
         setKey(key32);
     }
@@ -75,13 +84,23 @@ final class ChaCha20Poly1305 implements Aead {
         epoch++;
     }
 
+    private Scratch threadScratch() {
+        Scratch p = last;
+        if (p == null || p.thread != Thread.currentThread()) {
+            p = SCRATCH.get();
+            last = p;
+        }
+        return p;
+    }
+
     /** Writes {@code len} ciphertext bytes and the 16-byte tag to {@code out[outOff..]}. */
     @Override
     public void seal(int n0, int n1, int n2, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
-        Scratch p = SCRATCH.get();
+        Scratch p = threadScratch();
         int need = 1 + ((len + 63) >>> 6);
-        polyInit(p, n0, n1, n2, need);
-        xor(p, n0, n1, n2, 1, need, in, inOff, len, out, outOff);
+        Window w = vec == null ? null : p.window(this, n0, n1, n2, need);
+        polyInit(p, w, n0, n1, n2, need);
+        xor(p, w, n0, n1, n2, 1, need, in, inOff, len, out, outOff);
         if (ad != null) {
             p.polyPadded(ad, 0, ad.length);
         }
@@ -97,9 +116,10 @@ final class ChaCha20Poly1305 implements Aead {
     @Override
     public boolean open(int n0, int n1, int n2, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
         int ctLen = len - TAG_LEN;
-        Scratch p = SCRATCH.get();
+        Scratch p = threadScratch();
         int need = 1 + ((ctLen + 63) >>> 6);
-        polyInit(p, n0, n1, n2, need);
+        Window w = vec == null ? null : p.window(this, n0, n1, n2, need);
+        polyInit(p, w, n0, n1, n2, need);
         if (ad != null) {
             p.polyPadded(ad, 0, ad.length);
         }
@@ -111,41 +131,49 @@ final class ChaCha20Poly1305 implements Aead {
                 | ((long) I64.get(pad, 8) ^ (long) I64.get(in, inOff + ctLen + 8));
         p.clearPoly();
         if (diff != 0) {
-            p.wipeWindow(this, n0, n1, n2);
+            if (w != null) {
+                w.release();
+            }
             return false;
         }
-        xor(p, n0, n1, n2, 1, need, in, inOff, ctLen, out, outOff);
+        xor(p, w, n0, n1, n2, 1, need, in, inOff, ctLen, out, outOff);
         return true;
     }
 
     /**
-     * The window lane holding block {@code counter} of nonce {@code (n0, n1, n2)} under this key, running a vector pass
-     * when it is not there: the pass covers up to eight blocks of this message from {@code counter} ({@code left} are
-     * still needed) and fills the lanes after them with blocks 0.. of the next Noise nonce (the 64-bit counter in
-     * {@code n1, n2} plus one).
+     * The lane of window {@code w} (owned by this key) holding block {@code counter} of nonce {@code (n0, n1, n2)},
+     * running a vector pass when it is not there: the pass covers up to {@code lanes()} blocks of this message from
+     * {@code counter} ({@code left} are still needed; the message has {@code need}) and fills the lanes after them with
+     * blocks 0.. of the next nonces, as many per nonce as {@link Window#predict} expects.
      */
-    private int lane(Scratch p, int n0, int n1, int n2, int counter, int left) {
-        if (p.owner == this && p.epoch == epoch && p.wn0 == n0) {
-            if (p.wn1 == n1 && p.wn2 == n2 && counter >= p.wctr && counter < p.wctr + p.wfirst) {
-                return counter - p.wctr;
-            }
-            int m1 = p.wn1 + 1;
-            int m2 = m1 == 0 ? p.wn2 + 1 : p.wn2;
-            if (m1 == n1 && m2 == n2 && counter < 8 - p.wfirst) {
-                return p.wfirst + counter;
-            }
+    private int lane(Window w, int n0, int n1, int n2, int counter, int left, int need) {
+        long nonce = (n1 & 0xffffffffL) | ((long) n2 << 32);
+        int l = w.lane(nonce, counter);
+        if (l >= 0) {
+            return l;
         }
-        int first = Math.min(left, 8);
-        int m1 = n1 + 1;
-        int m2 = m1 == 0 ? n2 + 1 : n2;
-        vec.blocks8(k0, k1, k2, k3, k4, k5, k6, k7, n0, n1, n2, counter, first, m1, m2, p.win);
-        p.owner = this;
-        p.epoch = epoch;
-        p.wn0 = n0;
-        p.wn1 = n1;
-        p.wn2 = n2;
-        p.wctr = counter;
-        p.wfirst = first;
+        int lanes = vec.lanes();
+        int[] o = w.win;
+        int first = Math.min(left, lanes);
+        Window.setLanes(o, lanes, 0, first, counter, n0, nonce);
+        int[] seg = w.segLane;
+        seg[0] = 0;
+        int at = first;
+        int segs = 1;
+        long m = nonce;
+        while (at < lanes) {
+            m++;
+            int n = Math.min(w.predict(m, nonce, need), lanes - at);
+            seg[segs++] = at;
+            Window.setLanes(o, lanes, at, n, 0, n0, m);
+            at += n;
+        }
+        seg[segs] = lanes;
+        vec.blocks(k0, k1, k2, k3, k4, k5, k6, k7, o);
+        w.base = nonce;
+        w.ctr0 = counter;
+        w.segs = segs;
+        w.done = 0;
         return 0;
     }
 
@@ -182,9 +210,10 @@ final class ChaCha20Poly1305 implements Aead {
 
     /**
      * ChaCha20 keystream from block {@code counter} XORed over {@code len} bytes; {@code need} is the message's block
-     * count (Poly1305 key included). Wipes the message's keystream afterwards.
+     * count (Poly1305 key included). Afterwards the scalar block is wiped; the vector lanes are marked used
+     * ({@link Window#consumed}).
      */
-    private void xor(Scratch p, int n0, int n1, int n2, int counter, int need,
+    private void xor(Scratch p, Window wd, int n0, int n1, int n2, int counter, int need,
                      byte[] in, int inOff, int len, byte[] out, int outOff) {
         int done = 0;
         if (vec == null) {
@@ -204,21 +233,22 @@ final class ChaCha20Poly1305 implements Aead {
             java.util.Arrays.fill(k, 0);
             return;
         }
-        int[] w = p.win;
+        int[] w = wd.win;
+        int lanes = vec.lanes();
         while (len - done >= 64) {
-            int l = lane(p, n0, n1, n2, counter, need - counter);
+            int l = lane(wd, n0, n1, n2, counter, need - counter, need);
             counter++;
             for (int j = 0; j < 16; j++) {
                 int at = done + 4 * j;
-                I32.set(out, outOff + at, (int) I32.get(in, inOff + at) ^ w[8 * j + l]);
+                I32.set(out, outOff + at, (int) I32.get(in, inOff + at) ^ w[lanes * j + l]);
             }
             done += 64;
         }
         if (done < len) {
-            int l = lane(p, n0, n1, n2, counter, need - counter);
-            tail(w, l, 8, in, inOff, out, outOff, done, len);
+            int l = lane(wd, n0, n1, n2, counter, need - counter, need);
+            tail(w, l, lanes, in, inOff, out, outOff, done, len);
         }
-        p.wipeWindow(this, n0, n1, n2);
+        wd.consumed((n1 & 0xffffffffL) | ((long) n2 << 32));
     }
 
     /** The last partial block: keystream word {@code j} at {@code k[at + stride * j]}. */
@@ -232,7 +262,7 @@ final class ChaCha20Poly1305 implements Aead {
     }
 
     /** Poly1305 one-time key from ChaCha20 block 0 (RFC 8439 2.6); clamps r. */
-    private void polyInit(Scratch p, int n0, int n1, int n2, int need) {
+    private void polyInit(Scratch p, Window wd, int n0, int n1, int n2, int need) {
         long lo, hi;
         if (vec == null) {
             int[] k = p.ks;
@@ -243,29 +273,115 @@ final class ChaCha20Poly1305 implements Aead {
             p.sHi = (k[6] & 0xffffffffL) | ((long) k[7] << 32);
             java.util.Arrays.fill(k, 0);
         } else {
-            int l = lane(p, n0, n1, n2, 0, need);
-            int[] w = p.win;
-            lo = (w[l] & 0xffffffffL) | ((long) w[8 + l] << 32);
-            hi = (w[16 + l] & 0xffffffffL) | ((long) w[24 + l] << 32);
-            p.sLo = (w[32 + l] & 0xffffffffL) | ((long) w[40 + l] << 32);
-            p.sHi = (w[48 + l] & 0xffffffffL) | ((long) w[56 + l] << 32);
+            int l = lane(wd, n0, n1, n2, 0, need, need);
+            int[] w = wd.win;
+            int n = vec.lanes();
+            lo = (w[l] & 0xffffffffL) | ((long) w[n + l] << 32);
+            hi = (w[2 * n + l] & 0xffffffffL) | ((long) w[3 * n + l] << 32);
+            p.sLo = (w[4 * n + l] & 0xffffffffL) | ((long) w[5 * n + l] << 32);
+            p.sHi = (w[6 * n + l] & 0xffffffffL) | ((long) w[7 * n + l] << 32);
         }
         p.setR(lo, hi);
     }
 
     /**
-     * Per-thread working state: the Poly1305 state of the message in progress, the scalar block, and the vector window
-     * (eight blocks, word-major) with what it holds. One per thread instead of one per connection direction: an event
-     * loop serves many connections, one message at a time.
+     * Vector keystream computed ahead for one key: {@code segs} segments, segment {@code s} holding blocks of nonce
+     * {@code base + s} in lanes {@code [segLane[s], segLane[s + 1])} (from counter {@code ctr0} for segment 0, from 0
+     * for the others); segments below {@code done} are used up (zeroed with the rest once all are, see
+     * {@link #consumed}). Valid only for {@code owner} at
+     * {@code epoch} (its key) and nonce word {@code n0}.
+     */
+    static final class Window {
+        /** Sixteen words per lane, word-major ({@code win[lanes * w + lane]}); sized on first use. */
+        int[] win;
+        ChaCha20Poly1305 owner;
+        int epoch, n0;
+        long base;
+        int ctr0, segs, done;
+        final int[] segLane = new int[17];
+        /** Block count of the owner's last message at an even / an odd nonce (0: none yet). */
+        int needEven, needOdd;
+        /** Last use, for picking the window to take over. */
+        long used;
+
+        /** The lane holding block {@code counter} of {@code nonce}, or -1. */
+        int lane(long nonce, int counter) {
+            long d = nonce - base;
+            if (d < done || d >= segs) {
+                return -1;
+            }
+            int s = (int) d;
+            int from = s == 0 ? ctr0 : 0;
+            int l = segLane[s] + counter - from;
+            return counter >= from && l < segLane[s + 1] ? l : -1;
+        }
+
+        /**
+         * Block count expected for the message at {@code next}, while the one at {@code nonce} (with {@code need}
+         * blocks) is in progress: the last count seen at {@code next}'s parity (headers and payloads alternate), else 6
+         * (a payload below 320 bytes) after a 2-block message (a header) and 2 otherwise.
+         */
+        int predict(long next, long nonce, int need) {
+            if (((next ^ nonce) & 1) == 0) {
+                return need;
+            }
+            int seen = (next & 1) == 0 ? needEven : needOdd;
+            return seen != 0 ? seen : need == 2 ? 6 : 2;
+        }
+
+        /** Words 12 to 15 of lanes {@code [at, at + n)}: blocks {@code counter..} of nonce {@code (n0, nonce)}. */
+        static void setLanes(int[] o, int lanes, int at, int n, int counter, int n0, long nonce) {
+            int lo = (int) nonce;
+            int hi = (int) (nonce >>> 32);
+            for (int i = 0; i < n; i++) {
+                o[12 * lanes + at + i] = counter + i;
+                o[13 * lanes + at + i] = n0;
+                o[14 * lanes + at + i] = lo;
+                o[15 * lanes + at + i] = hi;
+            }
+        }
+
+        /**
+         * The message at {@code nonce} is done: its lanes and those of every earlier nonce are used up, and once no
+         * lane is left the whole window is zeroed (one {@code Arrays.fill}). Zeroing each message's lanes right away,
+         * sixteen short strided runs, cost ~10% of a 100-byte frame round trip (JFR); so a used lane's keystream
+         * stays until the window's last lane is used, the next pass overwrites it, or an open fails, i.e. no longer
+         * than the unused lanes of the next nonces next to it.
+         */
+        void consumed(long nonce) {
+            long d = nonce - base;
+            if (d < done || d >= segs) {
+                return;
+            }
+            done = (int) d + 1;
+            if (done == segs) {
+                java.util.Arrays.fill(win, 0);
+                segs = done = 0;
+            }
+        }
+
+        /** Zeroes everything and forgets the owner (a failed open). */
+        void release() {
+            java.util.Arrays.fill(win, 0);
+            owner = null;
+            segs = done = 0;
+        }
+    }
+
+    /**
+     * Per-thread working state: the Poly1305 state of the message in progress, the scalar block, and two vector
+     * windows (the keys of the last two messages, e.g. a connection's two directions, or a sender and a receiver) with
+     * what they hold. One per thread instead of one per connection direction: an event loop serves many connections,
+     * one message at a time.
      */
     static final class Scratch {
+        /** The thread this scratch belongs to. */
+        final Thread thread = Thread.currentThread();
         final int[] ks = new int[16];
         final byte[] pad = new byte[16];
-        final int[] win = new int[128];
-        // the window: lanes [0, wfirst) are blocks wctr.. of nonce (wn0, wn1, wn2) under owner's key at epoch; lanes
-        // [wfirst, 8) are blocks 0.. of the next nonce. owner null: nothing valid.
-        ChaCha20Poly1305 owner;
-        int epoch, wn0, wn1, wn2, wctr, wfirst;
+        final Window w0 = new Window();
+        final Window w1 = new Window();
+        private long clock;
         // Poly1305 state for the message in progress, radix 2^64: clamped r = r0 + 2^64 r1, s1 = 5 * (r1 / 4),
         // accumulator h = h0 + 2^64 h1 + 2^128 h2 (h2 stays below 8), and the final addend s
         private long r0, r1, s1;
@@ -273,24 +389,37 @@ final class ChaCha20Poly1305 implements Aead {
         long sLo, sHi;
 
         /**
-         * Called when the message with this nonce is done: zeroes its keystream. When it came from the lanes of the
-         * next nonce, the window is used up; otherwise those lanes stay for the next message.
+         * The window of {@code c}'s key (taking over the one used longer ago when {@code c} has none: the pass the
+         * message's first lookup then runs overwrites all of it), with this message's block count noted for
+         * {@link Window#predict}.
          */
-        void wipeWindow(ChaCha20Poly1305 c, int n0, int n1, int n2) {
-            if (owner != c) {
-                return;
-            }
-            if (wn0 == n0 && wn1 == n1 && wn2 == n2 && wfirst < 8) {
-                for (int j = 0; j < 128; j += 8) {
-                    for (int l = 0; l < wfirst; l++) {
-                        win[j + l] = 0;
-                    }
-                }
-                wctr = Integer.MIN_VALUE / 2; // lanes [0, wfirst) no longer match any counter
+        Window window(ChaCha20Poly1305 c, int n0, int n1, int n2, int need) {
+            Window w;
+            if (w0.owner == c && w0.epoch == c.epoch && w0.n0 == n0) {
+                w = w0;
+            } else if (w1.owner == c && w1.epoch == c.epoch && w1.n0 == n0) {
+                w = w1;
             } else {
-                java.util.Arrays.fill(win, 0);
-                owner = null;
+                w = w0.used <= w1.used ? w0 : w1;
+                int size = 16 * c.vec.lanes();
+                if (w.win == null || w.win.length != size) {
+                    w.win = new int[size];
+                }
+                // no lane of the previous key's keystream outlives this call: with segs = 0 the message's first
+                // lookup misses, and that pass overwrites every lane
+                w.owner = c;
+                w.epoch = c.epoch;
+                w.n0 = n0;
+                w.segs = w.done = 0;
+                w.needEven = w.needOdd = 0;
             }
+            w.used = ++clock;
+            if ((n1 & 1) == 0) {
+                w.needEven = need;
+            } else {
+                w.needOdd = need;
+            }
+            return w;
         }
 
         void setR(long lo, long hi) {
@@ -413,10 +542,35 @@ final class ChaCha20Poly1305 implements Aead {
         }
     }
 
+    /**
+     * One pass of {@code v} with every lane at a different counter and nonce (the nonce's low word carrying into the
+     * high word between lanes) against the scalar block function: the index of the first lane that differs, or -1.
+     */
+    static int firstWrongLane(Blocks v, byte[] key32) {
+        ChaCha20Poly1305 c = new ChaCha20Poly1305(key32, v);
+        int lanes = v.lanes();
+        int[] o = new int[16 * lanes];
+        for (int l = 0; l < lanes; l++) {
+            Window.setLanes(o, lanes, l, 1, 3 * l + 1, 0x01020304, 0xffff_fffcL + l);
+        }
+        v.blocks(c.k0, c.k1, c.k2, c.k3, c.k4, c.k5, c.k6, c.k7, o);
+        int[] ref = new int[16];
+        for (int l = 0; l < lanes; l++) {
+            long nonce = 0xffff_fffcL + l;
+            c.block(3 * l + 1, 0x01020304, (int) nonce, (int) (nonce >>> 32), ref);
+            for (int w = 0; w < 16; w++) {
+                if (o[lanes * w + l] != ref[w]) {
+                    return l;
+                }
+            }
+        }
+        return -1;
+    }
+
     // --- single primitives, for the RFC 8439 golden tests ---
 
     /** RFC 8439 2.3: one 64-byte ChaCha20 block, scalar ({@code vec} null) or from a vector pass. */
-    static byte[] chacha20Block(Blocks8 vec, byte[] key32, int counter, byte[] nonce12) {
+    static byte[] chacha20Block(Blocks vec, byte[] key32, int counter, byte[] nonce12) {
         ChaCha20Poly1305 c = new ChaCha20Poly1305(key32, vec);
         int n0 = (int) I32.get(nonce12, 0), n1 = (int) I32.get(nonce12, 4), n2 = (int) I32.get(nonce12, 8);
         Scratch p = new Scratch();
@@ -427,20 +581,24 @@ final class ChaCha20Poly1305 implements Aead {
                 I32.set(out, 4 * i, p.ks[i]);
             }
         } else {
-            int l = c.lane(p, n0, n1, n2, counter, 1);
+            Window w = p.window(c, n0, n1, n2, counter + 1);
+            int l = c.lane(w, n0, n1, n2, counter, 1, counter + 1);
             for (int i = 0; i < 16; i++) {
-                I32.set(out, 4 * i, p.win[8 * i + l]);
+                I32.set(out, 4 * i, w.win[vec.lanes() * i + l]);
             }
         }
         return out;
     }
 
     /** RFC 8439 2.4: ChaCha20 encryption from block {@code counter}. */
-    static byte[] chacha20(Blocks8 vec, byte[] key32, int counter, byte[] nonce12, byte[] in) {
+    static byte[] chacha20(Blocks vec, byte[] key32, int counter, byte[] nonce12, byte[] in) {
         ChaCha20Poly1305 c = new ChaCha20Poly1305(key32, vec);
         byte[] out = new byte[in.length];
-        c.xor(new Scratch(), (int) I32.get(nonce12, 0), (int) I32.get(nonce12, 4), (int) I32.get(nonce12, 8), counter,
-                counter + ((in.length + 63) >>> 6), in, 0, in.length, out, 0);
+        int n0 = (int) I32.get(nonce12, 0), n1 = (int) I32.get(nonce12, 4), n2 = (int) I32.get(nonce12, 8);
+        int need = counter + ((in.length + 63) >>> 6);
+        Scratch p = new Scratch();
+        c.xor(p, vec == null ? null : p.window(c, n0, n1, n2, need), n0, n1, n2, counter, need, in, 0, in.length,
+                out, 0);
         return out;
     }
 

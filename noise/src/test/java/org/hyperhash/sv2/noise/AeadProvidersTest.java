@@ -54,17 +54,30 @@ class AeadProvidersTest {
         }
     }
 
+    /** The vector width follows hyperhash.aead.vector.bits (the pom runs these tests with 256, 512 and auto). */
+    @Test
+    void theVectorWidthFollowsItsProperty() {
+        ChaCha20Poly1305.Blocks v = AeadProviders.vectorImpl().orElseThrow();
+        String bits = System.getProperty("hyperhash.aead.vector.bits", "auto");
+        assertEquals(bits.equals("512") ? 16 : 8, v.lanes(), v.describe());
+        assertTrue(v.describe().contains(v.lanes() + " blocks x " + 32 * v.lanes() + " bits"), v.describe());
+    }
+
     @Test
     void vectorSelfTestPassesAndCatchesAWrongBlock() {
-        ChaCha20Poly1305.Blocks8 good = AeadProviders.vectorImpl().orElseThrow();
+        ChaCha20Poly1305.Blocks good = AeadProviders.vectorImpl().orElseThrow();
         AeadProviders.selfTest(good);
-        // a block source that gets lane 7 wrong (only lanes of the next nonce reach it) must fail the self-test
-        ChaCha20Poly1305.Blocks8 broken = new ChaCha20Poly1305.Blocks8() {
+        // a block source that gets the last lane wrong (only lanes of later nonces reach it) must fail the self-test
+        ChaCha20Poly1305.Blocks broken = new ChaCha20Poly1305.Blocks() {
             @Override
-            public void blocks8(int k0, int k1, int k2, int k3, int k4, int k5, int k6, int k7,
-                                int n0, int n1, int n2, int counter, int first, int m1, int m2, int[] out) {
-                good.blocks8(k0, k1, k2, k3, k4, k5, k6, k7, n0, n1, n2, counter, first, m1, m2, out);
-                out[8 * 5 + 7] ^= 1;
+            public int lanes() {
+                return good.lanes();
+            }
+
+            @Override
+            public void blocks(int k0, int k1, int k2, int k3, int k4, int k5, int k6, int k7, int[] out) {
+                good.blocks(k0, k1, k2, k3, k4, k5, k6, k7, out);
+                out[lanes() * 5 + lanes() - 1] ^= 1;
             }
 
             @Override
@@ -78,7 +91,7 @@ class AeadProvidersTest {
     /** Each thread has its own vector window: threads sealing consecutive nonces at once agree with the scalar path. */
     @Test
     void vectorWindowsArePerThread() throws Exception {
-        ChaCha20Poly1305.Blocks8 v = AeadProviders.vectorImpl().orElseThrow();
+        ChaCha20Poly1305.Blocks v = AeadProviders.vectorImpl().orElseThrow();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             byte[] key = new byte[32];

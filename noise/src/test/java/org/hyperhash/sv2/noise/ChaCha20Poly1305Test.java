@@ -29,12 +29,12 @@ class ChaCha20Poly1305Test {
             + " for the future, sunscreen would be it.").getBytes(StandardCharsets.US_ASCII);
 
     /** The vector block source; it must load in these tests (surefire passes --add-modules jdk.incubator.vector). */
-    static ChaCha20Poly1305.Blocks8 vector() {
+    static ChaCha20Poly1305.Blocks vector() {
         return AeadProviders.vectorImpl().orElseThrow(() -> new AssertionError(
                 "vector ChaCha20 did not load: " + AeadProviders.vectorUnavailableReason().orElse("?")));
     }
 
-    static ChaCha20Poly1305.Blocks8 blocks(String impl) {
+    static ChaCha20Poly1305.Blocks blocks(String impl) {
         return switch (impl) {
             case "scalar" -> null;
             case "vector" -> vector();
@@ -342,7 +342,7 @@ class ChaCha20Poly1305Test {
     void vectorWindowAcrossMessagesAgainstJdk() throws Exception {
         SplittableRandom rnd = new SplittableRandom(0x8439);
         Cipher jdk = Cipher.getInstance("ChaCha20-Poly1305");
-        ChaCha20Poly1305.Blocks8 v = vector();
+        ChaCha20Poly1305.Blocks v = vector();
         for (int round = 0; round < 300; round++) {
             byte[][] keys = {bytes(rnd, 32), bytes(rnd, 32)};
             ChaCha20Poly1305[] tx = {new ChaCha20Poly1305(keys[0], v), new ChaCha20Poly1305(keys[1], v)};
@@ -381,23 +381,39 @@ class ChaCha20Poly1305Test {
         }
     }
 
-    /** The vector path wipes the keystream of a finished message; the next nonce's lanes stay for the next message. */
+    /**
+     * The vector path keeps the lanes computed for the next nonces for the next messages, and zeroes the window once
+     * its last lane is used; a failed open zeroes the whole window.
+     */
     @Test
     void vectorWindowIsWipedAfterUse() {
-        ChaCha20Poly1305 c = new ChaCha20Poly1305(new byte[32], vector());
-        ChaCha20Poly1305.Scratch p = new ChaCha20Poly1305.Scratch();
+        ChaCha20Poly1305.Blocks v = vector();
+        ChaCha20Poly1305 c = new ChaCha20Poly1305(new byte[32], v);
         byte[] in = new byte[100];
         c.seal(0, 5, 0, null, in, 0, 6, new byte[22], 0);
-        // the header's lanes 0..1 are zero now, lanes 2..7 (the next nonce) are not; all of them are zero once it is used
-        p = scratchOfThisThread();
-        assertEquals(2, p.wfirst);
-        for (int w = 0; w < 16; w++) {
-            assertEquals(0, p.win[8 * w] | p.win[8 * w + 1], "word " + w);
+        // the header used lanes 0..1; the lanes of the next nonces hold their keystream
+        ChaCha20Poly1305.Window w = scratchOfThisThread().window(c, 0, 6, 0, 3);
+        assertEquals(2, w.segLane[1]);
+        assertEquals(1, w.done);
+        assertTrue(w.segs > 1);
+        assertTrue(Arrays.stream(w.win).anyMatch(x -> x != 0));
+        // header and payload pairs from the lanes of that one pass (no other pass: the base stays) until all are used,
+        // then nothing is left
+        int nonce = 6;
+        for (; w.segs > 0; nonce++) {
+            int len = nonce % 2 == 0 ? 100 : 6;
+            c.seal(0, nonce, 0, null, in, 0, len, new byte[len + 16], 0);
+            assertTrue(w.segs == 0 || w.base == 5, "nonce " + nonce + " needed another pass");
         }
-        assertTrue(Arrays.stream(p.win).anyMatch(x -> x != 0));
-        c.seal(0, 6, 0, null, in, 0, 100, new byte[116], 0);
-        assertTrue(Arrays.stream(p.win).allMatch(x -> x == 0));
-        assertEquals(null, p.owner);
+        assertTrue(nonce > 6);
+        assertTrue(Arrays.stream(w.win).allMatch(x -> x == 0));
+        // a failed open: nothing of the window is left
+        ChaCha20Poly1305 rx = new ChaCha20Poly1305(new byte[32], v);
+        assertFalse(rx.open(0, 99, 0, null, new byte[22], 0, 22, new byte[6], 0));
+        ChaCha20Poly1305.Scratch p = scratchOfThisThread();
+        ChaCha20Poly1305.Window failed = p.w0.owner == null ? p.w0 : p.w1;
+        assertEquals(null, failed.owner);
+        assertTrue(Arrays.stream(failed.win).allMatch(x -> x == 0));
     }
 
     private static ChaCha20Poly1305.Scratch scratchOfThisThread() {

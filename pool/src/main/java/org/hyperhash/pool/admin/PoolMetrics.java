@@ -54,7 +54,6 @@ public final class PoolMetrics {
     public final Counter bans;
     public final Counter bansRefused;
     public final Counter openChannelErrors;
-    public final Counter openChannelWaits;
     public final Counter shareRateLimited;
     public final Counter tlvIgnored;
     public final Counter nonUtf8Messages;
@@ -118,9 +117,6 @@ public final class PoolMetrics {
                 .description("bans not recorded because the ban table was full").register(r);
         openChannelErrors = Counter.builder("hh.pool.channel.open.errors").description("OpenMiningChannel.Error sent")
                 .register(r);
-        openChannelWaits = Counter.builder("hh.pool.channel.open.waits")
-                .description("connections whose OpenMiningChannel waited for the pool's first work (answered when it"
-                        + " came, or no-work-available after the wait)").register(r);
         tlvIgnored = Counter.builder("hh.pool.tlv.ignored")
                 .description("TLV fields on SubmitSharesExtended ignored (extension not negotiated, unknown, invalid)")
                 .register(r);

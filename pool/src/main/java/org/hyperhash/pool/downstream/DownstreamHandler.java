@@ -129,15 +129,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
     private ByteBuf batch;
     private boolean heapBatch;
     private Work view;
-    /** The setup timeout until SetupConnection; then, while {@link #waiting}, the end of the wait for work. */
-    private ScheduledFuture<?> timer;
-    /**
-     * Non-null while an OpenMiningChannel waits for the pool's first work (a pool just started, or a restart's miners
-     * reconnecting before the first template): the open and every message read after it, replayed in order when work
-     * arrives or {@link #OPEN_WAIT_MILLIS} pass. Reading is paused meanwhile, so only one read's messages queue here.
-     */
-    private ArrayDeque<Object> waiting;
-    private boolean waitedForWork;
+    private ScheduledFuture<?> setupTimer;
     private long invalidWindowStartMs;
     private int invalidInWindow;
     /** Shares the share log refused (back-pressure), allocated at the first one. */
@@ -216,7 +208,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         metrics.connections.incrementAndGet();
         metrics.handshakes.increment();
         long ms = px.config().sv2().handshakeTimeout().toMillis();
-        timer = ctx.executor().schedule(() -> {
+        setupTimer = ctx.executor().schedule(() -> {
             if (!setupDone) {
                 metrics.dropped(Drop.SETUP_TIMEOUT);
                 ctx.close();
@@ -234,9 +226,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         if (!setupDone) {
             metrics.handshakeFailures.increment();
         }
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+        if (setupTimer != null) {
+            setupTimer.cancel(false);
+            setupTimer = null;
         }
         if (setupDone) {
             px.dispatcher().unregister(ctx.channel().eventLoop(), this);
@@ -266,18 +258,6 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         if (closed) {
             return; // after SetupConnection.Error: pipelined messages are not violations
         }
-        if (waiting != null) {
-            if (waiting.size() >= MAX_WAITING) {
-                violation(ctx, "more than " + MAX_WAITING + " messages while the channel open waits for work");
-                return;
-            }
-            waiting.addLast(msg);
-            return;
-        }
-        dispatch(ctx, msg, readNanos);
-    }
-
-    private void dispatch(ChannelHandlerContext ctx, Object msg, long readNanos) {
         try {
             if (!setupDone && !(msg instanceof SetupConnection)
                     && !(msg instanceof NonUtf8Message n && n.message() instanceof SetupConnection)) {
@@ -388,8 +368,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         setupDone = true;
         standardJobsOnly = (s.flags() & REQUIRES_STANDARD_JOBS) != 0;
         workSelection = (s.flags() & REQUIRES_WORK_SELECTION) != 0;
-        timer.cancel(false);
-        timer = null; // the cancelled task (and its lambda) would otherwise stay reachable for the connection's life
+        setupTimer.cancel(false);
+        setupTimer = null; // the cancelled task (and its lambda) would otherwise stay reachable for the connection's life
         write(new SetupConnectionSuccess(PROTOCOL_VERSION, 0));
         px.dispatcher().register(channel.eventLoop(), this);
         view = px.dispatcher().work();
@@ -420,12 +400,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         }
     }
 
-    /** How long an OpenMiningChannel that arrives before the pool's first work waits for it. */
-    static final long OPEN_WAIT_MILLIS = 5000;
-    /** Messages a waiting connection may pipeline behind its open (one socket read's worth). */
-    static final int MAX_WAITING = 64;
-
-    private boolean checkCanOpen(int requestId, Sv2Message open) {
+    private boolean checkCanOpen(int requestId) {
         if (!setupDone) {
             violation(channel.pipeline().lastContext(), "OpenMiningChannel before SetupConnection");
             return false;
@@ -434,49 +409,11 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
             openError(requestId, TOO_MANY_CHANNELS);
             return false;
         }
-        if (!view.usable() && !waitedForWork) {
-            waitForWork(open); // once per connection; afterwards (the wait timed out) no-work-available at once
-            return false;
-        }
-        if (!px.dispatcher().upstreamConnected() || !view.usable()) {
+        if (!px.dispatcher().upstreamConnected() || view == null || !view.usable()) {
             openError(requestId, NO_WORK);
             return false;
         }
         return true;
-    }
-
-    /** Pauses this connection until the pool has work: the open is answered then (or refused after the wait). */
-    private void waitForWork(Sv2Message open) {
-        waitedForWork = true;
-        waiting = new ArrayDeque<>(4);
-        waiting.addLast(open);
-        metrics.openChannelWaits.increment();
-        channel.config().setAutoRead(false);
-        timer = channel.eventLoop().schedule(() -> {
-            timer = null;
-            if (waiting != null) {
-                resumeWaiting();
-                flush();
-            }
-        }, OPEN_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    /** Replays what waited for work, in order (on this loop; the caller flushes). */
-    private void resumeWaiting() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
-        ArrayDeque<Object> q = waiting;
-        waiting = null;
-        ChannelHandlerContext ctx = channel.pipeline().context(this);
-        long now = System.nanoTime();
-        for (Object m; !closed && ctx != null && (m = q.pollFirst()) != null;) {
-            dispatch(ctx, m, now);
-        }
-        if (!closed && waiting == null && (held == null || held.isEmpty())) {
-            channel.config().setAutoRead(true);
-        }
     }
 
     private void openError(int requestId, String code) {
@@ -506,7 +443,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
     }
 
     private void onOpenStandard(OpenStandardMiningChannel o) {
-        if (!checkCanOpen(o.requestId(), o)) {
+        if (!checkCanOpen(o.requestId())) {
             return;
         }
         if (workSelection) {
@@ -531,7 +468,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
     }
 
     private void onOpenExtended(OpenExtendedMiningChannel o) {
-        if (!checkCanOpen(o.requestId(), o)) {
+        if (!checkCanOpen(o.requestId())) {
             return;
         }
         if (standardJobsOnly) {
@@ -883,9 +820,6 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         switch (u) {
             case NewJob nj -> onNewJob(nj);
             case NewTip nt -> onNewTip(nt);
-        }
-        if (waiting != null && view.usable()) {
-            resumeWaiting(); // the dispatcher's pass flushes
         }
     }
 

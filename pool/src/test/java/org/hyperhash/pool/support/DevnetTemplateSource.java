@@ -74,21 +74,11 @@ public final class DevnetTemplateSource implements TemplateSource {
         });
     }
 
-    private volatile boolean connectOnStart = true;
-
-    /** The pool starts without a template provider: nothing connects until {@link #reconnect()}. */
-    public DevnetTemplateSource startsDisconnected() {
-        connectOnStart = false;
-        return this;
-    }
-
     @Override
     public void start(TdpListener l, CoinbaseOutputConstraints c) {
         this.listener = l;
         this.reservation = OutputReservation.of(c);
-        if (connectOnStart) {
-            reconnect();
-        }
+        reconnect();
     }
 
     public DevnetChain chain() {

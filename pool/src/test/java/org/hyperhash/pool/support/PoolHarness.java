@@ -46,6 +46,21 @@ public final class PoolHarness implements AutoCloseable {
         config = PoolConfig.from(DaemonConfig.load(null, sets, null, PoolConfig.ROOT, Map.of()));
         pool = PoolDaemon.fromConfig(config, clock, source);
         pool.start();
+        awaitFirstWork();
+    }
+
+    /**
+     * Waits (up to 10 s, without failing) until the pool has work. The pool binds before its first template and
+     * answers an OpenMiningChannel that comes earlier with no-work-available, which the testkit miner, like most
+     * firmware, does not retry: a test that connected at once lost its miner whenever the first template took longer
+     * than the miner's handshake (ExtensionsIT, once in CI). Tests of a pool without work check {@code ready()}
+     * themselves; this only adds up to 10 s to them.
+     */
+    private void awaitFirstWork() throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!pool.ready() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
     }
 
     public static String sqlite(Path dir) {
