@@ -5,7 +5,9 @@
 # Usage: bench/sv1-storm.sh [MINERS] [SECONDS] [RUNS] [extra Sv1Storm args, e.g. --warm-server]
 # Steady phases after the storm (issue 19 rows: submits rejected as low difficulty, new-block fan-out, idle CPU):
 #   bench/sv1-storm.sh 1000 2 3 --idle-seconds 10 --submit-seconds 60 --submit-warmup 20 --blocks 10
-# A second translator JVM profile can be compared with TRANSLATOR2_JVM="<flags>".
+# A second translator JVM profile can be compared with TRANSLATOR2_JVM="<flags>", e.g. the translator without its
+# start-up SV1 warm-up: TRANSLATOR2_JVM="-Dbench.warmupSessions=0". --storm-at-listen starts the storm the moment the
+# server's port listens (miners reconnecting during a restart) instead of 1.5 s (--settle-ms) after it is ready.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"

@@ -35,13 +35,32 @@ import java.util.Objects;
  * @param sv1Limits per-IP caps and bans
  * @param sv1AcceptBacklog listen backlog of the SV1 port (the kernel caps it at net.core.somaxconn)
  * @param openRetry what a refused upstream channel does (retry transient codes, then failover)
+ * @param sv1WarmupSessions loopback SV1 sessions run through the JIT before miners are accepted (0 = none; {@link Sv1Warmup})
+ * @param sv1WarmupMaxTime wall-clock bound of that warm-up
  */
 public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, int maxPendingRequests, Duration idleTimeout,
         BridgeConfig bridge, List<PoolEndpoint> pools, Duration connectTimeout, Duration backoffInitial, Duration backoffMax,
         Duration cooldown, InetSocketAddress adminListen, Duration tick, int ioThreads,
         org.hyperhash.translator.sv1.Sv1Guard.Limits sv1Limits, int sv1AcceptBacklog,
-        org.hyperhash.translator.bridge.OpenRetry openRetry) {
+        org.hyperhash.translator.bridge.OpenRetry openRetry, int sv1WarmupSessions, Duration sv1WarmupMaxTime) {
     public static final String ROOT = "hyperhash.translator";
+    /** reference.conf's {@code sv1.warmup.sessions} and {@code sv1.warmup.max-time} (checked by TranslatorConfigTest). */
+    public static final int DEFAULT_WARMUP_SESSIONS = 1000;
+    public static final Duration DEFAULT_WARMUP_MAX_TIME = Duration.ofSeconds(5);
+
+    /**
+     * Without the SV1 warm-up: configs built in code (tests, embedding) start accepting at once; {@link #from} takes
+     * {@code sv1.warmup} from the configuration (reference.conf turns it on).
+     */
+    public TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, int maxPendingRequests, Duration idleTimeout,
+            BridgeConfig bridge, List<PoolEndpoint> pools, Duration connectTimeout, Duration backoffInitial,
+            Duration backoffMax, Duration cooldown, InetSocketAddress adminListen, Duration tick, int ioThreads,
+            org.hyperhash.translator.sv1.Sv1Guard.Limits sv1Limits, int sv1AcceptBacklog,
+            org.hyperhash.translator.bridge.OpenRetry openRetry) {
+        this(sv1Listen, maxLineBytes, maxPendingRequests, idleTimeout, bridge, pools, connectTimeout, backoffInitial,
+                backoffMax, cooldown, adminListen, tick, ioThreads, sv1Limits, sv1AcceptBacklog, openRetry,
+                0, DEFAULT_WARMUP_MAX_TIME);
+    }
 
     /** With the default SV1 accept backlog. */
     public TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, int maxPendingRequests, Duration idleTimeout,
@@ -74,7 +93,15 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
     /** This config with another open-channel retry policy. */
     public TranslatorConfig withOpenRetry(org.hyperhash.translator.bridge.OpenRetry r) {
         return new TranslatorConfig(sv1Listen, maxLineBytes, maxPendingRequests, idleTimeout, bridge, pools, connectTimeout,
-                backoffInitial, backoffMax, cooldown, adminListen, tick, ioThreads, sv1Limits, sv1AcceptBacklog, r);
+                backoffInitial, backoffMax, cooldown, adminListen, tick, ioThreads, sv1Limits, sv1AcceptBacklog, r,
+                sv1WarmupSessions, sv1WarmupMaxTime);
+    }
+
+    /** This config with another SV1 warm-up (0 sessions: none). */
+    public TranslatorConfig withSv1Warmup(int sessions, Duration maxTime) {
+        return new TranslatorConfig(sv1Listen, maxLineBytes, maxPendingRequests, idleTimeout, bridge, pools, connectTimeout,
+                backoffInitial, backoffMax, cooldown, adminListen, tick, ioThreads, sv1Limits, sv1AcceptBacklog, openRetry,
+                sessions, maxTime);
     }
     public static final String ENV_PREFIX = "TRANSLATOR";
 
@@ -101,6 +128,13 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
         }
         if (sv1AcceptBacklog < 1 || sv1AcceptBacklog > 65_535) {
             throw new ConfigError("sv1.accept-backlog must be 1..65535, got " + sv1AcceptBacklog);
+        }
+        Objects.requireNonNull(sv1WarmupMaxTime);
+        if (sv1WarmupSessions < 0 || sv1WarmupSessions > 100_000) {
+            throw new ConfigError("sv1.warmup.sessions must be 0..100000, got " + sv1WarmupSessions);
+        }
+        if (sv1WarmupMaxTime.isNegative() || sv1WarmupMaxTime.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new ConfigError("sv1.warmup.max-time must be 0..60s, got " + sv1WarmupMaxTime);
         }
     }
 
@@ -141,7 +175,8 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
                     c.getDuration("upstream.connect-timeout"), c.getDuration("upstream.backoff-initial"),
                     c.getDuration("upstream.backoff-max"), c.getDuration("upstream.cooldown"),
                     address("admin.listen", c.getString("admin.listen")), c.getDuration("tick"), c.getInt("io-threads"),
-                    sv1Limits(c), c.getInt("sv1.accept-backlog"), openRetry(c));
+                    sv1Limits(c), c.getInt("sv1.accept-backlog"), openRetry(c), c.getInt("sv1.warmup.sessions"),
+                    c.getDuration("sv1.warmup.max-time"));
         } catch (ConfigException e) {
             throw new ConfigError(e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -184,6 +219,7 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
         m.put("upstream.grace-period", bridge.grace().toString());
         m.put("upstream.open-retry", openRetry.initial() + ".." + openRetry.max() + " jitter " + openRetry.jitter()
                 + ", max-wait " + openRetry.maxWait());
+        m.put("sv1.warmup", sv1WarmupSessions == 0 ? "off" : sv1WarmupSessions + " sessions, max " + sv1WarmupMaxTime);
         m.put("admin.listen", adminListen.toString());
         return m;
     }

@@ -49,7 +49,7 @@ public final class TranslatorDaemon implements Daemon {
     private EventLoopGroup ioGroup;
     private EventLoop bridgeLoop;
     private Bridge bridge;
-    private Sv1Server sv1;
+    private volatile Sv1Server sv1;
     private UpstreamConnector upstream;
     private AdminServer admin;
     private Secp256k1Provider crypto;
@@ -58,7 +58,8 @@ public final class TranslatorDaemon implements Daemon {
     /** Listening sockets passed in (tests, embedding); null: systemd socket activation from the environment. */
     private List<SocketActivation.Inherited> inherited;
     private volatile boolean socketActivated;
-    private boolean closed;
+    private volatile boolean closed;
+    private volatile Sv1Warmup.Result warmup;
     /** {@code FileDescriptorName=} of the SV1 port's socket in hh-translator.socket. */
     public static final String SV1_SOCKET_NAME = "sv1";
 
@@ -126,8 +127,11 @@ public final class TranslatorDaemon implements Daemon {
         List<SocketActivation.Inherited> passed = inherited != null ? inherited
                 : SocketActivation.fromEnvironment(java.util.Set.of(SV1_SOCKET_NAME));
         List<SocketActivation.Inherited> sv1Fds = SocketActivation.named(passed, SV1_SOCKET_NAME);
+        // the warm-up needs to see miners waiting in the backlog (poll(2) on the epoll listener) to end at once; on NIO it
+        // could not, and would hold them for up to sv1.warmup.max-time: none there
+        boolean warmup = cfg.sv1WarmupSessions() > 0 && !cfg.sv1WarmupMaxTime().isZero() && Sv2Transport.canAdoptListeningSockets();
         if (sv1Fds.isEmpty()) {
-            sv1Address = sv1.bind(cfg.sv1Listen());
+            sv1Address = sv1.bind(cfg.sv1Listen(), !warmup);
         } else {
             if (sv1Fds.size() > 1) {
                 throw new DaemonConfig.ConfigError("socket activation: " + sv1Fds.size() + " sockets named "
@@ -137,7 +141,7 @@ public final class TranslatorDaemon implements Daemon {
                 throw new DaemonConfig.ConfigError("socket activation: the passed sv1 socket " + sv1Fds
                         + " needs the native epoll transport, but this process runs " + Sv2Transport.name());
             }
-            sv1Address = sv1.adopt(sv1Fds.get(0).fd());
+            sv1Address = sv1.adopt(sv1Fds.get(0).fd(), !warmup);
             socketActivated = true;
             LOG.info("sv1: serving on the socket-activated listener {} (sv1.listen {} is not bound)", sv1Fds.get(0),
                     Banner.hostPort(cfg.sv1Listen()));
@@ -151,10 +155,44 @@ public final class TranslatorDaemon implements Daemon {
         upstream = new UpstreamConnector(cfg.pools(), selector, bridgeLoop, bridge, metrics, this::installUpstreamPipeline,
                 clock, cfg.connectTimeout(), "hh-translator/" + Version.version());
         upstream.start();
+        if (warmup) {
+            // while no miner is there: the SV1 path through the JIT, then accept (Sv1Warmup; issue 19 cold storm)
+            sv1.acceptWhenWaiting();
+            Thread.ofPlatform().name("hh-translator-warmup-main").daemon().start(this::warmUpThenAccept);
+        }
         if (startAdmin) {
             admin = AdminServer.start(cfg.adminListen(), registry, this);
             admin.addJsonRoute("/v1/miners", path -> onBridge(bridge::miners));
         }
+    }
+
+    private void warmUpThenAccept() {
+        try {
+            // ends when the port starts accepting: at the first miner waiting in its backlog (Sv1Server's accept-thread
+            // check, upstream ready or not: a 5,000-miner storm overflowed the 4,096 backlog while a warm-up waited
+            // for the upstream or for its own set-up on a loaded box; bench/README.md "Cold connect storm")
+            warmup = Sv1Warmup.run(cfg, ioGroup, bridgeLoop, cfg.sv1WarmupSessions(), cfg.sv1WarmupMaxTime(), () -> closed,
+                    sv1::accepting);
+        } catch (Exception | LinkageError e) {
+            LOG.warn("sv1 warm-up failed ({}); accepting miners without it", e.toString());
+        } finally {
+            synchronized (this) {
+                if (!closed) {
+                    sv1.startAccepting();
+                }
+            }
+        }
+    }
+
+    /** What the start-up SV1 warm-up did (/v1/status {@code sv1_warmup}), or null (none, or still running). */
+    public Sv1Warmup.Result warmup() {
+        return warmup;
+    }
+
+    /** Whether the SV1 port accepts miners (false only while the start-up warm-up runs and no miner waits). */
+    public boolean accepting() {
+        Sv1Server s = sv1;
+        return s != null && s.accepting();
     }
 
     /** Noise with the pool's pinned authority key when it has one; plaintext SV2 otherwise (trusted LAN). */
@@ -187,12 +225,14 @@ public final class TranslatorDaemon implements Daemon {
     @Override
     public boolean ready() {
         Bridge b = bridge;
-        return b != null && b.upstreamReady(); // published by the bridge on each upstream state change
+        // published by the bridge on each upstream state change; not before the SV1 port accepts (start-up warm-up)
+        return b != null && b.upstreamReady() && accepting();
     }
 
     @Override
     public Map<String, Boolean> readinessChecks() {
-        return Map.of("upstream", ready());
+        Bridge b = bridge;
+        return Map.of("upstream", b != null && b.upstreamReady(), "sv1_accepting", accepting());
     }
 
     @Override
@@ -202,6 +242,9 @@ public final class TranslatorDaemon implements Daemon {
         s.put("version", Version.version());
         s.put("sv1_listen", sv1Address == null ? null : Banner.hostPort(sv1Address));
         s.put("sv1_socket_activated", socketActivated);
+        Sv1Warmup.Result w = warmup;
+        s.put("sv1_warmup", w == null ? null : Map.of("sessions", w.sessions(), "failed", w.failed(), "wall_ms", w.wallMillis(),
+                "cpu_ms", w.cpuMillis(), "stopped_by", w.stop()));
         s.put("transport", Sv2Transport.name());
         s.put("crypto_provider", crypto == null ? null : crypto.name());
         // one bridge-loop task, so the bridge and the pools describe the same moment (the same upstream session)

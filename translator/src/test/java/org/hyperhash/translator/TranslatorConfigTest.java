@@ -73,6 +73,22 @@ class TranslatorConfigTest {
     }
 
     @Test
+    void sv1WarmupIsReadAndChecked() {
+        TranslatorConfig d = load(List.of(), Map.of());
+        assertEquals(TranslatorConfig.DEFAULT_WARMUP_SESSIONS, d.sv1WarmupSessions(), "reference.conf = the constant");
+        assertEquals(TranslatorConfig.DEFAULT_WARMUP_MAX_TIME, d.sv1WarmupMaxTime());
+        assertTrue(d.summary().get("sv1.warmup").toString().contains("sessions"));
+        TranslatorConfig off = load(List.of("sv1.warmup.sessions=0"), Map.of());
+        assertEquals(0, off.sv1WarmupSessions());
+        assertEquals("off", off.summary().get("sv1.warmup"));
+        assertEquals(java.time.Duration.ofMillis(1500), load(List.of("sv1.warmup.max-time=1500ms"), Map.of()).sv1WarmupMaxTime());
+        assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("sv1.warmup.sessions=-1"), Map.of()))
+                .getMessage().contains("sv1.warmup.sessions"));
+        assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("sv1.warmup.max-time=2m"), Map.of()))
+                .getMessage().contains("sv1.warmup.max-time"));
+    }
+
+    @Test
     void envAndSetOverrides() {
         TranslatorConfig c = load(List.of("upstream.pools=[{host=\"10.0.0.1\",port=3333},{name=backup,host=b.example,port=3334}]"),
                 Map.of("TRANSLATOR_SV1_EXTRANONCE2__SIZE", "8", "TRANSLATOR_SV1_LISTEN", "127.0.0.1:3333"));

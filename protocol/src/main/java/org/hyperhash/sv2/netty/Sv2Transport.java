@@ -88,6 +88,48 @@ public final class Sv2Transport {
         return EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
+    /**
+     * Whether connections wait in this listening channel's accept queue (a {@code poll(2)} of its socket for input, no
+     * accept): true only when known, so false on NIO, on a closed channel or when the call fails. For a server channel
+     * whose accepting is paused (auto-read off), e.g. the translator's start-up warm-up.
+     */
+    public static boolean connectionsWaiting(ServerChannel ch) {
+        if (!(ch instanceof io.netty.channel.unix.UnixChannel u) || !ch.isOpen()) {
+            return false;
+        }
+        try {
+            return Poll.readable(u.fd().intValue());
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    /** libc poll(2) on one descriptor through the FFM API, timeout 0. */
+    private static final class Poll {
+        private static final short POLLIN = 0x1;
+        private static final java.lang.foreign.Linker LINKER = java.lang.foreign.Linker.nativeLinker();
+        private static final java.lang.invoke.MethodHandle POLL = LINKER.downcallHandle(
+                LINKER.defaultLookup().find("poll").orElseThrow(() -> new IllegalStateException("libc poll")),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
+                        java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.JAVA_LONG,
+                        java.lang.foreign.ValueLayout.JAVA_INT));
+
+        private Poll() {
+        }
+
+        static boolean readable(int fd) throws Throwable {
+            try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+                // struct pollfd { int fd; short events; short revents; }
+                java.lang.foreign.MemorySegment pfd = a.allocate(8, 4);
+                pfd.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, fd);
+                pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, POLLIN);
+                pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 6, (short) 0);
+                int n = (int) POLL.invokeExact(pfd, 1L, 0);
+                return n > 0 && (pfd.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 6) & POLLIN) != 0;
+            }
+        }
+    }
+
     /** {@code epoll} or {@code nio} (for /v1/status and logs). */
     public static String name() {
         return EPOLL ? "epoll" : "nio";

@@ -98,14 +98,76 @@ public final class Sv1Server implements AutoCloseable {
 
     /** Binds and returns the bound address (port 0 picks a free one). */
     public InetSocketAddress bind(InetSocketAddress address) throws InterruptedException {
+        return bind(address, true);
+    }
+
+    /**
+     * Binds; with {@code accept} false the port listens (the kernel queues connections in its backlog) but nothing is
+     * accepted until {@link #startAccepting()} (the daemon's JIT warm-up runs meanwhile).
+     */
+    public InetSocketAddress bind(InetSocketAddress address, boolean accept) throws InterruptedException {
         int cap = somaxconn();
         if (cap > 0 && cap < acceptBacklog) {
             LOG.warn("sv1.accept-backlog = {} but the kernel caps it at net.core.somaxconn = {}: a connect storm of more"
                     + " miners than that can overflow it (SYN retransmits of 1 s and more)", acceptBacklog, cap);
         }
-        serverChannel = bootstrap().channel(Sv2Transport.serverChannelClass()).bind(address).sync().channel();
+        serverChannel = bootstrap().channel(Sv2Transport.serverChannelClass()).option(ChannelOption.AUTO_READ, accept)
+                .bind(address).sync().channel();
+        accepting = accept;
         return (InetSocketAddress) serverChannel.localAddress();
     }
+
+    /** Whether miners wait in the listen backlog of a port not accepting yet (false when unknown: NIO). */
+    public boolean connectionsWaiting() {
+        Channel ch = serverChannel;
+        return ch instanceof io.netty.channel.ServerChannel sc && Sv2Transport.connectionsWaiting(sc);
+    }
+
+    /** Starts accepting on a port bound or adopted with {@code accept} false (idempotent). */
+    public void startAccepting() {
+        Channel ch = serverChannel;
+        if (ch != null) {
+            accepting = true;
+            ch.eventLoop().execute(() -> {
+                ch.config().setAutoRead(true);
+                if (acceptWatch != null) {
+                    acceptWatch.cancel(false);
+                }
+            });
+        }
+    }
+
+    /** Whether the port accepts (bound or adopted with {@code accept} true, or {@link #startAccepting()} called). */
+    public boolean accepting() {
+        return accepting;
+    }
+
+    /**
+     * While accepting is paused: starts it as soon as a connection waits in the backlog, checked every
+     * {@value #ACCEPT_WATCH_MILLIS} ms on the accept thread (a {@code poll(2)}, NIO: never; then only
+     * {@link #startAccepting()} does). The start-up warm-up never holds a miner back longer than that.
+     */
+    public void acceptWhenWaiting() {
+        Channel ch = serverChannel;
+        if (ch == null || accepting) {
+            return;
+        }
+        ch.eventLoop().execute(() -> {
+            if (!accepting) {
+                acceptWatch = ch.eventLoop().scheduleAtFixedRate(() -> {
+                    if (!accepting && connectionsWaiting()) {
+                        LOG.info("sv1: miners waiting in the backlog: accepting now (start-up warm-up cut short)");
+                        startAccepting();
+                    }
+                }, ACCEPT_WATCH_MILLIS, ACCEPT_WATCH_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    static final int ACCEPT_WATCH_MILLIS = 5;
+    private volatile boolean accepting;
+    /** {@link #acceptWhenWaiting()}'s check; only touched on the accept thread. */
+    private io.netty.util.concurrent.ScheduledFuture<?> acceptWatch;
 
     /**
      * Serves on a listening socket this process inherited (systemd socket activation, hh-translator.socket): miners
@@ -114,6 +176,11 @@ public final class Sv1Server implements AutoCloseable {
      * backlog of an inherited socket is the socket unit's {@code Backlog=}, not {@code sv1.accept-backlog}.
      */
     public InetSocketAddress adopt(int fd) throws InterruptedException {
+        return adopt(fd, true);
+    }
+
+    /** {@link #adopt(int)}; with {@code accept} false nothing is accepted until {@link #startAccepting()}. */
+    public InetSocketAddress adopt(int fd, boolean accept) throws InterruptedException {
         org.hyperhash.daemon.SocketActivation.makeNonBlocking(fd);
         Channel ch = bootstrap().channelFactory(() -> Sv2Transport.inheritedServerChannel(fd))
                 .option(ChannelOption.AUTO_READ, false).register().sync().channel();
@@ -122,7 +189,9 @@ public final class Sv1Server implements AutoCloseable {
             throw new IllegalStateException("inherited fd " + fd + " is not a listening socket");
         }
         serverChannel = ch;
-        ch.eventLoop().execute(() -> ch.config().setAutoRead(true));
+        if (accept) {
+            startAccepting();
+        }
         return (InetSocketAddress) ch.localAddress();
     }
 

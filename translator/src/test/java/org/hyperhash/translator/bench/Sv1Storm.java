@@ -34,7 +34,8 @@ import static org.hyperhash.translator.bench.BenchArgs.strArg;
  * as 1 s / 3 s SYN retransmits) and the time to its first notify. The servers alternate in one run:
  * {@code --floor CMD} (e.g. the C floor, bench/sv1-floor/sv1floor.c) and {@code --translator "JVM FLAGS"}
  * ({@link TranslatorBenchServer}: translator daemon + a lean SV2 pool in one JVM), {@code --runs} times each;
- * each child must print {@code READY <port>}. Also prints the child's peak RSS (VmHWM) and RSS with all N connected.
+ * each child must print {@code READY <port>} ({@code --storm-at-listen}: or {@code LISTENING <port>}, the storm then
+ * starts at once). Also prints the child's peak RSS (VmHWM) and RSS with all N connected.
  *
  * <p>With {@code --submit-seconds T} (and {@code --difficulty D}, default 65536, passed to both servers so every random
  * submit is checked and rejected as low difficulty), the connected clients then each send a {@code mining.submit}
@@ -58,6 +59,8 @@ public final class Sv1Storm {
         int sources = intArg(args, "--sources", 8);
         String floor = strArg(args, "--floor", null);
         serverWarmup = List.of(args).contains("--warm-server");
+        settleMillis = intArg(args, "--settle-ms", 1500);
+        stormAtListen = List.of(args).contains("--storm-at-listen");
         submitSeconds = intArg(args, "--submit-seconds", 0);
         submitWarmup = intArg(args, "--submit-warmup", 10);
         idleSeconds = intArg(args, "--idle-seconds", 0);
@@ -132,6 +135,13 @@ public final class Sv1Storm {
 
     /** When set, each server first gets the same storm once, unreported (its JIT warm), then the measured one. */
     private static boolean serverWarmup;
+    /** Pause between the child's READY and the storm (default 1,500 ms; 0: miners reconnecting the moment it is ready). */
+    private static int settleMillis;
+    /**
+     * {@code --storm-at-listen}: the storm starts when the child's SV1 port listens ({@code LISTENING}, before the
+     * translator is ready or accepting), as miners reconnecting to a socket-activated port during a restart.
+     */
+    private static boolean stormAtListen;
     private static int submitSeconds;
     private static int submitWarmup;
     private static int idleSeconds;
@@ -150,12 +160,13 @@ public final class Sv1Storm {
 
     private static void runOne(EventLoopGroup group, String name, List<String> cmd, int n, double seconds, int sources)
             throws Exception {
+        long spawned = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
         int port = -1;
         for (String l; (l = out.readLine()) != null; ) {
-            if (l.startsWith("READY ")) {
-                port = Integer.parseInt(l.substring(6).trim());
+            if (l.startsWith("READY ") || (stormAtListen && l.startsWith("LISTENING "))) {
+                port = Integer.parseInt(l.substring(l.indexOf(' ') + 1).trim());
                 break;
             }
         }
@@ -163,6 +174,8 @@ public final class Sv1Storm {
             p.destroyForcibly();
             throw new IllegalStateException(name + ": no READY line");
         }
+        long readyMs = (System.nanoTime() - spawned) / 1_000_000;
+        long readyCpu = cpuMillis(p.pid());
         java.util.concurrent.BlockingQueue<String> control = new java.util.concurrent.LinkedBlockingQueue<>(1024);
         Thread drain = Thread.ofPlatform().daemon().start(() -> {
             try {
@@ -176,13 +189,16 @@ public final class Sv1Storm {
                 // child gone
             }
         });
-        Thread.sleep(1500); // let a JVM child settle (JIT of its start-up) before the storm
+        if (!stormAtListen) {
+            Thread.sleep(settleMillis); // let a JVM child settle (JIT of its start-up) before the storm (--settle-ms)
+        }
         int passes = serverWarmup ? 2 : 1;
         for (int pass = 0; pass < passes; pass++) {
             long rss0 = rss(p.pid(), "VmRSS:");
             String load0 = loadavg();
             long[] net0 = listenDrops();
             long cpu0 = cpuMillis(p.pid());
+            var threads0 = threadCpu(p.pid());
             Bootstrap b = new Bootstrap().group(group).channel(Sv2Transport.socketChannelClass())
                     .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 60_000);
             InetSocketAddress remote = new InetSocketAddress("127.0.0.1", port);
@@ -215,6 +231,7 @@ public final class Sv1Storm {
             }
             long[] net1 = listenDrops();
             long cpu1 = cpuMillis(p.pid());
+            var threads1 = threadCpu(p.pid());
             long rss1 = rss(p.pid(), "VmRSS:");
             long hwm = rss(p.pid(), "VmHWM:");
             long[] connect = new long[n];
@@ -254,6 +271,8 @@ public final class Sv1Storm {
                     pct(connect, 50), pct(connect, 99), max(connect), pct(notify, 50), pct(notify, 99), pct(sinceStart, 99) / 1e3,
                     (double) (cpu1 - cpu0), (cpu1 - cpu0) * 1000.0 / n, net1[0] - net0[0], net1[1] - net0[1],
                     rss0 / 1048576.0, rss1 / 1048576.0, hwm / 1048576.0, load0, loadavg());
+            System.out.printf(Locale.ROOT, "    start -> " + (stormAtListen ? "LISTENING" : "READY") + " %d ms (server CPU %d ms by then); storm CPU ms by thread: %s%n",
+                    readyMs, readyCpu, topThreads(threads0, threads1));
             if (failed > 0) {
                 System.out.printf(Locale.ROOT, "  %d clients failed or got no notify in 60 s%n", failed);
             }

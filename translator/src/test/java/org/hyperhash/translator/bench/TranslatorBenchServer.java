@@ -24,7 +24,8 @@ import java.util.List;
 /**
  * The translator side of the socket benchmark (manual {@code main}, not a test): a {@link BenchSv2Pool} and a
  * {@link TranslatorDaemon} in this JVM, driven by {@link Sv1LoadGenerator} in another JVM over stdin/stdout.
- * Prints {@code READY <sv1 port>}, then answers one line per command: {@code BLOCK} (pool announces a new
+ * Prints {@code LISTENING <sv1 port>} once the port is bound, {@code READY <sv1 port>} once the translator is ready
+ * (upstream channel open, SV1 port accepting), then answers one line per command: {@code BLOCK} (pool announces a new
  * block; replies the {@code System.nanoTime()} just before), {@code STATS}, {@code HEAP} (GC first), {@code QUIT}.
  * Difficulty is pinned at the floor ({@code 1e-12}, every hash is a share) so miners need not hash; a second
  * argument pins it elsewhere for miners and the upstream channel alike (e.g. {@code 65536}: every random submit is
@@ -48,7 +49,10 @@ public final class TranslatorBenchServer {
         return new TranslatorConfig(new InetSocketAddress("127.0.0.1", 0), 16384, 64, Duration.ofMinutes(10), bc,
                 List.of(new PoolEndpoint("bench", "127.0.0.1", poolPort, "")), Duration.ofSeconds(5),
                 Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(60), new InetSocketAddress("127.0.0.1", 0),
-                Duration.ofSeconds(1), Integer.getInteger("bench.ioThreads", 0)); // io-threads: 0 = cores, as in reference.conf
+                Duration.ofSeconds(1), Integer.getInteger("bench.ioThreads", 0)) // io-threads: 0 = cores, as in reference.conf
+                // sv1.warmup: reference.conf's unless -Dbench.warmupSessions / -Dbench.warmupMaxMs (0 sessions = none)
+                .withSv1Warmup(Integer.getInteger("bench.warmupSessions", TranslatorConfig.DEFAULT_WARMUP_SESSIONS),
+                        Duration.ofMillis(Long.getLong("bench.warmupMaxMs", TranslatorConfig.DEFAULT_WARMUP_MAX_TIME.toMillis())));
     }
 
     public static void main(String[] args) throws Exception {
@@ -59,6 +63,9 @@ public final class TranslatorBenchServer {
                 TranslatorDaemon t = new TranslatorDaemon(config(pool.start(), maxMiners, difficulty), InstantSource.system(),
                         false)) {
             t.start();
+            // the port listens from here (accepting may wait for the start-up warm-up): Sv1Storm --storm-at-listen
+            out.println("LISTENING " + t.sv1Address().getPort());
+            out.flush();
             long deadline = System.nanoTime() + 30_000_000_000L;
             while (!t.ready()) {
                 if (System.nanoTime() > deadline) {

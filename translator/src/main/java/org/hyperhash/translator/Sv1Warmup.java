@@ -1,0 +1,271 @@
+package org.hyperhash.translator;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import org.hyperhash.base.Bytes;
+import org.hyperhash.base.Hash256;
+import org.hyperhash.base.Targets;
+import org.hyperhash.sv2.message.Sv2Message;
+import org.hyperhash.sv2.message.mining.NewExtendedMiningJob;
+import org.hyperhash.sv2.message.mining.OpenExtendedMiningChannel;
+import org.hyperhash.sv2.message.mining.OpenExtendedMiningChannelSuccess;
+import org.hyperhash.sv2.message.mining.SetNewPrevHash;
+import org.hyperhash.sv2.netty.Sv2Transport;
+import org.hyperhash.translator.bridge.Bridge;
+import org.hyperhash.translator.bridge.UpstreamLink;
+import org.hyperhash.translator.sv1.Sv1Guard;
+import org.hyperhash.translator.sv1.Sv1Server;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs the SV1 connection path through the JIT before the translator accepts miners (issue 19, the cold connect storm:
+ * after a restart every miner of a farm reconnects at once, and a JVM that has just started spent 0.4-1.1 s of CPU per
+ * 1,000 first connections compiling the accept/pipeline/JSON/bridge code while they waited).
+ *
+ * <p>Loopback SV1 sessions (mining.configure, mining.subscribe, mining.authorize, then read set_difficulty and the
+ * first mining.notify, then close) against a second, private {@link Sv1Server} on 127.0.0.1 with an ephemeral port.
+ * That server runs the same classes on the translator's own SV1 event loops and bridge loop, so the code the JIT
+ * compiles and the type profiles it gathers are those of the real path, but its state is throw-away: its own
+ * {@link Bridge} fed one in-memory job (no upstream traffic, the real bridge and its extranonce space untouched), its
+ * own meter registry (the daemon's metrics count no warm-up session), its own {@link Sv1Guard}. The real SV1 port is
+ * bound (or adopted) with accepting paused meanwhile: miners that connect wait in its backlog, and are accepted when
+ * this returns. Bounded: at most {@code sessions} sessions and {@code maxTime} of wall clock, {@value #CONCURRENCY} in
+ * flight (below any per-IP cap of 32 or more), and it ends as soon as a connection waits in the real port's backlog
+ * (the port then starts accepting at once: {@link Sv1Server#acceptWhenWaiting()}): it only uses time in which no miner
+ * is there, so a storm that arrives while the JVM starts (a restart with a
+ * socket-activated port) is not delayed by it (nor warmed: it then meets a cold JVM, as without the warm-up).
+ */
+public final class Sv1Warmup {
+    private static final Logger LOG = LoggerFactory.getLogger(Sv1Warmup.class);
+    static final int CONCURRENCY = 32;
+
+    /** What a warm-up did: sessions that got their first job, wall clock and process CPU spent, why it stopped. */
+    public record Result(int sessions, int failed, long wallMillis, long cpuMillis, String stop) {
+    }
+
+    private Sv1Warmup() {
+    }
+
+    /**
+     * @param stop true when the daemon is closing (checked between sessions)
+     * @param minersArrived true once the real port accepts (a miner waited in its backlog): the warm-up then ends at
+     *     once, so it only uses time in which no miner is there
+     */
+    static Result run(TranslatorConfig cfg, EventLoopGroup io, EventLoop bridgeLoop, int sessions, Duration maxTime,
+            BooleanSupplier stop, BooleanSupplier minersArrived) throws Exception {
+        long t0 = System.nanoTime();
+        long cpu0 = processCpuNanos();
+        if (minersArrived.getAsBoolean() || stop.getAsBoolean()) {
+            return new Result(0, 0, 0, 0, "miners waiting before it started");
+        }
+        long deadline = t0 + maxTime.toNanos();
+        TranslatorMetrics metrics = new TranslatorMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        Bridge bridge = new Bridge(cfg.bridge(), InstantSource.system(), metrics, cfg.openRetry());
+        Sv1Server server = new Sv1Server(io, bridgeLoop, bridge, metrics, cfg.maxLineBytes(), cfg.maxPendingRequests(),
+                cfg.idleTimeout(), new Sv1Guard(cfg.sv1Limits(), InstantSource.system()), 1024);
+        bridge.fanOut(server::broadcast);
+        if (!bridgeLoop.submit(() -> feedJob(cfg, bridge)).get(5, TimeUnit.SECONDS)) {
+            server.close();
+            LOG.info("sv1 warm-up skipped: upstream.mode = per-miner (not warmed yet); accepting miners now");
+            return new Result(0, 0, 0, 0, "per-miner upstream mode (not warmed)");
+        }
+        int concurrency = Math.min(CONCURRENCY, cfg.sv1Limits().maxPerIp());
+        EventLoopGroup clients = Sv2Transport.newEventLoopGroup(1, "hh-translator-warmup");
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        String why = "sessions done";
+        try {
+            InetSocketAddress addr = server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            Semaphore slots = new Semaphore(concurrency);
+            Bootstrap b = new Bootstrap().group(clients).channel(Sv2Transport.socketChannelClass())
+                    .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000);
+            for (int i = 0; i < sessions; i++) {
+                if (stop.getAsBoolean()) {
+                    why = "daemon closing";
+                    break;
+                }
+                String blocked = null;
+                while (blocked == null && !slots.tryAcquire(10, TimeUnit.MILLISECONDS)) {
+                    blocked = System.nanoTime() > deadline ? "time limit" : stop.getAsBoolean() ? "daemon closing"
+                            : minersArrived.getAsBoolean() ? "miners waiting" : null;
+                }
+                if (blocked == null && minersArrived.getAsBoolean()) {
+                    slots.release();
+                    blocked = "miners waiting";
+                } else if (blocked == null && System.nanoTime() > deadline) {
+                    slots.release();
+                    blocked = "time limit";
+                }
+                if (blocked != null) {
+                    why = blocked;
+                    break;
+                }
+                if (failed.get() > 100 && failed.get() > ok.get()) {
+                    slots.release();
+                    why = "sessions failing";
+                    break;
+                }
+                Client c = new Client(i, slots, ok, failed);
+                b.clone().handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new LineBasedFrameDecoder(cfg.maxLineBytes()), c);
+                    }
+                }).connect(addr).addListener(f -> {
+                    if (!f.isSuccess()) {
+                        c.done(false);
+                    }
+                });
+            }
+            // the sessions in flight finish (bounded by the same deadline plus a second), unless miners wait
+            long end = deadline + 1_000_000_000L;
+            while (!slots.tryAcquire(concurrency, 10, TimeUnit.MILLISECONDS)) {
+                if (System.nanoTime() > end || stop.getAsBoolean() || minersArrived.getAsBoolean()) {
+                    break;
+                }
+            }
+        } finally {
+            clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            server.close();
+        }
+        Result r = new Result(ok.get(), failed.get(), (System.nanoTime() - t0) / 1_000_000,
+                (processCpuNanos() - cpu0) / 1_000_000, why);
+        LOG.info("sv1 warm-up: {} loopback sessions ({} failed) in {} ms, {} ms CPU ({}); accepting miners now", r.sessions(),
+                r.failed(), r.wallMillis(), r.cpuMillis(), r.stop());
+        return r;
+    }
+
+    /** Opens the throw-away bridge's aggregated channel with one job (bridge loop). False in per-miner mode. */
+    private static boolean feedJob(TranslatorConfig cfg, Bridge bridge) {
+        List<Sv2Message> sent = new ArrayList<>();
+        UpstreamLink up = new UpstreamLink() {
+            @Override
+            public void send(Sv2Message message) {
+                if (sent.size() < 16) {
+                    sent.add(message);
+                }
+            }
+
+            @Override
+            public void close(String reason) {
+            }
+
+            @Override
+            public String poolName() {
+                return "sv1-warmup (in-process, no pool)";
+            }
+        };
+        bridge.onUpstreamUp(up);
+        OpenExtendedMiningChannel open = null;
+        for (Sv2Message m : sent) {
+            if (m instanceof OpenExtendedMiningChannel o) {
+                open = o;
+            }
+        }
+        if (open == null || cfg.bridge().perMinerChannels()) {
+            return false;
+        }
+        // a pool's usual answer: 4-byte prefix, 16 bytes for the proxy; a job with a 12-level merkle path
+        bridge.onUpstreamMessage(up, new OpenExtendedMiningChannelSuccess(open.requestId(), 1,
+                Targets.fromDifficulty(Math.max(cfg.bridge().startDifficulty(), 1e-9)), 16, Bytes.fromHex("01000002"), 0));
+        List<Hash256> path = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            path.add(Hash256.fromWireHex(String.format("%064x", i + 1)));
+        }
+        bridge.onUpstreamMessage(up, new NewExtendedMiningJob(1, 1, OptionalInt.empty(), 0x20000000, true, path,
+                Bytes.fromHex("02000000010000000000000000000000000000000000000000000000000000000000000000ffffffff1e5200065376322f2f2f14"),
+                Bytes.fromHex("ffffffff0100f2052a01000000160014ebe1b7dcc293ccaa0ee743a86f89df8258c208fc00000000")));
+        bridge.onUpstreamMessage(up, new SetNewPrevHash(1, 1, Hash256.fromWireHex("ab".repeat(32)),
+                (int) (System.currentTimeMillis() / 1000), 0x1d00ffff));
+        return bridge.upstreamReady();
+    }
+
+    /** One loopback session: what a miner's firmware sends on connect, until its first mining.notify. */
+    private static final class Client extends SimpleChannelInboundHandler<ByteBuf> {
+        private final int n;
+        private final Semaphore slots;
+        private final AtomicInteger ok;
+        private final AtomicInteger failed;
+        private boolean finished;
+
+        Client(int n, Semaphore slots, AtomicInteger ok, AtomicInteger failed) {
+            this.n = n;
+            this.slots = slots;
+            this.ok = ok;
+            this.failed = failed;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.write(line(ctx, "{\"id\":1,\"method\":\"mining.configure\",\"params\":[[\"version-rolling\"],"
+                    + "{\"version-rolling.mask\":\"1fffe000\",\"version-rolling.min-bit-count\":2}]}"));
+            ctx.write(line(ctx, "{\"id\":2,\"method\":\"mining.subscribe\",\"params\":[\"hh-warmup/1.0\"]}"));
+            ctx.writeAndFlush(line(ctx, "{\"id\":3,\"method\":\"mining.authorize\",\"params\":[\"warmup.w" + n + "\",\"x\"]}"));
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
+            if (!finished && msg.toString(StandardCharsets.US_ASCII).contains("\"mining.notify\"")) {
+                done(true);
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            done(false);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            done(false);
+            ctx.close();
+        }
+
+        void done(boolean success) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            (success ? ok : failed).incrementAndGet();
+            slots.release();
+        }
+
+        private static ByteBuf line(ChannelHandlerContext ctx, String s) {
+            ByteBuf b = ctx.alloc().buffer(s.length() + 1);
+            b.writeCharSequence(s, StandardCharsets.US_ASCII);
+            b.writeByte('\n');
+            return b;
+        }
+    }
+
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0;
+    }
+}
