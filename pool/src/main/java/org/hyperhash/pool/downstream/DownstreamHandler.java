@@ -1,6 +1,8 @@
 package org.hyperhash.pool.downstream;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.buffer.UnpooledHeapByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -924,7 +926,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
             return;
         }
         if (batch == null) {
-            batch = heapBatch ? channel.alloc().heapBuffer(256) : channel.alloc().ioBuffer(256);
+            batch = newBatch();
         }
         int mark = batch.writerIndex();
         try {
@@ -934,6 +936,18 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
             throw e;
         }
         dirty = true;
+    }
+
+    /**
+     * A frame batch. Plaintext: the allocator's I/O buffer, which the socket writes as it is. Noise: a plain heap
+     * buffer on a GC-managed array, because it only lives until NoiseHandler has sealed it into its own direct buffer
+     * in the same pipeline pass; a pooled one cost an allocator round trip and, at Netty's default leak-detection
+     * level, a sampled stack trace per 128 allocations, a second time per session per block next to the ciphertext
+     * buffer (0.25 us per miner in the 10k fan-out profile, bench/README.md "Noise fan-out against the floor").
+     */
+    private ByteBuf newBatch() {
+        return heapBatch ? new UnpooledHeapByteBuf(UnpooledByteBufAllocator.DEFAULT, 256, Integer.MAX_VALUE)
+                : channel.alloc().ioBuffer(256);
     }
 
     private void releaseBatch() {
@@ -953,7 +967,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
             return;
         }
         if (batch == null) {
-            batch = heapBatch ? channel.alloc().heapBuffer(256) : channel.alloc().ioBuffer(256);
+            batch = newBatch();
         }
         int mark = batch.writerIndex();
         try {

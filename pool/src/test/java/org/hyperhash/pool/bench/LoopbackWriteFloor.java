@@ -48,8 +48,9 @@ import org.hyperhash.sv2.noise.StaticKeyPair;
  * fan-out round with no pool in it. This JVM runs a bare Netty server with as many event loops as the
  * pool's default (2 x cores); a child JVM opens N loopback connections (1000 per 127.0.0.x source
  * address, 2 event-loop threads, like {@link MinerFleet}). Each round every loop writes one
- * {@code size}-byte message to each of its connections and then flushes each one (the pool's drain:
- * write all, flush all), and the child records when each connection has read the whole message.
+ * {@code size}-byte message to each of its connections and then flushes each one ({@code flush=all}, the
+ * default: write all, flush all, as the pool's drain does), or writes and flushes one connection after the other
+ * ({@code flush=each}), and the child records when each connection has read the whole message.
  *
  * <p>So "last connection written" here is the floor any server has on this machine for a fan-out to N
  * sockets: kernel send (on loopback that includes the receiver's TCP input), Netty's write path, and the
@@ -118,6 +119,9 @@ public final class LoopbackWriteFloor {
         int perIp = intProp("perIp", 1000);
         long pause = intProp("pause", 300);
         int warmup = intProp("warmup", 5);
+        // all: write to every connection of a loop, then flush each (the pool's drain); each: write and flush one
+        // connection, then the next (tried in the pool on 2026-12-07: no measurable gain, bench/README.md)
+        boolean flushEach = System.getProperty("flush", "all").equals("each");
         int groups = (n + perIp - 1) / perIp;
         VethPair veth = System.getProperty("net", "loopback").equals("veth") ? VethPair.create(groups) : null;
         String bindIp = veth == null ? "127.0.0.1" : veth.serverIp;
@@ -152,7 +156,8 @@ public final class LoopbackWriteFloor {
                         }
                     }).bind(bindIp, 0).sync().channel();
             InetSocketAddress addr = (InetSocketAddress) server.localAddress();
-            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--add-modules=jdk.incubator.vector", "-Xmx1g", // the same AEAD code as MinerFleet
                     "-XX:+UseParallelGC", "-Dio.netty.leakDetection.level=disabled", "-cp",
                     System.getProperty("java.class.path"), LoopbackWriteFloor.class.getName(), "receiver",
                     addr.getHostString(), Integer.toString(addr.getPort()), Integer.toString(n),
@@ -164,7 +169,8 @@ public final class LoopbackWriteFloor {
                  BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
                 System.out.println("floor " + expect(in, "CONNECTED").split(" ")[1] + " (connect ms); transport=" + Sv2Transport.name()
                         + " loops=" + byLoop.size() + " threads=" + threads + " size=" + size + " security=" + security
-                        + " net=" + (veth == null ? "loopback" : "veth " + veth.namespace) + " receiver=" + receiver);
+                        + " net=" + (veth == null ? "loopback" : "veth " + veth.namespace) + " receiver=" + receiver
+                        + " flush=" + (flushEach ? "each" : "all"));
                 // Noise encrypts from the backing array (as the pool's heap batches); plaintext goes out as it is
                 ByteBuf msg = Unpooled.unreleasableBuffer((noise ? Unpooled.buffer(size) : Unpooled.directBuffer(size))
                         .writeBytes(frames));
@@ -187,11 +193,17 @@ public final class LoopbackWriteFloor {
                         int slot = li++;
                         List<Channel> chs = e.getValue();
                         e.getKey().execute(() -> {
-                            for (int i = 0; i < chs.size(); i++) {
-                                chs.get(i).write(msg.duplicate(), chs.get(i).voidPromise());
-                            }
-                            for (int i = 0; i < chs.size(); i++) {
-                                chs.get(i).flush();
+                            if (flushEach) {
+                                for (int i = 0; i < chs.size(); i++) {
+                                    chs.get(i).writeAndFlush(msg.duplicate(), chs.get(i).voidPromise());
+                                }
+                            } else {
+                                for (int i = 0; i < chs.size(); i++) {
+                                    chs.get(i).write(msg.duplicate(), chs.get(i).voidPromise());
+                                }
+                                for (int i = 0; i < chs.size(); i++) {
+                                    chs.get(i).flush();
+                                }
                             }
                             end.set(slot, System.nanoTime());
                             done.countDown();
