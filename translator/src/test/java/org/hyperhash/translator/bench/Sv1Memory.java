@@ -15,7 +15,6 @@ import org.hyperhash.sv2.netty.Sv2Transport;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -143,17 +142,15 @@ public final class Sv1Memory {
         }
     }
 
-    /** utime + stime of the server processes from /proc/PID/stat, in ms (clock ticks of 10 ms). */
+    /** utime + stime of the server processes, in ms; -1 when one is unreadable. */
     private static long cpuMillis(List<Long> pids) {
         long sum = 0;
         for (long pid : pids) {
-            try {
-                String st = Files.readString(Path.of("/proc/" + pid + "/stat"));
-                String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
-                sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
-            } catch (Exception e) {
+            long ms = ProcStats.cpuMillis(pid);
+            if (ms < 0) {
                 return -1;
             }
+            sum += ms;
         }
         return sum;
     }
@@ -164,39 +161,18 @@ public final class Sv1Memory {
         long pss = 0;
         StringBuilder per = new StringBuilder();
         for (long pid : pids) {
-            long r = kb(Path.of("/proc/" + pid + "/status"), "VmRSS:");
-            long h = kb(Path.of("/proc/" + pid + "/status"), "VmHWM:");
-            long p = kb(Path.of("/proc/" + pid + "/smaps_rollup"), "Pss:");
+            long r = ProcStats.kb(Path.of("/proc/" + pid + "/status"), "VmRSS:");
+            long h = ProcStats.kb(Path.of("/proc/" + pid + "/status"), "VmHWM:");
+            long p = ProcStats.kb(Path.of("/proc/" + pid + "/smaps_rollup"), "Pss:");
             rss += r;
             hwm += h;
             pss += p;
             per.append(String.format(Locale.ROOT, " [pid %d rss %.1f hwm %.1f pss %.1f]", pid, r / 1024.0, h / 1024.0, p / 1024.0));
         }
         System.out.printf(Locale.ROOT, "MEM %-12s clients %5d | RSS %.1f MiB | peak %.1f MiB | PSS %.1f MiB | server CPU %d ms this step"
-                + " | %s | %s |%s%n", label, clients, rss / 1024.0, hwm / 1024.0, pss / 1024.0, cpuMs, lost, loadavg(), per);
+                + " | %s | %s |%s%n", label, clients, rss / 1024.0, hwm / 1024.0, pss / 1024.0, cpuMs, lost, ProcStats.loadavg(), per);
     }
 
-    private static long kb(Path file, String key) {
-        try {
-            for (String l : Files.readAllLines(file)) {
-                if (l.startsWith(key)) {
-                    return Long.parseLong(l.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (Exception e) {
-            return -1;
-        }
-        return -1;
-    }
-
-    private static String loadavg() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return "load " + f[0] + " " + f[1] + " " + f[2];
-        } catch (Exception e) {
-            return "load ?";
-        }
-    }
 
     /** One SV1 client: subscribes and authorizes on connect, remembers the last job, submits on request. */
     private static final class Client extends SimpleChannelInboundHandler<ByteBuf> {

@@ -92,7 +92,7 @@ public final class Sv1Storm {
         }
         String java = ProcessHandle.current().info().command().orElse("java");
         System.out.printf(Locale.ROOT, "storm: %d clients within %.1f s, %d sources, runs %d, %s%n", miners, seconds, sources,
-                runs, loadavg());
+                runs, ProcStats.loadavg());
         for (String[] s : servers) {
             System.out.println("  " + (s.length > 2 ? s[2] : s[0]) + ": " + s[1]);
         }
@@ -178,7 +178,7 @@ public final class Sv1Storm {
             throw new IllegalStateException(name + ": no READY line");
         }
         long readyMs = (System.nanoTime() - spawned) / 1_000_000;
-        long readyCpu = cpuMillis(p.pid());
+        long readyCpu = ProcStats.cpuMillis(p.pid());
         java.util.concurrent.BlockingQueue<String> control = new java.util.concurrent.LinkedBlockingQueue<>(1024);
         Thread drain = Thread.ofPlatform().daemon().start(() -> {
             try {
@@ -198,9 +198,9 @@ public final class Sv1Storm {
         int passes = serverWarmup ? 2 : 1;
         for (int pass = 0; pass < passes; pass++) {
             long rss0 = rss(p.pid(), "VmRSS:");
-            String load0 = loadavg();
+            String load0 = ProcStats.loadavg();
             long[] net0 = listenDrops();
-            long cpu0 = cpuMillis(p.pid());
+            long cpu0 = ProcStats.cpuMillis(p.pid());
             var threads0 = threadCpu(p.pid());
             Bootstrap b = new Bootstrap().group(group).channel(Sv2Transport.socketChannelClass())
                     .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 60_000);
@@ -233,7 +233,7 @@ public final class Sv1Storm {
                 }
             }
             long[] net1 = listenDrops();
-            long cpu1 = cpuMillis(p.pid());
+            long cpu1 = ProcStats.cpuMillis(p.pid());
             var threads1 = threadCpu(p.pid());
             long rss1 = rss(p.pid(), "VmRSS:");
             long hwm = rss(p.pid(), "VmHWM:");
@@ -273,7 +273,7 @@ public final class Sv1Storm {
                     + " | server CPU %.0f ms (%.1f ms per 1k clients) | listen overflows %d drops %d | RSS %.0f -> %.0f MiB (peak %.0f) | %s -> %s%n", name, ok, n, issued / 1e9,
                     pct(connect, 50), pct(connect, 99), max(connect), pct(notify, 50), pct(notify, 99), pct(sinceStart, 99) / 1e3,
                     (double) (cpu1 - cpu0), (cpu1 - cpu0) * 1000.0 / n, net1[0] - net0[0], net1[1] - net0[1],
-                    rss0 / 1048576.0, rss1 / 1048576.0, hwm / 1048576.0, load0, loadavg());
+                    rss0 / 1048576.0, rss1 / 1048576.0, hwm / 1048576.0, load0, ProcStats.loadavg());
             System.out.printf(Locale.ROOT, "    start -> " + (stormAtListen ? "LISTENING" : "READY") + " %d ms (server CPU %d ms by then); storm CPU ms by thread: %s%n",
                     readyMs, readyCpu, topThreads(threads0, threads1));
             if (failed > 0) {
@@ -326,13 +326,13 @@ public final class Sv1Storm {
         OTHER_SAMPLES.clear();
         if (idleSeconds > 0) { // background CPU: all clients connected, nothing sent (timers, metrics, GC)
             Thread.sleep(2000);
-            long cpu0 = cpuMillis(p.pid());
+            long cpu0 = ProcStats.cpuMillis(p.pid());
             long w0 = System.nanoTime();
             Thread.sleep(idleSeconds * 1000L);
-            long cpu1 = cpuMillis(p.pid());
+            long cpu1 = ProcStats.cpuMillis(p.pid());
             System.out.printf(Locale.ROOT, "  %-10s idle with %d clients: server CPU %d ms over %.1f s = %.1f ms/s | %s%n", name,
                     live.size(), cpu1 - cpu0, (System.nanoTime() - w0) / 1e9, (cpu1 - cpu0) * 1e9 / (System.nanoTime() - w0),
-                    loadavg());
+                    ProcStats.loadavg());
         }
         submitting = submitSeconds > 0;
         List<java.util.concurrent.ScheduledFuture<?>> timers = new ArrayList<>();
@@ -341,14 +341,14 @@ public final class Sv1Storm {
                 timers.add(c.ch.eventLoop().scheduleAtFixedRate(c::submit, rnd.nextLong(period), period, TimeUnit.NANOSECONDS));
             }
             Thread.sleep(submitWarmup * 1000L);
-            String load0 = loadavg();
+            String load0 = ProcStats.loadavg();
             var th0 = threadCpu(p.pid());
-            long cpu0 = cpuMillis(p.pid());
+            long cpu0 = ProcStats.cpuMillis(p.pid());
             long w0 = System.nanoTime();
             recording = true;
             Thread.sleep(submitSeconds * 1000L);
             recording = false;
-            long cpu1 = cpuMillis(p.pid());
+            long cpu1 = ProcStats.cpuMillis(p.pid());
             double secs = (System.nanoTime() - w0) / 1e9;
             int n = Math.min(LAT_N.get(), latencies.length);
             long[] lat = Arrays.copyOf(latencies, n);
@@ -357,7 +357,7 @@ public final class Sv1Storm {
                     + " %d not low-difficulty | latency p50 %.3f p99 %.3f p99.9 %.3f max %.2f ms | server CPU %d ms = %.1f ms per 1k"
                     + " submits (%.3f cores) | %s -> %s%n", name, live.size(), submitInterval, submitSeconds, submitWarmup, n,
                     n / secs, SUBMIT_OTHER.get(), pct(lat, 50), pctMille(lat, 990), pctMille(lat, 999), max(lat), cpu1 - cpu0,
-                    n == 0 ? Double.NaN : (cpu1 - cpu0) * 1000.0 / n, (cpu1 - cpu0) / 1000.0 / secs, load0, loadavg());
+                    n == 0 ? Double.NaN : (cpu1 - cpu0) * 1000.0 / n, (cpu1 - cpu0) / 1000.0 / secs, load0, ProcStats.loadavg());
             System.out.println("    CPU ms by thread: " + topThreads(th0, threadCpu(p.pid())));
             if (!OTHER_SAMPLES.isEmpty()) {
                 System.out.println("    other replies, e.g. " + OTHER_SAMPLES);
@@ -368,12 +368,12 @@ public final class Sv1Storm {
             control.clear();
             List<Double> p99s = new ArrayList<>();
             List<Double> alls = new ArrayList<>();
-            String load0 = loadavg();
+            String load0 = ProcStats.loadavg();
             long cpu0 = 0;
             java.util.Map<String, Long> th0 = java.util.Map.of();
             for (int b = 0; b < blockWarmup + blocks; b++) {
                 if (b == blockWarmup) { // CPU over the recorded blocks only
-                    cpu0 = cpuMillis(p.pid());
+                    cpu0 = ProcStats.cpuMillis(p.pid());
                     th0 = threadCpu(p.pid());
                 }
                 long[] before = new long[live.size()];
@@ -402,13 +402,13 @@ public final class Sv1Storm {
                 }
                 Thread.sleep(700);
             }
-            long cpu1 = cpuMillis(p.pid());
+            long cpu1 = ProcStats.cpuMillis(p.pid());
             double[] a = p99s.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             System.out.printf(Locale.ROOT, "  %-10s new block -> 99%% of %d clients have the clean notify: median %.1f ms, min %.1f max %.1f"
                     + " over %d blocks after %d unrecorded (last client: median %.1f ms) | server CPU %d ms over the recorded blocks | %s -> %s"
                     + " | each: %s%n", name, live.size(), a[a.length / 2], a[0], a[a.length - 1], a.length, blockWarmup,
                     alls.stream().mapToDouble(Double::doubleValue).sorted().toArray()[alls.size() / 2], cpu1 - cpu0, load0,
-                    loadavg(), p99s.stream().map(x -> String.format(Locale.ROOT, "%.1f", x)).toList());
+                    ProcStats.loadavg(), p99s.stream().map(x -> String.format(Locale.ROOT, "%.1f", x)).toList());
             System.out.println("    CPU ms by thread: " + topThreads(th0, threadCpu(p.pid())));
         }
         submitting = false;
@@ -577,28 +577,10 @@ public final class Sv1Storm {
                 .map(e -> e.getKey() + " " + e.getValue()).toList().toString();
     }
 
-    /** utime + stime of a process from /proc/PID/stat, in ms (clock ticks of 10 ms). */
-    private static long cpuMillis(long pid) {
-        try {
-            String st = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
+    /** A /proc/PID/status value (e.g. "VmRSS:") in bytes, or -1. */
     private static long rss(long pid, String key) {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (l.startsWith(key)) {
-                    return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (Exception e) {
-            return -1;
-        }
-        return -1;
+        long kb = ProcStats.kb(Path.of("/proc/" + pid + "/status"), key);
+        return kb < 0 ? -1 : kb * 1024;
     }
 
     /** TcpExt ListenOverflows and ListenDrops from /proc/net/netstat (host-wide; the storm is all there is on loopback). */
@@ -616,15 +598,6 @@ public final class Sv1Storm {
             return new long[] {-1, -1};
         }
         return new long[] {-1, -1};
-    }
-
-    private static String loadavg() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
-            return "load " + f[0] + " " + f[1] + " " + f[2];
-        } catch (Exception e) {
-            return "load ?";
-        }
     }
 
     private static double pct(long[] sorted, int p) {
