@@ -338,8 +338,8 @@ public final class Sv1Server implements AutoCloseable {
         private void post(Runnable task) {
             if (miner != null && pending.get() == 0 && bridgeLoop.inEventLoop()) {
                 // This connection is on the bridge's loop and nothing of its own is queued there: run the request now,
-                // in order, instead of a task on the same loop (no lambda, queue offer/poll or pending count per share;
-                // with io-threads = 1 that is every miner). A miner is set once its connect task ran, so a request can
+                // in order, instead of a task on the same loop (no task queue offer/poll or pending count per
+                // share; with io-threads = 1 that is every miner). A miner is set once its connect task ran, so a request can
                 // never overtake it; its disconnect is posted after its last read.
                 task.run();
                 return;
