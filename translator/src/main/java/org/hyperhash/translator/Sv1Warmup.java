@@ -86,9 +86,7 @@ public final class Sv1Warmup {
         long deadline = t0 + maxTime.toNanos();
         TranslatorMetrics metrics = new TranslatorMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         Bridge bridge = new Bridge(cfg.bridge(), InstantSource.system(), metrics, cfg.openRetry());
-        Sv1Server server = new Sv1Server(io, bridgeLoop, bridge, metrics, cfg.maxLineBytes(), cfg.maxPendingRequests(),
-                cfg.idleTimeout(), new Sv1Guard(cfg.sv1Limits(), InstantSource.system()), 1024);
-        bridge.fanOut(server::broadcast);
+        Sv1Server server = TranslatorDaemon.sv1Server(cfg, io, bridgeLoop, bridge, metrics, 1024);
         if (!bridgeLoop.submit(() -> feedJob(cfg, bridge)).get(5, TimeUnit.SECONDS)) {
             server.close();
             LOG.info("sv1 warm-up skipped: upstream.mode = per-miner (not warmed yet); accepting miners now");

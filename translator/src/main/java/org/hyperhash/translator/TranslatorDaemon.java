@@ -121,9 +121,7 @@ public final class TranslatorDaemon implements Daemon {
                 LOG.error("bridge tick failed", e);
             }
         }, cfg.tick().toMillis(), cfg.tick().toMillis(), TimeUnit.MILLISECONDS);
-        sv1 = new Sv1Server(ioGroup, bridgeLoop, bridge, metrics, cfg.maxLineBytes(), cfg.maxPendingRequests(), cfg.idleTimeout(),
-                new org.hyperhash.translator.sv1.Sv1Guard(cfg.sv1Limits(), java.time.InstantSource.system()), cfg.sv1AcceptBacklog());
-        bridge.fanOut(sv1::broadcast);
+        sv1 = sv1Server(cfg, ioGroup, bridgeLoop, bridge, metrics, cfg.sv1AcceptBacklog());
         List<SocketActivation.Inherited> passed = inherited != null ? inherited
                 : SocketActivation.fromEnvironment(java.util.Set.of(SV1_SOCKET_NAME));
         List<SocketActivation.Inherited> sv1Fds = SocketActivation.named(passed, SV1_SOCKET_NAME);
@@ -164,6 +162,19 @@ public final class TranslatorDaemon implements Daemon {
             admin = AdminServer.start(cfg.adminListen(), registry, this);
             admin.addJsonRoute("/v1/miners", path -> onBridge(bridge::miners));
         }
+    }
+
+    /**
+     * An SV1 server on {@code io} for {@code bridge}, with the configured line, queue, idle and per-IP limits, wired to
+     * the bridge's job fan-out: the daemon's, and the start-up warm-up's private one (so it runs the same path).
+     */
+    static Sv1Server sv1Server(TranslatorConfig cfg, EventLoopGroup io, EventLoop bridgeLoop, Bridge bridge,
+            TranslatorMetrics metrics, int acceptBacklog) {
+        Sv1Server server = new Sv1Server(io, bridgeLoop, bridge, metrics, cfg.maxLineBytes(), cfg.maxPendingRequests(),
+                cfg.idleTimeout(), new org.hyperhash.translator.sv1.Sv1Guard(cfg.sv1Limits(), InstantSource.system()),
+                acceptBacklog);
+        bridge.fanOut(server::broadcast);
+        return server;
     }
 
     private void warmUpThenAccept() {
