@@ -174,7 +174,23 @@ public final class ExtendedChannelClient {
      * send. {@link #lastShareMeetsNetworkTarget()} tells whether it is a block.
      */
     public ShareResult check(int jobId, Bytes extranonce, int nonce, int ntime, int version) {
-        ClientJob j = current.get(jobId);
+        return check(current.get(jobId), tip, networkTarget, extranonceSize, channelId, jobId, extranonce, nonce, ntime,
+                version, sha, header, root, hash);
+    }
+
+    /**
+     * {@link #check} as a pure function of a channel's state, for a reader that copied that state (the translator's
+     * SV1 loops check shares against the bridge's published state without the bridge thread): the result, and the
+     * share's hash (wire order) in {@code hash} when a hash was computed. {@code sha}, {@code header}, {@code root}
+     * and {@code hash} are the caller's scratch (80, 32, 32 bytes).
+     *
+     * @param j the job as {@link #currentJob} returned it (null: stale)
+     * @param tip {@link #chainTip()}
+     * @param networkTarget {@link #networkTarget()}
+     */
+    public static ShareResult check(ClientJob j, SetNewPrevHash tip, Target networkTarget, int extranonceSize, int channelId,
+            int jobId, Bytes extranonce, int nonce, int ntime, int version, Sha256d sha, byte[] header, byte[] root,
+            byte[] hash) {
         if (j == null || tip == null) {
             return RejectReason.STALE_SHARE.result();
         }
@@ -199,6 +215,16 @@ public final class ExtendedChannelClient {
             return RejectReason.DIFFICULTY_TOO_LOW.result();
         }
         return new ShareResult.Accepted(channelId, -1, jobId, Targets.toDifficulty(j.target()), null);
+    }
+
+    /** The active-tip job with this id, or null (what {@link #check} looks up). */
+    public ClientJob currentJob(int jobId) {
+        return current.get(jobId);
+    }
+
+    /** The network target of the current tip, or null before the first SetNewPrevHash. */
+    public Target networkTarget() {
+        return networkTarget;
     }
 
     /** Whether the share last passed to {@link #check} meets the network target. */

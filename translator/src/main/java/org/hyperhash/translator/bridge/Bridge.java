@@ -239,6 +239,11 @@ public final class Bridge {
         int openRetries;
         long accepted;
         long rejected;
+        /**
+         * Shares this miner's own SV1 loop rejected ({@link #submitOffBridge}); written only by that loop (one writer),
+         * read by {@link #miners()}.
+         */
+        volatile long rejectedOffBridge;
         long lastShareMillis;
         int malformed;
         boolean closed;
@@ -266,6 +271,15 @@ public final class Bridge {
 
     /** A connection was accepted; returns null (and closes it) when the translator is full. */
     public Miner onMinerConnected(MinerLink link) {
+        enter();
+        try {
+            return onMinerConnectedLocked(link);
+        } finally {
+            exit();
+        }
+    }
+
+    private Miner onMinerConnectedLocked(MinerLink link) {
         if (miners.size() >= cfg.maxMiners()) {
             metrics.problem(Sv1Problem.OVERFLOW);
             link.sendAndClose(Sv1Message.Request.notification("client.show_message",
@@ -279,6 +293,15 @@ public final class Bridge {
     }
 
     public void onMinerDisconnected(Miner m) {
+        enter();
+        try {
+            onMinerDisconnectedLocked(m);
+        } finally {
+            exit();
+        }
+    }
+
+    private void onMinerDisconnectedLocked(Miner m) {
         if (m == null || m.closed) {
             return;
         }
@@ -333,6 +356,15 @@ public final class Bridge {
 
     /** A line that was not valid JSON-RPC: error with id null; the connection closes after repeated garbage. */
     public void onMinerMalformed(Miner m, String reason) {
+        enter();
+        try {
+            onMinerMalformedLocked(m, reason);
+        } finally {
+            exit();
+        }
+    }
+
+    private void onMinerMalformedLocked(Miner m, String reason) {
         metrics.problem(Sv1Problem.MALFORMED);
         m.error(null, Sv1Error.other(reason));
         if (++m.malformed >= MAX_MALFORMED) {
@@ -346,6 +378,15 @@ public final class Bridge {
     }
 
     public void onMinerRequest(Miner m, Sv1Message.Request r) {
+        enter();
+        try {
+            onMinerRequestLocked(m, r);
+        } finally {
+            exit();
+        }
+    }
+
+    private void onMinerRequestLocked(Miner m, Sv1Message.Request r) {
         if (m.closed) {
             return;
         }
@@ -595,6 +636,209 @@ public final class Bridge {
         m.vardiff.onShare(Targets.toDifficulty(t)).ifPresent(nt -> setDifficulty(m, capToUpstream(m, Targets.toDifficulty(nt))));
     }
 
+    // ------------------------------------------------------------------ shares checked on the miner's own loop
+
+    /*
+     * Issue 19: with two or more SV1 loops, the miners on the other loops had every share handed to the bridge's loop
+     * and the reply handed back (0.6 eventfd wake-ups and 0.9 context switches more per submit than a miner on the
+     * bridge's loop). A share the bridge would reject without changing any state but its counters (stale, low
+     * difficulty, bad parameters, ntime, version bits, not subscribed/authorized) is now judged on the miner's own loop
+     * against the bridge's state, read optimistically under a sequence lock: `version` is odd while a bridge entry
+     * point runs (every public method that can change a miner, a channel, a job table or the upstream state), so a
+     * reader that saw the same even value before and after copying the fields it needs copied one consistent state, the
+     * one the bridge would have judged the share against at that instant; any other read is thrown away and the share
+     * goes to the bridge as before. Shares that meet the miner's target (duplicate detection, vardiff, forwarding) and
+     * every other request still run on the bridge thread.
+     */
+    private volatile long version;
+    private static final java.lang.invoke.VarHandle VERSION;
+
+    static {
+        try {
+            VERSION = java.lang.invoke.MethodHandles.lookup().findVarHandle(Bridge.class, "version", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Nesting of bridge entry points on the bridge thread (an upstream close can call back in). Bridge thread only. */
+    private int depth;
+
+    private void enter() {
+        if (depth++ == 0) {
+            VERSION.getAndAdd(this, 1L); // odd; a full fence, so none of the writes below is seen before it
+        }
+    }
+
+    private void exit() {
+        if (--depth == 0) {
+            VERSION.setRelease(this, version + 1); // even again, after every write above
+        }
+    }
+
+    /** Per-thread scratch of {@link #submitOffBridge} (each SV1 loop has its own). */
+    private static final ThreadLocal<ShareScratch> SCRATCH = ThreadLocal.withInitial(ShareScratch::new);
+
+    private static final class ShareScratch {
+        final org.hyperhash.base.Sha256d sha = new org.hyperhash.base.Sha256d();
+        final byte[] header = new byte[80];
+        final byte[] root = new byte[32];
+        final byte[] hash = new byte[32];
+    }
+
+    /**
+     * A {@code mining.submit} on the miner's own SV1 loop, off the bridge thread: answers it there and returns true when
+     * the bridge would reject it (same reply, counter and metric as {@link #onMinerRequest}); returns false, having
+     * answered nothing, when the share must go to the bridge (it meets the miner's target, or the bridge changed its
+     * state while this read it). The caller must have nothing of this miner's still queued on or answered by the bridge
+     * (replies stay in order) and must call this from the miner's loop only ({@link Miner#rejectedOffBridge} has that
+     * one writer).
+     */
+    public boolean submitOffBridge(Miner m, Sv1Message.Request r) {
+        MiningSubmit s = null;
+        String badParams = null;
+        try {
+            s = MiningSubmit.parse(r.params(), cfg.extranonce2Size()); // the request's own data: no bridge state
+        } catch (Sv1ParseException e) {
+            badParams = e.getMessage();
+        }
+        long v = (long) VERSION.getAcquire(this);
+        if ((v & 1) != 0) {
+            return false;
+        }
+        boolean closed;
+        boolean subscribed;
+        boolean authorized;
+        int versionMask;
+        long index;
+        Target target;
+        Target previousTarget;
+        long changeSeq;
+        UpstreamState st;
+        Sv1Job job = null;
+        ExtranonceLayout layout = null;
+        ExtendedChannelClient.ClientJob clientJob = null;
+        org.hyperhash.sv2.message.mining.SetNewPrevHash tip = null;
+        Target network = null;
+        int extranonceSize = 0;
+        int channelId = 0;
+        boolean hasClient = false;
+        try {
+            closed = m.closed;
+            subscribed = m.subscribed;
+            authorized = m.authorized;
+            versionMask = m.versionMask;
+            index = m.index;
+            target = m.target;
+            previousTarget = m.previousTarget;
+            changeSeq = m.changeSeq;
+            st = state;
+            Upch u = m.ch;
+            if (u != null && s != null) {
+                job = u.jobs.get(s.jobId());
+                ExtendedChannelClient c = u.client;
+                if (c != null) {
+                    hasClient = true;
+                    layout = u.layout;
+                    clientJob = job == null ? null : c.currentJob(job.sv2JobId());
+                    tip = c.chainTip();
+                    network = c.networkTarget();
+                    extranonceSize = c.extranonceSize();
+                    channelId = c.channelId();
+                }
+            }
+        } catch (RuntimeException raced) {
+            return false; // a map read while the bridge changed it: the values are thrown away below anyway
+        }
+        java.lang.invoke.VarHandle.acquireFence();
+        if ((long) VERSION.getVolatile(this) != v) {
+            return false;
+        }
+        // from here on: the copied values only, in the order of submit()
+        if (closed) {
+            return false;
+        }
+        if (!subscribed) {
+            rejectOffBridge(m, r, ShareReject.NOT_SUBSCRIBED, Sv1Error.notSubscribed());
+            return true;
+        }
+        if (!authorized) {
+            rejectOffBridge(m, r, ShareReject.UNAUTHORIZED, Sv1Error.unauthorized());
+            return true;
+        }
+        if (s == null) {
+            rejectOffBridge(m, r, ShareReject.BAD_PARAMS, Sv1Error.other(badParams));
+            return true;
+        }
+        if (job == null || !hasClient || st != UpstreamState.READY) {
+            rejectOffBridge(m, r, ShareReject.STALE, Sv1Error.stale());
+            return true;
+        }
+        if (s.versionBits().isPresent()) {
+            int bits = s.versionBits().getAsInt();
+            if (versionMask == 0 && bits != 0) {
+                rejectOffBridge(m, r, ShareReject.VERSION_BITS, Sv1Error.other("version_bits sent but version rolling was not negotiated"));
+                return true;
+            }
+            if (!VersionRolling.withinMask(bits, versionMask)) {
+                rejectOffBridge(m, r, ShareReject.VERSION_BITS, Sv1Error.other("version_bits " + org.hyperhash.sv1.Sv1Hex.u32(bits)
+                        + " outside the negotiated mask " + org.hyperhash.sv1.Sv1Hex.u32(versionMask)));
+                return true;
+            }
+        }
+        long nowSeconds = clock.millis() / 1000;
+        if (Integer.toUnsignedLong(s.ntime()) > nowSeconds + MAX_NTIME_AHEAD_SECONDS) {
+            rejectOffBridge(m, r, ShareReject.NTIME, Sv1Error.other("ntime too far in the future"));
+            return true;
+        }
+        if (layout == null || target == null) {
+            return false; // not a state submit() meets with a job in hand; let the bridge answer
+        }
+        int shareVersion = Sv1Sv2.shareVersion(job.miningNotify().version(), s, versionMask);
+        Bytes upstreamExtranonce = layout.upstreamExtranonce(index, s.extranonce2());
+        ShareScratch x = SCRATCH.get();
+        ShareResult check = ExtendedChannelClient.check(clientJob, tip, network, extranonceSize, channelId, job.sv2JobId(),
+                upstreamExtranonce, s.nonce(), s.ntime(), shareVersion, x.sha, x.header, x.root, x.hash);
+        switch (check) {
+            case ShareResult.Accepted _ -> {
+                return false; // meets the upstream target: forwarded by the bridge
+            }
+            case ShareResult.BlockFound _ -> {
+                return false;
+            }
+            case ShareResult.Rejected rej when rej.reason() == RejectReason.DIFFICULTY_TOO_LOW -> {
+                // below the upstream target: judged against the miner's own below
+            }
+            case ShareResult.Rejected rej when rej.reason() == RejectReason.STALE_SHARE
+                    || rej.reason() == RejectReason.INVALID_JOB_ID -> {
+                rejectOffBridge(m, r, ShareReject.STALE, Sv1Error.stale());
+                return true;
+            }
+            case ShareResult.Rejected rej when rej.reason() == RejectReason.NTIME_TOO_OLD
+                    || rej.reason() == RejectReason.NTIME_TOO_NEW -> {
+                rejectOffBridge(m, r, ShareReject.NTIME, Sv1Error.other("ntime out of range"));
+                return true;
+            }
+            case ShareResult.Rejected rej -> {
+                rejectOffBridge(m, r, ShareReject.VERSION_BITS, Sv1Error.other("invalid share: " + rej.errorCode()));
+                return true;
+            }
+        }
+        boolean block = network != null && network.isMetBy(x.hash);
+        Target t = job.seq() > changeSeq || previousTarget == null ? target : easier(target, previousTarget);
+        if (!block && !t.isMetBy(x.hash)) {
+            rejectOffBridge(m, r, ShareReject.LOW_DIFFICULTY, Sv1Error.lowDifficulty());
+            return true;
+        }
+        return false; // a share to credit: duplicates, vardiff and the accepted count are the bridge's
+    }
+
+    private void rejectOffBridge(Miner m, Sv1Message.Request r, ShareReject reason, Sv1Error e) {
+        m.rejectedOffBridge = m.rejectedOffBridge + 1; // one writer: the miner's loop
+        metrics.shareRejected(reason);
+        m.error(r.id(), e);
+    }
+
     private void reject(Miner m, Sv1Message.Request r, ShareReject reason, Sv1Error e) {
         m.rejected++;
         metrics.shareRejected(reason);
@@ -605,6 +849,15 @@ public final class Bridge {
 
     /** SetupConnection succeeded on a (new) upstream connection: open the channel(s). */
     public void onUpstreamUp(UpstreamLink link) {
+        enter();
+        try {
+            onUpstreamUpLocked(link);
+        } finally {
+            exit();
+        }
+    }
+
+    private void onUpstreamUpLocked(UpstreamLink link) {
         if (upstream != null && upstream != link) {
             dropUpstreamState();
         }
@@ -685,6 +938,15 @@ public final class Bridge {
     }
 
     public void onUpstreamDown(UpstreamLink link) {
+        enter();
+        try {
+            onUpstreamDownLocked(link);
+        } finally {
+            exit();
+        }
+    }
+
+    private void onUpstreamDownLocked(UpstreamLink link) {
         if (link != upstream) {
             Conn c = connOf(link);
             if (c != null) {
@@ -707,6 +969,15 @@ public final class Bridge {
 
     /** per-miner mode: a sibling connection opened (same pool as {@code upstream}); waiting miners' channels open on it. */
     public void onSiblingUp(UpstreamLink link) {
+        enter();
+        try {
+            onSiblingUpLocked(link);
+        } finally {
+            exit();
+        }
+    }
+
+    private void onSiblingUpLocked(UpstreamLink link) {
         siblingPending = false;
         if (upstream == null || !cfg.perMinerChannels()) {
             link.close("no primary upstream connection");
@@ -720,6 +991,15 @@ public final class Bridge {
 
     /** per-miner mode: the sibling connection asked for could not be opened; retried after a pause. */
     public void onSiblingFailed() {
+        enter();
+        try {
+            onSiblingFailedLocked();
+        } finally {
+            exit();
+        }
+    }
+
+    private void onSiblingFailedLocked() {
         siblingPending = false;
         siblingRetryAtMillis = clock.millis() + SIBLING_RETRY_MILLIS;
     }
@@ -799,6 +1079,15 @@ public final class Bridge {
     }
 
     public void onUpstreamMessage(UpstreamLink link, Sv2Message msg) {
+        enter();
+        try {
+            onUpstreamMessageLocked(link, msg);
+        } finally {
+            exit();
+        }
+    }
+
+    private void onUpstreamMessageLocked(UpstreamLink link, Sv2Message msg) {
         if (link != upstream && connOf(link) == null) {
             return;
         }
@@ -1162,6 +1451,15 @@ public final class Bridge {
 
     /** Call about once a second: grace expiry, silent-miner vardiff, UpdateChannel, resume expiry. */
     public void onTick() {
+        enter();
+        try {
+            onTickLocked();
+        } finally {
+            exit();
+        }
+    }
+
+    private void onTickLocked() {
         long now = clock.millis();
         if (state == UpstreamState.WAITING_FOR_WORK && upstream != null && openRetryAtMillis >= 0 && now >= openRetryAtMillis
                 && opening.isEmpty()) {
@@ -1463,7 +1761,7 @@ public final class Bridge {
             e.put("difficulty", m.difficulty);
             e.put("hashrate_hps", m.vardiff == null ? 0.0 : m.vardiff.estimatedHashrateHps());
             e.put("accepted", m.accepted);
-            e.put("rejected", m.rejected);
+            e.put("rejected", m.rejected + m.rejectedOffBridge);
             e.put("last_share", m.lastShareMillis == 0 ? null : Instant.ofEpochMilli(m.lastShareMillis).toString());
             e.put("connected_since", Instant.ofEpochMilli(m.connectedAtMillis).toString());
             l.add(e);

@@ -14,6 +14,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import org.hyperhash.sv1.MiningSubmit;
 import org.hyperhash.sv1.Sv1Error;
 import org.hyperhash.sv1.Sv1Malformed;
 import org.hyperhash.sv1.Sv1Message;
@@ -282,6 +283,15 @@ public final class Sv1Server implements AutoCloseable {
 
         private java.net.InetAddress ip;
         private boolean admitted;
+        /** This connection is on the bridge's own loop (its requests run inline there). */
+        private boolean onBridgeLoop;
+        /**
+         * Off the bridge's loop: tasks of this connection posted to the bridge and not yet acknowledged back on this
+         * loop. The bridge acknowledges after it ran the task, so its replies (writes queued on this loop) are ahead of
+         * the acknowledgement: at zero, a share answered here cannot overtake a reply of the bridge. This loop only.
+         */
+        private int owed;
+        private final Runnable ack = () -> owed--;
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
@@ -295,7 +305,16 @@ public final class Sv1Server implements AutoCloseable {
                 return;
             }
             admitted = ip != null;
-            bridgeLoop.execute(() -> miner = bridge.onMinerConnected(this));
+            onBridgeLoop = ctx.channel().eventLoop() == bridgeLoop;
+            if (onBridgeLoop) {
+                bridgeLoop.execute(() -> miner = bridge.onMinerConnected(this));
+            } else {
+                owed++; // `miner` is read on this loop after the acknowledgement (the task queue orders the write before it)
+                bridgeLoop.execute(() -> {
+                    miner = bridge.onMinerConnected(this);
+                    acknowledge();
+                });
+            }
             super.channelActive(ctx);
         }
 
@@ -325,7 +344,15 @@ public final class Sv1Server implements AutoCloseable {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             switch (msg) {
-                case Sv1Message.Request r -> post(() -> bridge.onMinerRequest(miner, r));
+                case Sv1Message.Request r -> {
+                    // A share the bridge would only reject is answered here, on this connection's own loop, without a hand-over
+                    // to the bridge's loop and back (Bridge.submitOffBridge says when and why that is the bridge's answer).
+                    if (!onBridgeLoop && owed == 0 && miner != null && MiningSubmit.METHOD.equals(r.method())
+                            && bridge.submitOffBridge(miner, r)) {
+                        return;
+                    }
+                    post(() -> bridge.onMinerRequest(miner, r));
+                }
                 case Sv1Message.Response r -> post(() -> bridge.onMinerResponse(miner, r));
                 case Sv1Malformed bad -> {
                     problem();
@@ -353,12 +380,36 @@ public final class Sv1Server implements AutoCloseable {
                 }
                 return;
             }
+            if (onBridgeLoop) {
+                bridgeLoop.execute(() -> {
+                    pending.decrementAndGet();
+                    if (miner != null) {
+                        task.run();
+                    }
+                });
+                return;
+            }
+            owed++;
             bridgeLoop.execute(() -> {
                 pending.decrementAndGet();
-                if (miner != null) {
-                    task.run();
+                try {
+                    if (miner != null) {
+                        task.run();
+                    }
+                } finally {
+                    acknowledge();
                 }
             });
+        }
+
+        /** On the bridge's loop, after a task of this connection ran: tells this connection's loop (see {@link #owed}). */
+        private void acknowledge() {
+            Channel ch = channel;
+            try {
+                ch.eventLoop().execute(ack);
+            } catch (RejectedExecutionException shutDown) {
+                // the loop is stopping: nothing more is read on this connection
+            }
         }
 
         @Override

@@ -59,7 +59,7 @@ class BridgeTest {
     Bridge bridge;
     Up up;
 
-    static final class FakeMiner implements MinerLink {
+    static class FakeMiner implements MinerLink {
         final List<Sv1Message> sent = new ArrayList<>();
         boolean closed;
 
