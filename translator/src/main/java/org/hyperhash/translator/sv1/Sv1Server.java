@@ -292,6 +292,8 @@ public final class Sv1Server implements AutoCloseable {
          */
         private int owed;
         private final Runnable ack = () -> owed--;
+        /** Lines {@link #send} queued on this loop from another thread and not yet written (off the bridge's loop). */
+        private final AtomicInteger queuedWrites = new AtomicInteger();
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
@@ -347,7 +349,8 @@ public final class Sv1Server implements AutoCloseable {
                 case Sv1Message.Request r -> {
                     // A share the bridge would only reject is answered here, on this connection's own loop, without a hand-over
                     // to the bridge's loop and back (Bridge.submitOffBridge says when and why that is the bridge's answer).
-                    if (!onBridgeLoop && owed == 0 && miner != null && MiningSubmit.METHOD.equals(r.method())
+                    if (!onBridgeLoop && owed == 0 && queuedWrites.get() == 0 && miner != null
+                            && MiningSubmit.METHOD.equals(r.method())
                             && bridge.submitOffBridge(miner, r)) {
                         return;
                     }
@@ -438,8 +441,23 @@ public final class Sv1Server implements AutoCloseable {
         @Override
         public void send(Object message) {
             Channel ch = writableChannel();
-            if (ch != null) {
+            if (ch == null) {
+                return;
+            }
+            if (onBridgeLoop || ch.eventLoop().inEventLoop()) {
                 ch.writeAndFlush(message, ch.voidPromise());
+                return;
+            }
+            // From the bridge to a connection on another loop: counted until written, so a share answered on this loop
+            // never overtakes a line the bridge sent before it (a deferred authorize reply, a set_difficulty ...).
+            queuedWrites.incrementAndGet();
+            try {
+                ch.eventLoop().execute(() -> {
+                    queuedWrites.decrementAndGet();
+                    ch.writeAndFlush(message, ch.voidPromise());
+                });
+            } catch (RejectedExecutionException shutDown) {
+                queuedWrites.decrementAndGet();
             }
         }
 
