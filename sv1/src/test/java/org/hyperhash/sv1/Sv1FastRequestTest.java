@@ -118,6 +118,12 @@ class Sv1FastRequestTest {
         for (String line : corpus) {
             byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
             Sv1Message.Request fast = Sv1FastRequest.parse(Unpooled.wrappedBuffer(bytes));
+            // a direct buffer, as socket reads are (copied to the thread's scratch), with bytes before the reader index
+            io.netty.buffer.ByteBuf direct = Unpooled.directBuffer(bytes.length + 3).writeBytes(new byte[] {'{', '"', 'x'})
+                    .writeBytes(bytes);
+            direct.skipBytes(3);
+            assertEquals(fast, Sv1FastRequest.parse(direct), () -> "direct: " + show(line));
+            direct.release();
             Object slow = jackson(line);
             if (slow instanceof Sv1Malformed) {
                 malformed++;
