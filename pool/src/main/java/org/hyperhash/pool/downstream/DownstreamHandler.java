@@ -833,9 +833,18 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
             ChannelState st = channelList.get(i);
             if (!st.grouped) {
                 JobTemplate jt = px.dispatcher().jobFor(tj, st.id);
-                st.ch.onNewTemplate(jt).ifPresent(m -> writeJob(m, jt));
+                ByteBuf b = batchForWrite();
+                int mark = b.writerIndex();
+                try {
+                    // the frame goes straight into the batch: no message, Optional or lambda per channel per block
+                    dirty |= st.ch.onNewTemplate(jt, b);
+                } catch (RuntimeException e) {
+                    b.writerIndex(mark); // keep the batch a sequence of whole frames
+                    throw e;
+                }
             }
         }
+        releaseIfUnused();
     }
 
     private void onNewTip(NewTip nt) {
@@ -854,9 +863,17 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         for (int i = 0, n = channelList.size(); i < n; i++) {
             ChannelState st = channelList.get(i);
             if (!st.grouped) {
-                Optional<? extends Sv2Message> m = st.ch.onSetNewPrevHash(tip);
-                if (m.isPresent()) {
-                    write(m.get());
+                ByteBuf b = batchForWrite();
+                int mark = b.writerIndex();
+                boolean written;
+                try {
+                    written = st.ch.onSetNewPrevHash(tip, b);
+                } catch (RuntimeException e) {
+                    b.writerIndex(mark);
+                    throw e;
+                }
+                if (written) {
+                    dirty = true;
                     continue;
                 }
             } else if (st.ch.jobs().active() != null) {
@@ -865,6 +882,25 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
             // no future job for this tip on the channel: start it on the activated template
             JobTemplate jt = px.dispatcher().jobFor(nt.activated(), st.id);
             writeAll(st.ch.start(jt, tip), jt);
+        }
+        releaseIfUnused();
+    }
+
+    /** The batch to append frames to (allocated if there is none); set {@link #dirty} when something is written. */
+    private ByteBuf batchForWrite() {
+        if (batch == null) {
+            batch = newBatch();
+        }
+        return batch;
+    }
+
+    /**
+     * A batch allocated by {@link #batchForWrite()} that got no frame (a non-future template before this connection's
+     * first tip): release it rather than keep an empty buffer per idle connection until its next write.
+     */
+    private void releaseIfUnused() {
+        if (!dirty && batch != null && batch.writerIndex() == 0) {
+            releaseBatch();
         }
     }
 
