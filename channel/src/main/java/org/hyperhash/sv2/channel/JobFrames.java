@@ -30,28 +30,55 @@ final class JobFrames {
     static void newMiningJob(ByteBuf out, int channelId, int jobId, boolean future, int minNtime, int version,
             byte[] merkleRoot) {
         int len = NMJ_PAYLOAD + (future ? 0 : 4);
-        out.ensureWritable(FrameHeader.SIZE + len);
-        FrameHeader.write(out, NMJ_EXT, NMJ_TYPE, len);
-        out.writeIntLE(channelId);
-        out.writeIntLE(jobId);
+        byte[] f = SCRATCH.get();
+        int p = header(f, NMJ_EXT, NMJ_TYPE, len);
+        p = u32(f, p, channelId);
+        p = u32(f, p, jobId);
         if (future) {
-            out.writeByte(0);
+            f[p++] = 0;
         } else {
-            out.writeByte(1);
-            out.writeIntLE(minNtime);
+            f[p++] = 1;
+            p = u32(f, p, minNtime);
         }
-        out.writeIntLE(version);
-        out.writeBytes(merkleRoot, 0, 32);
+        p = u32(f, p, version);
+        System.arraycopy(merkleRoot, 0, f, p, 32);
+        out.writeBytes(f, 0, p + 32);
     }
 
     /** Mining SetNewPrevHash; {@code prevHash}: 32 bytes, wire order. */
     static void setNewPrevHash(ByteBuf out, int channelId, int jobId, byte[] prevHash, int minNtime, int nbits) {
-        out.ensureWritable(FrameHeader.SIZE + SNPH_PAYLOAD);
-        FrameHeader.write(out, SNPH_EXT, SNPH_TYPE, SNPH_PAYLOAD);
-        out.writeIntLE(channelId);
-        out.writeIntLE(jobId);
-        out.writeBytes(prevHash, 0, 32);
-        out.writeIntLE(minNtime);
-        out.writeIntLE(nbits);
+        byte[] f = SCRATCH.get();
+        int p = header(f, SNPH_EXT, SNPH_TYPE, SNPH_PAYLOAD);
+        p = u32(f, p, channelId);
+        p = u32(f, p, jobId);
+        System.arraycopy(prevHash, 0, f, p, 32);
+        p = u32(f, p + 32, minNtime);
+        p = u32(f, p, nbits);
+        out.writeBytes(f, 0, p);
+    }
+
+    /**
+     * The frame is assembled in a per-thread array and appended with one {@code writeBytes}: a direct ByteBuf checks
+     * bounds and its reference count on each of the ~10 field writes.
+     */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[64]);
+
+    /** FrameHeader layout: extension_type U16, msg_type U8, msg_length U24, little-endian. */
+    private static int header(byte[] f, int ext, int type, int len) {
+        f[0] = (byte) ext;
+        f[1] = (byte) (ext >>> 8);
+        f[2] = (byte) type;
+        f[3] = (byte) len;
+        f[4] = (byte) (len >>> 8);
+        f[5] = (byte) (len >>> 16);
+        return FrameHeader.SIZE;
+    }
+
+    private static int u32(byte[] f, int p, int v) {
+        f[p] = (byte) v;
+        f[p + 1] = (byte) (v >>> 8);
+        f[p + 2] = (byte) (v >>> 16);
+        f[p + 3] = (byte) (v >>> 24);
+        return p + 4;
     }
 }

@@ -105,6 +105,14 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
     private long lastReadNanos;
     private int idleSlot = -1;
     private Channel channel;
+    /**
+     * Where {@link #flush()} writes the batch: the codec's context, so the (already encoded) frames start at the
+     * handler before it (NoiseHandler, or the head for plaintext). A write on the channel would walk the tail, this
+     * handler's context and MessageCodecHandler, which passes a ByteBuf through untouched: three more per-connection
+     * objects touched per session per block on the fan-out (bench/README.md, stdjob). The channel when there is no
+     * codec (never in the pool's pipelines).
+     */
+    private ChannelHandlerContext out;
     private boolean setupDone;
     private boolean standardJobsOnly;
     /** Extension 0x0002 negotiated: SubmitSharesExtended may carry a user_identity TLV naming the worker. */
@@ -205,6 +213,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         lastReadNanos = idle.nanoTime();
         idle.add(ctx.executor(), this);
         heapBatch = ctx.pipeline().get(Sv2Pipeline.NOISE) != null; // NoiseHandler encrypts from the backing array
+        out = ctx.pipeline().context(Sv2Pipeline.CODEC);
         metrics.connections.incrementAndGet();
         metrics.handshakes.increment();
         long ms = px.config().sv2().handshakeTimeout().toMillis();
@@ -934,7 +943,12 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
                     return;
                 }
                 // one pipeline pass for write + flush (the fan-out does this once per session per block)
-                channel.writeAndFlush(b, channel.voidPromise());
+                ChannelHandlerContext o = out;
+                if (o != null) {
+                    o.writeAndFlush(b, o.voidPromise());
+                } else {
+                    channel.writeAndFlush(b, channel.voidPromise());
+                }
                 return;
             }
             channel.flush();
