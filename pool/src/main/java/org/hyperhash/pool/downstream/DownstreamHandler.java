@@ -106,11 +106,11 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
     private int idleSlot = -1;
     private Channel channel;
     /**
-     * Where {@link #flush()} writes the batch: the codec's context, so the (already encoded) frames start at the
-     * handler before it (NoiseHandler, or the head for plaintext). A write on the channel would walk the tail, this
-     * handler's context and MessageCodecHandler, which passes a ByteBuf through untouched: three more per-connection
-     * objects touched per session per block on the fan-out (bench/README.md, stdjob). The channel when there is no
-     * codec (never in the pool's pipelines).
+     * Where {@link #flush()} writes a plaintext batch: the codec's context, so the (already encoded) frames start at
+     * the head. A write on the channel walks the tail, this handler's context and MessageCodecHandler, which passes a
+     * ByteBuf through untouched: three more per-connection objects touched per session per block on the fan-out
+     * (the context write's self time fell from 0.84 to 0.15 us per miner, bench/README.md, stdjob). Null (write on
+     * the channel) for Noise connections and pipelines without a codec.
      */
     private ChannelHandlerContext out;
     private boolean setupDone;
@@ -213,7 +213,10 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         lastReadNanos = idle.nanoTime();
         idle.add(ctx.executor(), this);
         heapBatch = ctx.pipeline().get(Sv2Pipeline.NOISE) != null; // NoiseHandler encrypts from the backing array
-        out = ctx.pipeline().context(Sv2Pipeline.CODEC);
+        // plaintext only: with Noise the write cost is NoiseHandler's and the shortcut showed no gain in the profile
+        // (2.76 vs 2.70 us per miner), while that A/B's last miner came later in every Noise rep (not explained at
+        // load 8-13, bench/README.md stdjob): Noise connections keep the channel write
+        out = heapBatch ? null : ctx.pipeline().context(Sv2Pipeline.CODEC);
         metrics.connections.incrementAndGet();
         metrics.handshakes.increment();
         long ms = px.config().sv2().handshakeTimeout().toMillis();
