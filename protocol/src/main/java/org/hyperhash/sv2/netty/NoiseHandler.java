@@ -177,14 +177,14 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         cancelTimeout();
-        failPending(new ClosedChannelException());
+        failPending();
         super.channelInactive(ctx);
     }
 
     @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
         cancelTimeout();
-        failPending(new ClosedChannelException());
+        failPending();
     }
 
     private void cancelTimeout() {
@@ -574,7 +574,7 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
 
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-        failPending(new ClosedChannelException());
+        failPending();
         ctx.close(promise);
     }
 
@@ -609,15 +609,19 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
         receiver = null;
         awaitedLength = -1;
         cancelTimeout();
-        failPending(new ClosedChannelException());
+        failPending();
         Sv2Handlers.fail(ctx, kind, detail);
     }
 
-    private void failPending(Throwable cause) {
+    /**
+     * Fails the writes queued before the handshake completed. The exception (and its stack trace) is made only
+     * when there is one to fail: every close goes through here, and in a reconnect storm almost none has any.
+     */
+    private void failPending() {
         ArrayDeque<PendingWrite> queued = pending;
         pending = null;
-        if (queued != null) {
-            failAll(queued, cause);
+        if (queued != null && !queued.isEmpty()) {
+            failAll(queued, new ClosedChannelException());
         }
     }
 
