@@ -16,4 +16,10 @@ interface Aead {
      * plaintext bytes to {@code out}; returns false with nothing written on a bad tag.
      */
     boolean open(int n0, int n1, int n2, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff);
+
+    /**
+     * Zeroes the key (and whatever the calling thread keeps computed from it); the instance must not be used
+     * again. Called when a connection closes, so a closed session's key does not wait in memory for the GC.
+     */
+    void destroy();
 }

@@ -84,6 +84,24 @@ final class ChaCha20Poly1305 implements Aead {
         epoch++;
     }
 
+    /**
+     * Zeroes the key and, when called on the thread that used this instance last (a connection's event loop, where
+     * its close runs), releases that thread's keystream windows computed with it: without this a thread's window
+     * kept the last instances it served, key included, reachable after their connection closed. Another thread's
+     * windows are left alone (they are not ours to touch); the new epoch makes them unusable, and that thread's
+     * next message overwrites them.
+     */
+    @Override
+    public void destroy() {
+        k0 = k1 = k2 = k3 = k4 = k5 = k6 = k7 = 0;
+        epoch++;
+        Scratch p = last;
+        last = null;
+        if (p != null && p.thread == Thread.currentThread()) {
+            p.forget(this);
+        }
+    }
+
     private Scratch threadScratch() {
         Scratch p = last;
         if (p == null || p.thread != Thread.currentThread()) {
@@ -362,7 +380,9 @@ final class ChaCha20Poly1305 implements Aead {
 
         /** Zeroes everything and forgets the owner (a failed open). */
         void release() {
-            java.util.Arrays.fill(win, 0);
+            if (win != null) {
+                java.util.Arrays.fill(win, 0);
+            }
             owner = null;
             segs = done = 0;
         }
@@ -420,6 +440,16 @@ final class ChaCha20Poly1305 implements Aead {
                 w.needOdd = need;
             }
             return w;
+        }
+
+        /** Releases (zeroes) the windows {@code c} owns. */
+        void forget(ChaCha20Poly1305 c) {
+            if (w0.owner == c) {
+                w0.release();
+            }
+            if (w1.owner == c) {
+                w1.release();
+            }
         }
 
         void setR(long lo, long hi) {

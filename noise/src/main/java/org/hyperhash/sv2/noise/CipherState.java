@@ -49,6 +49,7 @@ public final class CipherState {
     private Cipher cipher;
     private SecretKeySpec key;
     private long n;
+    private boolean destroyed;
 
     /**
      * A cipher state with {@code key32} and nonce 0. Sessions come from {@link NoiseInitiator} /
@@ -81,8 +82,28 @@ public final class CipherState {
 
     private void checkNonce() throws NoiseException {
         if (n == NONCE_LIMIT) {
-            throw new NoiseException(NoiseException.Reason.NONCE_EXHAUSTED, "nonce reached 2^64-1");
+            throw new NoiseException(NoiseException.Reason.NONCE_EXHAUSTED,
+                    destroyed ? "cipher state destroyed (its connection closed)" : "nonce reached 2^64-1");
         }
+    }
+
+    /**
+     * Zeroes this direction's key, in every form this object holds (its bytes, the pure-Java AEAD's words and the
+     * keystream the calling thread computed ahead with it, the JCA key), and uses up the nonce so that every later
+     * encrypt or decrypt fails with {@link NoiseException.Reason#NONCE_EXHAUSTED}. Call it on the connection's own
+     * thread when the connection closes: a closed session's key then does not stay in memory until the GC (or, via
+     * the thread's keystream window, until another connection on that thread takes the window over). Idempotent.
+     */
+    public void destroy() {
+        destroyed = true;
+        n = NONCE_LIMIT;
+        Arrays.fill(keyBytes, (byte) 0);
+        small.destroy();
+        if (large != null) {
+            large.destroy();
+        }
+        key = null; // SecretKeySpec copies the key; dropping it is all the JCA lets us do
+        cipher = null;
     }
 
     private void init(int mode, byte[] ad) throws NoiseException {

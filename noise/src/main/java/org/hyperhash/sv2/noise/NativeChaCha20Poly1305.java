@@ -248,6 +248,15 @@ final class NativeChaCha20Poly1305 {
         public boolean open(int n0, int n1, int n2, byte[] ad, byte[] in, int inOff, int len, byte[] out, int outOff) {
             return impl.open(key, n0, n1, n2, ad, in, inOff, len, out, outOff);
         }
+
+        /**
+         * Zeroes the key array (the owning {@link CipherState}'s). The thread's OpenSSL context still holds the key
+         * schedule of the last key it was initialised with until its next use: one key per thread, not per connection.
+         */
+        @Override
+        public void destroy() {
+            Arrays.fill(key, (byte) 0);
+        }
     }
 
     /** OpenSSL's stream cipher writes forwards: in place is fine; any other overlap of the same array is copied first. */

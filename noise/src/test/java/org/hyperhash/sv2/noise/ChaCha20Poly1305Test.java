@@ -416,6 +416,44 @@ class ChaCha20Poly1305Test {
         assertTrue(Arrays.stream(failed.win).allMatch(x -> x == 0));
     }
 
+    /**
+     * Destroying an instance on its thread releases the windows it owns (keystream zeroed, no reference left to it, so
+     * a closed connection's key is not kept reachable by the event loop's scratch), leaves another instance's window
+     * alone, and zeroes its key words (a seal afterwards is under the all-zero key, whose RFC 8439 output is known).
+     */
+    @Test
+    void destroyReleasesOnlyItsOwnWindows() {
+        ChaCha20Poly1305.Blocks v = vector();
+        byte[] key = new byte[32];
+        Arrays.fill(key, (byte) 7);
+        ChaCha20Poly1305 a = new ChaCha20Poly1305(key, v);
+        ChaCha20Poly1305 b = new ChaCha20Poly1305(key, v);
+        byte[] in = new byte[100];
+        a.seal(0, 0, 0, null, in, 0, 6, new byte[22], 0);
+        b.seal(0, 0, 0, null, in, 0, 6, new byte[22], 0);
+        ChaCha20Poly1305.Scratch p = scratchOfThisThread();
+        ChaCha20Poly1305.Window wa = p.w0.owner == a ? p.w0 : p.w1;
+        ChaCha20Poly1305.Window wb = wa == p.w0 ? p.w1 : p.w0;
+        assertEquals(a, wa.owner);
+        assertEquals(b, wb.owner);
+        assertTrue(Arrays.stream(wa.win).anyMatch(x -> x != 0));
+
+        a.destroy();
+        assertEquals(null, wa.owner);
+        assertTrue(Arrays.stream(wa.win).allMatch(x -> x == 0));
+        assertEquals(b, wb.owner);
+        assertTrue(Arrays.stream(wb.win).anyMatch(x -> x != 0));
+
+        byte[] afterDestroy = new byte[22];
+        a.seal(0, 0, 0, null, in, 0, 6, afterDestroy, 0);
+        byte[] zeroKey = new byte[22];
+        new ChaCha20Poly1305(new byte[32], null).seal(0, 0, 0, null, in, 0, 6, zeroKey, 0);
+        assertArrayEquals(zeroKey, afterDestroy);
+        b.destroy();
+        a.destroy(); // idempotent
+        assertTrue(p.w0.owner != a && p.w0.owner != b && p.w1.owner != a && p.w1.owner != b);
+    }
+
     private static ChaCha20Poly1305.Scratch scratchOfThisThread() {
         return ChaCha20Poly1305.scratch();
     }

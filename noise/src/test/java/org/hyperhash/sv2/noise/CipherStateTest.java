@@ -3,6 +3,7 @@ package org.hyperhash.sv2.noise;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -28,6 +29,24 @@ class CipherStateTest {
         }
         assertEquals(0, NoiseConstants.encryptedPayloadLength(0));
         assertEquals(65519, NoiseConstants.MAX_PLAINTEXT_CHUNK);
+    }
+
+    /** A destroyed cipher state refuses every later use, on the small and the large path, with a message saying why. */
+    @Test
+    void destroyedCipherStateRefusesUse() throws Exception {
+        for (int len : new int[] {6, 100, CipherState.SMALL_LIMIT, 4000}) {
+            CipherState cs = new CipherState(KEY);
+            byte[] c = new byte[len + 16];
+            cs.encrypt(new byte[len], 0, len, c, 0);
+            cs.destroy();
+            cs.destroy();
+            NoiseException e = assertThrows(NoiseException.class, () -> cs.encrypt(new byte[len], 0, len, c, 0));
+            assertEquals(NoiseException.Reason.NONCE_EXHAUSTED, e.reason());
+            assertTrue(e.getMessage().contains("destroyed"), e.getMessage());
+            CipherState rx = new CipherState(KEY);
+            rx.destroy();
+            assertThrows(NoiseException.class, () -> rx.decrypt(c, 0, c.length, new byte[len], 0));
+        }
     }
 
     /** Nonce layout is 4 zero bytes then the counter little-endian; checked against raw JCA. */

@@ -14,4 +14,11 @@ public interface FrameCipher {
      * failure nothing useful may be assumed about {@code out}.
      */
     void decrypt(byte[] in, int inOff, int len, byte[] out, int outOff) throws NoiseFailure;
+
+    /**
+     * Zeroes the key; the cipher must not be used again. {@link NoiseHandler} calls it on the channel's event loop
+     * when the connection closes or fails. The default does nothing (ciphers without a key to wipe, e.g. tests').
+     */
+    default void destroy() {
+    }
 }

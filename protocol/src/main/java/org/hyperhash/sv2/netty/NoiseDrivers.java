@@ -79,6 +79,11 @@ public final class NoiseDrivers {
                     throw failure(e);
                 }
             }
+
+            @Override
+            public void destroy() {
+                c.destroy();
+            }
         };
     }
 

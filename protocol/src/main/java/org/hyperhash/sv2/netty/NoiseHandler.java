@@ -178,13 +178,41 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         cancelTimeout();
         failPending();
-        super.channelInactive(ctx);
+        try {
+            super.channelInactive(ctx); // decodes what is left, then the handlers after this one see the close
+        } finally {
+            close();
+        }
     }
 
     @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
         cancelTimeout();
         failPending();
+        close();
+    }
+
+    /**
+     * The connection is over: the transport keys are wiped ({@link FrameCipher#destroy}) and later writes fail with
+     * {@link ClosedChannelException}, as after a failure, so no key outlives its connection in this handler or in
+     * the event loop's keystream window.
+     */
+    private void close() {
+        state = State.FAILED;
+        driver = null;
+        awaitedLength = -1;
+        destroyCiphers();
+    }
+
+    private void destroyCiphers() {
+        if (sender != null) {
+            sender.destroy();
+            sender = null;
+        }
+        if (receiver != null) {
+            receiver.destroy();
+            receiver = null;
+        }
     }
 
     private void cancelTimeout() {
@@ -605,8 +633,7 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
         }
         state = State.FAILED;
         driver = null;
-        sender = null;
-        receiver = null;
+        destroyCiphers();
         awaitedLength = -1;
         cancelTimeout();
         failPending();

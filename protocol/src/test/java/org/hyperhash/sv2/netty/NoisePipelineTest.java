@@ -149,6 +149,47 @@ class NoisePipelineTest {
         return b.length;
     }
 
+    /**
+     * When the connection closes, or fails, the handler destroys both transport ciphers (their keys are wiped) and
+     * refuses later writes instead of encrypting with them.
+     */
+    @Test
+    void transportCiphersAreDestroyedWhenTheConnectionEnds() {
+        for (boolean byFailure : new boolean[] {false, true}) {
+            Recorder sr = new Recorder();
+            Recorder cr = new Recorder();
+            TestNoiseDriver sd = TestNoiseDriver.responder(AUTHORITY);
+            EmbeddedChannel s = NoiseTestSupport.channel(sd, sr, LIMITS);
+            EmbeddedChannel c = client(cr, AUTHORITY, LIMITS);
+            handshake(c, s);
+            c.writeAndFlush(SETUP);
+            shuttle(c, s, null);
+            assertEquals(List.of(SETUP), sr.messages);
+            assertEquals(2, sd.ciphers.size());
+            assertTrue(sd.ciphers.stream().noneMatch(x -> x.destroyed));
+            if (byFailure) {
+                c.writeAndFlush(SETUP);
+                byte[] wire = drainOutbound(c);
+                wire[30] ^= 0x01;
+                feed(s, wire, null);
+                assertEquals(Sv2ErrorEvent.Kind.AEAD_FAILURE, sr.errors().getFirst().kind());
+            } else {
+                s.close();
+            }
+            assertFalse(s.isOpen());
+            assertTrue(sd.ciphers.stream().allMatch(x -> x.destroyed), "by failure: " + byFailure);
+            NoiseHandler h = s.pipeline().get(NoiseHandler.class);
+            if (h != null) {
+                io.netty.channel.ChannelPromise p = s.newPromise();
+                h.write(s.pipeline().context(h), Unpooled.wrappedBuffer(new byte[6]), p);
+                assertInstanceOf(java.nio.channels.ClosedChannelException.class, p.cause());
+            }
+            s.checkException();
+            s.finishAndReleaseAll();
+            c.finishAndReleaseAll();
+        }
+    }
+
     @Test
     void flippedBitInHeaderOrPayloadIsAeadFailureAndClose() {
         for (int flipAt : new int[]{0, 21, 22, 40}) {

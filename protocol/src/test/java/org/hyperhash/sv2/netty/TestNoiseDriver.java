@@ -21,6 +21,8 @@ public final class TestNoiseDriver implements NoiseHandshakeDriver {
     private final byte authority;
     private final Random random;
     private byte[] act1;
+    /** The transport ciphers this driver handed out (tests check they are destroyed when the connection ends). */
+    final java.util.List<JdkCipher> ciphers = new java.util.ArrayList<>();
 
     private TestNoiseDriver(boolean initiator, int authority, long seed) {
         this.initiator = initiator;
@@ -59,14 +61,19 @@ public final class TestNoiseDriver implements NoiseHandshakeDriver {
             }
             byte[] k1 = key("k1", act1, message);
             byte[] k2 = key("k2", act1, message);
-            return new Outcome(null, new JdkCipher(k1), new JdkCipher(k2), certificateOf(authority));
+            return new Outcome(null, keep(new JdkCipher(k1)), keep(new JdkCipher(k2)), certificateOf(authority));
         }
         byte[] act2 = new byte[234];
         random.nextBytes(act2);
         act2[233] = authority;
         byte[] k1 = key("k1", message, act2);
         byte[] k2 = key("k2", message, act2);
-        return new Outcome(act2, new JdkCipher(k2), new JdkCipher(k1), null);
+        return new Outcome(act2, keep(new JdkCipher(k2)), keep(new JdkCipher(k1)), null);
+    }
+
+    private JdkCipher keep(JdkCipher c) {
+        ciphers.add(c);
+        return c;
     }
 
     private static byte[] key(String label, byte[] a, byte[] b) {
@@ -85,12 +92,21 @@ public final class TestNoiseDriver implements NoiseHandshakeDriver {
     static final class JdkCipher implements FrameCipher {
         private final SecretKeySpec key;
         private long nonce;
+        boolean destroyed;
+
+        @Override
+        public void destroy() {
+            destroyed = true;
+        }
 
         JdkCipher(byte[] k) {
             this.key = new SecretKeySpec(k, "ChaCha20");
         }
 
         private Cipher init(int mode) throws GeneralSecurityException {
+            if (destroyed) {
+                throw new IllegalStateException("cipher used after destroy()");
+            }
             byte[] iv = new byte[12];
             long n = nonce++;
             for (int i = 0; i < 8; i++) {
