@@ -27,7 +27,8 @@ import org.hyperhash.sv2.channel.RejectReason;
  * histogram (0: the top N classes of the per-connection heap growth, from two live-object histograms),
  * shareWindow (16), shareMiners (all), fleetHeap (2g), net (loopback|veth: the fleet in its own network namespace behind a
  * veth pair, {@link VethPair}; falls back to loopback where namespaces cannot be made), prepare (false: see
- * {@link MinerFleet}'s fleet.prepare).
+ * {@link MinerFleet}'s fleet.prepare), fleetCp (the fleet JVM's class path, default this JVM's: lets an older
+ * pool tree be driven by the same load generator).
  */
 public final class PoolLoadProbe {
     private PoolLoadProbe() {
@@ -196,7 +197,7 @@ public final class PoolLoadProbe {
                     "-Dfleet.concurrentConnects=" + intProp("concurrentConnects", 200),
                     "-Dfleet.prepare=" + prepare,
                     "-Dfleet.sourcePrefix=" + (veth == null ? "127.0.0." : VethPair.clientPrefix()),
-                    "-cp", System.getProperty("java.class.path"), MinerFleet.class.getName(),
+                    "-cp", System.getProperty("fleetCp", System.getProperty("java.class.path")), MinerFleet.class.getName(),
                     h.sv2().getHostString(), Integer.toString(h.sv2().getPort()), key, Integer.toString(miners), kind,
                     Integer.toString(perIp), Integer.toString(intProp("fleetThreads", 2))));
             Process fleet = new ProcessBuilder(veth == null ? cmd : veth.wrap(cmd)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
