@@ -291,9 +291,9 @@ public final class MinerFleet {
             if (evt instanceof NoiseHandshakeEvent.Completed) { // plaintext pipelines fire it too
                 NoiseInitiator ini = initiator;
                 if (ini != null) {
-                    if (poolStatic == null) {
-                        poolStatic = ini.peerStaticEllSwift();
-                    }
+                    // the latest handshake's: the pool computes its static encoding once, but the first handshakes
+                    // may race (ServerIdentity: any valid encoding works) and present another one
+                    poolStatic = ini.peerStaticEllSwift();
                     if (ini.preparedEsUsed()) {
                         esPrepared.increment();
                     }
