@@ -1,5 +1,6 @@
 package org.hyperhash.sv2.channel;
 
+import io.netty.buffer.ByteBuf;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -85,6 +86,11 @@ public final class ExtendedChannel extends ServerChannel {
         OptionalInt minNtime = job.template.future() || tip == null ? OptionalInt.empty()
                 : OptionalInt.of(tip.headerTimestamp());
         return job.template.toNewExtendedMiningJob(channelId, job.jobId, minNtime, job.versionRollingAllowed);
+    }
+
+    @Override
+    void writeJobFrame(ServerJob job, ByteBuf out) {
+        job.template.writeExtendedJobFrame(jobMessage(job), out); // the template's frame, ids patched
     }
 
     @Override

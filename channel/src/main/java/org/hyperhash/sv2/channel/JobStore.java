@@ -1,6 +1,5 @@
 package org.hyperhash.sv2.channel;
 
-import java.util.ArrayDeque;
 import org.hyperhash.base.HotPath;
 import org.hyperhash.base.Target;
 
@@ -14,7 +13,14 @@ import org.hyperhash.base.Target;
 public final class JobStore {
     private final int maxPastJobs;
     private final int maxFutureJobs;
-    private final ArrayDeque<ServerJob> futures = new ArrayDeque<>();
+    /**
+     * Future jobs, oldest first, as a ring of {@code maxFutureJobs} slots: a new block touches this store on every
+     * channel of every connection (add the future job, then activate it), and an ArrayDeque was one more object and
+     * an iterator per channel per block on that walk.
+     */
+    private final ServerJob[] futures;
+    private int futureHead;
+    private int futureCount;
     private final ServerJob[] past;
     private int pastHead;
     private int pastCount;
@@ -24,13 +30,21 @@ public final class JobStore {
         this.maxPastJobs = maxPastJobs;
         this.maxFutureJobs = maxFutureJobs;
         this.past = new ServerJob[Math.max(1, maxPastJobs)];
+        this.futures = new ServerJob[Math.max(1, maxFutureJobs)];
     }
 
     void addFuture(ServerJob job) {
-        if (futures.size() >= maxFutureJobs) {
-            futures.pollFirst();
+        if (futureCount >= maxFutureJobs) {
+            futures[futureHead] = null; // evict the oldest
+            futureHead = (futureHead + 1) % futures.length;
+            futureCount--;
         }
-        futures.addLast(job);
+        futures[(futureHead + futureCount) % futures.length] = job;
+        futureCount++;
+    }
+
+    private ServerJob future(int i) {
+        return futures[(futureHead + i) % futures.length];
     }
 
     void addActive(ServerJob job) {
@@ -52,12 +66,17 @@ public final class JobStore {
      */
     ServerJob activate(long templateId) {
         ServerJob found = null;
-        for (ServerJob j : futures) {
+        for (int i = 0; i < futureCount; i++) {
+            ServerJob j = future(i);
             if (j.template.templateId() == templateId) {
                 found = j;
             }
         }
-        futures.clear();
+        for (int i = 0; i < futureCount; i++) {
+            futures[(futureHead + i) % futures.length] = null;
+        }
+        futureHead = 0;
+        futureCount = 0;
         if (pastCount > 0) {
             java.util.Arrays.fill(past, 0, pastCount, null);
         }
@@ -84,8 +103,8 @@ public final class JobStore {
 
     /** True if {@code jobId} is a future job not activated yet. */
     public boolean isPendingFuture(int jobId) {
-        for (ServerJob j : futures) {
-            if (j.jobId == jobId) {
+        for (int i = 0; i < futureCount; i++) {
+            if (future(i).jobId == jobId) {
                 return true;
             }
         }
@@ -101,7 +120,7 @@ public final class JobStore {
     }
 
     public int futureCount() {
-        return futures.size();
+        return futureCount;
     }
 
     /**
@@ -111,8 +130,8 @@ public final class JobStore {
      * OpenMiningChannel.Success must govern it. Jobs sent with a min_ntime keep their target.
      */
     void retarget(Target t) {
-        for (ServerJob j : futures) {
-            j.setTarget(t);
+        for (int i = 0; i < futureCount; i++) {
+            future(i).setTarget(t);
         }
         if (active != null && active.template.future()) {
             active.setTarget(t);

@@ -1,5 +1,6 @@
 package org.hyperhash.sv2.channel;
 
+import io.netty.buffer.ByteBuf;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -196,14 +197,56 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
      * or empty when this channel has no future job for that template (send a fresh job then).
      */
     public Optional<SetNewPrevHash> onSetNewPrevHash(ChainTip newTip) {
-        this.tip = newTip;
-        seen.clear();
-        ServerJob job = jobs.activate(newTip.templateId());
+        ServerJob job = activate(newTip);
         if (job == null) {
             return Optional.empty();
         }
         return Optional.of(new SetNewPrevHash(channelId, job.jobId, newTip.prevHash(), newTip.headerTimestamp(),
                 newTip.nbits()));
+    }
+
+    private ServerJob activate(ChainTip newTip) {
+        this.tip = newTip;
+        seen.clear();
+        return jobs.activate(newTip.templateId());
+    }
+
+    /**
+     * The fan-out form of {@link #onNewTemplate(JobTemplate)}: the same job (same id, same state change), its frame
+     * appended to {@code out} (the session's batch) instead of returned as a message. On a new block the pool runs
+     * this and {@link #onSetNewPrevHash(ChainTip, ByteBuf)} for every channel of every connection; the message
+     * objects, Optionals and the generic encoder were a measurable part of the per-miner cost (bench/README.md,
+     * stdjob).
+     *
+     * @return whether a frame was written (false exactly where {@link #onNewTemplate(JobTemplate)} is empty)
+     */
+    public boolean onNewTemplate(JobTemplate t, ByteBuf out) {
+        ServerJob job = addJob(t, jobIds.next());
+        if (job == null) {
+            return false;
+        }
+        writeJobFrame(job, out);
+        return true;
+    }
+
+    /** Appends the frame of {@link #jobMessage(ServerJob)} to {@code out}. */
+    abstract void writeJobFrame(ServerJob job, ByteBuf out);
+
+    /**
+     * The fan-out form of {@link #onSetNewPrevHash(ChainTip)}: the same state change, the SetNewPrevHash frame
+     * appended to {@code out}.
+     *
+     * @return whether a frame was written (false where {@link #onSetNewPrevHash(ChainTip)} is empty: send a fresh
+     *     job then)
+     */
+    public boolean onSetNewPrevHash(ChainTip newTip, ByteBuf out) {
+        ServerJob job = activate(newTip);
+        if (job == null) {
+            return false;
+        }
+        JobFrames.setNewPrevHash(out, channelId, job.jobId, newTip.prevHash().unsafeWireBytes(),
+                newTip.headerTimestamp(), newTip.nbits());
+        return true;
     }
 
     /**

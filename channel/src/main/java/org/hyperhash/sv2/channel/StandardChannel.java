@@ -1,5 +1,6 @@
 package org.hyperhash.sv2.channel;
 
+import io.netty.buffer.ByteBuf;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -82,6 +83,13 @@ public final class StandardChannel extends ServerChannel {
         OptionalInt minNtime = job.template.future() || tip == null ? OptionalInt.empty()
                 : OptionalInt.of(tip.headerTimestamp());
         return new NewMiningJob(channelId, job.jobId, minNtime, job.template.version(), job.merkleRoot);
+    }
+
+    @Override
+    void writeJobFrame(ServerJob job, ByteBuf out) {
+        boolean noMin = job.template.future() || tip == null; // as jobMessage
+        JobFrames.newMiningJob(out, channelId, job.jobId, noMin, noMin ? 0 : tip.headerTimestamp(),
+                job.template.version(), job.merkleRoot.unsafeWireBytes());
     }
 
     @Override

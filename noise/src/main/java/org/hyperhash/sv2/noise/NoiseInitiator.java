@@ -25,6 +25,68 @@ public final class NoiseInitiator {
     private State state = State.NEW;
     private SignatureNoiseMessage peerCertificate;
     private byte[] peerStaticXonly;
+    private byte[] peerStaticEllSwift;
+    /** es ECDH made ahead of time against {@link #preparedEsFor} (null: none); used only on an exact match. */
+    private byte[] preparedEs;
+    private byte[] preparedEsFor;
+    private boolean preparedEsUsed;
+
+    /**
+     * An initiator's handshake work that does not depend on the responder's reply, done ahead of time (while
+     * idle, before a reconnect): the ephemeral key pair and, when the responder's static key encoding is known
+     * from an earlier handshake, the {@code es} ECDH against it. The responder sees exactly the same handshake
+     * (its work is unchanged); if it presents a different static encoding, {@code es} is computed as usual.
+     * Single use: the initiator that takes it wipes its secrets after the handshake. Holding it keeps an
+     * ephemeral secret in memory until then, so make it just before it is needed.
+     */
+    public static final class Prepared {
+        private byte[] secret;
+        private final byte[] ellswift;
+        private final byte[] responderStatic;
+        private final byte[] es;
+        private boolean taken;
+
+        private Prepared(byte[] secret, byte[] ellswift, byte[] responderStatic, byte[] es) {
+            this.secret = secret;
+            this.ellswift = ellswift;
+            this.responderStatic = responderStatic;
+            this.es = es;
+        }
+
+        /** Test hooks (same package): copies of the key pair. */
+        byte[] secretForTest() {
+            return secret.clone();
+        }
+
+        byte[] ellswiftForTest() {
+            return ellswift.clone();
+        }
+
+        synchronized void take() {
+            if (taken) {
+                throw new IllegalStateException("prepared handshake key already used");
+            }
+            taken = true;
+        }
+    }
+
+    /**
+     * Makes the ephemeral key pair now and, if {@code responderStaticEllSwift64OrNull} is given (the 64-byte
+     * encoding a responder presented before, {@link #peerStaticEllSwift()}), the {@code es} ECDH against it.
+     */
+    public static Prepared prepare(Secp256k1Provider crypto, byte[] responderStaticEllSwift64OrNull) {
+        Objects.requireNonNull(crypto, "crypto");
+        byte[] secret = Secp256k1Keys.randomSecretKey(Hashes.rng());
+        byte[] ell = crypto.ellswiftCreate(secret, null);
+        byte[] known = null;
+        byte[] es = null;
+        if (responderStaticEllSwift64OrNull != null) {
+            Secp256k1Keys.requireLength(responderStaticEllSwift64OrNull, 64, "responderStaticEllSwift64");
+            known = responderStaticEllSwift64OrNull.clone();
+            es = crypto.ellswiftXdh(ell, known, secret, true);
+        }
+        return new Prepared(secret, ell, known, es);
+    }
 
     /**
      * @param crypto                  secp256k1 implementation
@@ -42,6 +104,23 @@ public final class NoiseInitiator {
     /** As above with {@link NoiseConstants#DEFAULT_ALLOWED_SKEW}. */
     public NoiseInitiator(Secp256k1Provider crypto, AuthorityPublicKey pinnedAuthorityOrNull, InstantSource clock) {
         this(crypto, pinnedAuthorityOrNull, clock, NoiseConstants.DEFAULT_ALLOWED_SKEW);
+    }
+
+    /**
+     * As the public constructor, with the ephemeral key (and possibly {@code es}) made ahead by
+     * {@link #prepare}.
+     *
+     * @throws IllegalStateException if {@code prepared} was already given to another initiator
+     */
+    public NoiseInitiator(Secp256k1Provider crypto, AuthorityPublicKey pinnedAuthorityOrNull, InstantSource clock,
+                          Duration allowedSkew, Prepared prepared) {
+        this(crypto, pinnedAuthorityOrNull, clock, allowedSkew, null, null, null);
+        Objects.requireNonNull(prepared, "prepared").take();
+        this.ephemeralSecret = prepared.secret; // ours now: wiped after readAct2 like a fresh one
+        prepared.secret = null;
+        this.ephemeralEllSwift = prepared.ellswift;
+        this.preparedEs = prepared.es;
+        this.preparedEsFor = prepared.responderStatic;
     }
 
     /** Test hook: fixed ephemeral key and encoding, and a step tracer. */
@@ -106,7 +185,13 @@ public final class NoiseInitiator {
             ss.trace("act2.ck.ee", ss.ck());
             byte[] sR = ss.decryptAndHash(act2, 64, 80);
             ss.trace("act2.h.static", ss.h());
-            byte[] es = xdh(ephemeralEllSwift, sR);
+            byte[] es;
+            if (preparedEs != null && Arrays.equals(preparedEsFor, sR)) { // the encoding is public: no constant time needed
+                es = preparedEs;
+                preparedEsUsed = true;
+            } else {
+                es = xdh(ephemeralEllSwift, sR);
+            }
             ss.trace("act2.ecdh_es", es);
             ss.trace("act2.k.es", ss.mixKey(es));
             ss.trace("act2.ck.es", ss.ck());
@@ -126,10 +211,13 @@ public final class NoiseInitiator {
             Secp256k1Keys.wipe(k[1]);
             peerCertificate = cert;
             peerStaticXonly = staticXonly;
+            peerStaticEllSwift = sR;
             state = State.DONE;
             return session;
         } finally {
             Secp256k1Keys.wipe(ephemeralSecret);
+            Secp256k1Keys.wipe(preparedEs); // after its use (mixKey copied it into the chaining key) or unused
+            preparedEs = null;
         }
     }
 
@@ -144,6 +232,19 @@ public final class NoiseInitiator {
     /** The responder's certificate after a successful {@link #readAct2}, else null. */
     public SignatureNoiseMessage peerCertificate() {
         return peerCertificate;
+    }
+
+    /**
+     * The 64-byte ElligatorSwift encoding of the responder's static key as it presented it (copy) after a
+     * successful {@link #readAct2}, else null: what {@link #prepare} takes for a later handshake with it.
+     */
+    public byte[] peerStaticEllSwift() {
+        return peerStaticEllSwift == null ? null : peerStaticEllSwift.clone();
+    }
+
+    /** True if the handshake used an {@code es} made ahead by {@link #prepare} (the responder's encoding matched). */
+    public boolean preparedEsUsed() {
+        return preparedEsUsed;
     }
 
     /** The responder's static x-only key (32 bytes, copy) after a successful {@link #readAct2}, else null. */

@@ -73,6 +73,63 @@ class NoiseHandshakeTest {
         assertEquals(3, s.responder().receiver().nonce());
     }
 
+    @ParameterizedTest
+    @MethodSource("providers")
+    void preparedEphemeralAndEsMatchAFreshHandshake(Secp256k1Provider p) throws Exception {
+        ManualClock clock = ManualClock.ofEpochSecond(T0);
+        ServerIdentity id = ServerIdentity.signedPerHandshake(STATIC, AUTHORITY, VALIDITY);
+        Pair first = handshake(p, p, id, AUTHORITY.publicKey(), clock, clock, NoiseConstants.DEFAULT_ALLOWED_SKEW);
+        byte[] known = first.init().peerStaticEllSwift();
+        assertEquals(64, known.length);
+        assertArrayEquals(STATIC.publicKeyXonly(), p.ellswiftDecode(known));
+
+        for (byte[] expected : new byte[][] {known, null, p.ellswiftCreate(StaticKeyPair.generate(RNG).secretUnsafe(), null)}) {
+            NoiseInitiator.Prepared prep = NoiseInitiator.prepare(p, expected);
+            NoiseInitiator i = new NoiseInitiator(p, AUTHORITY.publicKey(), clock, NoiseConstants.DEFAULT_ALLOWED_SKEW, prep);
+            NoiseResponder r = new NoiseResponder(p, id, clock);
+            NoiseSession is = i.readAct2(r.readAct1WriteAct2(i.writeAct1()));
+            // es made ahead only when the responder presented exactly the encoding it was made for
+            assertEquals(expected == known, i.preparedEsUsed());
+            assertArrayEquals(is.handshakeHash(), r.session().handshakeHash());
+            roundTrip(is.sender(), r.session().receiver(), "SetupConnection");
+            roundTrip(r.session().sender(), is.receiver(), "SetupConnection.Success");
+            assertThrows(IllegalStateException.class, () -> new NoiseInitiator(p, AUTHORITY.publicKey(), clock,
+                    NoiseConstants.DEFAULT_ALLOWED_SKEW, prep));
+        }
+    }
+
+    @Test
+    void preparedEsEqualsTheOnlineEs() throws Exception {
+        // the same ephemeral key with and without the es made ahead gives byte-identical act 1, keys and hash
+        Secp256k1Provider p = Secp256k1Providers.best();
+        ManualClock clock = ManualClock.ofEpochSecond(T0);
+        byte[] respEphSecret = Secp256k1Keys.randomSecretKey(RNG);
+        byte[] respEph = p.ellswiftCreate(respEphSecret, null);
+        ServerIdentity id = ServerIdentity.signedPerHandshake(STATIC, AUTHORITY, VALIDITY)
+                .withStaticEllSwiftForTest(p.ellswiftCreate(STATIC.secretUnsafe(), null));
+        NoiseInitiator.Prepared prep = NoiseInitiator.prepare(p, id.staticEllSwift(p));
+        byte[] eph = prep.ellswiftForTest();
+        byte[] secret = prep.secretForTest();
+        NoiseInitiator a = new NoiseInitiator(p, AUTHORITY.publicKey(), clock, NoiseConstants.DEFAULT_ALLOWED_SKEW, prep);
+        NoiseInitiator b = new NoiseInitiator(p, AUTHORITY.publicKey(), clock, NoiseConstants.DEFAULT_ALLOWED_SKEW,
+                secret, eph, null);
+        byte[] act1 = a.writeAct1();
+        assertArrayEquals(act1, b.writeAct1());
+        byte[] act2 = new NoiseResponder(p, id, clock, respEphSecret.clone(), respEph, null).readAct1WriteAct2(act1);
+        byte[] act2b = new NoiseResponder(p, id, clock, respEphSecret.clone(), respEph, null).readAct1WriteAct2(act1);
+        assertArrayEquals(act2, act2b); // same certificate second, same ephemeral: deterministic
+        NoiseSession sa = a.readAct2(act2);
+        NoiseSession sb = b.readAct2(act2);
+        assertEquals(true, a.preparedEsUsed());
+        assertEquals(false, b.preparedEsUsed());
+        assertArrayEquals(sa.handshakeHash(), sb.handshakeHash());
+        byte[] buf = new byte[16 + NoiseConstants.MAC_LEN];
+        byte[] buf2 = buf.clone();
+        sa.sender().encrypt(buf, 0, 16, buf, 0);
+        sb.sender().encrypt(buf2, 0, 16, buf2, 0);
+        assertArrayEquals(buf, buf2);
+    }
+
     @Test
     void mixedProvidersInteroperate() throws Exception {
         ManualClock clock = ManualClock.ofEpochSecond(T0);

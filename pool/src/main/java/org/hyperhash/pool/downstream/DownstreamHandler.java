@@ -105,6 +105,14 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
     private long lastReadNanos;
     private int idleSlot = -1;
     private Channel channel;
+    /**
+     * Where {@link #flush()} writes a plaintext batch: the codec's context, so the (already encoded) frames start at
+     * the head. A write on the channel walks the tail, this handler's context and MessageCodecHandler, which passes a
+     * ByteBuf through untouched: three more per-connection objects touched per session per block on the fan-out
+     * (the context write's self time fell from 0.84 to 0.15 us per miner, bench/README.md, stdjob). Null (write on
+     * the channel) for Noise connections and pipelines without a codec.
+     */
+    private ChannelHandlerContext out;
     private boolean setupDone;
     private boolean standardJobsOnly;
     /** Extension 0x0002 negotiated: SubmitSharesExtended may carry a user_identity TLV naming the worker. */
@@ -205,6 +213,10 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         lastReadNanos = idle.nanoTime();
         idle.add(ctx.executor(), this);
         heapBatch = ctx.pipeline().get(Sv2Pipeline.NOISE) != null; // NoiseHandler encrypts from the backing array
+        // plaintext only: with Noise the write cost is NoiseHandler's and the shortcut showed no gain in the profile
+        // (2.76 vs 2.70 us per miner), while that A/B's last miner came later in every Noise rep (not explained at
+        // load 8-13, bench/README.md stdjob): Noise connections keep the channel write
+        out = heapBatch ? null : ctx.pipeline().context(Sv2Pipeline.CODEC);
         metrics.connections.incrementAndGet();
         metrics.handshakes.increment();
         long ms = px.config().sv2().handshakeTimeout().toMillis();
@@ -833,9 +845,18 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
             ChannelState st = channelList.get(i);
             if (!st.grouped) {
                 JobTemplate jt = px.dispatcher().jobFor(tj, st.id);
-                st.ch.onNewTemplate(jt).ifPresent(m -> writeJob(m, jt));
+                ByteBuf b = batchForWrite();
+                int mark = b.writerIndex();
+                try {
+                    // the frame goes straight into the batch: no message, Optional or lambda per channel per block
+                    dirty |= st.ch.onNewTemplate(jt, b);
+                } catch (RuntimeException e) {
+                    b.writerIndex(mark); // keep the batch a sequence of whole frames
+                    throw e;
+                }
             }
         }
+        releaseIfUnused();
     }
 
     private void onNewTip(NewTip nt) {
@@ -854,9 +875,17 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         for (int i = 0, n = channelList.size(); i < n; i++) {
             ChannelState st = channelList.get(i);
             if (!st.grouped) {
-                Optional<? extends Sv2Message> m = st.ch.onSetNewPrevHash(tip);
-                if (m.isPresent()) {
-                    write(m.get());
+                ByteBuf b = batchForWrite();
+                int mark = b.writerIndex();
+                boolean written;
+                try {
+                    written = st.ch.onSetNewPrevHash(tip, b);
+                } catch (RuntimeException e) {
+                    b.writerIndex(mark);
+                    throw e;
+                }
+                if (written) {
+                    dirty = true;
                     continue;
                 }
             } else if (st.ch.jobs().active() != null) {
@@ -865,6 +894,25 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
             // no future job for this tip on the channel: start it on the activated template
             JobTemplate jt = px.dispatcher().jobFor(nt.activated(), st.id);
             writeAll(st.ch.start(jt, tip), jt);
+        }
+        releaseIfUnused();
+    }
+
+    /** The batch to append frames to (allocated if there is none); set {@link #dirty} when something is written. */
+    private ByteBuf batchForWrite() {
+        if (batch == null) {
+            batch = newBatch();
+        }
+        return batch;
+    }
+
+    /**
+     * A batch allocated by {@link #batchForWrite()} that got no frame (a non-future template before this connection's
+     * first tip): release it rather than keep an empty buffer per idle connection until its next write.
+     */
+    private void releaseIfUnused() {
+        if (!dirty && batch != null && batch.writerIndex() == 0) {
+            releaseBatch();
         }
     }
 
@@ -898,7 +946,12 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
                     return;
                 }
                 // one pipeline pass for write + flush (the fan-out does this once per session per block)
-                channel.writeAndFlush(b, channel.voidPromise());
+                ChannelHandlerContext o = out;
+                if (o != null) {
+                    o.writeAndFlush(b, o.voidPromise());
+                } else {
+                    channel.writeAndFlush(b, channel.voidPromise());
+                }
                 return;
             }
             channel.flush();

@@ -41,7 +41,9 @@ import org.hyperhash.sv2.netty.NoiseHandshakeEvent;
 import org.hyperhash.sv2.netty.Sv2Limits;
 import org.hyperhash.sv2.netty.Sv2Pipeline;
 import org.hyperhash.sv2.netty.Sv2Transport;
+import org.hyperhash.sv2.netty.NoiseDrivers;
 import org.hyperhash.sv2.noise.AuthorityPublicKey;
+import org.hyperhash.sv2.noise.NoiseInitiator;
 import org.hyperhash.sv2.noise.Secp256k1Provider;
 import org.hyperhash.sv2.noise.Secp256k1Providers;
 
@@ -53,11 +55,21 @@ import org.hyperhash.sv2.noise.Secp256k1Providers;
  * CONNECT             connect all, print "READY ms retries" once every miner has a job
  * WAIT round t0       print fan-out latencies of every miner for that round, relative to t0 (nanoTime)
  * STORM               close all, reconnect all at once, print "STORM closeMs backMs retries ready p50 p90 p99
- *                     fleetCpuMs" (per-miner back-on-job times in ms from the reconnect start)
+ *                     fleetCpuMs prepareCpuMs esPrepared certVerifies" (per-miner back-on-job times in ms from the
+ *                     reconnect start; the last three are 0 unless fleet.prepare)
  * SHARES seconds w    each miner keeps w standard shares in flight; print "SHARES sent acked errors"
  * QUIT
  * </pre>
  * args: host port authorityKeyBase58|plain miners standard|extended|mixed perSourceIp loopThreads
+ *
+ * <p>{@code -Dfleet.prepare=true} (default false; Noise only) makes the fleet stand in more faithfully for miners
+ * on their own machines, whose crypto does not share the pool's cores: before each storm (after the closes,
+ * outside the storm's CPU window; its CPU is reported as prepareCpuMs) every miner makes the handshake work that
+ * does not depend on the pool's reply ({@link NoiseInitiator#prepare}: its ephemeral EllSwift key pair and the
+ * {@code es} ECDH against the pool's static encoding learned at the first connection), and a certificate
+ * byte-identical to one already verified is verified once ({@link VerifyOnce}: keyed by the exact signature,
+ * message and key bytes; the validity window is still checked on every handshake). Online per miner: the
+ * {@code ee} ECDH, the Noise symmetric work, SetupConnection/OpenChannel and TCP. The pool's work is unchanged.
  */
 public final class MinerFleet {
     /** Source addresses are this prefix + 2, 3, ...: 127.0.0.x on loopback, the namespace's addresses behind a veth. */
@@ -69,6 +81,11 @@ public final class MinerFleet {
     private final int perIp;
     private final EventLoopGroup group;
     private final Secp256k1Provider crypto = Secp256k1Providers.best();
+    private final boolean prepare = Boolean.getBoolean("fleet.prepare");
+    private final VerifyOnce verifyOnce = new VerifyOnce(crypto);
+    /** The pool's static key encoding as presented at a handshake (prepare mode). */
+    private volatile byte[] poolStatic;
+    private final LongAdder esPrepared = new LongAdder();
     private final Miner[] miners;
     private final AtomicInteger ready = new AtomicInteger();
     private final LongAdder retries = new LongAdder();
@@ -103,11 +120,92 @@ public final class MinerFleet {
         }
     }
 
+    /**
+     * Bench-only provider wrapper for the prepare mode: a positive Schnorr verification and an EllSwift decode are
+     * remembered by their exact input bytes, so a byte-identical certificate (the pool signs one per second) and
+     * the pool's static encoding cost one verification / decode each. Everything else goes to the real provider.
+     */
+    static final class VerifyOnce implements Secp256k1Provider {
+        private final Secp256k1Provider p;
+        private final ConcurrentHashMap<java.nio.ByteBuffer, Boolean> verified = new ConcurrentHashMap<>();
+        private final ConcurrentHashMap<java.nio.ByteBuffer, byte[]> decoded = new ConcurrentHashMap<>();
+        final LongAdder verifications = new LongAdder();
+
+        VerifyOnce(Secp256k1Provider p) {
+            this.p = p;
+        }
+
+        private static java.nio.ByteBuffer key(byte[]... parts) {
+            int n = 0;
+            for (byte[] b : parts) {
+                n += b.length + 1;
+            }
+            java.nio.ByteBuffer k = java.nio.ByteBuffer.allocate(n);
+            for (byte[] b : parts) {
+                k.put((byte) b.length).put(b); // lengths included: no ambiguity between parts
+            }
+            return k.flip();
+        }
+
+        @Override
+        public String name() {
+            return p.name() + " (verify once)";
+        }
+
+        @Override
+        public byte[] ellswiftCreate(byte[] secretKey32, byte[] auxRand32) {
+            return p.ellswiftCreate(secretKey32, auxRand32);
+        }
+
+        @Override
+        public byte[] ellswiftDecode(byte[] ellswift64) {
+            if (decoded.size() > 1024) {
+                decoded.clear();
+            }
+            return decoded.computeIfAbsent(key(ellswift64), k -> p.ellswiftDecode(ellswift64)).clone();
+        }
+
+        @Override
+        public byte[] ellswiftXdh(byte[] i, byte[] r, byte[] secretKey32, boolean initiating) {
+            return p.ellswiftXdh(i, r, secretKey32, initiating);
+        }
+
+        @Override
+        public byte[] xonlyPublicKey(byte[] secretKey32) {
+            return p.xonlyPublicKey(secretKey32);
+        }
+
+        @Override
+        public byte[] signSchnorr(byte[] message, byte[] secretKey32, byte[] auxRand32) {
+            return p.signSchnorr(message, secretKey32, auxRand32);
+        }
+
+        @Override
+        public boolean verifySchnorr(byte[] signature64, byte[] message, byte[] xonlyPublicKey32) {
+            java.nio.ByteBuffer k = key(signature64, message, xonlyPublicKey32);
+            if (verified.containsKey(k)) {
+                return true;
+            }
+            verifications.increment();
+            boolean ok = p.verifySchnorr(signature64, message, xonlyPublicKey32);
+            if (ok) {
+                if (verified.size() > 1024) {
+                    verified.clear();
+                }
+                verified.put(k, Boolean.TRUE);
+            }
+            return ok;
+        }
+    }
+
     /** One simulated miner; all fields touched on its channel's event loop except {@link #channel}. */
     private final class Miner extends ChannelInboundHandlerAdapter {
         final int index;
         final boolean extended;
         volatile Channel channel;
+        /** Prepare mode: the handshake key made before the storm (taken by the next connect), and the live initiator. */
+        volatile NoiseInitiator.Prepared next;
+        volatile NoiseInitiator initiator;
         boolean isReady;
         boolean holdsPermit;
         int channelId;
@@ -139,6 +237,16 @@ public final class MinerFleet {
                         protected void initChannel(Channel ch) {
                             if (key == null) {
                                 Sv2Pipeline.plaintext(ch.pipeline(), Sv2Limits.MINING);
+                            } else if (prepare) {
+                                NoiseInitiator.Prepared p = next;
+                                next = null;
+                                NoiseInitiator ini = p == null
+                                        ? new NoiseInitiator(verifyOnce, key, InstantSource.system(),
+                                                Sv2Pipeline.CERTIFICATE_CLOCK_SKEW)
+                                        : new NoiseInitiator(verifyOnce, key, InstantSource.system(),
+                                                Sv2Pipeline.CERTIFICATE_CLOCK_SKEW, p);
+                                initiator = ini;
+                                Sv2Pipeline.noise(ch.pipeline(), NoiseDrivers.initiator(ini), Sv2Limits.MINING);
                             } else {
                                 Sv2Pipeline.client(ch.pipeline(), crypto, key, InstantSource.system(),
                                         Sv2Limits.MINING);
@@ -181,6 +289,16 @@ public final class MinerFleet {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
             if (evt instanceof NoiseHandshakeEvent.Completed) { // plaintext pipelines fire it too
+                NoiseInitiator ini = initiator;
+                if (ini != null) {
+                    // the latest handshake's: the pool computes its static encoding once, but the first handshakes
+                    // may race (ServerIdentity: any valid encoding works) and present another one
+                    poolStatic = ini.peerStaticEllSwift();
+                    if (ini.preparedEsUsed()) {
+                        esPrepared.increment();
+                    }
+                    initiator = null;
+                }
                 sendSetup(ctx);
             }
             super.userEventTriggered(ctx, evt);
@@ -360,10 +478,22 @@ public final class MinerFleet {
             Thread.sleep(1);
         }
         storming = false;
+        long prepareCpu = 0;
+        long es0 = esPrepared.sum();
+        long v0 = verifyOnce.verifications.sum();
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (prepare && key != null) {
+            // each miner's reply-independent handshake work, as on its own hardware before it reconnects
+            long p0 = os.getProcessCpuTime();
+            byte[] known = poolStatic;
+            for (Miner m : miners) {
+                m.next = NoiseInitiator.prepare(crypto, known);
+            }
+            prepareCpu = os.getProcessCpuTime() - p0;
+        }
         long before = retries.sum();
         AtomicLongArray sr = new AtomicLongArray(n);
         stormReady = sr;
-        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
         long r0 = System.nanoTime();
         long back = connectAll(false); // everyone at once
@@ -378,9 +508,10 @@ public final class MinerFleet {
             }
         }
         Arrays.sort(lat, 0, k);
-        System.out.printf(Locale.ROOT, "STORM %d %d %d %d %d %d %d %d%n", closed / 1_000_000, back / 1_000_000,
+        System.out.printf(Locale.ROOT, "STORM %d %d %d %d %d %d %d %d %d %d %d%n", closed / 1_000_000, back / 1_000_000,
                 retries.sum() - before, ready.get(), pct(lat, k, 0.5) / 1_000_000, pct(lat, k, 0.9) / 1_000_000,
-                pct(lat, k, 0.99) / 1_000_000, cpu / 1_000_000);
+                pct(lat, k, 0.99) / 1_000_000, cpu / 1_000_000, prepareCpu / 1_000_000, esPrepared.sum() - es0,
+                verifyOnce.verifications.sum() - v0);
     }
 
     private void shares(int seconds, int w) throws InterruptedException {

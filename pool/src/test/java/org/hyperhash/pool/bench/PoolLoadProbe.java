@@ -26,7 +26,9 @@ import org.hyperhash.sv2.channel.RejectReason;
  * rounds (50; 0 skips the fan-out), warmup (5 uncounted fan-out rounds first), perIp (1000), fleetThreads (2), storm (true), storms (1), shareSeconds (10),
  * histogram (0: the top N classes of the per-connection heap growth, from two live-object histograms),
  * shareWindow (16), shareMiners (all), fleetHeap (2g), net (loopback|veth: the fleet in its own network namespace behind a
- * veth pair, {@link VethPair}; falls back to loopback where namespaces cannot be made).
+ * veth pair, {@link VethPair}; falls back to loopback where namespaces cannot be made), prepare (false: see
+ * {@link MinerFleet}'s fleet.prepare), fleetCp (the fleet JVM's class path, default this JVM's: lets an older
+ * pool tree be driven by the same load generator).
  */
 public final class PoolLoadProbe {
     private PoolLoadProbe() {
@@ -170,6 +172,8 @@ public final class PoolLoadProbe {
         String security = System.getProperty("security", "noise");
         int rounds = intProp("rounds", 50);
         int perIp = intProp("perIp", 1000);
+        // prepare: the fleet makes each miner's reply-independent handshake work before a storm (MinerFleet)
+        boolean prepare = Boolean.getBoolean("prepare");
         Path dir = Files.createTempDirectory("hh-pool-load");
         BenchTemplateSource source = new BenchTemplateSource();
         VethPair veth = System.getProperty("net", "loopback").equals("veth")
@@ -191,16 +195,20 @@ public final class PoolLoadProbe {
                     "--add-modules=jdk.incubator.vector", "-Xmx" + System.getProperty("fleetHeap", "2g"), "-XX:+UseParallelGC",
                     "-Dio.netty.leakDetection.level=disabled",
                     "-Dfleet.concurrentConnects=" + intProp("concurrentConnects", 200),
+                    "-Dfleet.prepare=" + prepare,
                     "-Dfleet.sourcePrefix=" + (veth == null ? "127.0.0." : VethPair.clientPrefix()),
-                    "-cp", System.getProperty("java.class.path"), MinerFleet.class.getName(),
+                    "-cp", System.getProperty("fleetCp", System.getProperty("java.class.path")), MinerFleet.class.getName(),
                     h.sv2().getHostString(), Integer.toString(h.sv2().getPort()), key, Integer.toString(miners), kind,
                     Integer.toString(perIp), Integer.toString(intProp("fleetThreads", 2))));
             Process fleet = new ProcessBuilder(veth == null ? cmd : veth.wrap(cmd)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             try (PrintWriter out = new PrintWriter(fleet.getOutputStream(), true);
                  BufferedReader in = new BufferedReader(new InputStreamReader(fleet.getInputStream()))) {
-                System.out.printf(Locale.ROOT, "probe miners=%d kind=%s security=%s perIp=%d transport=%s cpus=%d net=%s%n",
-                        miners, kind, security, perIp, org.hyperhash.sv2.netty.Sv2Transport.name(),
-                        Runtime.getRuntime().availableProcessors(), veth == null ? "loopback" : "veth " + veth.namespace);
+                System.out.printf(Locale.ROOT, "probe miners=%d kind=%s security=%s perIp=%d transport=%s cpus=%d net=%s "
+                                + "fleetPrepare=%s%n", miners, kind, security, perIp,
+                        org.hyperhash.sv2.netty.Sv2Transport.name(), Runtime.getRuntime().availableProcessors(),
+                        veth == null ? "loopback" : "veth " + veth.namespace,
+                        prepare ? "on (ephemeral key + es ECDH made before each storm, identical certificates verified once)"
+                                : "off (all initiator crypto inside the storm)");
                 out.println("CONNECT");
                 String ready = expect(in, "READY");
                 System.out.println("connect " + ready + " (ms retries readyMiners) pool connections="
@@ -301,7 +309,7 @@ public final class PoolLoadProbe {
                         String line = expect(in, "STORM");
                         long cpu = os0.getProcessCpuTime() - cpu0;
                         System.out.println("storm " + i + " " + line + " (closeMs backOnJobMs retries readyMiners "
-                                + "p50 p90 p99 fleetCpuMs) poolCpuMs=" + cpu / 1_000_000 + " pool connections="
+                                + "p50 p90 p99 fleetCpuMs prepareCpuMs esPrepared certVerifies) poolCpuMs=" + cpu / 1_000_000 + " pool connections="
                                 + metrics.connections.get() + "; pool drops: " + drops(metrics, d0) + "; tcp: "
                                 + tcpDelta(tcp0, tcpExt()) + "; load " + Files.readString(Path.of("/proc/loadavg")).trim());
                     }

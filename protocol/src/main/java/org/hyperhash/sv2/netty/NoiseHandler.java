@@ -177,7 +177,7 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         cancelTimeout();
-        failPending(new ClosedChannelException());
+        failPending();
         try {
             super.channelInactive(ctx); // decodes what is left, then the handlers after this one see the close
         } finally {
@@ -188,7 +188,7 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
     @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
         cancelTimeout();
-        failPending(new ClosedChannelException());
+        failPending();
         close();
     }
 
@@ -602,7 +602,7 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
 
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-        failPending(new ClosedChannelException());
+        failPending();
         ctx.close(promise);
     }
 
@@ -636,15 +636,19 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
         destroyCiphers();
         awaitedLength = -1;
         cancelTimeout();
-        failPending(new ClosedChannelException());
+        failPending();
         Sv2Handlers.fail(ctx, kind, detail);
     }
 
-    private void failPending(Throwable cause) {
+    /**
+     * Fails the writes queued before the handshake completed. The exception (and its stack trace) is made only
+     * when there is one to fail: every close goes through here, and in a reconnect storm almost none has any.
+     */
+    private void failPending() {
         ArrayDeque<PendingWrite> queued = pending;
         pending = null;
-        if (queued != null) {
-            failAll(queued, cause);
+        if (queued != null && !queued.isEmpty()) {
+            failAll(queued, new ClosedChannelException());
         }
     }
 
