@@ -53,11 +53,6 @@ public final class Sv1Pipeline {
             if (!line.isReadable()) {
                 return;
             }
-            Sv1Message.Request plain = Sv1FastRequest.parse(line); // a share and other plain requests: no tree parser
-            if (plain != null) {
-                out.add(plain);
-                return;
-            }
             String s = line.toString(StandardCharsets.UTF_8);
             if (s.isBlank()) {
                 return;

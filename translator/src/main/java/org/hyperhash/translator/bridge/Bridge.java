@@ -670,6 +670,18 @@ public final class Bridge {
         }
     }
 
+    /**
+     * For assertions in the writers of what {@link #submitOffBridge} reads (state, job tables, a miner's target): they
+     * must run inside an entry point's {@link #enter()}/{@link #exit()}, or a share read on another loop could see a
+     * half-made change as consistent. The tests run with assertions on, so a new entry point that forgets it fails.
+     */
+    private boolean inEntryPoint() {
+        if (depth <= 0) {
+            throw new AssertionError("bridge state changed outside enter()/exit(): wrap the new entry point");
+        }
+        return true;
+    }
+
     private void exit() {
         if (--depth == 0) {
             VERSION.setRelease(this, version + 1); // even again, after every write above
@@ -1400,6 +1412,7 @@ public final class Bridge {
         if (clean) {
             u.jobs.clear();
         }
+        assert inEntryPoint();
         u.jobs.put(id, job);
         while (u.jobs.size() > cfg.maxJobsPerTip()) {
             Iterator<String> it = u.jobs.keySet().iterator();
@@ -1548,6 +1561,7 @@ public final class Bridge {
     // ------------------------------------------------------------------ helpers
 
     private void setDifficulty(Miner m, double d) {
+        assert inEntryPoint();
         if (d == m.difficulty && m.target != null) {
             return;
         }
@@ -1692,6 +1706,7 @@ public final class Bridge {
     }
 
     private void setState(UpstreamState s) {
+        assert inEntryPoint();
         state = s;
         readyView = s == UpstreamState.READY;
     }
