@@ -286,12 +286,15 @@ public final class Sv1Server implements AutoCloseable {
         /** This connection is on the bridge's own loop (its requests run inline there). */
         private boolean onBridgeLoop;
         /**
-         * Off the bridge's loop: tasks of this connection posted to the bridge and not yet acknowledged back on this
-         * loop. The bridge acknowledges after it ran the task, so its replies (writes queued on this loop) are ahead of
-         * the acknowledgement: at zero, a share answered here cannot overtake a reply of the bridge. This loop only.
+         * Off the bridge's loop: tasks of this connection posted to the bridge that have not finished running there. The
+         * bridge counts a task down after it ran, i.e. after every reply it sent was counted in {@link #queuedWrites}: so
+         * when this loop reads zero here, and then zero there, no reply of the bridge is still to come or to be written,
+         * and a share answered on this loop cannot overtake one. An atomic count instead of an acknowledgement task back
+         * to this loop: that task was a second cross-thread wake-up for every request the bridge answers, credited
+         * shares among them (1,000 clients, every share credited: 1.15-1.54x old main's CPU per share with the task,
+         * 1.04-1.16x with the count; bench/README.md "Third session's end").
          */
-        private int owed;
-        private final Runnable ack = () -> owed--;
+        private final AtomicInteger owed = new AtomicInteger();
         /** Lines {@link #send} queued on this loop from another thread and not yet written (off the bridge's loop). */
         private final AtomicInteger queuedWrites = new AtomicInteger();
 
@@ -311,10 +314,13 @@ public final class Sv1Server implements AutoCloseable {
             if (onBridgeLoop) {
                 bridgeLoop.execute(() -> miner = bridge.onMinerConnected(this));
             } else {
-                owed++; // `miner` is read on this loop after the acknowledgement (the task queue orders the write before it)
+                owed.incrementAndGet(); // `miner` is written before the count-down, read on this loop after it reads zero
                 bridgeLoop.execute(() -> {
-                    miner = bridge.onMinerConnected(this);
-                    acknowledge();
+                    try {
+                        miner = bridge.onMinerConnected(this);
+                    } finally {
+                        owed.decrementAndGet();
+                    }
                 });
             }
             super.channelActive(ctx);
@@ -349,7 +355,7 @@ public final class Sv1Server implements AutoCloseable {
                 case Sv1Message.Request r -> {
                     // A share the bridge would only reject is answered here, on this connection's own loop, without a hand-over
                     // to the bridge's loop and back (Bridge.submitOffBridge says when and why that is the bridge's answer).
-                    if (!onBridgeLoop && owed == 0 && queuedWrites.get() == 0 && miner != null
+                    if (!onBridgeLoop && owed.get() == 0 && queuedWrites.get() == 0 && miner != null
                             && MiningSubmit.METHOD.equals(r.method())
                             && bridge.submitOffBridge(miner, r)) {
                         return;
@@ -392,7 +398,7 @@ public final class Sv1Server implements AutoCloseable {
                 });
                 return;
             }
-            owed++;
+            owed.incrementAndGet();
             bridgeLoop.execute(() -> {
                 pending.decrementAndGet();
                 try {
@@ -400,19 +406,9 @@ public final class Sv1Server implements AutoCloseable {
                         task.run();
                     }
                 } finally {
-                    acknowledge();
+                    owed.decrementAndGet();
                 }
             });
-        }
-
-        /** On the bridge's loop, after a task of this connection ran: tells this connection's loop (see {@link #owed}). */
-        private void acknowledge() {
-            Channel ch = channel;
-            try {
-                ch.eventLoop().execute(ack);
-            } catch (RejectedExecutionException shutDown) {
-                // the loop is stopping: nothing more is read on this connection
-            }
         }
 
         @Override
