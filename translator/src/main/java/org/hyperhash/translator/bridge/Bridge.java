@@ -661,6 +661,11 @@ public final class Bridge {
         }
     }
 
+    /*
+     * Each entry point repeats `enter(); try { ...Locked(...) } finally { exit(); }` rather than passing a lambda to one
+     * helper: onMinerRequest runs per share, and a capturing lambda there is an allocation per share.
+     */
+
     /** Nesting of bridge entry points on the bridge thread (an upstream close can call back in). Bridge thread only. */
     private int depth;
 
