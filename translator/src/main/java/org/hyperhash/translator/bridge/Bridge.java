@@ -565,21 +565,9 @@ public final class Bridge {
             return;
         }
         ExtendedChannelClient channel = u.client;
-        if (s.versionBits().isPresent()) {
-            int bits = s.versionBits().getAsInt();
-            if (m.versionMask == 0 && bits != 0) {
-                reject(m, r, ShareReject.VERSION_BITS, Sv1Error.other("version_bits sent but version rolling was not negotiated"));
-                return;
-            }
-            if (!VersionRolling.withinMask(bits, m.versionMask)) {
-                reject(m, r, ShareReject.VERSION_BITS, Sv1Error.other("version_bits " + org.hyperhash.sv1.Sv1Hex.u32(bits)
-                        + " outside the negotiated mask " + org.hyperhash.sv1.Sv1Hex.u32(m.versionMask)));
-                return;
-            }
-        }
-        long nowSeconds = clock.millis() / 1000;
-        if (Integer.toUnsignedLong(s.ntime()) > nowSeconds + MAX_NTIME_AHEAD_SECONDS) {
-            reject(m, r, ShareReject.NTIME, Sv1Error.other("ntime too far in the future"));
+        Refusal early = versionOrNtimeRefusal(s, m.versionMask);
+        if (early != null) {
+            reject(m, r, early.reason(), early.error());
             return;
         }
         int version = Sv1Sv2.shareVersion(job.miningNotify().version(), s, m.versionMask);
@@ -588,22 +576,15 @@ public final class Bridge {
         boolean forward;
         switch (check) {
             case ShareResult.Accepted _ -> forward = true;
-            case ShareResult.Rejected rej when rej.reason() == RejectReason.DIFFICULTY_TOO_LOW -> forward = false;
-            case ShareResult.Rejected rej when rej.reason() == RejectReason.STALE_SHARE
-                    || rej.reason() == RejectReason.INVALID_JOB_ID -> {
-                reject(m, r, ShareReject.STALE, Sv1Error.stale());
-                return;
-            }
-            case ShareResult.Rejected rej when rej.reason() == RejectReason.NTIME_TOO_OLD
-                    || rej.reason() == RejectReason.NTIME_TOO_NEW -> {
-                reject(m, r, ShareReject.NTIME, Sv1Error.other("ntime out of range"));
-                return;
-            }
-            case ShareResult.Rejected rej -> {
-                reject(m, r, ShareReject.VERSION_BITS, Sv1Error.other("invalid share: " + rej.errorCode()));
-                return;
-            }
             case ShareResult.BlockFound _ -> forward = true;
+            case ShareResult.Rejected rej -> {
+                Refusal no = checkRefusal(rej);
+                if (no != null) {
+                    reject(m, r, no.reason(), no.error());
+                    return;
+                }
+                forward = false; // below the upstream target: judged against the miner's own below
+            }
         }
         Hash256 hash = channel.lastShareHash();
         boolean block = channel.lastShareMeetsNetworkTarget();
@@ -791,21 +772,9 @@ public final class Bridge {
             rejectOffBridge(m, r, ShareReject.STALE, Sv1Error.stale());
             return true;
         }
-        if (s.versionBits().isPresent()) {
-            int bits = s.versionBits().getAsInt();
-            if (versionMask == 0 && bits != 0) {
-                rejectOffBridge(m, r, ShareReject.VERSION_BITS, Sv1Error.other("version_bits sent but version rolling was not negotiated"));
-                return true;
-            }
-            if (!VersionRolling.withinMask(bits, versionMask)) {
-                rejectOffBridge(m, r, ShareReject.VERSION_BITS, Sv1Error.other("version_bits " + org.hyperhash.sv1.Sv1Hex.u32(bits)
-                        + " outside the negotiated mask " + org.hyperhash.sv1.Sv1Hex.u32(versionMask)));
-                return true;
-            }
-        }
-        long nowSeconds = clock.millis() / 1000;
-        if (Integer.toUnsignedLong(s.ntime()) > nowSeconds + MAX_NTIME_AHEAD_SECONDS) {
-            rejectOffBridge(m, r, ShareReject.NTIME, Sv1Error.other("ntime too far in the future"));
+        Refusal early = versionOrNtimeRefusal(s, versionMask);
+        if (early != null) {
+            rejectOffBridge(m, r, early.reason(), early.error());
             return true;
         }
         if (layout == null || target == null) {
@@ -823,22 +792,13 @@ public final class Bridge {
             case ShareResult.BlockFound _ -> {
                 return false;
             }
-            case ShareResult.Rejected rej when rej.reason() == RejectReason.DIFFICULTY_TOO_LOW -> {
-                // below the upstream target: judged against the miner's own below
-            }
-            case ShareResult.Rejected rej when rej.reason() == RejectReason.STALE_SHARE
-                    || rej.reason() == RejectReason.INVALID_JOB_ID -> {
-                rejectOffBridge(m, r, ShareReject.STALE, Sv1Error.stale());
-                return true;
-            }
-            case ShareResult.Rejected rej when rej.reason() == RejectReason.NTIME_TOO_OLD
-                    || rej.reason() == RejectReason.NTIME_TOO_NEW -> {
-                rejectOffBridge(m, r, ShareReject.NTIME, Sv1Error.other("ntime out of range"));
-                return true;
-            }
             case ShareResult.Rejected rej -> {
-                rejectOffBridge(m, r, ShareReject.VERSION_BITS, Sv1Error.other("invalid share: " + rej.errorCode()));
-                return true;
+                Refusal no = checkRefusal(rej);
+                if (no != null) {
+                    rejectOffBridge(m, r, no.reason(), no.error());
+                    return true;
+                }
+                // below the upstream target: judged against the miner's own below
             }
         }
         boolean block = network != null && network.isMetBy(x.hash);
@@ -848,6 +808,48 @@ public final class Bridge {
             return true;
         }
         return false; // a share to credit: duplicates, vardiff and the accepted count are the bridge's
+    }
+
+    /** A share's refusal: the metric's reason and the SV1 error the miner gets. */
+    private record Refusal(ShareReject reason, Sv1Error error) {
+    }
+
+    /**
+     * The checks of a parsed submit that need no hashing: version bits against the negotiated mask, ntime not too far
+     * ahead. Null when it passes them. One place for {@link #submit} and {@link #submitOffBridge}, so the two give the
+     * same answer.
+     */
+    private Refusal versionOrNtimeRefusal(MiningSubmit s, int versionMask) {
+        if (s.versionBits().isPresent()) {
+            int bits = s.versionBits().getAsInt();
+            if (versionMask == 0 && bits != 0) {
+                return new Refusal(ShareReject.VERSION_BITS,
+                        Sv1Error.other("version_bits sent but version rolling was not negotiated"));
+            }
+            if (!VersionRolling.withinMask(bits, versionMask)) {
+                return new Refusal(ShareReject.VERSION_BITS, Sv1Error.other("version_bits "
+                        + org.hyperhash.sv1.Sv1Hex.u32(bits) + " outside the negotiated mask "
+                        + org.hyperhash.sv1.Sv1Hex.u32(versionMask)));
+            }
+        }
+        long nowSeconds = clock.millis() / 1000;
+        if (Integer.toUnsignedLong(s.ntime()) > nowSeconds + MAX_NTIME_AHEAD_SECONDS) {
+            return new Refusal(ShareReject.NTIME, Sv1Error.other("ntime too far in the future"));
+        }
+        return null;
+    }
+
+    /**
+     * The SV1 answer to the upstream channel's rejection of a share; null for {@link RejectReason#DIFFICULTY_TOO_LOW}
+     * (below the upstream target: the caller judges it against the miner's own target).
+     */
+    private static Refusal checkRefusal(ShareResult.Rejected rej) {
+        return switch (rej.reason()) {
+            case DIFFICULTY_TOO_LOW -> null;
+            case STALE_SHARE, INVALID_JOB_ID -> new Refusal(ShareReject.STALE, Sv1Error.stale());
+            case NTIME_TOO_OLD, NTIME_TOO_NEW -> new Refusal(ShareReject.NTIME, Sv1Error.other("ntime out of range"));
+            default -> new Refusal(ShareReject.VERSION_BITS, Sv1Error.other("invalid share: " + rej.errorCode()));
+        };
     }
 
     private void rejectOffBridge(Miner m, Sv1Message.Request r, ShareReject reason, Sv1Error e) {
