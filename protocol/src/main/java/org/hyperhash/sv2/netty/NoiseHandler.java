@@ -201,10 +201,6 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
         state = State.FAILED;
         driver = null;
         awaitedLength = -1;
-        destroyCiphers();
-    }
-
-    private void destroyCiphers() {
         if (sender != null) {
             sender.destroy();
             sender = null;
@@ -631,10 +627,7 @@ public final class NoiseHandler extends ByteToMessageDecoder implements ChannelO
         if (state == State.FAILED) {
             return;
         }
-        state = State.FAILED;
-        driver = null;
-        destroyCiphers();
-        awaitedLength = -1;
+        close();
         cancelTimeout();
         failPending();
         Sv2Handlers.fail(ctx, kind, detail);
