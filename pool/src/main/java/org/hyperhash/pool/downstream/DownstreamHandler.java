@@ -978,14 +978,12 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         if (closed) {
             return;
         }
-        if (batch == null) {
-            batch = newBatch();
-        }
-        int mark = batch.writerIndex();
+        ByteBuf b = batchForWrite();
+        int mark = b.writerIndex();
         try {
-            Sv2Codec.encodeFrame(m, batch);
+            Sv2Codec.encodeFrame(m, b);
         } catch (RuntimeException e) {
-            batch.writerIndex(mark); // keep the batch a sequence of whole frames
+            b.writerIndex(mark); // keep the batch a sequence of whole frames
             throw e;
         }
         dirty = true;
