@@ -735,9 +735,9 @@ public final class Bridge {
      */
     public static final class Judgement {
         /** The loop answered the share: nothing goes to the bridge. */
-        public static final Judgement ANSWERED = new Judgement(null, null);
+        static final Judgement ANSWERED = new Judgement(null, null);
         /** To the bridge with nothing reusable (the bridge's state changed while the loop read it, ...). */
-        public static final Judgement TO_BRIDGE = new Judgement(null, null);
+        static final Judgement TO_BRIDGE = new Judgement(null, null);
 
         final Sv1Message.Request request;
         final MiningSubmit submit;
