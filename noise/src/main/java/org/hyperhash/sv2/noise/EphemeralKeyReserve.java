@@ -19,8 +19,8 @@ import java.util.function.LongSupplier;
  * <p><b>Policy.</b> {@link #take()} hands out the oldest pair and wipes its slot; an empty reserve returns null and the
  * responder computes the pair inline (a miss: the same work as without a reserve). The refill thread makes pairs only
  * while the handshake rate is low: it looks at the number of {@link #take()} calls every {@code checkInterval} and
- * fills only after an interval with at most {@code quietTakes} of them, in chunks of {@value #CHUNK} pairs (about
- * 1 ms), and stops as soon as a chunk saw more than {@code quietTakes} takes. A storm therefore gets the thread's CPU
+ * fills only after {@code quietIntervals} intervals in a row with at most {@code quietTakes} each, in chunks of
+ * {@value #CHUNK} pairs (about 1 ms), and stops as soon as a chunk saw more than {@code quietTakes} takes. A storm therefore gets the thread's CPU
  * back within about one chunk, and an empty reserve is not refilled until the storm is over. Pairs older than
  * {@code maxAge} are wiped and not handed out (see below).
  *
@@ -43,9 +43,14 @@ public final class EphemeralKeyReserve implements AutoCloseable {
     /** Pairs made between two looks at the handshake rate (~1 ms of work). */
     static final int CHUNK = 32;
 
-    /** Default: fill after a 100 ms interval with at most 10 handshakes (100 per second). */
+    /**
+     * Default: fill after 5 intervals of 100 ms in a row with at most 10 handshakes each (under 100 per second for
+     * half a second; the tail of a storm, when the last handshakes trickle in while the event loops still answer
+     * SetupConnection and OpenMiningChannel for the miners before them, is not quiet yet).
+     */
     public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofMillis(100);
     public static final int DEFAULT_QUIET_TAKES = 10;
+    public static final int DEFAULT_QUIET_INTERVALS = 5;
 
     /** A key pair taken from the reserve; the caller owns (and must wipe) the secret. */
     public record Pair(byte[] secret, byte[] ellswift) {
@@ -56,6 +61,7 @@ public final class EphemeralKeyReserve implements AutoCloseable {
     private final long maxAgeNanos;
     private final long checkIntervalNanos;
     private final int quietTakes;
+    private final int quietIntervals;
     private final LongSupplier nanoClock;
 
     // ring of capacity slots, oldest at head; guarded by this
@@ -78,11 +84,12 @@ public final class EphemeralKeyReserve implements AutoCloseable {
      * @param maxAge   a pair is wiped unused this long after it was made
      */
     public EphemeralKeyReserve(Secp256k1Provider crypto, int capacity, Duration maxAge) {
-        this(crypto, capacity, maxAge, DEFAULT_CHECK_INTERVAL, DEFAULT_QUIET_TAKES, System::nanoTime);
+        this(crypto, capacity, maxAge, DEFAULT_CHECK_INTERVAL, DEFAULT_QUIET_TAKES, DEFAULT_QUIET_INTERVALS,
+                System::nanoTime);
     }
 
     EphemeralKeyReserve(Secp256k1Provider crypto, int capacity, Duration maxAge, Duration checkInterval,
-                        int quietTakes, LongSupplier nanoClock) {
+                        int quietTakes, int quietIntervals, LongSupplier nanoClock) {
         this.crypto = Objects.requireNonNull(crypto, "crypto");
         if (capacity < 0 || capacity > 1_000_000) {
             throw new IllegalArgumentException("capacity must be 0..1000000, got " + capacity);
@@ -93,9 +100,10 @@ public final class EphemeralKeyReserve implements AutoCloseable {
         if (checkInterval == null || checkInterval.isNegative() || checkInterval.isZero()) {
             throw new IllegalArgumentException("checkInterval must be positive");
         }
-        if (quietTakes < 0) {
-            throw new IllegalArgumentException("quietTakes must be >= 0");
+        if (quietTakes < 0 || quietIntervals < 1) {
+            throw new IllegalArgumentException("quietTakes must be >= 0 and quietIntervals >= 1");
         }
+        this.quietIntervals = quietIntervals;
         this.capacity = capacity;
         this.maxAgeNanos = maxAge.toNanos();
         this.checkIntervalNanos = checkInterval.toNanos();
@@ -221,18 +229,22 @@ public final class EphemeralKeyReserve implements AutoCloseable {
 
     private void refillLoop() {
         long seen = takes();
+        int quietRun = 0;
         while (!closed) {
             LockSupport.parkNanos(checkIntervalNanos);
             long now = takes();
-            boolean quiet = now - seen <= quietTakes;
+            quietRun = now - seen <= quietTakes ? quietRun + 1 : 0;
             seen = now;
             synchronized (this) {
                 dropExpiredLocked(nanoClock.getAsLong());
             }
-            // fill while quiet; stop as soon as a chunk saw more than quietTakes handshakes
-            while (quiet && !closed && fill(CHUNK) == CHUNK) {
+            // fill after quietIntervals quiet intervals in a row; stop as soon as a chunk saw more than quietTakes
+            // handshakes (then wait for a quiet run again)
+            while (quietRun >= quietIntervals && !closed && fill(CHUNK) == CHUNK) {
                 long t = takes();
-                quiet = t - seen <= quietTakes;
+                if (t - seen > quietTakes) {
+                    quietRun = 0;
+                }
                 seen = t;
             }
         }

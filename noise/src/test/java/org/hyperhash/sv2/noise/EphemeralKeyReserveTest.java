@@ -29,7 +29,7 @@ class EphemeralKeyReserveTest {
     }
 
     private static EphemeralKeyReserve manual(Secp256k1Provider p, int capacity, AtomicLong nanos) {
-        return new EphemeralKeyReserve(p, capacity, Duration.ofMinutes(10), Duration.ofMillis(10), 0, nanos::get);
+        return new EphemeralKeyReserve(p, capacity, Duration.ofMinutes(10), Duration.ofMillis(10), 0, 1, nanos::get);
     }
 
     /** One handshake through a responder that uses {@code reserve}; returns act 2 after the initiator accepted it. */
@@ -144,7 +144,7 @@ class EphemeralKeyReserveTest {
     void refillThreadFillsWhileQuietAndStopsOnClose() throws Exception {
         Secp256k1Provider p = Secp256k1Providers.best();
         EphemeralKeyReserve reserve = new EphemeralKeyReserve(p, 100, Duration.ofMinutes(10), Duration.ofMillis(5), 0,
-                System::nanoTime);
+                2, System::nanoTime);
         reserve.start();
         assertTrue(reserve.refillerAliveForTest());
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

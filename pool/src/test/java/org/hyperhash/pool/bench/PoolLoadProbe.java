@@ -326,10 +326,12 @@ public final class PoolLoadProbe {
                         long[] r0 = reserve(h.pool.registry());
                         long cpu0 = os0.getProcessCpuTime();
                         long refill0 = ThreadCpu.nanos("noise-key-reserve");
+                        long loops0 = ThreadCpu.nanos("pool-io-") + ThreadCpu.nanos("pool-accept");
                         out.println("STORM");
                         String line = expect(in, "STORM");
                         long cpu = os0.getProcessCpuTime() - cpu0;
                         long refill = ThreadCpu.nanos("noise-key-reserve") - refill0;
+                        long loops = ThreadCpu.nanos("pool-io-") + ThreadCpu.nanos("pool-accept") - loops0;
                         long[] r1 = reserve(h.pool.registry());
                         System.out.printf(Locale.ROOT, "storm %d key reserve: ready before=%d after=%d hits=%d misses=%d "
                                         + "made=%d refillCpuMs=%d (in the pool CPU below; the refill since the last storm "
@@ -337,7 +339,9 @@ public final class PoolLoadProbe {
                                 r1[3] - r0[3], refill / 1_000_000, (refill0 - lastRefill) / 1_000_000);
                         lastRefill = refill0 + refill;
                         System.out.println("storm " + i + " " + line + " (closeMs backOnJobMs retries readyMiners "
-                                + "p50 p90 p99 fleetCpuMs prepareCpuMs esPrepared certVerifies) poolCpuMs=" + cpu / 1_000_000 + " pool connections="
+                                + "p50 p90 p99 fleetCpuMs prepareCpuMs esPrepared certVerifies) poolCpuMs=" + cpu / 1_000_000
+                                + " eventLoopCpuMs=" + loops / 1_000_000 + " refillCpuMs=" + refill / 1_000_000
+                                + " pool connections="
                                 + metrics.connections.get() + "; pool drops: " + drops(metrics, d0) + "; tcp: "
                                 + tcpDelta(tcp0, tcpExt()) + "; load " + Files.readString(Path.of("/proc/loadavg")).trim());
                     }
