@@ -40,6 +40,7 @@ import java.util.function.LongSupplier;
  * bytes per call). Secrets are stored in one flat array so that wiping is one {@code Arrays.fill}.
  */
 public final class EphemeralKeyReserve implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EphemeralKeyReserve.class);
     /** Pairs made between two looks at the handshake rate (~1 ms of work). */
     static final int CHUNK = 32;
 
@@ -240,12 +241,20 @@ public final class EphemeralKeyReserve implements AutoCloseable {
             }
             // fill after quietIntervals quiet intervals in a row; stop as soon as a chunk saw more than quietTakes
             // handshakes (then wait for a quiet run again)
-            while (quietRun >= quietIntervals && !closed && fill(CHUNK) == CHUNK) {
-                long t = takes();
-                if (t - seen > quietTakes) {
-                    quietRun = 0;
+            try {
+                while (quietRun >= quietIntervals && !closed && fill(CHUNK) == CHUNK) {
+                    long t = takes();
+                    if (t - seen > quietTakes) {
+                        quietRun = 0;
+                    }
+                    seen = t;
                 }
-                seen = t;
+            } catch (RuntimeException e) {
+                // not expected (the provider throws only for invalid local input); handshakes make their keys inline
+                // meanwhile. The provider's messages never hold key material.
+                LOG.warn("noise key reserve: making a key pair failed ({}); retrying in a second", e.toString());
+                quietRun = 0;
+                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
             }
         }
     }
