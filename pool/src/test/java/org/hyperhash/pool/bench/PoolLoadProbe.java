@@ -199,6 +199,10 @@ public final class PoolLoadProbe {
         if (keyReserve != null) {
             sets.add("sv2.noise-key-reserve=" + Integer.parseInt(keyReserve));
         }
+        String ioThreads = System.getProperty("ioThreads"); // sv2.io-threads (unset: the default, 2 x cores)
+        if (ioThreads != null) {
+            sets.add("sv2.io-threads=" + Integer.parseInt(ioThreads));
+        }
         try (veth; PoolHarness h = new PoolHarness(PoolHarness.sqlite(dir), source, sets.toArray(String[]::new))) {
             PoolMetrics metrics = h.pool.metrics();
             while (!h.pool.ready()) {
