@@ -20,8 +20,9 @@ import java.util.function.LongSupplier;
  * responder computes the pair inline (a miss: the same work as without a reserve). The refill thread makes pairs only
  * while the handshake rate is low: it looks at the number of {@link #take()} calls every {@code checkInterval} and
  * fills only after {@code quietIntervals} intervals in a row with at most {@code quietTakes} each, in chunks of
- * {@value #CHUNK} pairs (about 1 ms), and stops as soon as a chunk saw more than {@code quietTakes} takes. A storm therefore gets the thread's CPU
- * back within about one chunk, and an empty reserve is not refilled until the storm is over. Pairs older than
+ * {@value #CHUNK} pairs (about 1 ms), and stops as soon as a chunk saw more than {@code quietTakes} takes. A storm
+ * therefore gets the thread's CPU back within about one chunk, and an empty reserve is not refilled until the storm is
+ * over. Pairs older than
  * {@code maxAge} are wiped and not handed out (see below).
  *
  * <p><b>Forward secrecy.</b> Noise NX protects past sessions against a later compromise of the static key because
@@ -33,8 +34,8 @@ import java.util.function.LongSupplier;
  * handshakes that use the reserved pairs <i>passively</i>, from a recording of the traffic, without being on the
  * path. That exposure is bounded in number ({@code capacity}) and in time ({@code maxAge}: a snapshot at time T
  * exposes no handshake after T + maxAge), and it needs the same access to process memory as the static key, which
- * lives there for the process's whole life. It does not widen who can attack (no new file, no new interface, nothing
- * in logs or metrics but counts). An operator who wants none of it sets the capacity to 0.
+ * lives there for the process's whole life. It does not widen who can attack (no new file, no new interface, no
+ * secret in logs or metrics: they carry counts only). An operator who wants none of it sets the capacity to 0.
  *
  * <p>Thread-safe: any thread may call {@link #take()}; the slots are guarded by this object's monitor (a copy of 96
  * bytes per call). Secrets are stored in one flat array so that wiping is one {@code Arrays.fill}.
