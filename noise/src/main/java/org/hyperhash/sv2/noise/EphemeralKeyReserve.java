@@ -80,6 +80,9 @@ public final class EphemeralKeyReserve implements AutoCloseable {
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean closed;
     private volatile Thread refiller;
+    // the refill thread's view (only it, or a test without it, calls tick())
+    private long seenTakes;
+    private int quietRun;
 
     /**
      * @param capacity at most this many pairs are held (0 = no reserve: every take is a miss and nothing is made)
@@ -230,26 +233,11 @@ public final class EphemeralKeyReserve implements AutoCloseable {
     }
 
     private void refillLoop() {
-        long seen = takes();
-        int quietRun = 0;
+        seenTakes = takes();
         while (!closed) {
             LockSupport.parkNanos(checkIntervalNanos);
-            long now = takes();
-            quietRun = now - seen <= quietTakes ? quietRun + 1 : 0;
-            seen = now;
-            synchronized (this) {
-                dropExpiredLocked(nanoClock.getAsLong());
-            }
-            // fill after quietIntervals quiet intervals in a row; stop as soon as a chunk saw more than quietTakes
-            // handshakes (then wait for a quiet run again)
             try {
-                while (quietRun >= quietIntervals && !closed && fill(CHUNK) == CHUNK) {
-                    long t = takes();
-                    if (t - seen > quietTakes) {
-                        quietRun = 0;
-                    }
-                    seen = t;
-                }
+                tick();
             } catch (RuntimeException e) {
                 // not expected (the provider throws only for invalid local input); handshakes make their keys inline
                 // meanwhile. The provider's messages never hold key material.
@@ -258,6 +246,35 @@ public final class EphemeralKeyReserve implements AutoCloseable {
                 LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
             }
         }
+    }
+
+    /**
+     * One check interval of the refill thread (package-private so the policy can be tested without timing): counts the
+     * interval as quiet or not, wipes expired pairs, and after {@code quietIntervals} quiet intervals in a row fills in
+     * chunks until the reserve is full or a chunk saw more than {@code quietTakes} handshakes (then it waits for a
+     * quiet run again). Returns the pairs made.
+     */
+    int tick() {
+        long now = takes();
+        quietRun = now - seenTakes <= quietTakes ? quietRun + 1 : 0;
+        seenTakes = now;
+        synchronized (this) {
+            dropExpiredLocked(nanoClock.getAsLong());
+        }
+        int n = 0;
+        while (quietRun >= quietIntervals && !closed) {
+            int m = fill(CHUNK);
+            n += m;
+            long t = takes();
+            if (t - seenTakes > quietTakes) {
+                quietRun = 0;
+            }
+            seenTakes = t;
+            if (m < CHUNK) {
+                break;
+            }
+        }
+        return n;
     }
 
     public int capacity() {

@@ -141,6 +141,77 @@ class EphemeralKeyReserveTest {
     }
 
     @Test
+    void refillWaitsForAQuietRunAndStopsWhenHandshakesArrive() {
+        // handshakes arriving during a fill: the provider takes from the reserve on its 40th key (3 takes, > quietTakes)
+        Secp256k1Provider real = Secp256k1Providers.best();
+        EphemeralKeyReserve[] self = new EphemeralKeyReserve[1];
+        int[] creates = {0};
+        Secp256k1Provider p = new Secp256k1Provider() {
+            @Override
+            public String name() {
+                return real.name();
+            }
+
+            @Override
+            public byte[] ellswiftCreate(byte[] secretKey32, byte[] auxRand32) {
+                if (++creates[0] == 40) {
+                    for (int i = 0; i < 3; i++) {
+                        self[0].take();
+                    }
+                }
+                return real.ellswiftCreate(secretKey32, auxRand32);
+            }
+
+            @Override
+            public byte[] ellswiftDecode(byte[] ellswift64) {
+                return real.ellswiftDecode(ellswift64);
+            }
+
+            @Override
+            public byte[] ellswiftXdh(byte[] i, byte[] r, byte[] secretKey32, boolean initiating) {
+                return real.ellswiftXdh(i, r, secretKey32, initiating);
+            }
+
+            @Override
+            public byte[] xonlyPublicKey(byte[] secretKey32) {
+                return real.xonlyPublicKey(secretKey32);
+            }
+
+            @Override
+            public byte[] signSchnorr(byte[] message, byte[] secretKey32, byte[] auxRand32) {
+                return real.signSchnorr(message, secretKey32, auxRand32);
+            }
+
+            @Override
+            public boolean verifySchnorr(byte[] signature64, byte[] message, byte[] xonlyPublicKey32) {
+                return real.verifySchnorr(signature64, message, xonlyPublicKey32);
+            }
+        };
+        try (EphemeralKeyReserve reserve = new EphemeralKeyReserve(p, 100, Duration.ofMinutes(10), Duration.ofMillis(100),
+                2, 3, new AtomicLong()::get)) {
+            self[0] = reserve;
+            assertEquals(0, reserve.tick()); // quiet interval 1
+            assertEquals(0, reserve.tick()); // 2
+            for (int i = 0; i < 3; i++) {
+                assertNull(reserve.take()); // a busy interval: 3 handshakes > 2
+            }
+            assertEquals(0, reserve.tick());
+            assertEquals(0, reserve.tick());
+            assertEquals(0, reserve.tick());
+            // third quiet interval in a row: fills; the 3 takes during the second chunk stop it after that chunk
+            assertEquals(2 * EphemeralKeyReserve.CHUNK, reserve.tick());
+            assertEquals(2 * EphemeralKeyReserve.CHUNK - 3, reserve.size());
+            assertEquals(0, reserve.tick()); // the run starts again
+            assertEquals(0, reserve.tick());
+            assertEquals(100 - reserve.size(), reserve.tick()); // fills up to the capacity
+            assertEquals(100, reserve.size());
+            assertEquals(0, reserve.tick()); // full: nothing to make
+            assertEquals(3, reserve.hits());
+            assertEquals(3, reserve.misses());
+        }
+    }
+
+    @Test
     void refillThreadFillsWhileQuietAndStopsOnClose() throws Exception {
         Secp256k1Provider p = Secp256k1Providers.best();
         EphemeralKeyReserve reserve = new EphemeralKeyReserve(p, 100, Duration.ofMinutes(10), Duration.ofMillis(5), 0,
