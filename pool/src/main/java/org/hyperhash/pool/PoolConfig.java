@@ -96,7 +96,8 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
             StaticKeyPair staticKey, Duration certificateValidity, int ioThreads, int acceptBacklog,
             Duration handshakeTimeout,
             Duration idleTimeout, int maxFrameBytes, int outboundHighWaterMarkBytes, int outboundLowWaterMarkBytes,
-            boolean allowWorkSelection, int noiseKeyReserve, Duration noiseKeyReserveMaxAge) {
+            boolean allowWorkSelection, int noiseKeyReserve, Duration noiseKeyReserveMaxAge, int warmupSessions,
+            Duration warmupMaxTime) {
         public Sv2 {
             listen = List.copyOf(listen);
             require(!listen.isEmpty(), "sv2.listen", "at least one address");
@@ -117,6 +118,16 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
             require(noiseKeyReserve >= 0 && noiseKeyReserve <= 1_000_000, "sv2.noise-key-reserve",
                     "must be 0..1000000, got " + noiseKeyReserve);
             positive(noiseKeyReserveMaxAge, "sv2.noise-key-reserve-max-age");
+            require(warmupSessions >= 0 && warmupSessions <= 100_000, "sv2.warmup.sessions",
+                    "must be 0..100000, got " + warmupSessions);
+            Objects.requireNonNull(warmupMaxTime, "sv2.warmup.max-time");
+            require(!warmupMaxTime.isNegative() && warmupMaxTime.compareTo(Duration.ofSeconds(60)) <= 0,
+                    "sv2.warmup.max-time", "must be 0..60s, got " + warmupMaxTime);
+        }
+
+        /** Whether the start-up warm-up runs ({@code sv2.warmup}: sessions and max-time both above 0). */
+        public boolean warmup() {
+            return warmupSessions > 0 && !warmupMaxTime.isZero();
         }
     }
 
@@ -330,7 +341,8 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
                     s.getDuration("idle-timeout"), s.getInt("max-frame-bytes"),
                     s.getInt("outbound-high-water-mark-bytes"), s.getInt("outbound-low-water-mark-bytes"),
                     s.getBoolean("allow-work-selection"), s.getInt("noise-key-reserve"),
-                    s.getDuration("noise-key-reserve-max-age"));
+                    s.getDuration("noise-key-reserve-max-age"), s.getInt("warmup.sessions"),
+                    s.getDuration("warmup.max-time"));
             Config l = c.getConfig("limits");
             Limits limits = new Limits(l.getInt("max-connections"), l.getInt("max-connections-per-ip"),
                     l.getInt("max-channels-per-connection"), l.getInt("ban.invalid-shares"),

@@ -22,6 +22,7 @@ import org.hyperhash.pool.admin.PoolMetrics;
 import org.hyperhash.pool.downstream.AbuseGuard;
 import org.hyperhash.pool.downstream.MiningServer;
 import org.hyperhash.pool.downstream.PoolContext;
+import org.hyperhash.pool.downstream.PoolWarmup;
 import org.hyperhash.pool.identity.UserIdentityParser;
 import org.hyperhash.pool.share.MinerStats;
 import org.hyperhash.pool.share.ShareLog;
@@ -201,8 +202,16 @@ public final class PoolDaemon implements Daemon {
                 : org.hyperhash.daemon.SocketActivation.fromEnvironment(java.util.Set.of(SV2_SOCKET_NAME));
         List<org.hyperhash.daemon.SocketActivation.Inherited> sv2Fds =
                 org.hyperhash.daemon.SocketActivation.named(passed, SV2_SOCKET_NAME);
+        // the warm-up needs to see miners waiting in the backlog (poll(2) on the epoll listener) to end at once; on NIO it
+        // could not, and would hold them for up to sv2.warmup.max-time: none there
+        boolean warm = config.sv2().warmup() && Sv2Transport.canAdoptListeningSockets() && security.forWarmup() != null;
         if (sv2Fds.isEmpty()) {
-            sv2Addresses = server.bind(config.sv2().listen());
+            sv2Addresses = server.bind(config.sv2().listen(), !warm);
+            if (warm) {
+                // while no miner is there: the SV2 path through the JIT, then accept (PoolWarmup; issue 19 cold storm)
+                server.acceptWhenWaiting(() -> true);
+                Thread.ofPlatform().name("pool-warmup-main").daemon(true).start(() -> warmUpThenAccept(false));
+            }
         } else {
             if (!Sv2Transport.canAdoptListeningSockets()) {
                 throw new org.hyperhash.daemon.DaemonConfig.ConfigError("socket activation: the passed sv2 socket(s) "
@@ -211,7 +220,18 @@ public final class PoolDaemon implements Daemon {
             sv2Addresses = server.adopt(sv2Fds.stream().map(org.hyperhash.daemon.SocketActivation.Inherited::fd).toList());
             LOG.info("sv2: serving on {} socket-activated listener(s) {} (sv2.listen {} is not bound)", sv2Fds.size(),
                     sv2Fds, config.sv2().listen().stream().map(Banner::hostPort).toList());
-            acceptWhenWorkIsReady();
+            if (warm) {
+                // miners that followed Reconnect wait for work anyway: the warm-up uses that wait and ends once one
+                // waits *and* there is work to hand out
+                server.acceptWhenWaiting(() -> dispatcher.work().usable());
+            }
+            long t0 = System.nanoTime();
+            Thread.ofPlatform().daemon(true).name("pool-accept-when-ready").start(() -> {
+                if (warm) {
+                    warmUpThenAccept(true);
+                }
+                acceptWhenWorkIsReady(t0);
+            });
             if (!sameEndpoints(sv2Addresses, config.sv2().listen())) {
                 LOG.warn("sv2: the socket unit listens on {} but sv2.listen says {}: keep them equal (the status page "
                         + "and the next restart without the socket unit use sv2.listen)",
@@ -274,17 +294,16 @@ public final class PoolDaemon implements Daemon {
      * accept them once there is work to hand out (the first template), or after {@link #MAX_ACCEPT_DELAY} without
      * (template provider down: then they get the usual no-work answers rather than waiting longer).
      */
-    private void acceptWhenWorkIsReady() {
-        long t0 = System.nanoTime();
-        Thread.ofPlatform().daemon(true).name("pool-accept-when-ready").start(() -> {
-            long deadline = t0 + MAX_ACCEPT_DELAY.toNanos();
-            try {
-                while (!closed && !dispatcher.work().usable() && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+    private void acceptWhenWorkIsReady(long t0) {
+        long deadline = t0 + MAX_ACCEPT_DELAY.toNanos();
+        try {
+            while (!closed && !server.accepting() && !dispatcher.work().usable() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
             if (closed) {
                 return;
             }
@@ -292,8 +311,40 @@ public final class PoolDaemon implements Daemon {
             server.startAccepting();
             LOG.info("sv2: accepting on the socket-activated listener(s) {} ms after start{}",
                     (System.nanoTime() - t0) / 1_000_000, work ? " (work ready)" : " without work (no template yet)");
-        });
+        }
     }
+
+    /**
+     * The start-up warm-up ({@link PoolWarmup}), then accepting (unless {@code adopted}: the caller then waits for work
+     * first). It ends when the port starts accepting: at the first miner waiting in a backlog ({@link MiningServer}'s
+     * accept-thread check).
+     */
+    private void warmUpThenAccept(boolean adopted) {
+        try {
+            warmup = PoolWarmup.run(config, server, security, () -> closed, server::accepting);
+        } catch (Exception | LinkageError e) {
+            LOG.warn("sv2 warm-up failed ({}); accepting miners without it", e.toString());
+        } finally {
+            synchronized (this) {
+                if (!closed && !adopted) {
+                    server.startAccepting();
+                }
+            }
+        }
+    }
+
+    /** What the start-up warm-up did (/v1/status {@code sv2_warmup}), or null (none, or still running). */
+    public org.hyperhash.sv2.netty.LoopbackWarmup.Result warmup() {
+        return warmup;
+    }
+
+    /** Whether the mining port accepts miners (false while the start-up warm-up runs). */
+    public boolean accepting() {
+        MiningServer s = server;
+        return s != null && s.accepting();
+    }
+
+    private volatile org.hyperhash.sv2.netty.LoopbackWarmup.Result warmup;
 
     /** How long a socket-activated pool keeps miners waiting in the backlog for its first template. */
     static final Duration MAX_ACCEPT_DELAY = Duration.ofSeconds(5);
@@ -377,7 +428,7 @@ public final class PoolDaemon implements Daemon {
     public boolean ready() {
         boolean tpHealthy = upstreamHealth.solutionsAccepted() && upstreamHealth.templatesFresh(); // both check timeouts
         return !closed && dispatcher != null && dispatcher.ready() && upstream.connected() && tpHealthy
-                && (registration == null || registration.registered());
+                && (registration == null || registration.registered()) && accepting();
     }
 
     @Override
@@ -390,6 +441,7 @@ public final class PoolDaemon implements Daemon {
         m.put("ledger", ledger != null && ledger.isReachable());
         m.put("instance_registered", registration != null && registration.registered());
         m.put("accepting", !closed);
+        m.put("sv2_accepting", accepting());
         return m;
     }
 
@@ -416,6 +468,10 @@ public final class PoolDaemon implements Daemon {
         m.put("share_log_queued", shareLog == null ? 0 : shareLog.queued());
         m.put("last_error", dispatcher == null ? "" : dispatcher.lastError());
         m.put("uptime_seconds", (clock.millis() - startedMs) / 1000);
+        org.hyperhash.sv2.netty.LoopbackWarmup.Result w = warmup;
+        m.put("sv2_warmup", w == null ? (config.sv2().warmup() ? (accepting() ? "none" : "running") : "off")
+                : Map.of("sessions", w.sessions(), "failed", w.failed(), "wall_ms", w.wallMillis(), "cpu_ms", w.cpuMillis(),
+                        "stop", w.stop()));
         if (jds != null) {
             m.put("jds", jds.status());
         }

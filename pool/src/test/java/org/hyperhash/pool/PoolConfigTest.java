@@ -241,6 +241,28 @@ class PoolConfigTest {
     }
 
     @Test
+    void startUpWarmup() throws Exception {
+        PoolConfig d = load(null, Map.of(), "payout.address=" + REGTEST);
+        assertEquals(1000, d.sv2().warmupSessions());
+        assertEquals(java.time.Duration.ofSeconds(5), d.sv2().warmupMaxTime());
+        assertTrue(d.sv2().warmup());
+        assertFalse(load(null, Map.of(), "payout.address=" + REGTEST, "sv2.warmup.sessions=0").sv2().warmup());
+        assertFalse(load(null, Map.of(), "payout.address=" + REGTEST, "sv2.warmup.max-time=0s").sv2().warmup());
+        for (String bad : new String[] {"sv2.warmup.sessions=-1", "sv2.warmup.sessions=100001",
+                "sv2.warmup.max-time=61s", "sv2.warmup.max-time=-1s"}) {
+            String key = bad.substring(0, bad.indexOf('='));
+            String msg = assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST, bad))
+                    .getMessage();
+            assertTrue(msg.contains(key), bad + ": " + msg);
+        }
+        for (String bad : new String[] {"sv2.warmup.sessions=many", "sv2.warmup.max-time=soon", "sv2.warmup.session=5"}) {
+            String msg = assertThrows(RuntimeException.class, () -> load(null, Map.of(), "payout.address=" + REGTEST, bad))
+                    .getMessage();
+            assertTrue(msg.contains(bad.substring(0, bad.indexOf('=')).substring(4)), bad + ": " + msg);
+        }
+    }
+
+    @Test
     void usernames() throws Exception {
         UserIdentityParser p = new UserIdentityParser(PoolNetwork.REGTEST, "solo:");
         MinerIdentity a = p.parse(REGTEST + ".rig-1");

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.hyperhash.pool.PoolConfig;
 import org.hyperhash.pool.admin.PoolMetrics.Drop;
+import org.hyperhash.sv2.netty.AcceptGate;
 import org.hyperhash.sv2.netty.Sv2Limits;
 import org.hyperhash.sv2.netty.Sv2Pipeline;
 import org.hyperhash.sv2.netty.Sv2Transport;
@@ -70,10 +71,34 @@ public final class MiningServer implements AutoCloseable {
         default void close() {
         }
 
+        /**
+         * The responder side for the start-up warm-up's private port ({@link PoolWarmup}): the same transport and
+         * classes, but nothing shared that a miner's handshake would notice (no key reserve taken from); null = this
+         * security cannot be warmed (the warm-up is skipped).
+         */
+        default Security forWarmup() {
+            return null;
+        }
+
+        /** The initiator side matching {@link #forWarmup()} (the warm-up's loopback clients). */
+        default void installWarmupClient(ChannelPipeline p, Sv2Limits limits) {
+            throw new UnsupportedOperationException("no warm-up client for " + description());
+        }
+
         /** Unencrypted SV2 (trusted links and tests only). */
         Security PLAINTEXT = new Security() {
             @Override
             public void install(ChannelPipeline p, Sv2Limits limits) {
+                Sv2Pipeline.plaintext(p, limits);
+            }
+
+            @Override
+            public Security forWarmup() {
+                return this;
+            }
+
+            @Override
+            public void installWarmupClient(ChannelPipeline p, Sv2Limits limits) {
                 Sv2Pipeline.plaintext(p, limits);
             }
 
@@ -114,6 +139,8 @@ public final class MiningServer implements AutoCloseable {
     private final List<Channel> listeners = new ArrayList<>();
     /** Whether the listeners are inherited sockets ({@link #adopt}) rather than bound here. */
     private volatile boolean adopted;
+    /** Accepting on the listeners (paused while the start-up warm-up runs); null before bind/adopt. */
+    private volatile AcceptGate gate;
     private final Sv2Limits limits;
     /** sv2.idle-timeout: one sweep per event loop (not an IdleStateHandler per connection). */
     private final IdleSweeper idle;
@@ -131,7 +158,16 @@ public final class MiningServer implements AutoCloseable {
 
     /** Binds every address; returns the bound addresses (port 0 resolved). */
     public List<InetSocketAddress> bind(List<InetSocketAddress> addresses) throws InterruptedException {
-        ServerBootstrap b = bootstrap().channel(Sv2Transport.serverChannelClass());
+        return bind(addresses, true);
+    }
+
+    /**
+     * Binds every address; with {@code accept} false the ports listen (the kernel queues connections in their
+     * backlog) but nothing is accepted until {@link #startAccepting()} (the start-up warm-up runs meanwhile).
+     */
+    public List<InetSocketAddress> bind(List<InetSocketAddress> addresses, boolean accept) throws InterruptedException {
+        ServerBootstrap b = bootstrap(px, security, all).channel(Sv2Transport.serverChannelClass())
+                .option(ChannelOption.AUTO_READ, accept);
         warnIfBacklogCapped();
         List<InetSocketAddress> bound = new ArrayList<>();
         for (InetSocketAddress addr : addresses) {
@@ -139,7 +175,29 @@ public final class MiningServer implements AutoCloseable {
             listeners.add(ch);
             bound.add((InetSocketAddress) ch.localAddress());
         }
+        gate = new AcceptGate(listeners, accept);
         return bound;
+    }
+
+    /**
+     * A private listener on 127.0.0.1 (ephemeral port) for the start-up warm-up: the same bootstrap, handlers and
+     * event loops as the mining port, but connections get {@code warmupContext} (throw-away dispatcher, guard, metrics,
+     * stats, share log) and {@code warmupSecurity}, and are not counted in {@link #openConnections()}. The caller
+     * closes the returned channel.
+     */
+    Channel bindWarmup(PoolContext warmupContext, Security warmupSecurity) throws InterruptedException {
+        return bootstrap(warmupContext, warmupSecurity, null).channel(Sv2Transport.serverChannelClass())
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+    }
+
+    /** The mining port's I/O event loops (the warm-up's clients run on their own). */
+    EventLoopGroup workers() {
+        return workers;
+    }
+
+    /** Limits of the mining pipeline (frame size, handshake timeout). */
+    Sv2Limits limits() {
+        return limits;
     }
 
     /**
@@ -154,7 +212,7 @@ public final class MiningServer implements AutoCloseable {
         List<InetSocketAddress> bound = new ArrayList<>();
         for (int fd : fds) {
             org.hyperhash.daemon.SocketActivation.makeNonBlocking(fd);
-            ServerBootstrap b = bootstrap().channelFactory(() -> Sv2Transport.inheritedServerChannel(fd))
+            ServerBootstrap b = bootstrap(px, security, all).channelFactory(() -> Sv2Transport.inheritedServerChannel(fd))
                     .option(ChannelOption.AUTO_READ, false);
             Channel ch = b.register().sync().channel();
             if (!ch.isActive()) {
@@ -165,21 +223,37 @@ public final class MiningServer implements AutoCloseable {
             adopted = true;
             bound.add((InetSocketAddress) ch.localAddress());
         }
+        gate = new AcceptGate(listeners, false);
         return bound;
     }
 
     /**
-     * Starts accepting on inherited listeners ({@link #adopt}); a no-op for bound ones, which accept at once. The
-     * switch runs on each listener's event loop behind the bootstrap's set-up task, so the acceptor is in the
-     * pipeline before the first waiting connection is taken from the backlog.
+     * Starts accepting on listeners adopted ({@link #adopt}) or bound with {@code accept} false; a no-op for ones
+     * that accept already. The switch runs on each listener's event loop behind the bootstrap's set-up task, so the
+     * acceptor is in the pipeline before the first waiting connection is taken from the backlog.
      */
     public void startAccepting() {
-        for (Channel l : listeners) {
-            try {
-                l.eventLoop().execute(() -> l.config().setAutoRead(true));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                return; // closing meanwhile: nothing to accept any more
-            }
+        AcceptGate g = gate;
+        if (g != null) {
+            g.startAccepting();
+        }
+    }
+
+    /** Whether the mining port accepts (see {@link #startAccepting()}). */
+    public boolean accepting() {
+        AcceptGate g = gate;
+        return g == null || g.accepting();
+    }
+
+    /**
+     * While accepting is paused: starts it as soon as a miner waits in a backlog and {@code alsoRequired} holds,
+     * checked every {@value AcceptGate#WATCH_MILLIS} ms on the accept thread ({@link AcceptGate}).
+     */
+    public void acceptWhenWaiting(java.util.function.BooleanSupplier alsoRequired) {
+        AcceptGate g = gate;
+        if (g != null) {
+            g.acceptWhenWaiting(alsoRequired,
+                    () -> LOG.info("sv2: miners waiting in the backlog: accepting now (start-up warm-up cut short)"));
         }
     }
 
@@ -188,7 +262,8 @@ public final class MiningServer implements AutoCloseable {
         return adopted;
     }
 
-    private ServerBootstrap bootstrap() {
+    /** @param group where accepted connections are tracked (closed with the server), null = not tracked (warm-up) */
+    private ServerBootstrap bootstrap(PoolContext px, Security security, ChannelGroup group) {
         PoolConfig.Sv2 c = px.config().sv2();
         return new ServerBootstrap().group(boss, workers)
                 .option(ChannelOption.SO_BACKLOG, c.acceptBacklog())
@@ -210,7 +285,9 @@ public final class MiningServer implements AutoCloseable {
                             ch.close();
                             return;
                         }
-                        all.add(ch);
+                        if (group != null) {
+                            group.add(ch);
+                        }
                         ChannelPipeline p = ch.pipeline();
                         security.install(p, limits);
                         p.addLast("pool", new DownstreamHandler(px, ip, idle));

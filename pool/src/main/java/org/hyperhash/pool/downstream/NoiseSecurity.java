@@ -84,6 +84,21 @@ public final class NoiseSecurity implements MiningServer.Security {
         }
     }
 
+    /**
+     * The same identity and crypto without the key reserve: the warm-up's handshakes make their keys inline and take
+     * none of the pairs kept for miners (nor count in the reserve's meters).
+     */
+    @Override
+    public MiningServer.Security forWarmup() {
+        return new NoiseSecurity(crypto, identity, clock, null);
+    }
+
+    /** A Noise initiator pinning this pool's authority key (the warm-up's loopback clients). */
+    @Override
+    public void installWarmupClient(ChannelPipeline p, Sv2Limits limits) {
+        Sv2Pipeline.client(p, crypto, identity.authorityPublicKey(), clock, limits);
+    }
+
     /** The ephemeral key reserve, or null when {@code sv2.noise-key-reserve = 0}. */
     public EphemeralKeyReserve keyReserve() {
         return reserve;

@@ -28,7 +28,8 @@ import org.hyperhash.sv2.channel.RejectReason;
  * shareWindow (16), shareMiners (all), fleetHeap (2g), net (loopback|veth: the fleet in its own network namespace behind a
  * veth pair, {@link VethPair}; falls back to loopback where namespaces cannot be made), prepare (false: see
  * {@link MinerFleet}'s fleet.prepare), fleetCp (the fleet JVM's class path, default this JVM's: lets an older
- * pool tree be driven by the same load generator).
+ * pool tree be driven by the same load generator), poolWarmup (sv2.warmup.sessions; default: reference.conf's, the
+ * warm-up then runs before the fleet connects, as the daemon's does before miners come).
  */
 public final class PoolLoadProbe {
     private PoolLoadProbe() {
@@ -203,11 +204,22 @@ public final class PoolLoadProbe {
         if (ioThreads != null) {
             sets.add("sv2.io-threads=" + Integer.parseInt(ioThreads));
         }
+        // sv2.warmup.sessions: the pool's start-up warm-up (unset: the tree's default, as the daemon runs it; the
+        // harness itself turns it off for the tests)
+        String poolWarmup = System.getProperty("poolWarmup");
+        sets.add("sv2.warmup.sessions=" + (poolWarmup != null ? Integer.parseInt(poolWarmup)
+                : com.typesafe.config.ConfigFactory.parseResources("reference.conf").getInt("hyperhash.pool.sv2.warmup.sessions")));
+        long startNanos = System.nanoTime();
+        long startCpu = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
         try (veth; PoolHarness h = new PoolHarness(PoolHarness.sqlite(dir), source, sets.toArray(String[]::new))) {
             PoolMetrics metrics = h.pool.metrics();
             while (!h.pool.ready()) {
                 Thread.sleep(10);
             }
+            System.out.printf(Locale.ROOT, "pool start: ready after %d ms, process CPU %d ms; sv2 warm-up %s%n",
+                    (System.nanoTime() - startNanos) / 1_000_000,
+                    (((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() - startCpu)
+                            / 1_000_000, h.pool.status().get("sv2_warmup"));
             long heap0 = usedHeapAfterGc();
             long direct0 = directBytes();
             int histoTop = intProp("histogram", 0); // > 0: print the top N classes of the idle heap growth

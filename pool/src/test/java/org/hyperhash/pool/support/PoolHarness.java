@@ -38,15 +38,25 @@ public final class PoolHarness implements AutoCloseable {
 
     /** With the pool's clock (e.g. a {@link TestClock}). */
     public PoolHarness(String jdbcUrl, TemplateSource source, InstantSource clock, String... extraSets) throws Exception {
+        config = config(jdbcUrl, extraSets);
+        pool = PoolDaemon.fromConfig(config, clock, source);
+        pool.start();
+        awaitFirstWork();
+    }
+
+    /**
+     * The harness's configuration: plaintext on loopback port 0, a regtest payout address, fast flushes and acks, and
+     * no start-up warm-up ({@code sv2.warmup.sessions=0}: the tests connect at once and would only end it; PoolWarmupIT
+     * and the load probe set it), then {@code extraSets}, which override these.
+     */
+    public static PoolConfig config(String jdbcUrl, String... extraSets) {
         List<String> sets = new ArrayList<>(List.of("sv2.listen=[\"127.0.0.1:0\"]", "sv2.security=plaintext",
+                "sv2.warmup.sessions=0",
                 "admin.listen=\"127.0.0.1:0\"", "payout.address=\"" + address(0) + "\"",
                 "ledger.jdbc-url=\"" + jdbcUrl + "\"", "ledger.flush-interval=200ms",
                 "channel.shares-per-minute=600", "vardiff.shares-per-minute=600", "channel.ack-interval=100ms"));
         sets.addAll(List.of(extraSets));
-        config = PoolConfig.from(DaemonConfig.load(null, sets, null, PoolConfig.ROOT, Map.of()));
-        pool = PoolDaemon.fromConfig(config, clock, source);
-        pool.start();
-        awaitFirstWork();
+        return PoolConfig.from(DaemonConfig.load(null, sets, null, PoolConfig.ROOT, Map.of()));
     }
 
     /**
