@@ -20,6 +20,7 @@ import org.hyperhash.sv2.message.mining.NewExtendedMiningJob;
 import org.hyperhash.sv2.message.mining.OpenExtendedMiningChannel;
 import org.hyperhash.sv2.message.mining.OpenExtendedMiningChannelSuccess;
 import org.hyperhash.sv2.message.mining.SetNewPrevHash;
+import org.hyperhash.sv2.netty.LoopbackWarmup;
 import org.hyperhash.sv2.netty.Sv2Transport;
 import org.hyperhash.translator.bridge.Bridge;
 import org.hyperhash.translator.bridge.UpstreamLink;
@@ -28,7 +29,6 @@ import org.hyperhash.translator.sv1.Sv1Server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -37,9 +37,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -54,7 +52,8 @@ import java.util.function.BooleanSupplier;
  * {@link Bridge} fed one in-memory job (no upstream traffic, the real bridge and its extranonce space untouched), its
  * own meter registry (the daemon's metrics count no warm-up session), its own {@link Sv1Guard}. The real SV1 port is
  * bound (or adopted) with accepting paused meanwhile: miners that connect wait in its backlog, and are accepted when
- * this returns. Bounded: at most {@code sessions} sessions and {@code maxTime} of wall clock, {@value #CONCURRENCY} in
+ * this returns. Bounded ({@link LoopbackWarmup}, shared with the pool's warm-up): at most {@code sessions} sessions and
+ * {@code maxTime} of wall clock, {@value #CONCURRENCY} in
  * flight (below any per-IP cap of 32 or more), and it ends as soon as a connection waits in the real port's backlog
  * (the port then starts accepting at once: {@link Sv1Server#acceptWhenWaiting()}): it only uses time in which no miner
  * is there, so a storm that arrives while the JVM starts (a restart with a
@@ -64,10 +63,6 @@ public final class Sv1Warmup {
     private static final Logger LOG = LoggerFactory.getLogger(Sv1Warmup.class);
     static final int CONCURRENCY = 32;
 
-    /** What a warm-up did: sessions that got their first job, wall clock and process CPU spent, why it stopped. */
-    public record Result(int sessions, int failed, long wallMillis, long cpuMillis, String stop) {
-    }
-
     private Sv1Warmup() {
     }
 
@@ -76,59 +71,30 @@ public final class Sv1Warmup {
      * @param minersArrived true once the real port accepts (a miner waited in its backlog): the warm-up then ends at
      *     once, so it only uses time in which no miner is there
      */
-    static Result run(TranslatorConfig cfg, EventLoopGroup io, EventLoop bridgeLoop, int sessions, Duration maxTime,
-            BooleanSupplier stop, BooleanSupplier minersArrived) throws Exception {
+    static LoopbackWarmup.Result run(TranslatorConfig cfg, EventLoopGroup io, EventLoop bridgeLoop, int sessions,
+            Duration maxTime, BooleanSupplier stop, BooleanSupplier minersArrived) throws Exception {
         long t0 = System.nanoTime();
-        long cpu0 = processCpuNanos();
+        long cpu0 = LoopbackWarmup.processCpuNanos();
         if (minersArrived.getAsBoolean() || stop.getAsBoolean()) {
-            return new Result(0, 0, 0, 0, "miners waiting before it started");
+            return new LoopbackWarmup.Result(0, 0, 0, 0, "miners waiting before it started");
         }
-        long deadline = t0 + maxTime.toNanos();
         TranslatorMetrics metrics = new TranslatorMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         Bridge bridge = new Bridge(cfg.bridge(), InstantSource.system(), metrics, cfg.openRetry());
         Sv1Server server = TranslatorDaemon.sv1Server(cfg, io, bridgeLoop, bridge, metrics, 1024);
         if (!bridgeLoop.submit(() -> feedJob(cfg, bridge)).get(5, TimeUnit.SECONDS)) {
             server.close();
             LOG.info("sv1 warm-up skipped: upstream.mode = per-miner (not warmed yet); accepting miners now");
-            return new Result(0, 0, 0, 0, "per-miner upstream mode (not warmed)");
+            return new LoopbackWarmup.Result(0, 0, 0, 0, "per-miner upstream mode (not warmed)");
         }
         int concurrency = Math.min(CONCURRENCY, cfg.sv1Limits().maxPerIp());
         EventLoopGroup clients = Sv2Transport.newEventLoopGroup(1, "hh-translator-warmup");
-        AtomicInteger ok = new AtomicInteger();
-        AtomicInteger failed = new AtomicInteger();
-        String why = "sessions done";
+        LoopbackWarmup.Result done;
         try {
             InetSocketAddress addr = server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            Semaphore slots = new Semaphore(concurrency);
             Bootstrap b = new Bootstrap().group(clients).channel(Sv2Transport.socketChannelClass())
                     .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000);
-            for (int i = 0; i < sessions; i++) {
-                if (stop.getAsBoolean()) {
-                    why = "daemon closing";
-                    break;
-                }
-                String blocked = null;
-                while (blocked == null && !slots.tryAcquire(10, TimeUnit.MILLISECONDS)) {
-                    blocked = System.nanoTime() > deadline ? "time limit" : stop.getAsBoolean() ? "daemon closing"
-                            : minersArrived.getAsBoolean() ? "miners waiting" : null;
-                }
-                if (blocked == null && minersArrived.getAsBoolean()) {
-                    slots.release();
-                    blocked = "miners waiting";
-                } else if (blocked == null && System.nanoTime() > deadline) {
-                    slots.release();
-                    blocked = "time limit";
-                }
-                if (blocked != null) {
-                    why = blocked;
-                    break;
-                }
-                if (failed.get() > 100 && failed.get() > ok.get()) {
-                    slots.release();
-                    why = "sessions failing";
-                    break;
-                }
-                Client c = new Client(i, slots, ok, failed);
+            done = LoopbackWarmup.run(sessions, maxTime, concurrency, stop, minersArrived, (i, outcome) -> {
+                Client c = new Client(i, outcome);
                 b.clone().handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -136,23 +102,16 @@ public final class Sv1Warmup {
                     }
                 }).connect(addr).addListener(f -> {
                     if (!f.isSuccess()) {
-                        c.done(false);
+                        outcome.done(false);
                     }
                 });
-            }
-            // the sessions in flight finish (bounded by the same deadline plus a second), unless miners wait
-            long end = deadline + 1_000_000_000L;
-            while (!slots.tryAcquire(concurrency, 10, TimeUnit.MILLISECONDS)) {
-                if (System.nanoTime() > end || stop.getAsBoolean() || minersArrived.getAsBoolean()) {
-                    break;
-                }
-            }
+            });
         } finally {
             clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             server.close();
         }
-        Result r = new Result(ok.get(), failed.get(), (System.nanoTime() - t0) / 1_000_000,
-                (processCpuNanos() - cpu0) / 1_000_000, why);
+        LoopbackWarmup.Result r = new LoopbackWarmup.Result(done.sessions(), done.failed(),
+                (System.nanoTime() - t0) / 1_000_000, (LoopbackWarmup.processCpuNanos() - cpu0) / 1_000_000, done.stop());
         LOG.info("sv1 warm-up: {} loopback sessions ({} failed) in {} ms, {} ms CPU ({}); accepting miners now", r.sessions(),
                 r.failed(), r.wallMillis(), r.cpuMillis(), r.stop());
         return r;
@@ -206,16 +165,11 @@ public final class Sv1Warmup {
     /** One loopback session: what a miner's firmware sends on connect, until its first mining.notify. */
     private static final class Client extends SimpleChannelInboundHandler<ByteBuf> {
         private final int n;
-        private final Semaphore slots;
-        private final AtomicInteger ok;
-        private final AtomicInteger failed;
-        private boolean finished;
+        private final LoopbackWarmup.Outcome outcome;
 
-        Client(int n, Semaphore slots, AtomicInteger ok, AtomicInteger failed) {
+        Client(int n, LoopbackWarmup.Outcome outcome) {
             this.n = n;
-            this.slots = slots;
-            this.ok = ok;
-            this.failed = failed;
+            this.outcome = outcome;
         }
 
         @Override
@@ -228,30 +182,21 @@ public final class Sv1Warmup {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
-            if (!finished && msg.toString(StandardCharsets.US_ASCII).contains("\"mining.notify\"")) {
-                done(true);
+            if (msg.toString(StandardCharsets.US_ASCII).contains("\"mining.notify\"")) {
+                outcome.done(true);
                 ctx.close();
             }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            done(false);
+            outcome.done(false);
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            done(false);
+            outcome.done(false);
             ctx.close();
-        }
-
-        void done(boolean success) {
-            if (finished) {
-                return;
-            }
-            finished = true;
-            (success ? ok : failed).incrementAndGet();
-            slots.release();
         }
 
         private static ByteBuf line(ChannelHandlerContext ctx, String s) {
@@ -260,10 +205,5 @@ public final class Sv1Warmup {
             b.writeByte('\n');
             return b;
         }
-    }
-
-    private static long processCpuNanos() {
-        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getProcessCpuTime() : 0;
     }
 }

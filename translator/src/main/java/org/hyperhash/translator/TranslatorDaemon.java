@@ -59,7 +59,7 @@ public final class TranslatorDaemon implements Daemon {
     private List<SocketActivation.Inherited> inherited;
     private volatile boolean socketActivated;
     private volatile boolean closed;
-    private volatile Sv1Warmup.Result warmup;
+    private volatile org.hyperhash.sv2.netty.LoopbackWarmup.Result warmup;
     /** {@code FileDescriptorName=} of the SV1 port's socket in hh-translator.socket. */
     public static final String SV1_SOCKET_NAME = "sv1";
 
@@ -196,7 +196,7 @@ public final class TranslatorDaemon implements Daemon {
     }
 
     /** What the start-up SV1 warm-up did (/v1/status {@code sv1_warmup}), or null (none, or still running). */
-    public Sv1Warmup.Result warmup() {
+    public org.hyperhash.sv2.netty.LoopbackWarmup.Result warmup() {
         return warmup;
     }
 
@@ -253,7 +253,7 @@ public final class TranslatorDaemon implements Daemon {
         s.put("version", Version.version());
         s.put("sv1_listen", sv1Address == null ? null : Banner.hostPort(sv1Address));
         s.put("sv1_socket_activated", socketActivated);
-        Sv1Warmup.Result w = warmup;
+        org.hyperhash.sv2.netty.LoopbackWarmup.Result w = warmup;
         s.put("sv1_warmup", w == null ? null : Map.of("sessions", w.sessions(), "failed", w.failed(), "wall_ms", w.wallMillis(),
                 "cpu_ms", w.cpuMillis(), "stopped_by", w.stop()));
         s.put("transport", Sv2Transport.name());

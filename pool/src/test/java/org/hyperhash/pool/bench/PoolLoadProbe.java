@@ -29,7 +29,8 @@ import org.hyperhash.sv2.channel.RejectReason;
  * veth pair, {@link VethPair}; falls back to loopback where namespaces cannot be made), prepare (false: see
  * {@link MinerFleet}'s fleet.prepare), fleetCp (the fleet JVM's class path, default this JVM's: lets an older
  * pool tree be driven by the same load generator), poolWarmup (sv2.warmup.sessions; default: reference.conf's, the
- * warm-up then runs before the fleet connects, as the daemon's does before miners come).
+ * warm-up then runs before the fleet connects, as the daemon's does before miners come), poolWarmupMaxTime
+ * (sv2.warmup.max-time, e.g. 10s).
  */
 public final class PoolLoadProbe {
     private PoolLoadProbe() {
@@ -209,6 +210,10 @@ public final class PoolLoadProbe {
         String poolWarmup = System.getProperty("poolWarmup");
         sets.add("sv2.warmup.sessions=" + (poolWarmup != null ? Integer.parseInt(poolWarmup)
                 : com.typesafe.config.ConfigFactory.parseResources("reference.conf").getInt("hyperhash.pool.sv2.warmup.sessions")));
+        String poolWarmupMaxTime = System.getProperty("poolWarmupMaxTime"); // sv2.warmup.max-time (unset: the default)
+        if (poolWarmupMaxTime != null) {
+            sets.add("sv2.warmup.max-time=" + poolWarmupMaxTime);
+        }
         long startNanos = System.nanoTime();
         long startCpu = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
         try (veth; PoolHarness h = new PoolHarness(PoolHarness.sqlite(dir), source, sets.toArray(String[]::new))) {
@@ -216,10 +221,11 @@ public final class PoolLoadProbe {
             while (!h.pool.ready()) {
                 Thread.sleep(10);
             }
-            System.out.printf(Locale.ROOT, "pool start: ready after %d ms, process CPU %d ms; sv2 warm-up %s%n",
+            System.out.printf(Locale.ROOT, "pool start: ready after %d ms, process CPU %d ms (JIT threads %d ms); sv2 warm-up %s%n",
                     (System.nanoTime() - startNanos) / 1_000_000,
                     (((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() - startCpu)
-                            / 1_000_000, h.pool.status().get("sv2_warmup"));
+                            / 1_000_000, ThreadCpu.procNanos("C1 Compiler", "C2 Compiler") / 1_000_000,
+                    h.pool.status().get("sv2_warmup"));
             long heap0 = usedHeapAfterGc();
             long direct0 = directBytes();
             int histoTop = intProp("histogram", 0); // > 0: print the top N classes of the idle heap growth
@@ -243,10 +249,14 @@ public final class PoolLoadProbe {
                         veth == null ? "loopback" : "veth " + veth.namespace,
                         prepare ? "on (ephemeral key + es ECDH made before each storm, identical certificates verified once)"
                                 : "off (all initiator crypto inside the storm)");
+                var osc = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+                long connectCpu0 = osc.getProcessCpuTime();
+                long connectJit0 = ThreadCpu.procNanos("C1 Compiler", "C2 Compiler");
                 out.println("CONNECT");
                 String ready = expect(in, "READY");
                 System.out.println("connect " + ready + " (ms retries readyMiners) pool connections="
-                        + metrics.connections.get());
+                        + metrics.connections.get() + " poolCpuMs=" + (osc.getProcessCpuTime() - connectCpu0) / 1_000_000
+                        + " jitCpuMs=" + (ThreadCpu.procNanos("C1 Compiler", "C2 Compiler") - connectJit0) / 1_000_000);
                 Thread.sleep(2000);
                 long heap1 = usedHeapAfterGc();
                 long direct1 = directBytes();
@@ -343,12 +353,16 @@ public final class PoolLoadProbe {
                         long cpu0 = os0.getProcessCpuTime();
                         long refill0 = ThreadCpu.nanos("noise-key-reserve");
                         long loops0 = ThreadCpu.nanos("pool-io-") + ThreadCpu.nanos("pool-accept");
+                        long jit0 = ThreadCpu.procNanos("C1 Compiler", "C2 Compiler");
+                        long gc0 = ThreadCpu.procNanos("GC Thread", "G1 ");
                         out.println("STORM");
                         String line = expect(in, "STORM");
                         long cpu = os0.getProcessCpuTime() - cpu0;
                         long refill = ThreadCpu.nanos("noise-key-reserve") - refill0;
                         long loops = ThreadCpu.nanos("pool-io-") + ThreadCpu.nanos("pool-accept") - loops0;
                         long[] r1 = reserve(h.pool.registry());
+                        long jit = ThreadCpu.procNanos("C1 Compiler", "C2 Compiler") - jit0;
+                        long gc = ThreadCpu.procNanos("GC Thread", "G1 ") - gc0;
                         System.out.printf(Locale.ROOT, "storm %d key reserve: ready before=%d after=%d hits=%d misses=%d "
                                         + "made=%d refillCpuMs=%d (in the pool CPU below; the refill since the last storm "
                                         + "before it: %d ms)%n", i, r0[0], r1[0], r1[1] - r0[1], r1[2] - r0[2],
@@ -357,6 +371,7 @@ public final class PoolLoadProbe {
                         System.out.println("storm " + i + " " + line + " (closeMs backOnJobMs retries readyMiners "
                                 + "p50 p90 p99 fleetCpuMs prepareCpuMs esPrepared certVerifies) poolCpuMs=" + cpu / 1_000_000
                                 + " eventLoopCpuMs=" + loops / 1_000_000 + " refillCpuMs=" + refill / 1_000_000
+                                + " jitCpuMs=" + jit / 1_000_000 + " gcCpuMs=" + gc / 1_000_000
                                 + " pool connections="
                                 + metrics.connections.get() + "; pool drops: " + drops(metrics, d0) + "; tcp: "
                                 + tcpDelta(tcp0, tcpExt()) + "; load " + Files.readString(Path.of("/proc/loadavg")).trim());

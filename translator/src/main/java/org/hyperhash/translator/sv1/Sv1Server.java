@@ -19,6 +19,7 @@ import org.hyperhash.sv1.Sv1Error;
 import org.hyperhash.sv1.Sv1Malformed;
 import org.hyperhash.sv1.Sv1Message;
 import org.hyperhash.sv1.Sv1Pipeline;
+import org.hyperhash.sv2.netty.AcceptGate;
 import org.hyperhash.sv2.netty.Sv2Transport;
 import org.hyperhash.translator.TranslatorMetrics;
 import org.hyperhash.translator.TranslatorMetrics.Sv1Problem;
@@ -114,61 +115,45 @@ public final class Sv1Server implements AutoCloseable {
         }
         serverChannel = bootstrap().channel(Sv2Transport.serverChannelClass()).option(ChannelOption.AUTO_READ, accept)
                 .bind(address).sync().channel();
-        accepting = accept;
+        gate = new AcceptGate(List.of(serverChannel), accept);
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
     /** Whether miners wait in the listen backlog of a port not accepting yet (false when unknown: NIO). */
     public boolean connectionsWaiting() {
-        Channel ch = serverChannel;
-        return ch instanceof io.netty.channel.ServerChannel sc && Sv2Transport.connectionsWaiting(sc);
+        AcceptGate g = gate;
+        return g != null && g.connectionsWaiting();
     }
 
     /** Starts accepting on a port bound or adopted with {@code accept} false (idempotent). */
     public void startAccepting() {
-        Channel ch = serverChannel;
-        if (ch != null) {
-            accepting = true;
-            ch.eventLoop().execute(() -> {
-                ch.config().setAutoRead(true);
-                if (acceptWatch != null) {
-                    acceptWatch.cancel(false);
-                }
-            });
+        AcceptGate g = gate;
+        if (g != null) {
+            g.startAccepting();
         }
     }
 
     /** Whether the port accepts (bound or adopted with {@code accept} true, or {@link #startAccepting()} called). */
     public boolean accepting() {
-        return accepting;
+        AcceptGate g = gate;
+        return g != null && g.accepting();
     }
 
     /**
      * While accepting is paused: starts it as soon as a connection waits in the backlog, checked every
-     * {@value #ACCEPT_WATCH_MILLIS} ms on the accept thread (a {@code poll(2)}, NIO: never; then only
-     * {@link #startAccepting()} does). The start-up warm-up never holds a miner back longer than that.
+     * {@value AcceptGate#WATCH_MILLIS} ms on the accept thread ({@link AcceptGate}: a {@code poll(2)}, NIO: never; then
+     * only {@link #startAccepting()} does). The start-up warm-up never holds a miner back longer than that.
      */
     public void acceptWhenWaiting() {
-        Channel ch = serverChannel;
-        if (ch == null || accepting) {
-            return;
+        AcceptGate g = gate;
+        if (g != null) {
+            g.acceptWhenWaiting(() -> true,
+                    () -> LOG.info("sv1: miners waiting in the backlog: accepting now (start-up warm-up cut short)"));
         }
-        ch.eventLoop().execute(() -> {
-            if (!accepting) {
-                acceptWatch = ch.eventLoop().scheduleAtFixedRate(() -> {
-                    if (!accepting && connectionsWaiting()) {
-                        LOG.info("sv1: miners waiting in the backlog: accepting now (start-up warm-up cut short)");
-                        startAccepting();
-                    }
-                }, ACCEPT_WATCH_MILLIS, ACCEPT_WATCH_MILLIS, TimeUnit.MILLISECONDS);
-            }
-        });
     }
 
-    static final int ACCEPT_WATCH_MILLIS = 5;
-    private volatile boolean accepting;
-    /** {@link #acceptWhenWaiting()}'s check; only touched on the accept thread. */
-    private io.netty.util.concurrent.ScheduledFuture<?> acceptWatch;
+    /** Accepting on the port (shared with the pool's start-up warm-up); null before bind/adopt. */
+    private volatile AcceptGate gate;
 
     /**
      * Serves on a listening socket this process inherited (systemd socket activation, hh-translator.socket): miners
@@ -190,6 +175,7 @@ public final class Sv1Server implements AutoCloseable {
             throw new IllegalStateException("inherited fd " + fd + " is not a listening socket");
         }
         serverChannel = ch;
+        gate = new AcceptGate(List.of(ch), false);
         if (accept) {
             startAccepting();
         }
