@@ -66,7 +66,7 @@ public final class CkpoolBenchServer {
     private CkpoolBenchServer() {
     }
 
-    private record Mined(Hash256 parent, Bytes block) {
+    record Mined(Hash256 parent, Bytes block) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -109,7 +109,7 @@ public final class CkpoolBenchServer {
         }
         Process ck = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("ckpool.out").toFile()).start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(ck, node)));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(ck, node, dir)));
 
         TemplateFactory factory = new TemplateFactory(CoinbaseStyle.CORE);
         Mined[] next = {mine(chain, factory, 1)};
@@ -125,7 +125,7 @@ public final class CkpoolBenchServer {
 
         if (!probe(port, ck, 120_000)) {
             System.out.println("INFO ckpool did not serve a notify; its output: " + dir.resolve("ckpool.out"));
-            stop(ck, node);
+            stop(ck, node, dir);
             System.exit(1);
         }
         System.out.println("INFO ckpool " + binary + " in " + dir + "; " + node.stats());
@@ -154,7 +154,7 @@ public final class CkpoolBenchServer {
                 case "QUIT" -> {
                     System.out.println("INFO " + node.stats());
                     System.out.flush();
-                    stop(ck, node);
+                    stop(ck, node, dir);
                     System.exit(0);
                 }
                 default -> { }
@@ -162,7 +162,7 @@ public final class CkpoolBenchServer {
             System.out.flush();
         }
         System.out.println("INFO " + node.stats());
-        stop(ck, node);
+        stop(ck, node, dir);
         System.exit(0);
     }
 
@@ -214,7 +214,7 @@ public final class CkpoolBenchServer {
         return false;
     }
 
-    private static void stop(Process ck, CoreRpcStandIn node) {
+    private static void stop(Process ck, CoreRpcStandIn node, Path dir) {
         if (ck.isAlive()) {
             ck.destroy();
             try {
@@ -226,5 +226,12 @@ public final class CkpoolBenchServer {
             }
         }
         node.close();
+        if (!Boolean.getBoolean("bench.ckpool.keep")) { // its logs and stats files: -Dbench.ckpool.keep=true to read them
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (java.io.IOException | RuntimeException ignored) {
+                // best effort
+            }
+        }
     }
 }

@@ -33,7 +33,10 @@ import static org.hyperhash.translator.bench.BenchArgs.strArg;
  * TCP connect time (connect call to the socket being connected: a full accept queue drops SYNs and shows up here
  * as 1 s / 3 s SYN retransmits) and the time to its first notify. The servers alternate in one run:
  * {@code --floor CMD} (e.g. the C floor, bench/sv1-floor/sv1floor.c) and {@code --translator "JVM FLAGS"}
- * ({@link TranslatorBenchServer}: translator daemon + a lean SV2 pool in one JVM), {@code --runs} times each;
+ * ({@link TranslatorBenchServer}: translator daemon + a lean SV2 pool in one JVM) and {@code --server NAME "CMD"} (any
+ * child speaking the same lines, given {@code <max clients> [difficulty]}; e.g. ckpool through its launcher, see
+ * bench/sv1-vs-ckpool.sh: it prints {@code PID <pid>} first, the process then measured instead of the child itself),
+ * {@code --runs} times each;
  * each child must print {@code READY <port>} ({@code --storm-at-listen}: or {@code LISTENING <port>}, the storm then
  * starts at once). Also prints the child's peak RSS (VmHWM) and RSS with all N connected.
  *
@@ -74,11 +77,6 @@ public final class Sv1Storm {
             servers.add(new String[] {"floor", floor});
         }
         int variants = 0;
-        for (int i = 0; i + 2 < args.length; i++) {
-            if (args[i].equals("--server")) { // repeatable: --server NAME "COMMAND", e.g. ckpool through its launcher
-                servers.add(new String[] {"server", args[i + 2], args[i + 1]});
-            }
-        }
         user = strArg(args, "--user", "bcrt1qbench");
         for (int i = 0; i + 1 < args.length; i++) {
             if (args[i].equals("--translator")) { // repeatable: one server per JVM flag set, e.g. two memory profiles
@@ -91,6 +89,11 @@ public final class Sv1Storm {
                 if (servers.get(i)[0].equals("translator")) {
                     servers.set(i, new String[] {"translator", servers.get(i)[1], "translator" + (++k)});
                 }
+            }
+        }
+        for (int i = 0; i + 2 < args.length; i++) {
+            if (args[i].equals("--server")) { // repeatable: --server NAME "COMMAND", e.g. ckpool through its launcher
+                servers.add(new String[] {"server", args[i + 2], args[i + 1]});
             }
         }
         if (servers.isEmpty()) {
