@@ -2,7 +2,6 @@ package org.hyperhash.bench.sv1;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.hyperhash.base.Bytes;
 import org.hyperhash.base.Transaction;
 import org.hyperhash.bitcoind.rpc.RpcAuth;
 import org.hyperhash.bitcoind.rpc.RpcEndpoint;
@@ -96,9 +95,8 @@ class CoreRpcStandInTest {
         assertEquals(names(core.fieldNames()), names(ours.fieldNames()));
         assertTrue(r.body.endsWith("\n") && r.body.indexOf('\n') == r.body.length() - 1, "one JSON line (ckpool reads lines)");
         JsonNode tx = ours.get("transactions").get(0);
-        assertEquals(names(core.path("transactions").isEmpty()
-                ? Vectors.fixture("getblocktemplate-with-transactions.json").get("result").get("transactions").get(0).fieldNames()
-                : core.get("transactions").get(0).fieldNames()), names(tx.fieldNames()));
+        assertEquals(names(Vectors.fixture("getblocktemplate-with-transactions.json").get("result").get("transactions").get(0)
+                .fieldNames()), names(tx.fieldNames()));
 
         Reply noSegwit = ckpoolStyle("p", "{\"method\": \"getblocktemplate\", \"params\": [{}]}\n");
         assertEquals(500, noSegwit.status);
@@ -133,7 +131,6 @@ class CoreRpcStandInTest {
         assertEquals(coinbase.outputs().size(), d.get("vout").size());
         Reply junk = ckpoolStyle("p", "{\"method\": \"decoderawtransaction\", \"params\": [\"00\"]}");
         assertEquals(-22, JSON.readTree(junk.body).get("error").get("code").asInt());
-        assertEquals(Bytes.fromHex(coinbase.serialize().toHex()), coinbase.serialize());
     }
 
     private record Reply(int status, String body) {
