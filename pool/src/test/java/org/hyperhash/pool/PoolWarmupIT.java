@@ -132,6 +132,22 @@ class PoolWarmupIT {
     }
 
     @Test
+    void closingThePoolEndsTheWarmup() throws Exception {
+        Assumptions.assumeTrue(Sv2Transport.canAdoptListeningSockets(), "the warm-up needs the epoll transport");
+        start("noise", 100_000, "60s");
+        assertTrue(FakeSv2Miner.waitFor(() -> pool.dispatcher().work().usable(), T), "work");
+        Thread.sleep(300); // warming
+        assertFalse(pool.accepting());
+        long t0 = System.nanoTime();
+        pool.close();
+        assertTrue(FakeSv2Miner.waitFor(() -> pool.warmup() != null, T), "the warm-up ended");
+        assertTrue((System.nanoTime() - t0) / 1_000_000_000L < 20, "closed in bounded time");
+        assertEquals("daemon closing", pool.warmup().stop(), String.valueOf(pool.warmup()));
+        assertFalse(pool.accepting() && pool.ready());
+        pool = null;
+    }
+
+    @Test
     void zeroSessionsIsOff() throws Exception {
         start("noise", 0, "5s");
         assertTrue(pool.accepting(), "accepting at once");

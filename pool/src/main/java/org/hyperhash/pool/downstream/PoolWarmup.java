@@ -129,15 +129,16 @@ public final class PoolWarmup {
                 clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             }
             if (listener != null) {
-                listener.close().syncUninterruptibly();
+                // bounded: when the daemon closes meanwhile, the listener's event loop may be shutting down
+                listener.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
             }
             dispatcher.close();
         }
         LoopbackWarmup.Result r = new LoopbackWarmup.Result(sessions.sessions(), sessions.failed(),
                 (System.nanoTime() - t0) / 1_000_000, (LoopbackWarmup.processCpuNanos() - cpu0) / 1_000_000,
                 sessions.stop());
-        LOG.info("sv2 warm-up: {} loopback sessions ({} failed) in {} ms, {} ms CPU ({}); accepting miners now",
-                r.sessions(), r.failed(), r.wallMillis(), r.cpuMillis(), r.stop());
+        LOG.info("sv2 warm-up: {} loopback sessions ({} failed) in {} ms, {} ms CPU ({}){}", r.sessions(), r.failed(),
+                r.wallMillis(), r.cpuMillis(), r.stop(), stop.getAsBoolean() ? "" : "; accepting miners now");
         return r;
     }
 
