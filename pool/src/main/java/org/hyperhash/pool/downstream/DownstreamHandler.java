@@ -81,7 +81,7 @@ import org.slf4j.LoggerFactory;
  */
 @HotPath
 public final class DownstreamHandler extends ChannelInboundHandlerAdapter
-        implements JobDispatcher.Session, IdleSweeper.Member {
+        implements JobDispatcher.Session, IdleSweeper.Member, SharedBatch.Writer {
     private static final Logger LOG = LoggerFactory.getLogger(DownstreamHandler.class);
     /** SetupConnection flag bits (client, mining protocol). */
     static final int REQUIRES_STANDARD_JOBS = 1;
@@ -135,6 +135,15 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
     /** Every open channel's state, for allocation-free iteration on the fan-out path. */
     private final ArrayList<ChannelState> channelList = new ArrayList<>(1);
     private ByteBuf batch;
+    /**
+     * Plaintext fan-out: while >= 0, {@link #batch} is the event loop's shared chunk ({@link SharedBatch}) and this
+     * connection's frames are its bytes from here to {@link #batchTo}, or to its writer index while this connection is
+     * the chunk's last writer ({@code batchTo < 0}); the connection holds one reference to the chunk for them.
+     */
+    private int batchFrom = -1;
+    private int batchTo = -1;
+    /** Inside {@link #onWork}: a batch opened now goes into the loop's shared chunk (plaintext). */
+    private boolean fanOut;
     private boolean heapBatch;
     private Work view;
     private ScheduledFuture<?> setupTimer;
@@ -829,9 +838,14 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         if (closed || view == null || u.seq() <= view.seq()) {
             return;
         }
-        switch (u) {
-            case NewJob nj -> onNewJob(nj);
-            case NewTip nt -> onNewTip(nt);
+        fanOut = out != null; // plaintext: the drain flushes every session it gave work to, right after the pass
+        try {
+            switch (u) {
+                case NewJob nj -> onNewJob(nj);
+                case NewTip nt -> onNewTip(nt);
+            }
+        } finally {
+            fanOut = false;
         }
     }
 
@@ -898,12 +912,46 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         releaseIfUnused();
     }
 
-    /** The batch to append frames to (allocated if there is none); set {@link #dirty} when something is written. */
+    /**
+     * The batch to append frames to (allocated if there is none); set {@link #dirty} when something is written. On the
+     * plaintext fan-out a new batch is a region of the loop's shared chunk; a region that another connection has
+     * appended after since is copied into a batch of its own first, so a batch is always one run of whole frames.
+     */
     private ByteBuf batchForWrite() {
         if (batch == null) {
-            batch = newBatch();
+            if (fanOut) {
+                batch = SharedBatch.local().open(this, channel.alloc());
+                batchFrom = batch.writerIndex();
+                batchTo = -1;
+            } else {
+                batch = newBatch();
+            }
+        } else if (batchTo >= 0) {
+            ByteBuf own = newBatch();
+            own.writeBytes(batch, batchFrom, batchTo - batchFrom);
+            closeRegion();
+            batch = own;
         }
         return batch;
+    }
+
+    @Override
+    public void sealBatch(int end) {
+        batchTo = end;
+    }
+
+    /** Bytes in the batch ({@link #batch} non-null). */
+    private int batchBytes() {
+        return batchFrom < 0 ? batch.writerIndex() : (batchTo >= 0 ? batchTo : batch.writerIndex()) - batchFrom;
+    }
+
+    /** Gives up the shared chunk's region: releases its reference and clears {@link #batch}. */
+    private void closeRegion() {
+        ByteBuf c = batch;
+        batch = null;
+        batchFrom = batchTo = -1;
+        SharedBatch.local().closed(this);
+        c.release();
     }
 
     /**
@@ -911,7 +959,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
      * first tip): release it rather than keep an empty buffer per idle connection until its next write.
      */
     private void releaseIfUnused() {
-        if (!dirty && batch != null && batch.writerIndex() == 0) {
+        if (!dirty && batch != null && batchBytes() == 0) {
             releaseBatch();
         }
     }
@@ -939,12 +987,18 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         if (dirty && channel != null) {
             dirty = false;
             ByteBuf b = batch;
-            batch = null;
             if (b != null) {
                 if (closed) {
-                    b.release();
+                    releaseBatch();
                     return;
                 }
+                if (batchFrom >= 0) {
+                    // this connection's part of the shared chunk; the slice carries the region's reference
+                    b = b.slice(batchFrom, batchBytes());
+                    batchFrom = batchTo = -1;
+                    SharedBatch.local().closed(this);
+                }
+                batch = null;
                 // one pipeline pass for write + flush (the fan-out does this once per session per block)
                 ChannelHandlerContext o = out;
                 if (o != null) {
@@ -1002,7 +1056,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
     }
 
     private void releaseBatch() {
-        if (batch != null) {
+        if (batchFrom >= 0) {
+            closeRegion();
+        } else if (batch != null) {
             batch.release();
             batch = null;
         }
@@ -1017,14 +1073,12 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
             write(m);
             return;
         }
-        if (batch == null) {
-            batch = newBatch();
-        }
-        int mark = batch.writerIndex();
+        ByteBuf b = batchForWrite();
+        int mark = b.writerIndex();
         try {
-            t.writeExtendedJobFrame(j, batch);
+            t.writeExtendedJobFrame(j, b);
         } catch (RuntimeException e) {
-            batch.writerIndex(mark);
+            b.writerIndex(mark);
             throw e;
         }
         dirty = true;

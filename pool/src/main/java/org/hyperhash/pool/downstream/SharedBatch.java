@@ -1,0 +1,110 @@
+package org.hyperhash.pool.downstream;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.concurrent.FastThreadLocal;
+import org.hyperhash.base.HotPath;
+
+/**
+ * One event loop's shared buffer for the plaintext job fan-out: on a new block every connection of the loop appends
+ * its frames to the current chunk, one connection after the other, and writes its own part of it as a slice, instead
+ * of taking a pooled buffer of its own from the allocator per connection per block (allocation, release and the
+ * first touch of a new buffer were 8-11% of the fan-out pass's Java samples at 10k miners, bench/README.md
+ * plainbatch). The frames of consecutive connections are contiguous, as the floor's one shared message is.
+ *
+ * <p>A connection's part ("region") starts at the chunk's writer index when it opens one and ends where the next
+ * connection's starts ({@link Writer#sealBatch}); each open region holds one reference to its chunk, which
+ * its slice carries into the write and the write releases. The chunk itself is referenced here until it has less than
+ * {@link #MIN_FREE} bytes left or no region is open any more (the end of every fan-out pass): an idle loop holds no
+ * chunk. A connection whose write does not complete keeps its chunk alive until it does, i.e. at most one chunk
+ * ({@link #CHUNK_BYTES}) per such connection, next to the kernel's send buffer it already fills, until the write
+ * completes or the connection is dropped (slow-consumer mark, idle timeout).
+ *
+ * <p>Confined to its event loop's thread, like the connections using it.
+ */
+@HotPath
+final class SharedBatch {
+    /** Bytes per chunk: ~150 miners' NewMiningJob + SetNewPrevHash; a chunk grows when one connection writes more. */
+    static final int CHUNK_BYTES = 16 * 1024;
+    /** A region is not started in a chunk with less room than this (so a region rarely grows its chunk). */
+    static final int MIN_FREE = 1024;
+
+    private static final FastThreadLocal<SharedBatch> LOCAL = new FastThreadLocal<>() {
+        @Override
+        protected SharedBatch initialValue() {
+            return new SharedBatch();
+        }
+    };
+
+    /** A connection's side of a region (implemented by {@link DownstreamHandler}). */
+    interface Writer {
+        /** Another connection starts a region after this one's, which therefore ends at {@code end}. */
+        void sealBatch(int end);
+    }
+
+    private ByteBuf chunk;
+    /** The connection whose region ends at the chunk's writer index (still being written), or null. */
+    private Writer last;
+    /** Open regions on this thread, in any chunk. */
+    private int regions;
+
+    /** The calling event loop's instance. */
+    static SharedBatch local() {
+        return LOCAL.get();
+    }
+
+    /**
+     * Opens a region for {@code s} at the current chunk's writer index and returns the chunk, with one reference
+     * for the region; the previous writer's region is sealed first.
+     */
+    ByteBuf open(Writer s, ByteBufAllocator alloc) {
+        sealLast();
+        ByteBuf c = chunk;
+        if (c == null || c.writableBytes() < MIN_FREE) {
+            if (c != null) {
+                c.release(); // its regions hold their own references
+            }
+            c = chunk = alloc.directBuffer(CHUNK_BYTES);
+        }
+        last = s;
+        regions++;
+        return c.retain();
+    }
+
+    /** Whether {@code s}'s region is the one still open at the chunk's end. */
+    boolean isLast(Writer s) {
+        return last == s;
+    }
+
+    /** Seals the region still open at the chunk's end, if any: its end is the chunk's writer index now. */
+    void sealLast() {
+        if (last != null) {
+            last.sealBatch(chunk.writerIndex());
+            last = null;
+        }
+    }
+
+    /**
+     * {@code s}'s region is written (as a slice carrying its reference), copied out or dropped; the caller has taken
+     * care of the region's reference. With no region left, the chunk is released.
+     */
+    void closed(Writer s) {
+        if (last == s) {
+            last = null;
+        }
+        if (--regions == 0 && chunk != null) {
+            chunk.release();
+            chunk = null;
+        }
+    }
+
+    /** Open regions (tests). */
+    int openRegions() {
+        return regions;
+    }
+
+    /** Whether a chunk is held (tests). */
+    boolean holdsChunk() {
+        return chunk != null;
+    }
+}
