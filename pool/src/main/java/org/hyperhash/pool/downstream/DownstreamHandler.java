@@ -160,10 +160,13 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         final ChannelKind kind;
         final boolean grouped;
         final ChannelDifficulty vardiff;
+        /** {@code id.solo()}, kept here: the fan-out reads it per channel per block, and the identity is one more object. */
+        final boolean solo;
 
         ChannelState(ServerChannel ch, MinerIdentity id, ChannelKind kind, boolean grouped, ChannelDifficulty vardiff) {
             this.ch = ch;
             this.id = id;
+            this.solo = id.solo();
             this.kind = kind;
             this.grouped = grouped;
             this.vardiff = vardiff;
@@ -858,7 +861,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         for (int i = 0, n = channelList.size(); i < n; i++) {
             ChannelState st = channelList.get(i);
             if (!st.grouped) {
-                JobTemplate jt = px.dispatcher().jobFor(tj, st.id);
+                JobTemplate jt = st.solo ? px.dispatcher().jobFor(tj, st.id) : tj.pooled(); // as jobFor
                 ByteBuf b = batchForWrite();
                 int mark = b.writerIndex();
                 try {
@@ -920,7 +923,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
     private ByteBuf batchForWrite() {
         if (batch == null) {
             if (fanOut) {
-                batch = SharedBatch.local().open(this, channel.alloc());
+                batch = SharedBatch.local().open(this, channel.alloc(), channel.eventLoop());
                 batchFrom = batch.writerIndex();
                 batchTo = -1;
             } else {

@@ -3,6 +3,7 @@ package org.hyperhash.pool.downstream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.util.concurrent.Executor;
 import org.hyperhash.base.HotPath;
 
 /**
@@ -15,8 +16,9 @@ import org.hyperhash.base.HotPath;
  * <p>A connection's part ("region") starts at the chunk's writer index when it opens one and ends where the next
  * connection's starts ({@link Writer#sealBatch}); each open region holds one reference to its chunk, which
  * its slice carries into the write and the write releases. The chunk itself is referenced here until it has less than
- * {@link #MIN_FREE} bytes left or no region is open any more (the end of every fan-out pass): an idle loop holds no
- * chunk. A connection whose write does not complete keeps its chunk alive until it does, i.e. at most one chunk
+ * {@link #MIN_FREE} bytes left, or until the end of the task that took it (the fan-out pass; a task queued behind it
+ * ends the pass) once no region is open: an idle loop holds no chunk. Connections that write and flush one after the
+ * other in one pass (the drain) thus share a chunk too. A connection whose write does not complete keeps its chunk alive until it does, i.e. at most one chunk
  * ({@link #CHUNK_BYTES}) per such connection, next to the kernel's send buffer it already fills, until the write
  * completes or the connection is dropped (slow-consumer mark, idle timeout).
  *
@@ -47,6 +49,9 @@ final class SharedBatch {
     private Writer last;
     /** Open regions on this thread, in any chunk. */
     private int regions;
+    /** A chunk was taken in the running task; {@link #endPass} is queued behind it. */
+    private boolean inPass;
+    private final Runnable endPass = this::endPass;
 
     /** The calling event loop's instance. */
     static SharedBatch local() {
@@ -57,18 +62,25 @@ final class SharedBatch {
      * Opens a region for {@code s} at the current chunk's writer index and returns the chunk, with one reference
      * for the region; the previous writer's region is sealed first.
      */
-    ByteBuf open(Writer s, ByteBufAllocator alloc) {
+    ByteBuf open(Writer s, ByteBufAllocator alloc, Executor loop) {
         sealLast();
         ByteBuf c = chunk;
+        boolean taken = false;
         if (c == null || c.writableBytes() < MIN_FREE) {
             if (c != null) {
                 c.release(); // its regions hold their own references
             }
             c = chunk = alloc.directBuffer(CHUNK_BYTES);
+            taken = true;
         }
         last = s;
         regions++;
-        return c.retain();
+        c.retain();
+        if (taken && !inPass) {
+            inPass = true;
+            loop.execute(endPass); // the event loop runs it after the task writing now (the drain): the pass's end
+        }
+        return c;
     }
 
     /** Whether {@code s}'s region is the one still open at the chunk's end. */
@@ -92,7 +104,22 @@ final class SharedBatch {
         if (last == s) {
             last = null;
         }
-        if (--regions == 0 && chunk != null) {
+        if (--regions == 0 && !inPass) {
+            releaseChunk();
+        }
+    }
+
+    /** The task that took the chunk has ended: without open regions the chunk goes back. */
+    void endPass() {
+        inPass = false;
+        if (regions == 0) {
+            releaseChunk();
+        }
+    }
+
+    private void releaseChunk() {
+        if (chunk != null) {
+            last = null;
             chunk.release();
             chunk = null;
         }

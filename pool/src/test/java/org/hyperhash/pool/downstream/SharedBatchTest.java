@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,9 +19,17 @@ import org.junit.jupiter.api.Test;
 /** The shared fan-out chunk's regions, references and chunk turnover, as DownstreamHandler uses them. */
 class SharedBatchTest {
     private static final ByteBufAllocator ALLOC = PooledByteBufAllocator.DEFAULT;
+    /** The event loop's task queue: SharedBatch queues the end of its pass there. */
+    private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+
+    private void runTasks() {
+        while (!tasks.isEmpty()) {
+            tasks.poll().run();
+        }
+    }
 
     /** A connection's region as DownstreamHandler keeps it: start, sealed end (or -1 while last). */
-    private static final class Conn implements SharedBatch.Writer {
+    private final class Conn implements SharedBatch.Writer {
         ByteBuf chunk;
         int from = -1;
         int to = -1;
@@ -31,7 +40,7 @@ class SharedBatchTest {
         }
 
         void open(SharedBatch sb) {
-            chunk = sb.open(this, ALLOC);
+            chunk = sb.open(this, ALLOC, tasks::add);
             from = chunk.writerIndex();
             to = -1;
         }
@@ -87,7 +96,9 @@ class SharedBatchTest {
             slices.add(s);
         }
         assertEquals(0, sb.openRegions());
-        assertFalse(sb.holdsChunk(), "no region open: the loop holds no chunk");
+        assertTrue(sb.holdsChunk(), "until the pass's task ends");
+        runTasks();
+        assertFalse(sb.holdsChunk(), "no region open after the pass: the loop holds no chunk");
         // the writes still pending hold the chunks; each completed write releases one reference
         for (int i = 0; i < 399; i++) {
             slices.get(i).release();
@@ -118,6 +129,7 @@ class SharedBatchTest {
         assertSame(chunk, b.chunk);
         ByteBuf s = b.slice(sb);
         assertArrayEquals(frame(2, 70), ByteBufUtil.getBytes(s));
+        runTasks();
         assertEquals(1, chunk.refCnt(), "only the pending write's slice holds it");
         s.release();
         assertEquals(0, chunk.refCnt());
@@ -139,5 +151,49 @@ class SharedBatchTest {
         assertArrayEquals(many, ByteBufUtil.getBytes(sbig));
         sa.release();
         sbig.release();
+        runTasks();
+        assertFalse(sb.holdsChunk());
+    }
+
+    @Test
+    void connectionsThatWriteAndFlushOneAfterTheOtherShareTheChunkUntilThePassEnds() {
+        SharedBatch sb = new SharedBatch();
+        ByteBuf chunk = null;
+        for (int pass = 0; pass < 3; pass++) {
+            for (int i = 0; i < 20; i++) {
+                Conn c = new Conn();
+                c.open(sb);
+                if (i == 0) {
+                    assertNotSame(chunk, c.chunk, "a new pass takes a new chunk");
+                    chunk = c.chunk;
+                }
+                assertSame(chunk, c.chunk, "one chunk for the pass");
+                c.chunk.writeBytes(frame(i, 105));
+                ByteBuf s = c.slice(sb);
+                assertArrayEquals(frame(i, 105), ByteBufUtil.getBytes(s));
+                s.release(); // the write completed at once
+                assertEquals(1, chunk.refCnt(), "held for the pass only");
+            }
+            assertEquals(1, tasks.size(), "one end-of-pass task per pass");
+            runTasks();
+            assertFalse(sb.holdsChunk());
+            assertEquals(0, chunk.refCnt());
+        }
+    }
+
+    @Test
+    void aRegionStillOpenAtThePassesEndKeepsTheChunkUntilItCloses() {
+        SharedBatch sb = new SharedBatch();
+        Conn a = new Conn();
+        a.open(sb);
+        a.chunk.writeBytes(frame(5, 10));
+        runTasks();
+        assertTrue(sb.holdsChunk());
+        ByteBuf chunk = a.chunk;
+        ByteBuf s = a.slice(sb);
+        assertFalse(sb.holdsChunk(), "released with the last region");
+        assertEquals(1, chunk.refCnt());
+        s.release();
+        assertEquals(0, chunk.refCnt());
     }
 }
