@@ -127,13 +127,20 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
     private GroupChannel group;
     /**
      * The open channels by id, only once there are {@link #MAP_FROM} or more (a proxy's connection; up to
-     * limits.max-channels-per-connection): below that {@link #channelList} is searched, which saves the map's
+     * limits.max-channels-per-connection): below that {@link #chans} is searched, which saves the map's
      * ~180 bytes on every single-channel miner connection.
      */
     private HashMap<Integer, ChannelState> channels;
     static final int MAP_FROM = 8;
-    /** Every open channel's state, for allocation-free iteration on the fan-out path. */
-    private final ArrayList<ChannelState> channelList = new ArrayList<>(1);
+    /**
+     * Every open channel's state ({@link #nChans} of them, in opening order), for allocation-free iteration on the
+     * fan-out path. An array rather than an ArrayList: the fan-out reaches a connection's channels through one object
+     * less per block (the list and its array were ~5% of the pass's samples at 10k miners, bench/README.md plainbatch),
+     * and a connection keeps 24 bytes less.
+     */
+    private ChannelState[] chans = NO_CHANNELS;
+    private int nChans;
+    private static final ChannelState[] NO_CHANNELS = new ChannelState[0];
     private ByteBuf batch;
     /**
      * Plaintext fan-out: while >= 0, {@link #batch} is the event loop's shared chunk ({@link SharedBatch}) and this
@@ -210,8 +217,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         if (channels != null) {
             return channels.get(id);
         }
-        for (int i = 0, n = channelList.size(); i < n; i++) {
-            ChannelState s = channelList.get(i);
+        for (int i = 0, n = nChans; i < n; i++) {
+            ChannelState s = chans[i];
             if (s.ch.channelId() == id) {
                 return s;
             }
@@ -257,13 +264,14 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         if (setupDone) {
             px.dispatcher().unregister(ctx.channel().eventLoop(), this);
         }
-        for (int i = 0, n = channelList.size(); i < n; i++) {
-            ChannelState s = channelList.get(i);
+        for (int i = 0, n = nChans; i < n; i++) {
+            ChannelState s = chans[i];
             s.ch.close();
             metrics.channels(s.kind).decrementAndGet();
         }
         channels = null;
-        channelList.clear();
+        java.util.Arrays.fill(chans, 0, nChans, null);
+        nChans = 0;
         if (group != null) {
             metrics.channels(ChannelKind.GROUP).decrementAndGet();
             group = null;
@@ -429,7 +437,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
             violation(channel.pipeline().lastContext(), "OpenMiningChannel before SetupConnection");
             return false;
         }
-        if (channelList.size() >= px.config().limits().maxChannelsPerConnection()) {
+        if (nChans >= px.config().limits().maxChannelsPerConnection()) {
             openError(requestId, TOO_MANY_CHANNELS);
             return false;
         }
@@ -519,13 +527,16 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
     private void started(ServerChannel ch, MinerIdentity id, ChannelKind kind, boolean grouped) {
         ChannelDifficulty vd = px.vardiff() == null ? null : new ChannelDifficulty(px.vardiff(), px.clock(), ch);
         ChannelState st = new ChannelState(ch, id, kind, grouped, vd);
-        channelList.add(st);
+        if (nChans == chans.length) {
+            chans = java.util.Arrays.copyOf(chans, Math.max(1, 2 * nChans));
+        }
+        chans[nChans++] = st;
         if (channels != null) {
             channels.put(ch.channelId(), st);
-        } else if (channelList.size() >= MAP_FROM) {
+        } else if (nChans >= MAP_FROM) {
             channels = new HashMap<>(MAP_FROM * 4);
-            for (int i = 0, n = channelList.size(); i < n; i++) {
-                channels.put(channelList.get(i).ch.channelId(), channelList.get(i));
+            for (int i = 0, n = nChans; i < n; i++) {
+                channels.put(chans[i].ch.channelId(), chans[i]);
             }
         }
         metrics.channels(kind).incrementAndGet();
@@ -605,7 +616,13 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         if (channels != null) {
             channels.remove(channelId);
         }
-        channelList.remove(st);
+        for (int i = 0; i < nChans; i++) {
+            if (chans[i] == st) {
+                System.arraycopy(chans, i + 1, chans, i, nChans - i - 1);
+                chans[--nChans] = null;
+                break;
+            }
+        }
         if (st.grouped && group != null) {
             group.remove(st.ch);
         }
@@ -858,8 +875,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         if (group != null) {
             group.onNewTemplate(tj.pooled()).ifPresent(m -> writeJob(m, tj.pooled()));
         }
-        for (int i = 0, n = channelList.size(); i < n; i++) {
-            ChannelState st = channelList.get(i);
+        for (int i = 0, n = nChans; i < n; i++) {
+            ChannelState st = chans[i];
             if (!st.grouped) {
                 JobTemplate jt = st.solo ? px.dispatcher().jobFor(tj, st.id) : tj.pooled(); // as jobFor
                 ByteBuf b = batchForWrite();
@@ -880,8 +897,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         view = nt.work();
         ChainTip tip = nt.tip();
         if (workSelection) {
-            for (int i = 0, n = channelList.size(); i < n; i++) {
-                if (channelList.get(i).ch instanceof ExtendedChannel ec) {
+            for (int i = 0, n = nChans; i < n; i++) {
+                if (chans[i].ch instanceof ExtendedChannel ec) {
                     ec.dropCustomJobsNotOn(tip.prevHash()); // shares on the old chain are stale
                 }
             }
@@ -889,8 +906,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         if (group != null) {
             group.onSetNewPrevHash(tip).forEach(this::write);
         }
-        for (int i = 0, n = channelList.size(); i < n; i++) {
-            ChannelState st = channelList.get(i);
+        for (int i = 0, n = nChans; i < n; i++) {
+            ChannelState st = chans[i];
             if (!st.grouped) {
                 ByteBuf b = batchForWrite();
                 int mark = b.writerIndex();
@@ -923,7 +940,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
     private ByteBuf batchForWrite() {
         if (batch == null) {
             if (fanOut) {
-                batch = SharedBatch.local().open(this, channel.alloc(), channel.eventLoop());
+                batch = SharedBatch.local().open(this, channel);
                 batchFrom = batch.writerIndex();
                 batchTo = -1;
             } else {
@@ -972,8 +989,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         if (closed) {
             return;
         }
-        for (int i = 0, n = channelList.size(); i < n; i++) {
-            ChannelState st = channelList.get(i);
+        for (int i = 0, n = nChans; i < n; i++) {
+            ChannelState st = chans[i];
             SubmitSharesSuccess ack = st.ch.flushAcks();
             if (ack != null) {
                 write(ack);
@@ -1095,6 +1112,6 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
 
     /** Open channels (tests, status). Loop-confined. */
     int channelCount() {
-        return channelList.size();
+        return nChans;
     }
 }
