@@ -5,6 +5,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.buffer.UnpooledHeapByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
@@ -1013,10 +1014,21 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
                     return;
                 }
                 if (batchFrom >= 0) {
-                    // this connection's part of the shared chunk; the slice carries the region's reference
-                    b = b.slice(batchFrom, batchBytes());
-                    batchFrom = batchTo = -1;
-                    SharedBatch.local().closed(this);
+                    int len = batchBytes();
+                    ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
+                    if (queued != null && !queued.isEmpty()) {
+                        // an earlier write is still queued (the peer is not reading): a copy, so that the connection
+                        // holds at most the one chunk of that write (SharedBatch)
+                        ByteBuf own = newBatch();
+                        own.writeBytes(b, batchFrom, len);
+                        closeRegion();
+                        b = own;
+                    } else {
+                        // this connection's part of the shared chunk; the slice carries the region's reference
+                        b = b.slice(batchFrom, len);
+                        batchFrom = batchTo = -1;
+                        SharedBatch.local().closed(this);
+                    }
                 }
                 batch = null;
                 // one pipeline pass for write + flush (the fan-out does this once per session per block)

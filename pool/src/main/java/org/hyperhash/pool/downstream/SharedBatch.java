@@ -1,8 +1,8 @@
 package org.hyperhash.pool.downstream;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.channel.Channel;
+import io.netty.util.concurrent.FastThreadLocal;
 import org.hyperhash.base.HotPath;
 
 /**
@@ -16,10 +16,13 @@ import org.hyperhash.base.HotPath;
  * connection's starts ({@link Writer#sealBatch}); each open region holds one reference to its chunk, which
  * its slice carries into the write and the write releases. The chunk itself is referenced here until it has less than
  * {@link #MIN_FREE} bytes left, or until the end of the task that took it (the fan-out pass; a task queued behind it
- * ends the pass) once no region is open: an idle loop holds no chunk. Connections that write and flush one after the
- * other in one pass (the drain) thus share a chunk too. A connection whose write does not complete keeps its chunk alive until it does, i.e. at most one chunk
- * ({@link #CHUNK_BYTES}) per such connection, next to the kernel's send buffer it already fills, until the write
- * completes or the connection is dropped (slow-consumer mark, idle timeout).
+ * ends the pass) once no region is open: an idle loop holds no chunk. (The drain writes every session of the loop, then
+ * flushes each one: its regions are all open until the flushes, and the chunk lasts the pass.)
+ *
+ * <p>A write that does not complete (the peer does not read, its kernel send buffer is full) keeps its chunk alive until
+ * it does; a connection with such a write still queued sends its next regions as copies
+ * ({@link DownstreamHandler#flush()}), so it holds at most one chunk ({@link #CHUNK_BYTES}), next to the send buffer it
+ * already fills, until the write completes or the connection is dropped (slow-consumer mark, idle timeout).
  *
  * <p>Confined to its event loop's thread, like the connections using it.
  */

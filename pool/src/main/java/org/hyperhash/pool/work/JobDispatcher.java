@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * the template provider's NewTemplate / SetNewPrevHash, builds the pooled {@link JobTemplate} once
  * per template, publishes an immutable {@link Work} snapshot and fans each change out to every event
  * loop through a bounded per-loop queue drained by ONE task: the drain applies every queued change
- * to a session of the loop (writes without flushing), then flushes that session once, then the next session. Changes
+ * to each session of the loop (writes without flushing), then flushes each session once. Changes
  * that arrive together (a TP's NewTemplate(future) + SetNewPrevHash on a new block) therefore cost
  * one pass and one socket write per session, not two: the dispatcher holds a change back while
  * another template event is already queued behind it (at most {@link #MAX_HELD} changes), and a future job until
@@ -169,11 +169,6 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
             int n = batch.size();
             int failed = 0;
             RuntimeException first = null;
-            int flushFailed = 0;
-            RuntimeException firstFlush = null;
-            // one walk: a session gets every change of the pass, then its one flush, then the next session. Two walks
-            // (all changes, then all flushes) touched each session's objects twice, and at 2,500 sessions per loop
-            // they were out of the cache again by the flush (bench/README.md, plainbatch)
             for (int i = 0; i < sessions.size(); i++) {
                 Session s = sessions.get(i);
                 boolean ok = true;
@@ -186,14 +181,18 @@ public final class JobDispatcher implements TdpListener, AutoCloseable {
                         ok = false;
                     }
                 }
-                try {
-                    s.flush();
-                } catch (RuntimeException e) {
-                    firstFlush = flushFailed++ == 0 ? e : firstFlush;
-                }
             }
             logFailures("work update", failed, first);
-            logFailures("flush", flushFailed, firstFlush);
+            failed = 0;
+            first = null;
+            for (int i = 0; i < sessions.size(); i++) {
+                try {
+                    sessions.get(i).flush();
+                } catch (RuntimeException e) {
+                    first = failed++ == 0 ? e : first;
+                }
+            }
+            logFailures("flush", failed, first);
             long now = System.nanoTime();
             for (int k = 0; k < n; k++) {
                 metrics.fanOutLatency.record(now - batch.get(k).receivedNanos(), TimeUnit.NANOSECONDS);
