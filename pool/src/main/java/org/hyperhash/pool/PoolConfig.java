@@ -96,7 +96,7 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
             StaticKeyPair staticKey, Duration certificateValidity, int ioThreads, int acceptBacklog,
             Duration handshakeTimeout,
             Duration idleTimeout, int maxFrameBytes, int outboundHighWaterMarkBytes, int outboundLowWaterMarkBytes,
-            boolean allowWorkSelection) {
+            boolean allowWorkSelection, int noiseKeyReserve, Duration noiseKeyReserveMaxAge) {
         public Sv2 {
             listen = List.copyOf(listen);
             require(!listen.isEmpty(), "sv2.listen", "at least one address");
@@ -114,6 +114,9 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
             require(outboundLowWaterMarkBytes > 0 && outboundHighWaterMarkBytes > outboundLowWaterMarkBytes,
                     "sv2.outbound-high-water-mark-bytes", "need 0 < low (" + outboundLowWaterMarkBytes + ") < high ("
                             + outboundHighWaterMarkBytes + ")");
+            require(noiseKeyReserve >= 0 && noiseKeyReserve <= 1_000_000, "sv2.noise-key-reserve",
+                    "must be 0..1000000, got " + noiseKeyReserve);
+            positive(noiseKeyReserveMaxAge, "sv2.noise-key-reserve-max-age");
         }
     }
 
@@ -326,7 +329,8 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
                     s.getDuration("handshake-timeout"),
                     s.getDuration("idle-timeout"), s.getInt("max-frame-bytes"),
                     s.getInt("outbound-high-water-mark-bytes"), s.getInt("outbound-low-water-mark-bytes"),
-                    s.getBoolean("allow-work-selection"));
+                    s.getBoolean("allow-work-selection"), s.getInt("noise-key-reserve"),
+                    s.getDuration("noise-key-reserve-max-age"));
             Config l = c.getConfig("limits");
             Limits limits = new Limits(l.getInt("max-connections"), l.getInt("max-connections-per-ip"),
                     l.getInt("max-channels-per-connection"), l.getInt("ban.invalid-shares"),

@@ -143,6 +143,9 @@ public final class PoolDaemon implements Daemon {
         this.upstream = upstreamHealth.wrap(Objects.requireNonNull(upstream, "upstream"));
         this.metrics = new PoolMetrics(registry);
         Metrics.secp256k1Provider(registry, security.cryptoProvider());
+        if (security instanceof org.hyperhash.pool.downstream.NoiseSecurity ns && ns.keyReserve() != null) {
+            metrics.noiseKeyReserve(ns.keyReserve());
+        }
         Metrics.aeadProvider(registry, security.cryptoProvider() == null ? null : org.hyperhash.sv2.noise.AeadProviders.name(),
                 org.hyperhash.sv2.noise.AeadProviders.isNative(), org.hyperhash.sv2.noise.AeadProviders.smallName(),
                 org.hyperhash.sv2.noise.AeadProviders.isVector());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -224,6 +225,16 @@ class PoolConfigTest {
         AuthorityPublicKey k2 = MiningServer.Security.fromConfig(r, InstantSource.system()).authorityPublicKey();
         assertNotNull(k1);
         assertNotEquals(k1, k2);
+        // the ephemeral key reserve: 10000 pairs, 10 minutes by default; 0 = none
+        assertEquals(10_000, n.keyReserve().capacity());
+        assertEquals(java.time.Duration.ofMinutes(10), c.sv2().noiseKeyReserveMaxAge());
+        PoolConfig none = load(null, Map.of(), "payout.address=" + REGTEST, "sv2.noise-key-reserve=0");
+        assertNull(assertInstanceOf(NoiseSecurity.class, MiningServer.Security.fromConfig(none, InstantSource.system()))
+                .keyReserve());
+        assertTrue(assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST,
+                "sv2.noise-key-reserve=-1")).getMessage().startsWith("sv2.noise-key-reserve"));
+        assertTrue(assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST,
+                "sv2.noise-key-reserve-max-age=0s")).getMessage().startsWith("sv2.noise-key-reserve-max-age"));
         PoolConfig p = load(null, Map.of(), "payout.address=" + REGTEST, "sv2.security=plaintext");
         assertSame(MiningServer.Security.PLAINTEXT, MiningServer.Security.fromConfig(p, InstantSource.system()));
         assertEquals(null, MiningServer.Security.PLAINTEXT.authorityPublicKey());

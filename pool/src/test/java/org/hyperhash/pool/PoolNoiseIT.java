@@ -119,6 +119,31 @@ class PoolNoiseIT {
     }
 
     @Test
+    void handshakesTakeTheirEphemeralKeyFromTheReserveOnceItIsFilled() throws Exception {
+        DevnetTemplateSource tp = new DevnetTemplateSource();
+        try (PoolHarness h = noisePool(tp, AuthorityKeyPair.generate(RNG), "sv2.noise-key-reserve=50")) {
+            assertTrue(FakeSv2Miner.waitFor(h.pool::ready, T), "pool ready");
+            var r = h.pool.registry();
+            java.util.function.ToDoubleFunction<String> takes = result -> r.find("hh.pool.noise.key.reserve.takes")
+                    .tag("result", result).functionCounter().count();
+            // the refill thread fills it once no handshake came for half a second
+            assertTrue(FakeSv2Miner.waitFor(() -> r.find("hh.pool.noise.key.reserve").gauge().value() == 50, T),
+                    "reserve filled");
+            assertEquals(50, r.find("hh.pool.noise.key.reserve.made").functionCounter().count());
+            double hits0 = takes.applyAsDouble("hit");
+            double misses0 = takes.applyAsDouble("miss");
+            try (FakeSv2Miner a = FakeSv2Miner.connect(h.miner(Kind.STANDARD, PoolHarness.address(12) + ".r")
+                    .mining(2000)).startMining()) {
+                assertTrue(FakeSv2Miner.waitFor(() -> a.accepted() >= 1, T), "acks " + a.accepted());
+                assertTrue(a.encrypted());
+            }
+            assertEquals(1, takes.applyAsDouble("hit") - hits0);
+            assertEquals(0, takes.applyAsDouble("miss") - misses0);
+            assertTrue(r.find("hh.pool.noise.key.reserve").gauge().value() <= 50);
+        }
+    }
+
+    @Test
     void wrongPinPlaintextAndSilentClientsAreRefused() throws Exception {
         DevnetTemplateSource tp = new DevnetTemplateSource();
         try (PoolHarness h = noisePool(tp, AuthorityKeyPair.generate(RNG), "sv2.handshake-timeout=1s")) {

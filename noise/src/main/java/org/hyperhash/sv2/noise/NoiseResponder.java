@@ -16,18 +16,36 @@ public final class NoiseResponder {
     private final ServerIdentity identity;
     private final InstantSource clock;
     private final SymmetricState ss;
+    private final EphemeralKeyReserve reserve;
     private byte[] ephemeralSecret;
     private byte[] ephemeralEllSwift;
     private State state = State.NEW;
     private NoiseSession session;
 
     public NoiseResponder(Secp256k1Provider crypto, ServerIdentity identity, InstantSource clock) {
-        this(crypto, identity, clock, null, null, null);
+        this(crypto, identity, clock, null, null, null, null);
+    }
+
+    /**
+     * As above, taking the ephemeral key pair from {@code reserve} when it has one (made ahead of time, see
+     * {@link EphemeralKeyReserve}), else making it inline; null = always inline. The bytes sent are the same kind
+     * either way: a fresh random key, used once.
+     */
+    public NoiseResponder(Secp256k1Provider crypto, ServerIdentity identity, InstantSource clock,
+                          EphemeralKeyReserve reserve) {
+        this(crypto, identity, clock, null, null, null, reserve);
     }
 
     /** Test hook: fixed ephemeral key and encoding, and a step tracer. */
     NoiseResponder(Secp256k1Provider crypto, ServerIdentity identity, InstantSource clock, byte[] ephemeralSecret,
                    byte[] ephemeralEllSwift, BiConsumer<String, byte[]> tracer) {
+        this(crypto, identity, clock, ephemeralSecret, ephemeralEllSwift, tracer, null);
+    }
+
+    private NoiseResponder(Secp256k1Provider crypto, ServerIdentity identity, InstantSource clock,
+                           byte[] ephemeralSecret, byte[] ephemeralEllSwift, BiConsumer<String, byte[]> tracer,
+                           EphemeralKeyReserve reserve) {
+        this.reserve = reserve;
         this.crypto = Objects.requireNonNull(crypto, "crypto");
         this.identity = Objects.requireNonNull(identity, "identity");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -53,6 +71,13 @@ public final class NoiseResponder {
             ss.mixHash(new byte[0]);
             ss.trace("act1.h.payload", ss.h());
 
+            if (ephemeralSecret == null && reserve != null) {
+                EphemeralKeyReserve.Pair pair = reserve.take();
+                if (pair != null) {
+                    ephemeralSecret = pair.secret();
+                    ephemeralEllSwift = pair.ellswift();
+                }
+            }
             if (ephemeralSecret == null) {
                 ephemeralSecret = Secp256k1Keys.randomSecretKey(Hashes.rng());
             }

@@ -2,6 +2,7 @@ package org.hyperhash.pool.admin;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -188,6 +189,28 @@ public final class PoolMetrics {
                 .description("one share-log flush: the upsert transaction of the accumulated share windows into the ledger")
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30)).register(r);
         Gauge.builder("hh.pool.bans.active", bannedIps, AtomicLong::get).description("currently banned IPs").strongReference(true).register(r);
+    }
+
+    /**
+     * The Noise responder's ephemeral key reserve: keys ready, and handshakes whose key came from the reserve (hit)
+     * or was made inline (miss), keys made for it and keys wiped unused at their maximum age.
+     */
+    public void noiseKeyReserve(org.hyperhash.sv2.noise.EphemeralKeyReserve k) {
+        Gauge.builder("hh.pool.noise.key.reserve", k, org.hyperhash.sv2.noise.EphemeralKeyReserve::size)
+                .description("Noise responder ephemeral key pairs made ahead of time and ready").register(registry);
+        FunctionCounter.builder("hh.pool.noise.key.reserve.takes", k,
+                        org.hyperhash.sv2.noise.EphemeralKeyReserve::hits).tag("result", "hit")
+                .description("Noise handshakes by where the responder's ephemeral key came from (hit: the reserve, "
+                        + "miss: made inline)").register(registry);
+        FunctionCounter.builder("hh.pool.noise.key.reserve.takes", k,
+                        org.hyperhash.sv2.noise.EphemeralKeyReserve::misses).tag("result", "miss")
+                .description("Noise handshakes by where the responder's ephemeral key came from (hit: the reserve, "
+                        + "miss: made inline)").register(registry);
+        FunctionCounter.builder("hh.pool.noise.key.reserve.made", k, org.hyperhash.sv2.noise.EphemeralKeyReserve::made)
+                .description("ephemeral key pairs made for the reserve while the pool was quiet").register(registry);
+        FunctionCounter.builder("hh.pool.noise.key.reserve.expired", k,
+                        org.hyperhash.sv2.noise.EphemeralKeyReserve::expired)
+                .description("reserved ephemeral key pairs wiped unused at sv2.noise-key-reserve-max-age").register(registry);
     }
 
     public void gauge(String name, String description, DoubleSupplier f) {

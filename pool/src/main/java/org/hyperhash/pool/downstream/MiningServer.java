@@ -62,6 +62,14 @@ public final class MiningServer implements AutoCloseable {
             return null;
         }
 
+        /** Starts background work (the Noise key reserve's refill); called by the server's constructor. */
+        default void start() {
+        }
+
+        /** Stops it; called by {@link MiningServer#close()} after the connections are closed. */
+        default void close() {
+        }
+
         /** Unencrypted SV2 (trusted links and tests only). */
         Security PLAINTEXT = new Security() {
             @Override
@@ -118,6 +126,7 @@ public final class MiningServer implements AutoCloseable {
         this.idle = new IdleSweeper(c.idleTimeout());
         this.boss = Sv2Transport.newEventLoopGroup(1, "pool-accept");
         this.workers = Sv2Transport.newEventLoopGroup(c.ioThreads(), "pool-io");
+        security.start();
     }
 
     /** Binds every address; returns the bound addresses (port 0 resolved). */
@@ -267,5 +276,6 @@ public final class MiningServer implements AutoCloseable {
         }
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        security.close();
     }
 }

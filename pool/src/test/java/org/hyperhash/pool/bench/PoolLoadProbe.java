@@ -158,6 +158,19 @@ public final class PoolLoadProbe {
         throw new java.io.EOFException("fleet exited while waiting for " + prefix);
     }
 
+    /**
+     * The Noise key reserve's figures from the pool's meters (ready, hits, misses, made); zeros for a pool without a
+     * reserve (0 or an older tree driven through {@code -DfleetCp}).
+     */
+    private static long[] reserve(io.micrometer.core.instrument.MeterRegistry r) {
+        var ready = r.find("hh.pool.noise.key.reserve").gauge();
+        var hit = r.find("hh.pool.noise.key.reserve.takes").tag("result", "hit").functionCounter();
+        var miss = r.find("hh.pool.noise.key.reserve.takes").tag("result", "miss").functionCounter();
+        var made = r.find("hh.pool.noise.key.reserve.made").functionCounter();
+        return new long[] {ready == null ? 0 : (long) ready.value(), hit == null ? 0 : (long) hit.count(),
+                miss == null ? 0 : (long) miss.count(), made == null ? 0 : (long) made.count()};
+    }
+
     private static long pct(long[] a, double p) {
         return a[Math.max(0, Math.min(a.length - 1, (int) Math.ceil(p * a.length) - 1))];
     }
@@ -179,9 +192,18 @@ public final class PoolLoadProbe {
         VethPair veth = System.getProperty("net", "loopback").equals("veth")
                 ? VethPair.create((miners + perIp - 1) / perIp) : null;
         String listen = "sv2.listen=[\"" + (veth == null ? "127.0.0.1" : veth.serverIp) + ":0\"]";
-        try (veth; PoolHarness h = new PoolHarness(PoolHarness.sqlite(dir), source, listen, "sv2.security=" + security,
+        List<String> sets = new ArrayList<>(List.of(listen, "sv2.security=" + security,
                 "limits.ban.invalid-shares=100000000", "vardiff.enabled=false", "channel.ack-interval=1s",
-                "channel.share-batch-size=10", "ledger.flush-interval=1s")) {
+                "channel.share-batch-size=10", "ledger.flush-interval=1s"));
+        String keyReserve = System.getProperty("keyReserve"); // sv2.noise-key-reserve (unset: the tree's default)
+        if (keyReserve != null) {
+            sets.add("sv2.noise-key-reserve=" + Integer.parseInt(keyReserve));
+        }
+        String ioThreads = System.getProperty("ioThreads"); // sv2.io-threads (unset: the default, 2 x cores)
+        if (ioThreads != null) {
+            sets.add("sv2.io-threads=" + Integer.parseInt(ioThreads));
+        }
+        try (veth; PoolHarness h = new PoolHarness(PoolHarness.sqlite(dir), source, sets.toArray(String[]::new))) {
             PoolMetrics metrics = h.pool.metrics();
             while (!h.pool.ready()) {
                 Thread.sleep(10);
@@ -300,16 +322,30 @@ public final class PoolLoadProbe {
                     Thread.sleep(3000);
                 }
                 if (Boolean.parseBoolean(System.getProperty("storm", "true"))) {
+                    long lastRefill = 0;
                     for (int i = 1, storms = intProp("storms", 1); i <= storms; i++) {
                         Thread.sleep(2000);
                         var tcp0 = tcpExt();
                         double[] d0 = dropCounts(metrics);
+                        long[] r0 = reserve(h.pool.registry());
                         long cpu0 = os0.getProcessCpuTime();
+                        long refill0 = ThreadCpu.nanos("noise-key-reserve");
+                        long loops0 = ThreadCpu.nanos("pool-io-") + ThreadCpu.nanos("pool-accept");
                         out.println("STORM");
                         String line = expect(in, "STORM");
                         long cpu = os0.getProcessCpuTime() - cpu0;
+                        long refill = ThreadCpu.nanos("noise-key-reserve") - refill0;
+                        long loops = ThreadCpu.nanos("pool-io-") + ThreadCpu.nanos("pool-accept") - loops0;
+                        long[] r1 = reserve(h.pool.registry());
+                        System.out.printf(Locale.ROOT, "storm %d key reserve: ready before=%d after=%d hits=%d misses=%d "
+                                        + "made=%d refillCpuMs=%d (in the pool CPU below; the refill since the last storm "
+                                        + "before it: %d ms)%n", i, r0[0], r1[0], r1[1] - r0[1], r1[2] - r0[2],
+                                r1[3] - r0[3], refill / 1_000_000, (refill0 - lastRefill) / 1_000_000);
+                        lastRefill = refill0 + refill;
                         System.out.println("storm " + i + " " + line + " (closeMs backOnJobMs retries readyMiners "
-                                + "p50 p90 p99 fleetCpuMs prepareCpuMs esPrepared certVerifies) poolCpuMs=" + cpu / 1_000_000 + " pool connections="
+                                + "p50 p90 p99 fleetCpuMs prepareCpuMs esPrepared certVerifies) poolCpuMs=" + cpu / 1_000_000
+                                + " eventLoopCpuMs=" + loops / 1_000_000 + " refillCpuMs=" + refill / 1_000_000
+                                + " pool connections="
                                 + metrics.connections.get() + "; pool drops: " + drops(metrics, d0) + "; tcp: "
                                 + tcpDelta(tcp0, tcpExt()) + "; load " + Files.readString(Path.of("/proc/loadavg")).trim());
                     }

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelPipeline;
 import java.time.Duration;
 import java.time.InstantSource;
 import org.hyperhash.sv2.noise.AuthorityPublicKey;
+import org.hyperhash.sv2.noise.EphemeralKeyReserve;
 import org.hyperhash.sv2.noise.NoiseInitiator;
 import org.hyperhash.sv2.noise.NoiseResponder;
 import org.hyperhash.sv2.noise.Secp256k1Provider;
@@ -35,7 +36,16 @@ public final class Sv2Pipeline {
     /** Noise responder (pool, template provider): presents {@code id}'s certificate. */
     public static void server(ChannelPipeline p, Secp256k1Provider crypto, ServerIdentity id, InstantSource clock,
                               Sv2Limits limits) {
-        noise(p, NoiseDrivers.responder(new NoiseResponder(crypto, id, clock)), limits);
+        server(p, crypto, id, clock, null, limits);
+    }
+
+    /**
+     * As above, the responder taking its ephemeral key pair from {@code reserveOrNull} when it holds one (see
+     * {@link EphemeralKeyReserve}).
+     */
+    public static void server(ChannelPipeline p, Secp256k1Provider crypto, ServerIdentity id, InstantSource clock,
+                              EphemeralKeyReserve reserveOrNull, Sv2Limits limits) {
+        noise(p, NoiseDrivers.responder(new NoiseResponder(crypto, id, clock, reserveOrNull)), limits);
     }
 
     /**
