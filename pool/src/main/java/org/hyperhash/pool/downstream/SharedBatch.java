@@ -3,6 +3,7 @@ package org.hyperhash.pool.downstream;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.util.concurrent.RejectedExecutionException;
 import org.hyperhash.base.HotPath;
 
 /**
@@ -81,8 +82,13 @@ final class SharedBatch {
         regions++;
         c.retain();
         if (taken && !inPass) {
-            inPass = true;
-            ch.eventLoop().execute(endPass); // the event loop runs it after the task writing now (the drain): the pass's end
+            // the event loop runs it after the task writing now (the drain): the pass's end
+            try {
+                ch.eventLoop().execute(endPass);
+                inPass = true;
+            } catch (RejectedExecutionException e) {
+                // the loop is shutting down: the chunk goes back with the last region instead
+            }
         }
         return c;
     }
