@@ -378,15 +378,23 @@ public final class Bridge {
     }
 
     public void onMinerRequest(Miner m, Sv1Message.Request r) {
+        onMinerRequest(m, r, null);
+    }
+
+    /**
+     * A request from a miner, with what {@link #submitOffBridge} found for it on the miner's loop (null: nothing; a
+     * share's hash is reused only while everything it was computed from is still the bridge's, see {@link Judgement}).
+     */
+    public void onMinerRequest(Miner m, Sv1Message.Request r, Judgement judged) {
         enter();
         try {
-            onMinerRequestLocked(m, r);
+            onMinerRequestLocked(m, r, judged);
         } finally {
             exit();
         }
     }
 
-    private void onMinerRequestLocked(Miner m, Sv1Message.Request r) {
+    private void onMinerRequestLocked(Miner m, Sv1Message.Request r, Judgement judged) {
         if (m.closed) {
             return;
         }
@@ -399,7 +407,7 @@ public final class Bridge {
                 m.reply(r.id(), BooleanNode.TRUE);
             }
             case "mining.suggest_difficulty" -> suggestDifficulty(m, r);
-            case MiningSubmit.METHOD -> submit(m, r);
+            case MiningSubmit.METHOD -> submit(m, r, judged);
             default -> {
                 metrics.problem(Sv1Problem.UNKNOWN_METHOD);
                 m.error(r.id(), Sv1Error.other("Unknown method '" + excerpt(r.method()) + "'"));
@@ -542,7 +550,7 @@ public final class Bridge {
         }
     }
 
-    private void submit(Miner m, Sv1Message.Request r) {
+    private void submit(Miner m, Sv1Message.Request r, Judgement judged) {
         if (!m.subscribed) {
             reject(m, r, ShareReject.NOT_SUBSCRIBED, Sv1Error.notSubscribed());
             return;
@@ -551,12 +559,17 @@ public final class Bridge {
             reject(m, r, ShareReject.UNAUTHORIZED, Sv1Error.unauthorized());
             return;
         }
+        Judgement j = judged != null && judged.request == r && judged.submit != null ? judged : null;
         MiningSubmit s;
-        try {
-            s = MiningSubmit.parse(r.params(), cfg.extranonce2Size());
-        } catch (Sv1ParseException e) {
-            reject(m, r, ShareReject.BAD_PARAMS, Sv1Error.other(e.getMessage()));
-            return;
+        if (j != null) {
+            s = j.submit; // the same request's params parsed with the same (final) configuration
+        } else {
+            try {
+                s = MiningSubmit.parse(r.params(), cfg.extranonce2Size());
+            } catch (Sv1ParseException e) {
+                reject(m, r, ShareReject.BAD_PARAMS, Sv1Error.other(e.getMessage()));
+                return;
+            }
         }
         Upch u = m.ch;
         Sv1Job job = u == null ? null : u.jobs.get(s.jobId());
@@ -571,8 +584,26 @@ public final class Bridge {
             return;
         }
         int version = Sv1Sv2.shareVersion(job.miningNotify().version(), s, m.versionMask);
-        Bytes upstreamExtranonce = u.layout.upstreamExtranonce(m.index, s.extranonce2());
-        ShareResult check = channel.check(job.sv2JobId(), upstreamExtranonce, s.nonce(), s.ntime(), version);
+        Bytes upstreamExtranonce;
+        ShareResult check;
+        Hash256 hash;
+        boolean block;
+        if (j != null && j.computedFrom(u, job, channel, m, version)) {
+            // the loop hashed this share against the objects the bridge holds now: the same result, without a second SHA-256d
+            upstreamExtranonce = j.upstreamExtranonce;
+            check = j.check;
+            hash = j.hash;
+            block = j.block;
+            judgementsReused++;
+        } else {
+            if (j != null) {
+                judgementsStale++;
+            }
+            upstreamExtranonce = u.layout.upstreamExtranonce(m.index, s.extranonce2());
+            check = channel.check(job.sv2JobId(), upstreamExtranonce, s.nonce(), s.ntime(), version);
+            hash = null; // read below, after a DIFFICULTY_TOO_LOW (the only result with a hash that goes on)
+            block = false;
+        }
         boolean forward;
         switch (check) {
             case ShareResult.Accepted _ -> forward = true;
@@ -586,8 +617,10 @@ public final class Bridge {
                 forward = false; // below the upstream target: judged against the miner's own below
             }
         }
-        Hash256 hash = channel.lastShareHash();
-        boolean block = channel.lastShareMeetsNetworkTarget();
+        if (hash == null) {
+            hash = channel.lastShareHash();
+            block = channel.lastShareMeetsNetworkTarget();
+        }
         Target t = job.seq() > m.changeSeq || m.previousTarget == null ? m.target : easier(m.target, m.previousTarget);
         if (!block && !t.isMetBy(hash.unsafeWireBytes())) {
             reject(m, r, ShareReject.LOW_DIFFICULTY, Sv1Error.lowDifficulty());
@@ -685,14 +718,81 @@ public final class Bridge {
     }
 
     /**
-     * A {@code mining.submit} on the miner's own SV1 loop, off the bridge thread: answers it there and returns true when
-     * the bridge would reject it (same reply, counter and metric as {@link #onMinerRequest}); returns false, having
-     * answered nothing, when the share must go to the bridge (it meets the miner's target, or the bridge changed its
-     * state while this read it). The caller must have nothing of this miner's still queued on or answered by the bridge
-     * (replies stay in order) and must call this from the miner's loop only ({@link Miner#rejectedOffBridge} has that
-     * one writer).
+     * What {@link #submitOffBridge} did with a share: {@link #ANSWERED} on the miner's loop, or to be handed to the
+     * bridge ({@link #onMinerRequest(Miner, Sv1Message.Request, Judgement)}) with what the loop computed for it: the
+     * parsed submit and, when the loop hashed it, the hash, the channel's verdict and every object they were computed
+     * from. Issue 19: a credited share was hashed twice, on its loop and again on the bridge (credited shares cost
+     * 1.04-1.16x old main's CPU; bench/README.md "Third session's end"). The hash and verdict are a pure function of
+     * the channel client (channel id, extranonce size: final), its {@link ExtendedChannelClient.ClientJob} for the job
+     * (coinbase, merkle path, version, upstream target, extranonce prefix; a record, replaced, never changed, when
+     * the target changes), the tip (prev hash, nbits, min ntime; the network target is derived from it), the SV1
+     * job, the miner's extranonce layout, index and version mask, and the request's own fields. The bridge reuses
+     * them only when each of those is the same object (or value) it holds when it handles the share
+     * ({@link #computedFrom}); a new block, job, upstream target, extranonce prefix, channel or mask between the two
+     * threads makes it hash the share itself, as before. The miner's own target is never taken from the loop: the
+     * bridge judges the hash against its target of the moment (a difficulty change in between is seen there).
+     * Not changed after {@link #submitOffBridge} returns it; published to the bridge by the task queue.
      */
-    public boolean submitOffBridge(Miner m, Sv1Message.Request r) {
+    public static final class Judgement {
+        /** The loop answered the share: nothing goes to the bridge. */
+        static final Judgement ANSWERED = new Judgement(null, null);
+        /** To the bridge with nothing reusable (the bridge's state changed while the loop read it, ...). */
+        static final Judgement TO_BRIDGE = new Judgement(null, null);
+
+        final Sv1Message.Request request;
+        final MiningSubmit submit;
+        Upch upch;
+        Sv1Job job;
+        ExtendedChannelClient client;
+        ExtendedChannelClient.ClientJob clientJob;
+        org.hyperhash.sv2.message.mining.SetNewPrevHash tip;
+        Target network;
+        ExtranonceLayout layout;
+        long index;
+        int versionMask;
+        int shareVersion;
+        Bytes upstreamExtranonce;
+        /** Accepted / BlockFound / Rejected(DIFFICULTY_TOO_LOW): the verdicts that leave a share to be credited. */
+        ShareResult check;
+        Hash256 hash;
+        boolean block;
+
+        private Judgement(Sv1Message.Request request, MiningSubmit submit) {
+            this.request = request;
+            this.submit = submit;
+        }
+
+        /** The loop answered the share (reply sent there). */
+        public boolean answered() {
+            return this == ANSWERED;
+        }
+
+        /**
+         * Whether the hash and verdict were computed from exactly what the bridge holds now for this share (bridge
+         * thread, inside the entry point): the same channel object and its current job object and tip for the job,
+         * the same SV1 job, layout, index and version mask, hence the same share version and upstream extranonce.
+         */
+        boolean computedFrom(Upch u, Sv1Job j, ExtendedChannelClient c, Miner m, int version) {
+            return hash != null && upch == u && job == j && client == c && layout == u.layout && index == m.index
+                    && versionMask == m.versionMask && shareVersion == version && tip == c.chainTip()
+                    && network == c.networkTarget() && clientJob == c.currentJob(j.sv2JobId());
+        }
+    }
+
+    /** Bridge thread only: credited shares whose loop hash was reused / found stale and hashed again (tests, diagnostics). */
+    long judgementsReused;
+    long judgementsStale;
+
+    /**
+     * A {@code mining.submit} on the miner's own SV1 loop, off the bridge thread: answers it there and returns
+     * {@link Judgement#ANSWERED} when the bridge would reject it (same reply, counter and metric as
+     * {@link #onMinerRequest}); otherwise, having answered nothing, returns what the bridge needs to handle it (it
+     * meets the miner's target, or the bridge changed its state while this read it): pass it to
+     * {@link #onMinerRequest(Miner, Sv1Message.Request, Judgement)}. The caller must have nothing of this miner's still
+     * queued on or answered by the bridge (replies stay in order) and must call this from the miner's loop only
+     * ({@link Miner#rejectedOffBridge} has that one writer).
+     */
+    public Judgement submitOffBridge(Miner m, Sv1Message.Request r) {
         MiningSubmit s = null;
         String badParams = null;
         try {
@@ -702,7 +802,7 @@ public final class Bridge {
         }
         long v = (long) VERSION.getAcquire(this);
         if ((v & 1) != 0) {
-            return false;
+            return Judgement.TO_BRIDGE;
         }
         boolean closed;
         boolean subscribed;
@@ -721,6 +821,8 @@ public final class Bridge {
         int extranonceSize = 0;
         int channelId = 0;
         boolean hasClient = false;
+        Upch u = null;
+        ExtendedChannelClient client = null;
         try {
             closed = m.closed;
             subscribed = m.subscribed;
@@ -731,12 +833,13 @@ public final class Bridge {
             previousTarget = m.previousTarget;
             changeSeq = m.changeSeq;
             st = state;
-            Upch u = m.ch;
+            u = m.ch;
             if (u != null && s != null) {
                 job = u.jobs.get(s.jobId());
                 ExtendedChannelClient c = u.client;
                 if (c != null) {
                     hasClient = true;
+                    client = c;
                     layout = u.layout;
                     clientJob = job == null ? null : c.currentJob(job.sv2JobId());
                     tip = c.chainTip();
@@ -746,68 +849,84 @@ public final class Bridge {
                 }
             }
         } catch (RuntimeException raced) {
-            return false; // a map read while the bridge changed it: the values are thrown away below anyway
+            return Judgement.TO_BRIDGE; // a map read while the bridge changed it: the values are thrown away below anyway
         }
         java.lang.invoke.VarHandle.acquireFence();
         if ((long) VERSION.getVolatile(this) != v) {
-            return false;
+            return Judgement.TO_BRIDGE;
         }
         // from here on: the copied values only, in the order of submit()
         if (closed) {
-            return false;
+            return Judgement.TO_BRIDGE;
         }
         if (!subscribed) {
             rejectOffBridge(m, r, ShareReject.NOT_SUBSCRIBED, Sv1Error.notSubscribed());
-            return true;
+            return Judgement.ANSWERED;
         }
         if (!authorized) {
             rejectOffBridge(m, r, ShareReject.UNAUTHORIZED, Sv1Error.unauthorized());
-            return true;
+            return Judgement.ANSWERED;
         }
         if (s == null) {
             rejectOffBridge(m, r, ShareReject.BAD_PARAMS, Sv1Error.other(badParams));
-            return true;
+            return Judgement.ANSWERED;
         }
         if (job == null || !hasClient || st != UpstreamState.READY) {
             rejectOffBridge(m, r, ShareReject.STALE, Sv1Error.stale());
-            return true;
+            return Judgement.ANSWERED;
         }
         Refusal early = versionOrNtimeRefusal(s, versionMask);
         if (early != null) {
             rejectOffBridge(m, r, early.reason(), early.error());
-            return true;
+            return Judgement.ANSWERED;
         }
         if (layout == null || target == null) {
-            return false; // not a state submit() meets with a job in hand; let the bridge answer
+            return Judgement.TO_BRIDGE; // not a state submit() meets with a job in hand; let the bridge answer
         }
         int shareVersion = Sv1Sv2.shareVersion(job.miningNotify().version(), s, versionMask);
         Bytes upstreamExtranonce = layout.upstreamExtranonce(index, s.extranonce2());
         ShareScratch x = SCRATCH.get();
         ShareResult check = ExtendedChannelClient.check(clientJob, tip, network, extranonceSize, channelId, job.sv2JobId(),
                 upstreamExtranonce, s.nonce(), s.ntime(), shareVersion, x.sha, x.header, x.root, x.hash);
+        boolean upstreamMet = false;
         switch (check) {
-            case ShareResult.Accepted _ -> {
-                return false; // meets the upstream target: forwarded by the bridge
-            }
-            case ShareResult.BlockFound _ -> {
-                return false;
-            }
+            case ShareResult.Accepted _ -> upstreamMet = true; // meets the upstream target: forwarded by the bridge
+            case ShareResult.BlockFound _ -> upstreamMet = true;
             case ShareResult.Rejected rej -> {
                 Refusal no = checkRefusal(rej);
                 if (no != null) {
                     rejectOffBridge(m, r, no.reason(), no.error());
-                    return true;
+                    return Judgement.ANSWERED;
                 }
                 // below the upstream target: judged against the miner's own below
             }
         }
         boolean block = network != null && network.isMetBy(x.hash);
-        Target t = job.seq() > changeSeq || previousTarget == null ? target : easier(target, previousTarget);
-        if (!block && !t.isMetBy(x.hash)) {
-            rejectOffBridge(m, r, ShareReject.LOW_DIFFICULTY, Sv1Error.lowDifficulty());
-            return true;
+        if (!upstreamMet) {
+            Target t = job.seq() > changeSeq || previousTarget == null ? target : easier(target, previousTarget);
+            if (!block && !t.isMetBy(x.hash)) {
+                rejectOffBridge(m, r, ShareReject.LOW_DIFFICULTY, Sv1Error.lowDifficulty());
+                return Judgement.ANSWERED;
+            }
         }
-        return false; // a share to credit: duplicates, vardiff and the accepted count are the bridge's
+        // a share to credit: duplicates, vardiff and the accepted count are the bridge's; it gets the hash and what
+        // it was computed from, and reuses them if nothing of that changed by the time it handles the share
+        Judgement j = new Judgement(r, s);
+        j.upch = u;
+        j.job = job;
+        j.client = client;
+        j.clientJob = clientJob;
+        j.tip = tip;
+        j.network = network;
+        j.layout = layout;
+        j.index = index;
+        j.versionMask = versionMask;
+        j.shareVersion = shareVersion;
+        j.upstreamExtranonce = upstreamExtranonce;
+        j.check = check;
+        j.hash = Hash256.fromWireBytes(x.hash);
+        j.block = block;
+        return j;
     }
 
     /** A share's refusal: the metric's reason and the SV1 error the miner gets. */

@@ -355,9 +355,14 @@ public final class Sv1Server implements AutoCloseable {
                 case Sv1Message.Request r -> {
                     // A share the bridge would only reject is answered here, on this connection's own loop, without a hand-over
                     // to the bridge's loop and back (Bridge.submitOffBridge says when and why that is the bridge's answer).
+                    // A share it hands over carries what was computed for it (the hash: a credited share is hashed once).
                     if (!onBridgeLoop && owed.get() == 0 && queuedWrites.get() == 0 && miner != null
-                            && MiningSubmit.METHOD.equals(r.method())
-                            && bridge.submitOffBridge(miner, r)) {
+                            && MiningSubmit.METHOD.equals(r.method())) {
+                        Bridge.Judgement judged = bridge.submitOffBridge(miner, r);
+                        if (judged.answered()) {
+                            return;
+                        }
+                        post(() -> bridge.onMinerRequest(miner, r, judged));
                         return;
                     }
                     post(() -> bridge.onMinerRequest(miner, r));

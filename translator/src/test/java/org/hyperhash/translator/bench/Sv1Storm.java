@@ -33,7 +33,10 @@ import static org.hyperhash.translator.bench.BenchArgs.strArg;
  * TCP connect time (connect call to the socket being connected: a full accept queue drops SYNs and shows up here
  * as 1 s / 3 s SYN retransmits) and the time to its first notify. The servers alternate in one run:
  * {@code --floor CMD} (e.g. the C floor, bench/sv1-floor/sv1floor.c) and {@code --translator "JVM FLAGS"}
- * ({@link TranslatorBenchServer}: translator daemon + a lean SV2 pool in one JVM), {@code --runs} times each;
+ * ({@link TranslatorBenchServer}: translator daemon + a lean SV2 pool in one JVM) and {@code --server NAME "CMD"} (any
+ * child speaking the same lines, given {@code <max clients> [difficulty]}; e.g. ckpool through its launcher, see
+ * bench/sv1-vs-ckpool.sh: it prints {@code PID <pid>} first, the process then measured instead of the child itself),
+ * {@code --runs} times each;
  * each child must print {@code READY <port>} ({@code --storm-at-listen}: or {@code LISTENING <port>}, the storm then
  * starts at once). Also prints the child's peak RSS (VmHWM) and RSS with all N connected.
  *
@@ -74,6 +77,7 @@ public final class Sv1Storm {
             servers.add(new String[] {"floor", floor});
         }
         int variants = 0;
+        user = strArg(args, "--user", "bcrt1qbench");
         for (int i = 0; i + 1 < args.length; i++) {
             if (args[i].equals("--translator")) { // repeatable: one server per JVM flag set, e.g. two memory profiles
                 variants++;
@@ -85,6 +89,11 @@ public final class Sv1Storm {
                 if (servers.get(i)[0].equals("translator")) {
                     servers.set(i, new String[] {"translator", servers.get(i)[1], "translator" + (++k)});
                 }
+            }
+        }
+        for (int i = 0; i + 2 < args.length; i++) {
+            if (args[i].equals("--server")) { // repeatable: --server NAME "COMMAND", e.g. ckpool through its launcher
+                servers.add(new String[] {"server", args[i + 2], args[i + 1]});
             }
         }
         if (servers.isEmpty()) {
@@ -116,7 +125,13 @@ public final class Sv1Storm {
 
     private static List<String> command(String[] server, String java, int miners) {
         List<String> cmd = new ArrayList<>();
-        if (server[0].equals("floor")) {
+        if (server[0].equals("server")) { // COMMAND MAX_CLIENTS [DIFFICULTY]
+            cmd.addAll(Arrays.asList(server[1].trim().split("\\s+")));
+            cmd.add(Integer.toString(miners + 16));
+            if (difficulty != null) {
+                cmd.add(difficulty);
+            }
+        } else if (server[0].equals("floor")) {
             cmd.addAll(Arrays.asList(server[1].trim().split("\\s+")));
             if (difficulty != null) {
                 cmd.addAll(List.of("0", "4096", difficulty)); // port (any), backlog, difficulty
@@ -152,6 +167,8 @@ public final class Sv1Storm {
     private static int blocks;
     private static int blockWarmup;
     private static String difficulty;
+    /** The miners' username (the part before ".worker"); ckpool checks it once per user with validateaddress. */
+    private static String user = "bcrt1qbench";
     /** Submit latencies (ns) while recording; bounded by clients x seconds / interval, sized at the start of a phase. */
     private static long[] latencies = new long[0];
     private static final java.util.concurrent.atomic.AtomicInteger LAT_N = new java.util.concurrent.atomic.AtomicInteger();
@@ -167,7 +184,13 @@ public final class Sv1Storm {
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
         int port = -1;
+        long measuredPid = p.pid();
         for (String l; (l = out.readLine()) != null; ) {
+            if (l.startsWith("PID ")) { // a launcher (ckpool's) names the process to measure
+                measuredPid = Long.parseLong(l.substring(4).trim());
+            } else if (l.startsWith("INFO ")) {
+                System.out.println("    " + name + ": " + l.substring(5));
+            }
             if (l.startsWith("READY ") || (stormAtListen && l.startsWith("LISTENING "))) {
                 port = Integer.parseInt(l.substring(l.indexOf(' ') + 1).trim());
                 break;
@@ -178,7 +201,8 @@ public final class Sv1Storm {
             throw new IllegalStateException(name + ": no READY line");
         }
         long readyMs = (System.nanoTime() - spawned) / 1_000_000;
-        long readyCpu = ProcStats.cpuMillis(p.pid());
+        final long pid = measuredPid;
+        long readyCpu = ProcStats.cpuMillis(pid);
         java.util.concurrent.BlockingQueue<String> control = new java.util.concurrent.LinkedBlockingQueue<>(1024);
         Thread drain = Thread.ofPlatform().daemon().start(() -> {
             try {
@@ -186,6 +210,8 @@ public final class Sv1Storm {
                     // keep the child's stdout from filling; BLOCK replies go to the block phase (bounded: offer)
                     if (l.startsWith("BLOCK ")) {
                         control.offer(l);
+                    } else if (l.startsWith("INFO ")) {
+                        System.out.println("    " + name + ": " + l.substring(5));
                     }
                 }
             } catch (Exception ignored) {
@@ -197,11 +223,11 @@ public final class Sv1Storm {
         }
         int passes = serverWarmup ? 2 : 1;
         for (int pass = 0; pass < passes; pass++) {
-            long rss0 = rss(p.pid(), "VmRSS:");
+            long rss0 = rss(pid, "VmRSS:");
             String load0 = ProcStats.loadavg();
             long[] net0 = listenDrops();
-            long cpu0 = ProcStats.cpuMillis(p.pid());
-            var threads0 = threadCpu(p.pid());
+            long cpu0 = ProcStats.cpuMillis(pid);
+            var threads0 = threadCpu(pid);
             Bootstrap b = new Bootstrap().group(group).channel(Sv2Transport.socketChannelClass())
                     .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 60_000);
             InetSocketAddress remote = new InetSocketAddress("127.0.0.1", port);
@@ -233,10 +259,10 @@ public final class Sv1Storm {
                 }
             }
             long[] net1 = listenDrops();
-            long cpu1 = ProcStats.cpuMillis(p.pid());
-            var threads1 = threadCpu(p.pid());
-            long rss1 = rss(p.pid(), "VmRSS:");
-            long hwm = rss(p.pid(), "VmHWM:");
+            long cpu1 = ProcStats.cpuMillis(pid);
+            var threads1 = threadCpu(pid);
+            long rss1 = rss(pid, "VmRSS:");
+            long hwm = rss(pid, "VmHWM:");
             long[] connect = new long[n];
             long[] notify = new long[n];
             long[] sinceStart = new long[n];
@@ -280,7 +306,7 @@ public final class Sv1Storm {
                 System.out.printf(Locale.ROOT, "  %d clients failed or got no notify in 60 s%n", failed);
             }
             if (submitSeconds > 0 || blocks > 0 || idleSeconds > 0) {
-                steady(name, p, cs, control);
+                steady(name, p, pid, cs, control);
             }
             for (Client c : cs) {
                 Channel ch = c.ch;
@@ -310,7 +336,7 @@ public final class Sv1Storm {
     }
 
     /** The steady-submit and new-block phases against the connected clients of one run. */
-    private static void steady(String name, Process p, Client[] cs, java.util.concurrent.BlockingQueue<String> control)
+    private static void steady(String name, Process p, long pid, Client[] cs, java.util.concurrent.BlockingQueue<String> control)
             throws Exception {
         List<Client> live = new ArrayList<>();
         for (Client c : cs) {
@@ -326,10 +352,10 @@ public final class Sv1Storm {
         OTHER_SAMPLES.clear();
         if (idleSeconds > 0) { // background CPU: all clients connected, nothing sent (timers, metrics, GC)
             Thread.sleep(2000);
-            long cpu0 = ProcStats.cpuMillis(p.pid());
+            long cpu0 = ProcStats.cpuMillis(pid);
             long w0 = System.nanoTime();
             Thread.sleep(idleSeconds * 1000L);
-            long cpu1 = ProcStats.cpuMillis(p.pid());
+            long cpu1 = ProcStats.cpuMillis(pid);
             System.out.printf(Locale.ROOT, "  %-10s idle with %d clients: server CPU %d ms over %.1f s = %.1f ms/s | %s%n", name,
                     live.size(), cpu1 - cpu0, (System.nanoTime() - w0) / 1e9, (cpu1 - cpu0) * 1e9 / (System.nanoTime() - w0),
                     ProcStats.loadavg());
@@ -342,13 +368,13 @@ public final class Sv1Storm {
             }
             Thread.sleep(submitWarmup * 1000L);
             String load0 = ProcStats.loadavg();
-            var th0 = threadCpu(p.pid());
-            long cpu0 = ProcStats.cpuMillis(p.pid());
+            var th0 = threadCpu(pid);
+            long cpu0 = ProcStats.cpuMillis(pid);
             long w0 = System.nanoTime();
             recording = true;
             Thread.sleep(submitSeconds * 1000L);
             recording = false;
-            long cpu1 = ProcStats.cpuMillis(p.pid());
+            long cpu1 = ProcStats.cpuMillis(pid);
             double secs = (System.nanoTime() - w0) / 1e9;
             int n = Math.min(LAT_N.get(), latencies.length);
             long[] lat = Arrays.copyOf(latencies, n);
@@ -358,7 +384,7 @@ public final class Sv1Storm {
                     + " submits (%.3f cores) | %s -> %s%n", name, live.size(), submitInterval, submitSeconds, submitWarmup, n,
                     n / secs, SUBMIT_OTHER.get(), pct(lat, 50), pctMille(lat, 990), pctMille(lat, 999), max(lat), cpu1 - cpu0,
                     n == 0 ? Double.NaN : (cpu1 - cpu0) * 1000.0 / n, (cpu1 - cpu0) / 1000.0 / secs, load0, ProcStats.loadavg());
-            System.out.println("    CPU ms by thread: " + topThreads(th0, threadCpu(p.pid())));
+            System.out.println("    CPU ms by thread: " + topThreads(th0, threadCpu(pid)));
             if (!OTHER_SAMPLES.isEmpty()) {
                 System.out.println("    other replies, e.g. " + OTHER_SAMPLES);
             }
@@ -373,8 +399,8 @@ public final class Sv1Storm {
             java.util.Map<String, Long> th0 = java.util.Map.of();
             for (int b = 0; b < blockWarmup + blocks; b++) {
                 if (b == blockWarmup) { // CPU over the recorded blocks only
-                    cpu0 = ProcStats.cpuMillis(p.pid());
-                    th0 = threadCpu(p.pid());
+                    cpu0 = ProcStats.cpuMillis(pid);
+                    th0 = threadCpu(pid);
                 }
                 long[] before = new long[live.size()];
                 for (int i = 0; i < before.length; i++) {
@@ -402,14 +428,14 @@ public final class Sv1Storm {
                 }
                 Thread.sleep(700);
             }
-            long cpu1 = ProcStats.cpuMillis(p.pid());
+            long cpu1 = ProcStats.cpuMillis(pid);
             double[] a = p99s.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             System.out.printf(Locale.ROOT, "  %-10s new block -> 99%% of %d clients have the clean notify: median %.1f ms, min %.1f max %.1f"
                     + " over %d blocks after %d unrecorded (last client: median %.1f ms) | server CPU %d ms over the recorded blocks | %s -> %s"
                     + " | each: %s%n", name, live.size(), a[a.length / 2], a[0], a[a.length - 1], a.length, blockWarmup,
                     alls.stream().mapToDouble(Double::doubleValue).sorted().toArray()[alls.size() / 2], cpu1 - cpu0, load0,
                     ProcStats.loadavg(), p99s.stream().map(x -> String.format(Locale.ROOT, "%.1f", x)).toList());
-            System.out.println("    CPU ms by thread: " + topThreads(th0, threadCpu(p.pid())));
+            System.out.println("    CPU ms by thread: " + topThreads(th0, threadCpu(pid)));
         }
         submitting = false;
         for (var t : timers) {
@@ -465,7 +491,7 @@ public final class Sv1Storm {
         public void channelActive(ChannelHandlerContext ctx) {
             connected = System.nanoTime();
             ch = ctx.channel();
-            worker = "bcrt1qbench.s" + System.identityHashCode(this);
+            worker = user + ".s" + System.identityHashCode(this);
             ctx.write(line(ctx, "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"hh-storm/1.0\"]}"));
             ctx.writeAndFlush(line(ctx, "{\"id\":2,\"method\":\"mining.authorize\",\"params\":[\"" + worker + "\",\"x\"]}"));
         }
@@ -484,8 +510,18 @@ public final class Sv1Storm {
                 }
                 // params: job id, prevhash, coinb1, coinb2, [branch], version, nbits, ntime, clean
                 int at = l.indexOf("\"params\"");
+                int open = l.indexOf('[', at);
+                int close = open; // the params array's closing bracket (ckpool puts "id" and "method" after it)
+                for (int depth = 0; close < l.length(); close++) {
+                    char ch = l.charAt(close);
+                    if (ch == '[') {
+                        depth++;
+                    } else if (ch == ']' && --depth == 0) {
+                        break;
+                    }
+                }
                 List<String> strs = new ArrayList<>();
-                for (int i = l.indexOf('"', l.indexOf('[', at)); i >= 0; i = l.indexOf('"', i + 1)) {
+                for (int i = l.indexOf('"', open); i >= 0 && i < close; i = l.indexOf('"', i + 1)) {
                     int e = l.indexOf('"', i + 1);
                     strs.add(l.substring(i + 1, e));
                     i = e;
@@ -494,7 +530,7 @@ public final class Sv1Storm {
                     jobId = strs.get(0);
                     ntime = strs.get(strs.size() - 1);
                 }
-                if (l.replace(" ", "").contains("true]")) {
+                if (l.substring(open, Math.min(l.length(), close + 1)).replace(" ", "").endsWith("true]")) {
                     lastCleanNanos = now;
                     cleanCount++;
                 }
@@ -510,13 +546,10 @@ public final class Sv1Storm {
                 e++;
             }
             long id = e > s ? Long.parseLong(l, s, e, 10) : -1;
-            if (id == 1) { // subscribe: [subscriptions, extranonce1, extranonce2_size]
-                int end = l.lastIndexOf("],\"error\"");
-                int comma = l.lastIndexOf(',', end);
-                try {
-                    extranonce2 = "00".repeat(Integer.parseInt(l.substring(comma + 1, end).trim()));
-                } catch (RuntimeException ignored) {
-                    // keep 4 bytes
+            if (id == 1) { // subscribe: [subscriptions, extranonce1, extranonce2_size] (key order differs by server)
+                int size = extranonce2Size(l);
+                if (size > 0) {
+                    extranonce2 = "00".repeat(size);
                 }
             } else if (id == sentId) {
                 sentId = -1;
@@ -527,13 +560,37 @@ public final class Sv1Storm {
                         a[k] = now - sentAt;
                     }
                 }
-                if (!l.contains("\"result\":true") && !l.contains("[23,")) {
+                // low difficulty: error 23 (the floor, the translator); ckpool: result false, reject-reason "Above target"
+                if (!l.contains("\"result\":true") && !l.contains("[23,") && !l.contains("Above target")) {
                     SUBMIT_OTHER.incrementAndGet();
                     if (OTHER_SAMPLES.size() < 3) {
                         OTHER_SAMPLES.add(l);
                     }
                 }
             }
+        }
+
+        /** The last element of the subscribe result array (extranonce2_size), or -1. */
+        static int extranonce2Size(String l) {
+            int r = l.indexOf("\"result\"");
+            int open = r < 0 ? -1 : l.indexOf('[', r);
+            if (open < 0) {
+                return -1;
+            }
+            int depth = 0;
+            for (int i = open; i < l.length(); i++) {
+                char c = l.charAt(i);
+                if (c == '[') {
+                    depth++;
+                } else if (c == ']' && --depth == 0) {
+                    try {
+                        return Integer.parseInt(l.substring(l.lastIndexOf(',', i) + 1, i).trim());
+                    } catch (RuntimeException e) {
+                        return -1;
+                    }
+                }
+            }
+            return -1;
         }
 
         @Override

@@ -28,6 +28,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -88,11 +89,12 @@ class SubmitOffBridgeTest {
 
     /** The SV1 server's order for a miner off the bridge's loop. */
     void submitBoth(Side off, Side on, int miner, Sv1Message.Request r) {
-        if (off.b.submitOffBridge(off.miners.get(miner), r)) {
+        Bridge.Judgement judged = off.b.submitOffBridge(off.miners.get(miner), r);
+        if (judged.answered()) {
             offBridgeAnswers++;
         } else {
             handedOver++;
-            off.b.onMinerRequest(off.miners.get(miner), r);
+            off.b.onMinerRequest(off.miners.get(miner), r, judged);
         }
         on.b.onMinerRequest(on.miners.get(miner), r);
         assertEquals(comparable(on.links.get(miner).sent), comparable(off.links.get(miner).sent), () -> "after " + r);
@@ -192,6 +194,8 @@ class SubmitOffBridgeTest {
         }
         assertTrue(offBridgeAnswers > 1000, "most shares answered off the bridge: " + offBridgeAnswers);
         assertTrue(handedOver >= 24, "shares meeting the target go to the bridge: " + handedOver);
+        assertTrue(off.b.judgementsReused >= 24, "the bridge reused the loop's hash of a credited share: " + off.b.judgementsReused);
+        assertEquals(0, off.b.judgementsStale, "nothing changed between the loop's judgement and the bridge's handling");
         for (ShareReject reason : ShareReject.values()) {
             assertEquals(on.met.rejectedCount(reason), off.met.rejectedCount(reason), reason.name());
         }
@@ -228,7 +232,7 @@ class SubmitOffBridgeTest {
         Bridge.Miner m = t.miner(link, "bmminer/2.0.0");
         MiningNotify job = link.lastJob();
         Sv1Message.Request low = req(5, "mining.submit", "w", job.jobId(), "00000001", Sv1Hex.u32(ntime), "00000000");
-        assertTrue(bridge.submitOffBridge(m, low), "quiet bridge: a low-difficulty share is answered off it");
+        assertTrue(bridge.submitOffBridge(m, low).answered(), "quiet bridge: a low-difficulty share is answered off it");
         assertEquals(1.0, metrics.rejectedCount(ShareReject.LOW_DIFFICULTY));
         // a reader running while a bridge entry point is inside (here: called back from the bridge's own send)
         boolean[] during = new boolean[1];
@@ -236,7 +240,7 @@ class SubmitOffBridgeTest {
             @Override
             public void send(Object message) {
                 super.send(message);
-                during[0] |= bridge.submitOffBridge(m, low);
+                during[0] |= bridge.submitOffBridge(m, low) != Bridge.Judgement.TO_BRIDGE;
             }
         };
         bridge.onMinerConnected(probe);
@@ -244,7 +248,152 @@ class SubmitOffBridgeTest {
         bridge.onMinerRequest(pm, req(1, "mining.subscribe", "x"));
         assertFalse(during[0], "a submit read while the bridge writes is handed to the bridge");
         assertEquals(1.0, metrics.rejectedCount(ShareReject.LOW_DIFFICULTY));
-        assertTrue(bridge.submitOffBridge(m, low), "and judged off it again once the bridge is done");
+        assertTrue(bridge.submitOffBridge(m, low).answered(), "and judged off it again once the bridge is done");
         assertTrue(u.of(SubmitSharesExtended.class).isEmpty());
+    }
+
+    // ------------------------------------------------------------------ a change between the loop's judgement and the bridge
+
+    /**
+     * Two bridges, one working miner each (same index, no version rolling) on a channel at {@code upstreamDiff}, and a
+     * share of that miner meeting {@code shareDiff}, judged on the miner's loop of {@code off} (handed over with its
+     * hash). {@link #handleAfter} then lets a change reach both bridges before the share does, as when the bridge
+     * thread runs an upstream message or another request between the loop's judgement and the share's task.
+     */
+    final class Race {
+        final Side off = new Side();
+        final Side on = new Side();
+        final Sv1Message.Request share;
+        final Bridge.Judgement judged;
+
+        Race(double upstreamDiff, double shareDiff) throws Exception {
+            both(off, on, s -> open(s, upstreamDiff));
+            both(off, on, s -> block(s, 1, PREV, true));
+            both(off, on, s -> {
+                BridgeTest.FakeMiner l = new BridgeTest.FakeMiner();
+                Bridge.Miner m = s.b.onMinerConnected(l);
+                s.links.add(l);
+                s.miners.add(m);
+                s.b.onMinerRequest(m, req(1, "mining.subscribe", "cgminer/4.12.0"));
+                s.b.onMinerRequest(m, req(2, "mining.authorize", "bc1qaddress.w", "x"));
+            });
+            MiningNotify j = on.links.get(0).lastJob();
+            Sv1CpuMiner.Found f = t.mine(on.links.get(0), j, Bytes.fromHex("0000002a"), Targets.fromDifficulty(shareDiff), 0, 0);
+            share = new Sv1Message.Request(Sv1Json.MAPPER.valueToTree(9), "mining.submit",
+                    new MiningSubmit("w", j.jobId(), f.extranonce2(), f.ntime(), f.nonce(), OptionalInt.empty()).toParams());
+            judged = off.b.submitOffBridge(off.miners.get(0), share);
+            assertFalse(judged.answered(), "a share meeting the miner's target goes to the bridge");
+            assertNotSame(Bridge.Judgement.TO_BRIDGE, judged, "with the loop's hash");
+        }
+
+        /** {@code change} reaches both bridges, then the share: the same lines, counters and upstream messages. */
+        void handleAfter(java.util.function.Consumer<Side> change) {
+            both(off, on, change);
+            off.b.onMinerRequest(off.miners.get(0), share, judged);
+            on.b.onMinerRequest(on.miners.get(0), share);
+            assertEquals(comparable(on.links.get(0).sent), comparable(off.links.get(0).sent));
+            for (ShareReject reason : ShareReject.values()) {
+                assertEquals(on.met.rejectedCount(reason), off.met.rejectedCount(reason), reason.name());
+            }
+            assertEquals(on.met.acceptedCount(), off.met.acceptedCount());
+            assertEquals(on.met.forwardedCount(), off.met.forwardedCount());
+            assertEquals(on.up.of(SubmitSharesExtended.class), off.up.of(SubmitSharesExtended.class));
+            assertEquals(strip(on.b.miners()), strip(off.b.miners()));
+        }
+
+        Sv1Message.Response reply() {
+            return off.links.get(0).lastResponse();
+        }
+    }
+
+    @Test
+    void nothingChangedTheLoopsHashIsUsed() throws Exception {
+        Race r = new Race(1e-5, 1e-5);
+        r.handleAfter(s -> {
+        });
+        assertEquals(1, r.off.b.judgementsReused);
+        assertEquals(0, r.off.b.judgementsStale);
+        assertTrue(r.reply().result().asBoolean(), "credited");
+        assertEquals(1, r.off.up.of(SubmitSharesExtended.class).size(), "and forwarded (meets the upstream target)");
+    }
+
+    @Test
+    void aNewJobOnTheSameTipKeepsTheLoopsHashValid() throws Exception {
+        Race r = new Race(1e-5, 1e-5);
+        r.handleAfter(s -> s.b.onUpstreamMessage(s.up, new NewExtendedMiningJob(7, 2, OptionalInt.of(ntime), 0x20000000,
+                true, List.of(Hash256.fromWireHex("22".repeat(32))), CB_PREFIX, CB_SUFFIX)));
+        assertEquals(1, r.off.b.judgementsReused, "the share's job and tip are still the bridge's objects");
+        assertTrue(r.reply().result().asBoolean());
+        assertEquals(1, r.off.up.of(SubmitSharesExtended.class).size());
+    }
+
+    @Test
+    void aHarderUpstreamTargetMakesTheBridgeHashAgain() throws Exception {
+        // judged on the loop as meeting the channel's target (to be forwarded); the pool raises it before the bridge
+        // handles the share: the channel's job is a new object, the loop's verdict is not used, the share is credited
+        // to the miner but no longer forwarded. Reusing the stale verdict would forward it (the lists below differ).
+        Race r = new Race(1e-5, 1e-5);
+        r.handleAfter(s -> s.b.onUpstreamMessage(s.up, new SetTarget(7, Targets.fromDifficulty(1e3))));
+        assertEquals(0, r.off.b.judgementsReused);
+        assertEquals(1, r.off.b.judgementsStale);
+        assertTrue(r.reply().result().asBoolean(), "still meets the miner's target");
+        assertTrue(r.off.up.of(SubmitSharesExtended.class).isEmpty(), "not the pool's any more");
+        assertEquals(0.0, r.off.met.forwardedCount());
+    }
+
+    @Test
+    void aNewBlockMakesTheHandedOverShareStale() throws Exception {
+        Race r = new Race(1e-5, 1e-5);
+        r.handleAfter(s -> block(s, 2, Hash256.fromWireHex("cd".repeat(32)), true));
+        assertEquals(1.0, r.off.met.rejectedCount(ShareReject.STALE));
+        assertEquals(0, r.off.b.judgementsReused);
+        assertTrue(r.off.up.of(SubmitSharesExtended.class).isEmpty());
+    }
+
+    @Test
+    void aNewTipForAJobNeverAnnouncedMakesTheHandedOverShareStale() throws Exception {
+        Race r = new Race(1e-5, 1e-5);
+        r.handleAfter(s -> s.b.onUpstreamMessage(s.up, new SetNewPrevHash(7, 99, Hash256.fromWireHex("cd".repeat(32)),
+                ntime, 0x1d00ffff)));
+        assertEquals(1.0, r.off.met.rejectedCount(ShareReject.STALE));
+        assertEquals(0, r.off.b.judgementsReused);
+    }
+
+    @Test
+    void aNewExtranoncePrefixMakesTheBridgeHashAgain() throws Exception {
+        Race r = new Race(1e-5, 1e-5);
+        r.handleAfter(s -> s.b.onUpstreamMessage(s.up,
+                new org.hyperhash.sv2.message.mining.SetExtranoncePrefix(7, Bytes.fromHex("01000003"))));
+        assertEquals(1, r.off.b.judgementsStale, "the layout is a new object");
+        assertTrue(r.reply().result().asBoolean());
+    }
+
+    @Test
+    void difficultyRisesBeforeTheBridgeAreJudgedAgainstTheBridgesTarget() throws Exception {
+        // upstream far above the miner (no cap, no forwarding); the miner's target rises twice (no share credited yet,
+        // so suggest_difficulty applies) before the bridge handles a share judged on the loop against the first target:
+        // the hash is reused, the target is the bridge's (the previous one for a job sent before the change: 1e-1)
+        Race r = new Race(1e3, MINER_DIFF);
+        assertFalse(Targets.fromDifficulty(1e-1).isMetBy(r.judged.hash.unsafeWireBytes()), "a share below the new targets");
+        r.handleAfter(s -> {
+            s.b.onMinerRequest(s.miners.get(0), req(3, "mining.suggest_difficulty", 1e-1));
+            s.b.onMinerRequest(s.miners.get(0), req(4, "mining.suggest_difficulty", 10.0));
+        });
+        assertEquals(1, r.off.b.judgementsReused);
+        assertEquals(1.0, r.off.met.rejectedCount(ShareReject.LOW_DIFFICULTY), "the loop's target is not the bridge's");
+        assertEquals(0.0, r.off.met.acceptedCount());
+    }
+
+    @Test
+    void aJudgementIsUsedOnlyForItsOwnRequest() throws Exception {
+        Race r = new Race(1e-5, 1e-5);
+        MiningNotify j = r.on.links.get(0).lastJob();
+        Sv1CpuMiner.Found f = t.mine(r.on.links.get(0), j, Bytes.fromHex("0000002b"), Targets.fromDifficulty(1e-5), 0, 0);
+        Sv1Message.Request other = new Sv1Message.Request(Sv1Json.MAPPER.valueToTree(10), "mining.submit",
+                new MiningSubmit("w", j.jobId(), f.extranonce2(), f.ntime(), f.nonce(), OptionalInt.empty()).toParams());
+        r.off.b.onMinerRequest(r.off.miners.get(0), other, r.judged);
+        r.on.b.onMinerRequest(r.on.miners.get(0), other);
+        assertEquals(0, r.off.b.judgementsReused);
+        assertEquals(r.on.up.of(SubmitSharesExtended.class), r.off.up.of(SubmitSharesExtended.class));
     }
 }
