@@ -6,6 +6,7 @@ import io.netty.buffer.UnpooledHeapByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.time.Instant;
@@ -81,7 +82,7 @@ import org.slf4j.LoggerFactory;
  */
 @HotPath
 public final class DownstreamHandler extends ChannelInboundHandlerAdapter
-        implements JobDispatcher.Session, IdleSweeper.Member {
+        implements JobDispatcher.Session, IdleSweeper.Member, SharedBatch.Writer {
     private static final Logger LOG = LoggerFactory.getLogger(DownstreamHandler.class);
     /** SetupConnection flag bits (client, mining protocol). */
     static final int REQUIRES_STANDARD_JOBS = 1;
@@ -127,14 +128,30 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
     private GroupChannel group;
     /**
      * The open channels by id, only once there are {@link #MAP_FROM} or more (a proxy's connection; up to
-     * limits.max-channels-per-connection): below that {@link #channelList} is searched, which saves the map's
+     * limits.max-channels-per-connection): below that {@link #chans} is searched, which saves the map's
      * ~180 bytes on every single-channel miner connection.
      */
     private HashMap<Integer, ChannelState> channels;
     static final int MAP_FROM = 8;
-    /** Every open channel's state, for allocation-free iteration on the fan-out path. */
-    private final ArrayList<ChannelState> channelList = new ArrayList<>(1);
+    /**
+     * Every open channel's state ({@link #nChans} of them, in opening order), for allocation-free iteration on the
+     * fan-out path. An array rather than an ArrayList: the fan-out reaches a connection's channels through one object
+     * less per block (the list and its array were ~5% of the pass's samples in a profile at 10k miners, bench/README.md
+     * plainbatch), and a connection has no list object.
+     */
+    private ChannelState[] chans = NO_CHANNELS;
+    private int nChans;
+    private static final ChannelState[] NO_CHANNELS = new ChannelState[0];
     private ByteBuf batch;
+    /**
+     * Plaintext fan-out: while >= 0, {@link #batch} is the event loop's shared chunk ({@link SharedBatch}) and this
+     * connection's frames are its bytes from here to {@link #batchTo}, or to its writer index while this connection is
+     * the chunk's last writer ({@code batchTo < 0}); the connection holds one reference to the chunk for them.
+     */
+    private int batchFrom = -1;
+    private int batchTo = -1;
+    /** Inside {@link #onWork}: a batch opened now goes into the loop's shared chunk (plaintext). */
+    private boolean fanOut;
     private boolean heapBatch;
     private Work view;
     private ScheduledFuture<?> setupTimer;
@@ -151,10 +168,13 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         final ChannelKind kind;
         final boolean grouped;
         final ChannelDifficulty vardiff;
+        /** {@code id.solo()}, kept here: the fan-out reads it per channel per block, and the identity is one more object. */
+        final boolean solo;
 
         ChannelState(ServerChannel ch, MinerIdentity id, ChannelKind kind, boolean grouped, ChannelDifficulty vardiff) {
             this.ch = ch;
             this.id = id;
+            this.solo = id.solo();
             this.kind = kind;
             this.grouped = grouped;
             this.vardiff = vardiff;
@@ -198,8 +218,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         if (channels != null) {
             return channels.get(id);
         }
-        for (int i = 0, n = channelList.size(); i < n; i++) {
-            ChannelState s = channelList.get(i);
+        for (int i = 0, n = nChans; i < n; i++) {
+            ChannelState s = chans[i];
             if (s.ch.channelId() == id) {
                 return s;
             }
@@ -245,13 +265,14 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         if (setupDone) {
             px.dispatcher().unregister(ctx.channel().eventLoop(), this);
         }
-        for (int i = 0, n = channelList.size(); i < n; i++) {
-            ChannelState s = channelList.get(i);
+        for (int i = 0, n = nChans; i < n; i++) {
+            ChannelState s = chans[i];
             s.ch.close();
             metrics.channels(s.kind).decrementAndGet();
         }
         channels = null;
-        channelList.clear();
+        java.util.Arrays.fill(chans, 0, nChans, null);
+        nChans = 0;
         if (group != null) {
             metrics.channels(ChannelKind.GROUP).decrementAndGet();
             group = null;
@@ -417,7 +438,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
             violation(channel.pipeline().lastContext(), "OpenMiningChannel before SetupConnection");
             return false;
         }
-        if (channelList.size() >= px.config().limits().maxChannelsPerConnection()) {
+        if (nChans >= px.config().limits().maxChannelsPerConnection()) {
             openError(requestId, TOO_MANY_CHANNELS);
             return false;
         }
@@ -507,13 +528,16 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
     private void started(ServerChannel ch, MinerIdentity id, ChannelKind kind, boolean grouped) {
         ChannelDifficulty vd = px.vardiff() == null ? null : new ChannelDifficulty(px.vardiff(), px.clock(), ch);
         ChannelState st = new ChannelState(ch, id, kind, grouped, vd);
-        channelList.add(st);
+        if (nChans == chans.length) {
+            chans = java.util.Arrays.copyOf(chans, Math.max(1, 2 * nChans));
+        }
+        chans[nChans++] = st;
         if (channels != null) {
             channels.put(ch.channelId(), st);
-        } else if (channelList.size() >= MAP_FROM) {
+        } else if (nChans >= MAP_FROM) {
             channels = new HashMap<>(MAP_FROM * 4);
-            for (int i = 0, n = channelList.size(); i < n; i++) {
-                channels.put(channelList.get(i).ch.channelId(), channelList.get(i));
+            for (int i = 0, n = nChans; i < n; i++) {
+                channels.put(chans[i].ch.channelId(), chans[i]);
             }
         }
         metrics.channels(kind).incrementAndGet();
@@ -593,7 +617,13 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         if (channels != null) {
             channels.remove(channelId);
         }
-        channelList.remove(st);
+        for (int i = 0; i < nChans; i++) {
+            if (chans[i] == st) {
+                System.arraycopy(chans, i + 1, chans, i, nChans - i - 1);
+                chans[--nChans] = null;
+                break;
+            }
+        }
         if (st.grouped && group != null) {
             group.remove(st.ch);
         }
@@ -829,9 +859,14 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         if (closed || view == null || u.seq() <= view.seq()) {
             return;
         }
-        switch (u) {
-            case NewJob nj -> onNewJob(nj);
-            case NewTip nt -> onNewTip(nt);
+        fanOut = out != null; // plaintext: the drain flushes every session it gave work to, right after the pass
+        try {
+            switch (u) {
+                case NewJob nj -> onNewJob(nj);
+                case NewTip nt -> onNewTip(nt);
+            }
+        } finally {
+            fanOut = false;
         }
     }
 
@@ -841,10 +876,10 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         if (group != null) {
             group.onNewTemplate(tj.pooled()).ifPresent(m -> writeJob(m, tj.pooled()));
         }
-        for (int i = 0, n = channelList.size(); i < n; i++) {
-            ChannelState st = channelList.get(i);
+        for (int i = 0, n = nChans; i < n; i++) {
+            ChannelState st = chans[i];
             if (!st.grouped) {
-                JobTemplate jt = px.dispatcher().jobFor(tj, st.id);
+                JobTemplate jt = st.solo ? px.dispatcher().jobFor(tj, st.id) : tj.pooled(); // as jobFor
                 ByteBuf b = batchForWrite();
                 int mark = b.writerIndex();
                 try {
@@ -863,8 +898,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         view = nt.work();
         ChainTip tip = nt.tip();
         if (workSelection) {
-            for (int i = 0, n = channelList.size(); i < n; i++) {
-                if (channelList.get(i).ch instanceof ExtendedChannel ec) {
+            for (int i = 0, n = nChans; i < n; i++) {
+                if (chans[i].ch instanceof ExtendedChannel ec) {
                     ec.dropCustomJobsNotOn(tip.prevHash()); // shares on the old chain are stale
                 }
             }
@@ -872,8 +907,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         if (group != null) {
             group.onSetNewPrevHash(tip).forEach(this::write);
         }
-        for (int i = 0, n = channelList.size(); i < n; i++) {
-            ChannelState st = channelList.get(i);
+        for (int i = 0, n = nChans; i < n; i++) {
+            ChannelState st = chans[i];
             if (!st.grouped) {
                 ByteBuf b = batchForWrite();
                 int mark = b.writerIndex();
@@ -898,12 +933,46 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         releaseIfUnused();
     }
 
-    /** The batch to append frames to (allocated if there is none); set {@link #dirty} when something is written. */
+    /**
+     * The batch to append frames to (allocated if there is none); set {@link #dirty} when something is written. On the
+     * plaintext fan-out a new batch is a region of the loop's shared chunk; a region that another connection has
+     * appended after since is copied into a batch of its own first, so a batch is always one run of whole frames.
+     */
     private ByteBuf batchForWrite() {
         if (batch == null) {
-            batch = newBatch();
+            if (fanOut) {
+                batch = SharedBatch.local().open(this, channel);
+                batchFrom = batch.writerIndex();
+                batchTo = -1;
+            } else {
+                batch = newBatch();
+            }
+        } else if (batchTo >= 0) {
+            ByteBuf own = newBatch();
+            own.writeBytes(batch, batchFrom, batchTo - batchFrom);
+            closeRegion();
+            batch = own;
         }
         return batch;
+    }
+
+    @Override
+    public void sealBatch(int end) {
+        batchTo = end;
+    }
+
+    /** Bytes in the batch ({@link #batch} non-null). */
+    private int batchBytes() {
+        return batchFrom < 0 ? batch.writerIndex() : (batchTo >= 0 ? batchTo : batch.writerIndex()) - batchFrom;
+    }
+
+    /** Gives up the shared chunk's region: releases its reference and clears {@link #batch}. */
+    private void closeRegion() {
+        ByteBuf c = batch;
+        batch = null;
+        batchFrom = batchTo = -1;
+        SharedBatch.local().closed(this);
+        c.release();
     }
 
     /**
@@ -911,7 +980,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
      * first tip): release it rather than keep an empty buffer per idle connection until its next write.
      */
     private void releaseIfUnused() {
-        if (!dirty && batch != null && batch.writerIndex() == 0) {
+        if (!dirty && batch != null && batchBytes() == 0) {
             releaseBatch();
         }
     }
@@ -921,8 +990,8 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         if (closed) {
             return;
         }
-        for (int i = 0, n = channelList.size(); i < n; i++) {
-            ChannelState st = channelList.get(i);
+        for (int i = 0, n = nChans; i < n; i++) {
+            ChannelState st = chans[i];
             SubmitSharesSuccess ack = st.ch.flushAcks();
             if (ack != null) {
                 write(ack);
@@ -939,12 +1008,29 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         if (dirty && channel != null) {
             dirty = false;
             ByteBuf b = batch;
-            batch = null;
             if (b != null) {
                 if (closed) {
-                    b.release();
+                    releaseBatch();
                     return;
                 }
+                if (batchFrom >= 0) {
+                    int len = batchBytes();
+                    ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
+                    if (queued != null && !queued.isEmpty()) {
+                        // an earlier write is still queued (the peer is not reading): a copy, so that the connection
+                        // holds at most the one chunk of that write (SharedBatch)
+                        ByteBuf own = newBatch();
+                        own.writeBytes(b, batchFrom, len);
+                        closeRegion();
+                        b = own;
+                    } else {
+                        // this connection's part of the shared chunk; the slice carries the region's reference
+                        b = b.slice(batchFrom, len);
+                        batchFrom = batchTo = -1;
+                        SharedBatch.local().closed(this);
+                    }
+                }
+                batch = null;
                 // one pipeline pass for write + flush (the fan-out does this once per session per block)
                 ChannelHandlerContext o = out;
                 if (o != null) {
@@ -1002,7 +1088,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
     }
 
     private void releaseBatch() {
-        if (batch != null) {
+        if (batchFrom >= 0) {
+            closeRegion();
+        } else if (batch != null) {
             batch.release();
             batch = null;
         }
@@ -1017,14 +1105,12 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
             write(m);
             return;
         }
-        if (batch == null) {
-            batch = newBatch();
-        }
-        int mark = batch.writerIndex();
+        ByteBuf b = batchForWrite();
+        int mark = b.writerIndex();
         try {
-            t.writeExtendedJobFrame(j, batch);
+            t.writeExtendedJobFrame(j, b);
         } catch (RuntimeException e) {
-            batch.writerIndex(mark);
+            b.writerIndex(mark);
             throw e;
         }
         dirty = true;
@@ -1038,6 +1124,6 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
 
     /** Open channels (tests, status). Loop-confined. */
     int channelCount() {
-        return channelList.size();
+        return nChans;
     }
 }

@@ -1,0 +1,92 @@
+package org.hyperhash.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.hyperhash.pool.support.DevnetTemplateSource;
+import org.hyperhash.pool.support.PoolHarness;
+import org.hyperhash.sv2.message.mining.NewExtendedMiningJob;
+import org.hyperhash.sv2.message.mining.NewMiningJob;
+import org.hyperhash.sv2.message.mining.OpenExtendedMiningChannelSuccess;
+import org.hyperhash.sv2.message.mining.OpenStandardMiningChannelSuccess;
+import org.hyperhash.sv2.message.mining.SetNewPrevHash;
+import org.hyperhash.testkit.FakeSv2Miner;
+import org.hyperhash.testkit.FakeSv2Miner.Kind;
+import org.hyperhash.testkit.FakeSv2Miner.Options;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Many plaintext miners per event loop through many new blocks: on each block every loop's connections write their
+ * frames one after the other into the loop's shared chunk and send their own part of it (SharedBatch). Each miner
+ * must keep decoding whole frames with its own channel's jobs: a standard miner hashes the merkle root it was sent, so
+ * a job of another channel or a shifted slice would show as rejected shares or a dropped connection.
+ */
+@Timeout(120)
+class FanOutSharedBatchIT {
+    @TempDir
+    Path dir;
+
+    private static final Duration T = Duration.ofSeconds(40);
+
+    @Test
+    void everyMinerGetsItsOwnFramesOnEveryBlock() throws Exception {
+        DevnetTemplateSource tp = new DevnetTemplateSource();
+        long startHeight = tp.chain().height();
+        List<FakeSv2Miner> miners = new ArrayList<>();
+        try (PoolHarness h = new PoolHarness(PoolHarness.sqlite(dir), tp)) {
+            assertTrue(FakeSv2Miner.waitFor(h.pool::ready, T), "pool ready");
+            try {
+                for (int i = 0; i < 32; i++) {
+                    Kind kind = i % 4 == 3 ? Kind.EXTENDED : Kind.STANDARD;
+                    miners.add(FakeSv2Miner.connect(Options.of(h.sv2(), kind, PoolHarness.address(1 + i % 8) + ".r" + i)
+                            .mining(500)).startMining());
+                }
+                assertTrue(FakeSv2Miner.waitFor(() -> tp.chain().height() >= startHeight + 12
+                        && miners.stream().allMatch(m -> m.accepted() >= 2), T), () -> "height "
+                        + (tp.chain().height() - startHeight) + " accepted " + miners.stream().map(FakeSv2Miner::accepted).toList());
+                for (FakeSv2Miner m : miners) {
+                    assertTrue(m.connected());
+                    // its channel and its group (jobs for a group's channels name the group)
+                    java.util.Set<Integer> own = new java.util.HashSet<>();
+                    for (var msg : m.received()) {
+                        switch (msg) {
+                            case OpenStandardMiningChannelSuccess o -> own.addAll(List.of(o.channelId(), o.groupChannelId()));
+                            case OpenExtendedMiningChannelSuccess o -> own.addAll(List.of(o.channelId(), o.groupChannelId()));
+                            default -> { }
+                        }
+                    }
+                    own.remove(0); // no group
+                    assertEquals(m.currentJob().channelId() != 0, !own.isEmpty());
+                    int jobs = 0;
+                    for (var msg : m.received()) {
+                        int id = switch (msg) {
+                            case NewMiningJob j -> j.channelId();
+                            case NewExtendedMiningJob j -> j.channelId();
+                            case SetNewPrevHash p -> p.channelId();
+                            default -> own.iterator().next();
+                        };
+                        assertTrue(own.contains(id), "a frame for another channel (own " + own + "): " + msg);
+                        jobs += msg instanceof SetNewPrevHash ? 1 : 0;
+                    }
+                    assertTrue(jobs >= 5, "tips seen: " + jobs);
+                    // the tip moves with every block: shares in flight for the previous tip are stale, nothing else
+                    assertEquals(m.errors("stale-share"), m.rejected(), "only stale rejects: difficulty-too-low "
+                            + m.errors("difficulty-too-low") + " invalid-job-id " + m.errors("invalid-job-id")
+                            + " invalid-share " + m.errors("invalid-share"));
+                }
+                assertTrue(tp.rejected.stream().allMatch("inconclusive"::equals), "invalid blocks: " + tp.rejected);
+                assertEquals(miners.size(), h.pool.metrics().connections.get(), "no miner dropped");
+            } finally {
+                for (FakeSv2Miner m : miners) {
+                    m.close();
+                }
+            }
+        }
+    }
+}
