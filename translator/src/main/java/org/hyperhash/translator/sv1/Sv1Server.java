@@ -119,12 +119,6 @@ public final class Sv1Server implements AutoCloseable {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
-    /** Whether miners wait in the listen backlog of a port not accepting yet (false when unknown: NIO). */
-    public boolean connectionsWaiting() {
-        AcceptGate g = gate;
-        return g != null && g.connectionsWaiting();
-    }
-
     /** Starts accepting on a port bound or adopted with {@code accept} false (idempotent). */
     public void startAccepting() {
         AcceptGate g = gate;
