@@ -3,6 +3,8 @@ package org.hyperhash.pool.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.util.Map;
+import org.hyperhash.testkit.ProcStats;
 
 /**
  * Bench-only: CPU time (user + system, so a socket write's kernel work counts) of this JVM's threads whose name starts
@@ -29,31 +31,19 @@ final class ThreadCpu {
     /**
      * CPU time of this process's threads whose kernel name ({@code /proc/self/task/N/comm}) starts with one of the
      * prefixes: the JVM's own threads that {@link ThreadMXBean} does not list (the JIT's "C1 CompilerThre" / "C2
-     * CompilerThre", GC's "GC Thread" / "G1 ..."), from {@code /proc} at clock-tick resolution (10 ms); 0 off Linux.
+     * CompilerThre", GC's "GC Thread" / "G1 ..."), from {@code /proc} at clock-tick resolution (10 ms,
+     * {@link ProcStats#threadCpuMillis}); 0 off Linux.
      */
     static long procNanos(String... prefixes) {
-        long ticks = 0;
-        try (var dirs = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
-            for (java.nio.file.Path d : (Iterable<java.nio.file.Path>) dirs::iterator) {
-                try {
-                    String comm = java.nio.file.Files.readString(d.resolve("comm")).trim();
-                    boolean match = false;
-                    for (String p : prefixes) {
-                        match |= comm.startsWith(p);
-                    }
-                    if (!match) {
-                        continue;
-                    }
-                    String stat = java.nio.file.Files.readString(d.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
-                } catch (java.io.IOException | RuntimeException gone) {
-                    // the thread ended meanwhile
+        long millis = 0;
+        for (Map.Entry<String, Long> e : ProcStats.threadCpuMillis(ProcessHandle.current().pid()).entrySet()) {
+            for (String p : prefixes) {
+                if (e.getKey().startsWith(p)) {
+                    millis += e.getValue();
+                    break;
                 }
             }
-        } catch (java.io.IOException | RuntimeException notLinux) {
-            return 0;
         }
-        return ticks * 10_000_000L;
+        return millis * 1_000_000L;
     }
 }

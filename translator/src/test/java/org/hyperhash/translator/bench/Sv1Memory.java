@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.hyperhash.testkit.ProcStats;
 
 import static org.hyperhash.translator.bench.BenchArgs.intArg;
 import static org.hyperhash.translator.bench.BenchArgs.strArg;

@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import org.hyperhash.testkit.ProcStats;
 
 import static org.hyperhash.translator.bench.BenchArgs.intArg;
 import static org.hyperhash.translator.bench.BenchArgs.strArg;
@@ -227,7 +228,7 @@ public final class Sv1Storm {
             String load0 = ProcStats.loadavg();
             long[] net0 = listenDrops();
             long cpu0 = ProcStats.cpuMillis(pid);
-            var threads0 = threadCpu(pid);
+            var threads0 = ProcStats.threadCpuMillis(pid);
             Bootstrap b = new Bootstrap().group(group).channel(Sv2Transport.socketChannelClass())
                     .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 60_000);
             InetSocketAddress remote = new InetSocketAddress("127.0.0.1", port);
@@ -260,7 +261,7 @@ public final class Sv1Storm {
             }
             long[] net1 = listenDrops();
             long cpu1 = ProcStats.cpuMillis(pid);
-            var threads1 = threadCpu(pid);
+            var threads1 = ProcStats.threadCpuMillis(pid);
             long rss1 = rss(pid, "VmRSS:");
             long hwm = rss(pid, "VmHWM:");
             long[] connect = new long[n];
@@ -368,7 +369,7 @@ public final class Sv1Storm {
             }
             Thread.sleep(submitWarmup * 1000L);
             String load0 = ProcStats.loadavg();
-            var th0 = threadCpu(pid);
+            var th0 = ProcStats.threadCpuMillis(pid);
             long cpu0 = ProcStats.cpuMillis(pid);
             long w0 = System.nanoTime();
             recording = true;
@@ -384,7 +385,7 @@ public final class Sv1Storm {
                     + " submits (%.3f cores) | %s -> %s%n", name, live.size(), submitInterval, submitSeconds, submitWarmup, n,
                     n / secs, SUBMIT_OTHER.get(), pct(lat, 50), pctMille(lat, 990), pctMille(lat, 999), max(lat), cpu1 - cpu0,
                     n == 0 ? Double.NaN : (cpu1 - cpu0) * 1000.0 / n, (cpu1 - cpu0) / 1000.0 / secs, load0, ProcStats.loadavg());
-            System.out.println("    CPU ms by thread: " + topThreads(th0, threadCpu(pid)));
+            System.out.println("    CPU ms by thread: " + topThreads(th0, ProcStats.threadCpuMillis(pid)));
             if (!OTHER_SAMPLES.isEmpty()) {
                 System.out.println("    other replies, e.g. " + OTHER_SAMPLES);
             }
@@ -400,7 +401,7 @@ public final class Sv1Storm {
             for (int b = 0; b < blockWarmup + blocks; b++) {
                 if (b == blockWarmup) { // CPU over the recorded blocks only
                     cpu0 = ProcStats.cpuMillis(pid);
-                    th0 = threadCpu(pid);
+                    th0 = ProcStats.threadCpuMillis(pid);
                 }
                 long[] before = new long[live.size()];
                 for (int i = 0; i < before.length; i++) {
@@ -435,7 +436,7 @@ public final class Sv1Storm {
                     + " | each: %s%n", name, live.size(), a[a.length / 2], a[0], a[a.length - 1], a.length, blockWarmup,
                     alls.stream().mapToDouble(Double::doubleValue).sorted().toArray()[alls.size() / 2], cpu1 - cpu0, load0,
                     ProcStats.loadavg(), p99s.stream().map(x -> String.format(Locale.ROOT, "%.1f", x)).toList());
-            System.out.println("    CPU ms by thread: " + topThreads(th0, threadCpu(pid)));
+            System.out.println("    CPU ms by thread: " + topThreads(th0, ProcStats.threadCpuMillis(pid)));
         }
         submitting = false;
         for (var t : timers) {
@@ -607,27 +608,7 @@ public final class Sv1Storm {
         }
     }
 
-    /** utime + stime per thread name (threads of one name summed), ms, from /proc/PID/task/TID/{comm,stat}. */
-    private static java.util.Map<String, Long> threadCpu(long pid) {
-        java.util.Map<String, Long> m = new java.util.TreeMap<>();
-        try (var ds = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
-            for (Path t : ds) {
-                try {
-                    String name = Files.readString(t.resolve("comm")).trim().replaceAll("[0-9]+$", "#");
-                    String st = Files.readString(t.resolve("stat"));
-                    String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
-                    m.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10, Long::sum);
-                } catch (Exception gone) {
-                    // thread exited
-                }
-            }
-        } catch (Exception e) {
-            return m;
-        }
-        return m;
-    }
-
-    /** The threads that used most CPU between two {@link #threadCpu} snapshots. */
+    /** The threads that used most CPU between two {@link ProcStats#threadCpuMillis} snapshots. */
     private static String topThreads(java.util.Map<String, Long> a, java.util.Map<String, Long> b) {
         return b.entrySet().stream().map(e -> java.util.Map.entry(e.getKey(), e.getValue() - a.getOrDefault(e.getKey(), 0L)))
                 .filter(e -> e.getValue() > 0).sorted((x, y) -> Long.compare(y.getValue(), x.getValue())).limit(6)
