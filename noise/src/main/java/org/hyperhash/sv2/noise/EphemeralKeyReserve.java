@@ -170,11 +170,7 @@ public final class EphemeralKeyReserve implements AutoCloseable {
             synchronized (this) {
                 stored = !closed && size < capacity;
                 if (stored) {
-                    int i = (head + size) % capacity;
-                    System.arraycopy(s, 0, secrets, i * 32, 32);
-                    System.arraycopy(e, 0, encodings, i * 64, 64);
-                    madeAt[i] = nanoClock.getAsLong();
-                    size++;
+                    appendLocked(s, e);
                 }
             }
             Secp256k1Keys.wipe(s);
@@ -192,6 +188,11 @@ public final class EphemeralKeyReserve implements AutoCloseable {
         if (size >= capacity) {
             throw new IllegalStateException("full");
         }
+        appendLocked(secret, ellswift);
+    }
+
+    /** Copies a pair into the slot after the newest, stamped now; the caller holds the monitor and checked for room. */
+    private void appendLocked(byte[] secret, byte[] ellswift) {
         int i = (head + size) % capacity;
         System.arraycopy(secret, 0, secrets, i * 32, 32);
         System.arraycopy(ellswift, 0, encodings, i * 64, 64);
