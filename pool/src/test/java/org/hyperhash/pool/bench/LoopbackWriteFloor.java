@@ -180,9 +180,11 @@ public final class LoopbackWriteFloor {
                 var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                 long cpu = 0;
                 long ioCpu = 0;
+                RoundStats stats = new RoundStats("floor-io-", child.pid(), rounds);
                 for (int r = 1; r <= warmup + rounds; r++) {
                     int ix = r - warmup - 1; // < 0: a warm-up round (JIT), not counted
                     Thread.sleep(pause);
+                    stats.begin();
                     long c0 = os.getProcessCpuTime();
                     long io0 = ThreadCpu.nanos("floor-io-");
                     long t0 = System.nanoTime();
@@ -212,11 +214,19 @@ public final class LoopbackWriteFloor {
                     out.println("WAIT " + r + " " + t0);
                     String[] f = expect(in, "ROUND").split(" ");
                     done.await(30, TimeUnit.SECONDS);
+                    long c1 = os.getProcessCpuTime();
+                    long io1 = ThreadCpu.nanos("floor-io-");
+                    long lastEnd = 0;
+                    for (int i = 0; i < end.length(); i++) {
+                        lastEnd = Math.max(lastEnd, end.get(i) - t0);
+                    }
+                    stats.end(r, ix, Long.parseLong(f[4]), Long.parseLong(f[3]),
+                            String.format(Locale.ROOT, "loopsDone(max)=%.1fms", lastEnd / 1e6));
                     if (ix < 0) {
                         continue;
                     }
-                    cpu += os.getProcessCpuTime() - c0;
-                    ioCpu += ThreadCpu.nanos("floor-io-") - io0;
+                    cpu += c1 - c0;
+                    ioCpu += io1 - io0;
                     long last = 0;
                     for (int i = 0; i < end.length(); i++) {
                         last = Math.max(last, end.get(i) - t0);
@@ -228,6 +238,7 @@ public final class LoopbackWriteFloor {
                     medianRecv[ix] = Long.parseLong(f[3]);
                     lastRecv[ix] = Long.parseLong(f[4]);
                 }
+                System.out.println("floor " + stats.summary(n) + "; " + org.hyperhash.testkit.ProcStats.loadavg());
                 Arrays.sort(written);
                 Arrays.sort(lastRecv);
                 Arrays.sort(medianRecv);

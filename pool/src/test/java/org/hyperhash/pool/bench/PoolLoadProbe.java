@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.hyperhash.pool.admin.PoolMetrics;
 import org.hyperhash.pool.support.PoolHarness;
 import org.hyperhash.sv2.channel.RejectReason;
+import org.hyperhash.testkit.ProcStats;
 
 /**
  * Pool load probe (a main, not a test): starts the pool in this JVM on a bench template source and
@@ -279,6 +280,7 @@ public final class PoolLoadProbe {
                 var osr = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                 long roundCpu = 0;
                 long ioCpu = 0;
+                RoundStats stats = new RoundStats("pool-io-", fleet.pid(), rounds);
                 for (int r = 1; r <= warmup + rounds; r++) {
                     int i = r - warmup - 1; // < 0: a warm-up round (JIT), not counted
                     if (i == 0) {
@@ -286,9 +288,14 @@ public final class PoolLoadProbe {
                         passes0 = metrics.fanOutPasses.count();
                         fanTotal0 = metrics.fanOutLatency.totalTime(TimeUnit.NANOSECONDS);
                     }
+                    double dc0 = metrics.fanOutLatency.count();
+                    double dt0 = metrics.fanOutLatency.totalTime(TimeUnit.NANOSECONDS);
+                    stats.begin();
                     long c0 = osr.getProcessCpuTime();
                     long io0 = ThreadCpu.nanos("pool-io-");
+                    long tip0 = System.nanoTime();
                     long t0 = source.newTip(r);
+                    long tipNanos = System.nanoTime() - tip0;
                     out.println("WAIT " + r + " " + t0);
                     String[] f = expect(in, "ROUND").split(" ");
                     int got = Integer.parseInt(f[2]);
@@ -303,6 +310,11 @@ public final class PoolLoadProbe {
                         roundCpu += osr.getProcessCpuTime() - c0;
                         ioCpu += ThreadCpu.nanos("pool-io-") - io0;
                     }
+                    double dc = metrics.fanOutLatency.count() - dc0;
+                    stats.end(r, i, Long.parseLong(f[6]), Long.parseLong(f[4]), String.format(Locale.ROOT,
+                            "loopsDone(mean, from the template)=%.1fms newTip=%.2fms",
+                            dc == 0 ? -1 : (metrics.fanOutLatency.totalTime(TimeUnit.NANOSECONDS) - dt0) / dc / 1e6,
+                            tipNanos / 1e6));
                     Thread.sleep(300);
                 }
                 Arrays.sort(last);
@@ -312,6 +324,7 @@ public final class PoolLoadProbe {
                                 + "perMinerP50(ms) median=%s; perMinerP99(ms) median=%s max=%s%n", rounds, complete,
                         ms(pct(last, 0.5)), ms(pct(last, 0.99)), ms(last[rounds - 1]), ms(pct(p50, 0.5)),
                         ms(pct(p99, 0.5)), ms(p99[rounds - 1]));
+                System.out.println("fanout " + stats.summary(miners) + "; " + ProcStats.loadavg());
                 double fc = metrics.fanOutLatency.count() - fanCount0;
                 System.out.printf(Locale.ROOT, "pool-side per-loop deliver (NewTemplate + SetNewPrevHash updates) "
                                 + "count=%.0f mean=%s ms max(decaying)=%.2f ms%n", fc,
