@@ -16,14 +16,15 @@ import org.hyperhash.sv2.message.mining.OpenStandardMiningChannelSuccess;
 import org.hyperhash.sv2.message.mining.SetNewPrevHash;
 import org.hyperhash.testkit.FakeSv2Miner;
 import org.hyperhash.testkit.FakeSv2Miner.Kind;
-import org.hyperhash.testkit.FakeSv2Miner.Options;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Many plaintext miners per event loop through many new blocks: on each block every loop's connections write their
- * frames one after the other into the loop's shared chunk and send their own part of it (SharedBatch). Each miner
+ * Many miners per event loop through many new blocks, plaintext and Noise: on each block every loop's connections write
+ * their frames one after the other into the loop's shared chunk (direct for plaintext, heap for Noise) and send their
+ * own part of it (SharedBatch; with Noise, NoiseHandler seals the part). Each miner
  * must keep decoding whole frames with its own channel's jobs: a standard miner hashes the merkle root it was sent, so
  * a job of another channel or a shifted slice would show as rejected shares or a dropped connection.
  */
@@ -34,17 +35,18 @@ class FanOutSharedBatchIT {
 
     private static final Duration T = Duration.ofSeconds(40);
 
-    @Test
-    void everyMinerGetsItsOwnFramesOnEveryBlock() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"plaintext", "noise"})
+    void everyMinerGetsItsOwnFramesOnEveryBlock(String security) throws Exception {
         DevnetTemplateSource tp = new DevnetTemplateSource();
         long startHeight = tp.chain().height();
         List<FakeSv2Miner> miners = new ArrayList<>();
-        try (PoolHarness h = new PoolHarness(PoolHarness.sqlite(dir), tp)) {
+        try (PoolHarness h = new PoolHarness(PoolHarness.sqlite(java.nio.file.Files.createDirectories(dir.resolve(security))), tp, "sv2.security=" + security)) {
             assertTrue(FakeSv2Miner.waitFor(h.pool::ready, T), "pool ready");
             try {
                 for (int i = 0; i < 32; i++) {
                     Kind kind = i % 4 == 3 ? Kind.EXTENDED : Kind.STANDARD;
-                    miners.add(FakeSv2Miner.connect(Options.of(h.sv2(), kind, PoolHarness.address(1 + i % 8) + ".r" + i)
+                    miners.add(FakeSv2Miner.connect(h.miner(kind, PoolHarness.address(1 + i % 8) + ".r" + i)
                             .mining(500)).startMining());
                 }
                 assertTrue(FakeSv2Miner.waitFor(() -> tp.chain().height() >= startHeight + 12

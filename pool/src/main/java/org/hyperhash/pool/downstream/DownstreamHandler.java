@@ -144,13 +144,13 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
     private static final ChannelState[] NO_CHANNELS = new ChannelState[0];
     private ByteBuf batch;
     /**
-     * Plaintext fan-out: while >= 0, {@link #batch} is the event loop's shared chunk ({@link SharedBatch}) and this
+     * Fan-out: while >= 0, {@link #batch} is the event loop's shared chunk ({@link SharedBatch}) and this
      * connection's frames are its bytes from here to {@link #batchTo}, or to its writer index while this connection is
      * the chunk's last writer ({@code batchTo < 0}); the connection holds one reference to the chunk for them.
      */
     private int batchFrom = -1;
     private int batchTo = -1;
-    /** Inside {@link #onWork}: a batch opened now goes into the loop's shared chunk (plaintext). */
+    /** Inside {@link #onWork}: a batch opened now goes into the loop's shared chunk ({@link #shared()}). */
     private boolean fanOut;
     private boolean heapBatch;
     private Work view;
@@ -859,7 +859,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         if (closed || view == null || u.seq() <= view.seq()) {
             return;
         }
-        fanOut = out != null; // plaintext: the drain flushes every session it gave work to, right after the pass
+        fanOut = true; // the drain flushes every session it gave work to, right after the pass
         try {
             switch (u) {
                 case NewJob nj -> onNewJob(nj);
@@ -941,7 +941,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
     private ByteBuf batchForWrite() {
         if (batch == null) {
             if (fanOut) {
-                batch = SharedBatch.local().open(this, channel);
+                batch = shared().open(this, channel);
                 batchFrom = batch.writerIndex();
                 batchTo = -1;
             } else {
@@ -954,6 +954,11 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
             batch = own;
         }
         return batch;
+    }
+
+    /** This loop's shared fan-out chunks: heap ones for Noise (NoiseHandler seals from the array), else direct. */
+    private SharedBatch shared() {
+        return heapBatch ? SharedBatch.localHeap() : SharedBatch.local();
     }
 
     @Override
@@ -971,7 +976,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         ByteBuf c = batch;
         batch = null;
         batchFrom = batchTo = -1;
-        SharedBatch.local().closed(this);
+        shared().closed(this);
         c.release();
     }
 
@@ -1027,7 +1032,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
                         // this connection's part of the shared chunk; the slice carries the region's reference
                         b = b.slice(batchFrom, len);
                         batchFrom = batchTo = -1;
-                        SharedBatch.local().closed(this);
+                        shared().closed(this);
                     }
                 }
                 batch = null;

@@ -7,7 +7,8 @@ import java.util.concurrent.RejectedExecutionException;
 import org.hyperhash.base.HotPath;
 
 /**
- * One event loop's shared buffer for the plaintext job fan-out: on a new block every connection of the loop appends
+ * One event loop's shared buffer for the job fan-out (plaintext: direct chunks the socket writes; Noise: heap chunks
+ * NoiseHandler seals from, {@link #localHeap()}): on a new block every connection of the loop appends
  * its frames to the current chunk, one connection after the other, and writes its own part of it as a slice, instead
  * of taking a pooled buffer of its own from the allocator per connection per block (allocation, release and the
  * first touch of a new buffer were 8-11% of the fan-out pass's Java samples at 10k miners, bench/README.md
@@ -37,9 +38,27 @@ final class SharedBatch {
     private static final FastThreadLocal<SharedBatch> LOCAL = new FastThreadLocal<>() {
         @Override
         protected SharedBatch initialValue() {
-            return new SharedBatch();
+            return new SharedBatch(false);
         }
     };
+    private static final FastThreadLocal<SharedBatch> LOCAL_HEAP = new FastThreadLocal<>() {
+        @Override
+        protected SharedBatch initialValue() {
+            return new SharedBatch(true);
+        }
+    };
+
+    /** Heap chunks (Noise: NoiseHandler seals from the backing array) instead of direct ones (plaintext: the socket's). */
+    private final boolean heap;
+
+    /** Direct chunks. */
+    SharedBatch() {
+        this(false);
+    }
+
+    SharedBatch(boolean heap) {
+        this.heap = heap;
+    }
 
     /** A connection's side of a region (implemented by {@link DownstreamHandler}). */
     interface Writer {
@@ -56,9 +75,20 @@ final class SharedBatch {
     private boolean inPass;
     private final Runnable endPass = this::endPass;
 
-    /** The calling event loop's instance. */
+    /** The calling event loop's instance (direct chunks, the plaintext fan-out). */
     static SharedBatch local() {
         return LOCAL.get();
+    }
+
+    /**
+     * The calling event loop's instance with heap chunks, for the Noise fan-out: NoiseHandler seals a connection's
+     * slice in {@code write()}, from the chunk's array into its own direct buffer, and releases the slice there, so
+     * a region lives from the session's frames to its flush in the same pass. It replaces a 256-byte heap batch per
+     * Noise session per block (~330 B of garbage per miner per block, the most of the pool's allocation in that
+     * fan-out: young collections inside rounds, bench/README.md fanp99).
+     */
+    static SharedBatch localHeap() {
+        return LOCAL_HEAP.get();
     }
 
     /**
@@ -75,7 +105,7 @@ final class SharedBatch {
             }
             // ch's allocator only for a new chunk: it is behind the channel's config, one more object per connection
             // per block (4% of the pass's samples)
-            c = chunk = ch.alloc().directBuffer(CHUNK_BYTES);
+            c = chunk = heap ? ch.alloc().heapBuffer(CHUNK_BYTES) : ch.alloc().directBuffer(CHUNK_BYTES);
             taken = true;
         }
         last = s;
