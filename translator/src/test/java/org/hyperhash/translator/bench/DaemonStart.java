@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  *       daemon binds its port, its start-up warm-up off unless {@code -Dbench.warmup=true}): wall and process CPU from
  *       spawn to the {@code listening sv1} line and to ready, the CPU by thread at ready, the loaded class count.
  *       Each layout is first started once unmeasured to write its CDS archive ({@code -XX:+AutoCreateSharedArchive}, as
- *       the unit's first stop does).</li>
+ *       the unit's first stop does). {@code -Dbench.daemon=pool}: {@code hh pool} instead ({@link #startPool}).</li>
  * </ul>
  */
 public final class DaemonStart {
@@ -80,6 +80,11 @@ public final class DaemonStart {
         final java.util.concurrent.ConcurrentLinkedQueue<String> tail = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
         Started(Process p, int port, boolean activated, boolean warmup) {
+            this(p, port, activated, warmup, "listening sv1 on ");
+        }
+
+        /** @param listenLine the daemon's line once its port listens; "listening sv2 on " (the pool): ready then too */
+        Started(Process p, int port, boolean activated, boolean warmup, String listenLine) {
             this.p = p;
             this.port = port;
             this.accepting = !warmup;
@@ -90,8 +95,11 @@ public final class DaemonStart {
                         if (tail.size() > 40) {
                             tail.poll();
                         }
-                        if (activated ? l.startsWith("Listening on ") : l.contains("listening sv1 on ")) {
+                        if (activated ? l.startsWith("Listening on ") : l.contains(listenLine)) {
                             mark(true);
+                            if (listenLine.contains("sv2")) {
+                                mark(false);
+                            }
                         }
                         if (l.contains("upstream channel ") && l.contains(" open on ")) {
                             upstream = true;
@@ -210,6 +218,47 @@ public final class DaemonStart {
         return new Started(pb.start(), port, activated, warmup);
     }
 
+    /** The pool daemon's unit flags (systemd/hh-pool.service). */
+    static final String POOL_UNIT_OPTS = "-XX:+UseG1GC -XX:+UseCompactObjectHeaders -Xms128m -Xmx1g -XX:MaxMetaspaceSize=192m "
+            + "-XX:ReservedCodeCacheSize=96m -XX:MaxDirectMemorySize=256m -XX:+AutoCreateSharedArchive "
+            + "-XX:SharedArchiveFile=%s/hh-cds-pool.jsa -XX:+ExitOnOutOfMemoryError";
+
+    /**
+     * {@code hh pool} from layout {@code dir} as hh-pool.service starts it (pool/config-examples/devnet.conf: Noise, a
+     * random authority key, its SQLite ledger under {@code dir}, a template provider that is not there): its start up
+     * to {@code listening sv2} (the pool is not ready without a template provider).
+     */
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_INSTANCE =
+            new java.util.concurrent.atomic.AtomicInteger((int) (System.currentTimeMillis() / 1000 % 200));
+
+    static Started startPool(Path dir) throws IOException {
+        int port = freePort();
+        Path repo = Path.of(System.getProperty("bench.repo", System.getProperty("user.dir"))).toAbsolutePath();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of(HH_OPTS.split(" ")));
+        cmd.addAll(List.of(String.format(Locale.ROOT, POOL_UNIT_OPTS, dir).split(" ")));
+        Path cpFile = dir.resolve("classpath");
+        String cp = Files.exists(cpFile) ? Files.readString(cpFile).trim().replace("DIR", dir.toString())
+                : dir.resolve("hh-cli.jar") + ":" + dir.resolve("lib") + "/*";
+        cmd.addAll(List.of("-Dlogback.configurationFile=logback-file.xml", "-Dhh.log.name=pool", "-cp", cp,
+                "org.hyperhash.cli.Hh", "pool", "--config", repo.resolve("pool/config-examples/devnet.conf").toString(),
+                "--set", "sv2.listen=[\"127.0.0.1:" + port + "\"]", "--set", "admin.listen=\"127.0.0.1:0\"",
+                // the pool leases its instance-id in the ledger (a restart within the lease is refused): another id each
+                // start, one ledger per layout (migrated at its training start, as a restart finds it)
+                "--set", "ledger.url=\"jdbc:sqlite:" + dir.resolve("pool-ledger.db") + "\"",
+                "--set", "instance-id=" + (NEXT_INSTANCE.getAndIncrement() % 256),
+                "--set", "template-providers=[{address=\"127.0.0.1:" + freePort() + "\",authority-key=\"\"}]"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Files.createDirectories(dir.resolve("log"));
+        Files.createDirectories(dir.resolve("native"));
+        pb.environment().put("HH_NO_BUILD", "1");
+        pb.environment().put("HH_LOG_DIR", dir.resolve("log").toString());
+        pb.environment().put("HH_NATIVE_DIR", dir.resolve("native").toString());
+        pb.directory(dir.toFile());
+        return new Started(pb.start(), port, false, false, "listening sv2 on ");
+    }
+
     /** {@link Sv1Storm}'s {@code --server} child: one daemon from {@code dir} behind a bench pool in this JVM. */
     static void serve(Path dir, int maxClients, double difficulty) throws Exception {
         boolean activated = !"false".equals(System.getProperty("bench.activate"));
@@ -220,6 +269,10 @@ public final class DaemonStart {
             out.flush();
             if (!s.listening.await(60, TimeUnit.SECONDS) || s.listeningNs < 0) {
                 s.p.destroyForcibly();
+                for (String l : s.tail.toArray(new String[0])) { // Sv1Storm prints INFO lines and drops stderr
+                    out.println("INFO daemon: " + l);
+                }
+                out.flush();
                 throw new IllegalStateException("no listening line from the daemon:\n" + s.tail());
             }
             out.println("LISTENING " + s.port);
@@ -250,14 +303,16 @@ public final class DaemonStart {
 
     static void measure(int rounds, List<String> dirs) throws Exception {
         boolean warmup = Boolean.getBoolean("bench.warmup");
-        System.out.printf(Locale.ROOT, "daemon start, %d rounds over %s, warm-up %s, extra JVM flags [%s] | %s%n", rounds, dirs,
+        boolean poolDaemon = "pool".equals(System.getProperty("bench.daemon"));
+        System.out.printf(Locale.ROOT, (poolDaemon ? "hh pool" : "hh translator") + " start, %d rounds over %s, warm-up %s, extra JVM flags [%s] | %s%n", rounds, dirs,
                 warmup ? "on" : "off", System.getProperty("bench.jvm", ""), ProcStats.loadavg());
         try (BenchSv2Pool pool = new BenchSv2Pool(TranslatorBenchServer.DIFFICULTY)) {
             int poolPort = pool.start();
             for (String d : dirs) { // the unit's first start writes the archive at its stop: not measured
                 Path dir = Path.of(d).toAbsolutePath();
-                boolean fresh = !Files.exists(dir.resolve("hh-cds.jsa"));
-                Started s = start(dir, poolPort, 100, false, warmup);
+                Path archive = dir.resolve(poolDaemon ? "hh-cds-pool.jsa" : "hh-cds.jsa");
+                boolean fresh = !Files.exists(archive);
+                Started s = poolDaemon ? startPool(dir) : start(dir, poolPort, 100, false, warmup);
                 if (!s.ready.await(120, TimeUnit.SECONDS) || s.readyNs < 0) {
                     s.stop();
                     throw new IllegalStateException(d + ": not ready:\n" + s.tail());
@@ -265,13 +320,13 @@ public final class DaemonStart {
                 Thread.sleep(1000);
                 s.stop();
                 System.out.printf(Locale.ROOT, "  %s: training start %s (archive %d KiB)%n", d, fresh ? "wrote the archive" : "(archive was there)",
-                        Files.exists(dir.resolve("hh-cds.jsa")) ? Files.size(dir.resolve("hh-cds.jsa")) / 1024 : -1);
+                        Files.exists(archive) ? Files.size(archive) / 1024 : -1);
             }
             Map<String, List<long[]>> all = new TreeMap<>();
             for (int r = 1; r <= rounds; r++) {
                 for (String d : dirs) {
                     String load0 = ProcStats.loadavg();
-                    Started s = start(Path.of(d).toAbsolutePath(), poolPort, 100, false, warmup);
+                    Started s = poolDaemon ? startPool(Path.of(d).toAbsolutePath()) : start(Path.of(d).toAbsolutePath(), poolPort, 100, false, warmup);
                     if (!s.ready.await(120, TimeUnit.SECONDS) || s.readyNs < 0) {
                         s.stop();
                         throw new IllegalStateException(d + ": not ready:\n" + s.tail());
