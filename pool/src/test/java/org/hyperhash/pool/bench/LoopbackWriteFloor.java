@@ -67,7 +67,7 @@ import org.hyperhash.sv2.noise.StaticKeyPair;
  * <p>Options (system properties): miners (10000), rounds (40), security (plaintext|noise), net (loopback|veth: the
  * receiver in its own network namespace behind a veth pair, {@link VethPair}; falls back to loopback), threads
  * (2 x cores), perIp (1000), pause (300 ms between rounds), warmup (5 uncounted rounds first, as in
- * {@link PoolLoadProbe}).
+ * {@link PoolLoadProbe}), perRound (false: one attribution line per round, {@link RoundStats}, as the probe prints).
  */
 public final class LoopbackWriteFloor {
     private LoopbackWriteFloor() {

@@ -31,7 +31,7 @@ import org.hyperhash.testkit.ProcStats;
  * {@link MinerFleet}'s fleet.prepare), fleetCp (the fleet JVM's class path, default this JVM's: lets an older
  * pool tree be driven by the same load generator), poolWarmup (sv2.warmup.sessions; default: reference.conf's, the
  * warm-up then runs before the fleet connects, as the daemon's does before miners come), poolWarmupMaxTime
- * (sv2.warmup.max-time, e.g. 10s).
+ * (sv2.warmup.max-time, e.g. 10s), perRound (false: one attribution line per fan-out round, {@link RoundStats}).
  */
 public final class PoolLoadProbe {
     private PoolLoadProbe() {
