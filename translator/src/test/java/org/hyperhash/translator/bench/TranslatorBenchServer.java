@@ -52,7 +52,9 @@ public final class TranslatorBenchServer {
                 Duration.ofSeconds(1), Integer.getInteger("bench.ioThreads", 0)) // io-threads: 0 = cores, as in reference.conf
                 // sv1.warmup: reference.conf's unless -Dbench.warmupSessions / -Dbench.warmupMaxMs (0 sessions = none)
                 .withSv1Warmup(Integer.getInteger("bench.warmupSessions", TranslatorConfig.DEFAULT_WARMUP_SESSIONS),
-                        Duration.ofMillis(Long.getLong("bench.warmupMaxMs", TranslatorConfig.DEFAULT_WARMUP_MAX_TIME.toMillis())));
+                        Duration.ofMillis(Long.getLong("bench.warmupMaxMs", TranslatorConfig.DEFAULT_WARMUP_MAX_TIME.toMillis())),
+                        Boolean.parseBoolean(System.getProperty("bench.warmupUntilJitIdle",
+                                Boolean.toString(TranslatorConfig.DEFAULT_WARMUP_UNTIL_JIT_IDLE))));
     }
 
     public static void main(String[] args) throws Exception {
@@ -66,12 +68,17 @@ public final class TranslatorBenchServer {
             // the port listens from here (accepting may wait for the start-up warm-up): Sv1Storm --storm-at-listen
             out.println("LISTENING " + t.sv1Address().getPort());
             out.flush();
-            long deadline = System.nanoTime() + 30_000_000_000L;
+            long deadline = System.nanoTime() + 90_000_000_000L; // sv1.warmup.max-time is at most 60 s
             while (!t.ready()) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("translator not ready after 30 s");
+                    throw new IllegalStateException("translator not ready after 90 s");
                 }
                 Thread.sleep(10);
+            }
+            var w = t.warmup();
+            if (w != null) { // Sv1Storm prints INFO lines: what the start-up warm-up did in this run
+                out.println("INFO sv1 warm-up: " + w.sessions() + " sessions (" + w.failed() + " failed) in " + w.wallMillis()
+                        + " ms, " + w.cpuMillis() + " ms CPU (" + w.stop() + ")");
             }
             out.println("READY " + t.sv1Address().getPort());
             out.flush();
