@@ -52,8 +52,8 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
      * (checked by TranslatorConfigTest).
      */
     public static final int DEFAULT_WARMUP_SESSIONS = 1000;
-    public static final Duration DEFAULT_WARMUP_MAX_TIME = Duration.ofSeconds(10);
-    public static final boolean DEFAULT_WARMUP_UNTIL_JIT_IDLE = true;
+    public static final Duration DEFAULT_WARMUP_MAX_TIME = Duration.ofSeconds(5);
+    public static final boolean DEFAULT_WARMUP_UNTIL_JIT_IDLE = false;
 
     /**
      * Without the SV1 warm-up: configs built in code (tests, embedding) start accepting at once; {@link #from} takes
