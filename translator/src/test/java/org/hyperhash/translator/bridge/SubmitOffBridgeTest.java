@@ -527,7 +527,8 @@ class SubmitOffBridgeTest {
             int id = 1000;
             int credited = 0;
             int pairs = 0;
-            for (int round = 0; round < 40; round++) {
+            int fresh = 0;
+            for (int round = 0; round < 30; round++) {
                 MiningNotify j = link.loop.submit(link::lastJob).get();
                 List<Sv1Message.Request> shares = new ArrayList<>();
                 for (int i = 0; i < 25; i++) {
@@ -568,18 +569,27 @@ class SubmitOffBridgeTest {
                         credited++;
                     }
                 }
-                // the loop's set holds only shares of the tip it was judged on: none of the old tip after the block
+                // a share of the new tip: the loop's set then holds it alone, none of the old tip's
+                MiningNotify nj = link.loop.submit(link::lastJob).get();
+                Sv1CpuMiner.Found nf = link.loop.submit(() -> t.mine(link, nj, Bytes.fromHex("00000fff"),
+                        Targets.fromDifficulty(MINER_DIFF), 0, 0)).get();
+                int freshId = ++id;
+                link.read(s.b, m, new Sv1Message.Request(Sv1Json.MAPPER.valueToTree(freshId), "mining.submit",
+                        new MiningSubmit("w", nj.jobId(), nf.extranonce2(), nf.ntime(), nf.nonce(), OptionalInt.empty()).toParams()));
+                link.quiesce();
+                assertTrue(response(link.loop.submit(() -> List.copyOf(link.sent)).get(), freshId).result().asBoolean());
+                fresh++;
                 Bridge.Home h = m.home;
                 long tip = bridgeThread.submit(() -> m.tipEpoch).get();
-                int size = link.loop.submit(() -> h.seenEpoch == tip ? h.seen.size() : -1).get();
-                assertTrue(size == 0 || size == -1, "no share of the old tip left in the current set: " + size);
+                assertEquals(tip, (long) link.loop.submit(() -> h.seenEpoch).get());
+                assertEquals(1, (int) link.loop.submit(() -> h.seen.size()).get(), "only the new tip's share");
             }
-            assertEquals(credited, (long) s.met.acceptedCount(), "every credited share counted once");
-            assertEquals(credited, m.accepted);
+            assertEquals(credited + fresh, (long) s.met.acceptedCount(), "every credited share counted once");
+            assertEquals(credited + fresh, m.accepted);
             assertTrue(credited > 0 && credited < pairs, "some credited before a block, some stale after: " + credited + "/" + pairs);
             long forwarded = (long) s.met.forwardedCount();
             long dropped = bridgeThread.submit(() -> s.b.creditedNotForwarded).get();
-            assertEquals(credited, forwarded + dropped, "each credited share forwarded or dropped as stale, once");
+            assertEquals(credited + fresh, forwarded + dropped, "each credited share forwarded or dropped as stale, once");
             assertEquals(forwarded, s.up.of(SubmitSharesExtended.class).size());
         } finally {
             link.loop.shutdownNow();
