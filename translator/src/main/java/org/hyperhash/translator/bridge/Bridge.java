@@ -69,9 +69,11 @@ import java.util.Set;
  * called on the single bridge thread.
  *
  * <p>Departure from architecture.md (per-connection state on each connection's loop): the SV1
- * sessions share the upstream channel, its job table and the extranonce space, and SV1 shares are
- * rare (vardiff steers each miner to a few per minute), so one owner thread for all of it is simpler
- * and lock-free; the Netty shells only parse lines and bound the work they post here.
+ * sessions share the upstream channel, its job table and the extranonce space, so one owner thread for all of it is
+ * simpler and lock-free; the Netty shells only parse lines and bound the work they post here. The exception is a
+ * miner's share path (issue 19): shares are judged on the miner's own loop against this thread's state read under a
+ * sequence lock ({@link #submitOffBridge}), and a miner's duplicate set and vardiff are owned by that loop
+ * ({@link Home}); what a credited share sends upstream comes back here ({@link #forward}).
  */
 public final class Bridge {
     private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
@@ -762,8 +764,10 @@ public final class Bridge {
      * point runs (every public method that can change a miner, a channel, a job table or the upstream state), so a
      * reader that saw the same even value before and after copying the fields it needs copied one consistent state, the
      * one the bridge would have judged the share against at that instant; any other read is thrown away and the share
-     * goes to the bridge as before. Shares that meet the miner's target (duplicate detection, vardiff, forwarding) and
-     * every other request still run on the bridge thread.
+     * goes to the bridge as before. Since then (sv1loop) a share that meets the miner's target is credited there too:
+     * the duplicate set and the vardiff are the loop's own ({@link Home}), the set's tip generation is read in the same
+     * consistent read as the share's job ({@link Miner#tipEpoch}), and only the submission to the pool crosses to the
+     * bridge ({@link #forward}), with no task back. Every other request still runs on the bridge thread.
      */
     private volatile long version;
     private static final java.lang.invoke.VarHandle VERSION;
