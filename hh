@@ -11,6 +11,14 @@ HH_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd_home() { cd "$HH_HOME"; }
 
 java_major() { # prints the feature version of the java binary $1
+  # from the JDK's release file (JAVA_VERSION="25.0.3"): asking the binary starts a whole JVM, 0.1-0.2 s of CPU and up
+  # to 1 s on a loaded box before every daemon start (issue 19: miners wait in the socket's backlog meanwhile)
+  local release v
+  release="$(dirname "$(dirname "$1")")/release"
+  if [ -r "$release" ]; then
+    v="$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$release")"
+    if [ -n "$v" ]; then echo "$v"; return 0; fi
+  fi
   "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}'
 }
 # HH_NO_BUILD=1 (installed releases, systemd units, images) runs prebuilt jars: a Java 25 runtime is enough.

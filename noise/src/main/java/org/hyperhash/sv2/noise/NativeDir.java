@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Set;
 
@@ -20,8 +21,8 @@ import java.util.Set;
  * {@value #PROPERTY}, else the environment variable {@value #ENV} (the systemd units and the compose file set it
  * to a directory under the daemon's state directory), else {@code $XDG_CACHE_HOME/hyperhash/native} or
  * {@code ~/.cache/hyperhash/native}. The directory is created mode 0700 and refused when another user owns it or
- * others can write to it; files are named by their SHA-256 and verified before use, so daemons of different
- * builds can share it.
+ * others can write to it; files are named by their SHA-256 and verified before use (hashed when written, compared
+ * byte for byte with the verified content at later starts), so daemons of different builds can share it.
  */
 final class NativeDir {
     static final String PROPERTY = "hyperhash.native.dir";
@@ -73,6 +74,25 @@ final class NativeDir {
             throw new IOException(file + " changed while it was written");
         }
         return file;
+    }
+
+    /**
+     * The file {@code name} in the directory when it is a regular file (not a link) with exactly {@code content}, else
+     * null (then {@link #install}). For content the caller has verified before: a start whose library is already there
+     * compares bytes instead of hashing the file again.
+     *
+     * @throws IOException with a one-line reason (directory unusable, unsafe permissions)
+     */
+    static Path installed(byte[] content, String name) throws IOException {
+        Path dir = directory();
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        checkPrivate(dir);
+        Path file = dir.resolve(name);
+        if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.size(file) == content.length
+                && Arrays.equals(content, Files.readAllBytes(file))) {
+            return file;
+        }
+        return null;
     }
 
     /** Refuses a directory another user owns or others can write to (they could swap the library). */

@@ -138,12 +138,20 @@ final class NativeSecp256k1Provider implements Secp256k1Provider {
             }
             so = in.readAllBytes();
         }
-        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(so));
-        if (!sha.equals(PINNED_SHA256.get(arch))) {
-            throw new IllegalStateException("unexpected libsecp256k1 build (sha256 " + sha + "); expected the one from "
-                    + "secp256k1-kmp-jni-jvm-linux " + ARTIFACT_VERSION);
+        String pinned = PINNED_SHA256.get(arch);
+        String name = "libsecp256k1-" + pinned.substring(0, 16) + ".so";
+        // a file of that name byte-identical to the resource was written by an earlier start after the check below:
+        // comparing bytes instead of hashing both (1.8 MB each, in the interpreter at this point) saved 0.2-0.4 s of a
+        // start's CPU (issue 19, storm during a restart; bench/README.md "Translator start-up CPU")
+        Path file = NativeDir.installed(so, name);
+        if (file == null) {
+            String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(so));
+            if (!sha.equals(pinned)) {
+                throw new IllegalStateException("unexpected libsecp256k1 build (sha256 " + sha + "); expected the one from "
+                        + "secp256k1-kmp-jni-jvm-linux " + ARTIFACT_VERSION);
+            }
+            file = NativeDir.install(so, name, sha);
         }
-        Path file = NativeDir.install(so, "libsecp256k1-" + sha.substring(0, 16) + ".so", sha);
         SymbolLookup lib = SymbolLookup.libraryLookup(file, Arena.global());
         NativeSecp256k1Provider p = new NativeSecp256k1Provider(lib);
         SelfTest.run(p);

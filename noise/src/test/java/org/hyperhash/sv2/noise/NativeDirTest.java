@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,6 +41,26 @@ class NativeDirTest {
         // a tampered file is replaced
         Files.writeString(f, "evil");
         assertArrayEquals(lib, Files.readAllBytes(NativeDir.install(lib, f.getFileName().toString(), sha)));
+    }
+
+    @Test
+    void installedFindsOnlyAByteIdenticalRegularFile() throws IOException {
+        Path nat = dir.resolve("state/native");
+        System.setProperty(NativeDir.PROPERTY, nat.toString());
+        byte[] lib = "not really a library".getBytes(StandardCharsets.US_ASCII);
+        String name = "libx-" + NativeDir.sha256(lib).substring(0, 16) + ".so";
+        assertNull(NativeDir.installed(lib, name), "nothing there yet");
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(nat)));
+        Path f = NativeDir.install(lib, name, NativeDir.sha256(lib));
+        assertEquals(f, NativeDir.installed(lib, name));
+        Files.writeString(f, "evil library of the same name");
+        assertNull(NativeDir.installed(lib, name), "other content");
+        Files.write(f, java.util.Arrays.copyOf(lib, lib.length - 1));
+        assertNull(NativeDir.installed(lib, name), "a prefix");
+        Files.delete(f);
+        Path other = Files.write(nat.resolve("elsewhere.so"), lib);
+        Files.createSymbolicLink(f, other);
+        assertNull(NativeDir.installed(lib, name), "a link, even to the same bytes");
     }
 
     @Test
