@@ -29,7 +29,10 @@ import java.util.List;
  * block; replies the {@code System.nanoTime()} just before), {@code STATS}, {@code HEAP} (GC first), {@code QUIT}.
  * Difficulty is pinned at the floor ({@code 1e-12}, every hash is a share) so miners need not hash; a second
  * argument pins it elsewhere for miners and the upstream channel alike (e.g. {@code 65536}: every random submit is
- * checked end to end and rejected as low difficulty, as in {@link Sv1Storm}'s submit phase).
+ * checked end to end and rejected as low difficulty, as in {@link Sv1Storm}'s submit phase). {@code
+ * -Dbench.poolDifficulty=D} sets the upstream channel's difficulty apart (e.g. {@code 1e9} with the default miner
+ * difficulty: every submit is credited to its miner and none meets the pool's target, so none is forwarded, as most
+ * credited shares in production).
  */
 public final class TranslatorBenchServer {
     static final double DIFFICULTY = 1e-12;
@@ -61,7 +64,8 @@ public final class TranslatorBenchServer {
         int maxMiners = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         double difficulty = args.length > 1 ? Double.parseDouble(args[1]) : DIFFICULTY;
         var out = System.out;
-        try (BenchSv2Pool pool = new BenchSv2Pool(difficulty);
+        String poolDifficulty = System.getProperty("bench.poolDifficulty");
+        try (BenchSv2Pool pool = new BenchSv2Pool(poolDifficulty == null ? difficulty : Double.parseDouble(poolDifficulty));
                 TranslatorDaemon t = new TranslatorDaemon(config(pool.start(), maxMiners, difficulty), InstantSource.system(),
                         false)) {
             t.start();
