@@ -72,7 +72,7 @@ public final class Sv1Warmup {
      *     once, so it only uses time in which no miner is there
      */
     static LoopbackWarmup.Result run(TranslatorConfig cfg, EventLoopGroup io, EventLoop bridgeLoop, int sessions,
-            Duration maxTime, BooleanSupplier stop, BooleanSupplier minersArrived) throws Exception {
+            boolean untilJitIdle, Duration maxTime, BooleanSupplier stop, BooleanSupplier minersArrived) throws Exception {
         long t0 = System.nanoTime();
         long cpu0 = LoopbackWarmup.processCpuNanos();
         if (minersArrived.getAsBoolean() || stop.getAsBoolean()) {
@@ -93,7 +93,7 @@ public final class Sv1Warmup {
             InetSocketAddress addr = server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             Bootstrap b = new Bootstrap().group(clients).channel(Sv2Transport.socketChannelClass())
                     .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000);
-            done = LoopbackWarmup.run(sessions, maxTime, concurrency, stop, minersArrived, (i, outcome) -> {
+            done = LoopbackWarmup.run(sessions, untilJitIdle, maxTime, concurrency, stop, minersArrived, (i, outcome) -> {
                 Client c = new Client(i, outcome);
                 b.clone().handler(new ChannelInitializer<Channel>() {
                     @Override

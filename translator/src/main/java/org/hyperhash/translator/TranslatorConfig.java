@@ -37,16 +37,23 @@ import java.util.Objects;
  * @param openRetry what a refused upstream channel does (retry transient codes, then failover)
  * @param sv1WarmupSessions loopback SV1 sessions run through the JIT before miners are accepted (0 = none; {@link Sv1Warmup})
  * @param sv1WarmupMaxTime wall-clock bound of that warm-up
+ * @param sv1WarmupUntilJitIdle after the sessions, the warm-up goes on until the JIT compilers are idle (within the
+ *     same bound; {@link org.hyperhash.sv2.netty.JitActivity})
  */
 public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, int maxPendingRequests, Duration idleTimeout,
         BridgeConfig bridge, List<PoolEndpoint> pools, Duration connectTimeout, Duration backoffInitial, Duration backoffMax,
         Duration cooldown, InetSocketAddress adminListen, Duration tick, int ioThreads,
         org.hyperhash.translator.sv1.Sv1Guard.Limits sv1Limits, int sv1AcceptBacklog,
-        org.hyperhash.translator.bridge.OpenRetry openRetry, int sv1WarmupSessions, Duration sv1WarmupMaxTime) {
+        org.hyperhash.translator.bridge.OpenRetry openRetry, int sv1WarmupSessions, Duration sv1WarmupMaxTime,
+        boolean sv1WarmupUntilJitIdle) {
     public static final String ROOT = "hyperhash.translator";
-    /** reference.conf's {@code sv1.warmup.sessions} and {@code sv1.warmup.max-time} (checked by TranslatorConfigTest). */
+    /**
+     * reference.conf's {@code sv1.warmup.sessions}, {@code sv1.warmup.max-time} and {@code sv1.warmup.until-jit-idle}
+     * (checked by TranslatorConfigTest).
+     */
     public static final int DEFAULT_WARMUP_SESSIONS = 1000;
     public static final Duration DEFAULT_WARMUP_MAX_TIME = Duration.ofSeconds(5);
+    public static final boolean DEFAULT_WARMUP_UNTIL_JIT_IDLE = false;
 
     /**
      * Without the SV1 warm-up: configs built in code (tests, embedding) start accepting at once; {@link #from} takes
@@ -59,7 +66,7 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
             org.hyperhash.translator.bridge.OpenRetry openRetry) {
         this(sv1Listen, maxLineBytes, maxPendingRequests, idleTimeout, bridge, pools, connectTimeout, backoffInitial,
                 backoffMax, cooldown, adminListen, tick, ioThreads, sv1Limits, sv1AcceptBacklog, openRetry,
-                0, DEFAULT_WARMUP_MAX_TIME);
+                0, DEFAULT_WARMUP_MAX_TIME, DEFAULT_WARMUP_UNTIL_JIT_IDLE);
     }
 
     /** With the default SV1 accept backlog. */
@@ -94,14 +101,19 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
     public TranslatorConfig withOpenRetry(org.hyperhash.translator.bridge.OpenRetry r) {
         return new TranslatorConfig(sv1Listen, maxLineBytes, maxPendingRequests, idleTimeout, bridge, pools, connectTimeout,
                 backoffInitial, backoffMax, cooldown, adminListen, tick, ioThreads, sv1Limits, sv1AcceptBacklog, r,
-                sv1WarmupSessions, sv1WarmupMaxTime);
+                sv1WarmupSessions, sv1WarmupMaxTime, sv1WarmupUntilJitIdle);
+    }
+
+    /** This config with another SV1 warm-up (0 sessions: none), its {@code until-jit-idle} unchanged. */
+    public TranslatorConfig withSv1Warmup(int sessions, Duration maxTime) {
+        return withSv1Warmup(sessions, maxTime, sv1WarmupUntilJitIdle);
     }
 
     /** This config with another SV1 warm-up (0 sessions: none). */
-    public TranslatorConfig withSv1Warmup(int sessions, Duration maxTime) {
+    public TranslatorConfig withSv1Warmup(int sessions, Duration maxTime, boolean untilJitIdle) {
         return new TranslatorConfig(sv1Listen, maxLineBytes, maxPendingRequests, idleTimeout, bridge, pools, connectTimeout,
                 backoffInitial, backoffMax, cooldown, adminListen, tick, ioThreads, sv1Limits, sv1AcceptBacklog, openRetry,
-                sessions, maxTime);
+                sessions, maxTime, untilJitIdle);
     }
     public static final String ENV_PREFIX = "TRANSLATOR";
 
@@ -176,7 +188,7 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
                     c.getDuration("upstream.backoff-max"), c.getDuration("upstream.cooldown"),
                     address("admin.listen", c.getString("admin.listen")), c.getDuration("tick"), c.getInt("io-threads"),
                     sv1Limits(c), c.getInt("sv1.accept-backlog"), openRetry(c), c.getInt("sv1.warmup.sessions"),
-                    c.getDuration("sv1.warmup.max-time"));
+                    c.getDuration("sv1.warmup.max-time"), c.getBoolean("sv1.warmup.until-jit-idle"));
         } catch (ConfigException e) {
             throw new ConfigError(e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -219,7 +231,8 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
         m.put("upstream.grace-period", bridge.grace().toString());
         m.put("upstream.open-retry", openRetry.initial() + ".." + openRetry.max() + " jitter " + openRetry.jitter()
                 + ", max-wait " + openRetry.maxWait());
-        m.put("sv1.warmup", sv1WarmupSessions == 0 ? "off" : sv1WarmupSessions + " sessions, max " + sv1WarmupMaxTime);
+        m.put("sv1.warmup", sv1WarmupSessions == 0 ? "off" : sv1WarmupSessions + " sessions"
+                + (sv1WarmupUntilJitIdle ? " then until the JIT is idle" : "") + ", max " + sv1WarmupMaxTime);
         m.put("admin.listen", adminListen.toString());
         return m;
     }

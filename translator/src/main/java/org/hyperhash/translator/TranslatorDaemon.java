@@ -182,8 +182,8 @@ public final class TranslatorDaemon implements Daemon {
             // ends when the port starts accepting: at the first miner waiting in its backlog (Sv1Server's accept-thread
             // check, upstream ready or not: a 5,000-miner storm overflowed the 4,096 backlog while a warm-up waited
             // for the upstream or for its own set-up on a loaded box; bench/README.md "Cold connect storm")
-            warmup = Sv1Warmup.run(cfg, ioGroup, bridgeLoop, cfg.sv1WarmupSessions(), cfg.sv1WarmupMaxTime(), () -> closed,
-                    sv1::accepting);
+            warmup = Sv1Warmup.run(cfg, ioGroup, bridgeLoop, cfg.sv1WarmupSessions(), cfg.sv1WarmupUntilJitIdle(),
+                    cfg.sv1WarmupMaxTime(), () -> closed, sv1::accepting);
         } catch (Exception | LinkageError e) {
             LOG.warn("sv1 warm-up failed ({}); accepting miners without it", e.toString());
         } finally {

@@ -91,6 +91,26 @@ class Sv1WarmupIT {
     }
 
     @Test
+    void untilJitIdleRunsAtLeastItsSessionsThenStopsAndAccepts() throws Exception {
+        pool = new FakeSv2Pool(Bytes.fromHex("01000002"), 1e-5, (int) (System.currentTimeMillis() / 1000));
+        pool.start(0);
+        translator = new TranslatorDaemon(config(false, 200, Duration.ofSeconds(8)).withSv1Warmup(200, Duration.ofSeconds(8),
+                true), InstantSource.system(), false);
+        translator.start();
+        Harness.await("accepting after the warm-up", translator::accepting, Duration.ofSeconds(20));
+        Harness.await("warm-up result", () -> translator.warmup() != null, Duration.ofSeconds(5));
+        assertTrue(translator.warmup().sessions() >= 200, String.valueOf(translator.warmup()));
+        assertTrue(List.of("sessions done, JIT idle", "time limit").contains(translator.warmup().stop()),
+                String.valueOf(translator.warmup()));
+        FakeSv1Miner m = FakeSv1Miner.connect(translator.sv1Address(), FirmwareProfile.CGMINER);
+        miners.add(m);
+        m.handshake("bc1qwarm.idle");
+        assertNotNull(m.awaitJob(Duration.ofSeconds(10)));
+        assertEquals(1.0, translator.registry().get("hh.translator.sv1.connections.opened").counter().count(),
+                "warm-up sessions are not counted as SV1 connections");
+    }
+
+    @Test
     void aWarmupOverItsTimeLimitStillAccepts() throws Exception {
         pool = new FakeSv2Pool(Bytes.fromHex("01000002"), 1e-5, (int) (System.currentTimeMillis() / 1000));
         pool.start(0);

@@ -77,6 +77,12 @@ class TranslatorConfigTest {
         TranslatorConfig d = load(List.of(), Map.of());
         assertEquals(TranslatorConfig.DEFAULT_WARMUP_SESSIONS, d.sv1WarmupSessions(), "reference.conf = the constant");
         assertEquals(TranslatorConfig.DEFAULT_WARMUP_MAX_TIME, d.sv1WarmupMaxTime());
+        assertEquals(TranslatorConfig.DEFAULT_WARMUP_UNTIL_JIT_IDLE, d.sv1WarmupUntilJitIdle());
+        TranslatorConfig untilIdle = load(List.of("sv1.warmup.until-jit-idle=true"), Map.of());
+        assertTrue(untilIdle.sv1WarmupUntilJitIdle());
+        assertTrue(untilIdle.summary().get("sv1.warmup").toString().contains("until the JIT is idle"));
+        assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("sv1.warmup.until-jit-idle=maybe"), Map.of()))
+                .getMessage().contains("until-jit-idle"));
         assertTrue(d.summary().get("sv1.warmup").toString().contains("sessions"));
         TranslatorConfig off = load(List.of("sv1.warmup.sessions=0"), Map.of());
         assertEquals(0, off.sv1WarmupSessions());

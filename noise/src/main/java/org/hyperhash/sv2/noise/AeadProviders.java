@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * <p>Messages below 320 bytes (every share-sized frame) always go through the pure-Java {@link ChaCha20Poly1305}; its
  * ChaCha20 blocks come from {@code VectorChaCha20} (8 or 16 blocks per pass, JDK Vector API) when the incubator module
  * {@code jdk.incubator.vector} is in the boot layer (the launchers pass {@code --add-modules jdk.incubator.vector}),
- * the chosen vector width ({@code hyperhash.aead.vector.bits}: 256 by default, or 512) is native on this CPU, and a self-test against RFC 8439 passes; else from the scalar block
+ * the chosen vector width ({@code hyperhash.aead.vector.bits}: 256, 512, or auto = {@code VectorWidth}'s choice) is native on this CPU, and a self-test against RFC 8439 passes; else from the scalar block
  * function. {@value #VECTOR_PROPERTY} ({@code auto} default, {@code on}, {@code off}), or {@value #VECTOR_ENV},
  * overrides that; {@code on} fails instead of falling back.
  */

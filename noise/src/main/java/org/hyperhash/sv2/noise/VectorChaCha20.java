@@ -11,19 +11,19 @@ import org.hyperhash.base.HotPath;
  * ChaCha20 blocks side by side with the JDK's incubating Vector API: lane {@code i} of vector {@code xj} is state word
  * {@code j} of block {@code i}, so one quarter-round step works on all lanes at once: 8 blocks with 256-bit vectors
  * (AVX2 or wider), 16 with 512-bit ones (AVX-512). The species is chosen once, when this class loads:
- * {@value #BITS_PROPERTY} (or {@value #BITS_ENV}) {@code 256}, {@code 512} or {@code auto} (the default: 256 bits, see
- * below). {@link ChaCha20Poly1305} fills the lanes with the blocks of the message at hand and of the next nonces of the
- * same key (a Noise frame is a 6-byte header message and the payload with the next nonce), so one pass covers one or
- * more whole frames.
+ * {@value #BITS_PROPERTY} (or {@value #BITS_ENV}) {@code 256}, {@code 512} or {@code auto} (the default:
+ * {@link VectorWidth}, 512 bits only on CPUs with full-width 512-bit units, 256 elsewhere). {@link ChaCha20Poly1305}
+ * fills the lanes with the blocks of the message at hand and of the next nonces of the same key (a Noise frame is a
+ * 6-byte header message and the payload with the next nonce), so one pass covers one or more whole frames.
  *
- * <p>Why {@code auto} is 256 bits also on AVX-512: on the Zen 4 this was measured on (AMD EPYC, family 25 model 17, KVM,
- * 2026-12-07), a 16-lane 512-bit pass costs 1.6-2.3x an 8-lane 256-bit one (266-371 vs 142-189 ns, thread CPU time),
- * about the same per block, since that core splits a 512-bit operation into two 256-bit halves (and with AVX-512VL the
- * 256-bit rotate can be one instruction too). 16 lanes only pay where one key's frames follow each other (one
- * connection's stream: 0.625 instead of 1.25 passes per 100-byte frame, same time per frame within noise); where an
- * event loop serves many connections, every message starts a pass for a cold key and 16 lanes cost more: 100
- * connections round-robin, 100-byte frames sealed and opened, 1.17-1.69 us per frame with 512 bits vs 0.85-1.0 us with
- * 256 (bench/README.md, noise512). {@code 512} is for CPUs with full-width 512-bit units serving few connections.
+ * <p>Why not 512 bits wherever AVX-512 is: on a Zen 4 (AMD EPYC, family 25 model 17, KVM, 2026-12-07), a 16-lane
+ * 512-bit pass costs 1.6-2.3x an 8-lane 256-bit one (266-371 vs 142-189 ns, thread CPU time), about the same per block,
+ * since that core splits a 512-bit operation into two 256-bit halves. 16 lanes only pay where one key's frames follow
+ * each other (one connection's stream: 0.625 instead of 1.25 passes per 100-byte frame); where an event loop serves
+ * many connections, every message starts a pass for a cold key, and on Zen 4 that pass costs twice as much (100
+ * connections round-robin: 1.17-1.69 us per frame with 512 bits vs 0.85-1.0 us with 256; bench/README.md, noise512).
+ * On a Zen 5 (family 26, full 512-bit datapaths) the 16-lane pass costs about what the 8-lane one does, so both cases
+ * gain or tie (bench/README.md, zen5).
  *
  * <p>This is the only class that references {@code jdk.incubator.vector}. {@link AeadProviders} loads it by name, and
  * only when the module is in the boot layer ({@code --add-modules jdk.incubator.vector}), so everything else links
@@ -31,13 +31,14 @@ import org.hyperhash.base.HotPath;
  */
 @HotPath
 final class VectorChaCha20 implements ChaCha20Poly1305.Blocks {
-    /** System property choosing the vector width: auto (256) | 256 | 512. */
+    /** System property choosing the vector width: auto ({@link VectorWidth}) | 256 | 512. */
     static final String BITS_PROPERTY = "hyperhash.aead.vector.bits";
     /** Environment variable with the same meaning (the property wins). */
     static final String BITS_ENV = "HH_AEAD_VECTOR_BITS";
 
     private static final String REQUESTED = requested();
-    private static final VectorSpecies<Integer> S = "512".equals(REQUESTED) ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
+    private static final VectorWidth.Cpu CPU = "auto".equals(REQUESTED) ? VectorWidth.thisCpu() : null;
+    private static final VectorSpecies<Integer> S = bits(REQUESTED) == 512 ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
     /** Lanes (blocks) per pass. */
     private static final int L = S.length();
 
@@ -52,6 +53,20 @@ final class VectorChaCha20 implements ChaCha20Poly1305.Blocks {
             default -> throw new IllegalArgumentException(BITS_ENV + " / -D" + BITS_PROPERTY
                     + " must be auto, 256 or 512, got '" + b + "'");
         };
+    }
+
+    /** The width a request stands for: 256, 512, or what {@code auto} picks on this CPU and JVM. */
+    private static int bits(String requested) {
+        return switch (requested) {
+            case "512" -> 512;
+            case "256" -> 256;
+            default -> VectorWidth.autoBits(CPU, IntVector.SPECIES_PREFERRED.vectorBitSize());
+        };
+    }
+
+    /** What {@code auto} picks on this machine (tests; reads {@code /proc/cpuinfo} again). */
+    static int autoBits() {
+        return VectorWidth.autoBits(VectorWidth.thisCpu(), IntVector.SPECIES_PREFERRED.vectorBitSize());
     }
 
     /** Loaded reflectively by {@link AeadProviders}; fails where the chosen vectors would not be native. */
@@ -74,7 +89,10 @@ final class VectorChaCha20 implements ChaCha20Poly1305.Blocks {
     public String describe() {
         boolean emulated = IntVector.SPECIES_PREFERRED.vectorBitSize() < S.vectorBitSize();
         return "vector ChaCha20 (jdk.incubator.vector, " + L + " blocks x " + S.vectorBitSize() + " bits"
-                + (emulated ? ", NOT native here: forced by " + BITS_PROPERTY : "") + ")";
+                + (emulated ? ", NOT native here: forced by " + BITS_PROPERTY : "")
+                + ("auto".equals(REQUESTED)
+                        ? ", " + VectorWidth.autoReason(CPU, IntVector.SPECIES_PREFERRED.vectorBitSize()) : "")
+                + ")";
     }
 
     /**

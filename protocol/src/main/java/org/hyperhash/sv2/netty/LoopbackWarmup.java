@@ -12,7 +12,8 @@ import java.util.function.BooleanSupplier;
  * The session loop of a daemon's start-up warm-up (issue 19, cold storms): runs up to {@code sessions} loopback
  * sessions, {@code concurrency} at a time, and stops at the first of: all done, {@code maxTime} of wall clock, the
  * daemon closing, miners arriving (the real port started accepting: a miner waited in its backlog, see
- * {@link AcceptGate}), or the sessions failing (more than 100 failures and more failures than successes). What a
+ * {@link AcceptGate}), or the sessions failing (more than 100 failures and more failures than successes); optionally
+ * it goes on past {@code sessions} until the JIT is idle ({@link JitActivity}). What a
  * session is (the protocol) is the caller's {@link Starter}. Sessions in flight when it stops are left to finish
  * (bounded by the deadline plus a second) unless miners arrived.
  */
@@ -53,14 +54,26 @@ public final class LoopbackWarmup {
 
     public static Result run(int sessions, Duration maxTime, int concurrency, BooleanSupplier stop,
             BooleanSupplier minersArrived, Starter starter) throws InterruptedException {
+        return run(sessions, false, maxTime, concurrency, stop, minersArrived, starter);
+    }
+
+    /**
+     * @param untilJitIdle after the {@code sessions}, go on with more until the JIT compilers are idle
+     *     ({@link JitActivity}), still bounded by {@code maxTime}, the daemon closing and miners arriving: C2 catches
+     *     up with the code the sessions run while they still run it (when they stop first, the methods C2 had not
+     *     reached yet stay C1 code until the first storm makes them hot again and C2 compiles them during it)
+     */
+    public static Result run(int sessions, boolean untilJitIdle, Duration maxTime, int concurrency, BooleanSupplier stop,
+            BooleanSupplier minersArrived, Starter starter) throws InterruptedException {
         long t0 = System.nanoTime();
+        JitActivity jit = untilJitIdle ? new JitActivity() : null;
         long cpu0 = processCpuNanos();
         long deadline = t0 + maxTime.toNanos();
         Semaphore slots = new Semaphore(concurrency);
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         String why = "sessions done";
-        for (int i = 0; i < sessions; i++) {
+        for (int i = 0; i < sessions || (jit != null && !jit.idle()); i++) {
             String blocked = null;
             while (blocked == null && !slots.tryAcquire(10, TimeUnit.MILLISECONDS)) {
                 blocked = blocked(deadline, stop, minersArrived);
@@ -79,6 +92,9 @@ public final class LoopbackWarmup {
                 break;
             }
             starter.start(i, new Outcome(slots, ok, failed));
+        }
+        if (jit != null && why.equals("sessions done")) {
+            why = "sessions done, JIT idle";
         }
         long end = deadline + 1_000_000_000L;
         while (!slots.tryAcquire(concurrency, 10, TimeUnit.MILLISECONDS)) {

@@ -69,9 +69,11 @@ import java.util.Set;
  * called on the single bridge thread.
  *
  * <p>Departure from architecture.md (per-connection state on each connection's loop): the SV1
- * sessions share the upstream channel, its job table and the extranonce space, and SV1 shares are
- * rare (vardiff steers each miner to a few per minute), so one owner thread for all of it is simpler
- * and lock-free; the Netty shells only parse lines and bound the work they post here.
+ * sessions share the upstream channel, its job table and the extranonce space, so one owner thread for all of it is
+ * simpler and lock-free; the Netty shells only parse lines and bound the work they post here. The exception is a
+ * miner's share path (issue 19): shares are judged on the miner's own loop against this thread's state read under a
+ * sequence lock ({@link #submitOffBridge}), and a miner's duplicate set and vardiff are owned by that loop
+ * ({@link Home}); what a credited share sends upstream comes back here ({@link #forward}).
  */
 public final class Bridge {
     private static final Logger LOG = LoggerFactory.getLogger(Bridge.class);
@@ -192,6 +194,22 @@ public final class Bridge {
     private record Reservation(long index, long expiresAtMillis) {
     }
 
+    /**
+     * A miner's share state owned by its own SV1 loop (issue 19): the duplicate set and the vardiff. Only that loop reads
+     * or writes it (for a miner on the bridge's loop, and in tests, that is the bridge's thread), so a credited share is
+     * deduplicated, counted and answered there without a lock and without a hop to the bridge and back; the bridge
+     * reaches it only through {@link MinerLink#onLoop} / {@link MinerLink#loop}.
+     */
+    static final class Home {
+        /** Credited share hashes of the tip generation {@link #seenEpoch}; at most {@link #MAX_SEEN_PER_TIP}. */
+        final Set<Hash256> seen = new HashSet<>();
+        long seenEpoch;
+        /** Null until the bridge starts the miner's work. */
+        Vardiff vardiff;
+        /** {@link Miner#vardiffGen} of {@link #vardiff}. */
+        long vardiffGen;
+    }
+
     public Bridge(BridgeConfig cfg, InstantSource clock, TranslatorMetrics metrics) {
         this(cfg, clock, metrics, OpenRetry.defaults());
     }
@@ -221,12 +239,21 @@ public final class Bridge {
         Bytes extranonce1;
         int versionMask;
         double suggestedDifficulty;
-        Vardiff vardiff;
+        /** Bumped each time the bridge gives the miner a new vardiff (start of work, suggest_difficulty before a share). */
+        long vardiffGen;
         double difficulty;
         Target target;
         Target previousTarget;
         long changeSeq;
-        final Set<Hash256> seen = new HashSet<>();
+        /**
+         * The chain tip generation of this miner's work: bumped where the duplicate set must be emptied (a new prev hash on
+         * its channel, the upstream gone, its channel lost). Written by the bridge inside an entry point; the miner's loop
+         * reads it with the share's job in one consistent read ({@link #submitOffBridge}), and empties its set when it
+         * moved on ({@link Home#seenEpoch}).
+         */
+        long tipEpoch;
+        /** What the miner's own loop owns. */
+        final Home home = new Home();
         /** The upstream channel this miner's work comes from (null while there is none). */
         Upch ch;
         /** per-miner mode: the authorize id whose reply waits for the channel to open. */
@@ -237,14 +264,18 @@ public final class Bridge {
         /** per-miner mode: the channel is asked for again at this time (-1: nothing scheduled). */
         long openRetryAtMillis = -1;
         int openRetries;
-        long accepted;
+        /** Shares credited; written only by the miner's loop ({@link #credit}), read by the bridge. */
+        volatile long accepted;
         long rejected;
         /**
          * Shares this miner's own SV1 loop rejected ({@link #submitOffBridge}); written only by that loop (one writer),
          * read by {@link #miners()}.
          */
         volatile long rejectedOffBridge;
-        long lastShareMillis;
+        /** Written only by the miner's loop ({@link #credit}). */
+        volatile long lastShareMillis;
+        /** The vardiff's hashrate estimate, published by the miner's loop at each credited share and tick. */
+        volatile double hashrate;
         int malformed;
         boolean closed;
 
@@ -377,24 +408,17 @@ public final class Bridge {
         // accepted and ignored
     }
 
+    /** A request from a miner (a share: one {@link #submitOffBridge} handed over, or of a miner on the bridge's loop). */
     public void onMinerRequest(Miner m, Sv1Message.Request r) {
-        onMinerRequest(m, r, null);
-    }
-
-    /**
-     * A request from a miner, with what {@link #submitOffBridge} found for it on the miner's loop (null: nothing; a
-     * share's hash is reused only while everything it was computed from is still the bridge's, see {@link Judgement}).
-     */
-    public void onMinerRequest(Miner m, Sv1Message.Request r, Judgement judged) {
         enter();
         try {
-            onMinerRequestLocked(m, r, judged);
+            onMinerRequestLocked(m, r);
         } finally {
             exit();
         }
     }
 
-    private void onMinerRequestLocked(Miner m, Sv1Message.Request r, Judgement judged) {
+    private void onMinerRequestLocked(Miner m, Sv1Message.Request r) {
         if (m.closed) {
             return;
         }
@@ -407,7 +431,7 @@ public final class Bridge {
                 m.reply(r.id(), BooleanNode.TRUE);
             }
             case "mining.suggest_difficulty" -> suggestDifficulty(m, r);
-            case MiningSubmit.METHOD -> submit(m, r, judged);
+            case MiningSubmit.METHOD -> submit(m, r);
             default -> {
                 metrics.problem(Sv1Problem.UNKNOWN_METHOD);
                 m.error(r.id(), Sv1Error.other("Unknown method '" + excerpt(r.method()) + "'"));
@@ -528,7 +552,7 @@ public final class Bridge {
         m.suggestedDifficulty = clampDifficulty(p.get(0).asDouble());
         m.reply(r.id(), BooleanNode.TRUE);
         if (m.working && m.accepted == 0) {
-            m.vardiff = new Vardiff(cfg.vardiff(), clock, m.suggestedDifficulty);
+            newVardiff(m, m.suggestedDifficulty);
             setDifficulty(m, capToUpstream(m, m.suggestedDifficulty));
         }
     }
@@ -539,7 +563,7 @@ public final class Bridge {
         }
         m.working = true;
         double start = m.suggestedDifficulty > 0 ? m.suggestedDifficulty : clampDifficulty(cfg.startDifficulty());
-        m.vardiff = new Vardiff(cfg.vardiff(), clock, start);
+        newVardiff(m, start);
         setDifficulty(m, capToUpstream(m, start));
         if (m.versionMask != 0) {
             m.link.send(Sv1Message.Request.notification("mining.set_version_mask",
@@ -550,7 +574,20 @@ public final class Bridge {
         }
     }
 
-    private void submit(Miner m, Sv1Message.Request r, Judgement judged) {
+    /**
+     * Gives the miner a new vardiff at {@code start}: made here (its clock starts now, as before), installed on the
+     * miner's loop, which owns it, before that loop judges another share of the miner ({@link MinerLink#onLoop}).
+     */
+    private void newVardiff(Miner m, double start) {
+        Vardiff v = new Vardiff(cfg.vardiff(), clock, start);
+        long gen = ++m.vardiffGen;
+        m.link.onLoop(() -> {
+            m.home.vardiff = v;
+            m.home.vardiffGen = gen;
+        });
+    }
+
+    private void submit(Miner m, Sv1Message.Request r) {
         if (!m.subscribed) {
             reject(m, r, ShareReject.NOT_SUBSCRIBED, Sv1Error.notSubscribed());
             return;
@@ -559,17 +596,12 @@ public final class Bridge {
             reject(m, r, ShareReject.UNAUTHORIZED, Sv1Error.unauthorized());
             return;
         }
-        Judgement j = judged != null && judged.request == r && judged.submit != null ? judged : null;
         MiningSubmit s;
-        if (j != null) {
-            s = j.submit; // the same request's params parsed with the same (final) configuration
-        } else {
-            try {
-                s = MiningSubmit.parse(r.params(), cfg.extranonce2Size());
-            } catch (Sv1ParseException e) {
-                reject(m, r, ShareReject.BAD_PARAMS, Sv1Error.other(e.getMessage()));
-                return;
-            }
+        try {
+            s = MiningSubmit.parse(r.params(), cfg.extranonce2Size());
+        } catch (Sv1ParseException e) {
+            reject(m, r, ShareReject.BAD_PARAMS, Sv1Error.other(e.getMessage()));
+            return;
         }
         Upch u = m.ch;
         Sv1Job job = u == null ? null : u.jobs.get(s.jobId());
@@ -584,26 +616,8 @@ public final class Bridge {
             return;
         }
         int version = Sv1Sv2.shareVersion(job.miningNotify().version(), s, m.versionMask);
-        Bytes upstreamExtranonce;
-        ShareResult check;
-        Hash256 hash;
-        boolean block;
-        if (j != null && j.computedFrom(u, job, channel, m, version)) {
-            // the loop hashed this share against the objects the bridge holds now: the same result, without a second SHA-256d
-            upstreamExtranonce = j.upstreamExtranonce;
-            check = j.check;
-            hash = j.hash;
-            block = j.block;
-            judgementsReused++;
-        } else {
-            if (j != null) {
-                judgementsStale++;
-            }
-            upstreamExtranonce = u.layout.upstreamExtranonce(m.index, s.extranonce2());
-            check = channel.check(job.sv2JobId(), upstreamExtranonce, s.nonce(), s.ntime(), version);
-            hash = null; // read below, after a DIFFICULTY_TOO_LOW (the only result with a hash that goes on)
-            block = false;
-        }
+        Bytes upstreamExtranonce = u.layout.upstreamExtranonce(m.index, s.extranonce2());
+        ShareResult check = channel.check(job.sv2JobId(), upstreamExtranonce, s.nonce(), s.ntime(), version);
         boolean forward;
         switch (check) {
             case ShareResult.Accepted _ -> forward = true;
@@ -617,37 +631,126 @@ public final class Bridge {
                 forward = false; // below the upstream target: judged against the miner's own below
             }
         }
-        if (hash == null) {
-            hash = channel.lastShareHash();
-            block = channel.lastShareMeetsNetworkTarget();
-        }
+        Hash256 hash = channel.lastShareHash();
+        boolean block = channel.lastShareMeetsNetworkTarget();
         Target t = job.seq() > m.changeSeq || m.previousTarget == null ? m.target : easier(m.target, m.previousTarget);
         if (!block && !t.isMetBy(hash.unsafeWireBytes())) {
             reject(m, r, ShareReject.LOW_DIFFICULTY, Sv1Error.lowDifficulty());
             return;
         }
-        if (m.seen.size() >= MAX_SEEN_PER_TIP) {
-            reject(m, r, ShareReject.TOO_MANY, Sv1Error.other("Too many shares for this block"));
+        Forward f = forward || block ? new Forward(u, channel, channel.currentJob(job.sv2JobId()), channel.chainTip(),
+                job.sv2JobId(), upstreamExtranonce, s.nonce(), s.ntime(), version, block, hash) : null;
+        JsonNode id = r.id();
+        long epoch = m.tipEpoch;
+        double shareDifficulty = Targets.toDifficulty(t);
+        // the rest is the miner's loop's (inline when that is this thread: a miner on the bridge's loop, tests)
+        m.link.onLoop(() -> credit(m, id, hash, epoch, shareDifficulty, f));
+    }
+
+    /**
+     * What a credited share sends upstream, and everything its verdict was computed from (the channel object, its job
+     * object for the share's job and the tip: replaced, never changed, by a new upstream target, extranonce prefix or
+     * prev hash), so the bridge can see whether it still holds.
+     */
+    record Forward(Upch upch, ExtendedChannelClient client, ExtendedChannelClient.ClientJob clientJob,
+            org.hyperhash.sv2.message.mining.SetNewPrevHash tip, int sv2JobId, Bytes upstreamExtranonce, int nonce, int ntime,
+            int version, boolean block, Hash256 hash) {
+    }
+
+    /**
+     * A share that meets the miner's target, judged against the bridge's state of one instant (by the miner's loop or
+     * by the bridge): deduplicated, counted, answered and fed to the vardiff here, on the miner's own loop, the only
+     * thread that touches {@link Home}; then, if it meets the upstream target, handed to the bridge for the pool
+     * ({@link #forward}) without waiting for it: the miner's {@code true} means what it meant before, that the
+     * translator judged the share valid work for the job it was sent, meeting the difficulty set; the pool's own
+     * verdict comes later and is counted ({@code hh_translator_upstream_shares_total}), never relayed to the miner
+     * (translator/README.md "What a share's reply means").
+     *
+     * @param epoch the miner's {@link Miner#tipEpoch} read with the share's job: a later one than the set's empties it
+     *     first (a new block), so the set only ever holds shares of the tip the share was judged on
+     */
+    private void credit(Miner m, JsonNode reqId, Hash256 hash, long epoch, double shareDifficulty, Forward f) {
+        Home h = m.home;
+        if (epoch > h.seenEpoch) {
+            h.seen.clear();
+            h.seenEpoch = epoch;
+        } else if (epoch < h.seenEpoch) {
+            // cannot happen: this loop judges a share only with nothing of the miner's owed by the bridge, so the epochs
+            // it is given only grow; never credit what could not be checked for a duplicate
+            rejectOnLoop(m, reqId, ShareReject.STALE, Sv1Error.stale());
             return;
         }
-        if (!m.seen.add(hash)) {
-            reject(m, r, ShareReject.DUPLICATE, Sv1Error.duplicate());
+        if (h.seen.size() >= MAX_SEEN_PER_TIP) {
+            rejectOnLoop(m, reqId, ShareReject.TOO_MANY, Sv1Error.other("Too many shares for this block"));
             return;
         }
-        m.accepted++;
+        if (!h.seen.add(hash)) {
+            rejectOnLoop(m, reqId, ShareReject.DUPLICATE, Sv1Error.duplicate());
+            return;
+        }
+        m.accepted = m.accepted + 1; // one writer: this loop
         m.lastShareMillis = clock.millis();
         metrics.shareAccepted();
-        m.reply(r.id(), BooleanNode.TRUE);
-        if (forward || block) {
-            u.conn.link.send(channel.submit(job.sv2JobId(), upstreamExtranonce, s.nonce(), s.ntime(), version,
-                    workerTracking && u.owner == null ? workerTlv(m) : List.of()));
-            metrics.shareForwarded();
-            if (block) {
-                metrics.blockFound();
-                LOG.info("block candidate from miner {} ({}): {}", m.id, m.firmware.label(), hash.toDisplayHex());
-            }
+        m.reply(reqId, BooleanNode.TRUE);
+        if (f != null) {
+            m.link.onBridge(() -> forward(m, f));
         }
-        m.vardiff.onShare(Targets.toDifficulty(t)).ifPresent(nt -> setDifficulty(m, capToUpstream(m, Targets.toDifficulty(nt))));
+        Vardiff v = h.vardiff;
+        if (v != null) {
+            java.util.Optional<Target> next = v.onShare(shareDifficulty);
+            if (next.isPresent()) {
+                long gen = h.vardiffGen;
+                double d = Targets.toDifficulty(next.get());
+                m.link.onBridge(() -> retarget(m, gen, d));
+            }
+            m.hashrate = v.estimatedHashrateHps();
+        }
+    }
+
+    /**
+     * Bridge thread: a credited share to the pool. Writes nothing {@link #submitOffBridge} reads (the channel's sequence
+     * number, metrics, the upstream link), so it runs without {@link #enter()}: the stream of forwards does not make
+     * the loops' reads of the bridge's state fail. If what the loop judged the share against is no longer the channel's
+     * (a harder upstream target, a new extranonce prefix or tip arrived in between) it is judged again against the
+     * channel as it is now: the pool gets exactly what it got when the bridge judged every share.
+     */
+    private void forward(Miner m, Forward f) {
+        Upch u = f.upch();
+        ExtendedChannelClient c = u.client;
+        if (state != UpstreamState.READY || m.ch != u || c != f.client()) {
+            creditedNotForwarded++; // the channel is gone (upstream lost, failover, the miner's own channel closed)
+            return;
+        }
+        boolean block = f.block();
+        if (c.currentJob(f.sv2JobId()) != f.clientJob() || c.chainTip() != f.tip()) {
+            if (c.check(f.sv2JobId(), f.upstreamExtranonce(), f.nonce(), f.ntime(), f.version()) instanceof ShareResult.Rejected) {
+                creditedNotForwarded++;
+                return;
+            }
+            block = c.lastShareMeetsNetworkTarget();
+        }
+        u.conn.link.send(c.submit(f.sv2JobId(), f.upstreamExtranonce(), f.nonce(), f.ntime(), f.version(),
+                workerTracking && u.owner == null ? workerTlv(m) : List.of()));
+        metrics.shareForwarded();
+        if (block) {
+            metrics.blockFound();
+            LOG.info("block candidate from miner {} ({}): {}", m.id, m.firmware.label(), f.hash().toDisplayHex());
+        }
+    }
+
+    /** Bridge thread only: credited shares whose channel changed before their submission (status, tests). */
+    long creditedNotForwarded;
+
+    /** Bridge thread: the miner's vardiff (on its loop) moved; applied unless the bridge gave it a new vardiff since. */
+    private void retarget(Miner m, long gen, double difficulty) {
+        enter();
+        try {
+            if (!m.closed && m.working && gen == m.vardiffGen) {
+                setDifficulty(m, capToUpstream(m, difficulty));
+            }
+        } finally {
+            exit();
+        }
     }
 
     // ------------------------------------------------------------------ shares checked on the miner's own loop
@@ -661,8 +764,10 @@ public final class Bridge {
      * point runs (every public method that can change a miner, a channel, a job table or the upstream state), so a
      * reader that saw the same even value before and after copying the fields it needs copied one consistent state, the
      * one the bridge would have judged the share against at that instant; any other read is thrown away and the share
-     * goes to the bridge as before. Shares that meet the miner's target (duplicate detection, vardiff, forwarding) and
-     * every other request still run on the bridge thread.
+     * goes to the bridge as before. Since then (sv1loop) a share that meets the miner's target is credited there too:
+     * the duplicate set and the vardiff are the loop's own ({@link Home}), the set's tip generation is read in the same
+     * consistent read as the share's job ({@link Miner#tipEpoch}), and only the submission to the pool crosses to the
+     * bridge ({@link #forward}), with no task back. Every other request still runs on the bridge thread.
      */
     private volatile long version;
     private static final java.lang.invoke.VarHandle VERSION;
@@ -718,79 +823,33 @@ public final class Bridge {
     }
 
     /**
-     * What {@link #submitOffBridge} did with a share: {@link #ANSWERED} on the miner's loop, or to be handed to the
-     * bridge ({@link #onMinerRequest(Miner, Sv1Message.Request, Judgement)}) with what the loop computed for it: the
-     * parsed submit and, when the loop hashed it, the hash, the channel's verdict and every object they were computed
-     * from. Issue 19: a credited share was hashed twice, on its loop and again on the bridge (credited shares cost
-     * 1.04-1.16x old main's CPU; bench/README.md "Third session's end"). The hash and verdict are a pure function of
-     * the channel client (channel id, extranonce size: final), its {@link ExtendedChannelClient.ClientJob} for the job
-     * (coinbase, merkle path, version, upstream target, extranonce prefix; a record, replaced, never changed, when
-     * the target changes), the tip (prev hash, nbits, min ntime; the network target is derived from it), the SV1
-     * job, the miner's extranonce layout, index and version mask, and the request's own fields. The bridge reuses
-     * them only when each of those is the same object (or value) it holds when it handles the share
-     * ({@link #computedFrom}); a new block, job, upstream target, extranonce prefix, channel or mask between the two
-     * threads makes it hash the share itself, as before. The miner's own target is never taken from the loop: the
-     * bridge judges the hash against its target of the moment (a difficulty change in between is seen there).
-     * Not changed after {@link #submitOffBridge} returns it; published to the bridge by the task queue.
+     * What {@link #submitOffBridge} did with a share: {@link #ANSWERED} on the miner's loop (rejected, or credited there
+     * and, if it meets the upstream target, handed to the bridge for the pool), or {@link #TO_BRIDGE}: the bridge's
+     * state changed while the loop read it, or the share cannot be judged there; the bridge judges it
+     * ({@link #onMinerRequest}) and credits it on the miner's loop.
      */
     public static final class Judgement {
-        /** The loop answered the share: nothing goes to the bridge. */
-        static final Judgement ANSWERED = new Judgement(null, null);
-        /** To the bridge with nothing reusable (the bridge's state changed while the loop read it, ...). */
-        static final Judgement TO_BRIDGE = new Judgement(null, null);
+        static final Judgement ANSWERED = new Judgement();
+        static final Judgement TO_BRIDGE = new Judgement();
 
-        final Sv1Message.Request request;
-        final MiningSubmit submit;
-        Upch upch;
-        Sv1Job job;
-        ExtendedChannelClient client;
-        ExtendedChannelClient.ClientJob clientJob;
-        org.hyperhash.sv2.message.mining.SetNewPrevHash tip;
-        Target network;
-        ExtranonceLayout layout;
-        long index;
-        int versionMask;
-        int shareVersion;
-        Bytes upstreamExtranonce;
-        /** Accepted / BlockFound / Rejected(DIFFICULTY_TOO_LOW): the verdicts that leave a share to be credited. */
-        ShareResult check;
-        Hash256 hash;
-        boolean block;
-
-        private Judgement(Sv1Message.Request request, MiningSubmit submit) {
-            this.request = request;
-            this.submit = submit;
+        private Judgement() {
         }
 
         /** The loop answered the share (reply sent there). */
         public boolean answered() {
             return this == ANSWERED;
         }
-
-        /**
-         * Whether the hash and verdict were computed from exactly what the bridge holds now for this share (bridge
-         * thread, inside the entry point): the same channel object and its current job object and tip for the job,
-         * the same SV1 job, layout, index and version mask, hence the same share version and upstream extranonce.
-         */
-        boolean computedFrom(Upch u, Sv1Job j, ExtendedChannelClient c, Miner m, int version) {
-            return hash != null && upch == u && job == j && client == c && layout == u.layout && index == m.index
-                    && versionMask == m.versionMask && shareVersion == version && tip == c.chainTip()
-                    && network == c.networkTarget() && clientJob == c.currentJob(j.sv2JobId());
-        }
     }
 
-    /** Bridge thread only: credited shares whose loop hash was reused / found stale and hashed again (tests, diagnostics). */
-    long judgementsReused;
-    long judgementsStale;
-
     /**
-     * A {@code mining.submit} on the miner's own SV1 loop, off the bridge thread: answers it there and returns
-     * {@link Judgement#ANSWERED} when the bridge would reject it (same reply, counter and metric as
-     * {@link #onMinerRequest}); otherwise, having answered nothing, returns what the bridge needs to handle it (it
-     * meets the miner's target, or the bridge changed its state while this read it): pass it to
-     * {@link #onMinerRequest(Miner, Sv1Message.Request, Judgement)}. The caller must have nothing of this miner's still
-     * queued on or answered by the bridge (replies stay in order) and must call this from the miner's loop only
-     * ({@link Miner#rejectedOffBridge} has that one writer).
+     * A {@code mining.submit} on the miner's own SV1 loop, off the bridge thread: judges it against the bridge's state of
+     * one instant, answers it there and returns {@link Judgement#ANSWERED}: rejected (same reply, counter and metric as
+     * {@link #onMinerRequest}), or credited ({@link #credit}: duplicate check, count, reply and vardiff on this loop;
+     * only its submission upstream goes to the bridge, {@link MinerLink#onBridge}); otherwise, having answered nothing,
+     * returns {@link Judgement#TO_BRIDGE} (the bridge changed its state while this read it): pass the request to
+     * {@link #onMinerRequest}. The caller must have nothing of this miner's still queued on or answered by the bridge
+     * (replies stay in order) and must call this from the miner's loop only ({@link Home} and the miner's counters have
+     * that one writer).
      */
     public Judgement submitOffBridge(Miner m, Sv1Message.Request r) {
         MiningSubmit s = null;
@@ -812,6 +871,7 @@ public final class Bridge {
         Target target;
         Target previousTarget;
         long changeSeq;
+        long epoch;
         UpstreamState st;
         Sv1Job job = null;
         ExtranonceLayout layout = null;
@@ -832,6 +892,7 @@ public final class Bridge {
             target = m.target;
             previousTarget = m.previousTarget;
             changeSeq = m.changeSeq;
+            epoch = m.tipEpoch;
             st = state;
             u = m.ch;
             if (u != null && s != null) {
@@ -909,24 +970,13 @@ public final class Bridge {
                 return Judgement.ANSWERED;
             }
         }
-        // a share to credit: duplicates, vardiff and the accepted count are the bridge's; it gets the hash and what
-        // it was computed from, and reuses them if nothing of that changed by the time it handles the share
-        Judgement j = new Judgement(r, s);
-        j.upch = u;
-        j.job = job;
-        j.client = client;
-        j.clientJob = clientJob;
-        j.tip = tip;
-        j.network = network;
-        j.layout = layout;
-        j.index = index;
-        j.versionMask = versionMask;
-        j.shareVersion = shareVersion;
-        j.upstreamExtranonce = upstreamExtranonce;
-        j.check = check;
-        j.hash = Hash256.fromWireBytes(x.hash);
-        j.block = block;
-        return j;
+        // a share to credit, here: the same hash, verdict and target the bridge would have used at that instant
+        Hash256 hash = Hash256.fromWireBytes(x.hash);
+        Forward f = upstreamMet || block ? new Forward(u, client, clientJob, tip, job.sv2JobId(), upstreamExtranonce,
+                s.nonce(), s.ntime(), shareVersion, block, hash) : null;
+        Target t = job.seq() > changeSeq || previousTarget == null ? target : easier(target, previousTarget);
+        credit(m, r.id(), hash, epoch, Targets.toDifficulty(t), f);
+        return Judgement.ANSWERED;
     }
 
     /** A share's refusal: the metric's reason and the SV1 error the miner gets. */
@@ -972,9 +1022,13 @@ public final class Bridge {
     }
 
     private void rejectOffBridge(Miner m, Sv1Message.Request r, ShareReject reason, Sv1Error e) {
+        rejectOnLoop(m, r.id(), reason, e);
+    }
+
+    private void rejectOnLoop(Miner m, JsonNode reqId, ShareReject reason, Sv1Error e) {
         m.rejectedOffBridge = m.rejectedOffBridge + 1; // one writer: the miner's loop
         metrics.shareRejected(reason);
-        m.error(r.id(), e);
+        m.error(reqId, e);
     }
 
     private void reject(Miner m, Sv1Message.Request r, ShareReject reason, Sv1Error e) {
@@ -1154,7 +1208,7 @@ public final class Bridge {
                 it.remove();
                 if (u.owner != null && u.owner.ch == u) {
                     u.owner.ch = null;
-                    u.owner.seen.clear();
+                    u.owner.tipEpoch++;
                 }
             }
         }
@@ -1201,7 +1255,7 @@ public final class Bridge {
         openRetryAtMillis = -1;
         openRetries = 0;
         for (Miner m : miners.values()) {
-            m.seen.clear();
+            m.tipEpoch++;
             m.ch = null;
             m.waitingSinceMillis = -1;
             m.openRetryAtMillis = -1;
@@ -1271,7 +1325,7 @@ public final class Bridge {
             case SetNewPrevHash p -> {
                 ExtendedChannelClient.ClientJob cj = u.client.onSetNewPrevHash(p);
                 for (Miner m : u.members()) {
-                    m.seen.clear();
+                    m.tipEpoch++; // each miner's loop empties its duplicate set when it sees the new value
                 }
                 if (cj != null) {
                     publish(u, cj, true);
@@ -1619,6 +1673,7 @@ public final class Bridge {
                 sendReconnect(m);
             }
         }
+        Map<java.util.concurrent.Executor, List<Miner>> ticks = new java.util.IdentityHashMap<>(4);
         for (Miner m : miners.values()) {
             if (m.pendingAuthorizeId != null && now - m.pendingSinceMillis >= PENDING_AUTHORIZE_MILLIS) {
                 opening.values().removeIf(u -> {
@@ -1633,7 +1688,24 @@ public final class Bridge {
                 m.username = null;
             }
             if (m.working) {
-                m.vardiff.onTick().ifPresent(t -> setDifficulty(m, capToUpstream(m, Targets.toDifficulty(t))));
+                ticks.computeIfAbsent(m.link.loop(), k -> new ArrayList<>()).add(m);
+            }
+        }
+        // the vardiffs tick on their miners' loops (one task per loop), each with the tip generation of now
+        for (Map.Entry<java.util.concurrent.Executor, List<Miner>> e : ticks.entrySet()) {
+            List<Miner> group = e.getValue();
+            long[] epochs = new long[group.size()];
+            for (int i = 0; i < epochs.length; i++) {
+                epochs[i] = group.get(i).tipEpoch;
+            }
+            try {
+                e.getKey().execute(() -> {
+                    for (int i = 0; i < epochs.length; i++) {
+                        tickOnLoop(group.get(i), epochs[i]);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException shutDown) {
+                break;
             }
         }
         if (cfg.perMinerChannels() && upstream != null) {
@@ -1671,6 +1743,29 @@ public final class Bridge {
             usedIndexes.clear((int) r.index());
             it.remove();
         }
+    }
+
+    /**
+     * The miner's loop, once a second: the vardiff's tick (a silent miner's difficulty is lowered through the bridge)
+     * and its published hashrate; a duplicate set of an older tip is emptied now rather than at the next share.
+     */
+    private void tickOnLoop(Miner m, long epoch) {
+        Home h = m.home;
+        if (epoch > h.seenEpoch) {
+            h.seen.clear();
+            h.seenEpoch = epoch;
+        }
+        Vardiff v = h.vardiff;
+        if (v == null) {
+            return;
+        }
+        java.util.Optional<Target> next = v.onTick();
+        if (next.isPresent()) {
+            long gen = h.vardiffGen;
+            double d = Targets.toDifficulty(next.get());
+            m.link.onBridge(() -> retarget(m, gen, d));
+        }
+        m.hashrate = v.estimatedHashrateHps();
     }
 
     private void sendReconnect(Miner m) {
@@ -1761,7 +1856,7 @@ public final class Bridge {
         double sum = 0;
         for (Miner m : u == null ? miners.values() : u.members()) {
             if (m.working && m.accepted > 0) {
-                sum += m.vardiff.estimatedHashrateHps();
+                sum += m.hashrate; // published by the miner's loop at its last credited share or tick
             }
         }
         return sum;
@@ -1881,6 +1976,7 @@ public final class Bridge {
         s.put("extranonce2_bytes", cfg.extranonce2Size());
         s.put("miners", miners.size());
         s.put("aggregate_hashrate_hps", aggregateHashrate(null));
+        s.put("credited_not_forwarded", creditedNotForwarded);
         return s;
     }
 
@@ -1900,7 +1996,7 @@ public final class Bridge {
             e.put("extranonce1", m.extranonce1 == null ? null : m.extranonce1.toHex());
             e.put("version_mask", m.versionMask == 0 ? null : org.hyperhash.sv1.Sv1Hex.u32(m.versionMask));
             e.put("difficulty", m.difficulty);
-            e.put("hashrate_hps", m.vardiff == null ? 0.0 : m.vardiff.estimatedHashrateHps());
+            e.put("hashrate_hps", m.hashrate);
             e.put("accepted", m.accepted);
             e.put("rejected", m.rejected + m.rejectedOffBridge);
             e.put("last_share", m.lastShareMillis == 0 ? null : Instant.ofEpochMilli(m.lastShareMillis).toString());

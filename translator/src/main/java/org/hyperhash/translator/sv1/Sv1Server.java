@@ -333,17 +333,15 @@ public final class Sv1Server implements AutoCloseable {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             switch (msg) {
                 case Sv1Message.Request r -> {
-                    // A share the bridge would only reject is answered here, on this connection's own loop, without a hand-over
-                    // to the bridge's loop and back (Bridge.submitOffBridge says when and why that is the bridge's answer).
-                    // A share it hands over carries what was computed for it (the hash: a credited share is hashed once).
+                    // A share is judged and answered here, on this connection's own loop, without a hand-over to the bridge's
+                    // loop and back: rejected, or credited (duplicate check, vardiff, reply) with only its submission to the
+                    // pool handed to the bridge (Bridge.submitOffBridge). The bridge takes it when its state changed while
+                    // this loop read it.
                     if (!onBridgeLoop && owed.get() == 0 && queuedWrites.get() == 0 && miner != null
                             && MiningSubmit.METHOD.equals(r.method())) {
-                        Bridge.Judgement judged = bridge.submitOffBridge(miner, r);
-                        if (judged.answered()) {
+                        if (bridge.submitOffBridge(miner, r).answered()) {
                             return;
                         }
-                        post(() -> bridge.onMinerRequest(miner, r, judged));
-                        return;
                     }
                     post(() -> bridge.onMinerRequest(miner, r));
                 }
@@ -394,6 +392,60 @@ public final class Sv1Server implements AutoCloseable {
                     owed.decrementAndGet();
                 }
             });
+        }
+
+        @Override
+        public void onLoop(Runnable task) {
+            Channel ch = channel;
+            if (ch == null || ch.eventLoop().inEventLoop()) {
+                task.run();
+                return;
+            }
+            // counted like a line from the bridge: this loop judges no share of the miner before it ran
+            queuedWrites.incrementAndGet();
+            try {
+                ch.eventLoop().execute(() -> {
+                    queuedWrites.decrementAndGet();
+                    task.run();
+                });
+            } catch (RejectedExecutionException shutDown) {
+                queuedWrites.decrementAndGet();
+            }
+        }
+
+        @Override
+        public java.util.concurrent.Executor loop() {
+            Channel ch = channel;
+            return ch == null ? Runnable::run : ch.eventLoop();
+        }
+
+        @Override
+        public void onBridge(Runnable task) {
+            if (bridgeLoop.inEventLoop()) {
+                task.run();
+                return;
+            }
+            // not an `owed` task: it sends the miner nothing the loop's next answer could overtake (a retarget's
+            // set_difficulty is a line from the bridge, counted in queuedWrites when it is sent); bounded with the
+            // connection's other work pending on the bridge
+            if (pending.incrementAndGet() > maxPendingPerMiner) {
+                pending.decrementAndGet();
+                if (!overflowed) {
+                    overflowed = true;
+                    problem();
+                    metrics.problem(Sv1Problem.OVERFLOW);
+                    sendAndClose(Sv1Message.Response.error(null, Sv1Error.other("Too many pending requests")));
+                }
+                return;
+            }
+            try {
+                bridgeLoop.execute(() -> {
+                    pending.decrementAndGet();
+                    task.run();
+                });
+            } catch (RejectedExecutionException shutDown) {
+                pending.decrementAndGet();
+            }
         }
 
         @Override

@@ -152,6 +152,33 @@ public final class Sv1Storm {
         return cmd;
     }
 
+    /**
+     * Voluntary and involuntary context switches summed over the process's live threads (/proc/PID/task/T/status): a
+     * thread that sleeps and is woken for a task (a cross-loop hand-over) is a voluntary switch. Threads that ended in
+     * between are not counted (the server's threads live through a phase).
+     */
+    static long[] contextSwitches(long pid) {
+        long[] r = new long[2];
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    for (String l : Files.readAllLines(t.resolve("status"))) {
+                        if (l.startsWith("voluntary_ctxt_switches:")) {
+                            r[0] += Long.parseLong(l.substring(l.indexOf(':') + 1).trim());
+                        } else if (l.startsWith("nonvoluntary_ctxt_switches:")) {
+                            r[1] += Long.parseLong(l.substring(l.indexOf(':') + 1).trim());
+                        }
+                    }
+                } catch (java.io.IOException | RuntimeException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (java.io.IOException e) {
+            return r;
+        }
+        return r;
+    }
+
     /** When set, each server first gets the same storm once, unreported (its JIT warm), then the measured one. */
     private static boolean serverWarmup;
     /** Pause between the child's READY and the storm (default 1,500 ms; 0: miners reconnecting the moment it is ready). */
@@ -370,12 +397,14 @@ public final class Sv1Storm {
             Thread.sleep(submitWarmup * 1000L);
             String load0 = ProcStats.loadavg();
             var th0 = ProcStats.threadCpuMillis(pid);
+            long[] cs0 = contextSwitches(pid);
             long cpu0 = ProcStats.cpuMillis(pid);
             long w0 = System.nanoTime();
             recording = true;
             Thread.sleep(submitSeconds * 1000L);
             recording = false;
             long cpu1 = ProcStats.cpuMillis(pid);
+            long[] cs1 = contextSwitches(pid);
             double secs = (System.nanoTime() - w0) / 1e9;
             int n = Math.min(LAT_N.get(), latencies.length);
             long[] lat = Arrays.copyOf(latencies, n);
@@ -386,6 +415,9 @@ public final class Sv1Storm {
                     n / secs, SUBMIT_OTHER.get(), pct(lat, 50), pctMille(lat, 990), pctMille(lat, 999), max(lat), cpu1 - cpu0,
                     n == 0 ? Double.NaN : (cpu1 - cpu0) * 1000.0 / n, (cpu1 - cpu0) / 1000.0 / secs, load0, ProcStats.loadavg());
             System.out.println("    CPU ms by thread: " + topThreads(th0, ProcStats.threadCpuMillis(pid)));
+            System.out.printf(Locale.ROOT, "    context switches per submit (all threads of the server): %.2f voluntary, %.2f"
+                    + " involuntary%n", n == 0 ? Double.NaN : (double) (cs1[0] - cs0[0]) / n,
+                    n == 0 ? Double.NaN : (double) (cs1[1] - cs0[1]) / n);
             if (!OTHER_SAMPLES.isEmpty()) {
                 System.out.println("    other replies, e.g. " + OTHER_SAMPLES);
             }

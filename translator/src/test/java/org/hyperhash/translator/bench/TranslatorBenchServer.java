@@ -29,7 +29,10 @@ import java.util.List;
  * block; replies the {@code System.nanoTime()} just before), {@code STATS}, {@code HEAP} (GC first), {@code QUIT}.
  * Difficulty is pinned at the floor ({@code 1e-12}, every hash is a share) so miners need not hash; a second
  * argument pins it elsewhere for miners and the upstream channel alike (e.g. {@code 65536}: every random submit is
- * checked end to end and rejected as low difficulty, as in {@link Sv1Storm}'s submit phase).
+ * checked end to end and rejected as low difficulty, as in {@link Sv1Storm}'s submit phase). {@code
+ * -Dbench.poolDifficulty=D} sets the upstream channel's difficulty apart (e.g. {@code 1e9} with the default miner
+ * difficulty: every submit is credited to its miner and none meets the pool's target, so none is forwarded, as most
+ * credited shares in production).
  */
 public final class TranslatorBenchServer {
     static final double DIFFICULTY = 1e-12;
@@ -52,26 +55,34 @@ public final class TranslatorBenchServer {
                 Duration.ofSeconds(1), Integer.getInteger("bench.ioThreads", 0)) // io-threads: 0 = cores, as in reference.conf
                 // sv1.warmup: reference.conf's unless -Dbench.warmupSessions / -Dbench.warmupMaxMs (0 sessions = none)
                 .withSv1Warmup(Integer.getInteger("bench.warmupSessions", TranslatorConfig.DEFAULT_WARMUP_SESSIONS),
-                        Duration.ofMillis(Long.getLong("bench.warmupMaxMs", TranslatorConfig.DEFAULT_WARMUP_MAX_TIME.toMillis())));
+                        Duration.ofMillis(Long.getLong("bench.warmupMaxMs", TranslatorConfig.DEFAULT_WARMUP_MAX_TIME.toMillis())),
+                        Boolean.parseBoolean(System.getProperty("bench.warmupUntilJitIdle",
+                                Boolean.toString(TranslatorConfig.DEFAULT_WARMUP_UNTIL_JIT_IDLE))));
     }
 
     public static void main(String[] args) throws Exception {
         int maxMiners = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         double difficulty = args.length > 1 ? Double.parseDouble(args[1]) : DIFFICULTY;
         var out = System.out;
-        try (BenchSv2Pool pool = new BenchSv2Pool(difficulty);
+        String poolDifficulty = System.getProperty("bench.poolDifficulty");
+        try (BenchSv2Pool pool = new BenchSv2Pool(poolDifficulty == null ? difficulty : Double.parseDouble(poolDifficulty));
                 TranslatorDaemon t = new TranslatorDaemon(config(pool.start(), maxMiners, difficulty), InstantSource.system(),
                         false)) {
             t.start();
             // the port listens from here (accepting may wait for the start-up warm-up): Sv1Storm --storm-at-listen
             out.println("LISTENING " + t.sv1Address().getPort());
             out.flush();
-            long deadline = System.nanoTime() + 30_000_000_000L;
+            long deadline = System.nanoTime() + 90_000_000_000L; // sv1.warmup.max-time is at most 60 s
             while (!t.ready()) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("translator not ready after 30 s");
+                    throw new IllegalStateException("translator not ready after 90 s");
                 }
                 Thread.sleep(10);
+            }
+            var w = t.warmup();
+            if (w != null) { // Sv1Storm prints INFO lines: what the start-up warm-up did in this run
+                out.println("INFO sv1 warm-up: " + w.sessions() + " sessions (" + w.failed() + " failed) in " + w.wallMillis()
+                        + " ms, " + w.cpuMillis() + " ms CPU (" + w.stop() + ")");
             }
             out.println("READY " + t.sv1Address().getPort());
             out.flush();

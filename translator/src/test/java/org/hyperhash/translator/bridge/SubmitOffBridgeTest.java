@@ -94,7 +94,7 @@ class SubmitOffBridgeTest {
             offBridgeAnswers++;
         } else {
             handedOver++;
-            off.b.onMinerRequest(off.miners.get(miner), r, judged);
+            off.b.onMinerRequest(off.miners.get(miner), r);
         }
         on.b.onMinerRequest(on.miners.get(miner), r);
         assertEquals(comparable(on.links.get(miner).sent), comparable(off.links.get(miner).sent), () -> "after " + r);
@@ -167,7 +167,7 @@ class SubmitOffBridgeTest {
                 }
                 submitBoth(off, on, miner, req(id, "mining.submit", p.toArray()));
             }
-            // shares that meet the miner's target: credited (and duplicates) on the bridge
+            // shares that meet the miner's target: credited (and duplicates) on the miner's loop
             for (int miner = 0; miner < 2; miner++) {
                 MiningNotify j = on.links.get(miner).lastJob();
                 Sv1CpuMiner.Found f = t.mine(on.links.get(miner), j, Bytes.fromHex(Sv1Hex.u32(rnd.nextInt())),
@@ -192,10 +192,9 @@ class SubmitOffBridgeTest {
             clock.advance(java.time.Duration.ofSeconds(20));
             both(off, on, s -> s.b.onTick());
         }
-        assertTrue(offBridgeAnswers > 1000, "most shares answered off the bridge: " + offBridgeAnswers);
-        assertTrue(handedOver >= 24, "shares meeting the target go to the bridge: " + handedOver);
-        assertTrue(off.b.judgementsReused >= 24, "the bridge reused the loop's hash of a credited share: " + off.b.judgementsReused);
-        assertEquals(0, off.b.judgementsStale, "nothing changed between the loop's judgement and the bridge's handling");
+        assertEquals(1524, offBridgeAnswers, "every share answered on the loop, credited ones too (a quiet bridge)");
+        assertEquals(0, handedOver);
+        assertTrue(on.met.acceptedCount() >= 12, "credited: " + on.met.acceptedCount());
         for (ShareReject reason : ShareReject.values()) {
             assertEquals(on.met.rejectedCount(reason), off.met.rejectedCount(reason), reason.name());
         }
@@ -252,148 +251,358 @@ class SubmitOffBridgeTest {
         assertTrue(u.of(SubmitSharesExtended.class).isEmpty());
     }
 
-    // ------------------------------------------------------------------ a change between the loop's judgement and the bridge
+    // ------------------------------------------------------------------ a change between the loop's credit and the forward
+
+    /** A miner link whose {@link MinerLink#onBridge} tasks wait until the test runs them (the bridge's queue). */
+    static final class Deferred extends BridgeTest.FakeMiner {
+        final List<Runnable> toBridge = new ArrayList<>();
+        boolean defer;
+
+        @Override
+        public void onBridge(Runnable task) {
+            if (defer) {
+                toBridge.add(task);
+            } else {
+                task.run();
+            }
+        }
+
+        void runBridgeTasks() {
+            List<Runnable> l = List.copyOf(toBridge);
+            toBridge.clear();
+            l.forEach(Runnable::run);
+        }
+    }
 
     /**
-     * Two bridges, one working miner each (same index, no version rolling) on a channel at {@code upstreamDiff}, and a
-     * share of that miner meeting {@code shareDiff}, judged on the miner's loop of {@code off} (handed over with its
-     * hash). {@link #handleAfter} then lets a change reach both bridges before the share does, as when the bridge
-     * thread runs an upstream message or another request between the loop's judgement and the share's task.
+     * One working miner on a channel at {@code upstreamDiff}, and a share of it meeting the upstream target, credited on
+     * its loop with the bridge's queue held: {@link #forwardAfter} lets a change reach the bridge before the forward does.
      */
     final class Race {
-        final Side off = new Side();
-        final Side on = new Side();
+        final Side s = new Side();
+        final Deferred link = new Deferred();
+        final Bridge.Miner m;
         final Sv1Message.Request share;
-        final Bridge.Judgement judged;
 
-        Race(double upstreamDiff, double shareDiff) throws Exception {
-            both(off, on, s -> open(s, upstreamDiff));
-            both(off, on, s -> block(s, 1, PREV, true));
-            both(off, on, s -> {
-                BridgeTest.FakeMiner l = new BridgeTest.FakeMiner();
-                Bridge.Miner m = s.b.onMinerConnected(l);
-                s.links.add(l);
-                s.miners.add(m);
-                s.b.onMinerRequest(m, req(1, "mining.subscribe", "cgminer/4.12.0"));
-                s.b.onMinerRequest(m, req(2, "mining.authorize", "bc1qaddress.w", "x"));
-            });
-            MiningNotify j = on.links.get(0).lastJob();
-            Sv1CpuMiner.Found f = t.mine(on.links.get(0), j, Bytes.fromHex("0000002a"), Targets.fromDifficulty(shareDiff), 0, 0);
+        Race(double upstreamDiff) throws Exception {
+            open(s, upstreamDiff);
+            block(s, 1, PREV, true);
+            m = s.b.onMinerConnected(link);
+            s.b.onMinerRequest(m, req(1, "mining.subscribe", "cgminer/4.12.0"));
+            s.b.onMinerRequest(m, req(2, "mining.authorize", "bc1qaddress.w", "x"));
+            MiningNotify j = link.lastJob();
+            Sv1CpuMiner.Found f = t.mine(link, j, Bytes.fromHex("0000002a"), Targets.fromDifficulty(upstreamDiff), 0, 0);
             share = new Sv1Message.Request(Sv1Json.MAPPER.valueToTree(9), "mining.submit",
                     new MiningSubmit("w", j.jobId(), f.extranonce2(), f.ntime(), f.nonce(), OptionalInt.empty()).toParams());
-            judged = off.b.submitOffBridge(off.miners.get(0), share);
-            assertFalse(judged.answered(), "a share meeting the miner's target goes to the bridge");
-            assertNotSame(Bridge.Judgement.TO_BRIDGE, judged, "with the loop's hash");
+            link.defer = true;
+            assertTrue(s.b.submitOffBridge(m, share).answered(), "credited on the loop");
+            assertTrue(link.lastResponse().result().asBoolean(), "answered true at once");
+            assertEquals(1.0, s.met.acceptedCount());
+            assertEquals(1, m.accepted);
+            assertEquals(1, link.toBridge.size(), "only the submission goes to the bridge");
+            assertTrue(s.up.of(SubmitSharesExtended.class).isEmpty(), "not sent yet");
         }
 
-        /** {@code change} reaches both bridges, then the share: the same lines, counters and upstream messages. */
-        void handleAfter(java.util.function.Consumer<Side> change) {
-            both(off, on, change);
-            off.b.onMinerRequest(off.miners.get(0), share, judged);
-            on.b.onMinerRequest(on.miners.get(0), share);
-            assertEquals(comparable(on.links.get(0).sent), comparable(off.links.get(0).sent));
-            for (ShareReject reason : ShareReject.values()) {
-                assertEquals(on.met.rejectedCount(reason), off.met.rejectedCount(reason), reason.name());
-            }
-            assertEquals(on.met.acceptedCount(), off.met.acceptedCount());
-            assertEquals(on.met.forwardedCount(), off.met.forwardedCount());
-            assertEquals(on.up.of(SubmitSharesExtended.class), off.up.of(SubmitSharesExtended.class));
-            assertEquals(strip(on.b.miners()), strip(off.b.miners()));
+        void forwardAfter(java.util.function.Consumer<Side> change) {
+            link.defer = false;
+            change.accept(s);
+            link.runBridgeTasks();
         }
 
-        Sv1Message.Response reply() {
-            return off.links.get(0).lastResponse();
+        int sent() {
+            return s.up.of(SubmitSharesExtended.class).size();
         }
     }
 
     @Test
-    void nothingChangedTheLoopsHashIsUsed() throws Exception {
-        Race r = new Race(1e-5, 1e-5);
-        r.handleAfter(s -> {
+    void nothingChangedTheShareIsForwarded() throws Exception {
+        Race r = new Race(1e-5);
+        r.forwardAfter(s -> {
         });
-        assertEquals(1, r.off.b.judgementsReused);
-        assertEquals(0, r.off.b.judgementsStale);
-        assertTrue(r.reply().result().asBoolean(), "credited");
-        assertEquals(1, r.off.up.of(SubmitSharesExtended.class).size(), "and forwarded (meets the upstream target)");
+        assertEquals(1, r.sent());
+        assertEquals(1.0, r.s.met.forwardedCount());
+        assertEquals(0, r.s.b.creditedNotForwarded);
     }
 
     @Test
-    void aNewJobOnTheSameTipKeepsTheLoopsHashValid() throws Exception {
-        Race r = new Race(1e-5, 1e-5);
-        r.handleAfter(s -> s.b.onUpstreamMessage(s.up, new NewExtendedMiningJob(7, 2, OptionalInt.of(ntime), 0x20000000,
+    void aNewJobOnTheSameTipKeepsTheShareForwardable() throws Exception {
+        Race r = new Race(1e-5);
+        r.forwardAfter(s -> s.b.onUpstreamMessage(s.up, new NewExtendedMiningJob(7, 2, OptionalInt.of(ntime), 0x20000000,
                 true, List.of(Hash256.fromWireHex("22".repeat(32))), CB_PREFIX, CB_SUFFIX)));
-        assertEquals(1, r.off.b.judgementsReused, "the share's job and tip are still the bridge's objects");
-        assertTrue(r.reply().result().asBoolean());
-        assertEquals(1, r.off.up.of(SubmitSharesExtended.class).size());
+        assertEquals(1, r.sent());
     }
 
     @Test
-    void aHarderUpstreamTargetMakesTheBridgeHashAgain() throws Exception {
-        // judged on the loop as meeting the channel's target (to be forwarded); the pool raises it before the bridge
-        // handles the share: the channel's job is a new object, the loop's verdict is not used, the share is credited
-        // to the miner but no longer forwarded. Reusing the stale verdict would forward it (the lists below differ).
-        Race r = new Race(1e-5, 1e-5);
-        r.handleAfter(s -> s.b.onUpstreamMessage(s.up, new SetTarget(7, Targets.fromDifficulty(1e3))));
-        assertEquals(0, r.off.b.judgementsReused);
-        assertEquals(1, r.off.b.judgementsStale);
-        assertTrue(r.reply().result().asBoolean(), "still meets the miner's target");
-        assertTrue(r.off.up.of(SubmitSharesExtended.class).isEmpty(), "not the pool's any more");
-        assertEquals(0.0, r.off.met.forwardedCount());
+    void aHarderUpstreamTargetBeforeTheForwardKeepsItFromThePool() throws Exception {
+        // credited to the miner (it met the targets when it arrived), but judged again on the bridge against the pool's
+        // new target before it goes upstream: the pool gets what it got when the bridge judged every share
+        Race r = new Race(1e-5);
+        r.forwardAfter(s -> s.b.onUpstreamMessage(s.up, new SetTarget(7, Targets.fromDifficulty(1e3))));
+        assertEquals(0, r.sent());
+        assertEquals(0.0, r.s.met.forwardedCount());
+        assertEquals(1, r.s.b.creditedNotForwarded);
+        assertEquals(1.0, r.s.met.acceptedCount());
     }
 
     @Test
-    void aNewBlockMakesTheHandedOverShareStale() throws Exception {
-        Race r = new Race(1e-5, 1e-5);
-        r.handleAfter(s -> block(s, 2, Hash256.fromWireHex("cd".repeat(32)), true));
-        assertEquals(1.0, r.off.met.rejectedCount(ShareReject.STALE));
-        assertEquals(0, r.off.b.judgementsReused);
-        assertTrue(r.off.up.of(SubmitSharesExtended.class).isEmpty());
+    void aNewBlockBeforeTheForwardKeepsTheStaleShareFromThePool() throws Exception {
+        Race r = new Race(1e-5);
+        r.forwardAfter(s -> block(s, 2, Hash256.fromWireHex("cd".repeat(32)), true));
+        assertEquals(0, r.sent(), "stale upstream by now");
+        assertEquals(1, r.s.b.creditedNotForwarded);
+        // the same share again: its job is gone with the old tip
+        r.s.b.submitOffBridge(r.m, r.share);
+        assertEquals(1.0, r.s.met.rejectedCount(ShareReject.STALE));
     }
 
     @Test
-    void aNewTipForAJobNeverAnnouncedMakesTheHandedOverShareStale() throws Exception {
-        Race r = new Race(1e-5, 1e-5);
-        r.handleAfter(s -> s.b.onUpstreamMessage(s.up, new SetNewPrevHash(7, 99, Hash256.fromWireHex("cd".repeat(32)),
-                ntime, 0x1d00ffff)));
-        assertEquals(1.0, r.off.met.rejectedCount(ShareReject.STALE));
-        assertEquals(0, r.off.b.judgementsReused);
+    void theUpstreamGoneBeforeTheForwardDropsIt() throws Exception {
+        Race r = new Race(1e-5);
+        r.forwardAfter(s -> s.b.onUpstreamDown(s.up));
+        assertEquals(0, r.sent());
+        assertEquals(1, r.s.b.creditedNotForwarded);
     }
 
     @Test
-    void aNewExtranoncePrefixMakesTheBridgeHashAgain() throws Exception {
-        Race r = new Race(1e-5, 1e-5);
-        r.handleAfter(s -> s.b.onUpstreamMessage(s.up,
-                new org.hyperhash.sv2.message.mining.SetExtranoncePrefix(7, Bytes.fromHex("01000003"))));
-        assertEquals(1, r.off.b.judgementsStale, "the layout is a new object");
-        assertTrue(r.reply().result().asBoolean());
-    }
-
-    @Test
-    void difficultyRisesBeforeTheBridgeAreJudgedAgainstTheBridgesTarget() throws Exception {
-        // upstream far above the miner (no cap, no forwarding); the miner's target rises twice (no share credited yet,
-        // so suggest_difficulty applies) before the bridge handles a share judged on the loop against the first target:
-        // the hash is reused, the target is the bridge's (the previous one for a job sent before the change: 1e-1)
-        Race r = new Race(1e3, MINER_DIFF);
-        assertFalse(Targets.fromDifficulty(1e-1).isMetBy(r.judged.hash.unsafeWireBytes()), "a share below the new targets");
-        r.handleAfter(s -> {
-            s.b.onMinerRequest(s.miners.get(0), req(3, "mining.suggest_difficulty", 1e-1));
-            s.b.onMinerRequest(s.miners.get(0), req(4, "mining.suggest_difficulty", 10.0));
+    void aNewBlockEmptiesTheDuplicateSetOnTheMinersLoop() throws Exception {
+        Race r = new Race(1e-5);
+        r.forwardAfter(s -> {
         });
-        assertEquals(1, r.off.b.judgementsReused);
-        assertEquals(1.0, r.off.met.rejectedCount(ShareReject.LOW_DIFFICULTY), "the loop's target is not the bridge's");
-        assertEquals(0.0, r.off.met.acceptedCount());
+        Bridge.Home h = r.m.home;
+        assertEquals(1, h.seen.size());
+        r.s.b.submitOffBridge(r.m, r.share);
+        assertEquals(1.0, r.s.met.rejectedCount(ShareReject.DUPLICATE), "the same share again on the same tip");
+        long epoch = r.m.tipEpoch;
+        block(r.s, 2, Hash256.fromWireHex("cd".repeat(32)), true);
+        assertEquals(epoch + 1, r.m.tipEpoch, "the bridge moved the miner's tip generation");
+        assertEquals(1, h.seen.size(), "the loop has not looked yet");
+        MiningNotify j = r.link.lastJob();
+        Sv1CpuMiner.Found f = t.mine(r.link, j, Bytes.fromHex("0000002b"), Targets.fromDifficulty(1e-5), 0, 0);
+        Sv1Message.Request next = new Sv1Message.Request(Sv1Json.MAPPER.valueToTree(10), "mining.submit",
+                new MiningSubmit("w", j.jobId(), f.extranonce2(), f.ntime(), f.nonce(), OptionalInt.empty()).toParams());
+        assertTrue(r.s.b.submitOffBridge(r.m, next).answered());
+        assertTrue(r.link.lastResponse().result().asBoolean());
+        assertEquals(1, h.seen.size(), "emptied, then the new tip's share");
+        assertEquals(epoch + 1, h.seenEpoch);
+        r.s.b.submitOffBridge(r.m, next);
+        assertEquals(2.0, r.s.met.rejectedCount(ShareReject.DUPLICATE));
+        // a block with no share after it: the tick empties the set (its memory is not held until the next share)
+        block(r.s, 3, Hash256.fromWireHex("ce".repeat(32)), true);
+        r.s.b.onTick();
+        assertTrue(h.seen.isEmpty());
+        assertEquals(epoch + 2, h.seenEpoch);
     }
 
     @Test
-    void aJudgementIsUsedOnlyForItsOwnRequest() throws Exception {
-        Race r = new Race(1e-5, 1e-5);
-        MiningNotify j = r.on.links.get(0).lastJob();
-        Sv1CpuMiner.Found f = t.mine(r.on.links.get(0), j, Bytes.fromHex("0000002b"), Targets.fromDifficulty(1e-5), 0, 0);
-        Sv1Message.Request other = new Sv1Message.Request(Sv1Json.MAPPER.valueToTree(10), "mining.submit",
-                new MiningSubmit("w", j.jobId(), f.extranonce2(), f.ntime(), f.nonce(), OptionalInt.empty()).toParams());
-        r.off.b.onMinerRequest(r.off.miners.get(0), other, r.judged);
-        r.on.b.onMinerRequest(r.on.miners.get(0), other);
-        assertEquals(0, r.off.b.judgementsReused);
-        assertEquals(r.on.up.of(SubmitSharesExtended.class), r.off.up.of(SubmitSharesExtended.class));
+    void aRetargetFromAReplacedVardiffIsIgnored() throws Exception {
+        // the loop's vardiff asks for a new difficulty; meanwhile the bridge gave the miner a new vardiff
+        // (mining.suggest_difficulty before its first credited share): the old vardiff's request must not override it
+        Side s = new Side();
+        open(s, 1e3);
+        block(s, 1, PREV, true);
+        Deferred link = new Deferred();
+        Bridge.Miner m = s.b.onMinerConnected(link);
+        s.b.onMinerRequest(m, req(1, "mining.subscribe", "cgminer/4.12.0"));
+        s.b.onMinerRequest(m, req(2, "mining.authorize", "bc1qaddress.w", "x"));
+        long gen = m.home.vardiffGen;
+        s.b.onMinerRequest(m, req(3, "mining.suggest_difficulty", 0.5));
+        assertEquals(gen + 1, m.home.vardiffGen, "installed on the loop");
+        link.defer = true;
+        clock.advance(java.time.Duration.ofMinutes(10)); // silence: the tick lowers the difficulty
+        s.b.onTick();
+        assertEquals(1, link.toBridge.size(), "the retarget goes to the bridge");
+        link.defer = false;
+        s.b.onMinerRequest(m, req(4, "mining.suggest_difficulty", 2.0));
+        int before = link.notifications("mining.set_difficulty").size();
+        link.runBridgeTasks();
+        assertEquals(before, link.notifications("mining.set_difficulty").size(), "stale retarget ignored");
+        assertEquals(2.0, m.difficulty);
+    }
+
+    // ------------------------------------------------------------------ the miner's loop and the bridge on two threads
+
+    /**
+     * The SV1 server's ordering rules on two real threads: {@code loop} judges a share itself only with nothing of the
+     * miner's owed by the bridge or queued to it ({@code owed}, {@code queued}), else hands it over; the bridge's lines
+     * and {@link MinerLink#onLoop} tasks reach the loop in order.
+     */
+    static final class Threaded extends BridgeTest.FakeMiner {
+        final java.util.concurrent.ExecutorService loop = java.util.concurrent.Executors.newSingleThreadExecutor();
+        final java.util.concurrent.ExecutorService bridgeThread;
+        final java.util.concurrent.atomic.AtomicInteger owed = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
+        volatile Thread loopThread;
+
+        Threaded(java.util.concurrent.ExecutorService bridgeThread) throws Exception {
+            this.bridgeThread = bridgeThread;
+            loop.submit(() -> loopThread = Thread.currentThread()).get();
+        }
+
+        @Override
+        public void send(Object message) {
+            if (Thread.currentThread() == loopThread) {
+                super.send(message);
+                return;
+            }
+            queued.incrementAndGet();
+            loop.execute(() -> {
+                queued.decrementAndGet();
+                super.send(message);
+            });
+        }
+
+        @Override
+        public void onLoop(Runnable task) {
+            if (Thread.currentThread() == loopThread) {
+                task.run();
+                return;
+            }
+            queued.incrementAndGet();
+            loop.execute(() -> {
+                queued.decrementAndGet();
+                task.run();
+            });
+        }
+
+        @Override
+        public java.util.concurrent.Executor loop() {
+            return loop;
+        }
+
+        @Override
+        public void onBridge(Runnable task) {
+            bridgeThread.execute(task);
+        }
+
+        /** A mining.submit read on the loop. */
+        void read(Bridge b, Bridge.Miner m, Sv1Message.Request r) {
+            loop.execute(() -> {
+                if (owed.get() == 0 && queued.get() == 0 && b.submitOffBridge(m, r).answered()) {
+                    return;
+                }
+                owed.incrementAndGet();
+                bridgeThread.execute(() -> {
+                    try {
+                        b.onMinerRequest(m, r);
+                    } finally {
+                        owed.decrementAndGet();
+                    }
+                });
+            });
+        }
+
+        /** Waits until neither thread has anything of this miner's left. */
+        void quiesce() throws Exception {
+            for (int i = 0; i < 100; i++) {
+                bridgeThread.submit(() -> { }).get();
+                loop.submit(() -> { }).get();
+                if (owed.get() == 0 && queued.get() == 0) {
+                    bridgeThread.submit(() -> { }).get();
+                    loop.submit(() -> { }).get();
+                    if (owed.get() == 0 && queued.get() == 0) {
+                        return;
+                    }
+                }
+            }
+            throw new AssertionError("never quiet");
+        }
+    }
+
+    @Test
+    void newBlocksRacingCreditedSharesNeverCreditOneTwice() throws Exception {
+        java.util.concurrent.ExecutorService bridgeThread = java.util.concurrent.Executors.newSingleThreadExecutor();
+        Side s = new Side();
+        Threaded link = new Threaded(bridgeThread);
+        try {
+            Bridge.Miner[] mh = new Bridge.Miner[1];
+            bridgeThread.submit(() -> {
+                open(s, 1e-5);
+                block(s, 1, PREV, true);
+                mh[0] = s.b.onMinerConnected(link);
+                s.b.onMinerRequest(mh[0], req(1, "mining.subscribe", "cgminer/4.12.0"));
+                s.b.onMinerRequest(mh[0], req(2, "mining.authorize", "bc1qaddress.w", "x"));
+            }).get();
+            Bridge.Miner m = mh[0];
+            link.quiesce();
+            int id = 1000;
+            int credited = 0;
+            int pairs = 0;
+            int fresh = 0;
+            for (int round = 0; round < 30; round++) {
+                MiningNotify j = link.loop.submit(link::lastJob).get();
+                List<Sv1Message.Request> shares = new ArrayList<>();
+                for (int i = 0; i < 25; i++) {
+                    Sv1CpuMiner.Found f = link.loop.submit(() -> t.mine(link, j, Bytes.fromHex(Sv1Hex.u32(0x1000 + shares.size())),
+                            Targets.fromDifficulty(MINER_DIFF), 0, 0)).get();
+                    shares.add(new Sv1Message.Request(Sv1Json.MAPPER.valueToTree(++id), "mining.submit",
+                            new MiningSubmit("w", j.jobId(), f.extranonce2(), f.ntime(), f.nonce(), OptionalInt.empty()).toParams()));
+                }
+                int next = round + 2;
+                // the block and the shares (each sent twice in a row) at the same time, from two threads
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                int spins = (round % 5) * 2_000;
+                java.util.concurrent.Future<?> blk = bridgeThread.submit(() -> {
+                    go.await();
+                    for (int spin = 0; spin < spins; spin++) {
+                        Thread.onSpinWait();
+                    }
+                    block(s, next, Hash256.fromWireHex(String.format("%02x", next).repeat(32)), true);
+                    return null;
+                });
+                go.countDown();
+                for (Sv1Message.Request r : shares) {
+                    link.read(s.b, m, r);
+                    link.read(s.b, m, new Sv1Message.Request(Sv1Json.MAPPER.valueToTree(-r.id().asInt()), r.method(), r.params()));
+                }
+                blk.get();
+                link.quiesce();
+                List<Sv1Message> sent = link.loop.submit(() -> List.copyOf(link.sent)).get();
+                for (Sv1Message.Request r : shares) {
+                    Sv1Message.Response first = response(sent, r.id().asInt());
+                    Sv1Message.Response again = response(sent, -r.id().asInt());
+                    pairs++;
+                    assertFalse(first.result() != null && first.result().asBoolean() && again.result() != null
+                            && again.result().asBoolean(), "credited twice: " + r);
+                    assertFalse(again.result() != null && again.result().asBoolean() && (first.result() == null
+                            || !first.result().asBoolean()), "the repeat credited, the first not: " + r);
+                    if (first.result() != null && first.result().asBoolean()) {
+                        credited++;
+                    }
+                }
+                // a share of the new tip: the loop's set then holds it alone, none of the old tip's
+                MiningNotify nj = link.loop.submit(link::lastJob).get();
+                Sv1CpuMiner.Found nf = link.loop.submit(() -> t.mine(link, nj, Bytes.fromHex("00000fff"),
+                        Targets.fromDifficulty(MINER_DIFF), 0, 0)).get();
+                int freshId = ++id;
+                link.read(s.b, m, new Sv1Message.Request(Sv1Json.MAPPER.valueToTree(freshId), "mining.submit",
+                        new MiningSubmit("w", nj.jobId(), nf.extranonce2(), nf.ntime(), nf.nonce(), OptionalInt.empty()).toParams()));
+                link.quiesce();
+                assertTrue(response(link.loop.submit(() -> List.copyOf(link.sent)).get(), freshId).result().asBoolean());
+                fresh++;
+                Bridge.Home h = m.home;
+                long tip = bridgeThread.submit(() -> m.tipEpoch).get();
+                assertEquals(tip, (long) link.loop.submit(() -> h.seenEpoch).get());
+                assertEquals(1, (int) link.loop.submit(() -> h.seen.size()).get(), "only the new tip's share");
+            }
+            assertEquals(credited + fresh, (long) s.met.acceptedCount(), "every credited share counted once");
+            assertEquals(credited + fresh, m.accepted);
+            assertTrue(credited > 0 && credited < pairs, "some credited before a block, some stale after: " + credited + "/" + pairs);
+            long forwarded = (long) s.met.forwardedCount();
+            long dropped = bridgeThread.submit(() -> s.b.creditedNotForwarded).get();
+            assertEquals(credited + fresh, forwarded + dropped, "each credited share forwarded or dropped as stale, once");
+            assertEquals(forwarded, s.up.of(SubmitSharesExtended.class).size());
+        } finally {
+            link.loop.shutdownNow();
+            bridgeThread.shutdownNow();
+        }
+    }
+
+    static Sv1Message.Response response(List<Sv1Message> sent, int id) {
+        for (Sv1Message x : sent) {
+            if (x instanceof Sv1Message.Response r && r.id() != null && r.id().isInt() && r.id().asInt() == id) {
+                return r;
+            }
+        }
+        throw new AssertionError("no reply to " + id);
     }
 }
