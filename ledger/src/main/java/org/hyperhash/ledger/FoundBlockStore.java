@@ -27,22 +27,38 @@ public final class FoundBlockStore {
      * recorded (the stored row is left unchanged), so a retried insert is harmless.
      */
     public boolean insertFound(FoundBlock b) {
+        return insertFound(List.of(b)) == 1;
+    }
+
+    /**
+     * Records found blocks in one transaction (one commit, so a burst of blocks costs one sync, not one per block);
+     * committed before it returns, all or none. Returns how many were new; hashes already recorded are left unchanged,
+     * so a retried batch is harmless.
+     */
+    public int insertFound(List<FoundBlock> found) {
+        if (found.isEmpty()) {
+            return 0;
+        }
         return Jdbc.inTransaction(db.dataSource(), c -> {
+            int inserted = 0;
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO found_blocks (" + COLS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?) "
                     + "ON CONFLICT (block_hash) DO NOTHING")) {
-                ps.setString(1, b.blockHash());
-                ps.setLong(2, b.height());
-                ps.setLong(3, b.foundAtMs());
-                ps.setString(4, b.instanceId());
-                ps.setString(5, b.address());
-                ps.setString(6, b.worker());
-                ps.setLong(7, b.rewardSats());
-                ps.setDouble(8, b.networkDifficulty());
-                ps.setString(9, b.status().dbName());
-                ps.setString(10, b.submitResult());
-                ps.setLong(11, b.updatedAtMs());
-                return ps.executeUpdate() == 1;
+                for (FoundBlock b : found) {
+                    ps.setString(1, b.blockHash());
+                    ps.setLong(2, b.height());
+                    ps.setLong(3, b.foundAtMs());
+                    ps.setString(4, b.instanceId());
+                    ps.setString(5, b.address());
+                    ps.setString(6, b.worker());
+                    ps.setLong(7, b.rewardSats());
+                    ps.setDouble(8, b.networkDifficulty());
+                    ps.setString(9, b.status().dbName());
+                    ps.setString(10, b.submitResult());
+                    ps.setLong(11, b.updatedAtMs());
+                    inserted += ps.executeUpdate();
+                }
             }
+            return inserted;
         });
     }
 

@@ -64,6 +64,7 @@ public final class PoolMetrics {
     public final Counter shareLogBackpressure;
     public final Counter shareLogFlushFailures;
     public final Counter shareLogRejectsDropped;
+    public final Counter shareLogBlocksOverflow;
     public final Counter dispatcherDropped;
     public final Counter templatesReceived;
     public final Counter invalidTemplates;
@@ -139,6 +140,9 @@ public final class PoolMetrics {
                 .description("shares that found the share-log queue full (connection paused, share kept)").register(r);
         shareLogRejectsDropped = Counter.builder("hh.pool.sharelog.rejects.dropped")
                 .description("rejected shares not counted in the per-worker statistics (share-log reject queue full)").register(r);
+        shareLogBlocksOverflow = Counter.builder("hh.pool.sharelog.blocks.overflow")
+                .description("found blocks kept past the share log's 10,000-block queue (the ledger not keeping up; never dropped)")
+                .register(r);
         shareLogFlushFailures = Counter.builder("hh.pool.sharelog.flush.failures")
                 .description("ledger flushes that failed (retried)").register(r);
         dispatcherDropped = Counter.builder("hh.pool.dispatcher.dropped")

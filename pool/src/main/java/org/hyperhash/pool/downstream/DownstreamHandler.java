@@ -84,6 +84,14 @@ import org.slf4j.LoggerFactory;
 public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         implements JobDispatcher.Session, IdleSweeper.Member, SharedBatch.Writer {
     private static final Logger LOG = LoggerFactory.getLogger(DownstreamHandler.class);
+    /**
+     * Pool-wide, one line per second for found blocks: a mainnet pool finds a block every few days or years, so every
+     * one is logged, while regtest or devnet (every share can be a block) would otherwise write a line per share from
+     * the event loops; the next line says how many were held back. Every block is still submitted, counted
+     * ({@code hh_pool_blocks_found_total}) and recorded in the ledger (ShareLog logs each batch).
+     */
+    private static final org.hyperhash.daemon.LogLimiter BLOCK_LOG =
+            new org.hyperhash.daemon.LogLimiter(LOG, java.time.Duration.ofSeconds(1));
     /** SetupConnection flag bits (client, mining protocol). */
     static final int REQUIRES_STANDARD_JOBS = 1;
     static final int REQUIRES_WORK_SELECTION = 1 << 1;
@@ -788,7 +796,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         long height = tj == null ? 0 : tj.height();
         long reward = tj == null ? 0 : tj.template().coinbaseTxValueRemaining();
         double netDiff = Math.max(Double.MIN_VALUE, Targets.toDifficulty(CompactBits.toTarget(b.nbits())));
-        LOG.info("BLOCK FOUND {} height {} by {}{} ({}): SubmitSolution {} after {} us", hash, height,
+        BLOCK_LOG.info("block-found", "BLOCK FOUND {} height {} by {}{} ({}): SubmitSolution {} after {} us", hash, height,
                 st.id.solo() ? "solo " : "", st.id.address(), st.id.worker(), sent ? "sent" : "NOT SENT (no TP)",
                 latency / 1000);
         long now = px.clock().millis();
@@ -812,7 +820,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter
         }
         long reward = d.coinbase().outputs().stream().mapToLong(o -> o.valueSats()).sum();
         double netDiff = Math.max(Double.MIN_VALUE, Targets.toDifficulty(CompactBits.toTarget(b.nbits())));
-        LOG.info("BLOCK FOUND {} height {} on a custom job declared by {} (credited to {}{}): {}", hash,
+        BLOCK_LOG.info("block-found-custom", "BLOCK FOUND {} height {} on a custom job declared by {} (credited to {}{}): {}", hash,
                 JobDispatcher.bip34Height(d.coinbase().scriptSigPrefix()), d.userIdentifier(),
                 st.id.address(), st.id.worker(), submitted ? "submitblock to bitcoind" : "published by the client's node");
         long now = px.clock().millis();

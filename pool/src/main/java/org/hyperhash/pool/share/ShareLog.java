@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -91,7 +93,13 @@ public final class ShareLog implements AutoCloseable {
     private final long flushMs;
     private final PoolMetrics metrics;
     private final BlockingQueue<Share> queue;
+    private static final int BLOCK_BATCH = 1000;
+    private static final long OVERFLOW_LOG_EVERY_MS = 10_000;
     private final BlockingQueue<FoundBlock> blockQueue = new LinkedBlockingQueue<>(10_000);
+    /** Found blocks past the queue's bound: never dropped (see {@link #recordBlock}); drained by the writer. */
+    private final Queue<FoundBlock> blockOverflow = new ConcurrentLinkedQueue<>();
+    private final AtomicLong blocksOverflowed = new AtomicLong();
+    private final AtomicLong lastOverflowLogMs = new AtomicLong(Long.MIN_VALUE / 2);
     private final Map<Key, Acc> pending = new HashMap<>();
     /** Hourly per-worker rollup (worker_hours) and rejected shares by reason (worker_rejects), flushed with the windows. */
     private final Map<Key, HourAcc> pendingHours = new HashMap<>();
@@ -185,12 +193,26 @@ public final class ShareLog implements AutoCloseable {
         });
     }
 
-    /** Queues a found block for a durable insert ahead of every share batch. Any thread; never blocks. */
+    /**
+     * Queues a found block for a durable insert ahead of every share batch. Any thread; never blocks; never drops a
+     * block. Past the queue's 10,000 (the ledger far behind or down: on mainnet a pool finds a handful of blocks a
+     * year, on regtest every share can be one) a block goes to the overflow list, which the same writer drains after
+     * the queue: one writer and one batch per turn, so a flood costs neither a thread per block nor a log line per
+     * block ({@code hh_pool_sharelog_blocks_overflow_total} counts them; an error line at most every 10 s).
+     */
     public void recordBlock(FoundBlock b) {
-        if (!blockQueue.offer(b)) {
-            // 10k blocks pending means the database is down for good; never drop a block silently
-            LOG.error("found-block queue full; writing block {} from a separate thread", b.blockHash());
-            Thread.ofVirtual().name("pool-block-writer").start(() -> insertBlockUntilDone(b));
+        if (blockQueue.offer(b)) {
+            return;
+        }
+        blockOverflow.add(b);
+        metrics.shareLogBlocksOverflow.increment();
+        long n = blocksOverflowed.incrementAndGet();
+        long now = clock.millis();
+        long last = lastOverflowLogMs.get();
+        if (now - last >= OVERFLOW_LOG_EVERY_MS && lastOverflowLogMs.compareAndSet(last, now)) {
+            LOG.error("found-block queue full ({} queued): {} blocks kept in the overflow list so far (latest {});"
+                    + " the ledger is not keeping up with found blocks (down? check /v1/ready 'ledger')",
+                    blockQueue.size(), n, b.blockHash());
         }
     }
 
@@ -272,29 +294,46 @@ public final class ShareLog implements AutoCloseable {
     }
 
     private void drainBlocks() {
-        FoundBlock b;
-        while ((b = blockQueue.poll()) != null) {
-            insertBlockUntilDone(b);
+        List<FoundBlock> batch = new ArrayList<>();
+        while (blockQueue.drainTo(batch, BLOCK_BATCH) > 0 || drainOverflow(batch) > 0) {
+            insertBlocksUntilDone(batch);
+            batch.clear();
         }
     }
 
-    private void insertBlockUntilDone(FoundBlock b) {
+    private int drainOverflow(List<FoundBlock> into) {
+        FoundBlock b;
+        while (into.size() < BLOCK_BATCH && (b = blockOverflow.poll()) != null) {
+            into.add(b);
+        }
+        return into.size();
+    }
+
+    /** One transaction per batch, retried with back-off until it commits (a block is never given up while running). */
+    private void insertBlocksUntilDone(List<FoundBlock> batch) {
         long backoff = 100;
         while (true) {
             try {
-                boolean inserted = blocks.insertFound(b);
-                blocksRecorded.incrementAndGet();
-                LOG.info("found block {} recorded in the ledger{}", b.blockHash(), inserted ? "" : " (already present)");
+                int inserted = blocks.insertFound(batch);
+                blocksRecorded.addAndGet(batch.size());
+                if (batch.size() <= 3) {
+                    for (FoundBlock b : batch) {
+                        LOG.info("found block {} recorded in the ledger", b.blockHash());
+                    }
+                } else {
+                    LOG.info("{} found blocks recorded in the ledger in one transaction ({} already present), {} .. {}",
+                            batch.size(), batch.size() - inserted, batch.getFirst().blockHash(), batch.getLast().blockHash());
+                }
                 return;
             } catch (RuntimeException e) {
-                LOG.error("recording found block {} failed, retrying: {}", b.blockHash(), e.toString());
+                LOG.error("recording {} found block(s) failed, retrying: {}", batch.size(), e.toString());
                 try {
                     Thread.sleep(backoff);
                 } catch (InterruptedException ie) {
                     closing = true;
                     Thread.currentThread().interrupt();
                     if (backoff > 1600) {
-                        LOG.error("giving up recording block {} during shutdown: {}", b.blockHash(), b);
+                        LOG.error("giving up recording {} found block(s) during shutdown: {}", batch.size(), batch);
                         return;
                     }
                 }

@@ -9,7 +9,10 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.EnumSet;
 import org.hyperhash.daemon.Metrics;
+import org.hyperhash.ledger.BlockStatus;
+import org.hyperhash.ledger.FoundBlock;
 import org.hyperhash.ledger.FoundBlockStore;
 import org.hyperhash.ledger.LedgerDatabase;
 import org.hyperhash.ledger.ShareWindow;
@@ -56,6 +59,37 @@ class ShareLogTest {
             double work = new ShareWindowStore(db).byAddress("a", 1000).stream().mapToDouble(ShareWindow::work).sum();
             assertEquals(16 + 1000, work, 1e-9);
         }
+    }
+
+    @Test
+    void aFloodOfFoundBlocksPastTheQueueIsKeptAndRecordedInBatches() throws Exception {
+        // regtest/devnet: every share can be a block. 25,000 blocks arrive while the writer is not running: 10,000 fill
+        // the queue, the rest go to the overflow list (counted), none is dropped, one is a repeat of an earlier hash.
+        PoolMetrics metrics = new PoolMetrics(Metrics.newRegistry("pool"));
+        try (LedgerDatabase db = LedgerDatabase.open("jdbc:sqlite:" + dir.resolve("l.db"))) {
+            InstantSource clock = InstantSource.system();
+            FoundBlockStore store = new FoundBlockStore(db, clock);
+            ShareLog log = new ShareLog(new ShareWindowStore(db), store, "pool-0", clock,
+                    Duration.ofSeconds(10), Duration.ofSeconds(1), 16, metrics);
+            int n = 25_000;
+            for (int i = 0; i < n; i++) {
+                log.recordBlock(block(i));
+            }
+            log.recordBlock(block(7)); // the same block reported twice
+            assertEquals(n + 1 - 10_000, metrics.shareLogBlocksOverflow.count(), 1e-9);
+            log.start();
+            log.close(Duration.ofSeconds(20));
+            assertEquals(n + 1, log.blocksRecorded());
+            List<FoundBlock> rows = store.listByStatus(EnumSet.allOf(BlockStatus.class));
+            assertEquals(n, rows.size());
+            assertEquals(n, rows.stream().map(FoundBlock::blockHash).distinct().count());
+            assertTrue(rows.stream().anyMatch(b -> b.blockHash().equals(block(n - 1).blockHash())), "the last overflowed block");
+        }
+    }
+
+    private static FoundBlock block(int i) {
+        return new FoundBlock("%064x".formatted(i), 100 + i, 1_000L + i, "pool-0", "a", "w", 5_000_000_000L, 1.0,
+                BlockStatus.SUBMITTED, "", 1_000L + i);
     }
 
     @Test
