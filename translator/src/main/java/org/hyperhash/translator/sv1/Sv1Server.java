@@ -325,6 +325,16 @@ public final class Sv1Server implements AutoCloseable {
             }
         }
 
+        /** More work pending for this miner than {@code maxPendingPerMiner}: close it with an error, once. */
+        private void overflow() {
+            if (!overflowed) {
+                overflowed = true;
+                problem();
+                metrics.problem(Sv1Problem.OVERFLOW);
+                sendAndClose(Sv1Message.Response.error(null, Sv1Error.other("Too many pending requests")));
+            }
+        }
+
         private Channel ctx() {
             return channel;
         }
@@ -364,12 +374,7 @@ public final class Sv1Server implements AutoCloseable {
                 return;
             }
             if (pending.incrementAndGet() > maxPendingPerMiner) {
-                if (!overflowed) {
-                    overflowed = true;
-                    problem();
-                    metrics.problem(Sv1Problem.OVERFLOW);
-                    sendAndClose(Sv1Message.Response.error(null, Sv1Error.other("Too many pending requests")));
-                }
+                overflow();
                 return;
             }
             if (onBridgeLoop) {
@@ -430,12 +435,7 @@ public final class Sv1Server implements AutoCloseable {
             // connection's other work pending on the bridge
             if (pending.incrementAndGet() > maxPendingPerMiner) {
                 pending.decrementAndGet();
-                if (!overflowed) {
-                    overflowed = true;
-                    problem();
-                    metrics.problem(Sv1Problem.OVERFLOW);
-                    sendAndClose(Sv1Message.Response.error(null, Sv1Error.other("Too many pending requests")));
-                }
+                overflow();
                 return;
             }
             try {

@@ -206,13 +206,24 @@ public final class DaemonStart {
         if (!extra.isEmpty()) {
             cmd.addAll(List.of(extra.split("[\\s|]+"))); // "|" also separates (one shell word)
         }
-        // the launcher's class path (hh: hh-cli.jar, then lib/* in directory order); a file DIR/classpath (one line, as the
-        // launcher would build it, with DIR for the layout's directory) replaces it
-        Path cpFile = dir.resolve("classpath");
-        String cp = Files.exists(cpFile) ? Files.readString(cpFile).trim().replace("DIR", dir.toString())
-                : dir.resolve("hh-cli.jar") + ":" + dir.resolve("lib") + "/*";
+        String cp = classPath(dir);
         cmd.addAll(List.of("-Dlogback.configurationFile=logback-file.xml", "-Dhh.log.name=translator", "-cp", cp,
                 "org.hyperhash.cli.Hh", "translator", "--config", conf.toString()));
+        return new Started(launch(cmd, dir), port, activated, warmup);
+    }
+
+    /**
+     * The launcher's class path (hh: hh-cli.jar, then lib/* in directory order); a file DIR/classpath (one line, as the
+     * launcher would build it, with DIR for the layout's directory) replaces it.
+     */
+    private static String classPath(Path dir) throws IOException {
+        Path cpFile = dir.resolve("classpath");
+        return Files.exists(cpFile) ? Files.readString(cpFile).trim().replace("DIR", dir.toString())
+                : dir.resolve("hh-cli.jar") + ":" + dir.resolve("lib") + "/*";
+    }
+
+    /** Starts {@code cmd} in layout {@code dir} with the launcher's environment (as the unit sets it), output discarded. */
+    private static Process launch(List<String> cmd, Path dir) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         Files.createDirectories(dir.resolve("log"));
         Files.createDirectories(dir.resolve("native"));
@@ -220,7 +231,7 @@ public final class DaemonStart {
         pb.environment().put("HH_LOG_DIR", dir.resolve("log").toString());
         pb.environment().put("HH_NATIVE_DIR", dir.resolve("native").toString());
         pb.directory(dir.toFile());
-        return new Started(pb.start(), port, activated, warmup);
+        return pb.start();
     }
 
     /** The pool daemon's unit flags (systemd/hh-pool.service). */
@@ -243,9 +254,7 @@ public final class DaemonStart {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of(HH_OPTS.split(" ")));
         cmd.addAll(List.of(String.format(Locale.ROOT, POOL_UNIT_OPTS, dir).split(" ")));
-        Path cpFile = dir.resolve("classpath");
-        String cp = Files.exists(cpFile) ? Files.readString(cpFile).trim().replace("DIR", dir.toString())
-                : dir.resolve("hh-cli.jar") + ":" + dir.resolve("lib") + "/*";
+        String cp = classPath(dir);
         cmd.addAll(List.of("-Dlogback.configurationFile=logback-file.xml", "-Dhh.log.name=pool", "-cp", cp,
                 "org.hyperhash.cli.Hh", "pool", "--config", repo.resolve("pool/config-examples/devnet.conf").toString(),
                 "--set", "sv2.listen=[\"127.0.0.1:" + port + "\"]", "--set", "admin.listen=\"127.0.0.1:0\"",
@@ -254,14 +263,7 @@ public final class DaemonStart {
                 "--set", "ledger.url=\"jdbc:sqlite:" + dir.resolve("pool-ledger.db") + "\"",
                 "--set", "instance-id=" + (NEXT_INSTANCE.getAndIncrement() % 256),
                 "--set", "template-providers=[{address=\"127.0.0.1:" + freePort() + "\",authority-key=\"\"}]"));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        Files.createDirectories(dir.resolve("log"));
-        Files.createDirectories(dir.resolve("native"));
-        pb.environment().put("HH_NO_BUILD", "1");
-        pb.environment().put("HH_LOG_DIR", dir.resolve("log").toString());
-        pb.environment().put("HH_NATIVE_DIR", dir.resolve("native").toString());
-        pb.directory(dir.toFile());
-        return new Started(pb.start(), port, false, false, "listening sv2 on ");
+        return new Started(launch(cmd, dir), port, false, false, "listening sv2 on ");
     }
 
     /** {@link Sv1Storm}'s {@code --server} child: one daemon from {@code dir} behind a bench pool in this JVM. */
