@@ -51,9 +51,7 @@ final class NativeDir {
      * @throws IOException with a one-line reason (directory unusable, unsafe permissions, content mismatch)
      */
     static Path install(byte[] content, String name, String sha256Hex) throws IOException {
-        Path dir = directory();
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        checkPrivate(dir);
+        Path dir = privateDirectory();
         Path file = dir.resolve(name);
         if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && sha256Hex.equals(sha256(Files.readAllBytes(file)))) {
             return file;
@@ -84,15 +82,21 @@ final class NativeDir {
      * @throws IOException with a one-line reason (directory unusable, unsafe permissions)
      */
     static Path installed(byte[] content, String name) throws IOException {
-        Path dir = directory();
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        checkPrivate(dir);
+        Path dir = privateDirectory();
         Path file = dir.resolve(name);
         if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.size(file) == content.length
                 && Arrays.equals(content, Files.readAllBytes(file))) {
             return file;
         }
         return null;
+    }
+
+    /** {@link #directory()}, created mode 0700 if missing, and checked ({@link #checkPrivate}). */
+    private static Path privateDirectory() throws IOException {
+        Path dir = directory();
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        checkPrivate(dir);
+        return dir;
     }
 
     /** Refuses a directory another user owns or others can write to (they could swap the library). */

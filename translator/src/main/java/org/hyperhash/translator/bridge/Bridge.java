@@ -208,6 +208,14 @@ public final class Bridge {
         Vardiff vardiff;
         /** {@link Miner#vardiffGen} of {@link #vardiff}. */
         long vardiffGen;
+
+        /** Empties the duplicate set when {@code epoch} is a later tip generation than the set's. */
+        void moveTo(long epoch) {
+            if (epoch > seenEpoch) {
+                seen.clear();
+                seenEpoch = epoch;
+            }
+        }
     }
 
     public Bridge(BridgeConfig cfg, InstantSource clock, TranslatorMetrics metrics) {
@@ -633,7 +641,7 @@ public final class Bridge {
         }
         Hash256 hash = channel.lastShareHash();
         boolean block = channel.lastShareMeetsNetworkTarget();
-        Target t = job.seq() > m.changeSeq || m.previousTarget == null ? m.target : easier(m.target, m.previousTarget);
+        Target t = shareTarget(job.seq(), m.changeSeq, m.target, m.previousTarget);
         if (!block && !t.isMetBy(hash.unsafeWireBytes())) {
             reject(m, r, ShareReject.LOW_DIFFICULTY, Sv1Error.lowDifficulty());
             return;
@@ -671,15 +679,13 @@ public final class Bridge {
      */
     private void credit(Miner m, JsonNode reqId, Hash256 hash, long epoch, double shareDifficulty, Forward f) {
         Home h = m.home;
-        if (epoch > h.seenEpoch) {
-            h.seen.clear();
-            h.seenEpoch = epoch;
-        } else if (epoch < h.seenEpoch) {
+        if (epoch < h.seenEpoch) {
             // cannot happen: this loop judges a share only with nothing of the miner's owed by the bridge, so the epochs
             // it is given only grow; never credit what could not be checked for a duplicate
             rejectOnLoop(m, reqId, ShareReject.STALE, Sv1Error.stale());
             return;
         }
+        h.moveTo(epoch);
         if (h.seen.size() >= MAX_SEEN_PER_TIP) {
             rejectOnLoop(m, reqId, ShareReject.TOO_MANY, Sv1Error.other("Too many shares for this block"));
             return;
@@ -697,14 +703,21 @@ public final class Bridge {
         }
         Vardiff v = h.vardiff;
         if (v != null) {
-            java.util.Optional<Target> next = v.onShare(shareDifficulty);
-            if (next.isPresent()) {
-                long gen = h.vardiffGen;
-                double d = Targets.toDifficulty(next.get());
-                m.link.onBridge(() -> retarget(m, gen, d));
-            }
-            m.hashrate = v.estimatedHashrateHps();
+            vardiffStepped(m, v, v.onShare(shareDifficulty));
         }
+    }
+
+    /**
+     * The miner's loop, after its vardiff saw a share or a tick: a new target goes to the bridge ({@link #retarget},
+     * tagged with the vardiff's generation) and the hashrate estimate is published for the bridge's readers.
+     */
+    private void vardiffStepped(Miner m, Vardiff v, java.util.Optional<Target> next) {
+        if (next.isPresent()) {
+            long gen = m.home.vardiffGen;
+            double d = Targets.toDifficulty(next.get());
+            m.link.onBridge(() -> retarget(m, gen, d));
+        }
+        m.hashrate = v.estimatedHashrateHps();
     }
 
     /**
@@ -921,24 +934,24 @@ public final class Bridge {
             return Judgement.TO_BRIDGE;
         }
         if (!subscribed) {
-            rejectOffBridge(m, r, ShareReject.NOT_SUBSCRIBED, Sv1Error.notSubscribed());
+            rejectOnLoop(m, r.id(), ShareReject.NOT_SUBSCRIBED, Sv1Error.notSubscribed());
             return Judgement.ANSWERED;
         }
         if (!authorized) {
-            rejectOffBridge(m, r, ShareReject.UNAUTHORIZED, Sv1Error.unauthorized());
+            rejectOnLoop(m, r.id(), ShareReject.UNAUTHORIZED, Sv1Error.unauthorized());
             return Judgement.ANSWERED;
         }
         if (s == null) {
-            rejectOffBridge(m, r, ShareReject.BAD_PARAMS, Sv1Error.other(badParams));
+            rejectOnLoop(m, r.id(), ShareReject.BAD_PARAMS, Sv1Error.other(badParams));
             return Judgement.ANSWERED;
         }
         if (job == null || !hasClient || st != UpstreamState.READY) {
-            rejectOffBridge(m, r, ShareReject.STALE, Sv1Error.stale());
+            rejectOnLoop(m, r.id(), ShareReject.STALE, Sv1Error.stale());
             return Judgement.ANSWERED;
         }
         Refusal early = versionOrNtimeRefusal(s, versionMask);
         if (early != null) {
-            rejectOffBridge(m, r, early.reason(), early.error());
+            rejectOnLoop(m, r.id(), early.reason(), early.error());
             return Judgement.ANSWERED;
         }
         if (layout == null || target == null) {
@@ -956,17 +969,17 @@ public final class Bridge {
             case ShareResult.Rejected rej -> {
                 Refusal no = checkRefusal(rej);
                 if (no != null) {
-                    rejectOffBridge(m, r, no.reason(), no.error());
+                    rejectOnLoop(m, r.id(), no.reason(), no.error());
                     return Judgement.ANSWERED;
                 }
                 // below the upstream target: judged against the miner's own below
             }
         }
         boolean block = network != null && network.isMetBy(x.hash);
+        Target t = shareTarget(job.seq(), changeSeq, target, previousTarget);
         if (!upstreamMet) {
-            Target t = job.seq() > changeSeq || previousTarget == null ? target : easier(target, previousTarget);
             if (!block && !t.isMetBy(x.hash)) {
-                rejectOffBridge(m, r, ShareReject.LOW_DIFFICULTY, Sv1Error.lowDifficulty());
+                rejectOnLoop(m, r.id(), ShareReject.LOW_DIFFICULTY, Sv1Error.lowDifficulty());
                 return Judgement.ANSWERED;
             }
         }
@@ -974,7 +987,6 @@ public final class Bridge {
         Hash256 hash = Hash256.fromWireBytes(x.hash);
         Forward f = upstreamMet || block ? new Forward(u, client, clientJob, tip, job.sv2JobId(), upstreamExtranonce,
                 s.nonce(), s.ntime(), shareVersion, block, hash) : null;
-        Target t = job.seq() > changeSeq || previousTarget == null ? target : easier(target, previousTarget);
         credit(m, r.id(), hash, epoch, Targets.toDifficulty(t), f);
         return Judgement.ANSWERED;
     }
@@ -1019,10 +1031,6 @@ public final class Bridge {
             case NTIME_TOO_OLD, NTIME_TOO_NEW -> new Refusal(ShareReject.NTIME, Sv1Error.other("ntime out of range"));
             default -> new Refusal(ShareReject.VERSION_BITS, Sv1Error.other("invalid share: " + rej.errorCode()));
         };
-    }
-
-    private void rejectOffBridge(Miner m, Sv1Message.Request r, ShareReject reason, Sv1Error e) {
-        rejectOnLoop(m, r.id(), reason, e);
     }
 
     private void rejectOnLoop(Miner m, JsonNode reqId, ShareReject reason, Sv1Error e) {
@@ -1751,21 +1759,11 @@ public final class Bridge {
      */
     private void tickOnLoop(Miner m, long epoch) {
         Home h = m.home;
-        if (epoch > h.seenEpoch) {
-            h.seen.clear();
-            h.seenEpoch = epoch;
-        }
+        h.moveTo(epoch);
         Vardiff v = h.vardiff;
-        if (v == null) {
-            return;
+        if (v != null) {
+            vardiffStepped(m, v, v.onTick());
         }
-        java.util.Optional<Target> next = v.onTick();
-        if (next.isPresent()) {
-            long gen = h.vardiffGen;
-            double d = Targets.toDifficulty(next.get());
-            m.link.onBridge(() -> retarget(m, gen, d));
-        }
-        m.hashrate = v.estimatedHashrateHps();
     }
 
     private void sendReconnect(Miner m) {
@@ -1814,6 +1812,14 @@ public final class Bridge {
 
     private double clampDifficulty(double d) {
         return Math.max(cfg.vardiff().minDifficulty(), Math.min(cfg.vardiff().maxDifficulty(), d));
+    }
+
+    /**
+     * The target a share of a job with sequence number {@code jobSeq} is judged against: the miner's current one, or for
+     * a job sent before its last difficulty change ({@code changeSeq}) the easier of the current and the previous one.
+     */
+    private static Target shareTarget(long jobSeq, long changeSeq, Target target, Target previousTarget) {
+        return jobSeq > changeSeq || previousTarget == null ? target : easier(target, previousTarget);
     }
 
     private static Target easier(Target a, Target b) {
