@@ -74,6 +74,9 @@ import org.hyperhash.sv2.noise.Secp256k1Providers;
 public final class MinerFleet {
     /** Source addresses are this prefix + 2, 3, ...: 127.0.0.x on loopback, the namespace's addresses behind a veth. */
     private static final String SOURCE_PREFIX = System.getProperty("fleet.sourcePrefix", "127.0.0.");
+    /** IP_BIND_ADDRESS_NO_PORT on the miners' sockets (epoll only; -Dfleet.bindNoPort=false for the old bind). */
+    private static final boolean BIND_NO_PORT = Sv2Transport.name().equals("epoll")
+            && Boolean.parseBoolean(System.getProperty("fleet.bindNoPort", "true"));
     private final InetSocketAddress pool;
     private final AuthorityPublicKey key;
     private final int n;
@@ -198,10 +201,18 @@ public final class MinerFleet {
         }
     }
 
-    /** One simulated miner; all fields touched on its channel's event loop except {@link #channel}. */
+    /**
+     * One simulated miner; all fields touched on its channel's event loop except {@link #channel}. What a miner keeps
+     * in its configuration (source address, user and device strings) is made once here, not on every (re)connect: a
+     * real miner does not re-derive its payout address per connection, so that work is the generator's, not a
+     * remote miner's (it was ~1% of the fleet's storm CPU: a bech32 encoding per OpenChannel).
+     */
     private final class Miner extends ChannelInboundHandlerAdapter {
         final int index;
         final boolean extended;
+        final InetSocketAddress source;
+        final String user;
+        final String deviceId;
         volatile Channel channel;
         /** Prepare mode: the handshake key made before the storm (taken by the next connect), and the live initiator. */
         volatile NoiseInitiator.Prepared next;
@@ -221,17 +232,22 @@ public final class MinerFleet {
         Miner(int index, boolean extended) {
             this.index = index;
             this.extended = extended;
-        }
-
-        InetSocketAddress source() {
-            return new InetSocketAddress(SOURCE_PREFIX + (2 + index / perIp), 0);
+            this.source = new InetSocketAddress(SOURCE_PREFIX + (2 + index / perIp), 0);
+            this.user = PoolHarness.address(1 + index % 200) + ".w" + index;
+            this.deviceId = "m" + index;
         }
 
         void connect(boolean withPermit) {
             holdsPermit = withPermit;
             Bootstrap b = new Bootstrap().group(group).channel(Sv2Transport.socketChannelClass())
                     .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 15_000)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 15_000);
+            if (BIND_NO_PORT) {
+                // the source port is picked by connect() (4-tuple unique), not by bind(): a bind with port 0 searches
+                // the source address's port space, thousands of TIME_WAIT sockets included (the fleet closes first)
+                b.option(io.netty.channel.epoll.EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
+            }
+            b
                     .handler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
@@ -254,7 +270,7 @@ public final class MinerFleet {
                             ch.pipeline().addLast("miner", Miner.this);
                         }
                     });
-            ChannelFuture f = b.connect(pool, source());
+            ChannelFuture f = b.connect(pool, source);
             channel = f.channel();
             f.addListener(r -> {
                 if (!r.isSuccess()) {
@@ -283,7 +299,7 @@ public final class MinerFleet {
 
         private void sendSetup(ChannelHandlerContext ctx) {
             ctx.writeAndFlush(new SetupConnection(0, 2, 2, extended ? 0 : 1, "127.0.0.1", pool.getPort(),
-                    "hyperhash-bench", "sim", "0.1", "m" + index));
+                    "hyperhash-bench", "sim", "0.1", deviceId));
         }
 
         @Override
@@ -309,7 +325,6 @@ public final class MinerFleet {
             long now = System.nanoTime();
             switch (msg) {
                 case SetupConnectionSuccess s -> {
-                    String user = PoolHarness.address(1 + index % 200) + ".w" + index;
                     if (extended) {
                         ctx.writeAndFlush(new OpenExtendedMiningChannel(1, user, 1.0f, Target.MAX, 8));
                     } else {

@@ -31,7 +31,8 @@ import org.hyperhash.testkit.ProcStats;
  * {@link MinerFleet}'s fleet.prepare), fleetCp (the fleet JVM's class path, default this JVM's: lets an older
  * pool tree be driven by the same load generator), poolWarmup (sv2.warmup.sessions; default: reference.conf's, the
  * warm-up then runs before the fleet connects, as the daemon's does before miners come), poolWarmupMaxTime
- * (sv2.warmup.max-time, e.g. 10s), perRound (false: one attribution line per fan-out round, {@link RoundStats}).
+ * (sv2.warmup.max-time, e.g. 10s), perRound (false: one attribution line per fan-out round, {@link RoundStats}),
+ * fleetJvmArgs (extra JVM options for the fleet JVM, space-separated, e.g. {@code -XX:+DumpPerfMapAtExit} to profile it).
  */
 public final class PoolLoadProbe {
     private PoolLoadProbe() {
@@ -241,6 +242,10 @@ public final class PoolLoadProbe {
                     "-cp", System.getProperty("fleetCp", System.getProperty("java.class.path")), MinerFleet.class.getName(),
                     h.sv2().getHostString(), Integer.toString(h.sv2().getPort()), key, Integer.toString(miners), kind,
                     Integer.toString(perIp), Integer.toString(intProp("fleetThreads", 2))));
+            String fleetJvmArgs = System.getProperty("fleetJvmArgs", "").trim();
+            if (!fleetJvmArgs.isEmpty()) {
+                cmd.addAll(1, List.of(fleetJvmArgs.split("\\s+")));
+            }
             Process fleet = new ProcessBuilder(veth == null ? cmd : veth.wrap(cmd)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             try (PrintWriter out = new PrintWriter(fleet.getOutputStream(), true);
                  BufferedReader in = new BufferedReader(new InputStreamReader(fleet.getInputStream()))) {
