@@ -265,11 +265,16 @@ public final class MiningServer implements AutoCloseable {
     /** @param group where accepted connections are tracked (closed with the server), null = not tracked (warm-up) */
     private ServerBootstrap bootstrap(PoolContext px, Security security, ChannelGroup group) {
         PoolConfig.Sv2 c = px.config().sv2();
-        return new ServerBootstrap().group(boss, workers)
+        ServerBootstrap b = new ServerBootstrap().group(boss, workers)
                 .option(ChannelOption.SO_BACKLOG, c.acceptBacklog())
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                .option(ChannelOption.SO_REUSEADDR, true);
+        if (!io.netty.util.internal.PlatformDependent.canEnableTcpNoDelayByDefault()) {
+            // miners get TCP_NODELAY (small request/response frames): Netty's socket channels set it in their
+            // constructor wherever it can (every platform but Android), so it is asked for only where it does not;
+            // a second setsockopt per accepted connection otherwise (bench/README.md, storm5)
+            b.childOption(ChannelOption.TCP_NODELAY, true);
+        }
+        return b.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(c.outboundLowWaterMarkBytes(), c.outboundHighWaterMarkBytes()))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override

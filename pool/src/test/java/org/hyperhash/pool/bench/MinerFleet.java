@@ -55,8 +55,9 @@ import org.hyperhash.sv2.noise.Secp256k1Providers;
  * CONNECT             connect all, print "READY ms retries" once every miner has a job
  * WAIT round t0       print fan-out latencies of every miner for that round, relative to t0 (nanoTime)
  * STORM               close all, reconnect all at once, print "STORM closeMs backMs retries ready p50 p90 p99
- *                     fleetCpuMs prepareCpuMs esPrepared certVerifies" (per-miner back-on-job times in ms from the
- *                     reconnect start; the last three are 0 unless fleet.prepare)
+ *                     fleetCpuMs prepareCpuMs esPrepared certVerifies fleetJitCpuMs" (per-miner back-on-job times in ms
+ *                     from the reconnect start; prepareCpuMs, esPrepared and certVerifies are 0 unless fleet.prepare;
+ *                     fleetJitCpuMs is the part of fleetCpuMs on this JVM's JIT compiler threads)
  * SHARES seconds w    each miner keeps w standard shares in flight; print "SHARES sent acked errors"
  * QUIT
  * </pre>
@@ -510,9 +511,11 @@ public final class MinerFleet {
         AtomicLongArray sr = new AtomicLongArray(n);
         stormReady = sr;
         long cpu0 = os.getProcessCpuTime();
+        long jit0 = ThreadCpu.procNanos("C1 Compiler", "C2 Compiler");
         long r0 = System.nanoTime();
         long back = connectAll(false); // everyone at once
         long cpu = os.getProcessCpuTime() - cpu0;
+        long jit = ThreadCpu.procNanos("C1 Compiler", "C2 Compiler") - jit0;
         stormReady = null;
         long[] lat = new long[n];
         int k = 0;
@@ -523,10 +526,10 @@ public final class MinerFleet {
             }
         }
         Arrays.sort(lat, 0, k);
-        System.out.printf(Locale.ROOT, "STORM %d %d %d %d %d %d %d %d %d %d %d%n", closed / 1_000_000, back / 1_000_000,
+        System.out.printf(Locale.ROOT, "STORM %d %d %d %d %d %d %d %d %d %d %d %d%n", closed / 1_000_000, back / 1_000_000,
                 retries.sum() - before, ready.get(), pct(lat, k, 0.5) / 1_000_000, pct(lat, k, 0.9) / 1_000_000,
                 pct(lat, k, 0.99) / 1_000_000, cpu / 1_000_000, prepareCpu / 1_000_000, esPrepared.sum() - es0,
-                verifyOnce.verifications.sum() - v0);
+                verifyOnce.verifications.sum() - v0, jit / 1_000_000);
     }
 
     private void shares(int seconds, int w) throws InterruptedException {

@@ -26,7 +26,9 @@ import org.hyperhash.testkit.ProcStats;
  * <p>Options (system properties): miners (1000), kind (standard|extended|mixed), security (noise|plaintext),
  * rounds (50; 0 skips the fan-out), warmup (5 uncounted fan-out rounds first), perIp (1000), fleetThreads (2), storm (true), storms (1), shareSeconds (10),
  * histogram (0: the top N classes of the per-connection heap growth, from two live-object histograms),
- * shareWindow (16), shareMiners (all), fleetHeap (2g), net (loopback|veth: the fleet in its own network namespace behind a
+ * shareWindow (16), shareMiners (all), fleetHeap (2g), fleetPreTouch (true: the fleet JVM's heap is -Xms = fleetHeap with
+ * -XX:+AlwaysPreTouch, so its page faults happen at its start, not in a storm), fleetBindNoPort (true: the miners'
+ * sockets bind their source address with IP_BIND_ADDRESS_NO_PORT, see {@link MinerFleet}), net (loopback|veth: the fleet in its own network namespace behind a
  * veth pair, {@link VethPair}; falls back to loopback where namespaces cannot be made), prepare (false: see
  * {@link MinerFleet}'s fleet.prepare), fleetCp (the fleet JVM's class path, default this JVM's: lets an older
  * pool tree be driven by the same load generator), poolWarmup (sv2.warmup.sessions; default: reference.conf's, the
@@ -233,15 +235,24 @@ public final class PoolLoadProbe {
             int histoTop = intProp("histogram", 0); // > 0: print the top N classes of the idle heap growth
             var histo0 = histoTop > 0 ? classHistogram() : null;
             String key = h.authorityKey() == null ? "plain" : h.authorityKey().toBase58();
+            String fleetHeap = System.getProperty("fleetHeap", "2g");
+            boolean fleetPreTouch = Boolean.parseBoolean(System.getProperty("fleetPreTouch", "true"));
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--add-modules=jdk.incubator.vector", "-Xmx" + System.getProperty("fleetHeap", "2g"), "-XX:+UseParallelGC",
+                    "--add-modules=jdk.incubator.vector", "-Xmx" + fleetHeap, "-XX:+UseParallelGC",
                     "-Dio.netty.leakDetection.level=disabled",
                     "-Dfleet.concurrentConnects=" + intProp("concurrentConnects", 200),
                     "-Dfleet.prepare=" + prepare,
+                    "-Dfleet.bindNoPort=" + Boolean.parseBoolean(System.getProperty("fleetBindNoPort", "true")),
                     "-Dfleet.sourcePrefix=" + (veth == null ? "127.0.0." : VethPair.clientPrefix()),
                     "-cp", System.getProperty("fleetCp", System.getProperty("java.class.path")), MinerFleet.class.getName(),
                     h.sv2().getHostString(), Integer.toString(h.sv2().getPort()), key, Integer.toString(miners), kind,
                     Integer.toString(perIp), Integer.toString(intProp("fleetThreads", 2))));
+            if (fleetPreTouch) {
+                // the fleet's heap committed and touched at its start: otherwise its first use of each heap page is a
+                // page fault inside the storm (~4-5% of the fleet's storm CPU on Zen 5), which a miner on its own
+                // machine does not cost the pool's
+                cmd.addAll(1, List.of("-Xms" + fleetHeap, "-XX:+AlwaysPreTouch"));
+            }
             String fleetJvmArgs = System.getProperty("fleetJvmArgs", "").trim();
             if (!fleetJvmArgs.isEmpty()) {
                 cmd.addAll(1, List.of(fleetJvmArgs.split("\\s+")));
@@ -250,9 +261,10 @@ public final class PoolLoadProbe {
             try (PrintWriter out = new PrintWriter(fleet.getOutputStream(), true);
                  BufferedReader in = new BufferedReader(new InputStreamReader(fleet.getInputStream()))) {
                 System.out.printf(Locale.ROOT, "probe miners=%d kind=%s security=%s perIp=%d transport=%s cpus=%d net=%s "
-                                + "fleetPrepare=%s%n", miners, kind, security, perIp,
+                                + "fleetPreTouch=%s fleetBindNoPort=%s fleetPrepare=%s%n", miners, kind, security, perIp,
                         org.hyperhash.sv2.netty.Sv2Transport.name(), Runtime.getRuntime().availableProcessors(),
-                        veth == null ? "loopback" : "veth " + veth.namespace,
+                        veth == null ? "loopback" : "veth " + veth.namespace, fleetPreTouch,
+                        Boolean.parseBoolean(System.getProperty("fleetBindNoPort", "true")),
                         prepare ? "on (ephemeral key + es ECDH made before each storm, identical certificates verified once)"
                                 : "off (all initiator crypto inside the storm)");
                 var osc = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -387,7 +399,7 @@ public final class PoolLoadProbe {
                                 r1[3] - r0[3], refill / 1_000_000, (refill0 - lastRefill) / 1_000_000);
                         lastRefill = refill0 + refill;
                         System.out.println("storm " + i + " " + line + " (closeMs backOnJobMs retries readyMiners "
-                                + "p50 p90 p99 fleetCpuMs prepareCpuMs esPrepared certVerifies) poolCpuMs=" + cpu / 1_000_000
+                                + "p50 p90 p99 fleetCpuMs prepareCpuMs esPrepared certVerifies fleetJitCpuMs) poolCpuMs=" + cpu / 1_000_000
                                 + " eventLoopCpuMs=" + loops / 1_000_000 + " refillCpuMs=" + refill / 1_000_000
                                 + " jitCpuMs=" + jit / 1_000_000 + " gcCpuMs=" + gc / 1_000_000
                                 + " pool connections="
