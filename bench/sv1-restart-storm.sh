@@ -14,7 +14,8 @@
 #   defaults: 5000 2 3 4096 <Backlog= of systemd/hh-translator.socket>
 # LAYOUT=DIR uses that release layout (DIR/hh-cli.jar, DIR/lib/) instead of target/restart-storm/layout (a copy of
 # cli/target; build first: ./mvnw -o install -DskipTests). Each translator run first prints the daemon's spawn ->
-# first accept and -> ready with its CPU, and its CPU by thread at the first accept.
+# first accept and -> ready with its CPU, and its CPU by thread at the first accept. MODE=bind: without socket
+# activation (the daemon binds with sv1.accept-backlog OLD / NEW, the storm at its "listening sv1" line).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
@@ -34,6 +35,7 @@ if [ -z "${HH_RESTART_STORM_NETNS:-}" ]; then
     cp -r cli/target/hh-cli.jar cli/target/lib target/restart-storm/layout/
   fi
   export HH_RESTART_STORM_NETNS=1
+  export MODE="${MODE:-activated}"
   exec unshare -n -- "$0" "$MINERS" "$SECONDS_" "$RUNS" "$OLD" "$NEW" "$@"
 fi
 # inside the private namespace
@@ -50,7 +52,16 @@ echo "$(date -u +%FT%TZ) $(lscpu | sed -n 's/^Model name: *//p') $(nproc) cpus; 
 # the layout's CDS archive (the unit's -XX:+AutoCreateSharedArchive writes it at the first stop) before any counted run,
 # and the start alone (no miners, port bound by the daemon) once
 "$JAVA" $J -cp "$CP" org.hyperhash.translator.bench.DaemonStart --measure 1 "$L"
-DS="$JAVA $J -cp $CP org.hyperhash.translator.bench.DaemonStart"
+if [ "${MODE:-activated}" = bind ]; then
+  # MODE=bind: no socket activation; the daemon binds the port itself with sv1.accept-backlog OLD / NEW and the storm
+  # starts at its "listening sv1" line (the C floor, bound by itself, backlog 4096: it accepts within ms of its start)
+  exec "$JAVA" $J -Xmx1g -cp "$CP" org.hyperhash.translator.bench.Sv1Storm --miners "$MINERS" --seconds "$SECONDS_" \
+    --runs "$RUNS" --storm-at-listen --alternate \
+    --floor "$PWD/target/sv1floor" \
+    --server "translator-bind-$OLD" "$JAVA $J -Dbench.activate=false -Dbench.acceptBacklog=$OLD -cp $CP org.hyperhash.translator.bench.DaemonStart $L" \
+    --server "translator-bind-$NEW" "$JAVA $J -Dbench.activate=false -Dbench.acceptBacklog=$NEW -cp $CP org.hyperhash.translator.bench.DaemonStart $L" \
+    "$@"
+fi
 exec "$JAVA" $J -Xmx1g -cp "$CP" org.hyperhash.translator.bench.Sv1Storm --miners "$MINERS" --seconds "$SECONDS_" \
   --runs "$RUNS" --storm-at-listen --alternate \
   --server "floor-$OLD" "$PWD/target/sv1activate 127.0.0.1:0 $OLD sv1 $PWD/target/sv1floor" \

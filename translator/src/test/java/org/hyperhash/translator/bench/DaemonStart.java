@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * {@code -Dbench.activate=false} bound by the daemon itself ({@code sv1.listen}). {@code -Dbench.backlog=N}: activated by
  * {@code target/sv1activate} (bench/sv1-floor/sv1activate.c, {@code -Dbench.activator=PATH}) with listen backlog N, the
  * socket unit's {@code Backlog=} (systemd-socket-activate always takes net.core.somaxconn); bench/sv1-restart-storm.sh.
- * The server's INFO lines give spawn -> listening, -> first accept (the daemon's "accepting" line) and -> ready, with the
+ * {@code -Dbench.acceptBacklog=N}: {@code sv1.accept-backlog} for a daemon that binds the port itself. The server's INFO lines give spawn -> listening, -> first accept (the daemon's "accepting" line) and -> ready, with the
  * process CPU at each, and the CPU by thread at the first accept.
  *
  * <p>Two modes:
@@ -206,8 +206,12 @@ public final class DaemonStart {
                   upstream.user-identity = "bcrt1qbench.translator"
                   upstream.pools = [ { name = "bench", host = "127.0.0.1", port = %d, authority-key = "" } ]
                   admin.listen = "127.0.0.1:0"
+                  %s
                 }
-                """.formatted(port, maxClients, warmup ? 1000 : 0, poolPort));
+                """.formatted(port, maxClients, warmup ? 1000 : 0, poolPort,
+                // the daemon's own listen backlog when it binds the port (-Dbench.activate=false); default: reference.conf's
+                System.getProperty("bench.acceptBacklog", "").isEmpty() ? ""
+                        : "sv1.accept-backlog = " + Integer.parseInt(System.getProperty("bench.acceptBacklog"))));
         List<String> cmd = new ArrayList<>();
         String backlog = System.getProperty("bench.backlog", "");
         if (activated && !backlog.isEmpty()) {
