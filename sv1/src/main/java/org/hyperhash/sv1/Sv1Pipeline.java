@@ -7,10 +7,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.MessageToByteEncoder;
-import io.netty.handler.codec.MessageToMessageDecoder;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 
 /**
  * SV1 line codec: newline-delimited JSON (LF or CRLF), at most {@code maxLineBytes} per line. A
@@ -19,11 +17,16 @@ import java.util.List;
  * valid JSON-RPC arrives as {@link Sv1Malformed}. Outbound, {@link Sv1Message}s and pre-serialized
  * {@link String} lines (for fan-out of one notify to many miners) are written with a trailing LF.
  *
- * <pre>[sv1-lines: LineBasedFrameDecoder] [sv1-json: decoder] [sv1-out: encoder] [application]</pre>
+ * <pre>[sv1-lines: line decoder + JSON] [sv1-out: encoder] [application]</pre>
+ *
+ * <p>Framing and parsing are one handler ({@link LineJsonDecoder}, a {@link LineBasedFrameDecoder} that parses its
+ * frames) rather than a frame decoder followed by a {@code MessageToMessageDecoder}: one handler context fewer per
+ * connection and one pipeline hop fewer per line. In a connect storm every connection builds its pipeline, so each
+ * handler is per-connection work (a context, its mask and sharability lookups) that the JIT compiled during the storm.
  */
 public final class Sv1Pipeline {
+    /** The line decoder, which also parses each line ({@link LineJsonDecoder}). */
     public static final String LINES = "sv1-lines";
-    public static final String JSON = "sv1-json";
     public static final String OUT = "sv1-out";
     /** Default line limit: firmware lines are a few hundred bytes; notify with a long coinbase is ~2 KiB. */
     public static final int DEFAULT_MAX_LINE_BYTES = 16 * 1024;
@@ -35,32 +38,47 @@ public final class Sv1Pipeline {
         if (maxLineBytes < 64) {
             throw new IllegalArgumentException("maxLineBytes must be >= 64: " + maxLineBytes);
         }
-        p.addLast(LINES, new LineBasedFrameDecoder(maxLineBytes, true, true));
-        p.addLast(JSON, new JsonDecoder());
+        p.addLast(LINES, new LineJsonDecoder(maxLineBytes));
         p.addLast(OUT, ENCODER);
     }
 
     private static final Encoder ENCODER = new Encoder();
 
-    /** Bytes → {@link Sv1Message} or {@link Sv1Malformed}; empty lines are skipped. */
-    static final class JsonDecoder extends MessageToMessageDecoder<ByteBuf> {
-        JsonDecoder() {
-            super(ByteBuf.class);
+    /**
+     * Bytes → one {@link Sv1Message} or {@link Sv1Malformed} per line (LF or CRLF, the delimiter stripped, fail fast
+     * on a line longer than the limit: {@link LineBasedFrameDecoder}'s rules); empty and blank lines are skipped.
+     */
+    static final class LineJsonDecoder extends LineBasedFrameDecoder {
+        LineJsonDecoder(int maxLineBytes) {
+            super(maxLineBytes, true, true);
         }
 
         @Override
-        protected void decode(ChannelHandlerContext ctx, ByteBuf line, List<Object> out) {
+        protected Object decode(ChannelHandlerContext ctx, ByteBuf buffer) throws Exception {
+            ByteBuf line = (ByteBuf) super.decode(ctx, buffer);
+            if (line == null) {
+                return null;
+            }
+            try {
+                return parse(line);
+            } finally {
+                line.release();
+            }
+        }
+
+        /** The message of one line, or null for an empty or blank one (the decoder then reads on). */
+        static Object parse(ByteBuf line) {
             if (!line.isReadable()) {
-                return;
+                return null;
             }
             String s = line.toString(StandardCharsets.UTF_8);
             if (s.isBlank()) {
-                return;
+                return null;
             }
             try {
-                out.add(Sv1Json.parse(s));
+                return Sv1Json.parse(s);
             } catch (Sv1ParseException e) {
-                out.add(new Sv1Malformed(e.getMessage()));
+                return new Sv1Malformed(e.getMessage());
             }
         }
     }

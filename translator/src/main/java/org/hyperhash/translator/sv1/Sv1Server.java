@@ -321,7 +321,7 @@ public final class Sv1Server implements AutoCloseable {
         /** A connection-level problem: counts towards a ban of the source. */
         private void problem() {
             if (ip != null && guard.problem(ip)) {
-                ctx().close();
+                flushAndClose(ctx());
             }
         }
 
@@ -339,8 +339,29 @@ public final class Sv1Server implements AutoCloseable {
             return channel;
         }
 
+        /**
+         * Between this connection's {@code channelRead} and its {@code channelReadComplete} (its loop only): lines sent to
+         * it then are written without a flush, and {@link #channelReadComplete} flushes them once. A new miner's
+         * pipelined subscribe + authorize got four replies (subscribe, authorize, set_difficulty, the first notify),
+         * each its own flush and {@code write(2)}; now one. Pipelined shares answered on this loop likewise.
+         */
+        private boolean reading;
+        /** A line was written while {@link #reading} and is not flushed yet. */
+        private boolean flushOwed;
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+            reading = false;
+            if (flushOwed) {
+                flushOwed = false;
+                ctx.channel().flush();
+            }
+            super.channelReadComplete(ctx);
+        }
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            reading = true;
             switch (msg) {
                 case Sv1Message.Request r -> {
                     // A share is judged and answered here, on this connection's own loop, without a hand-over to the bridge's
@@ -467,7 +488,7 @@ public final class Sv1Server implements AutoCloseable {
                 ctx.close();
             } else {
                 LOG.warn("SV1 connection {} failed: {}", ctx.channel().remoteAddress(), c.toString());
-                ctx.close();
+                flushAndClose(ctx.channel());
             }
         }
 
@@ -478,7 +499,12 @@ public final class Sv1Server implements AutoCloseable {
                 return;
             }
             if (onBridgeLoop || ch.eventLoop().inEventLoop()) {
-                ch.writeAndFlush(message, ch.voidPromise());
+                if (reading && ch.eventLoop().inEventLoop()) {
+                    flushOwed = true; // flushed with the rest of this read's replies (channelReadComplete)
+                    ch.write(message, ch.voidPromise());
+                } else {
+                    ch.writeAndFlush(message, ch.voidPromise());
+                }
                 return;
             }
             // From the bridge to a connection on another loop: counted until written, so a share answered on this loop
@@ -531,8 +557,21 @@ public final class Sv1Server implements AutoCloseable {
         public void close() {
             Channel ch = channel;
             if (ch != null) {
-                ch.close();
+                flushAndClose(ch);
             }
+        }
+
+        /**
+         * Closes after flushing what this read wrote (the bridge's last reply before it closes a miner, e.g. the error
+         * for its last malformed line, is sent as when each line was flushed at once). From another thread the close is
+         * a task on the loop, which runs after the read's flush anyway.
+         */
+        private void flushAndClose(Channel ch) {
+            if (flushOwed && ch.eventLoop().inEventLoop()) {
+                flushOwed = false;
+                ch.flush();
+            }
+            ch.close();
         }
 
         @Override
