@@ -1,6 +1,7 @@
 package org.hyperhash.sv1;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -35,11 +36,48 @@ public final class Sv1Pipeline {
     }
 
     public static void install(ChannelPipeline p, int maxLineBytes) {
+        installDecoder(p, maxLineBytes);
+        p.addLast(OUT, ENCODER);
+    }
+
+    /**
+     * The inbound half only ({@link #LINES}), for an application that writes {@link ByteBuf}s it encoded with
+     * {@link #encode}: no encoder handler per connection, and a write goes from the pipeline's tail to the socket
+     * without passing one (the translator's SV1 server: per-connection work in a connect storm).
+     */
+    public static void installDecoder(ChannelPipeline p, int maxLineBytes) {
         if (maxLineBytes < 64) {
             throw new IllegalArgumentException("maxLineBytes must be >= 64: " + maxLineBytes);
         }
         p.addLast(LINES, new LineJsonDecoder(maxLineBytes));
-        p.addLast(OUT, ENCODER);
+    }
+
+    /**
+     * {@code msg} (an {@link Sv1Message} or a pre-serialized {@link String} line) as the bytes the {@link #OUT} encoder
+     * writes for it: the line and a LF, in a new buffer from {@code alloc} (an I/O buffer, as the encoder's).
+     */
+    public static ByteBuf encode(ByteBufAllocator alloc, Object msg) {
+        if (!(msg instanceof Sv1Message || msg instanceof String)) {
+            throw new IllegalArgumentException("not an SV1 line: " + (msg == null ? "null" : msg.getClass().getName()));
+        }
+        ByteBuf out = alloc.ioBuffer();
+        try {
+            writeLine(msg, out);
+            return out;
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
+    }
+
+    private static void writeLine(Object msg, ByteBuf out) {
+        if (msg instanceof Sv1Message.Response r && Sv1Json.writePlainResponse(r, out)) {
+            out.writeByte('\n'); // a share reply: the same bytes as below, without a tree and a String
+            return;
+        }
+        String s = msg instanceof String str ? str : Sv1Json.write((Sv1Message) msg);
+        ByteBufUtil.writeUtf8(out, s);
+        out.writeByte('\n');
     }
 
     private static final Encoder ENCODER = new Encoder();
@@ -93,13 +131,7 @@ public final class Sv1Pipeline {
 
         @Override
         protected void encode(ChannelHandlerContext ctx, Object msg, ByteBuf out) {
-            if (msg instanceof Sv1Message.Response r && Sv1Json.writePlainResponse(r, out)) {
-                out.writeByte('\n'); // a share reply: the same bytes as below, without a tree and a String
-                return;
-            }
-            String s = msg instanceof String str ? str : Sv1Json.write((Sv1Message) msg);
-            ByteBufUtil.writeUtf8(out, s);
-            out.writeByte('\n');
+            writeLine(msg, out);
         }
     }
 }

@@ -78,6 +78,39 @@ class Sv1PipelineTest {
     }
 
     @Test
+    void blankLinesBetweenRequestsAreSkipped() {
+        Capture c = new Capture();
+        EmbeddedChannel ch = channel(c, 1024);
+        ch.writeInbound(Unpooled.copiedBuffer(" \t \r\n\n{\"id\":1,\"method\":\"m\"}\n   \n", StandardCharsets.UTF_8));
+        assertEquals(1, c.seen.size());
+        assertEquals("m", ((Sv1Message.Request) c.seen.get(0)).method());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void encodeGivesTheEncodersBytesAndRefusesOtherObjects() {
+        Object[] lines = {Sv1Message.Response.ok(null, com.fasterxml.jackson.databind.node.BooleanNode.TRUE),
+            Sv1Message.Response.ok(com.fasterxml.jackson.databind.node.IntNode.valueOf(2),
+                    new SubscribeResult("ab", "ab", org.hyperhash.base.Bytes.fromHex("0102"), 8).toJson()),
+            Sv1Message.Request.notification("mining.set_difficulty",
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(65536.0)),
+            "{\"x\":\"\u00e9\"}"};
+        for (Object m : lines) {
+            EmbeddedChannel ch = channel(new Capture(), 1024);
+            ch.writeOutbound(m);
+            ByteBuf viaEncoder = ch.readOutbound();
+            ByteBuf direct = Sv1Pipeline.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, m);
+            assertEquals(viaEncoder.toString(StandardCharsets.UTF_8), direct.toString(StandardCharsets.UTF_8));
+            assertTrue(direct.toString(StandardCharsets.UTF_8).endsWith("}\n"));
+            viaEncoder.release();
+            direct.release();
+            ch.finishAndReleaseAll();
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Sv1Pipeline.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, 42));
+    }
+
+    @Test
     void encoderWritesLinesForMessagesAndPreSerializedStrings() {
         Capture c = new Capture();
         EmbeddedChannel ch = channel(c, 1024);
