@@ -70,6 +70,17 @@ public final class Sv1Pipeline {
         }
     }
 
+    /**
+     * Appends {@code msg} (an {@link Sv1Message} or a pre-serialized {@link String} line) to {@code out} as the bytes the
+     * {@link #OUT} encoder writes for it (the line and a LF): several lines of one connection in one buffer.
+     */
+    public static void encode(Object msg, ByteBuf out) {
+        if (!(msg instanceof Sv1Message || msg instanceof String)) {
+            throw new IllegalArgumentException("not an SV1 line: " + (msg == null ? "null" : msg.getClass().getName()));
+        }
+        writeLine(msg, out);
+    }
+
     private static void writeLine(Object msg, ByteBuf out) {
         if (msg instanceof Sv1Message.Response r && Sv1Json.writePlainResponse(r, out)) {
             out.writeByte('\n'); // a share reply: the same bytes as below, without a tree and a String

@@ -1787,9 +1787,25 @@ public final class Bridge {
         m.previousTarget = m.target;
         m.changeSeq = jobSeq;
         m.difficulty = d;
-        m.target = Targets.fromDifficulty(d);
+        m.target = targetOf(d);
         m.link.send(Sv1Message.Request.notification("mining.set_difficulty", JsonNodeFactory.instance.arrayNode().add(d)));
     }
+
+    /**
+     * {@link Targets#fromDifficulty}, the last result kept (a {@link Target} is immutable): every new miner starts at the
+     * same difficulty, and the conversion is a 256-bit division (BigInteger), per-connection work that C2 compiled
+     * during a connect storm. Bridge loop only.
+     */
+    private Target targetOf(double d) {
+        if (d != lastTargetDifficulty || lastTarget == null) {
+            lastTarget = Targets.fromDifficulty(d);
+            lastTargetDifficulty = d;
+        }
+        return lastTarget;
+    }
+
+    private double lastTargetDifficulty;
+    private Target lastTarget;
 
     /** After a (re)open, possibly on another pool: a working miner above the new channel's difficulty is lowered. */
     private void capToNewChannel(Miner m) {

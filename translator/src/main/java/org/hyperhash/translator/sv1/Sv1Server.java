@@ -310,6 +310,11 @@ public final class Sv1Server implements AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            io.netty.buffer.ByteBuf unsent = readReplies;
+            if (unsent != null) { // closed during a read: nobody to send them to
+                readReplies = null;
+                unsent.release();
+            }
             if (admitted) {
                 admitted = false;
                 guard.release(ip);
@@ -343,23 +348,40 @@ public final class Sv1Server implements AutoCloseable {
 
         /**
          * Between this connection's {@code channelRead} and its {@code channelReadComplete} (its loop only): lines sent to
-         * it then are written without a flush, and {@link #channelReadComplete} flushes them once. A new miner's
-         * pipelined subscribe + authorize got four replies (subscribe, authorize, set_difficulty, the first notify),
-         * each its own flush and {@code write(2)}; now one. Pipelined shares answered on this loop likewise.
+         * it then are encoded into one buffer ({@link #readReplies}), which {@link #channelReadComplete} writes and
+         * flushes once. A new miner's pipelined subscribe + authorize got four replies (subscribe, authorize,
+         * set_difficulty, the first notify), each its own write through the pipeline, flush and {@code write(2)}: now one
+         * of each. In a connect storm the per-write pipeline methods were among what C2 compiled during the storm.
+         * Pipelined shares answered on this loop are batched likewise.
          */
         private boolean reading;
-        /** A line was written while {@link #reading} and is not flushed yet. */
-        private boolean flushOwed;
+        /** Lines sent during this read, not written yet (this loop only); null when none. */
+        private io.netty.buffer.ByteBuf readReplies;
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
             reading = false;
-            if (flushOwed) {
-                flushOwed = false;
-                ctx.channel().flush();
-            }
+            writeReadReplies(true);
             super.channelReadComplete(ctx);
         }
+
+        /** Writes (and with {@code flush} flushes) what this read sent so far; this channel's loop only. */
+        private void writeReadReplies(boolean flush) {
+            io.netty.buffer.ByteBuf b = readReplies;
+            if (b == null) {
+                return;
+            }
+            readReplies = null;
+            Channel ch = channel;
+            if (flush) {
+                ch.writeAndFlush(b, ch.voidPromise());
+            } else {
+                ch.write(b, ch.voidPromise());
+            }
+        }
+
+        /** Above this many bytes sent during one read, they are written (not flushed) and a new buffer begun. */
+        static final int READ_REPLIES_CHUNK = 16 * 1024;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -502,8 +524,14 @@ public final class Sv1Server implements AutoCloseable {
             }
             if (onBridgeLoop || ch.eventLoop().inEventLoop()) {
                 if (reading && ch.eventLoop().inEventLoop()) {
-                    flushOwed = true; // flushed with the rest of this read's replies (channelReadComplete)
-                    ch.write(Sv1Pipeline.encode(ch.alloc(), message), ch.voidPromise());
+                    // written with the rest of this read's replies, in order (channelReadComplete)
+                    if (readReplies == null) {
+                        readReplies = ch.alloc().ioBuffer();
+                    }
+                    Sv1Pipeline.encode(message, readReplies);
+                    if (readReplies.readableBytes() > READ_REPLIES_CHUNK) {
+                        writeReadReplies(false); // counted by the channel's water marks from here
+                    }
                 } else {
                     ch.writeAndFlush(Sv1Pipeline.encode(ch.alloc(), message), ch.voidPromise());
                 }
@@ -551,6 +579,9 @@ public final class Sv1Server implements AutoCloseable {
         public void sendAndClose(Object message) {
             Channel ch = channel;
             if (ch != null && ch.isActive()) {
+                if (ch.eventLoop().inEventLoop()) {
+                    writeReadReplies(false); // what this read sent before it goes first
+                }
                 ch.writeAndFlush(Sv1Pipeline.encode(ch.alloc(), message)).addListener(ChannelFutureListener.CLOSE);
             }
         }
@@ -569,9 +600,8 @@ public final class Sv1Server implements AutoCloseable {
          * a task on the loop, which runs after the read's flush anyway.
          */
         private void flushAndClose(Channel ch) {
-            if (flushOwed && ch.eventLoop().inEventLoop()) {
-                flushOwed = false;
-                ch.flush();
+            if (ch.eventLoop().inEventLoop()) {
+                writeReadReplies(true);
             }
             ch.close();
         }
