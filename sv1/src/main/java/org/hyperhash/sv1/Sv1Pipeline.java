@@ -86,12 +86,43 @@ public final class Sv1Pipeline {
             out.writeByte('\n'); // a share reply: the same bytes as below, without a tree and a String
             return;
         }
+        if (msg instanceof Sv1Message.Request r && writeSetDifficulty(r, out)) {
+            return;
+        }
         String s = msg instanceof String str ? str : Sv1Json.write((Sv1Message) msg);
         ByteBufUtil.writeUtf8(out, s);
         out.writeByte('\n');
     }
 
     private static final Encoder ENCODER = new Encoder();
+
+    /** A set_difficulty notification's line (with its LF) for one difficulty; immutable, shared by all loops. */
+    private record DifficultyLine(long bits, byte[] line) {
+    }
+
+    /** The last set_difficulty line encoded (every new miner gets the same start difficulty). */
+    private static volatile DifficultyLine lastDifficultyLine;
+
+    /**
+     * A {@code mining.set_difficulty} notification with one double parameter: the bytes of the last one when it had the
+     * same difficulty (they are what {@link Sv1Json#write} gives for it), else encoded and kept. Per new miner the line
+     * was a Jackson tree, a generator and a {@code Double.toString}, which C2 compiled during a connect storm. False
+     * (nothing written) for anything else.
+     */
+    private static boolean writeSetDifficulty(Sv1Message.Request r, ByteBuf out) {
+        if (!r.id().isNull() || !"mining.set_difficulty".equals(r.method()) || r.params().size() != 1
+                || !r.params().get(0).isDouble()) {
+            return false;
+        }
+        long bits = Double.doubleToRawLongBits(r.params().get(0).doubleValue());
+        DifficultyLine last = lastDifficultyLine;
+        if (last == null || last.bits() != bits) {
+            last = new DifficultyLine(bits, (Sv1Json.write(r) + "\n").getBytes(StandardCharsets.UTF_8));
+            lastDifficultyLine = last;
+        }
+        out.writeBytes(last.line());
+        return true;
+    }
 
     /**
      * Bytes → one {@link Sv1Message} or {@link Sv1Malformed} per line (LF or CRLF, the delimiter stripped, fail fast

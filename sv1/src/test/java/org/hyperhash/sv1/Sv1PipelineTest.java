@@ -111,6 +111,31 @@ class Sv1PipelineTest {
     }
 
     @Test
+    void setDifficultyLinesAreJacksonsBytesForEachDifficulty() {
+        double[] ds = {65536.0, 65536.0, 1e-5, 65536.0, 0.001, 1024.5, 1e-300, 3.0e20, 65536.0};
+        for (double d : ds) {
+            Sv1Message.Request r = Sv1Message.Request.notification("mining.set_difficulty",
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(d));
+            ByteBuf out = Sv1Pipeline.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, r);
+            assertEquals(Sv1Json.write(r) + "\n", out.toString(StandardCharsets.UTF_8));
+            out.release();
+        }
+        // not the plain shape (an id, an int parameter, two parameters): Jackson's bytes too
+        Sv1Message.Request[] others = {
+            new Sv1Message.Request(com.fasterxml.jackson.databind.node.IntNode.valueOf(3), "mining.set_difficulty",
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(65536.0)),
+            Sv1Message.Request.notification("mining.set_difficulty",
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(8)),
+            Sv1Message.Request.notification("mining.set_difficulty",
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(8.0).add(9.0))};
+        for (Sv1Message.Request r : others) {
+            ByteBuf out = Sv1Pipeline.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, r);
+            assertEquals(Sv1Json.write(r) + "\n", out.toString(StandardCharsets.UTF_8));
+            out.release();
+        }
+    }
+
+    @Test
     void encoderWritesLinesForMessagesAndPreSerializedStrings() {
         Capture c = new Capture();
         EmbeddedChannel ch = channel(c, 1024);
