@@ -93,7 +93,8 @@ public final class Sv1Warmup {
             return new LoopbackWarmup.Result(0, 0, 0, 0, "per-miner upstream mode (not warmed)");
         }
         int jsonRounds = warmJson(JSON_ROUNDS, stop, minersArrived);
-        LOG.debug("sv1 warm-up: {} rounds of SV1 JSON lines parsed and written", jsonRounds);
+        LOG.debug("sv1 warm-up: {} rounds of SV1 JSON lines parsed and written in {} ms", jsonRounds,
+                (System.nanoTime() - t0) / 1_000_000);
         int concurrency = Math.min(CONCURRENCY, cfg.sv1Limits().maxPerIp());
         EventLoopGroup clients = Sv2Transport.newEventLoopGroup(1, "hh-translator-warmup");
         LoopbackWarmup.Result done;
@@ -126,10 +127,11 @@ public final class Sv1Warmup {
     }
 
     /**
-     * Rounds of {@link #warmJson}: enough calls for HotSpot to compile the JSON-RPC parse and tree write at tier 4 even
-     * when it scales its tier-4 thresholds up 4-6x for a deep C2 queue (bench/README.md "Storm C2 per connection").
+     * Rounds of {@link #warmJson}: 8 lines parsed per round, 64,000 parses, past HotSpot's tier-4 threshold for the
+     * JSON-RPC parse (5,000 calls) even when it scales it up 4-6x for a deep C2 queue; about 0.25 s of one core at
+     * C1/C2 speed (30,000 rounds cost 0.9 s; bench/README.md "Storm C2 per connection").
      */
-    static final int JSON_ROUNDS = 30_000;
+    static final int JSON_ROUNDS = 8_000;
     /** 512-byte draws from a {@code SecureRandom} at the end of {@link #warmJson} (at most one per round done). */
     static final int RANDOM_DRAWS = 400;
 
