@@ -21,6 +21,7 @@ import org.hyperhash.sv1.SubscribeResult;
 import org.hyperhash.sv1.Sv1Json;
 import org.hyperhash.sv1.Sv1Message;
 import org.hyperhash.sv1.Sv1ParseException;
+import org.hyperhash.sv1.Sv1Pipeline;
 import org.hyperhash.sv2.message.Sv2Message;
 import org.hyperhash.sv2.message.mining.NewExtendedMiningJob;
 import org.hyperhash.sv2.message.mining.OpenExtendedMiningChannel;
@@ -137,9 +138,11 @@ public final class Sv1Warmup {
 
     /**
      * Parses the lines a miner sends on connect and while mining (configure, subscribe, authorize, submit,
-     * suggest_difficulty, extranonce.subscribe) and writes the replies and notifications a new miner gets (subscribe
-     * result, set_difficulty, configure result), {@code rounds} times, in a loop on this thread: the same methods and
-     * receiver types as the real path ({@link Sv1Json#parse}, Jackson's tree model), without a socket. The loopback
+     * suggest_difficulty, extranonce.subscribe) and encodes the replies and notifications a new miner gets (subscribe
+     * result, authorize reply, set_difficulty, configure result, a notify line) as the session does
+     * ({@link Sv1Pipeline#encode}, into the channels' allocator's buffers), {@code rounds} times, in a loop on this
+     * thread: the same methods and receiver types as the real path ({@link Sv1Json#parse}, Jackson's tree model, the
+     * plain writer), without a socket. The loopback
      * sessions call them once per line, too few times for C2 while its queue is deep (it raises the thresholds), so
      * without this the JSON code was compiled by C2 during the first connect storm after the warm-up. Ends early when
      * miners arrive or the daemon closes. Returns the rounds done.
@@ -158,12 +161,15 @@ public final class Sv1Warmup {
             "{\"id\":10,\"method\":\"mining.submit\",\"params\":[\"bc1qaddress.worker1\",\"1b\",\"0000000000000002\","
                     + "\"6571f3a1\",\"1c2ae7f4\",\"00a02000\"]}",
         };
-        Sv1Message[] replies = {
+        Object[] replies = {
             Sv1Message.Response.ok(IntNode.valueOf(2), new SubscribeResult("0123456789abcdef", "0123456789abcdef",
                     Bytes.fromHex("0100000200000001"), 8).toJson()),
             Sv1Message.Request.notification("mining.set_difficulty", JsonNodeFactory.instance.arrayNode().add(65536.0)),
             Sv1Message.Response.ok(IntNode.valueOf(1), JsonNodeFactory.instance.objectNode().put("version-rolling", true)
                     .put("version-rolling.mask", "1fffe000")),
+            Sv1Message.Response.ok(IntNode.valueOf(3), com.fasterxml.jackson.databind.node.BooleanNode.TRUE),
+            "{\"params\":[\"1\",\"" + "ab".repeat(32) + "\",\"02000000\",\"ffffffff\",[],\"20000000\",\"1d00ffff\","
+                    + "\"6571f3a0\",true],\"id\":null,\"method\":\"mining.notify\"}",
         };
         long sink = 0;
         int r = 0;
@@ -178,8 +184,12 @@ public final class Sv1Warmup {
                     throw new IllegalStateException("warm-up line does not parse: " + l, e);
                 }
             }
-            for (Sv1Message m : replies) {
-                sink += Sv1Json.write(m).length();
+            for (Object m : replies) {
+                // encoded as the session does (Sv1Pipeline.encode: the plain writer, the set_difficulty line, Jackson
+                // for the rest), into a buffer of the channels' allocator
+                io.netty.buffer.ByteBuf b = Sv1Pipeline.encode(io.netty.buffer.ByteBufAllocator.DEFAULT, m);
+                sink += b.readableBytes();
+                b.release();
             }
         }
         // the subscription ids' random source: NativePRNG instances share one generator (its /dev/urandom buffer and
