@@ -99,7 +99,8 @@ public final class Sv1Json {
     /**
      * Appends {@code r} to {@code out} byte for byte as {@link #write} would serialize it, without building a tree or a
      * String, when every part is plain: an id that is a JSON integer (int or long), null, or a string of printable ASCII
-     * without {@code "} or {@code \\}; a result that is null, true or false; an error whose message is such a string.
+     * without {@code "} or {@code \\}; a result that is null, true, false or an array of such values and arrays (the
+     * subscribe result); an error whose message is such a string.
      * Those are the share replies ({@code true}, {@code [23,"Low difficulty share",null]} ...), a miner's most frequent
      * line. Returns false and writes nothing for anything else (the caller then uses {@link #write}).
      */
@@ -108,7 +109,8 @@ public final class Sv1Json {
         JsonNode result = r.result();
         Sv1Error e = r.error();
         boolean plainId = id.isNull() || id.isInt() || id.isLong() || (id.isTextual() && plainAscii(id.textValue()));
-        if (!plainId || !(result.isNull() || result.isBoolean()) || (e != null && !plainAscii(e.message()))) {
+        if (!plainId || !(result.isNull() || result.isBoolean() || plainArray(result, 0))
+                || (e != null && !plainAscii(e.message()))) {
             return false;
         }
         out.writeBytes(ID_PREFIX);
@@ -122,7 +124,7 @@ public final class Sv1Json {
             writeLong(out, id.longValue());
         }
         out.writeBytes(RESULT_PREFIX);
-        out.writeBytes(result.isNull() ? NULL : result.booleanValue() ? TRUE : FALSE);
+        writePlain(result, out);
         out.writeBytes(ERROR_PREFIX);
         if (e == null) {
             out.writeBytes(NULL);
@@ -148,6 +150,52 @@ public final class Sv1Json {
 
     private static byte[] ascii(String s) {
         return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * An array (nested at most {@value #PLAIN_DEPTH} deep) of nulls, booleans, ints, longs, plain strings and such arrays:
+     * a new miner's subscribe result ({@code [[["mining.set_difficulty","id"],["mining.notify","id"]],"en1",8]}), written
+     * once per connection, which went through a Jackson generator per miner in a connect storm.
+     */
+    private static boolean plainArray(JsonNode n, int depth) {
+        if (!n.isArray() || depth > PLAIN_DEPTH) {
+            return false;
+        }
+        for (JsonNode e : n) {
+            if (!(e.isNull() || e.isBoolean() || e.isInt() || e.isLong() || (e.isTextual() && plainAscii(e.textValue()))
+                    || plainArray(e, depth + 1))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final int PLAIN_DEPTH = 3;
+
+    /** A node that is null, boolean, int, long, a plain string or a {@link #plainArray}, as Jackson writes it. */
+    private static void writePlain(JsonNode n, io.netty.buffer.ByteBuf out) {
+        if (n.isArray()) {
+            out.writeByte('[');
+            boolean first = true;
+            for (JsonNode e : n) {
+                if (!first) {
+                    out.writeByte(',');
+                }
+                first = false;
+                writePlain(e, out);
+            }
+            out.writeByte(']');
+        } else if (n.isTextual()) {
+            out.writeByte('"');
+            out.writeCharSequence(n.textValue(), java.nio.charset.StandardCharsets.US_ASCII);
+            out.writeByte('"');
+        } else if (n.isNull()) {
+            out.writeBytes(NULL);
+        } else if (n.isBoolean()) {
+            out.writeBytes(n.booleanValue() ? TRUE : FALSE);
+        } else {
+            writeLong(out, n.longValue());
+        }
     }
 
     /** Printable ASCII without a quote or backslash: Jackson writes such a string as is between quotes. */

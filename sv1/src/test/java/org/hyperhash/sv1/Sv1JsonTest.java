@@ -108,7 +108,13 @@ class Sv1JsonTest {
                 "-9223372036854775808", "18446744073709551616", "\"abc\"", "\"\"", "\"a b/c~\"", "\"q\\\"x\"",
                 "\"b\\\\s\"", "\"\\u00e9\"", "\"\\u007f\"", "\"tab\\t\"", "null", "1.5", "true", "[1]", "{\"a\":1}"};
         JsonNode[] results = {com.fasterxml.jackson.databind.node.NullNode.getInstance(), BooleanNode.TRUE, BooleanNode.FALSE,
-                Sv1Json.MAPPER.readTree("[1,\"x\"]"), Sv1Json.MAPPER.readTree("\"s\"")};
+                Sv1Json.MAPPER.readTree("[1,\"x\"]"), Sv1Json.MAPPER.readTree("\"s\""), Sv1Json.MAPPER.readTree("[]"),
+                new SubscribeResult("0123456789abcdef", "0123456789abcdef", org.hyperhash.base.Bytes.fromHex("01000002ff"), 8)
+                        .toJson(),
+                Sv1Json.MAPPER.readTree("[[[[\"deep\"]]],null,true,false,-5,9223372036854775807]"),
+                Sv1Json.MAPPER.readTree("[[[[[\"too deep\"]]]]]"), Sv1Json.MAPPER.readTree("[\"q\\\"\"]"),
+                Sv1Json.MAPPER.readTree("[\"\\u00e9\"]"), Sv1Json.MAPPER.readTree("[1.5]"), Sv1Json.MAPPER.readTree("[{\"a\":1}]"),
+                Sv1Json.MAPPER.readTree("[18446744073709551616]")};
         Sv1Error[] errors = {null, Sv1Error.lowDifficulty(), Sv1Error.stale(), Sv1Error.duplicate(), Sv1Error.unauthorized(),
                 Sv1Error.notSubscribed(), Sv1Error.other("ntime too far in the future"), new Sv1Error(-3, "x"),
                 new Sv1Error(123456, ""), Sv1Error.other("quote \" inside"), Sv1Error.other("non-ascii \u00e9"),
@@ -138,6 +144,15 @@ class Sv1JsonTest {
         assertTrue(Sv1Json.writePlainResponse(Sv1Message.Response.error(Sv1Json.MAPPER.readTree("4"), Sv1Error.lowDifficulty()), out));
         assertEquals("{\"id\":4,\"result\":null,\"error\":[23,\"Low difficulty share\",null]}",
                 out.toString(java.nio.charset.StandardCharsets.US_ASCII));
+        out.release();
+        // a new miner's subscribe result takes the plain path too (no Jackson generator per connection)
+        out = io.netty.buffer.Unpooled.buffer();
+        Sv1Message.Response sub = Sv1Message.Response.ok(Sv1Json.MAPPER.readTree("2"),
+                new SubscribeResult("ab01", "ab01", org.hyperhash.base.Bytes.fromHex("0100000200000001"), 8).toJson());
+        assertTrue(Sv1Json.writePlainResponse(sub, out));
+        assertEquals("{\"id\":2,\"result\":[[[\"mining.set_difficulty\",\"ab01\"],[\"mining.notify\",\"ab01\"]],"
+                + "\"0100000200000001\",8],\"error\":null}", out.toString(java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals(Sv1Json.write(sub), out.toString(java.nio.charset.StandardCharsets.US_ASCII));
         out.release();
     }
 }

@@ -78,6 +78,64 @@ class Sv1PipelineTest {
     }
 
     @Test
+    void blankLinesBetweenRequestsAreSkipped() {
+        Capture c = new Capture();
+        EmbeddedChannel ch = channel(c, 1024);
+        ch.writeInbound(Unpooled.copiedBuffer(" \t \r\n\n{\"id\":1,\"method\":\"m\"}\n   \n", StandardCharsets.UTF_8));
+        assertEquals(1, c.seen.size());
+        assertEquals("m", ((Sv1Message.Request) c.seen.get(0)).method());
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void encodeGivesTheEncodersBytesAndRefusesOtherObjects() {
+        Object[] lines = {Sv1Message.Response.ok(null, com.fasterxml.jackson.databind.node.BooleanNode.TRUE),
+            Sv1Message.Response.ok(com.fasterxml.jackson.databind.node.IntNode.valueOf(2),
+                    new SubscribeResult("ab", "ab", org.hyperhash.base.Bytes.fromHex("0102"), 8).toJson()),
+            Sv1Message.Request.notification("mining.set_difficulty",
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(65536.0)),
+            "{\"x\":\"\u00e9\"}"};
+        for (Object m : lines) {
+            EmbeddedChannel ch = channel(new Capture(), 1024);
+            ch.writeOutbound(m);
+            ByteBuf viaEncoder = ch.readOutbound();
+            ByteBuf direct = Sv1Pipeline.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, m);
+            assertEquals(viaEncoder.toString(StandardCharsets.UTF_8), direct.toString(StandardCharsets.UTF_8));
+            assertTrue(direct.toString(StandardCharsets.UTF_8).endsWith("}\n"));
+            viaEncoder.release();
+            direct.release();
+            ch.finishAndReleaseAll();
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Sv1Pipeline.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, 42));
+    }
+
+    @Test
+    void setDifficultyLinesAreJacksonsBytesForEachDifficulty() {
+        double[] ds = {65536.0, 65536.0, 1e-5, 65536.0, 0.001, 1024.5, 1e-300, 3.0e20, 65536.0};
+        for (double d : ds) {
+            Sv1Message.Request r = Sv1Message.Request.notification("mining.set_difficulty",
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(d));
+            ByteBuf out = Sv1Pipeline.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, r);
+            assertEquals(Sv1Json.write(r) + "\n", out.toString(StandardCharsets.UTF_8));
+            out.release();
+        }
+        // not the plain shape (an id, an int parameter, two parameters): Jackson's bytes too
+        Sv1Message.Request[] others = {
+            new Sv1Message.Request(com.fasterxml.jackson.databind.node.IntNode.valueOf(3), "mining.set_difficulty",
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(65536.0)),
+            Sv1Message.Request.notification("mining.set_difficulty",
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(8)),
+            Sv1Message.Request.notification("mining.set_difficulty",
+                    com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(8.0).add(9.0))};
+        for (Sv1Message.Request r : others) {
+            ByteBuf out = Sv1Pipeline.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, r);
+            assertEquals(Sv1Json.write(r) + "\n", out.toString(StandardCharsets.UTF_8));
+            out.release();
+        }
+    }
+
+    @Test
     void encoderWritesLinesForMessagesAndPreSerializedStrings() {
         Capture c = new Capture();
         EmbeddedChannel ch = channel(c, 1024);

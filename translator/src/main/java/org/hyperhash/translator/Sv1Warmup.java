@@ -12,9 +12,16 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.LineBasedFrameDecoder;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import org.hyperhash.base.Bytes;
 import org.hyperhash.base.Hash256;
 import org.hyperhash.base.Targets;
+import org.hyperhash.sv1.SubscribeResult;
+import org.hyperhash.sv1.Sv1Json;
+import org.hyperhash.sv1.Sv1Message;
+import org.hyperhash.sv1.Sv1ParseException;
+import org.hyperhash.sv1.Sv1Pipeline;
 import org.hyperhash.sv2.message.Sv2Message;
 import org.hyperhash.sv2.message.mining.NewExtendedMiningJob;
 import org.hyperhash.sv2.message.mining.OpenExtendedMiningChannel;
@@ -86,6 +93,9 @@ public final class Sv1Warmup {
             LOG.info("sv1 warm-up skipped: upstream.mode = per-miner (not warmed yet); accepting miners now");
             return new LoopbackWarmup.Result(0, 0, 0, 0, "per-miner upstream mode (not warmed)");
         }
+        int jsonRounds = warmJson(JSON_ROUNDS, stop, minersArrived);
+        LOG.debug("sv1 warm-up: {} rounds of SV1 JSON lines parsed and written in {} ms", jsonRounds,
+                (System.nanoTime() - t0) / 1_000_000);
         int concurrency = Math.min(CONCURRENCY, cfg.sv1Limits().maxPerIp());
         EventLoopGroup clients = Sv2Transport.newEventLoopGroup(1, "hh-translator-warmup");
         LoopbackWarmup.Result done;
@@ -114,6 +124,86 @@ public final class Sv1Warmup {
                 (System.nanoTime() - t0) / 1_000_000, (LoopbackWarmup.processCpuNanos() - cpu0) / 1_000_000, done.stop());
         LOG.info("sv1 warm-up: {} loopback sessions ({} failed) in {} ms, {} ms CPU ({}); accepting miners now", r.sessions(),
                 r.failed(), r.wallMillis(), r.cpuMillis(), r.stop());
+        return r;
+    }
+
+    /**
+     * Rounds of {@link #warmJson}: 8 lines parsed per round, 64,000 parses, past HotSpot's tier-4 threshold for the
+     * JSON-RPC parse (5,000 calls) even when it scales it up 4-6x for a deep C2 queue; about 0.25 s of one core at
+     * C1/C2 speed (30,000 rounds cost 0.9 s; bench/README.md "Storm C2 per connection").
+     */
+    static final int JSON_ROUNDS = 8_000;
+    /** 512-byte draws from a {@code SecureRandom} at the end of {@link #warmJson} (at most one per round done). */
+    static final int RANDOM_DRAWS = 400;
+
+    /**
+     * Parses the lines a miner sends on connect and while mining (configure, subscribe, authorize, submit,
+     * suggest_difficulty, extranonce.subscribe) and encodes the replies and notifications a new miner gets (subscribe
+     * result, authorize reply, set_difficulty, configure result, a notify line) as the session does
+     * ({@link Sv1Pipeline#encode}, into the channels' allocator's buffers), {@code rounds} times, in a loop on this
+     * thread: the same methods and receiver types as the real path ({@link Sv1Json#parse}, Jackson's tree model, the
+     * plain writer), without a socket. The loopback
+     * sessions call them once per line, too few times for C2 while its queue is deep (it raises the thresholds), so
+     * without this the JSON code was compiled by C2 during the first connect storm after the warm-up. Ends early when
+     * miners arrive or the daemon closes. Returns the rounds done.
+     */
+    static int warmJson(int rounds, BooleanSupplier stop, BooleanSupplier minersArrived) {
+        String[] lines = {
+            "{\"id\":1,\"method\":\"mining.configure\",\"params\":[[\"version-rolling\"],"
+                    + "{\"version-rolling.mask\":\"1fffe000\",\"version-rolling.min-bit-count\":2}]}",
+            "{\"id\":2,\"method\":\"mining.subscribe\",\"params\":[\"bmminer/2.0.0\"]}",
+            "{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"cgminer/4.12.0\",\"0123456789abcdef\"]}",
+            "{\"id\":3,\"method\":\"mining.authorize\",\"params\":[\"bc1qaddress.worker1\",\"x\"]}",
+            "{\"id\":4,\"method\":\"mining.extranonce.subscribe\",\"params\":[]}",
+            "{\"id\":5,\"method\":\"mining.suggest_difficulty\",\"params\":[1024]}",
+            "{\"params\":[\"bc1qaddress.worker1\",\"1a\",\"0000000000000001\",\"6571f3a0\",\"1c2ae7f3\"],"
+                    + "\"id\":9,\"method\":\"mining.submit\"}",
+            "{\"id\":10,\"method\":\"mining.submit\",\"params\":[\"bc1qaddress.worker1\",\"1b\",\"0000000000000002\","
+                    + "\"6571f3a1\",\"1c2ae7f4\",\"00a02000\"]}",
+        };
+        Object[] replies = {
+            Sv1Message.Response.ok(IntNode.valueOf(2), new SubscribeResult("0123456789abcdef", "0123456789abcdef",
+                    Bytes.fromHex("0100000200000001"), 8).toJson()),
+            Sv1Message.Request.notification("mining.set_difficulty", JsonNodeFactory.instance.arrayNode().add(65536.0)),
+            Sv1Message.Response.ok(IntNode.valueOf(1), JsonNodeFactory.instance.objectNode().put("version-rolling", true)
+                    .put("version-rolling.mask", "1fffe000")),
+            Sv1Message.Response.ok(IntNode.valueOf(3), com.fasterxml.jackson.databind.node.BooleanNode.TRUE),
+            "{\"params\":[\"1\",\"" + "ab".repeat(32) + "\",\"02000000\",\"ffffffff\",[],\"20000000\",\"1d00ffff\","
+                    + "\"6571f3a0\",true],\"id\":null,\"method\":\"mining.notify\"}",
+        };
+        long sink = 0;
+        int r = 0;
+        for (; r < rounds; r++) {
+            if ((r & 255) == 0 && (stop.getAsBoolean() || minersArrived.getAsBoolean())) {
+                break;
+            }
+            for (String l : lines) {
+                try {
+                    sink += Sv1Json.parse(l) instanceof Sv1Message.Request q ? q.params().size() : 0;
+                } catch (Sv1ParseException e) {
+                    throw new IllegalStateException("warm-up line does not parse: " + l, e);
+                }
+            }
+            for (Object m : replies) {
+                // encoded as the session does (Sv1Pipeline.encode: the plain writer, the set_difficulty line, Jackson
+                // for the rest), into a buffer of the channels' allocator
+                io.netty.buffer.ByteBuf b = Sv1Pipeline.encode(io.netty.buffer.ByteBufAllocator.DEFAULT, m);
+                sink += b.readableBytes();
+                b.release();
+            }
+        }
+        // the subscription ids' random source: NativePRNG instances share one generator (its /dev/urandom buffer and
+        // SHA-1 mixing), so drawing here compiles the code the bridge's batch refills run (Bridge.newSubscriptionId)
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        byte[] batch = new byte[512];
+        for (int i = 0; i < Math.min(r, RANDOM_DRAWS); i++) {
+            random.nextBytes(batch);
+            sink += batch[0];
+        }
+        java.util.Arrays.fill(batch, (byte) 0);
+        if (sink == 42) { // keeps the results live; never true in practice, harmless if it is
+            LOG.trace("sv1 warm-up JSON sink {}", sink);
+        }
         return r;
     }
 

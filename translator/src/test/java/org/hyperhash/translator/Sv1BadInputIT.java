@@ -103,4 +103,25 @@ class Sv1BadInputIT {
             assertTrue(m.awaitClosed(Duration.ofSeconds(5)));
         }
     }
+
+    @Test
+    void theErrorsOfOneReadAllArriveBeforeTheClose() throws Exception {
+        // five malformed lines in one write: the translator answers each (batched into one write at the end of the read)
+        // and closes after the fifth (Bridge.MAX_MALFORMED); the replies written during that read go out before the close
+        try (java.net.Socket s = new java.net.Socket(translator.sv1Address().getAddress(), translator.sv1Address().getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("[1]\n[2]\n[3]\n[4]\n[5]\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(s.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+            java.util.List<String> lines = new java.util.ArrayList<>();
+            for (String l; (l = in.readLine()) != null; ) { // until the translator closes
+                lines.add(l);
+            }
+            assertEquals(5, lines.size(), String.valueOf(lines));
+            for (String l : lines) {
+                assertTrue(l.startsWith("{\"id\":null,\"result\":null,\"error\":[20,"), l);
+            }
+        }
+    }
 }

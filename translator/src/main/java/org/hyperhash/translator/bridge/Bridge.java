@@ -1787,9 +1787,25 @@ public final class Bridge {
         m.previousTarget = m.target;
         m.changeSeq = jobSeq;
         m.difficulty = d;
-        m.target = Targets.fromDifficulty(d);
+        m.target = targetOf(d);
         m.link.send(Sv1Message.Request.notification("mining.set_difficulty", JsonNodeFactory.instance.arrayNode().add(d)));
     }
+
+    /**
+     * {@link Targets#fromDifficulty}, the last result kept (a {@link Target} is immutable): every new miner starts at the
+     * same difficulty, and the conversion is a 256-bit division (BigInteger), per-connection work that C2 compiled
+     * during a connect storm. Bridge loop only.
+     */
+    private Target targetOf(double d) {
+        if (d != lastTargetDifficulty || lastTarget == null) {
+            lastTarget = Targets.fromDifficulty(d);
+            lastTargetDifficulty = d;
+        }
+        return lastTarget;
+    }
+
+    private double lastTargetDifficulty;
+    private Target lastTarget;
 
     /** After a (re)open, possibly on another pool: a working miner above the new channel's difficulty is lowered. */
     private void capToNewChannel(Miner m) {
@@ -1898,18 +1914,53 @@ public final class Bridge {
         return Bytes.wrap(b);
     }
 
+    /**
+     * A new subscription id: 8 unpredictable bytes in hex (it is the session-resume token, so it must not be guessable).
+     * The bytes are slices of a batch drawn from {@link #random} and refilled when used up; each slice is handed out once
+     * and wiped. One {@code nextBytes} per {@value #ID_BATCH_IDS} subscriptions instead of one per subscription: in a
+     * connect storm the per-id draw (NativePRNG's lock, its SHA-1 mixing and the read of /dev/urandom's buffer) was a
+     * call per new miner that C2 compiled during the storm (bench/README.md "Storm C2 per connection"). Bridge-loop only.
+     */
     private String newSubscriptionId() {
-        byte[] b = new byte[8];
-        random.nextBytes(b);
-        return Bytes.wrap(b).toHex();
+        if (idBatchNext + SUBSCRIPTION_ID_BYTES > idBatch.length) {
+            random.nextBytes(idBatch);
+            idBatchNext = 0;
+        }
+        int from = idBatchNext;
+        idBatchNext += SUBSCRIPTION_ID_BYTES;
+        String id = java.util.HexFormat.of().formatHex(idBatch, from, from + SUBSCRIPTION_ID_BYTES);
+        java.util.Arrays.fill(idBatch, from, from + SUBSCRIPTION_ID_BYTES, (byte) 0);
+        return id;
     }
 
-    private static String excerpt(String s) {
+    static final int SUBSCRIPTION_ID_BYTES = 8;
+    static final int ID_BATCH_IDS = 64;
+    /** Random bytes for the next subscription ids (bridge loop); starts used up, so the first id draws a batch. */
+    private final byte[] idBatch = new byte[SUBSCRIPTION_ID_BYTES * ID_BATCH_IDS];
+    private int idBatchNext = idBatch.length;
+
+    /**
+     * At most 64 chars of {@code s}, each control character (POSIX {@code \p{Cntrl}}: U+0000-U+001F and U+007F) replaced
+     * by {@code ?}: for a miner's user agent and error texts in replies and logs. A loop rather than
+     * {@code replaceAll}: that compiled a regex per subscribe, and the JIT compiled {@code Pattern.compile} during a connect
+     * storm.
+     */
+    static String excerpt(String s) {
         if (s == null) {
             return "";
         }
         String t = s.length() > 64 ? s.substring(0, 64) : s;
-        return t.replaceAll("[\\p{Cntrl}]", "?");
+        char[] out = null;
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                if (out == null) {
+                    out = t.toCharArray();
+                }
+                out[i] = '?';
+            }
+        }
+        return out == null ? t : new String(out);
     }
 
     // ------------------------------------------------------------------ status

@@ -191,7 +191,9 @@ public final class Sv1Server implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast("idle", new IdleStateHandler(idleTimeout.toSeconds(), 0, 0, TimeUnit.SECONDS));
-                        Sv1Pipeline.install(ch.pipeline(), maxLineBytes);
+                        // no encoder handler: Session encodes its lines (Sv1Pipeline.encode), one handler fewer per
+                        // connection and one hop fewer per write
+                        Sv1Pipeline.installDecoder(ch.pipeline(), maxLineBytes);
                         ch.pipeline().addLast("sv1-session", new Session());
                     }
                 });
@@ -309,6 +311,11 @@ public final class Sv1Server implements AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            io.netty.buffer.ByteBuf unsent = readReplies;
+            if (unsent != null) { // closed during a read: nobody to send them to
+                readReplies = null;
+                unsent.release();
+            }
             if (admitted) {
                 admitted = false;
                 guard.release(ip);
@@ -322,7 +329,7 @@ public final class Sv1Server implements AutoCloseable {
         /** A connection-level problem: counts towards a ban of the source. */
         private void problem() {
             if (ip != null && guard.problem(ip)) {
-                ctx().close();
+                flushAndClose(ctx());
             }
         }
 
@@ -340,8 +347,46 @@ public final class Sv1Server implements AutoCloseable {
             return channel;
         }
 
+        /**
+         * Between this connection's {@code channelRead} and its {@code channelReadComplete} (its loop only): lines sent to
+         * it then are encoded into one buffer ({@link #readReplies}), which {@link #channelReadComplete} writes and
+         * flushes once. A new miner's pipelined subscribe + authorize got four replies (subscribe, authorize,
+         * set_difficulty, the first notify), each its own write through the pipeline, flush and {@code write(2)}: now one
+         * of each. In a connect storm the per-write pipeline methods were among what C2 compiled during the storm.
+         * Pipelined shares answered on this loop are batched likewise.
+         */
+        private boolean reading;
+        /** Lines sent during this read, not written yet (this loop only); null when none. */
+        private io.netty.buffer.ByteBuf readReplies;
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+            reading = false;
+            writeReadReplies(true);
+            super.channelReadComplete(ctx);
+        }
+
+        /** Writes (and with {@code flush} flushes) what this read sent so far; this channel's loop only. */
+        private void writeReadReplies(boolean flush) {
+            io.netty.buffer.ByteBuf b = readReplies;
+            if (b == null) {
+                return;
+            }
+            readReplies = null;
+            Channel ch = channel;
+            if (flush) {
+                ch.writeAndFlush(b, ch.voidPromise());
+            } else {
+                ch.write(b, ch.voidPromise());
+            }
+        }
+
+        /** Above this many bytes sent during one read, they are written (not flushed) and a new buffer begun. */
+        static final int READ_REPLIES_CHUNK = 16 * 1024;
+
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            reading = true;
             switch (msg) {
                 case Sv1Message.Request r -> {
                     // A share is judged and answered here, on this connection's own loop, without a hand-over to the bridge's
@@ -468,7 +513,7 @@ public final class Sv1Server implements AutoCloseable {
                 ctx.close();
             } else {
                 LOG.warn("SV1 connection {} failed: {}", ctx.channel().remoteAddress(), c.toString());
-                ctx.close();
+                flushAndClose(ctx.channel());
             }
         }
 
@@ -479,7 +524,18 @@ public final class Sv1Server implements AutoCloseable {
                 return;
             }
             if (onBridgeLoop || ch.eventLoop().inEventLoop()) {
-                ch.writeAndFlush(message, ch.voidPromise());
+                if (reading && ch.eventLoop().inEventLoop()) {
+                    // written with the rest of this read's replies, in order (channelReadComplete)
+                    if (readReplies == null) {
+                        readReplies = ch.alloc().ioBuffer();
+                    }
+                    Sv1Pipeline.encode(message, readReplies);
+                    if (readReplies.readableBytes() > READ_REPLIES_CHUNK) {
+                        writeReadReplies(false); // counted by the channel's water marks from here
+                    }
+                } else {
+                    ch.writeAndFlush(Sv1Pipeline.encode(ch.alloc(), message), ch.voidPromise());
+                }
                 return;
             }
             // From the bridge to a connection on another loop: counted until written, so a share answered on this loop
@@ -488,7 +544,7 @@ public final class Sv1Server implements AutoCloseable {
             try {
                 ch.eventLoop().execute(() -> {
                     queuedWrites.decrementAndGet();
-                    ch.writeAndFlush(message, ch.voidPromise());
+                    ch.writeAndFlush(Sv1Pipeline.encode(ch.alloc(), message), ch.voidPromise());
                 });
             } catch (RejectedExecutionException shutDown) {
                 queuedWrites.decrementAndGet();
@@ -524,7 +580,10 @@ public final class Sv1Server implements AutoCloseable {
         public void sendAndClose(Object message) {
             Channel ch = channel;
             if (ch != null && ch.isActive()) {
-                ch.writeAndFlush(message).addListener(ChannelFutureListener.CLOSE);
+                if (ch.eventLoop().inEventLoop()) {
+                    writeReadReplies(false); // what this read sent before it goes first
+                }
+                ch.writeAndFlush(Sv1Pipeline.encode(ch.alloc(), message)).addListener(ChannelFutureListener.CLOSE);
             }
         }
 
@@ -532,8 +591,20 @@ public final class Sv1Server implements AutoCloseable {
         public void close() {
             Channel ch = channel;
             if (ch != null) {
-                ch.close();
+                flushAndClose(ch);
             }
+        }
+
+        /**
+         * Closes after flushing what this read wrote (the bridge's last reply before it closes a miner, e.g. the error
+         * for its last malformed line, is sent as when each line was flushed at once). From another thread the close is
+         * a task on the loop, which runs after the read's flush anyway.
+         */
+        private void flushAndClose(Channel ch) {
+            if (ch.eventLoop().inEventLoop()) {
+                writeReadReplies(true);
+            }
+            ch.close();
         }
 
         @Override

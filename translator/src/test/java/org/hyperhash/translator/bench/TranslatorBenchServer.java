@@ -84,6 +84,8 @@ public final class TranslatorBenchServer {
                 out.println("INFO sv1 warm-up: " + w.sessions() + " sessions (" + w.failed() + " failed) in " + w.wallMillis()
                         + " ms, " + w.cpuMillis() + " ms CPU (" + w.stop() + ")");
             }
+            // wall clock at READY, to cut a JIT log or recording of this process to the storm that follows
+            out.println("INFO ready at epoch ms " + System.currentTimeMillis());
             out.println("READY " + t.sv1Address().getPort());
             out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));

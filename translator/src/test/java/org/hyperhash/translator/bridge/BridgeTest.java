@@ -43,6 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BridgeTest {
@@ -553,6 +554,33 @@ class BridgeTest {
         Bridge.Miner d = bridge.onMinerConnected(fourth);
         request(d, 1, "mining.subscribe", "bmminer/2.0.0", "deadbeef");
         assertNotEquals(en1, fourth.lastResponse().result().get(1).asText());
+    }
+
+    @Test
+    void subscriptionIdsAreDistinctRandomHexAcrossBatchRefills() throws Exception {
+        connectUpstream(1e-6, PREFIX);
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        int n = Bridge.ID_BATCH_IDS * 3 + 5; // past two refills of the random batch
+        for (int i = 0; i < n; i++) {
+            FakeMiner link = new FakeMiner();
+            miner(link, "bmminer/2.0.0");
+            Sv1Message.Response sub = (Sv1Message.Response) link.sent.getFirst();
+            String id = sub.result().get(0).get(1).get(1).asText();
+            assertEquals(id, sub.result().get(0).get(0).get(1).asText());
+            assertTrue(id.matches("[0-9a-f]{16}"), id);
+            assertNotEquals("0".repeat(16), id); // a wiped slice handed out again would read as zeros
+            assertTrue(ids.add(id), "subscription id handed out twice: " + id);
+        }
+    }
+
+    @Test
+    void excerptCutsTo64CharsAndReplacesControlCharacters() {
+        assertEquals("", Bridge.excerpt(null));
+        assertEquals("bmminer/2.0.0", Bridge.excerpt("bmminer/2.0.0"));
+        assertEquals("a?b?c?d\u0080\u00e9", Bridge.excerpt("a\nb\u0000c\u007fd\u0080\u00e9"));
+        assertEquals("?".repeat(31) + "x".repeat(33), Bridge.excerpt("\u001f".repeat(31) + "x".repeat(40)));
+        String plain = "cgminer/4.12.0";
+        assertSame(plain, Bridge.excerpt(plain));
     }
 
     @Test
