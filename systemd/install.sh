@@ -59,6 +59,11 @@ for pair in pool:pool tp:template-provider translator:translator treasury:treasu
 done
 [ -f /etc/hyperhash/node-agent.conf ] || install -m 0640 -g hyperhash /dev/null /etc/hyperhash/node-agent.conf
 install -m 0644 "$SRC"/systemd/hh-*.service "$SRC"/systemd/hh-*.socket /etc/systemd/system/
+# listen backlogs (net.core.somaxconn caps every Backlog=): applied now, before any socket unit below listens (the
+# kernel fixes a socket's backlog when it starts listening), and at every boot by systemd-sysctl before sockets.target
+install -d /etc/sysctl.d
+install -m 0644 "$SRC/systemd/sysctl-hyperhash.conf" /etc/sysctl.d/60-hyperhash.conf
+sysctl -q -p /etc/sysctl.d/60-hyperhash.conf || echo "install.sh: could not apply /etc/sysctl.d/60-hyperhash.conf now (a container?): it applies at the next boot" >&2
 install -d /etc/polkit-1/rules.d && install -m 0644 "$SRC/systemd/50-hyperhash-agent.rules" /etc/polkit-1/rules.d/
 if [ "$JOURNALD" = 1 ]; then
   install -d /etc/systemd/journald.conf.d
@@ -74,5 +79,15 @@ for u in "${units[@]}"; do
     if [ -f "$s" ]; then systemctl enable --now "$(basename "$s")"; fi
   done
   systemctl enable --now "hh-$u.service"
+done
+# a socket unit that was already listening keeps the backlog it started with: say so when it is below Backlog=
+for s in "$SRC"/systemd/hh-*.socket; do
+  u="$(basename "$s")"; want="$(sed -n 's/^Backlog=//p' "$s")"; port="$(sed -n 's/^ListenStream=//p' "$s" | tail -1)"
+  if [ -n "$want" ] && systemctl -q is-active "$u" 2>/dev/null && command -v ss >/dev/null; then
+    have="$(ss -Hltn "sport = :${port##*:}" | awk 'NR==1 {print $3}')"
+    if [ -n "$have" ] && [ "$have" -lt "$want" ]; then
+      echo "install.sh: $u listens with backlog $have (Backlog=$want takes effect when it listens anew: systemctl stop ${u%.socket}.service $u && systemctl start $u ${u%.socket}.service)"
+    fi
+  fi
 done
 echo "installed $version; units: $(ls "$SRC"/systemd/hh-*.service | xargs -n1 basename | tr '\n' ' ')"

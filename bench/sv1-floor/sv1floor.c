@@ -17,9 +17,12 @@
  *
  * Usage: sv1floor PORT [BACKLOG] [DIFFICULTY]   (BACKLOG default 4096, capped by net.core.somaxconn; DIFFICULTY of
  * mining.set_difficulty, default 1). Prints "READY <port>" once listening. Build: gcc -O2 sv1floor.c -lcrypto
+ * Socket-activated (LISTEN_FDS/LISTEN_PID set, e.g. by sv1activate.c or systemd-socket-activate): serves the inherited
+ * fd 3 instead; PORT and BACKLOG are then ignored (the activator's listen() decided them).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/sha.h>
@@ -422,13 +425,22 @@ int main(int argc, char **argv) {
     if (argc > 3) client_diff = atof(argv[3]);
     signal(SIGPIPE, SIG_IGN);
     new_job();
-    int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
     int one = 1;
-    setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short) port), .sin_addr.s_addr = htonl(INADDR_ANY)};
-    if (bind(ls, (struct sockaddr *) &a, sizeof a) || listen(ls, backlog)) {
-        perror("bind/listen");
-        return 1;
+    int ls;
+    const char *lpid = getenv("LISTEN_PID");
+    if (getenv("LISTEN_FDS") != NULL && lpid != NULL && atoi(lpid) == (int) getpid()) {
+        /* socket activation (bench/sv1-floor/sv1activate.c, systemd): the listening socket is fd 3, port and backlog
+           are the activator's */
+        ls = 3;
+        fcntl(ls, F_SETFL, fcntl(ls, F_GETFL) | O_NONBLOCK);
+    } else {
+        ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(ls, (struct sockaddr *) &a, sizeof a) || listen(ls, backlog)) {
+            perror("bind/listen");
+            return 1;
+        }
     }
     socklen_t al = sizeof a;
     getsockname(ls, (struct sockaddr *) &a, &al);

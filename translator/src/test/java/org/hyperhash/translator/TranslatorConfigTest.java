@@ -64,7 +64,9 @@ class TranslatorConfigTest {
 
     @Test
     void acceptBacklogIsReadAndChecked() {
-        assertEquals(4096, load(List.of(), Map.of()).sv1AcceptBacklog(), "reference.conf default, as the pool's");
+        assertEquals(16384, load(List.of(), Map.of()).sv1AcceptBacklog(), "reference.conf default, Backlog= of hh-translator.socket");
+        assertEquals(org.hyperhash.translator.sv1.Sv1Server.DEFAULT_ACCEPT_BACKLOG, load(List.of(), Map.of()).sv1AcceptBacklog(),
+                "configs built in code get the same backlog");
         assertEquals(8192, load(List.of("sv1.accept-backlog=8192"), Map.of()).sv1AcceptBacklog());
         for (String bad : List.of("0", "65536")) {
             assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("sv1.accept-backlog=" + bad), Map.of()))

@@ -69,7 +69,7 @@ public final class Sv1Server implements AutoCloseable {
     }
 
     /** Listen backlog when none is configured (the reference.conf default of {@code sv1.accept-backlog}). */
-    public static final int DEFAULT_ACCEPT_BACKLOG = 4096;
+    public static final int DEFAULT_ACCEPT_BACKLOG = 16_384;
     /**
      * Connections the accept loop takes per wake-up. Netty's default for a server channel is 16; the accept loop has
      * its own thread here, so taking the whole queue at once only costs that thread's time.
@@ -111,7 +111,8 @@ public final class Sv1Server implements AutoCloseable {
         int cap = somaxconn();
         if (cap > 0 && cap < acceptBacklog) {
             LOG.warn("sv1.accept-backlog = {} but the kernel caps it at net.core.somaxconn = {}: a connect storm of more"
-                    + " miners than that can overflow it (SYN retransmits of 1 s and more)", acceptBacklog, cap);
+                    + " miners than that can overflow it (SYN retransmits of 1 s and more); raise it, e.g. with"
+                    + " systemd/sysctl-hyperhash.conf (docs/operations.md)", acceptBacklog, cap);
         }
         serverChannel = bootstrap().channel(Sv2Transport.serverChannelClass()).option(ChannelOption.AUTO_READ, accept)
                 .bind(address).sync().channel();

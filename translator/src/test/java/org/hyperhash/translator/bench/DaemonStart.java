@@ -25,7 +25,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The SV1 port is passed as systemd's socket unit passes it ({@code systemd-socket-activate --fdname=sv1}: the
  * port listens before the JVM exists, the first connection execs the JVM, which adopts the socket), or with
- * {@code -Dbench.activate=false} bound by the daemon itself ({@code sv1.listen}).
+ * {@code -Dbench.activate=false} bound by the daemon itself ({@code sv1.listen}). {@code -Dbench.backlog=N}: activated by
+ * {@code target/sv1activate} (bench/sv1-floor/sv1activate.c, {@code -Dbench.activator=PATH}) with listen backlog N, the
+ * socket unit's {@code Backlog=} (systemd-socket-activate always takes net.core.somaxconn); bench/sv1-restart-storm.sh.
+ * {@code -Dbench.acceptBacklog=N}: {@code sv1.accept-backlog} for a daemon that binds the port itself. The server's INFO lines give spawn -> listening, -> first accept (the daemon's "accepting" line) and -> ready, with the
+ * process CPU at each, and the CPU by thread at the first accept.
  *
  * <p>Two modes:
  * <ul>
@@ -70,6 +74,10 @@ public final class DaemonStart {
         volatile long listeningCpu = -1;
         volatile long readyNs = -1;
         volatile long readyCpu = -1;
+        /** The daemon's first "accepting" line (the SV1 port starts accepting: the first miner is taken). */
+        volatile long acceptNs = -1;
+        volatile long acceptCpu = -1;
+        volatile Map<String, Long> acceptThreads = Map.of();
         volatile Map<String, Long> readyThreads = Map.of();
         volatile long readyClasses = -1;
         volatile boolean upstream;
@@ -106,6 +114,11 @@ public final class DaemonStart {
                         }
                         if (l.contains("accepting miners now") || l.contains("accepting now")) {
                             accepting = true;
+                            if (acceptNs < 0) {
+                                acceptNs = System.nanoTime() - spawned;
+                                acceptCpu = ProcStats.cpuMillis(p.pid());
+                                acceptThreads = ProcStats.threadCpuMillis(p.pid());
+                            }
                         }
                         if (upstream && accepting && ready.getCount() > 0) {
                             mark(false);
@@ -193,10 +206,20 @@ public final class DaemonStart {
                   upstream.user-identity = "bcrt1qbench.translator"
                   upstream.pools = [ { name = "bench", host = "127.0.0.1", port = %d, authority-key = "" } ]
                   admin.listen = "127.0.0.1:0"
+                  %s
                 }
-                """.formatted(port, maxClients, warmup ? 1000 : 0, poolPort));
+                """.formatted(port, maxClients, warmup ? 1000 : 0, poolPort,
+                // the daemon's own listen backlog when it binds the port (-Dbench.activate=false); default: reference.conf's
+                System.getProperty("bench.acceptBacklog", "").isEmpty() ? ""
+                        : "sv1.accept-backlog = " + Integer.parseInt(System.getProperty("bench.acceptBacklog"))));
         List<String> cmd = new ArrayList<>();
-        if (activated) {
+        String backlog = System.getProperty("bench.backlog", "");
+        if (activated && !backlog.isEmpty()) {
+            // a socket unit's Backlog= (bench/sv1-floor/sv1activate.c; systemd-socket-activate always listens with
+            // net.core.somaxconn)
+            String activator = Path.of(System.getProperty("bench.activator", "target/sv1activate")).toAbsolutePath().toString();
+            cmd.addAll(List.of(activator, "127.0.0.1:" + port, backlog, "sv1"));
+        } else if (activated) {
             cmd.addAll(List.of("systemd-socket-activate", "-l", "127.0.0.1:" + port, "--fdname=sv1"));
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -288,8 +311,10 @@ public final class DaemonStart {
                 try {
                     if (s.ready.await(120, TimeUnit.SECONDS)) {
                         out.println("READY " + s.port);
-                        out.printf(Locale.ROOT, "INFO daemon spawn -> listening %d ms (CPU %d ms), -> ready %d ms (CPU %d ms)%n",
-                                s.listeningNs / 1_000_000, s.listeningCpu, s.readyNs / 1_000_000, s.readyCpu);
+                        out.printf(Locale.ROOT, "INFO daemon spawn -> listening %d ms (CPU %d ms), -> first accept %d ms (CPU %d ms),"
+                                        + " -> ready %d ms (CPU %d ms)%n", s.listeningNs / 1_000_000, s.listeningCpu,
+                                s.acceptNs / 1_000_000, s.acceptCpu, s.readyNs / 1_000_000, s.readyCpu);
+                        out.println("INFO daemon CPU ms by thread at the first accept: " + top(s.acceptThreads));
                         out.flush();
                     }
                 } catch (InterruptedException ignored) {

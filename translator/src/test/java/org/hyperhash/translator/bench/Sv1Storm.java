@@ -39,7 +39,8 @@ import static org.hyperhash.translator.bench.BenchArgs.strArg;
  * bench/sv1-vs-ckpool.sh: it prints {@code PID <pid>} first, the process then measured instead of the child itself),
  * {@code --runs} times each;
  * each child must print {@code READY <port>} ({@code --storm-at-listen}: or {@code LISTENING <port>}, the storm then
- * starts at once). Also prints the child's peak RSS (VmHWM) and RSS with all N connected.
+ * starts at once; {@code --alternate}: every other round runs the servers in reverse order). Also prints the child's
+ * peak RSS (VmHWM) and RSS with all N connected.
  *
  * <p>With {@code --submit-seconds T} (and {@code --difficulty D}, default 65536, passed to both servers so every random
  * submit is checked and rejected as low difficulty), the connected clients then each send a {@code mining.submit}
@@ -114,8 +115,11 @@ public final class Sv1Storm {
                 System.out.println("(warm-up storm, not counted)");
                 runOne(group, "warm-up", command(servers.get(0), java, warm), warm, 1, sources);
             }
+            boolean alternate = List.of(args).contains("--alternate");
             for (int r = 0; r < runs; r++) {
-                for (String[] s : servers) {
+                // --alternate: every other round in reverse order (no server always runs right after the same one)
+                List<String[]> order = alternate && r % 2 == 1 ? servers.reversed() : servers;
+                for (String[] s : order) {
                     runOne(group, s.length > 2 ? s[2] : s[0], command(s, java, miners), miners, seconds, sources);
                 }
             }
