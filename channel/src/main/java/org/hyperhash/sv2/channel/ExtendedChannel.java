@@ -78,7 +78,7 @@ public final class ExtendedChannel extends ServerChannel {
 
     @Override
     ServerJob newJob(JobTemplate t, int jobId) {
-        return new ServerJob(jobId, t, extranoncePrefix, target, config.versionRollingAllowed(), t.flatMerklePath(), null);
+        return ServerJob.obtain(jobId, t, extranoncePrefix, target, config.versionRollingAllowed(), null, 0);
     }
 
     @Override
@@ -119,8 +119,8 @@ public final class ExtendedChannel extends ServerChannel {
             throw new IllegalArgumentException("custom job built for full extranonce " + t.fullExtranonceSize()
                     + " but channel " + channelId + " needs " + fullExtranonceSize());
         }
-        ServerJob job = new ServerJob(jobIds.next(), t, extranoncePrefix, target, config.versionRollingAllowed(),
-                t.flatMerklePath(), null);
+        ServerJob job = ServerJob.obtain(jobIds.next(), t, extranoncePrefix, target, config.versionRollingAllowed(),
+                null, 0);
         job.customTip = customTip;
         if (!customJobs.isEmpty() && !customJobs.peekLast().customTip.prevHash().equals(customTip.prevHash())) {
             customJobs.clear();
@@ -159,16 +159,17 @@ public final class ExtendedChannel extends ServerChannel {
             root = new byte[32];
         }
         Sha256d sha = sha();
-        sha.update(job.coinbasePrefix).update(job.extranoncePrefixBytes).update(extranonce).update(job.coinbaseSuffix)
-                .digestInto(root, 0);
-        MerkleBranch.rootInPlace(root, 0, job.flatMerklePath, sha);
+        JobTemplate t = job.template;
+        sha.update(t.coinbaseTxPrefix().unsafeArray()).update(job.extranoncePrefix.unsafeArray()).update(extranonce)
+                .update(t.coinbaseTxSuffix().unsafeArray()).digestInto(root, 0);
+        MerkleBranch.rootInPlace(root, 0, t.flatMerklePath(), sha);
         ChainTip tip = job.customTip != null ? job.customTip : this.tip;
         BlockHeader80.write(header, 0, version, tip.prevHash().unsafeWireBytes(), root, ntime, tip.nbits(), nonce);
         sha.hash(header, 0, BlockHeader80.LENGTH, hash, 0);
     }
 
     @Override
-    Bytes fullExtranonce(ServerJob job, byte[] extranonce) {
-        return job.extranoncePrefix.concat(Bytes.of(extranonce));
+    Bytes fullExtranonce(Bytes jobPrefix, byte[] extranonce) {
+        return jobPrefix.concat(Bytes.of(extranonce));
     }
 }

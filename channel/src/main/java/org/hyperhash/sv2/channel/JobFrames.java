@@ -26,9 +26,9 @@ final class JobFrames {
     private JobFrames() {
     }
 
-    /** NewMiningJob; min_ntime absent when {@code future}. {@code merkleRoot}: 32 bytes, wire order. */
+    /** NewMiningJob; min_ntime absent when {@code future}; the merkle root is {@code job}'s (wire order). */
     static void newMiningJob(ByteBuf out, int channelId, int jobId, boolean future, int minNtime, int version,
-            byte[] merkleRoot) {
+            ServerJob job) {
         int len = NMJ_PAYLOAD + (future ? 0 : 4);
         byte[] f = SCRATCH.get();
         int p = header(f, NMJ_EXT, NMJ_TYPE, len);
@@ -41,7 +41,7 @@ final class JobFrames {
             p = u32(f, p, minNtime);
         }
         p = u32(f, p, version);
-        System.arraycopy(merkleRoot, 0, f, p, 32);
+        job.rootInto(f, p);
         out.writeBytes(f, 0, p + 32);
     }
 

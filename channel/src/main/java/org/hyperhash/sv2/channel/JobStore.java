@@ -7,7 +7,9 @@ import org.hyperhash.base.Target;
  * One channel's jobs: future jobs (waiting for SetNewPrevHash, oldest evicted beyond the bound),
  * the active job and up to {@code maxPastJobs} earlier jobs of the current chain tip (SRI: 16).
  * A new chain tip drops everything except the activated future job. Owner-thread confined;
- * lookups are allocation-free.
+ * lookups are allocation-free. A job this store drops goes back to its thread's spare jobs ({@link
+ * ServerJob#recycle}): the store is a job's only holder, so the job objects of a channel that gets a job per block
+ * are reused rather than left to the GC.
  */
 @HotPath
 public final class JobStore {
@@ -35,6 +37,7 @@ public final class JobStore {
 
     void addFuture(ServerJob job) {
         if (futureCount >= maxFutureJobs) {
+            ServerJob.recycle(futures[futureHead]);
             futures[futureHead] = null; // evict the oldest
             futureHead = (futureHead + 1) % futures.length;
             futureCount--;
@@ -49,11 +52,16 @@ public final class JobStore {
 
     void addActive(ServerJob job) {
         if (active != null && maxPastJobs > 0) {
+            if (pastCount == maxPastJobs) {
+                ServerJob.recycle(past[pastHead]); // the oldest, overwritten now
+            }
             past[pastHead] = active;
             pastHead = (pastHead + 1) % maxPastJobs;
             if (pastCount < maxPastJobs) {
                 pastCount++;
             }
+        } else {
+            ServerJob.recycle(active);
         }
         active = job;
     }
@@ -73,15 +81,21 @@ public final class JobStore {
             }
         }
         for (int i = 0; i < futureCount; i++) {
-            futures[(futureHead + i) % futures.length] = null;
+            int k = (futureHead + i) % futures.length;
+            if (futures[k] != found) {
+                ServerJob.recycle(futures[k]);
+            }
+            futures[k] = null;
         }
         futureHead = 0;
         futureCount = 0;
-        if (pastCount > 0) {
-            java.util.Arrays.fill(past, 0, pastCount, null);
+        for (int i = 0; i < pastCount; i++) {
+            ServerJob.recycle(past[i]);
+            past[i] = null;
         }
         pastCount = 0;
         pastHead = 0;
+        ServerJob.recycle(active);
         active = found;
         return found;
     }

@@ -318,7 +318,12 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
         }
     }
 
-    private ServerJob lastJob;
+    /**
+     * The last hashed share's template and job prefix (not its job: a job is reused once its store drops it,
+     * {@link ServerJob#recycle}).
+     */
+    private JobTemplate lastTemplate;
+    private Bytes lastPrefix;
     private byte[] lastExtranonce;
 
     /**
@@ -326,7 +331,7 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
      * custom job), or null. Valid on the channel's event loop until the next share.
      */
     public JobTemplate lastShareTemplate() {
-        return lastJob == null ? null : lastJob.template;
+        return lastTemplate;
     }
 
     /** The last hashed share's header hash (wire order), as {@link #lastShareTemplate()}. */
@@ -336,14 +341,14 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
 
     /** The last hashed share's full extranonce (channel prefix || rolled part), as {@link #lastShareTemplate()}. */
     public Bytes lastShareFullExtranonce() {
-        return lastJob == null ? Bytes.EMPTY : fullExtranonce(lastJob, lastExtranonce);
+        return lastTemplate == null ? Bytes.EMPTY : fullExtranonce(lastPrefix, lastExtranonce);
     }
 
     /** Computes {@link #hash} for the share (and leaves the header in {@link #header}). */
     abstract void hashShare(ServerJob job, byte[] extranonce, int version, int ntime, int nonce);
 
-    /** prefix || extranonce of the job (block submission only). */
-    abstract Bytes fullExtranonce(ServerJob job, byte[] extranonce);
+    /** The job's prefix || extranonce (block submission only). */
+    abstract Bytes fullExtranonce(Bytes jobPrefix, byte[] extranonce);
 
     /** Share validation, sv2-protocol.md 5.6 steps 2..9 (step 1 is the caller's channel lookup). */
     final ShareResult validate(int sequenceNumber, int jobId, int nonce, int ntime, int version, byte[] extranonce,
@@ -377,7 +382,8 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
             hash = new byte[32];
         }
         hashShare(job, extranonce, version, ntime, nonce);
-        lastJob = job;
+        lastTemplate = job.template;
+        lastPrefix = job.extranoncePrefix;
         lastExtranonce = extranonce;
         boolean block = t.networkTarget().isMetBy(hash);
         if (!block && !job.target.isMetBy(hash)) {
@@ -398,7 +404,7 @@ public abstract sealed class ServerChannel permits ExtendedChannel, StandardChan
         if (!block) {
             return new ShareResult.Accepted(channelId, sequenceNumber, jobId, job.difficulty, ack, Targets.hashDifficulty(hash));
         }
-        Bytes full = fullExtranonce(job, extranonce);
+        Bytes full = fullExtranonce(job.extranoncePrefix, extranonce);
         return new ShareResult.BlockFound(channelId, sequenceNumber, jobId, job.template.templateId(), version, ntime,
                 nonce, t.nbits(), t.prevHash(), full, job.template.coinbaseWithWitness(full),
                 Hash256.fromWireBytes(hash), Bytes.of(header), job.difficulty, ack);

@@ -6,8 +6,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import org.hyperhash.base.BlockHeader80;
 import org.hyperhash.base.Bytes;
-import org.hyperhash.base.Hash256;
 import org.hyperhash.base.HotPath;
+import org.hyperhash.base.LittleEndian;
 import org.hyperhash.base.MerkleBranch;
 import org.hyperhash.base.Sha256d;
 import org.hyperhash.base.Target;
@@ -64,32 +64,34 @@ public final class StandardChannel extends ServerChannel {
 
     @Override
     ServerJob newJob(JobTemplate t, int jobId) {
-        return new ServerJob(jobId, t, extranoncePrefix, target, config.versionRollingAllowed(), null,
-                merkleRoot(t, extranoncePrefix));
+        byte[] r = ROOT.get();
+        merkleRoot(t, extranoncePrefix, r);
+        return ServerJob.obtain(jobId, t, extranoncePrefix, target, config.versionRollingAllowed(), r, 0);
     }
 
-    /** Merkle root for this channel's prefix: one streamed coinbase hash + the flat path, no copies. */
-    private Hash256 merkleRoot(JobTemplate t, Bytes prefix) {
-        byte[] r = new byte[32];
+    /** The thread's scratch for a job's merkle root, which the job keeps inline (ServerJob). */
+    private static final ThreadLocal<byte[]> ROOT = ThreadLocal.withInitial(() -> new byte[32]);
+
+    /** Merkle root for this channel's prefix into {@code r}: one streamed coinbase hash + the flat path, no copies. */
+    private static void merkleRoot(JobTemplate t, Bytes prefix, byte[] r) {
         Sha256d sha = sha();
         sha.update(t.coinbaseTxPrefix().unsafeArray()).update(prefix.unsafeArray())
                 .update(t.coinbaseTxSuffix().unsafeArray()).digestInto(r, 0);
         MerkleBranch.rootInPlace(r, 0, t.flatMerklePath(), sha);
-        return Hash256.wrap(r);
     }
 
     @Override
     NewMiningJob jobMessage(ServerJob job) {
         OptionalInt minNtime = job.template.future() || tip == null ? OptionalInt.empty()
                 : OptionalInt.of(tip.headerTimestamp());
-        return new NewMiningJob(channelId, job.jobId, minNtime, job.template.version(), job.merkleRoot);
+        return new NewMiningJob(channelId, job.jobId, minNtime, job.template.version(), job.merkleRoot());
     }
 
     @Override
     void writeJobFrame(ServerJob job, ByteBuf out) {
         boolean noMin = job.template.future() || tip == null; // as jobMessage
         JobFrames.newMiningJob(out, channelId, job.jobId, noMin, noMin ? 0 : tip.headerTimestamp(),
-                job.template.version(), job.merkleRoot.unsafeWireBytes());
+                job.template.version(), job);
     }
 
     @Override
@@ -109,8 +111,13 @@ public final class StandardChannel extends ServerChannel {
 
     @Override
     void hashShare(ServerJob job, byte[] extranonce, int version, int ntime, int nonce) {
-        BlockHeader80.write(header, 0, version, tip.prevHash().unsafeWireBytes(), job.merkleRoot.unsafeWireBytes(),
-                ntime, tip.nbits(), nonce);
+        // BlockHeader80.write's layout, the root written from the job's longs (no array per job or per share)
+        LittleEndian.putInt(header, BlockHeader80.OFFSET_VERSION, version);
+        System.arraycopy(tip.prevHash().unsafeWireBytes(), 0, header, BlockHeader80.OFFSET_PREV_HASH, 32);
+        job.rootInto(header, BlockHeader80.OFFSET_MERKLE_ROOT);
+        LittleEndian.putInt(header, BlockHeader80.OFFSET_TIME, ntime);
+        LittleEndian.putInt(header, BlockHeader80.OFFSET_BITS, tip.nbits());
+        LittleEndian.putInt(header, BlockHeader80.OFFSET_NONCE, nonce);
         Sha256d sha = sha();
         if (version == job.template.version()) {
             if (job.midstate == null || job.midstatePrevHash != tip.prevHash()) {
@@ -124,7 +131,7 @@ public final class StandardChannel extends ServerChannel {
     }
 
     @Override
-    Bytes fullExtranonce(ServerJob job, byte[] extranonce) {
-        return job.extranoncePrefix;
+    Bytes fullExtranonce(Bytes jobPrefix, byte[] extranonce) {
+        return jobPrefix;
     }
 }

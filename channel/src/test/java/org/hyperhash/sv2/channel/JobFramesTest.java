@@ -186,7 +186,7 @@ class JobFramesTest {
         for (ServerChannel[] p : chans) {
             if (p[1] instanceof StandardChannel s) {
                 ServerJob j = s.jobs().active();
-                assertEquals(t.merkleRoot(s.extranoncePrefix()), j.merkleRoot);
+                assertEquals(t.merkleRoot(s.extranoncePrefix()), j.merkleRoot());
                 ByteBuf b = Unpooled.buffer();
                 s.writeJobFrame(j, b);
                 NewMiningJob m = (NewMiningJob) Sv2Codec.decodeFrame(b);

@@ -39,6 +39,10 @@ final class RoundStats {
     private final long[] last;
     private final long[] cpu;
     private final long[] loopCpu;
+    /** Per counted round: heap bytes the event loops allocated, GC collections and their time (ms). */
+    private final long[] loopAlloc;
+    private final long[] gcs;
+    private final long[] gcTime;
     private int n;
     // the open round
     private long[] loopIds = new long[0];
@@ -65,6 +69,9 @@ final class RoundStats {
         this.last = new long[counted];
         this.cpu = new long[counted];
         this.loopCpu = new long[counted];
+        this.loopAlloc = new long[counted];
+        this.gcs = new long[counted];
+        this.gcTime = new long[counted];
     }
 
     static boolean perRound() {
@@ -144,11 +151,14 @@ final class RoundStats {
             last[ix] = lastNanos;
             cpu[ix] = c;
             loopCpu[ix] = loopSum;
+            loopAlloc[ix] = alloc;
+            gcs[ix] = gcN;
+            gcTime[ix] = gcMs;
             n = Math.max(n, ix + 1);
         }
         if (perRound()) {
             System.out.printf(Locale.ROOT, "round %d%s last=%.1f median=%.1f ms cpu=%.1f loops=%.1f (max %.1f min %.1f)"
-                            + " ms loopAlloc=%.1fMB gc=%d/%dms jit=%dms/%dmsCpu receiver=%dms machineBusy=%dms steal=%dms others=%dms"
+                            + " ms loopAlloc=%.3fMB gc=%d/%dms jit=%dms/%dmsCpu receiver=%dms machineBusy=%dms steal=%dms others=%dms"
                             + " uptime=%d-%d%s%n", r, ix < 0 ? "w" : "", lastNanos / 1e6, medianNanos / 1e6, c / 1e6,
                     loopSum / 1e6, loopMax / 1e6, loopMin / 1e6, alloc / 1e6, gcN, gcMs, jitMs, jitCpu, child, busy, steal,
                     busy - c / 1_000_000 - child, up0, up1, extra.isEmpty() ? "" : " " + extra);
@@ -170,10 +180,21 @@ final class RoundStats {
             c += cpu[i];
             l += loopCpu[i];
         }
+        long[] a = Arrays.copyOf(loopAlloc, n);
+        Arrays.sort(a);
+        int gcRounds = 0;
+        long gcMsSum = 0;
+        for (int i = 0; i < n; i++) {
+            gcRounds += gcs[i] > 0 ? 1 : 0;
+            gcMsSum += gcTime[i];
+        }
         return String.format(Locale.ROOT, "rounds=%d last(ms) p50=%.2f p90=%.2f p95=%.2f p99=%.2f max=%.2f; "
-                        + "cpu per connection %.2f us, event loops %.2f us", n, lastPct(0.5) / 1e6, lastPct(0.9) / 1e6,
-                lastPct(0.95) / 1e6, lastPct(0.99) / 1e6, lastPct(1.0) / 1e6, c / (double) Math.max(1, n) / connections / 1e3,
-                l / (double) Math.max(1, n) / connections / 1e3);
+                        + "cpu per connection %.2f us, event loops %.2f us; loop alloc per round median %.1f kB (min %.1f"
+                        + " max %.1f), %.1f B per connection; rounds with a GC %d of %d (%d ms)", n, lastPct(0.5) / 1e6,
+                lastPct(0.9) / 1e6, lastPct(0.95) / 1e6, lastPct(0.99) / 1e6, lastPct(1.0) / 1e6,
+                c / (double) Math.max(1, n) / connections / 1e3, l / (double) Math.max(1, n) / connections / 1e3,
+                n == 0 ? 0 : a[n / 2] / 1e3, n == 0 ? 0 : a[0] / 1e3, n == 0 ? 0 : a[n - 1] / 1e3,
+                n == 0 ? 0 : a[n / 2] / (double) connections, gcRounds, n, gcMsSum);
     }
 
     private static long gcCount() {
