@@ -198,6 +198,26 @@ public final class Sv1Json {
         }
     }
 
+    /**
+     * At most {@code maxChars} chars of {@code s}, each control character (U+0000-U+001F and U+007F) replaced by
+     * {@code ?}: untrusted text (a miner's user agent, a peer's error code) for replies, logs and error messages.
+     * Returns the prefix itself when there is nothing to replace (a loop, not a regex: this runs once per new miner).
+     */
+    public static String printablePrefix(String s, int maxChars) {
+        String t = s.length() > maxChars ? s.substring(0, maxChars) : s;
+        char[] out = null;
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                if (out == null) {
+                    out = t.toCharArray();
+                }
+                out[i] = '?';
+            }
+        }
+        return out == null ? t : new String(out);
+    }
+
     /** Printable ASCII without a quote or backslash: Jackson writes such a string as is between quotes. */
     private static boolean plainAscii(String s) {
         for (int i = 0; i < s.length(); i++) {

@@ -17,12 +17,7 @@ public final class Sv1ParseException extends Exception {
         if (s == null) {
             return "null";
         }
-        String t = s.length() > 40 ? s.substring(0, 40) + "..." : s;
-        StringBuilder b = new StringBuilder(t.length());
-        for (int i = 0; i < t.length(); i++) {
-            char c = t.charAt(i);
-            b.append(c < 0x20 || c == 0x7f ? '?' : c);
-        }
-        return b.toString();
+        String t = Sv1Json.printablePrefix(s, 40);
+        return s.length() > 40 ? t + "..." : t;
     }
 }

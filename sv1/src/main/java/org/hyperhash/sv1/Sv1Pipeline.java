@@ -57,12 +57,9 @@ public final class Sv1Pipeline {
      * writes for it: the line and a LF, in a new buffer from {@code alloc} (an I/O buffer, as the encoder's).
      */
     public static ByteBuf encode(ByteBufAllocator alloc, Object msg) {
-        if (!(msg instanceof Sv1Message || msg instanceof String)) {
-            throw new IllegalArgumentException("not an SV1 line: " + (msg == null ? "null" : msg.getClass().getName()));
-        }
         ByteBuf out = alloc.ioBuffer();
         try {
-            writeLine(msg, out);
+            encode(msg, out);
             return out;
         } catch (RuntimeException e) {
             out.release();

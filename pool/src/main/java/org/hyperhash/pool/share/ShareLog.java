@@ -94,12 +94,13 @@ public final class ShareLog implements AutoCloseable {
     private final PoolMetrics metrics;
     private final BlockingQueue<Share> queue;
     private static final int BLOCK_BATCH = 1000;
-    private static final long OVERFLOW_LOG_EVERY_MS = 10_000;
+    /** The overflow's ERROR line, at most one per 10 s (the next says how many were held back). */
+    private static final org.hyperhash.daemon.LogLimiter OVERFLOW_LOG = new org.hyperhash.daemon.LogLimiter(LOG,
+            Duration.ofSeconds(10));
     private final BlockingQueue<FoundBlock> blockQueue = new LinkedBlockingQueue<>(10_000);
     /** Found blocks past the queue's bound: never dropped (see {@link #recordBlock}); drained by the writer. */
     private final Queue<FoundBlock> blockOverflow = new ConcurrentLinkedQueue<>();
     private final AtomicLong blocksOverflowed = new AtomicLong();
-    private final AtomicLong lastOverflowLogMs = new AtomicLong(Long.MIN_VALUE / 2);
     private final Map<Key, Acc> pending = new HashMap<>();
     /** Hourly per-worker rollup (worker_hours) and rejected shares by reason (worker_rejects), flushed with the windows. */
     private final Map<Key, HourAcc> pendingHours = new HashMap<>();
@@ -207,13 +208,9 @@ public final class ShareLog implements AutoCloseable {
         blockOverflow.add(b);
         metrics.shareLogBlocksOverflow.increment();
         long n = blocksOverflowed.incrementAndGet();
-        long now = clock.millis();
-        long last = lastOverflowLogMs.get();
-        if (now - last >= OVERFLOW_LOG_EVERY_MS && lastOverflowLogMs.compareAndSet(last, now)) {
-            LOG.error("found-block queue full ({} queued): {} blocks kept in the overflow list so far (latest {});"
-                    + " the ledger is not keeping up with found blocks (down? check /v1/ready 'ledger')",
-                    blockQueue.size(), n, b.blockHash());
-        }
+        OVERFLOW_LOG.error("block-overflow", "found-block queue full ({} queued): {} blocks kept in the overflow list so far"
+                + " (latest {}); the ledger is not keeping up with found blocks (down? check /v1/ready 'ledger')",
+                blockQueue.size(), n, b.blockHash());
     }
 
     /** Shares queued but not yet aggregated. */

@@ -1939,28 +1939,9 @@ public final class Bridge {
     private final byte[] idBatch = new byte[SUBSCRIPTION_ID_BYTES * ID_BATCH_IDS];
     private int idBatchNext = idBatch.length;
 
-    /**
-     * At most 64 chars of {@code s}, each control character (POSIX {@code \p{Cntrl}}: U+0000-U+001F and U+007F) replaced
-     * by {@code ?}: for a miner's user agent and error texts in replies and logs. A loop rather than
-     * {@code replaceAll}: that compiled a regex per subscribe, and the JIT compiled {@code Pattern.compile} during a connect
-     * storm.
-     */
+    /** A miner's user agent or a peer's error text for replies and logs: {@link Sv1Json#printablePrefix}, 64 chars. */
     static String excerpt(String s) {
-        if (s == null) {
-            return "";
-        }
-        String t = s.length() > 64 ? s.substring(0, 64) : s;
-        char[] out = null;
-        for (int i = 0; i < t.length(); i++) {
-            char c = t.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                if (out == null) {
-                    out = t.toCharArray();
-                }
-                out[i] = '?';
-            }
-        }
-        return out == null ? t : new String(out);
+        return s == null ? "" : Sv1Json.printablePrefix(s, 64);
     }
 
     // ------------------------------------------------------------------ status
