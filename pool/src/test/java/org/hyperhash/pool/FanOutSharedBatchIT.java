@@ -78,9 +78,11 @@ class FanOutSharedBatchIT {
                     }
                     assertTrue(jobs >= 5, "tips seen: " + jobs);
                     // the tip moves with every block: shares in flight for the previous tip are stale, nothing else
-                    assertEquals(m.errors("stale-share"), m.rejected(), "only stale rejects: difficulty-too-low "
-                            + m.errors("difficulty-too-low") + " invalid-job-id " + m.errors("invalid-job-id")
-                            + " invalid-share " + m.errors("invalid-share"));
+                    // every reject's code is stale-share (one snapshot of the codes: the miners keep mining, so comparing
+                    // two counters read one after the other raced with a reject arriving in between)
+                    java.util.Map<String, Long> codes = m.errorCounts();
+                    codes.remove("stale-share");
+                    assertEquals(java.util.Map.of(), codes, "only stale rejects");
                 }
                 assertTrue(tp.rejected.stream().allMatch("inconclusive"::equals), "invalid blocks: " + tp.rejected);
                 assertEquals(miners.size(), h.pool.metrics().connections.get(), "no miner dropped");

@@ -611,6 +611,13 @@ public final class FakeSv2Miner implements AutoCloseable {
         return a == null ? 0 : a.sum();
     }
 
+    /** Every error code the pool answered a share with, and how often (for a failure message that names them all). */
+    public java.util.Map<String, Long> errorCounts() {
+        java.util.Map<String, Long> m = new java.util.TreeMap<>();
+        errors.forEach((code, n) -> m.put(code, n.sum()));
+        return m;
+    }
+
     public Options options() {
         return options;
     }
