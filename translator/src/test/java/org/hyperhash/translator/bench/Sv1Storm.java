@@ -260,6 +260,9 @@ public final class Sv1Storm {
             long[] net0 = listenDrops();
             long cpu0 = ProcStats.cpuMillis(pid);
             var threads0 = ProcStats.threadCpuMillis(pid);
+            long self = ProcessHandle.current().pid();
+            long waitSelf0 = ProcStats.runDelayMillis(self);
+            long waitServer0 = ProcStats.runDelayMillis(pid);
             Bootstrap b = new Bootstrap().group(group).channel(Sv2Transport.socketChannelClass())
                     .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 60_000);
             InetSocketAddress remote = new InetSocketAddress("127.0.0.1", port);
@@ -275,6 +278,7 @@ public final class Sv1Storm {
                 b.clone().handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        c.issued = System.nanoTime(); // on the generator's loop, just before its connect call
                         ch.pipeline().addLast(new LineBasedFrameDecoder(16384), c);
                     }
                 }).connect(remote, new InetSocketAddress("127.0.0." + (1 + i % sources), 0)).addListener(f -> {
@@ -291,11 +295,15 @@ public final class Sv1Storm {
                 }
             }
             long[] net1 = listenDrops();
+            long waitSelf = ProcStats.runDelayMillis(self) - waitSelf0;
+            long waitServer = ProcStats.runDelayMillis(pid) - waitServer0;
             long cpu1 = ProcStats.cpuMillis(pid);
             var threads1 = ProcStats.threadCpuMillis(pid);
             long rss1 = rss(pid, "VmRSS:");
             long hwm = rss(pid, "VmHWM:");
             long[] connect = new long[n];
+            long[] queued = new long[n];
+            long[] handshake = new long[n];
             long[] notify = new long[n];
             long[] sinceStart = new long[n];
             int ok = 0;
@@ -306,11 +314,17 @@ public final class Sv1Storm {
                     continue;
                 }
                 connect[ok] = c.connected - c.start;
+                queued[ok] = c.issued - c.start;
+                handshake[ok] = c.connected - c.issued;
                 notify[ok] = c.notified - c.start;
                 sinceStart[ok] = c.notified - t0;
                 ok++;
             }
             connect = Arrays.copyOf(connect, ok);
+            queued = Arrays.copyOf(queued, ok);
+            handshake = Arrays.copyOf(handshake, ok);
+            Arrays.sort(queued);
+            Arrays.sort(handshake);
             notify = Arrays.copyOf(notify, ok);
             sinceStart = Arrays.copyOf(sinceStart, ok);
             Arrays.sort(connect);
@@ -332,6 +346,12 @@ public final class Sv1Storm {
                     pct(connect, 50), pct(connect, 99), max(connect), pct(notify, 50), pct(notify, 99), pct(sinceStart, 99) / 1e3,
                     (double) (cpu1 - cpu0), (cpu1 - cpu0) * 1000.0 / n, net1[0] - net0[0], net1[1] - net0[1],
                     rss0 / 1048576.0, rss1 / 1048576.0, hwm / 1048576.0, load0, ProcStats.loadavg());
+            // where a TCP connect's time goes: the generator's own loop (the connect task queued behind other
+            // clients' reads), then the connect call to channelActive (the kernel's handshake, plus the wait for the
+            // generator's loop to see OP_CONNECT); and how long the generator and the server waited for a CPU
+            System.out.printf(Locale.ROOT, "    TCP connect p99 %.2f ms; its parts: generator loop queue p99 %.2f, connect call -> active p99 %.2f ms;"
+                    + " run-queue wait in the storm: generator %d ms, server %d ms%n", pct(connect, 99), pct(queued, 99),
+                    pct(handshake, 99), waitSelf, waitServer);
             System.out.printf(Locale.ROOT, "    start -> " + (stormAtListen ? "LISTENING" : "READY") + " %d ms (server CPU %d ms by then); storm CPU ms by thread: %s%n",
                     readyMs, readyCpu, topThreads(threads0, threads1));
             if (failed > 0) {
@@ -492,6 +512,7 @@ public final class Sv1Storm {
     /** One SV1 client; times are {@code System.nanoTime()}. */
     private static final class Client extends SimpleChannelInboundHandler<ByteBuf> {
         volatile long start;
+        volatile long issued;
         volatile long connected;
         volatile long notified;
         volatile boolean failed;
