@@ -65,6 +65,7 @@ public final class Sv1Storm {
         String floor = strArg(args, "--floor", null);
         serverWarmup = List.of(args).contains("--warm-server");
         settleMillis = intArg(args, "--settle-ms", 1500);
+        serverNice = intArg(args, "--server-nice", 0);
         stormAtListen = List.of(args).contains("--storm-at-listen");
         submitSeconds = intArg(args, "--submit-seconds", 0);
         submitWarmup = intArg(args, "--submit-warmup", 10);
@@ -185,6 +186,12 @@ public final class Sv1Storm {
 
     /** When set, each server first gets the same storm once, unreported (its JIT warm), then the measured one. */
     private static boolean serverWarmup;
+    /**
+     * {@code --server-nice N}: every server child runs under {@code nice -n N} (children of any server alike). Run the
+     * generator itself under {@code nice -n -N} so that, on a box where it shares the CPUs with the server, it gets
+     * the CPU when it is runnable and its figures measure the server rather than its own wait for a CPU.
+     */
+    private static int serverNice;
     /** Pause between the child's READY and the storm (default 1,500 ms; 0: miners reconnecting the moment it is ready). */
     private static int settleMillis;
     /**
@@ -213,6 +220,10 @@ public final class Sv1Storm {
     private static void runOne(EventLoopGroup group, String name, List<String> cmd, int n, double seconds, int sources)
             throws Exception {
         long spawned = System.nanoTime();
+        if (serverNice != 0) { // nice execs the command: the pid (and /proc figures) stay the server's
+            cmd = new ArrayList<>(cmd);
+            cmd.addAll(0, List.of("nice", "-n", Integer.toString(serverNice)));
+        }
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
         int port = -1;
