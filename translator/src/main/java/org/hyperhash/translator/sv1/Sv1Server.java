@@ -100,7 +100,8 @@ public final class Sv1Server implements AutoCloseable {
         this.metrics = metrics;
         this.maxLineBytes = maxLineBytes;
         this.maxPendingPerMiner = maxPendingPerMiner;
-        this.idle = idleTimeout.toSeconds() > 0 ? new IdleSweeper(Duration.ofSeconds(idleTimeout.toSeconds())) : null;
+        // TranslatorConfig requires sv1.idle-timeout >= 1 s; zero here (tests, benches building a server directly) is off
+        this.idle = idleTimeout.isZero() || idleTimeout.isNegative() ? null : new IdleSweeper(idleTimeout);
     }
 
     /** Binds and returns the bound address (port 0 picks a free one). */
