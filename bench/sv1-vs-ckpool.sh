@@ -38,12 +38,23 @@ COMMON=(--floor "$PWD/target/sv1floor" --translator "$J" --translator "$J $UNIT"
 if [ "${CKPOOL_EMPTY:-0}" = 1 ]; then
   COMMON+=(--server ckpool-0tx "${CK/-XX:+UseSerialGC/-XX:+UseSerialGC -Dbench.ckpool.txs=0}")
 fi
+# GEN_PRIORITY=N (root): the generator runs under nice -n -N and every server under nice -n N relative to it, so on a
+# box where they share the CPUs the generator is not the one waiting for a CPU (Sv1Storm --server-nice; its output
+# splits each TCP connect into the generator's own loop queue and the connect call, and prints both sides' run-queue
+# wait). STORM_ONLY=1 skips the steady phase.
+GEN=()
+if [ -n "${GEN_PRIORITY:-}" ]; then
+  GEN=(nice -n "-$GEN_PRIORITY")
+  COMMON+=(--server-nice "$GEN_PRIORITY")
+fi
 echo "$(date -u +%FT%TZ) $(lscpu | sed -n 's/^Model name: *//p') $(nproc) cpus; somaxconn $(cat /proc/sys/net/core/somaxconn);" \
-    "ckpool $CKPOOL; $(uptime)"
-"$JAVA_HOME/bin/java" $J -Xmx768m -cp "$CP" org.hyperhash.translator.bench.Sv1Storm "${COMMON[@]}" \
+    "ckpool $CKPOOL; ${GEN_PRIORITY:+generator at nice -$GEN_PRIORITY, servers +$GEN_PRIORITY; }$(uptime)"
+if [ "${STORM_ONLY:-0}" != 1 ]; then
+"${GEN[@]}" "$JAVA_HOME/bin/java" $J -Xmx768m -cp "$CP" org.hyperhash.translator.bench.Sv1Storm "${COMMON[@]}" \
     --miners "$STEADY" --seconds 2 --runs "$RUNS" --warmup-miners 300 --idle-seconds 5 \
     --submit-seconds 25 --submit-warmup 25 --blocks 7 --block-warmup 3
 echo "$(date -u +%FT%TZ) $(uptime)"
-"$JAVA_HOME/bin/java" $J -Xmx1g -cp "$CP" org.hyperhash.translator.bench.Sv1Storm "${COMMON[@]}" \
-    --miners "$STORM" --seconds 2 --runs "$RUNS" --warmup-miners 1000
+fi
+"${GEN[@]}" "$JAVA_HOME/bin/java" $J -Xmx1g -cp "$CP" org.hyperhash.translator.bench.Sv1Storm "${COMMON[@]}" \
+    --miners "$STORM" --seconds 2 --runs "$RUNS" --warmup-miners 1000 ${STORM_ARGS:-}
 echo "$(date -u +%FT%TZ) $(uptime)"
