@@ -94,7 +94,7 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
      */
     public record Sv2(List<InetSocketAddress> listen, Security security, AuthorityKeyPair authorityKey,
             StaticKeyPair staticKey, Duration certificateValidity, int ioThreads, int acceptBacklog,
-            boolean reusePort, Duration handshakeTimeout,
+            Duration handshakeTimeout,
             Duration idleTimeout, int maxFrameBytes, int outboundHighWaterMarkBytes, int outboundLowWaterMarkBytes,
             boolean allowWorkSelection, int noiseKeyReserve, Duration noiseKeyReserveMaxAge, int warmupSessions,
             Duration warmupMaxTime) {
@@ -337,7 +337,7 @@ public record PoolConfig(PoolNetwork network, int instanceId, Sv2 sv2, Limits li
                     secretKey(s, "authority-secret-key", AuthorityKeyPair::fromSecretBase58),
                     secretKey(s, "static-secret-key", StaticKeyPair::fromSecretBase58),
                     s.getDuration("certificate-validity"), s.getInt("io-threads"), s.getInt("accept-backlog"),
-                    s.getBoolean("reuse-port"), s.getDuration("handshake-timeout"),
+                    s.getDuration("handshake-timeout"),
                     s.getDuration("idle-timeout"), s.getInt("max-frame-bytes"),
                     s.getInt("outbound-high-water-mark-bytes"), s.getInt("outbound-low-water-mark-bytes"),
                     s.getBoolean("allow-work-selection"), s.getInt("noise-key-reserve"),

@@ -256,9 +256,9 @@ public final class PoolDaemon implements Daemon {
             return stats.describe(address, AdminServer.intParam(query, "offset", 0),
                     AdminServer.intParam(query, "limit", MinerStats.MAX_PAGE));
         });
-        LOG.info("{} instance {} on {} ({}), payout {}, transport {}, {} sv2 listener(s)", service, config.instanceId(),
+        LOG.info("{} instance {} on {} ({}), payout {}, transport {}", service, config.instanceId(),
                 config.network().name().toLowerCase(), securityDescription, config.payout().address(),
-                Sv2Transport.name(), server.listenerCount());
+                Sv2Transport.name());
         if (security.authorityPublicKey() != null) {
             LOG.info("miners pin authority public key {}", security.authorityPublicKey().toBase58());
         }
@@ -453,7 +453,6 @@ public final class PoolDaemon implements Daemon {
         m.put("network", config.network().name().toLowerCase());
         m.put("sv2_listen", sv2Addresses.stream().map(Banner::hostPort).toList());
         m.put("sv2_socket_activated", socketActivated());
-        m.put("sv2_listeners", server == null ? 0 : server.listenerCount());
         m.put("security", securityDescription);
         m.put("authority_public_key", security.authorityPublicKey() == null ? ""
                 : security.authorityPublicKey().toBase58());
@@ -512,11 +511,6 @@ public final class PoolDaemon implements Daemon {
 
     public PoolMetrics metrics() {
         return metrics;
-    }
-
-    /** The SV2 mining server (null before {@link #start()}); for tests and embedding. */
-    public MiningServer miningServer() {
-        return server;
     }
 
     public MinerStats stats() {

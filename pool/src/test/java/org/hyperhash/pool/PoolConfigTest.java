@@ -70,9 +70,6 @@ class PoolConfigTest {
         assertTrue(assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST,
                 "sv2.accept-backlog=0")).getMessage().startsWith("sv2.accept-backlog"));
         assertEquals(128, load(null, Map.of(), "payout.address=" + REGTEST, "sv2.accept-backlog=128").sv2().acceptBacklog());
-        assertTrue(assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST,
-                "sv2.reuse-port=maybe")).getMessage().contains("sv2.reuse-port"));
-        assertTrue(load(null, Map.of(), "payout.address=" + REGTEST, "sv2.reuse-port=true").sv2().reusePort());
         // custom work needs this pool's job declarator
         assertTrue(assertThrows(ConfigError.class, () -> load(null, Map.of(), "payout.address=" + REGTEST,
                 "sv2.allow-work-selection=true")).getMessage().startsWith("sv2.allow-work-selection"));

@@ -163,67 +163,20 @@ public final class MiningServer implements AutoCloseable {
 
     /**
      * Binds every address; with {@code accept} false the ports listen (the kernel queues connections in their
-     * backlog) but nothing is accepted until {@link #startAccepting()} (the start-up warm-up runs meanwhile). With
-     * {@code sv2.reuse-port} on the epoll transport each address gets one listener per I/O event loop
-     * ({@link #bindPerLoop}); otherwise one listener whose accept thread hands connections to the loops.
+     * backlog) but nothing is accepted until {@link #startAccepting()} (the start-up warm-up runs meanwhile).
      */
     public List<InetSocketAddress> bind(List<InetSocketAddress> addresses, boolean accept) throws InterruptedException {
+        ServerBootstrap b = bootstrap(px, security, all).channel(Sv2Transport.serverChannelClass())
+                .option(ChannelOption.AUTO_READ, accept);
         warnIfBacklogCapped();
-        ChannelOption<Boolean> reusePort = px.config().sv2().reusePort() ? Sv2Transport.reusePortOption() : null;
-        if (px.config().sv2().reusePort() && reusePort == null) {
-            LOG.info("sv2.reuse-port: the {} transport cannot set SO_REUSEPORT; one listener per address", Sv2Transport.name());
-        }
         List<InetSocketAddress> bound = new ArrayList<>();
         for (InetSocketAddress addr : addresses) {
-            if (reusePort != null) {
-                bound.add(bindPerLoop(addr, accept, reusePort));
-                continue;
-            }
-            Channel ch = bootstrap(px, security, all, boss, workers).channel(Sv2Transport.serverChannelClass())
-                    .option(ChannelOption.AUTO_READ, accept).bind(addr).sync().channel();
+            Channel ch = b.bind(addr).sync().channel();
             listeners.add(ch);
             bound.add((InetSocketAddress) ch.localAddress());
         }
         gate = new AcceptGate(listeners, accept);
         return bound;
-    }
-
-    /**
-     * One {@code SO_REUSEPORT} listener per I/O event loop on {@code addr}, each registered on its loop and accepting
-     * into it: the kernel spreads new connections across the group, so no accept thread hands each one over to a
-     * worker, and a loop that runs always has connections of its own to take (bench/README.md "SO_REUSEPORT
-     * listeners"). Admission (limits, bans) is the shared {@link AbuseGuard}, as with one listener.
-     */
-    private InetSocketAddress bindPerLoop(InetSocketAddress addr, boolean accept, ChannelOption<Boolean> reusePort)
-            throws InterruptedException {
-        if (addr.getPort() != 0) {
-            refuseIfHeld(addr);
-        }
-        InetSocketAddress at = addr;
-        for (io.netty.util.concurrent.EventExecutor e : workers) {
-            io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop) e;
-            Channel ch = bootstrap(px, security, all, loop, loop).channel(Sv2Transport.serverChannelClass())
-                    .option(ChannelOption.AUTO_READ, accept).option(reusePort, true).bind(at).sync().channel();
-            listeners.add(ch);
-            at = (InetSocketAddress) ch.localAddress(); // port 0 resolved: the other loops join that port
-        }
-        return at;
-    }
-
-    /**
-     * Fails when any socket listens on {@code addr} already. Without this, a second pool (or any process of the same
-     * user) that also set SO_REUSEPORT there would be joined silently and get a share of the miners; a plain bind,
-     * as without reuse-port, fails with "Address already in use" instead. (A bind racing this check is not caught.)
-     */
-    private static void refuseIfHeld(InetSocketAddress addr) {
-        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
-            probe.setReuseAddress(true); // as the listeners: a port with connections in TIME_WAIT is free
-            probe.bind(addr, 1);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(new java.net.BindException("sv2.listen " + addr.getHostString() + ":"
-                    + addr.getPort() + ": " + e.getMessage() + " (another process listens there; sv2.reuse-port would "
-                    + "share the port with it, so the pool refuses to start)"));
-        }
     }
 
     /**
@@ -233,7 +186,7 @@ public final class MiningServer implements AutoCloseable {
      * closes the returned channel.
      */
     Channel bindWarmup(PoolContext warmupContext, Security warmupSecurity) throws InterruptedException {
-        return bootstrap(warmupContext, warmupSecurity, null, boss, workers).channel(Sv2Transport.serverChannelClass())
+        return bootstrap(warmupContext, warmupSecurity, null).channel(Sv2Transport.serverChannelClass())
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
     }
 
@@ -259,7 +212,7 @@ public final class MiningServer implements AutoCloseable {
         List<InetSocketAddress> bound = new ArrayList<>();
         for (int fd : fds) {
             org.hyperhash.daemon.SocketActivation.makeNonBlocking(fd);
-            ServerBootstrap b = bootstrap(px, security, all, boss, workers).channelFactory(() -> Sv2Transport.inheritedServerChannel(fd))
+            ServerBootstrap b = bootstrap(px, security, all).channelFactory(() -> Sv2Transport.inheritedServerChannel(fd))
                     .option(ChannelOption.AUTO_READ, false);
             Channel ch = b.register().sync().channel();
             if (!ch.isActive()) {
@@ -310,10 +263,9 @@ public final class MiningServer implements AutoCloseable {
     }
 
     /** @param group where accepted connections are tracked (closed with the server), null = not tracked (warm-up) */
-    private ServerBootstrap bootstrap(PoolContext px, Security security, ChannelGroup group, EventLoopGroup parent,
-            EventLoopGroup children) {
+    private ServerBootstrap bootstrap(PoolContext px, Security security, ChannelGroup group) {
         PoolConfig.Sv2 c = px.config().sv2();
-        ServerBootstrap b = new ServerBootstrap().group(parent, children)
+        ServerBootstrap b = new ServerBootstrap().group(boss, workers)
                 .option(ChannelOption.SO_BACKLOG, c.acceptBacklog())
                 .option(ChannelOption.SO_REUSEADDR, true);
         if (!io.netty.util.internal.PlatformDependent.canEnableTcpNoDelayByDefault()) {
@@ -377,40 +329,6 @@ public final class MiningServer implements AutoCloseable {
 
     public int openConnections() {
         return all.size();
-    }
-
-    /**
-     * Mining-port listeners: one per address, or one per address and I/O event loop with {@code sv2.reuse-port}
-     * (/v1/status {@code sv2_listeners}).
-     */
-    public int listenerCount() {
-        return listeners.size();
-    }
-
-    /** Open miner connections by the listener that accepted them, in listener order (tests). */
-    public List<Integer> connectionsPerListener() {
-        List<Integer> counts = new ArrayList<>();
-        for (Channel l : listeners) {
-            int n = 0;
-            for (Channel ch : all) {
-                n += ch.parent() == l ? 1 : 0;
-            }
-            counts.add(n);
-        }
-        return counts;
-    }
-
-    /** Open miner connections by the I/O event loop that serves them, in the loops' order (tests). */
-    public List<Integer> connectionsPerLoop() {
-        List<Integer> counts = new ArrayList<>();
-        for (io.netty.util.concurrent.EventExecutor loop : workers) {
-            int n = 0;
-            for (Channel ch : all) {
-                n += ch.eventLoop() == loop ? 1 : 0;
-            }
-            counts.add(n);
-        }
-        return counts;
     }
 
     /**

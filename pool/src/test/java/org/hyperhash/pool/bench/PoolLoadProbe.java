@@ -209,10 +209,6 @@ public final class PoolLoadProbe {
         if (ioThreads != null) {
             sets.add("sv2.io-threads=" + Integer.parseInt(ioThreads));
         }
-        String reusePort = System.getProperty("reusePort"); // sv2.reuse-port (unset: the tree's default)
-        if (reusePort != null) {
-            sets.add("sv2.reuse-port=" + Boolean.parseBoolean(reusePort));
-        }
         // sv2.warmup.sessions: the pool's start-up warm-up (unset: the tree's default, as the daemon runs it; the
         // harness itself turns it off for the tests)
         String poolWarmup = System.getProperty("poolWarmup");

@@ -60,14 +60,6 @@ public final class Sv2Transport {
     }
 
     /**
-     * The option that makes a listening socket join a {@code SO_REUSEPORT} group (several sockets bound to one port,
-     * the kernel spreading new connections across them), or null where this transport cannot set it (NIO).
-     */
-    public static io.netty.channel.ChannelOption<Boolean> reusePortOption() {
-        return EPOLL ? io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT : null;
-    }
-
-    /**
      * A server channel on an already bound and listening socket this process inherited (systemd socket activation):
      * register it with a {@link io.netty.bootstrap.ServerBootstrap} instead of binding. Closing the channel closes
      * only this process's descriptor; a listening socket that another process (systemd) also holds stays open.
