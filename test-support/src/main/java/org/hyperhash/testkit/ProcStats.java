@@ -44,6 +44,28 @@ public final class ProcStats {
         return m;
     }
 
+    /**
+     * Time the threads of a process have spent runnable but waiting for a CPU (the second field of
+     * /proc/PID/task/TID/schedstat, summed over the threads alive now), in ms; -1 when unreadable (a kernel without
+     * schedstats). A benchmark that shares its CPUs with the server it measures reads this for itself to tell its own
+     * scheduling delay from the server's latency.
+     */
+    public static long runDelayMillis(long pid) {
+        long ns = 0;
+        try (var ds = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : ds) {
+                try {
+                    ns += Long.parseLong(Files.readString(t.resolve("schedstat")).trim().split(" ")[1]);
+                } catch (Exception gone) {
+                    // the thread exited
+                }
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+        return ns / 1_000_000;
+    }
+
     /** utime + stime (fields 14 and 15) of a /proc stat line, in ms. */
     private static long statCpuMillis(String stat) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");

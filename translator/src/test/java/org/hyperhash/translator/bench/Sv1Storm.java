@@ -65,6 +65,7 @@ public final class Sv1Storm {
         String floor = strArg(args, "--floor", null);
         serverWarmup = List.of(args).contains("--warm-server");
         settleMillis = intArg(args, "--settle-ms", 1500);
+        serverNice = intArg(args, "--server-nice", 0);
         stormAtListen = List.of(args).contains("--storm-at-listen");
         submitSeconds = intArg(args, "--submit-seconds", 0);
         submitWarmup = intArg(args, "--submit-warmup", 10);
@@ -185,6 +186,12 @@ public final class Sv1Storm {
 
     /** When set, each server first gets the same storm once, unreported (its JIT warm), then the measured one. */
     private static boolean serverWarmup;
+    /**
+     * {@code --server-nice N}: every server child runs under {@code nice -n N} (children of any server alike). Run the
+     * generator itself under {@code nice -n -N} so that, on a box where it shares the CPUs with the server, it gets
+     * the CPU when it is runnable and its figures measure the server rather than its own wait for a CPU.
+     */
+    private static int serverNice;
     /** Pause between the child's READY and the storm (default 1,500 ms; 0: miners reconnecting the moment it is ready). */
     private static int settleMillis;
     /**
@@ -213,6 +220,10 @@ public final class Sv1Storm {
     private static void runOne(EventLoopGroup group, String name, List<String> cmd, int n, double seconds, int sources)
             throws Exception {
         long spawned = System.nanoTime();
+        if (serverNice != 0) { // nice execs the command: the pid (and /proc figures) stay the server's
+            cmd = new ArrayList<>(cmd);
+            cmd.addAll(0, List.of("nice", "-n", Integer.toString(serverNice)));
+        }
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
         int port = -1;
@@ -260,6 +271,9 @@ public final class Sv1Storm {
             long[] net0 = listenDrops();
             long cpu0 = ProcStats.cpuMillis(pid);
             var threads0 = ProcStats.threadCpuMillis(pid);
+            long self = ProcessHandle.current().pid();
+            long waitSelf0 = ProcStats.runDelayMillis(self);
+            long waitServer0 = ProcStats.runDelayMillis(pid);
             Bootstrap b = new Bootstrap().group(group).channel(Sv2Transport.socketChannelClass())
                     .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 60_000);
             InetSocketAddress remote = new InetSocketAddress("127.0.0.1", port);
@@ -275,6 +289,7 @@ public final class Sv1Storm {
                 b.clone().handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        c.issued = System.nanoTime(); // on the generator's loop, just before its connect call
                         ch.pipeline().addLast(new LineBasedFrameDecoder(16384), c);
                     }
                 }).connect(remote, new InetSocketAddress("127.0.0." + (1 + i % sources), 0)).addListener(f -> {
@@ -291,11 +306,15 @@ public final class Sv1Storm {
                 }
             }
             long[] net1 = listenDrops();
+            long waitSelf = ProcStats.runDelayMillis(self) - waitSelf0;
+            long waitServer = ProcStats.runDelayMillis(pid) - waitServer0;
             long cpu1 = ProcStats.cpuMillis(pid);
             var threads1 = ProcStats.threadCpuMillis(pid);
             long rss1 = rss(pid, "VmRSS:");
             long hwm = rss(pid, "VmHWM:");
             long[] connect = new long[n];
+            long[] queued = new long[n];
+            long[] handshake = new long[n];
             long[] notify = new long[n];
             long[] sinceStart = new long[n];
             int ok = 0;
@@ -306,11 +325,17 @@ public final class Sv1Storm {
                     continue;
                 }
                 connect[ok] = c.connected - c.start;
+                queued[ok] = c.issued - c.start;
+                handshake[ok] = c.connected - c.issued;
                 notify[ok] = c.notified - c.start;
                 sinceStart[ok] = c.notified - t0;
                 ok++;
             }
             connect = Arrays.copyOf(connect, ok);
+            queued = Arrays.copyOf(queued, ok);
+            handshake = Arrays.copyOf(handshake, ok);
+            Arrays.sort(queued);
+            Arrays.sort(handshake);
             notify = Arrays.copyOf(notify, ok);
             sinceStart = Arrays.copyOf(sinceStart, ok);
             Arrays.sort(connect);
@@ -332,6 +357,12 @@ public final class Sv1Storm {
                     pct(connect, 50), pct(connect, 99), max(connect), pct(notify, 50), pct(notify, 99), pct(sinceStart, 99) / 1e3,
                     (double) (cpu1 - cpu0), (cpu1 - cpu0) * 1000.0 / n, net1[0] - net0[0], net1[1] - net0[1],
                     rss0 / 1048576.0, rss1 / 1048576.0, hwm / 1048576.0, load0, ProcStats.loadavg());
+            // where a TCP connect's time goes: the generator's own loop (the connect task queued behind other
+            // clients' reads), then the connect call to channelActive (the kernel's handshake, plus the wait for the
+            // generator's loop to see OP_CONNECT); and how long the generator and the server waited for a CPU
+            System.out.printf(Locale.ROOT, "    TCP connect p99 %.2f ms; its parts: generator loop queue p99 %.2f, connect call -> active p99 %.2f ms;"
+                    + " run-queue wait in the storm: generator %d ms, server %d ms%n", pct(connect, 99), pct(queued, 99),
+                    pct(handshake, 99), waitSelf, waitServer);
             System.out.printf(Locale.ROOT, "    start -> " + (stormAtListen ? "LISTENING" : "READY") + " %d ms (server CPU %d ms by then); storm CPU ms by thread: %s%n",
                     readyMs, readyCpu, topThreads(threads0, threads1));
             if (failed > 0) {
@@ -492,6 +523,7 @@ public final class Sv1Storm {
     /** One SV1 client; times are {@code System.nanoTime()}. */
     private static final class Client extends SimpleChannelInboundHandler<ByteBuf> {
         volatile long start;
+        volatile long issued;
         volatile long connected;
         volatile long notified;
         volatile boolean failed;
