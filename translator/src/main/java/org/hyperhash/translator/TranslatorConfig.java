@@ -132,6 +132,12 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
         if (maxPendingRequests < 1) {
             throw new ConfigError("sv1.max-pending-requests must be >= 1");
         }
+        if (idleTimeout == null || idleTimeout.compareTo(java.time.Duration.ofSeconds(1)) < 0) {
+            // an operator's "0" or "500ms" used to switch the timeout off silently: a silent SV1 client then held its
+            // slot (and sv1.max-miners) for ever
+            throw new ConfigError("sv1.idle-timeout must be at least 1s (got " + idleTimeout + "): SV1 connections that "
+                    + "send nothing for that long are closed; the default is 10m");
+        }
         if (tick.isZero() || tick.isNegative()) {
             throw new ConfigError("tick must be > 0");
         }

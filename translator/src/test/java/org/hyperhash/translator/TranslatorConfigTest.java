@@ -44,6 +44,16 @@ class TranslatorConfigTest {
     }
 
     @Test
+    void idleTimeoutUnderASecondIsAnError() {
+        assertEquals(java.time.Duration.ofMinutes(10), load(List.of(), Map.of()).idleTimeout());
+        assertEquals(java.time.Duration.ofMillis(1500), load(List.of("sv1.idle-timeout=1500ms"), Map.of()).idleTimeout());
+        for (String bad : List.of("0", "500ms", "-1s")) {
+            assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("sv1.idle-timeout=" + bad), Map.of()))
+                    .getMessage().contains("sv1.idle-timeout must be at least 1s"), bad);
+        }
+    }
+
+    @Test
     void openRetryIsReadCheckedAndStrict() {
         var d = load(List.of(), Map.of()).openRetry();
         assertEquals(java.time.Duration.ofSeconds(1), d.initial());

@@ -66,6 +66,7 @@ import org.hyperhash.sv2.message.mining.SubmitSharesStandard;
 import org.hyperhash.sv2.message.mining.SubmitSharesSuccess;
 import org.hyperhash.sv2.message.mining.UpdateChannel;
 import org.hyperhash.sv2.message.mining.UpdateChannelError;
+import org.hyperhash.sv2.netty.IdleSweeper;
 import org.hyperhash.sv2.netty.NonUtf8Message;
 import org.hyperhash.sv2.netty.Sv2ErrorEvent;
 import org.hyperhash.sv2.netty.Sv2Pipeline;

@@ -22,6 +22,7 @@ import java.util.function.Consumer;
 import org.hyperhash.pool.PoolConfig;
 import org.hyperhash.pool.admin.PoolMetrics.Drop;
 import org.hyperhash.sv2.netty.AcceptGate;
+import org.hyperhash.sv2.netty.IdleSweeper;
 import org.hyperhash.sv2.netty.Sv2Limits;
 import org.hyperhash.sv2.netty.Sv2Pipeline;
 import org.hyperhash.sv2.netty.Sv2Transport;

@@ -12,14 +12,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import org.hyperhash.sv1.MiningSubmit;
 import org.hyperhash.sv1.Sv1Error;
 import org.hyperhash.sv1.Sv1Malformed;
 import org.hyperhash.sv1.Sv1Message;
 import org.hyperhash.sv1.Sv1Pipeline;
 import org.hyperhash.sv2.netty.AcceptGate;
+import org.hyperhash.sv2.netty.IdleSweeper;
 import org.hyperhash.sv2.netty.Sv2Transport;
 import org.hyperhash.translator.TranslatorMetrics;
 import org.hyperhash.translator.TranslatorMetrics.Sv1Problem;
@@ -56,7 +55,13 @@ public final class Sv1Server implements AutoCloseable {
     private final TranslatorMetrics metrics;
     private final int maxLineBytes;
     private final int maxPendingPerMiner;
-    private final Duration idleTimeout;
+    /**
+     * {@code sv1.idle-timeout}: one sweep per event loop ({@link IdleSweeper}) instead of an {@code IdleStateHandler} in
+     * every connection's pipeline (its context, the handler and a re-created timer task per connection, and one more
+     * handler to set up per connection in a connect storm). Null when the timeout is under one second: the handler
+     * this replaced took whole seconds, and 0 of them meant no timeout; kept as it was.
+     */
+    private final IdleSweeper idle;
     private final Sv1Guard guard;
     private final int acceptBacklog;
     private EventLoopGroup acceptGroup;
@@ -95,7 +100,8 @@ public final class Sv1Server implements AutoCloseable {
         this.metrics = metrics;
         this.maxLineBytes = maxLineBytes;
         this.maxPendingPerMiner = maxPendingPerMiner;
-        this.idleTimeout = idleTimeout;
+        // TranslatorConfig requires sv1.idle-timeout >= 1 s; zero here (tests, benches building a server directly) is off
+        this.idle = idleTimeout.isZero() || idleTimeout.isNegative() ? null : new IdleSweeper(idleTimeout);
     }
 
     /** Binds and returns the bound address (port 0 picks a free one). */
@@ -190,8 +196,7 @@ public final class Sv1Server implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("idle", new IdleStateHandler(idleTimeout.toSeconds(), 0, 0, TimeUnit.SECONDS));
-                        // no encoder handler: Session encodes its lines (Sv1Pipeline.encode), one handler fewer per
+                        // no idle handler (Session is an IdleSweeper member) and no encoder handler: Session encodes its lines (Sv1Pipeline.encode), one handler fewer per
                         // connection and one hop fewer per write
                         Sv1Pipeline.installDecoder(ch.pipeline(), maxLineBytes);
                         ch.pipeline().addLast("sv1-session", new Session());
@@ -258,7 +263,7 @@ public final class Sv1Server implements AutoCloseable {
     }
 
     /** One SV1 connection's Netty side. {@link #miner} is only touched on the bridge loop. */
-    private final class Session extends ChannelInboundHandlerAdapter implements MinerLink {
+    private final class Session extends ChannelInboundHandlerAdapter implements MinerLink, IdleSweeper.Member {
         private final AtomicInteger pending = new AtomicInteger();
         private Channel channel;
         private Bridge.Miner miner;
@@ -280,6 +285,30 @@ public final class Sv1Server implements AutoCloseable {
         private final AtomicInteger owed = new AtomicInteger();
         /** Lines {@link #send} queued on this loop from another thread and not yet written (off the bridge's loop). */
         private final AtomicInteger queuedWrites = new AtomicInteger();
+        /** For {@link IdleSweeper} (this loop only): when the last read completed, and the slot in the loop's sweep. */
+        private long lastReadNanos;
+        private int idleSlot = -1;
+
+        @Override
+        public long lastReadNanos() {
+            return lastReadNanos;
+        }
+
+        @Override
+        public int idleSlot() {
+            return idleSlot;
+        }
+
+        @Override
+        public void idleSlot(int slot) {
+            idleSlot = slot;
+        }
+
+        /** Nothing read for {@code sv1.idle-timeout}: closed, as the IdleStateHandler's event did (no count, no log). */
+        @Override
+        public void idleTimeout() {
+            channel.close();
+        }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
@@ -293,6 +322,10 @@ public final class Sv1Server implements AutoCloseable {
                 return;
             }
             admitted = ip != null;
+            if (idle != null) {
+                lastReadNanos = idle.nanoTime(); // idle from here, as the handler counted from channelActive
+                idle.add(ctx.executor(), this);
+            }
             onBridgeLoop = ctx.channel().eventLoop() == bridgeLoop;
             if (onBridgeLoop) {
                 bridgeLoop.execute(() -> miner = bridge.onMinerConnected(this));
@@ -311,6 +344,9 @@ public final class Sv1Server implements AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (idle != null) {
+                idle.remove(ctx.executor(), this); // harmless for a refused connection (never added)
+            }
             io.netty.buffer.ByteBuf unsent = readReplies;
             if (unsent != null) { // closed during a read: nobody to send them to
                 readReplies = null;
@@ -362,6 +398,11 @@ public final class Sv1Server implements AutoCloseable {
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
             reading = false;
+            if (idle != null) {
+                // every socket read ends here (the line decoder passes it on, also mid-line), as IdleStateHandler
+                // counted reads: a miner trickling a long line is not idle
+                lastReadNanos = idle.nanoTime();
+            }
             writeReadReplies(true);
             super.channelReadComplete(ctx);
         }
@@ -492,14 +533,6 @@ public final class Sv1Server implements AutoCloseable {
             } catch (RejectedExecutionException shutDown) {
                 pending.decrementAndGet();
             }
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt instanceof IdleStateEvent) {
-                ctx.close();
-            }
-            super.userEventTriggered(ctx, evt);
         }
 
         @Override

@@ -1,4 +1,4 @@
-package org.hyperhash.pool.downstream;
+package org.hyperhash.sv2.netty;
 
 import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
@@ -9,10 +9,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * The mining port's read-idle timeout: one periodic sweep per event loop over that loop's connections, instead of
- * an {@code IdleStateHandler} per connection. The handler cost ~420 bytes of heap per idle connection (its
- * pipeline context, the handler, and a {@code ScheduledFutureTask} with its task re-created after every period);
- * a member here costs its two fields ({@link Member#lastReadNanos}, {@link Member#idleSlot}) and one array slot.
+ * A server's read-idle timeout (the pool's mining port, the translator's SV1 port): one periodic sweep per event loop
+ * over that loop's connections, instead of an {@code IdleStateHandler} per connection. The handler cost ~420 bytes
+ * of heap per idle connection (its pipeline context, the handler, and a {@code ScheduledFutureTask} with its task
+ * re-created after every period); a member here costs its two fields ({@link Member#lastReadNanos},
+ * {@link Member#idleSlot}) and one array slot. In protocol so that both servers share this one class.
  *
  * <p>Semantics as the handler's reader-idle check: a connection whose last read completed {@code timeout} ago or
  * earlier is closed (through {@link Member#idleTimeout()}). The check runs every {@code period}, so a connection is
@@ -20,9 +21,9 @@ import java.util.function.LongSupplier;
  * a small fraction of the configured minutes). Everything per loop is confined to that loop's thread: members are
  * added and removed from their own event loop (channelActive / channelInactive), and the sweep runs there.
  */
-final class IdleSweeper {
+public final class IdleSweeper {
     /** A connection watched for read-idleness; every method is called on its event loop. */
-    interface Member {
+    public interface Member {
         /** {@code System.nanoTime()}-based time of the last completed read (set at registration too). */
         long lastReadNanos();
 
@@ -31,7 +32,7 @@ final class IdleSweeper {
 
         void idleSlot(int slot);
 
-        /** Called once when the timeout has passed: count the drop and close. */
+        /** Called once when the timeout has passed: close (the pool also counts the drop; the SV1 server never did). */
         void idleTimeout();
     }
 
@@ -94,7 +95,7 @@ final class IdleSweeper {
     private final LongSupplier nanoClock;
     private final Map<EventExecutor, Loop> loops = new ConcurrentHashMap<>();
 
-    IdleSweeper(Duration timeout) {
+    public IdleSweeper(Duration timeout) {
         this(timeout, periodFor(timeout), System::nanoTime);
     }
 
@@ -109,12 +110,12 @@ final class IdleSweeper {
         return Duration.ofNanos(Math.clamp(timeout.toNanos() / 8, 1_000_000L, 1_000_000_000L));
     }
 
-    long nanoTime() {
+    public long nanoTime() {
         return nanoClock.getAsLong();
     }
 
     /** Watches {@code m} on {@code loop} (call on that loop); the loop's sweep task starts with its first member. */
-    void add(EventExecutor loop, Member m) {
+    public void add(EventExecutor loop, Member m) {
         Loop l = loops.get(loop);
         if (l == null) {
             l = new Loop();
@@ -133,7 +134,7 @@ final class IdleSweeper {
     }
 
     /** Stops watching {@code m} (call on its loop); harmless when it is not watched. */
-    void remove(EventExecutor loop, Member m) {
+    public void remove(EventExecutor loop, Member m) {
         Loop l = loops.get(loop);
         if (l != null) {
             l.remove(m);

@@ -1,4 +1,4 @@
-package org.hyperhash.pool.downstream;
+package org.hyperhash.sv2.netty;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class IdleSweeperTest {
-    /** A member that records its timeout and, like DownstreamHandler, is removed again by its close. */
+    /** A member that records its timeout and, like the pool's DownstreamHandler, is removed again by its close. */
     static final class FakeMember implements IdleSweeper.Member {
         final String name;
         volatile long lastRead;

@@ -1,0 +1,124 @@
+package org.hyperhash.translator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.hyperhash.sv2.netty.Sv2Transport;
+import org.hyperhash.translator.bridge.Bridge;
+import org.hyperhash.translator.sv1.Sv1Server;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code sv1.idle-timeout} over real sockets (IdleSweeper, not a handler per connection): with a 1 s timeout a client
+ * that sends nothing is closed, never before the timeout; one that sends a request every 300 ms is still served three
+ * timeouts later; one that trickles a line without its newline is not idle either (every socket read counts, as with
+ * the IdleStateHandler this replaced); and the active one is closed too once it falls silent.
+ */
+@Timeout(60)
+class Sv1IdleTimeoutIT {
+    /** A request every connection may send any number of times; answered {@code true}. */
+    private static byte[] request(int id) {
+        return ("{\"id\":" + id + ",\"method\":\"mining.extranonce.subscribe\",\"params\":[]}\n")
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void aSilentMinerIsClosedAfterTheTimeoutAnActiveOneIsNot() throws Exception {
+        TranslatorConfig cfg = Harness.config(1e-5, Duration.ofSeconds(30), 1);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        TranslatorMetrics metrics = new TranslatorMetrics(registry);
+        // two I/O loops: the clients land on both, each loop's sweep sees its own connections
+        EventLoopGroup io = Sv2Transport.newEventLoopGroup(2, "idle-io");
+        EventLoopGroup bridgeGroup = Sv2Transport.newEventLoopGroup(1, "idle-bridge");
+        EventLoop bridgeLoop = bridgeGroup.next();
+        Sv1Server server = new Sv1Server(io, bridgeLoop, new Bridge(cfg.bridge(), InstantSource.system(), metrics,
+                cfg.openRetry()), metrics, 4096, 64, Duration.ofSeconds(1));
+        try {
+            InetSocketAddress addr = server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            long t0 = System.nanoTime();
+            try (Socket silent = new Socket(addr.getAddress(), addr.getPort());
+                    Socket active = new Socket(addr.getAddress(), addr.getPort());
+                    Socket trickle = new Socket(addr.getAddress(), addr.getPort())) {
+                silent.setSoTimeout(20_000);
+                active.setSoTimeout(20_000);
+                trickle.setSoTimeout(20_000);
+                OutputStream activeOut = active.getOutputStream();
+                BufferedReader activeIn = new BufferedReader(new InputStreamReader(active.getInputStream(),
+                        StandardCharsets.US_ASCII));
+                OutputStream trickleOut = trickle.getOutputStream();
+                byte[] longLine = request(1);
+                // the silent client's EOF, timed where it arrives (its close cannot come before t0 + 1 s: the server
+                // counts from accepting it, after t0)
+                CompletableFuture<Long> silentClosed = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        int b = silent.getInputStream().read();
+                        return b == -1 ? System.nanoTime() : -1L;
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+                int id = 1;
+                // 3.3 s of activity: the active client sends a request every 300 ms and reads its answer; the trickling
+                // one sends one byte of a line every 300 ms
+                for (int i = 0; i < 11; i++) {
+                    activeOut.write(request(++id));
+                    activeOut.flush();
+                    String reply = activeIn.readLine();
+                    assertTrue(reply != null && reply.contains("\"id\":" + id) && reply.contains("true"),
+                            "request " + id + " answered: " + reply);
+                    trickleOut.write(longLine[i]);
+                    trickleOut.flush();
+                    Thread.sleep(300);
+                }
+                // the silent one was closed meanwhile (EOF), and not before its timeout
+                long closedAt = silentClosed.get(20, TimeUnit.SECONDS);
+                assertTrue(closedAt != -1L, "silent client sent something");
+                long closedAfterMs = TimeUnit.NANOSECONDS.toMillis(closedAt - t0);
+                assertTrue(closedAfterMs >= 1000, "closed after " + closedAfterMs + " ms, before the 1 s timeout");
+                // the active and the trickling ones are still served: the rest of the line, then an answer
+                trickleOut.write(longLine, 11, longLine.length - 11);
+                trickleOut.flush();
+                String trickled = new BufferedReader(new InputStreamReader(trickle.getInputStream(),
+                        StandardCharsets.US_ASCII)).readLine();
+                assertTrue(trickled != null && trickled.contains("\"id\":1") && trickled.contains("true"),
+                        "trickled line answered: " + trickled);
+                long silentFrom = System.nanoTime(); // before the server reads this last request
+                activeOut.write(request(++id));
+                activeOut.flush();
+                String last = activeIn.readLine();
+                assertTrue(last != null && last.contains("\"id\":" + id), "active client still served: " + last);
+                // silent from now on: closed as well
+                try {
+                    assertEquals(null, activeIn.readLine(), "active client closed once silent");
+                } catch (SocketTimeoutException e) {
+                    throw new AssertionError("active client not closed 20 s after it fell silent", e);
+                }
+                assertTrue(System.nanoTime() - silentFrom >= TimeUnit.MILLISECONDS.toNanos(1000),
+                        "closed before the timeout");
+            }
+        } finally {
+            server.close();
+            io.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            bridgeGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+}
