@@ -32,7 +32,7 @@ import java.util.Objects;
  * @param adminListen admin HTTP address
  * @param tick bridge timer period
  * @param ioThreads SV1 event loop threads (0 = cores)
- * @param sv1Limits per-IP caps and bans
+ * @param sv1Limits per-IP caps and bans, and the setup timeout
  * @param sv1AcceptBacklog listen backlog of the SV1 port (the kernel caps it at net.core.somaxconn)
  * @param openRetry what a refused upstream channel does (retry transient codes, then failover)
  * @param sv1WarmupSessions loopback SV1 sessions run through the JIT before miners are accepted (0 = none; {@link Sv1Warmup})
@@ -160,6 +160,13 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
     public static TranslatorConfig from(Config c) {
         try {
             String mode = c.getString("upstream.mode").toLowerCase(Locale.ROOT);
+            // (a config built in code with a setup timeout not shorter than its idle timeout simply has none: Sv1Server)
+            Duration idle = c.getDuration("sv1.idle-timeout");
+            if (idle.compareTo(Duration.ofSeconds(1)) >= 0 // (else the constructor names sv1.idle-timeout's own error)
+                    && c.getDuration("sv1.setup-timeout").compareTo(idle) >= 0) {
+                throw new ConfigError("sv1.setup-timeout (" + c.getDuration("sv1.setup-timeout") + ") must be shorter than "
+                        + "sv1.idle-timeout (" + c.getDuration("sv1.idle-timeout") + ")");
+            }
             if (!mode.equals("aggregated") && !mode.equals("per-miner")) {
                 throw new ConfigError("upstream.mode must be \"aggregated\" or \"per-miner\" (got \"" + mode + "\")");
             }
@@ -256,7 +263,8 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
     private static org.hyperhash.translator.sv1.Sv1Guard.Limits sv1Limits(Config c) {
         try {
             return new org.hyperhash.translator.sv1.Sv1Guard.Limits(c.getInt("sv1.max-connections-per-ip"),
-                    c.getInt("sv1.ban.problems"), c.getDuration("sv1.ban.window"), c.getDuration("sv1.ban.duration"));
+                    c.getInt("sv1.ban.problems"), c.getDuration("sv1.ban.window"), c.getDuration("sv1.ban.duration"),
+                    c.getDuration("sv1.setup-timeout"));
         } catch (IllegalArgumentException e) {
             throw new ConfigError(e.getMessage());
         }

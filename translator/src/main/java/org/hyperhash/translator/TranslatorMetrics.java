@@ -34,7 +34,11 @@ public final class TranslatorMetrics {
         /** Connection refused: its source already has sv1.max-connections-per-ip open. */
         PER_IP_LIMIT,
         /** Connection refused: its source is banned. */
-        BANNED;
+        BANNED,
+        /** Closed: it sent nothing for sv1.idle-timeout. */
+        IDLE_TIMEOUT,
+        /** Closed: it had not sent both mining.subscribe and mining.authorize within sv1.setup-timeout of connecting. */
+        SETUP_TIMEOUT;
 
         String label() {
             return name().toLowerCase(Locale.ROOT);

@@ -121,4 +121,94 @@ class Sv1IdleTimeoutIT {
             bridgeGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
+    /** Reads lines until the reply to request {@code id} (notifications and other replies may come first). */
+    private static String replyTo(BufferedReader in, int id) throws IOException {
+        for (String l; (l = in.readLine()) != null; ) {
+            if (l.contains("\"id\":" + id + ",") || l.contains("\"id\":" + id + "}")) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@code sv1.setup-timeout} (1 s here, idle timeout 3 s) through the same sweep: a client that keeps sending requests
+     * but never mining.subscribe and mining.authorize is closed and counted as a setup timeout, although it is never
+     * idle; one that sent both is still served after the setup timeout and is closed as idle only once it falls silent.
+     */
+    @Test
+    void aClientThatNeverSetsUpIsClosedAfterTheSetupTimeout() throws Exception {
+        TranslatorConfig cfg = Harness.config(1e-5, Duration.ofSeconds(30), 1);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        TranslatorMetrics metrics = new TranslatorMetrics(registry);
+        EventLoopGroup io = Sv2Transport.newEventLoopGroup(2, "setup-io");
+        EventLoopGroup bridgeGroup = Sv2Transport.newEventLoopGroup(1, "setup-bridge");
+        EventLoop bridgeLoop = bridgeGroup.next();
+        org.hyperhash.translator.sv1.Sv1Guard guard = new org.hyperhash.translator.sv1.Sv1Guard(
+                new org.hyperhash.translator.sv1.Sv1Guard.Limits(1000, 0, Duration.ofMinutes(1), Duration.ofMinutes(10),
+                        Duration.ofSeconds(1)), InstantSource.system());
+        Sv1Server server = new Sv1Server(io, bridgeLoop, new Bridge(cfg.bridge(), InstantSource.system(), metrics,
+                cfg.openRetry()), metrics, 4096, 64, Duration.ofSeconds(3), guard, Sv1Server.DEFAULT_ACCEPT_BACKLOG);
+        try {
+            InetSocketAddress addr = server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            try (Socket lurker = new Socket(addr.getAddress(), addr.getPort());
+                    Socket miner = new Socket(addr.getAddress(), addr.getPort())) {
+                long t0 = System.nanoTime();
+                lurker.setSoTimeout(20_000);
+                miner.setSoTimeout(20_000);
+                OutputStream lurkerOut = lurker.getOutputStream();
+                BufferedReader lurkerIn = new BufferedReader(new InputStreamReader(lurker.getInputStream(),
+                        StandardCharsets.US_ASCII));
+                OutputStream minerOut = miner.getOutputStream();
+                BufferedReader minerIn = new BufferedReader(new InputStreamReader(miner.getInputStream(),
+                        StandardCharsets.US_ASCII));
+                // the miner sets up (answered with errors here: no upstream pool; what counts is that it asked)
+                minerOut.write(("{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[\"test/1\"]}\n"
+                        + "{\"id\":2,\"method\":\"mining.authorize\",\"params\":[\"w.1\",\"x\"]}\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                minerOut.flush();
+                assertTrue(replyTo(minerIn, 2) != null, "authorize answered");
+                // both send a request every 300 ms: neither is idle; the lurker never sets up
+                long lurkerClosed = -1;
+                int id = 10;
+                for (int i = 0; i < 8; i++) { // 2.4 s: past the setup timeout, short of the idle timeout
+                    ++id;
+                    minerOut.write(request(id));
+                    minerOut.flush();
+                    String r = replyTo(minerIn, id);
+                    assertTrue(r != null && r.contains("true"), "miner served at request " + id + ": " + r);
+                    if (lurkerClosed < 0) {
+                        try {
+                            lurkerOut.write(request(id));
+                            lurkerOut.flush();
+                            if (replyTo(lurkerIn, id) == null) {
+                                lurkerClosed = System.nanoTime();
+                            }
+                        } catch (IOException reset) {
+                            lurkerClosed = System.nanoTime();
+                        }
+                    }
+                    Thread.sleep(300);
+                }
+                assertTrue(lurkerClosed > 0, "a client that never set up was not closed");
+                assertTrue(lurkerClosed - t0 >= TimeUnit.MILLISECONDS.toNanos(1000), "closed before the setup timeout");
+                assertEquals(1.0, registry.get("hh.translator.sv1.errors").tag("kind", "setup_timeout").counter().count());
+                assertEquals(0.0, registry.get("hh.translator.sv1.errors").tag("kind", "idle_timeout").counter().count());
+                // the miner falls silent: closed as idle
+                try {
+                    for (String l; (l = minerIn.readLine()) != null; ) {
+                        // notifications or late replies until the close
+                    }
+                } catch (SocketTimeoutException e) {
+                    throw new AssertionError("set-up miner not closed 20 s after it fell silent", e);
+                }
+                assertEquals(1.0, registry.get("hh.translator.sv1.errors").tag("kind", "idle_timeout").counter().count());
+                assertEquals(1.0, registry.get("hh.translator.sv1.errors").tag("kind", "setup_timeout").counter().count());
+            }
+        } finally {
+            server.close();
+            io.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            bridgeGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
 }

@@ -46,11 +46,22 @@ class TranslatorConfigTest {
     @Test
     void idleTimeoutUnderASecondIsAnError() {
         assertEquals(java.time.Duration.ofMinutes(10), load(List.of(), Map.of()).idleTimeout());
-        assertEquals(java.time.Duration.ofMillis(1500), load(List.of("sv1.idle-timeout=1500ms"), Map.of()).idleTimeout());
+        assertEquals(java.time.Duration.ofMillis(1500), load(List.of("sv1.idle-timeout=1500ms",
+                "sv1.setup-timeout=1s"), Map.of()).idleTimeout());
         for (String bad : List.of("0", "500ms", "-1s")) {
             assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("sv1.idle-timeout=" + bad), Map.of()))
                     .getMessage().contains("sv1.idle-timeout must be at least 1s"), bad);
         }
+    }
+
+    @Test
+    void setupTimeoutIsReadAndChecked() {
+        assertEquals(java.time.Duration.ofSeconds(60), load(List.of(), Map.of()).sv1Limits().setupTimeout());
+        assertEquals(java.time.Duration.ofSeconds(20), load(List.of("sv1.setup-timeout=20s"), Map.of()).sv1Limits().setupTimeout());
+        assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("sv1.setup-timeout=500ms"), Map.of()))
+                .getMessage().contains("sv1.setup-timeout must be at least 1s"));
+        assertTrue(assertThrows(DaemonConfig.ConfigError.class, () -> load(List.of("sv1.setup-timeout=5m",
+                "sv1.idle-timeout=5m"), Map.of())).getMessage().contains("must be shorter than sv1.idle-timeout"));
     }
 
     @Test

@@ -26,8 +26,14 @@ public final class Sv1Guard {
      * @param banWindow window for counting problems
      * @param banDuration how long a ban lasts
      */
-    public record Limits(int maxPerIp, int banProblems, Duration banWindow, Duration banDuration) {
+    public record Limits(int maxPerIp, int banProblems, Duration banWindow, Duration banDuration, Duration setupTimeout) {
+        /** reference.conf's {@code sv1.setup-timeout}. */
+        public static final Duration DEFAULT_SETUP_TIMEOUT = Duration.ofSeconds(60);
+
         public Limits {
+            if (setupTimeout == null || setupTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("sv1.setup-timeout must be at least 1s, got " + setupTimeout);
+            }
             if (maxPerIp < 1) {
                 throw new IllegalArgumentException("sv1.max-connections-per-ip must be >= 1, got " + maxPerIp);
             }
@@ -36,7 +42,15 @@ public final class Sv1Guard {
             }
         }
 
-        /** 1,000 per source (a farm behind one NAT), ban after 20 problems in a minute for 10 minutes. */
+        /** With the default setup timeout. */
+        public Limits(int maxPerIp, int banProblems, Duration banWindow, Duration banDuration) {
+            this(maxPerIp, banProblems, banWindow, banDuration, DEFAULT_SETUP_TIMEOUT);
+        }
+
+        /**
+         * 1,000 per source (a farm behind one NAT), ban after 20 problems in a minute for 10 minutes, subscribe and
+         * authorize within a minute of connecting.
+         */
         public static Limits defaults() {
             return new Limits(1000, 20, Duration.ofMinutes(1), Duration.ofMinutes(10));
         }
@@ -54,6 +68,10 @@ public final class Sv1Guard {
     public Sv1Guard(Limits limits, InstantSource clock) {
         this.limits = limits;
         this.clock = clock;
+    }
+
+    public Limits limits() {
+        return limits;
     }
 
     /** Admits a new connection from {@code addr} (call {@link #release} when it closes, only if OK). */

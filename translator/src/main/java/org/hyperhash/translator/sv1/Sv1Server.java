@@ -62,6 +62,9 @@ public final class Sv1Server implements AutoCloseable {
      * this replaced took whole seconds, and 0 of them meant no timeout; kept as it was.
      */
     private final IdleSweeper idle;
+    private final long idleTimeoutNanos;
+    /** sv1.setup-timeout ({@link Sv1Guard.Limits#setupTimeout}), through the same sweep as the idle timeout; -1: none. */
+    private final long setupTimeoutNanos;
     private final Sv1Guard guard;
     private final int acceptBacklog;
     private EventLoopGroup acceptGroup;
@@ -102,6 +105,10 @@ public final class Sv1Server implements AutoCloseable {
         this.maxPendingPerMiner = maxPendingPerMiner;
         // TranslatorConfig requires sv1.idle-timeout >= 1 s; zero here (tests, benches building a server directly) is off
         this.idle = idleTimeout.isZero() || idleTimeout.isNegative() ? null : new IdleSweeper(idleTimeout);
+        this.idleTimeoutNanos = idleTimeout.toNanos();
+        // TranslatorConfig requires it shorter than the idle timeout; a server built in code without that (tests) has none
+        long setup = guard.limits().setupTimeout().toNanos();
+        this.setupTimeoutNanos = idle != null && setup < idleTimeoutNanos ? setup : -1;
     }
 
     /** Binds and returns the bound address (port 0 picks a free one). */
@@ -288,10 +295,21 @@ public final class Sv1Server implements AutoCloseable {
         /** For {@link IdleSweeper} (this loop only): when the last read completed, and the slot in the loop's sweep. */
         private long lastReadNanos;
         private int idleSlot = -1;
+        /**
+         * sv1.setup-timeout without a second timer (this loop only): until this connection has sent mining.subscribe
+         * ({@link #SUBSCRIBE_SEEN}) and mining.authorize ({@link #AUTHORIZE_SEEN}), the sweep is shown a last read of
+         * {@code connected + setup-timeout - idle-timeout}, so the same idle sweep closes it setup-timeout after it
+         * connected, whatever else it sends.
+         */
+        private long setupDeadlineAsLastRead;
+        private byte setupSeen;
+        private static final byte SUBSCRIBE_SEEN = 1;
+        private static final byte AUTHORIZE_SEEN = 2;
+        private static final byte SET_UP = SUBSCRIBE_SEEN | AUTHORIZE_SEEN;
 
         @Override
         public long lastReadNanos() {
-            return lastReadNanos;
+            return setupSeen == SET_UP ? lastReadNanos : setupDeadlineAsLastRead;
         }
 
         @Override
@@ -304,9 +322,10 @@ public final class Sv1Server implements AutoCloseable {
             idleSlot = slot;
         }
 
-        /** Nothing read for {@code sv1.idle-timeout}: closed, as the IdleStateHandler's event did (no count, no log). */
+        /** Nothing read for {@code sv1.idle-timeout}, or not set up within {@code sv1.setup-timeout}: counted and closed. */
         @Override
         public void idleTimeout() {
+            metrics.problem(setupSeen == SET_UP ? Sv1Problem.IDLE_TIMEOUT : Sv1Problem.SETUP_TIMEOUT);
             channel.close();
         }
 
@@ -324,6 +343,11 @@ public final class Sv1Server implements AutoCloseable {
             admitted = ip != null;
             if (idle != null) {
                 lastReadNanos = idle.nanoTime(); // idle from here, as the handler counted from channelActive
+                if (setupTimeoutNanos < 0) {
+                    setupSeen = SET_UP;
+                } else {
+                    setupDeadlineAsLastRead = lastReadNanos - (idleTimeoutNanos - setupTimeoutNanos);
+                }
                 idle.add(ctx.executor(), this);
             }
             onBridgeLoop = ctx.channel().eventLoop() == bridgeLoop;
@@ -430,6 +454,13 @@ public final class Sv1Server implements AutoCloseable {
             reading = true;
             switch (msg) {
                 case Sv1Message.Request r -> {
+                    if (setupSeen != SET_UP) {
+                        setupSeen |= switch (r.method()) {
+                            case "mining.subscribe" -> SUBSCRIBE_SEEN;
+                            case "mining.authorize" -> AUTHORIZE_SEEN;
+                            case null, default -> 0;
+                        };
+                    }
                     // A share is judged and answered here, on this connection's own loop, without a hand-over to the bridge's
                     // loop and back: rejected, or credited (duplicate check, vardiff, reply) with only its submission to the
                     // pool handed to the bridge (Bridge.submitOffBridge). The bridge takes it when its state changed while
