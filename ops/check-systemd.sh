@@ -41,13 +41,15 @@ for net in mainnet testnet4 signet regtest; do
 done
 bash -n "$HERE/systemd/install.sh" || { echo "FAIL systemd/install.sh syntax"; fail=1; }
 # listen backlogs: Linux caps every Backlog= at net.core.somaxconn, so the sysctl drop-in install.sh installs must allow
-# each socket unit's Backlog=, and the translator's own backlog (sv1.accept-backlog, when not socket-activated) must be
-# the SV1 socket units' (issue 19: a fleet reconnecting during a restart waits there while the JVM starts)
+# each socket unit's Backlog=, and the translator's and the pool's own backlogs (sv1.accept-backlog, sv2.accept-backlog,
+# when not socket-activated) must be their socket units' (issue 19: a fleet reconnecting during a restart waits there
+# while the JVM starts)
 sysctl_conf="$HERE/systemd/sysctl-hyperhash.conf"
 grep -q 'sysctl-hyperhash.conf' "$HERE/systemd/install.sh" || { echo "FAIL install.sh does not install systemd/sysctl-hyperhash.conf"; fail=1; }
 somaxconn="$(sed -n 's/^net\.core\.somaxconn *= *//p' "$sysctl_conf")"
 synbacklog="$(sed -n 's/^net\.ipv4\.tcp_max_syn_backlog *= *//p' "$sysctl_conf")"
 sv1_backlog="$(sed -n 's/^ *accept-backlog *= *//p' "$HERE/translator/src/main/resources/reference.conf")"
+sv2_backlog="$(sed -n 's/^ *accept-backlog *= *//p' "$HERE/pool/src/main/resources/reference.conf")"
 for f in "$HERE"/systemd/*.socket; do
   b="$(sed -n 's/^Backlog=//p' "$f")"
   [ -n "$b" ] || continue
@@ -57,6 +59,14 @@ for f in "$HERE"/systemd/*.socket; do
   if grep -q '^FileDescriptorName=sv1$' "$f" && [ "$b" != "$sv1_backlog" ]; then
     echo "FAIL $(basename "$f"): Backlog=$b but the translator's sv1.accept-backlog is $sv1_backlog (keep them equal)"; fail=1
   fi
+  if grep -q '^FileDescriptorName=sv2$' "$f" && [ "$b" != "$sv2_backlog" ]; then
+    echo "FAIL $(basename "$f"): Backlog=$b but the pool's sv2.accept-backlog is $sv2_backlog (keep them equal)"; fail=1
+  fi
 done
-echo "backlogs: somaxconn $somaxconn, tcp_max_syn_backlog $synbacklog, sv1.accept-backlog $sv1_backlog"
+for f in "$HERE"/systemd/*.socket; do
+  if grep -q '^FileDescriptorName=sv[12]$' "$f" && ! grep -q '^Backlog=' "$f"; then
+    echo "FAIL $(basename "$f"): no Backlog= (set it equal to the daemon's accept-backlog)"; fail=1
+  fi
+done
+echo "backlogs: somaxconn $somaxconn, tcp_max_syn_backlog $synbacklog, sv1.accept-backlog $sv1_backlog, sv2.accept-backlog $sv2_backlog"
 exit $fail

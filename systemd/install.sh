@@ -83,10 +83,12 @@ done
 # a socket unit that was already listening keeps the backlog it started with: say so when it is below Backlog=
 for s in "$SRC"/systemd/hh-*.socket; do
   u="$(basename "$s")"; want="$(sed -n 's/^Backlog=//p' "$s")"; port="$(sed -n 's/^ListenStream=//p' "$s" | tail -1)"
+  # the service the socket feeds (Service=, e.g. hh-stack.service for both hh-stack-*.socket), else the same name
+  svc="$(sed -n 's/^Service=//p' "$s")"; svc="${svc:-${u%.socket}.service}"
   if [ -n "$want" ] && systemctl -q is-active "$u" 2>/dev/null && command -v ss >/dev/null; then
     have="$(ss -Hltn "sport = :${port##*:}" | awk 'NR==1 {print $3}')"
     if [ -n "$have" ] && [ "$have" -lt "$want" ]; then
-      echo "install.sh: $u listens with backlog $have (Backlog=$want takes effect when it listens anew: systemctl stop ${u%.socket}.service $u && systemctl start $u ${u%.socket}.service)"
+      echo "install.sh: $u listens with backlog $have (Backlog=$want takes effect when it listens anew: systemctl stop $svc $u && systemctl start $u $svc)"
     fi
   fi
 done

@@ -49,7 +49,7 @@ class PoolConfigTest {
         assertEquals(3333, c.sv2().listen().get(0).getPort());
         assertEquals("jdbc:sqlite:./hh-data/ledger.db", c.ledger().jdbcUrl());
         assertEquals(9090, c.adminListen().getPort());
-        assertEquals(4096, c.sv2().acceptBacklog());
+        assertEquals(16384, c.sv2().acceptBacklog());
         assertEquals("127.0.0.1:18448", c.templateProviders().get(0).address().getHostString() + ":"
                 + c.templateProviders().get(0).address().getPort());
     }

@@ -306,7 +306,8 @@ public final class MiningServer implements AutoCloseable {
         int cap = somaxconn();
         if (cap > 0 && cap < c.acceptBacklog()) {
             LOG.warn("sv2.accept-backlog = {} but the kernel caps it at net.core.somaxconn = {}: a reconnect storm "
-                    + "of more miners than that can overflow it (SYN retransmits of 1 s and more)", c.acceptBacklog(), cap);
+                    + "of more miners than that can overflow it (SYN retransmits of 1 s and more); raise it, e.g. with "
+                    + "systemd/sysctl-hyperhash.conf (docs/operations.md)", c.acceptBacklog(), cap);
         }
     }
 
