@@ -3,16 +3,11 @@ package org.hyperhash.translator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.channel.EventLoop;
-import io.netty.channel.EventLoopGroup;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -21,9 +16,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.hyperhash.sv2.netty.Sv2Transport;
-import org.hyperhash.translator.bridge.Bridge;
-import org.hyperhash.translator.sv1.Sv1Server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -43,17 +35,9 @@ class Sv1IdleTimeoutIT {
 
     @Test
     void aSilentMinerIsClosedAfterTheTimeoutAnActiveOneIsNot() throws Exception {
-        TranslatorConfig cfg = Harness.config(1e-5, Duration.ofSeconds(30), 1);
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        TranslatorMetrics metrics = new TranslatorMetrics(registry);
         // two I/O loops: the clients land on both, each loop's sweep sees its own connections
-        EventLoopGroup io = Sv2Transport.newEventLoopGroup(2, "idle-io");
-        EventLoopGroup bridgeGroup = Sv2Transport.newEventLoopGroup(1, "idle-bridge");
-        EventLoop bridgeLoop = bridgeGroup.next();
-        Sv1Server server = new Sv1Server(io, bridgeLoop, new Bridge(cfg.bridge(), InstantSource.system(), metrics,
-                cfg.openRetry()), metrics, 4096, 64, Duration.ofSeconds(1));
-        try {
-            InetSocketAddress addr = server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        try (Sv1ServerFixture f = new Sv1ServerFixture("idle", 2, 64, Duration.ofSeconds(1), null)) {
+            InetSocketAddress addr = f.address;
             long t0 = System.nanoTime();
             try (Socket silent = new Socket(addr.getAddress(), addr.getPort());
                     Socket active = new Socket(addr.getAddress(), addr.getPort());
@@ -115,10 +99,6 @@ class Sv1IdleTimeoutIT {
                 assertTrue(System.nanoTime() - silentFrom >= TimeUnit.MILLISECONDS.toNanos(1000),
                         "closed before the timeout");
             }
-        } finally {
-            server.close();
-            io.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-            bridgeGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
     /** Reads lines until the reply to request {@code id} (notifications and other replies may come first). */
@@ -138,19 +118,11 @@ class Sv1IdleTimeoutIT {
      */
     @Test
     void aClientThatNeverSetsUpIsClosedAfterTheSetupTimeout() throws Exception {
-        TranslatorConfig cfg = Harness.config(1e-5, Duration.ofSeconds(30), 1);
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        TranslatorMetrics metrics = new TranslatorMetrics(registry);
-        EventLoopGroup io = Sv2Transport.newEventLoopGroup(2, "setup-io");
-        EventLoopGroup bridgeGroup = Sv2Transport.newEventLoopGroup(1, "setup-bridge");
-        EventLoop bridgeLoop = bridgeGroup.next();
         org.hyperhash.translator.sv1.Sv1Guard guard = new org.hyperhash.translator.sv1.Sv1Guard(
                 new org.hyperhash.translator.sv1.Sv1Guard.Limits(1000, 0, Duration.ofMinutes(1), Duration.ofMinutes(10),
                         Duration.ofSeconds(1)), InstantSource.system());
-        Sv1Server server = new Sv1Server(io, bridgeLoop, new Bridge(cfg.bridge(), InstantSource.system(), metrics,
-                cfg.openRetry()), metrics, 4096, 64, Duration.ofSeconds(3), guard, Sv1Server.DEFAULT_ACCEPT_BACKLOG);
-        try {
-            InetSocketAddress addr = server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        try (Sv1ServerFixture f = new Sv1ServerFixture("setup", 2, 64, Duration.ofSeconds(3), guard)) {
+            InetSocketAddress addr = f.address;
             try (Socket lurker = new Socket(addr.getAddress(), addr.getPort());
                     Socket miner = new Socket(addr.getAddress(), addr.getPort())) {
                 long t0 = System.nanoTime();
@@ -192,8 +164,8 @@ class Sv1IdleTimeoutIT {
                 }
                 assertTrue(lurkerClosed > 0, "a client that never set up was not closed");
                 assertTrue(lurkerClosed - t0 >= TimeUnit.MILLISECONDS.toNanos(1000), "closed before the setup timeout");
-                assertEquals(1.0, registry.get("hh.translator.sv1.errors").tag("kind", "setup_timeout").counter().count());
-                assertEquals(0.0, registry.get("hh.translator.sv1.errors").tag("kind", "idle_timeout").counter().count());
+                assertEquals(1.0, f.errors("setup_timeout"));
+                assertEquals(0.0, f.errors("idle_timeout"));
                 // the miner falls silent: closed as idle
                 try {
                     for (String l; (l = minerIn.readLine()) != null; ) {
@@ -202,13 +174,9 @@ class Sv1IdleTimeoutIT {
                 } catch (SocketTimeoutException e) {
                     throw new AssertionError("set-up miner not closed 20 s after it fell silent", e);
                 }
-                assertEquals(1.0, registry.get("hh.translator.sv1.errors").tag("kind", "idle_timeout").counter().count());
-                assertEquals(1.0, registry.get("hh.translator.sv1.errors").tag("kind", "setup_timeout").counter().count());
+                assertEquals(1.0, f.errors("idle_timeout"));
+                assertEquals(1.0, f.errors("setup_timeout"));
             }
-        } finally {
-            server.close();
-            io.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-            bridgeGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
 }
