@@ -31,8 +31,13 @@ USER_ADDR=bcrt1qxsju7rugkcl5zzte0d9dpy2yd78h9dat7janyv # CkpoolBenchServer.ADDRE
 CK="$JAVA_HOME/bin/java -Xmx512m -XX:+UseSerialGC -cp $BCP org.hyperhash.bench.sv1.CkpoolBenchServer $CKPOOL"
 # the translator twice: JDK defaults (G1, a quarter of RAM as max heap) and the memory profile of
 # systemd/hh-translator.service (without its CDS archive file)
-UNIT="-XX:+UseSerialGC -XX:+UseCompactObjectHeaders -Xms32m -Xmx256m -XX:MaxMetaspaceSize=192m -XX:ReservedCodeCacheSize=96m -XX:MaxDirectMemorySize=128m"
+UNIT="-XX:+UseSerialGC -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -Xms32m -Xmx256m -XX:MaxMetaspaceSize=192m -XX:ReservedCodeCacheSize=96m -XX:MaxDirectMemorySize=128m"
 COMMON=(--floor "$PWD/target/sv1floor" --translator "$J" --translator "$J $UNIT" --server ckpool "$CK" --user "$USER_ADDR")
+# TRANSLATOR3="JVM FLAGS" adds a third translator with the unit's profile plus those flags (a later flag wins, e.g.
+# -XX:TieredStopAtLevel=4 for the unit's profile with C2)
+if [ -n "${TRANSLATOR3:-}" ]; then
+  COMMON+=(--translator "$J $UNIT $TRANSLATOR3")
+fi
 # CKPOOL_EMPTY=1 adds ckpool on templates without transactions (no merkle branch, a small getblocktemplate), as a
 # bound: the default devnet templates carry 1,000 transactions (a 10-level branch, ~0.5 MB of getblocktemplate JSON)
 if [ "${CKPOOL_EMPTY:-0}" = 1 ]; then

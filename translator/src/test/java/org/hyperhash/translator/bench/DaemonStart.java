@@ -47,7 +47,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DaemonStart {
     /** The unit's HH_JAVA_OPTS (systemd/hh-translator.service) with the archive under the layout's directory. */
-    static final String UNIT_OPTS = "-XX:+UseSerialGC -XX:+UseCompactObjectHeaders -Xms32m -Xmx256m -XX:MaxMetaspaceSize=192m "
+    static final String UNIT_OPTS = "-XX:+UseSerialGC -XX:+UseCompactObjectHeaders -XX:TieredStopAtLevel=1 -Xms32m -Xmx256m -XX:MaxMetaspaceSize=192m "
             + "-XX:ReservedCodeCacheSize=96m -XX:MaxDirectMemorySize=128m -XX:+AutoCreateSharedArchive "
             + "-XX:SharedArchiveFile=%s/hh-cds.jsa -XX:+ExitOnOutOfMemoryError";
     /** The flags the hh launcher always adds. */
