@@ -132,7 +132,7 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
         if (maxPendingRequests < 1) {
             throw new ConfigError("sv1.max-pending-requests must be >= 1");
         }
-        if (idleTimeout == null || idleTimeout.compareTo(java.time.Duration.ofSeconds(1)) < 0) {
+        if (idleTimeout == null || idleTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
             // an operator's "0" or "500ms" used to switch the timeout off silently: a silent SV1 client then held its
             // slot (and sv1.max-miners) for ever
             throw new ConfigError("sv1.idle-timeout must be at least 1s (got " + idleTimeout + "): SV1 connections that "
@@ -162,10 +162,10 @@ public record TranslatorConfig(InetSocketAddress sv1Listen, int maxLineBytes, in
             String mode = c.getString("upstream.mode").toLowerCase(Locale.ROOT);
             // (a config built in code with a setup timeout not shorter than its idle timeout simply has none: Sv1Server)
             Duration idle = c.getDuration("sv1.idle-timeout");
+            Duration setup = c.getDuration("sv1.setup-timeout");
             if (idle.compareTo(Duration.ofSeconds(1)) >= 0 // (else the constructor names sv1.idle-timeout's own error)
-                    && c.getDuration("sv1.setup-timeout").compareTo(idle) >= 0) {
-                throw new ConfigError("sv1.setup-timeout (" + c.getDuration("sv1.setup-timeout") + ") must be shorter than "
-                        + "sv1.idle-timeout (" + c.getDuration("sv1.idle-timeout") + ")");
+                    && setup.compareTo(idle) >= 0) {
+                throw new ConfigError("sv1.setup-timeout (" + setup + ") must be shorter than sv1.idle-timeout (" + idle + ")");
             }
             if (!mode.equals("aggregated") && !mode.equals("per-miner")) {
                 throw new ConfigError("upstream.mode must be \"aggregated\" or \"per-miner\" (got \"" + mode + "\")");

@@ -32,7 +32,7 @@ public final class IdleSweeper {
 
         void idleSlot(int slot);
 
-        /** Called once when the timeout has passed: close (the pool also counts the drop; the SV1 server never did). */
+        /** Called once when the timeout has passed: count the close and close. */
         void idleTimeout();
     }
 

@@ -58,13 +58,16 @@ public final class Sv1Server implements AutoCloseable {
     /**
      * {@code sv1.idle-timeout}: one sweep per event loop ({@link IdleSweeper}) instead of an {@code IdleStateHandler} in
      * every connection's pipeline (its context, the handler and a re-created timer task per connection, and one more
-     * handler to set up per connection in a connect storm). Null when the timeout is under one second: the handler
-     * this replaced took whole seconds, and 0 of them meant no timeout; kept as it was.
+     * handler to set up per connection in a connect storm). Null for a zero timeout (a server built in code: tests);
+     * TranslatorConfig requires at least 1 s.
      */
     private final IdleSweeper idle;
-    private final long idleTimeoutNanos;
-    /** sv1.setup-timeout ({@link Sv1Guard.Limits#setupTimeout}), through the same sweep as the idle timeout; -1: none. */
-    private final long setupTimeoutNanos;
+    /**
+     * sv1.setup-timeout ({@link Sv1Guard.Limits#setupTimeout}) through the same sweep: idle-timeout minus setup-timeout,
+     * how far before its connect a not yet set-up session dates its last read; -1: no setup timeout (no sweep, or a
+     * server built in code with one not shorter than the idle timeout; TranslatorConfig requires it shorter).
+     */
+    private final long setupLeadNanos;
     private final Sv1Guard guard;
     private final int acceptBacklog;
     private EventLoopGroup acceptGroup;
@@ -103,12 +106,9 @@ public final class Sv1Server implements AutoCloseable {
         this.metrics = metrics;
         this.maxLineBytes = maxLineBytes;
         this.maxPendingPerMiner = maxPendingPerMiner;
-        // TranslatorConfig requires sv1.idle-timeout >= 1 s; zero here (tests, benches building a server directly) is off
         this.idle = idleTimeout.isZero() || idleTimeout.isNegative() ? null : new IdleSweeper(idleTimeout);
-        this.idleTimeoutNanos = idleTimeout.toNanos();
-        // TranslatorConfig requires it shorter than the idle timeout; a server built in code without that (tests) has none
         long setup = guard.limits().setupTimeout().toNanos();
-        this.setupTimeoutNanos = idle != null && setup < idleTimeoutNanos ? setup : -1;
+        this.setupLeadNanos = idle != null && setup < idleTimeout.toNanos() ? idleTimeout.toNanos() - setup : -1;
     }
 
     /** Binds and returns the bound address (port 0 picks a free one). */
@@ -203,8 +203,8 @@ public final class Sv1Server implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        // no idle handler (Session is an IdleSweeper member) and no encoder handler: Session encodes its lines (Sv1Pipeline.encode), one handler fewer per
-                        // connection and one hop fewer per write
+                        // no idle handler (Session is an IdleSweeper member) and no encoder handler: Session encodes
+                        // its lines (Sv1Pipeline.encode), one handler fewer per connection and one hop fewer per write
                         Sv1Pipeline.installDecoder(ch.pipeline(), maxLineBytes);
                         ch.pipeline().addLast("sv1-session", new Session());
                     }
@@ -343,10 +343,10 @@ public final class Sv1Server implements AutoCloseable {
             admitted = ip != null;
             if (idle != null) {
                 lastReadNanos = idle.nanoTime(); // idle from here, as the handler counted from channelActive
-                if (setupTimeoutNanos < 0) {
+                if (setupLeadNanos < 0) {
                     setupSeen = SET_UP;
                 } else {
-                    setupDeadlineAsLastRead = lastReadNanos - (idleTimeoutNanos - setupTimeoutNanos);
+                    setupDeadlineAsLastRead = lastReadNanos - setupLeadNanos;
                 }
                 idle.add(ctx.executor(), this);
             }
